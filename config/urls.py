@@ -1,0 +1,26 @@
+"""Every URL carries an access marker (haven/access/markers.py); test_urlconf.py checks it."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from haven.access import markers
+from haven.api.api import api
+
+
+def _api_urls():
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        # django-ninja authenticates each operation itself (bearer token), see haven/api/auth.py.
+        markers.api(pattern.callback)
+    return patterns, app_name, namespace
+
+
+urlpatterns = [
+    path("", include("haven.core.urls")),
+    path("accounts/", include("haven.accounts.urls")),
+    path("children/", include("haven.people.urls")),
+    path("areas/", include("haven.areas.urls")),
+    path("i18n/setlang/", markers.public(set_language), name="set_language"),
+    path("i18n/js/", markers.public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("api/v1/", _api_urls()),
+]

@@ -1,0 +1,90 @@
+"""The one policy table: which role may do what, and how far it reaches.
+
+Deny by default: a verb not listed for a role is refused. docs/permissions.md is this table written
+out (a test keeps the two in step). Scopes:
+
+- AREA: the children whose current commune lies in the organisation's area (its commune, or its
+  province for a provincial department), plus those formally handed or referred to the organisation.
+- ORGANISATION: only the children handed or referred to the organisation (a hospital, a facility, a
+  school, a Women's Union chapter): least privilege for bodies that are not the commune authority.
+- NATION: every child (national bodies).
+- NONE: no child's identity at all; such roles see aggregates only.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from haven.accounts.models import Role
+
+
+class Scope(enum.StrEnum):
+    AREA = "area"
+    ORGANISATION = "organisation"
+    NATION = "nation"
+    NONE = "none"
+
+
+class Verb(enum.StrEnum):
+    CHILD_VIEW = "child.view"
+    CHILD_CREATE = "child.create"
+    CHILD_UPDATE = "child.update"
+    CHILD_EXPORT = "child.export"
+    CHILD_ACCESS_LOG = "child.access_log"
+    AGGREGATE_VIEW = "aggregate.view"
+    ACCOUNT_MANAGE = "account.manage"
+    AUDIT_VERIFY = "audit.verify"
+
+
+@dataclass(frozen=True)
+class Grant:
+    scope: Scope
+    verbs: frozenset[Verb]
+
+
+def _grant(scope: Scope, *verbs: Verb) -> Grant:
+    return Grant(scope, frozenset(verbs))
+
+
+V = Verb
+POLICY: dict[Role, Grant] = {
+    Role.SOCIAL_COLLABORATOR: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE),
+    Role.COMMUNE_CHILD_PROTECTION_OFFICER: _grant(
+        Scope.AREA,
+        V.CHILD_VIEW,
+        V.CHILD_CREATE,
+        V.CHILD_UPDATE,
+        V.CHILD_EXPORT,
+        V.CHILD_ACCESS_LOG,
+        V.AGGREGATE_VIEW,
+    ),
+    Role.COMMUNE_CHAIRMAN: _grant(
+        Scope.AREA, V.CHILD_VIEW, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
+    ),
+    Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE),
+    Role.COMMUNE_POLICE_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_CREATE),
+    Role.HOSPITAL_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
+    Role.FACILITY_DIRECTOR: _grant(
+        Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG
+    ),
+    Role.FACILITY_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
+    Role.CAREGIVER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
+    Role.SCHOOL_OFFICER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
+    Role.PROVINCIAL_OFFICER: _grant(
+        Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
+    ),
+    Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE),
+    Role.MINISTRY_OFFICER: _grant(
+        Scope.NATION, V.CHILD_VIEW, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
+    ),
+    # Aggregates only, never a child's identity (DESIGN.md, "Who uses it").
+    Role.CENTRAL_ANALYST: _grant(Scope.NONE, V.AGGREGATE_VIEW),
+    # Runs accounts and checks the audit chain; reads no child's record.
+    Role.SYSTEM_ADMINISTRATOR: _grant(Scope.NONE, V.ACCOUNT_MANAGE, V.AUDIT_VERIFY),
+}
+
+
+def allows(role: str, verb: Verb) -> bool:
+    grant = POLICY.get(Role(role)) if role in Role.values else None
+    return grant is not None and verb in grant.verbs

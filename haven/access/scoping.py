@@ -1,0 +1,126 @@
+"""Who may see which child: the one place that turns the policy table into querysets.
+
+Every read of a child's data starts from ``visible_to(user)`` (people.models.ChildQuerySet calls
+``child_filter`` below). ``require`` is the check for one object: a refusal is the same 404 as a
+missing record, so identifiers leak nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from haven.access.policy import POLICY, Scope, Verb
+from haven.accounts.models import Membership, Role
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+
+class NotVisible(Http404):
+    """Forbidden and missing look the same."""
+
+
+def memberships(user: User) -> list[Membership]:
+    """The user's active memberships, read once per request (cached on the user object)."""
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    cached = getattr(user, "_haven_memberships", None)
+    if cached is None or cached[0] != today:
+        rows = list(Membership.objects.active(today).filter(user=user).select_related("organisation__area"))
+        cached = (today, rows)
+        user._haven_memberships = cached
+    return cached[1]
+
+
+def granting(user: User, verb: Verb) -> list[Membership]:
+    """The memberships through which ``user`` may ``verb``."""
+    return [m for m in memberships(user) if verb in POLICY[Role(m.role)].verbs]
+
+
+def can(user: User, verb: Verb) -> bool:
+    return bool(granting(user, verb))
+
+
+def acting_membership(user: User, verb: Verb) -> Membership | None:
+    found = granting(user, verb)
+    return found[0] if found else None
+
+
+def child_filter(user: User, verb: Verb = Verb.CHILD_VIEW, prefix: str = "") -> Q | None:
+    """A Q over Child (or over a model reaching Child through ``prefix``), or None for nothing.
+
+    The union of every granting membership's reach; a user with no membership gets None.
+    """
+    return reach(granting(user, verb), prefix)
+
+
+def reach(through: list[Membership], prefix: str = "") -> Q | None:
+    from haven.people.models import Involvement
+
+    clauses: list[Q] = []
+    organisations: list[int] = []
+    for m in through:
+        scope = POLICY[Role(m.role)].scope
+        area = m.organisation.area
+        if scope is Scope.NATION:
+            return Q()
+        if scope is Scope.AREA:
+            field = "current_commune_id" if area.level == "commune" else "current_commune__parent_id"
+            clauses.append(Q(**{prefix + field: area.id}))
+            organisations.append(m.organisation_id)
+        elif scope is Scope.ORGANISATION:
+            organisations.append(m.organisation_id)
+    if organisations:
+        # A subquery rather than a join, so a child linked twice is not listed twice.
+        involved = Involvement.objects.current().filter(organisation_id__in=organisations).values("child_id")
+        clauses.append(Q(**{prefix + "id__in": involved}))
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
+def require(user: User, verb: Verb, obj=None) -> Membership:
+    """Refuse (404) unless ``user`` may ``verb`` — on ``obj`` when given.
+
+    Returns the membership the user acts through: for an object, one whose reach includes it.
+    """
+    through = granting(user, verb)
+    if obj is None:
+        if not through:
+            raise NotVisible
+        return through[0]
+    prefix = type(obj).child_prefix
+    for m in through:
+        q = reach([m], prefix)
+        if q is not None and type(obj).objects.filter(q, pk=obj.pk).exists():
+            return m
+    raise NotVisible
+
+
+def aggregate_reach(user: User):
+    """For figures (counts only): the widest area the user may count, and the children in it.
+
+    Returns (None, all children) for the nation, (area, children of the area), or (False, none).
+    Analysts count nationally but never see a child's identity: callers return counts only.
+    """
+    from haven.people.models import Child
+
+    widest = False
+    for m in granting(user, Verb.AGGREGATE_VIEW):
+        if POLICY[Role(m.role)].scope in (Scope.NATION, Scope.NONE):
+            return None, Child.objects.all()
+        area = m.organisation.area
+        if widest is False or (area.level == "province" and widest.level == "commune"):
+            widest = area
+    if widest is False:
+        return False, Child.objects.none()
+    field = "current_commune" if widest.level == "commune" else "current_commune__parent"
+    return widest, Child.objects.filter(**{field: widest})

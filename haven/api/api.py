@@ -1,0 +1,21 @@
+"""The root of /api/v1: every operation needs a bearer token unless it says otherwise."""
+
+from ninja import NinjaAPI
+
+from haven.api import errors
+from haven.api.auth import TokenAuth
+
+api = NinjaAPI(
+    title="Haven API",
+    version="1",
+    description="Haven (Mái Ấm): children in special circumstances. Same services and rules as the UI.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+errors.install(api)
+
+from haven.areas.api import router as areas_router  # noqa: E402
+from haven.people.api import router as people_router  # noqa: E402
+
+api.add_router("/areas", areas_router)
+api.add_router("/children", people_router)

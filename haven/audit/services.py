@@ -1,0 +1,104 @@
+"""The one audit path: ``record`` writes an event in the caller's transaction."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from haven.audit import chain
+from haven.audit.models import AuditEvent, ChainHead
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip: str | None = None
+
+
+NO_REQUEST = RequestContext()
+
+# Set per request by haven.audit.middleware; services never need the request to know the IP.
+current_request: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "haven_audit_request", default=NO_REQUEST
+)
+
+
+def _child_id(obj: models.Model | None, child) -> uuid.UUID | None:
+    if child is not None:
+        return child.pk if isinstance(child, models.Model) else child
+    if obj is not None:
+        if type(obj).__name__ == "Child":
+            return obj.pk
+        return getattr(obj, "child_id", None)
+    return None
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    child=None,
+    organisation=None,
+    reason: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the current transaction (one is opened if needed)."""
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            at=at or timezone.now(),
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            organisation=organisation,
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            child_id=_child_id(obj, child),
+            ip=current_request.get().ip,
+            reason=reason,
+            data=data or {},
+            prev_hash=head.hash,
+        )
+        event.hash = chain.link(head.hash, event)
+        event.save(force_insert=True)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+@dataclass
+class Verification:
+    checked: int
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(batch: int = 5000) -> Verification:
+    """Walk the chain in order and name the first broken link."""
+    prev = chain.GENESIS
+    expected_seq = 1
+    checked = 0
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch):
+        if event.seq != expected_seq:
+            return Verification(checked, expected_seq, f"event #{expected_seq} is missing")
+        if event.prev_hash != prev:
+            return Verification(checked, event.seq, f"event #{event.seq} does not follow #{event.seq - 1}")
+        if chain.link(prev, event) != event.hash:
+            return Verification(checked, event.seq, f"event #{event.seq} was altered")
+        prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq != checked or head.hash != prev):
+        return Verification(checked, checked + 1, f"events after #{checked} were removed")
+    return Verification(checked)

@@ -1,0 +1,14 @@
+from haven.access.policy import Verb
+from haven.access.scoping import can, memberships
+
+
+def haven(request) -> dict:
+    """What the layout needs: the user's roles and which menu entries they may follow."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "my_memberships": memberships(user),
+        "nav_children": can(user, Verb.CHILD_VIEW),
+        "nav_aggregates": can(user, Verb.AGGREGATE_VIEW),
+    }

@@ -1,0 +1,23 @@
+"""Errors that carry a message meant for the user, in the user's language."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+
+class Refused(Exception):
+    """A rule refused the action; ``message`` is translatable and shown to the user as it is."""
+
+    def __init__(self, message: str, *, code: str = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """Django's ValidationError as {field: [messages]}, the shape both the UI and the API report."""
+    if hasattr(error, "error_dict"):
+        return {
+            field: [str(m) for e in errors for m in e.messages] for field, errors in error.error_dict.items()
+        }
+    return {"__all__": [str(m) for m in error.messages]}

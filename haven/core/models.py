@@ -1,0 +1,11 @@
+"""Shared model bases."""
+
+from django.db import models
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

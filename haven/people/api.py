@@ -1,0 +1,157 @@
+"""/api/v1/children: the same selectors, services and access rules as the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from haven.api.errors import Error
+from haven.areas.models import Area
+from haven.people import selectors, services
+from haven.people.models import Child, Sex
+
+router = Router(tags=["children"])
+
+Name = Field(default="", max_length=50)
+
+
+class ChildOut(Schema):
+    id: uuid.UUID
+    family_name: str
+    middle_name: str
+    given_name: str
+    full_name: str
+    sex: str
+    date_of_birth: dt.date | None
+    date_of_birth_estimated: bool
+    place_of_birth: str
+    ethnicity: str
+    nationality: str
+    commune_code: str
+    province_code: str
+    has_pin: bool
+    pin_masked: str
+
+    @staticmethod
+    def resolve_commune_code(child: Child) -> str:
+        return child.current_commune.code
+
+    @staticmethod
+    def resolve_province_code(child: Child) -> str:
+        return child.current_commune.parent.code
+
+    @staticmethod
+    def resolve_has_pin(child: Child) -> bool:
+        return bool(child.pin_encrypted)
+
+
+class ChildPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ChildOut]
+
+
+class ChildIn(Schema):
+    family_name: str = Name
+    middle_name: str = Name
+    given_name: str = Name
+    sex: Sex = Sex.UNKNOWN
+    date_of_birth: dt.date | None = None
+    date_of_birth_estimated: bool = False
+    place_of_birth: str = Field(default="", max_length=200)
+    ethnicity: str = Field(default="", max_length=2)
+    nationality: str = Field(default="VN", max_length=2)
+    commune_code: str = Field(..., min_length=5, max_length=5, pattern=r"^\d{5}$")
+    pin: str | None = Field(default=None, max_length=20)
+
+
+class ChildPatch(Schema):
+    family_name: str | None = Field(default=None, max_length=50)
+    middle_name: str | None = Field(default=None, max_length=50)
+    given_name: str | None = Field(default=None, max_length=50)
+    sex: Sex | None = None
+    date_of_birth: dt.date | None = None
+    date_of_birth_estimated: bool | None = None
+    place_of_birth: str | None = Field(default=None, max_length=200)
+    ethnicity: str | None = Field(default=None, max_length=2)
+    nationality: str | None = Field(default=None, max_length=2)
+    commune_code: str | None = Field(default=None, min_length=5, max_length=5, pattern=r"^\d{5}$")
+    pin: str | None = Field(default=None, max_length=20)
+    reason: str = Field(default="", max_length=500)
+
+
+class AccessEventOut(Schema):
+    at: dt.datetime
+    action: str
+    actor: str | None
+    organisation: str | None
+
+    @staticmethod
+    def resolve_actor(event) -> str | None:
+        return event.actor.username if event.actor else None
+
+    @staticmethod
+    def resolve_organisation(event) -> str | None:
+        return event.organisation.name if event.organisation else None
+
+
+def _fields(data: dict) -> dict:
+    """API names to service names: the commune is given by its official code."""
+    code = data.pop("commune_code", None)
+    if code is not None:
+        commune = Area.objects.communes().filter(code=code).first()
+        if commune is None:
+            raise ValidationError(
+                {"commune_code": _("There is no commune with this code.")}, code="unknown_commune"
+            )
+        data["current_commune"] = commune
+    ethnicity = data.get("ethnicity")
+    if ethnicity and ethnicity not in dict(Child._meta.get_field("ethnicity").choices):
+        raise ValidationError({"ethnicity": _("Unknown ethnicity code.")}, code="unknown_ethnicity")
+    return data
+
+
+@router.get("", response=ChildPage)
+def list_children(request, q: str = Query("", max_length=100), page: int = Query(1, ge=1, le=100000)):
+    """Children the token's user may see; ``q`` matches names with or without diacritics, or a PIN."""
+    found = selectors.child_search(user=request.user, query=q, page=page).page
+    return {
+        "count": found.paginator.count,
+        "page": found.number,
+        "pages": found.paginator.num_pages,
+        "items": list(found.object_list),
+    }
+
+
+@router.post("", response={201: ChildOut, 422: Error, 404: Error})
+def create_child(request, payload: ChildIn):
+    data = _fields(payload.dict())
+    pin = data.pop("pin", None)
+    child = services.child_create(actor=request.user, pin=pin, **data)
+    return 201, child
+
+
+@router.get("/{child_id}", response={200: ChildOut, 404: Error})
+def get_child(request, child_id: uuid.UUID):
+    return selectors.child_for_viewing(user=request.user, child_id=child_id)
+
+
+@router.patch("/{child_id}", response={200: ChildOut, 422: Error, 404: Error})
+def update_child(request, child_id: uuid.UUID, payload: ChildPatch):
+    child = selectors.child_for_update(user=request.user, child_id=child_id)
+    data = _fields(payload.dict(exclude_unset=True))
+    pin = data.pop("pin", None)
+    reason = data.pop("reason", "")
+    child = services.child_update(actor=request.user, child=child, pin=pin, reason=reason, **data)
+    return 200, child
+
+
+@router.get("/{child_id}/access-log", response={200: list[AccessEventOut], 404: Error})
+def child_access_log(request, child_id: uuid.UUID):
+    child = selectors.child_for_viewing(user=request.user, child_id=child_id, reason="access_log")
+    return list(selectors.access_log(user=request.user, child=child))

@@ -1,0 +1,59 @@
+"""Validation rules for a child's record, with messages in the user's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.lib import pin as pins
+
+# Benefits for a young person in education run to age 22 (Decree 20/2021 art. 5(1)); older records
+# are almost certainly a typing error.
+OLDEST_AGE_YEARS = 23
+
+PIN_MESSAGES = {
+    "digits": lambda: _("A personal identification number has only digits."),
+    "length": lambda: _("A personal identification number has exactly 12 digits."),
+    "province": lambda: _("The first three digits are not a province code."),
+    "sex": lambda: _("The fourth digit (century and sex) does not match the child's sex."),
+    "year": lambda: _("Digits 4–6 (century and year of birth) do not match the date of birth."),
+}
+
+
+def clean_pin(value: str, *, sex: str, date_of_birth: dt.date | None, estimated: bool) -> str:
+    """The PIN in canonical form, or a ValidationError on ``pin`` explaining which part is wrong."""
+    # An estimated birth year is still the year registered, so it must agree with the PIN too.
+    del estimated
+    try:
+        parsed = pins.parse(value, sex=sex, birth_year=date_of_birth.year if date_of_birth else None)
+    except pins.InvalidPin as bad:
+        raise ValidationError({"pin": PIN_MESSAGES[bad.reason]()}, code=f"pin_{bad.reason}") from None
+    return parsed.value
+
+
+def clean_date_of_birth(value: dt.date | None) -> None:
+    if value is None:
+        return
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(
+            {"date_of_birth": _("The date of birth cannot be in the future.")}, code="date_in_future"
+        )
+    if value < today.replace(year=today.year - OLDEST_AGE_YEARS):
+        raise ValidationError(
+            {
+                "date_of_birth": _("The date of birth is more than %(years)d years ago.")
+                % {"years": OLDEST_AGE_YEARS}
+            },
+            code="date_too_old",
+        )
+
+
+def clean_heard_on(value: dt.date, child) -> None:
+    if value > timezone.localdate():
+        raise ValidationError({"heard_on": _("This date cannot be in the future.")}, code="date_in_future")
+    if child.date_of_birth and value < child.date_of_birth:
+        raise ValidationError({"heard_on": _("This date is before the child was born.")}, code="before_birth")

@@ -1,0 +1,130 @@
+"""Every read of a child's data starts from ``visible_to(user)`` and is recorded in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, require
+from haven.accounts.models import User
+from haven.audit.models import AuditEvent
+from haven.audit.services import record
+from haven.lib import pin as pins
+from haven.lib.vietnamese import search_tokens
+from haven.people.models import Child, SpecialCircumstance
+
+PAGE_SIZE = 25
+
+
+def children_matching(user: User, query: str = "") -> QuerySet[Child]:
+    """Children the user may see, filtered by a name typed with or without diacritics, in any order,
+    or by an exact PIN."""
+    children = Child.objects.visible_to(user).select_related("current_commune__parent")
+    query = query.strip()
+    digits = query.replace(" ", "")
+    if len(digits) == 12 and digits.isdigit():
+        return children.filter(pin_index=Child.pin_lookup_key(digits))
+    for token in search_tokens(query):
+        # search_name is " nguyen van an ": " tok" matches a whole word or a word's beginning.
+        children = children.filter(search_name__contains=" " + token)
+    return children
+
+
+@dataclass
+class ChildSearch:
+    query: str
+    page: Page
+
+
+def child_search(*, user: User, query: str = "", page: int | str = 1) -> ChildSearch:
+    membership = require(user, Verb.CHILD_VIEW)
+    found = Paginator(children_matching(user, query), PAGE_SIZE).get_page(page)
+    record(
+        actor=user,
+        action="child.search",
+        organisation=membership.organisation,
+        data={
+            "query_tokens": len(search_tokens(query)),
+            "pin": _looks_like_pin(query),
+            "shown": [str(c.pk) for c in found],
+        },
+    )
+    return ChildSearch(query=query, page=found)
+
+
+def _looks_like_pin(query: str) -> bool:
+    try:
+        pins.parse(query)
+    except pins.InvalidPin:
+        return False
+    return True
+
+
+def child_for_viewing(*, user: User, child_id, reason: str = "") -> Child:
+    """One child's record for display; the view itself is an audit event."""
+    child = (
+        Child.objects.visible_to(user).select_related("current_commune__parent").filter(pk=child_id).first()
+    )
+    if child is None:
+        raise NotVisible
+    membership = require(user, Verb.CHILD_VIEW, child)
+    record(actor=user, action="child.view", obj=child, organisation=membership.organisation, reason=reason)
+    return child
+
+
+def child_for_update(*, user: User, child_id) -> Child:
+    child = Child.objects.visible_to(user, Verb.CHILD_UPDATE).filter(pk=child_id).first()
+    if child is None:
+        raise NotVisible
+    return child
+
+
+def access_log(*, user: User, child: Child, limit: int = 200) -> QuerySet[AuditEvent]:
+    """Who touched this child's record, newest first; only for roles allowed to read the log."""
+    membership = require(user, Verb.CHILD_ACCESS_LOG, child)
+    record(actor=user, action="child.access_log_view", obj=child, organisation=membership.organisation)
+    return (
+        AuditEvent.objects.filter(child_id=child.pk)
+        .select_related("actor", "organisation")
+        .order_by("-seq")[:limit]
+    )
+
+
+def can_read_access_log(user: User, child: Child) -> bool:
+    try:
+        require(user, Verb.CHILD_ACCESS_LOG, child)
+    except NotVisible:
+        return False
+    return True
+
+
+@dataclass
+class Attention:
+    key: str
+    count: int
+    children: list[Child]
+
+
+def children_needing_attention(*, user: User, limit: int = 10) -> list[Attention]:
+    """Records in the user's reach with a gap someone must close: no PIN, no date of birth, no
+    special-circumstance group. Shown on the home page; what is shown is audited like a search."""
+    membership = require(user, Verb.CHILD_VIEW)
+    visible = Child.objects.visible_to(user).select_related("current_commune__parent").order_by("created_at")
+    today = timezone.localdate()
+    current_group = SpecialCircumstance.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=today), started_on__lte=today
+    ).values("child_id")
+    gaps = {
+        "no_pin": visible.filter(pin_index__isnull=True),
+        "no_date_of_birth": visible.filter(date_of_birth__isnull=True),
+        "no_group": visible.exclude(id__in=current_group),
+    }
+    found = [Attention(key, qs.count(), list(qs[:limit])) for key, qs in gaps.items()]
+    shown = sorted({str(c.pk) for a in found for c in a.children})
+    if shown:
+        record(actor=user, action="child.list", organisation=membership.organisation, data={"shown": shown})
+    return found

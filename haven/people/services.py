@@ -1,0 +1,274 @@
+"""Every write to a child's record: keyword-only, atomic, audited in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from haven.access.policy import POLICY, Scope, Verb
+from haven.access.scoping import granting, require
+from haven.accounts.models import Role, User
+from haven.areas.models import Area, Level
+from haven.audit.services import record
+from haven.lib import crypto
+from haven.lib.vietnamese import nfc, normalise_tone_placement, search_key
+from haven.people import rules
+from haven.people.models import (
+    Child,
+    ChildOpinion,
+    Involvement,
+    InvolvementBasis,
+    SiblingKind,
+    SiblingLink,
+    SpecialCircumstance,
+)
+
+NAME_FIELDS = ("family_name", "middle_name", "given_name")
+EDITABLE = (
+    *NAME_FIELDS,
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "place_of_birth",
+    "ethnicity",
+    "nationality",
+    "current_commune",
+)
+
+
+def _commune(value: Area | int | None) -> Area:
+    area = value if isinstance(value, Area) else Area.objects.filter(pk=value).first() if value else None
+    if area is None or area.level != Level.COMMUNE:
+        raise ValidationError(
+            {"current_commune": _("Choose a commune from the list.")}, code="unknown_commune"
+        )
+    return area
+
+
+def _apply(child: Child, fields: dict[str, Any]) -> list[str]:
+    changed = []
+    for name, value in fields.items():
+        if name in NAME_FIELDS or name == "place_of_birth":
+            value = normalise_tone_placement(nfc(value))
+        if getattr(child, name) != value:
+            setattr(child, name, value)
+            changed.append(name)
+    rules.clean_date_of_birth(child.date_of_birth)
+    child.search_name = search_key(child.family_name, child.middle_name, child.given_name)
+    return changed
+
+
+def _set_pin(child: Child, pin: str | None) -> bool:
+    """Store the PIN encrypted plus its blind index; '' clears it. Returns whether it changed."""
+    if pin is None:
+        return False
+    if not pin.strip():
+        changed = bool(child.pin_encrypted)
+        child.pin_encrypted, child.pin_index = "", None
+        return changed
+    pin = rules.clean_pin(
+        pin, sex=child.sex, date_of_birth=child.date_of_birth, estimated=child.date_of_birth_estimated
+    )
+    index = Child.pin_lookup_key(pin)
+    if index == child.pin_index:
+        return False
+    if Child.objects.filter(pin_index=index).exclude(pk=child.pk).exists():
+        raise ValidationError(
+            {"pin": _("Another child already has this personal identification number.")}, code="pin_taken"
+        )
+    child.pin_encrypted = crypto.encrypt(pin, keys=_keys())
+    child.pin_index = index
+    return True
+
+
+def _keys() -> list[str]:
+    return settings.HAVEN_FIELD_KEYS
+
+
+@transaction.atomic
+def child_create(*, actor: User, pin: str | None = None, **fields: Any) -> Child:
+    """Register a child. An area-level role registers only in its area; an organisation-level role
+    (hospital, facility...) becomes formally involved with the child, which is what lets it see them."""
+    require(actor, Verb.CHILD_CREATE)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    commune = fields["current_commune"] = _commune(fields.get("current_commune"))
+    through = granting(actor, Verb.CHILD_CREATE)
+    reaching = [m for m in through if _reaches(m, commune)]
+    by_organisation = [m for m in through if POLICY[Role(m.role)].scope is Scope.ORGANISATION]
+    if not reaching and not by_organisation:
+        raise ValidationError(
+            {"current_commune": _("You can register children only in your own area.")}, code="outside_area"
+        )
+    membership = reaching[0] if reaching else by_organisation[0]
+    child = Child(created_by=actor)
+    _apply(child, fields)
+    _set_pin(child, pin)
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"pin": _("Another child already has this personal identification number.")}, code="pin_taken"
+        ) from None
+    if not reaching:
+        Involvement.objects.create(
+            child=child, organisation=membership.organisation, basis=InvolvementBasis.REGISTERED
+        )
+    record(
+        actor=actor,
+        action="child.create",
+        obj=child,
+        organisation=membership.organisation,
+        data={"fields": sorted(k for k, v in fields.items() if v not in ("", None)), "pin": bool(pin)},
+    )
+    return child
+
+
+@transaction.atomic
+def child_update(
+    *, actor: User, child: Child, pin: str | None = None, reason: str = "", **fields: Any
+) -> Child:
+    membership = require(actor, Verb.CHILD_UPDATE, child)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    if "current_commune" in fields:
+        fields["current_commune"] = _commune(fields["current_commune"])
+    changed = _apply(child, fields)
+    if _set_pin(child, pin):
+        changed.append("pin")
+    elif pin is None and child.pin_encrypted and {"sex", "date_of_birth"} & set(changed):
+        # The PIN encodes sex and birth year: they must keep agreeing with it.
+        rules.clean_pin(
+            child.pin,
+            sex=child.sex,
+            date_of_birth=child.date_of_birth,
+            estimated=child.date_of_birth_estimated,
+        )
+    if not changed:
+        return child
+    child.save()
+    record(
+        actor=actor,
+        action="child.update",
+        obj=child,
+        organisation=membership.organisation,
+        reason=reason,
+        data={"changed": changed},
+    )
+    return child
+
+
+@transaction.atomic
+def circumstance_add(
+    *,
+    actor: User,
+    child: Child,
+    group: str,
+    started_on: dt.date,
+    evidence: str,
+    subgroup: str = "",
+    ended_on: dt.date | None = None,
+) -> SpecialCircumstance:
+    membership = require(actor, Verb.CHILD_UPDATE, child)
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError(
+            {"ended_on": _("The end date is before the start date.")}, code="ends_before_start"
+        )
+    if not evidence.strip():
+        raise ValidationError(
+            {"evidence": _("Say what evidence supports this group.")}, code="evidence_required"
+        )
+    circumstance = SpecialCircumstance.objects.create(
+        child=child,
+        group=group,
+        subgroup=subgroup,
+        started_on=started_on,
+        ended_on=ended_on,
+        evidence=evidence.strip(),
+        recorded_by=actor,
+    )
+    record(
+        actor=actor,
+        action="child.circumstance_add",
+        obj=circumstance,
+        organisation=membership.organisation,
+        data={"group": group},
+    )
+    return circumstance
+
+
+@transaction.atomic
+def circumstance_end(
+    *, actor: User, circumstance: SpecialCircumstance, ended_on: dt.date
+) -> SpecialCircumstance:
+    membership = require(actor, Verb.CHILD_UPDATE, circumstance.child)
+    if ended_on < circumstance.started_on:
+        raise ValidationError(
+            {"ended_on": _("The end date is before the start date.")}, code="ends_before_start"
+        )
+    circumstance.ended_on = ended_on
+    circumstance.save(update_fields=["ended_on", "updated_at"])
+    record(
+        actor=actor,
+        action="child.circumstance_end",
+        obj=circumstance,
+        organisation=membership.organisation,
+        data={"group": circumstance.group},
+    )
+    return circumstance
+
+
+@transaction.atomic
+def sibling_link(
+    *, actor: User, child: Child, sibling: Child, kind: str = SiblingKind.UNKNOWN
+) -> SiblingLink:
+    """Link two children as siblings, in both directions."""
+    membership = require(actor, Verb.CHILD_UPDATE, child)
+    require(actor, Verb.CHILD_VIEW, sibling)
+    if child.pk == sibling.pk:
+        raise ValidationError({"sibling": _("A child cannot be their own sibling.")}, code="sibling_self")
+    link, _created = SiblingLink.objects.get_or_create(
+        child=child, sibling=sibling, defaults={"kind": kind, "recorded_by": actor}
+    )
+    SiblingLink.objects.get_or_create(
+        child=sibling, sibling=child, defaults={"kind": kind, "recorded_by": actor}
+    )
+    record(
+        actor=actor,
+        action="child.sibling_link",
+        obj=link,
+        organisation=membership.organisation,
+        data={"sibling": str(sibling.pk), "kind": kind},
+    )
+    return link
+
+
+@transaction.atomic
+def opinion_record(
+    *, actor: User, child: Child, heard_on: dt.date, subject: str, opinion: str
+) -> ChildOpinion:
+    membership = require(actor, Verb.CHILD_UPDATE, child)
+    rules.clean_heard_on(heard_on, child)
+    entry = ChildOpinion.objects.create(
+        child=child, heard_on=heard_on, subject=subject.strip(), opinion=opinion.strip(), recorded_by=actor
+    )
+    record(actor=actor, action="child.opinion_record", obj=entry, organisation=membership.organisation)
+    return entry
+
+
+def _reaches(membership, commune: Area) -> bool:
+    """Whether an area-level membership's area contains ``commune``."""
+    if POLICY[Role(membership.role)].scope is Scope.NATION:
+        return True
+    if POLICY[Role(membership.role)].scope is not Scope.AREA:
+        return False
+    area = membership.organisation.area
+    return area.pk in (commune.pk, commune.parent_id)

@@ -1,0 +1,175 @@
+"""Thin views: parse, check access, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.access import markers
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, acting_membership, can, require
+from haven.audit.services import record
+from haven.people import selectors, services
+from haven.people.forms import ChildForm, CircumstanceForm, OpinionForm, SiblingForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def child_list(request):
+    search = selectors.child_search(
+        user=request.user, query=request.GET.get("q", ""), page=request.GET.get("page", 1)
+    )
+    template = "people/_results.html" if request.headers.get("HX-Request") else "people/list.html"
+    return render(request, template, {"search": search, "can_create": can(request.user, Verb.CHILD_CREATE)})
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def child_detail(request, child_id):
+    child = selectors.child_for_viewing(user=request.user, child_id=child_id)
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "child": child,
+            "circumstances": child.circumstances.all(),
+            "siblings": child.sibling_links.select_related("sibling"),
+            "opinions": child.opinions.all(),
+            "involvements": child.involvements.current().select_related("organisation"),
+            "can_update": _may(request.user, Verb.CHILD_UPDATE, child),
+            "can_read_log": selectors.can_read_access_log(request.user, child),
+        },
+    )
+
+
+def _may(user, verb, child) -> bool:
+    try:
+        require(user, verb, child)
+    except NotVisible:
+        return False
+    return True
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_POST
+def pin_reveal(request, child_id):
+    """The full PIN, shown on request only, and the showing is audited."""
+    child = selectors.child_for_viewing(user=request.user, child_id=child_id, reason="pin")
+    membership = require(request.user, Verb.CHILD_VIEW, child)
+    record(actor=request.user, action="child.pin_reveal", obj=child, organisation=membership.organisation)
+    return render(request, "people/_pin.html", {"child": child})
+
+
+@markers.requires(Verb.CHILD_CREATE)
+@require_http_methods(["GET", "POST"])
+def child_create(request):
+    membership = acting_membership(request.user, Verb.CHILD_CREATE)
+    form = ChildForm(request.POST or None, province=membership.organisation.area.province)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.child_create(actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The child's record was created."))
+            return redirect("people:detail", child.pk)
+    return render(request, "people/form.html", {"form": form, "title": _("Register a child")})
+
+
+@markers.requires(Verb.CHILD_UPDATE)
+@require_http_methods(["GET", "POST"])
+def child_edit(request, child_id):
+    child = selectors.child_for_update(user=request.user, child_id=child_id)
+    initial = {f: getattr(child, f) for f in services.EDITABLE}
+    initial["province"] = child.current_commune.parent_id
+    form = ChildForm(request.POST or None, initial=initial, province=child.current_commune.parent)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        pin = fields.pop("pin") or None
+        try:
+            services.child_update(actor=request.user, child=child, pin=pin, **fields)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("people:detail", child.pk)
+    return render(request, "people/form.html", {"form": form, "child": child, "title": _("Edit the record")})
+
+
+@markers.requires(Verb.CHILD_ACCESS_LOG)
+@require_GET
+def access_log(request, child_id):
+    child = selectors.child_for_viewing(user=request.user, child_id=child_id, reason="access_log")
+    events = selectors.access_log(user=request.user, child=child)
+    return render(request, "people/access_log.html", {"child": child, "events": events})
+
+
+@markers.requires(Verb.CHILD_UPDATE)
+@require_http_methods(["GET", "POST"])
+def circumstance_add(request, child_id):
+    child = selectors.child_for_update(user=request.user, child_id=child_id)
+    form = CircumstanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circumstance_add(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The group was recorded."))
+            return redirect("people:detail", child.pk)
+    return render(
+        request,
+        "people/subform.html",
+        {"form": form, "child": child, "title": _("Add a special circumstance")},
+    )
+
+
+@markers.requires(Verb.CHILD_UPDATE)
+@require_http_methods(["GET", "POST"])
+def opinion_add(request, child_id):
+    child = selectors.child_for_update(user=request.user, child_id=child_id)
+    form = OpinionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opinion_record(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The child's view was recorded."))
+            return redirect("people:detail", child.pk)
+    return render(
+        request, "people/subform.html", {"form": form, "child": child, "title": _("Record the child's view")}
+    )
+
+
+@markers.requires(Verb.CHILD_UPDATE)
+@require_http_methods(["GET", "POST"])
+def sibling_add(request, child_id):
+    child = selectors.child_for_update(user=request.user, child_id=child_id)
+    form = SiblingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sibling = selectors.child_for_update(user=request.user, child_id=request.POST.get("sibling"))
+        try:
+            services.sibling_link(
+                actor=request.user, child=child, sibling=sibling, kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The siblings were linked."))
+            return redirect("people:detail", child.pk)
+    query = request.GET.get("q", "")
+    candidates = selectors.child_search(user=request.user, query=query).page if query else None
+    return render(
+        request,
+        "people/sibling_add.html",
+        {"form": form, "child": child, "query": query, "candidates": candidates},
+    )
