@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
 from haven.core.errors import Refused, field_errors
@@ -49,6 +49,24 @@ def install(api: NinjaAPI) -> None:
     def not_found(request, exc):
         return api.create_response(
             request, {"code": "not_found", "message": _("Not found."), "fields": {}}, status=404
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        # django-ninja's own refusals (a body that is not JSON...) would otherwise answer {"detail"}.
+        if exc.status_code == 400:
+            body = {"code": "malformed", "message": _("The request is malformed."), "fields": {}}
+        else:
+            body = {"code": "refused", "message": str(exc), "fields": {}}
+        return api.create_response(request, body, status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        # Otherwise Django's HTML 400 page, or with DEBUG on, ninja's 500 with a traceback.
+        return api.create_response(
+            request,
+            {"code": "too_large", "message": _("The request body is too large."), "fields": {}},
+            status=413,
         )
 
     @api.exception_handler(AuthenticationError)

@@ -21,3 +21,8 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
             field: [str(m) for e in errors for m in e.messages] for field, errors in error.error_dict.items()
         }
     return {"__all__": [str(m) for m in error.messages]}
+
+
+def invalid(field: str, message: str, code: str) -> ValidationError:
+    """A ValidationError on one field that keeps its machine-readable ``code`` (for the API)."""
+    return ValidationError({field: ValidationError(message, code=code)})

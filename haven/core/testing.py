@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import cache
 
 import factory
+from django.contrib.auth.hashers import make_password
 
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from haven.areas.models import Area
@@ -25,6 +27,12 @@ def province(code: str) -> Area:
     return Area.objects.provinces().get(code=code)
 
 
+@cache
+def password_hash() -> str:
+    """Argon2 is slow by design: hash the test password once, not once per persona."""
+    return make_password(PASSWORD)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -32,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.LazyFunction(lambda: vnnames.person_name(_rng, sex="female", born_year=1985).full)
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.LazyFunction(password_hash)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

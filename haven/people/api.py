@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator
 
 from haven.api.errors import Error
 from haven.areas.models import Area
+from haven.core.errors import invalid
 from haven.people import selectors, services
 from haven.people.models import Child, Sex
 
 router = Router(tags=["children"])
 
+
+def _printable(value: str) -> str:
+    # No name or place contains a control character, and PostgreSQL cannot store NUL at all.
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
 Name = Field(default="", max_length=50)
 
 
@@ -57,13 +72,13 @@ class ChildPage(Schema):
 
 
 class ChildIn(Schema):
-    family_name: str = Name
-    middle_name: str = Name
-    given_name: str = Name
+    family_name: Text = Name
+    middle_name: Text = Name
+    given_name: Text = Name
     sex: Sex = Sex.UNKNOWN
     date_of_birth: dt.date | None = None
     date_of_birth_estimated: bool = False
-    place_of_birth: str = Field(default="", max_length=200)
+    place_of_birth: Text = Field(default="", max_length=200)
     ethnicity: str = Field(default="", max_length=2)
     nationality: str = Field(default="VN", max_length=2)
     commune_code: str = Field(..., min_length=5, max_length=5, pattern=r"^\d{5}$")
@@ -71,18 +86,21 @@ class ChildIn(Schema):
 
 
 class ChildPatch(Schema):
-    family_name: str | None = Field(default=None, max_length=50)
-    middle_name: str | None = Field(default=None, max_length=50)
-    given_name: str | None = Field(default=None, max_length=50)
-    sex: Sex | None = None
+    """Only the fields sent are changed. Null clears the date of birth; an empty PIN clears the PIN;
+    the other fields cannot be null (their defaults below only mean "not sent")."""
+
+    family_name: Text = Field(default=None, max_length=50)
+    middle_name: Text = Field(default=None, max_length=50)
+    given_name: Text = Field(default=None, max_length=50)
+    sex: Sex = None
     date_of_birth: dt.date | None = None
-    date_of_birth_estimated: bool | None = None
-    place_of_birth: str | None = Field(default=None, max_length=200)
-    ethnicity: str | None = Field(default=None, max_length=2)
-    nationality: str | None = Field(default=None, max_length=2)
-    commune_code: str | None = Field(default=None, min_length=5, max_length=5, pattern=r"^\d{5}$")
+    date_of_birth_estimated: bool = None
+    place_of_birth: Text = Field(default=None, max_length=200)
+    ethnicity: str = Field(default=None, max_length=2)
+    nationality: str = Field(default=None, max_length=2)
+    commune_code: str = Field(default=None, min_length=5, max_length=5, pattern=r"^\d{5}$")
     pin: str | None = Field(default=None, max_length=20)
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class AccessEventOut(Schema):
@@ -100,19 +118,28 @@ class AccessEventOut(Schema):
         return event.organisation.name if event.organisation else None
 
 
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    """The services name the commune ``current_commune``; API clients send ``commune_code``."""
+    try:
+        yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict") and "current_commune" in error.error_dict:
+            error.error_dict["commune_code"] = error.error_dict.pop("current_commune")
+        raise
+
+
 def _fields(data: dict) -> dict:
     """API names to service names: the commune is given by its official code."""
     code = data.pop("commune_code", None)
     if code is not None:
         commune = Area.objects.communes().filter(code=code).first()
         if commune is None:
-            raise ValidationError(
-                {"commune_code": _("There is no commune with this code.")}, code="unknown_commune"
-            )
+            raise invalid("commune_code", _("There is no commune with this code."), "unknown_commune")
         data["current_commune"] = commune
     ethnicity = data.get("ethnicity")
     if ethnicity and ethnicity not in dict(Child._meta.get_field("ethnicity").choices):
-        raise ValidationError({"ethnicity": _("Unknown ethnicity code.")}, code="unknown_ethnicity")
+        raise invalid("ethnicity", _("Unknown ethnicity code."), "unknown_ethnicity")
     return data
 
 
@@ -132,7 +159,8 @@ def list_children(request, q: str = Query("", max_length=100), page: int = Query
 def create_child(request, payload: ChildIn):
     data = _fields(payload.dict())
     pin = data.pop("pin", None)
-    child = services.child_create(actor=request.user, pin=pin, **data)
+    with _api_field_names():
+        child = services.child_create(actor=request.user, pin=pin, **data)
     return 201, child
 
 
@@ -147,7 +175,8 @@ def update_child(request, child_id: uuid.UUID, payload: ChildPatch):
     data = _fields(payload.dict(exclude_unset=True))
     pin = data.pop("pin", None)
     reason = data.pop("reason", "")
-    child = services.child_update(actor=request.user, child=child, pin=pin, reason=reason, **data)
+    with _api_field_names():
+        child = services.child_update(actor=request.user, child=child, pin=pin, reason=reason, **data)
     return 200, child
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core.errors import invalid
 from haven.lib import pin as pins
 
 # Benefits for a young person in education run to age 22 (Decree 20/2021 art. 5(1)); older records
@@ -30,7 +30,7 @@ def clean_pin(value: str, *, sex: str, date_of_birth: dt.date | None, estimated:
     try:
         parsed = pins.parse(value, sex=sex, birth_year=date_of_birth.year if date_of_birth else None)
     except pins.InvalidPin as bad:
-        raise ValidationError({"pin": PIN_MESSAGES[bad.reason]()}, code=f"pin_{bad.reason}") from None
+        raise invalid("pin", PIN_MESSAGES[bad.reason](), f"pin_{bad.reason}") from None
     return parsed.value
 
 
@@ -39,21 +39,14 @@ def clean_date_of_birth(value: dt.date | None) -> None:
         return
     today = timezone.localdate()
     if value > today:
-        raise ValidationError(
-            {"date_of_birth": _("The date of birth cannot be in the future.")}, code="date_in_future"
-        )
+        raise invalid("date_of_birth", _("The date of birth cannot be in the future."), "date_in_future")
     if value < today.replace(year=today.year - OLDEST_AGE_YEARS):
-        raise ValidationError(
-            {
-                "date_of_birth": _("The date of birth is more than %(years)d years ago.")
-                % {"years": OLDEST_AGE_YEARS}
-            },
-            code="date_too_old",
-        )
+        message = _("The date of birth is more than %(years)d years ago.") % {"years": OLDEST_AGE_YEARS}
+        raise invalid("date_of_birth", message, "date_too_old")
 
 
 def clean_heard_on(value: dt.date, child) -> None:
     if value > timezone.localdate():
-        raise ValidationError({"heard_on": _("This date cannot be in the future.")}, code="date_in_future")
+        raise invalid("heard_on", _("This date cannot be in the future."), "date_in_future")
     if child.date_of_birth and value < child.date_of_birth:
-        raise ValidationError({"heard_on": _("This date is before the child was born.")}, code="before_birth")
+        raise invalid("heard_on", _("This date is before the child was born."), "before_birth")

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from haven.access.scoping import granting, require
 from haven.accounts.models import Role, User
 from haven.areas.models import Area, Level
 from haven.audit.services import record
+from haven.core.errors import invalid
 from haven.lib import crypto
 from haven.lib.vietnamese import nfc, normalise_tone_placement, search_key
 from haven.people import rules
@@ -29,6 +29,7 @@ from haven.people.models import (
 )
 
 NAME_FIELDS = ("family_name", "middle_name", "given_name")
+TEXT_FIELDS = (*NAME_FIELDS, "place_of_birth")
 EDITABLE = (
     *NAME_FIELDS,
     "sex",
@@ -44,18 +45,17 @@ EDITABLE = (
 def _commune(value: Area | int | None) -> Area:
     area = value if isinstance(value, Area) else Area.objects.filter(pk=value).first() if value else None
     if area is None or area.level != Level.COMMUNE:
-        raise ValidationError(
-            {"current_commune": _("Choose a commune from the list.")}, code="unknown_commune"
-        )
+        raise invalid("current_commune", _("Choose a commune from the list."), "unknown_commune")
     return area
 
 
 def _apply(child: Child, fields: dict[str, Any]) -> list[str]:
     changed = []
     for name, value in fields.items():
-        if name in NAME_FIELDS or name == "place_of_birth":
+        if name in TEXT_FIELDS:
             value = normalise_tone_placement(nfc(value))
-        if getattr(child, name) != value:
+        attribute = "current_commune_id" if name == "current_commune" else name
+        if getattr(child, attribute) != (value.pk if name == "current_commune" else value):
             setattr(child, name, value)
             changed.append(name)
     rules.clean_date_of_birth(child.date_of_birth)
@@ -78,9 +78,7 @@ def _set_pin(child: Child, pin: str | None) -> bool:
     if index == child.pin_index:
         return False
     if Child.objects.filter(pin_index=index).exclude(pk=child.pk).exists():
-        raise ValidationError(
-            {"pin": _("Another child already has this personal identification number.")}, code="pin_taken"
-        )
+        raise invalid("pin", _("Another child already has this personal identification number."), "pin_taken")
     child.pin_encrypted = crypto.encrypt(pin, keys=_keys())
     child.pin_index = index
     return True
@@ -103,8 +101,8 @@ def child_create(*, actor: User, pin: str | None = None, **fields: Any) -> Child
     reaching = [m for m in through if _reaches(m, commune)]
     by_organisation = [m for m in through if POLICY[Role(m.role)].scope is Scope.ORGANISATION]
     if not reaching and not by_organisation:
-        raise ValidationError(
-            {"current_commune": _("You can register children only in your own area.")}, code="outside_area"
+        raise invalid(
+            "current_commune", _("You can register children only in your own area."), "outside_area"
         )
     membership = reaching[0] if reaching else by_organisation[0]
     child = Child(created_by=actor)
@@ -114,8 +112,8 @@ def child_create(*, actor: User, pin: str | None = None, **fields: Any) -> Child
         with transaction.atomic():
             child.save()
     except IntegrityError:
-        raise ValidationError(
-            {"pin": _("Another child already has this personal identification number.")}, code="pin_taken"
+        raise invalid(
+            "pin", _("Another child already has this personal identification number."), "pin_taken"
         ) from None
     if not reaching:
         Involvement.objects.create(
@@ -179,13 +177,9 @@ def circumstance_add(
 ) -> SpecialCircumstance:
     membership = require(actor, Verb.CHILD_UPDATE, child)
     if ended_on is not None and ended_on < started_on:
-        raise ValidationError(
-            {"ended_on": _("The end date is before the start date.")}, code="ends_before_start"
-        )
+        raise invalid("ended_on", _("The end date is before the start date."), "ends_before_start")
     if not evidence.strip():
-        raise ValidationError(
-            {"evidence": _("Say what evidence supports this group.")}, code="evidence_required"
-        )
+        raise invalid("evidence", _("Say what evidence supports this group."), "evidence_required")
     circumstance = SpecialCircumstance.objects.create(
         child=child,
         group=group,
@@ -211,9 +205,7 @@ def circumstance_end(
 ) -> SpecialCircumstance:
     membership = require(actor, Verb.CHILD_UPDATE, circumstance.child)
     if ended_on < circumstance.started_on:
-        raise ValidationError(
-            {"ended_on": _("The end date is before the start date.")}, code="ends_before_start"
-        )
+        raise invalid("ended_on", _("The end date is before the start date."), "ends_before_start")
     circumstance.ended_on = ended_on
     circumstance.save(update_fields=["ended_on", "updated_at"])
     record(
@@ -234,7 +226,7 @@ def sibling_link(
     membership = require(actor, Verb.CHILD_UPDATE, child)
     require(actor, Verb.CHILD_VIEW, sibling)
     if child.pk == sibling.pk:
-        raise ValidationError({"sibling": _("A child cannot be their own sibling.")}, code="sibling_self")
+        raise invalid("sibling", _("A child cannot be their own sibling."), "sibling_self")
     link, _created = SiblingLink.objects.get_or_create(
         child=child, sibling=sibling, defaults={"kind": kind, "recorded_by": actor}
     )
