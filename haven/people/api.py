@@ -143,7 +143,7 @@ def _fields(data: dict) -> dict:
     return data
 
 
-@router.get("", response=ChildPage)
+@router.get("", response={200: ChildPage, 404: Error})
 def list_children(request, q: str = Query("", max_length=100), page: int = Query(1, ge=1, le=100000)):
     """Children the token's user may see; ``q`` matches names with or without diacritics, or a PIN."""
     found = selectors.child_search(user=request.user, query=q, page=page).page

@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haven.areas.models import Area
 from haven.people.models import ETHNICITY_CHOICES, CircumstanceGroup, Sex, SiblingKind
@@ -39,7 +40,8 @@ class ChildForm(forms.Form):
         label=_("Ethnicity"), choices=[("", _("Not known")), *ETHNICITY_CHOICES], required=False
     )
     nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=[("VN", _("Vietnamese")), ("XX", _("Other or not known"))]
+        label=_("Nationality"),
+        choices=[("VN", pgettext_lazy("nationality", "Vietnamese")), ("XX", _("Other or not known"))],
     )
     province = forms.ModelChoiceField(label=_("Province"), queryset=Area.objects.provinces(), required=False)
     current_commune = CommuneChoice(

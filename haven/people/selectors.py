@@ -128,3 +128,52 @@ def children_needing_attention(*, user: User, limit: int = 10) -> list[Attention
     if shown:
         record(actor=user, action="child.list", organisation=membership.organisation, data={"shown": shown})
     return found
+
+
+def child_export(*, user: User, child_id) -> dict:
+    """The whole record of one child as data, for a download; the export is an audit event."""
+    child = Child.objects.visible_to(user, Verb.CHILD_EXPORT).filter(pk=child_id).first()
+    if child is None:
+        raise NotVisible
+    membership = require(user, Verb.CHILD_EXPORT, child)
+    record(
+        actor=user,
+        action="child.export",
+        obj=child,
+        organisation=membership.organisation,
+        data={"format": "json"},
+    )
+    return {
+        "id": str(child.pk),
+        "family_name": child.family_name,
+        "middle_name": child.middle_name,
+        "given_name": child.given_name,
+        "sex": child.sex,
+        "date_of_birth": child.date_of_birth.isoformat() if child.date_of_birth else None,
+        "date_of_birth_estimated": child.date_of_birth_estimated,
+        "place_of_birth": child.place_of_birth,
+        "ethnicity": child.ethnicity,
+        "nationality": child.nationality,
+        "commune": {"code": child.current_commune.code, "name": child.current_commune.name},
+        "province": {"code": child.current_commune.parent.code, "name": child.current_commune.parent.name},
+        "pin": child.pin or None,
+        "special_circumstances": [
+            {
+                "group": c.group,
+                "subgroup": c.subgroup,
+                "from": c.started_on.isoformat(),
+                "to": c.ended_on.isoformat() if c.ended_on else None,
+                "evidence": c.evidence,
+            }
+            for c in child.circumstances.all()
+        ],
+        "siblings": [{"id": str(s.sibling_id), "kind": s.kind} for s in child.sibling_links.all()],
+        "views": [
+            {"heard_on": o.heard_on.isoformat(), "subject": o.subject, "view": o.opinion}
+            for o in child.opinions.all()
+        ],
+        "organisations": [
+            {"name": i.organisation.name, "basis": i.basis, "since": i.started_at.isoformat()}
+            for i in child.involvements.current().select_related("organisation")
+        ],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -46,6 +47,7 @@ def child_detail(request, child_id):
             "involvements": child.involvements.current().select_related("organisation"),
             "can_update": _may(request.user, Verb.CHILD_UPDATE, child),
             "can_read_log": selectors.can_read_access_log(request.user, child),
+            "can_export": _may(request.user, Verb.CHILD_EXPORT, child),
         },
     )
 
@@ -102,6 +104,15 @@ def child_edit(request, child_id):
             messages.success(request, _("The changes were saved."))
             return redirect("people:detail", child.pk)
     return render(request, "people/form.html", {"form": form, "child": child, "title": _("Edit the record")})
+
+
+@markers.requires(Verb.CHILD_EXPORT)
+@require_GET
+def child_export(request, child_id):
+    data = selectors.child_export(user=request.user, child_id=child_id)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="child-{child_id}.json"'
+    return response
 
 
 @markers.requires(Verb.CHILD_ACCESS_LOG)
