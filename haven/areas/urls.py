@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from haven.areas import views
 
@@ -6,5 +6,5 @@ app_name = "areas"
 urlpatterns = [
     path("", views.area_list, name="list"),
     path("communes/", views.commune_options, name="commune_options"),
-    path("<str:code>/", views.province_detail, name="province"),
+    re_path(r"^(?P<code>[0-9]{2})/$", views.province_detail, name="province"),
 ]

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
 from haven.api.errors import Error
@@ -161,7 +161,7 @@ def create_child(request, payload: ChildIn):
     pin = data.pop("pin", None)
     with _api_field_names():
         child = services.child_create(actor=request.user, pin=pin, **data)
-    return 201, child
+    return Status(201, child)
 
 
 @router.get("/{child_id}", response={200: ChildOut, 404: Error})
@@ -177,10 +177,10 @@ def update_child(request, child_id: uuid.UUID, payload: ChildPatch):
     reason = data.pop("reason", "")
     with _api_field_names():
         child = services.child_update(actor=request.user, child=child, pin=pin, reason=reason, **data)
-    return 200, child
+    return Status(200, child)
 
 
 @router.get("/{child_id}/access-log", response={200: list[AccessEventOut], 404: Error})
 def child_access_log(request, child_id: uuid.UUID):
-    child = selectors.child_for_viewing(user=request.user, child_id=child_id, reason="access_log")
-    return list(selectors.access_log(user=request.user, child=child))
+    _child, events = selectors.access_log(user=request.user, child_id=child_id)
+    return list(events)

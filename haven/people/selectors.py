@@ -83,15 +83,21 @@ def child_for_update(*, user: User, child_id) -> Child:
     return child
 
 
-def access_log(*, user: User, child: Child, limit: int = 200) -> QuerySet[AuditEvent]:
-    """Who touched this child's record, newest first; only for roles allowed to read the log."""
+def access_log(*, user: User, child_id, limit: int = 200) -> tuple[Child, QuerySet[AuditEvent]]:
+    """Who touched this child's record, newest first; only for roles allowed to read the log.
+
+    Reading the log is itself an event on the child (it shows the child's name)."""
+    child = Child.objects.visible_to(user, Verb.CHILD_ACCESS_LOG).filter(pk=child_id).first()
+    if child is None:
+        raise NotVisible
     membership = require(user, Verb.CHILD_ACCESS_LOG, child)
     record(actor=user, action="child.access_log_view", obj=child, organisation=membership.organisation)
-    return (
+    events = (
         AuditEvent.objects.filter(child_id=child.pk)
         .select_related("actor", "organisation")
         .order_by("-seq")[:limit]
     )
+    return child, events
 
 
 def can_read_access_log(user: User, child: Child) -> bool:

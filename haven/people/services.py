@@ -138,7 +138,16 @@ def child_update(
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     if "current_commune" in fields:
-        fields["current_commune"] = _commune(fields["current_commune"])
+        commune = fields["current_commune"] = _commune(fields["current_commune"])
+        if commune.pk != child.current_commune_id and not _may_place_in(actor, Verb.CHILD_UPDATE, commune):
+            raise invalid(
+                "current_commune",
+                _(
+                    "You can move a child only within your own area. A move to another commune is a handover "
+                    "that the receiving commune must accept."
+                ),
+                "outside_area",
+            )
     changed = _apply(child, fields)
     if _set_pin(child, pin):
         changed.append("pin")
@@ -264,3 +273,12 @@ def _reaches(membership, commune: Area) -> bool:
         return False
     area = membership.organisation.area
     return area.pk in (commune.pk, commune.parent_id)
+
+
+def _may_place_in(actor: User, verb: Verb, commune: Area) -> bool:
+    """An area-level actor keeps children within its area; organisation and national roles are not
+    bound to an area (their reach is the organisation, or everything)."""
+    return any(
+        _reaches(m, commune) or POLICY[Role(m.role)].scope is Scope.ORGANISATION
+        for m in granting(actor, verb)
+    )

@@ -118,8 +118,7 @@ def child_export(request, child_id):
 @markers.requires(Verb.CHILD_ACCESS_LOG)
 @require_GET
 def access_log(request, child_id):
-    child = selectors.child_for_viewing(user=request.user, child_id=child_id, reason="access_log")
-    events = selectors.access_log(user=request.user, child=child)
+    child, events = selectors.access_log(user=request.user, child_id=child_id)
     return render(request, "people/access_log.html", {"child": child, "events": events})
 
 

@@ -181,3 +181,14 @@ def test_the_childs_view_cannot_be_dated_in_the_future(world):
             opinion="y",
         )
     assert child.opinions.count() == 1
+
+
+def test_moving_a_child_out_of_the_officers_area_is_refused_as_a_handover(world):
+    child = create(world)
+    with pytest.raises(ValidationError) as refused:
+        services.child_update(actor=world.officer_a, child=child, current_commune=world.commune_b)
+    assert refused.value.error_dict["current_commune"][0].code == "outside_area"
+    assert Child.objects.get(pk=child.pk).current_commune == world.commune_a
+    # Within the province the provincial officer may move the child.
+    services.child_update(actor=world.provincial, child=child, current_commune=world.commune_b)
+    assert Child.objects.get(pk=child.pk).current_commune == world.commune_b
