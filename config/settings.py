@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "haven.access",
     "haven.audit",
     "haven.people",
+    "haven.deadlines",
+    "haven.notifications",
+    "haven.foundlings",
+    "haven.population",
     "haven.api",
 ]
 
@@ -164,6 +168,22 @@ WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 OTP_TOTP_ISSUER = "Haven"
+
+# Outbox adapters per channel (haven/notifications/adapters.py); e-mail goes through EMAIL_BACKEND.
+HAVEN_OUTBOX_ADAPTERS = {
+    "email": "haven.notifications.adapters.email",
+    "sms": os.environ.get("HAVEN_SMS_ADAPTER", "haven.notifications.adapters.sms_log"),
+}
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "haven@localhost")
+
+# The national population register (haven/population/register.py): in-process until issue #5.
+HAVEN_POPULATION_REGISTER = os.environ.get(
+    "HAVEN_POPULATION_REGISTER", "haven.population.register.InProcessRegister"
+)
+
+# Demos and browser tests may move the clock (haven/core/clock.py); production never.
+HAVEN_TIME_TRAVEL = flag("HAVEN_TIME_TRAVEL", default=not IS_PRODUCTION)
 
 LOGGING = {
     "version": 1,

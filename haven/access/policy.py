@@ -33,6 +33,7 @@ class Verb(enum.StrEnum):
     CHILD_EXPORT = "child.export"
     CHILD_ACCESS_LOG = "child.access_log"
     AGGREGATE_VIEW = "aggregate.view"
+    DEADLINE_OVERRIDE = "deadline.override"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -72,7 +73,13 @@ POLICY: dict[Role, Grant] = {
     Role.CAREGIVER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.SCHOOL_OFFICER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.PROVINCIAL_OFFICER: _grant(
-        Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
+        Scope.AREA,
+        V.CHILD_VIEW,
+        V.CHILD_UPDATE,
+        V.CHILD_EXPORT,
+        V.CHILD_ACCESS_LOG,
+        V.AGGREGATE_VIEW,
+        V.DEADLINE_OVERRIDE,
     ),
     Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE),
     Role.MINISTRY_OFFICER: _grant(

@@ -282,3 +282,54 @@ def _may_place_in(actor: User, verb: Verb, commune: Area) -> bool:
         _reaches(m, commune) or POLICY[Role(m.role)].scope is Scope.ORGANISATION
         for m in granting(actor, verb)
     )
+
+
+def child_register_found(
+    *, actor: User | None, commune: Area, sex: str, date_of_birth: dt.date | None, estimated: bool
+) -> Child:
+    """A child's record opened by a pathway that has checked its own access rules (a found child may
+    be reported by the public, who hold no role). Audited like any creation."""
+    child = Child(created_by=actor if actor is not None and actor.is_authenticated else None)
+    _apply(
+        child,
+        {
+            "current_commune": commune,
+            "sex": sex,
+            "date_of_birth": date_of_birth,
+            "date_of_birth_estimated": estimated,
+        },
+    )
+    child.save()
+    return child
+
+
+def child_name_and_birth(
+    *,
+    child: Child,
+    family_name: str,
+    middle_name: str,
+    given_name: str,
+    date_of_birth: dt.date,
+    estimated: bool,
+    place_of_birth: str,
+) -> list[str]:
+    """Birth registration fixes the name and birth details (the caller audits the registration)."""
+    changed = _apply(
+        child,
+        {
+            "family_name": family_name,
+            "middle_name": middle_name,
+            "given_name": given_name,
+            "date_of_birth": date_of_birth,
+            "date_of_birth_estimated": estimated,
+            "place_of_birth": place_of_birth,
+        },
+    )
+    child.save()
+    return changed
+
+
+def child_set_pin(*, child: Child, pin: str) -> None:
+    """A PIN issued by the population register (checked like any other)."""
+    _set_pin(child, pin)
+    child.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])

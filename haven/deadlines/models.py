@@ -1,0 +1,123 @@
+"""Stored obligations: a deadline is an indexed column, swept by `haven sweep`, never recomputed
+on every request."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.models import TimeStamped
+from haven.deadlines.rules import RULES, Unit
+from haven.people.models import ChildDataQuerySet
+
+RULE_CHOICES = [(code, str(rule.title)) for code, rule in RULES.items()]
+UNIT_CHOICES = [(u.value, u.value) for u in Unit]
+
+# The ladder (issue #3): the head of the responsible organisation, then the provincial Department of
+# Health, then the Ministry of Health.
+MAX_LEVEL = 3
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    MET = "met", _("Done")
+    CANCELLED = "cancelled", _("No longer needed")
+
+
+class Obligation(TimeStamped):
+    child_prefix = "child__"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    rule = models.CharField(_("step"), max_length=60)
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="obligations")
+    # What the obligation is about (a foundling case, a protection case...), by label and id.
+    subject_type = models.CharField(max_length=60)
+    subject_id = models.UUIDField()
+    responsible = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="obligations",
+        verbose_name=_("responsible organisation"),
+    )
+    opened_at = models.DateTimeField(_("opened"))
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    # When the sweep next acts on it: the due time, then each further escalation; null when closed or
+    # at the top of the ladder.
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChildDataQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(
+                fields=["next_escalation_at"], condition=Q(status="open"), name="obligation_sweep_idx"
+            ),
+            models.Index(fields=["responsible", "status", "due_at"], name="obligation_tasks_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="obligation_subject_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(escalation_level__lte=MAX_LEVEL), name="obligation_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def title(self) -> str:
+        return str(RULES[self.rule].title)
+
+    @property
+    def legal_basis(self) -> str:
+        return RULES[self.rule].legal_basis
+
+
+class Escalation(models.Model):
+    obligation = models.ForeignKey(Obligation, on_delete=models.PROTECT, related_name="escalations")
+    level = models.PositiveSmallIntegerField()
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "level"], name="escalation_once_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.obligation_id} level {self.level}"
+
+
+class DeadlineOverride(TimeStamped):
+    """A province's stricter internal deadline for a step (vietnam-process.md, warning 3): it may only
+    shorten the legal or recommended one."""
+
+    rule = models.CharField(_("step"), max_length=60, choices=RULE_CHOICES)
+    province = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    amount = models.PositiveIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=15, choices=UNIT_CHOICES)
+    legal_basis = models.CharField(_("local decision"), max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "province"], name="override_once_per_province")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} in {self.province}: {self.amount} {self.unit}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FoundlingsConfig(AppConfig):
+    name = "haven.foundlings"
+    label = "foundlings"

@@ -1,0 +1,18 @@
+"""Delivery adapters for the outbox. An adapter sends one message or raises; it never swallows."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+
+log = logging.getLogger("haven.sms")
+
+
+def email(message) -> None:
+    send_mail(message.subject, message.body, None, [message.to], fail_silently=False)
+
+
+def sms_log(message) -> None:
+    """Stands in for an SMS gateway until one is contracted: writes the message to the log."""
+    log.info("SMS to %s: %s", message.to, message.body[:160])
