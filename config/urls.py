@@ -5,6 +5,8 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from haven.access import markers
 from haven.api.api import api
+from haven.foundlings import views as foundling_views
+from haven.notifications.views import inbox
 
 
 def _api_urls():
@@ -20,6 +22,9 @@ urlpatterns = [
     path("accounts/", include("haven.accounts.urls")),
     path("children/", include("haven.people.urls")),
     path("areas/", include("haven.areas.urls")),
+    path("foundlings/", include("haven.foundlings.urls")),
+    path("report/", foundling_views.public_report, name="public_report"),
+    path("inbox/", inbox, name="inbox"),
     path("i18n/setlang/", markers.public(set_language), name="set_language"),
     path("i18n/js/", markers.public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", _api_urls()),

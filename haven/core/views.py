@@ -10,6 +10,7 @@ from haven.access.policy import Verb
 from haven.access.scoping import can, memberships
 from haven.accounts.models import User
 from haven.audit.models import ChainHead
+from haven.deadlines.selectors import tasks_for
 from haven.people.models import CircumstanceGroup
 from haven.people.selectors import children_needing_attention
 from haven.reports.selectors import figures as area_figures
@@ -21,6 +22,8 @@ def home(request):
     """What this person needs to do today, by what their roles allow."""
     user = request.user
     context = {"has_role": bool(memberships(user))}
+    if context["has_role"]:
+        context["tasks"] = tasks_for(user=user)
     if can(user, Verb.CHILD_VIEW):
         context["attention"] = children_needing_attention(user=user)
     if can(user, Verb.AGGREGATE_VIEW) and not can(user, Verb.CHILD_VIEW):

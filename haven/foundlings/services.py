@@ -387,6 +387,8 @@ def foundling_decide_temporary_care(
     (under the commune's supervision), a social protection facility, or — only as an exception — the
     hospital. The receiving organisation must accept before responsibility moves."""
     membership = _acting(actor, case, "decide_temporary_care")
+    # The order first: on a case not yet acknowledged the answer is "out of order", not "screen first".
+    workflow.transition("decide_temporary_care", case.state)
     if not case.screenings.exists():
         raise Refused(_("Record the health screening first (Notice 432 §2)."), code="screening_missing")
     if not hasattr(case, "discovery_record"):

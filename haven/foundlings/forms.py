@@ -1,0 +1,233 @@
+"""Forms for each step; they parse and check shape, the services hold the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import Organisation, OrganisationKind
+from haven.areas.models import Area
+from haven.foundlings.models import Placement, TemporaryCare
+from haven.people.forms import DATE_WIDGET, CommuneChoice
+from haven.people.models import Sex
+
+DATETIME_WIDGET = forms.DateTimeInput(
+    format="%d/%m/%Y %H:%M", attrs={"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off"}
+)
+
+
+def _province_commune(form: forms.Form, province: Area | None) -> None:
+    from django.urls import reverse
+
+    chosen = form.data.get("province") or (province.pk if province else None)
+    form.fields["found_commune"].queryset = (
+        Area.objects.communes().filter(parent_id=chosen)
+        if chosen and str(chosen).isdigit()
+        else Area.objects.none()
+    )
+    if province and not form.is_bound:
+        form.initial.setdefault("province", province.pk)
+    form.fields["province"].widget.attrs.update(
+        {"hx-get": reverse("areas:commune_options"), "hx-target": "#id_found_commune", "hx-trigger": "change"}
+    )
+
+
+class ReportForm(forms.Form):
+    found_at = forms.DateTimeField(
+        label=_("When was the child found?"),
+        widget=DATETIME_WIDGET,
+        help_text=_("dd/mm/yyyy hh:mm — every deadline counts from this moment."),
+    )
+    province = forms.ModelChoiceField(label=_("Province"), queryset=Area.objects.provinces(), required=False)
+    found_commune = CommuneChoice(
+        label=_("Commune where the child was found"),
+        queryset=Area.objects.communes(),
+        error_messages={"invalid_choice": _("Choose a commune from the list.")},
+    )
+    found_place = forms.CharField(
+        label=_("Exact place"),
+        max_length=300,
+        help_text=_("For example: the gate of the hospital, the market, a house number."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    estimated_age_days = forms.IntegerField(
+        label=_("Estimated age (days)"), min_value=0, max_value=6000, required=False
+    )
+    condition = forms.CharField(
+        label=_("Physical and health condition"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    belongings = forms.CharField(
+        label=_("Belongings found with the child"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    finder_name = forms.CharField(label=_("Finder's full name"), max_length=150, required=False)
+    finder_id_document = forms.CharField(label=_("Finder's identity document"), max_length=50, required=False)
+    finder_address = forms.CharField(label=_("Finder's residence"), max_length=300, required=False)
+    photo = forms.ImageField(label=_("Photo (optional)"), required=False)
+
+    def __init__(self, *args, province: Area | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _province_commune(self, province)
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The photo is larger than 5 MB."))
+        return photo
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("province", None)
+        return data
+
+
+class PublicReportForm(ReportForm):
+    """No login: the finder's identity is optional for the public; a phone lets the commune call back."""
+
+    reporter_contact = forms.CharField(
+        label=_("Your phone number (so the commune can call you)"), max_length=30, required=False
+    )
+    # Left empty by people; filled by bots.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+
+class ScreeningForm(forms.Form):
+    screened_at = forms.DateTimeField(label=_("Screened at"), widget=DATETIME_WIDGET)
+    temperature_c = forms.DecimalField(
+        label=_("Temperature (°C)"), min_value=25, max_value=45, decimal_places=1
+    )
+    heart_rate = forms.IntegerField(label=_("Heart rate (/min)"), min_value=20, max_value=250)
+    respiratory_rate = forms.IntegerField(label=_("Respiratory rate (/min)"), min_value=5, max_value=120)
+    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=300, max_value=80000)
+    estimated_age_days = forms.IntegerField(label=_("Estimated age (days)"), min_value=0, max_value=6000)
+    findings = forms.CharField(label=_("Screening results"), widget=forms.Textarea(attrs={"rows": 3}))
+    referrals = forms.CharField(
+        label=_("Referrals"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RecordForm(forms.Form):
+    drafter_title = forms.CharField(label=_("Drafter's position"), max_length=150)
+    drawn_up_place = forms.CharField(label=_("Drawn up at (place)"), max_length=300)
+    physique = forms.CharField(
+        label=_("Identifying features and physique"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    health = forms.CharField(label=_("State of health"), widget=forms.Textarea(attrs={"rows": 2}))
+    belongings = forms.CharField(
+        label=_("Belongings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    finder_name = forms.CharField(label=_("Finder's full name"), max_length=150)
+    finder_id_document = forms.CharField(label=_("Finder's identity document"), max_length=50)
+    finder_address = forms.CharField(label=_("Finder's residence"), max_length=300)
+    witnesses = forms.CharField(
+        label=_("Witnesses (if any)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DischargeForm(forms.Form):
+    discharged_at = forms.DateTimeField(label=_("Medically discharged at"), widget=DATETIME_WIDGET)
+
+
+class TemporaryCareForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Temporary care"), choices=TemporaryCare.choices, widget=forms.RadioSelect
+    )
+    to_organisation = forms.ModelChoiceField(
+        label=_("Receiving facility or hospital"),
+        required=False,
+        queryset=Organisation.objects.filter(
+            is_active=True,
+            kind__in=[OrganisationKind.SOCIAL_PROTECTION_FACILITY, OrganisationKind.HEALTH_FACILITY],
+        ),
+        help_text=_("For a facility or a hospital hold."),
+    )
+    family = forms.CharField(label=_("Registered family and address"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason (required for a hospital hold)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        choices=[("1", _("Accept the child")), ("0", _("Refuse"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to refuse)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoticeForm(forms.Form):
+    posted_at = forms.DateTimeField(
+        label=_("Posted at"), widget=DATETIME_WIDGET, required=False, help_text=_("Leave blank for now.")
+    )
+
+
+class ClaimForm(forms.Form):
+    claimant = forms.CharField(label=_("Who claims the child, and their relationship"), max_length=300)
+
+
+class ClaimDecisionForm(forms.Form):
+    reunify = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[("1", _("Return the child to the family")), ("0", _("Reject the claim"))],
+    )
+    reason = forms.CharField(label=_("How the claim was verified"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BirthForm(forms.Form):
+    family_name = forms.CharField(label=_("Family name"), max_length=50)
+    middle_name = forms.CharField(label=_("Middle name"), max_length=50, required=False)
+    given_name = forms.CharField(label=_("Given name"), max_length=50)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("male", _("Male")), ("female", _("Female"))])
+    date_of_birth = forms.DateField(
+        label=_("Date of birth, if known"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_(
+            "If unknown: the day and month the child was found, with the year "
+            "estimated (Decree 123/2015 art. 14)."
+        ),
+    )
+
+
+class HealthInsuranceForm(forms.Form):
+    health_insurance_number = forms.CharField(label=_("Health-insurance card number"), max_length=20)
+    health_insurance_from = forms.DateField(label=_("Valid from"), widget=DATE_WIDGET)
+
+
+class ResidenceForm(forms.Form):
+    residence_registered_on = forms.DateField(label=_("Residence registered on"), widget=DATE_WIDGET)
+
+
+class AllowanceForm(forms.Form):
+    allowance_decision = forms.CharField(label=_("Decision number"), max_length=50)
+    allowance_from = forms.DateField(label=_("Allowance from"), widget=DATE_WIDGET)
+    allowance_monthly_vnd = forms.IntegerField(
+        label=_("Monthly amount (VND)"), min_value=1, max_value=100_000_000
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlacementForm(forms.Form):
+    placement = forms.ChoiceField(label=_("Placement"), choices=Placement.choices, widget=forms.RadioSelect)
+    detail = forms.CharField(label=_("Placed with (name, address or small group)"), max_length=300)
+
+
+class DuplicateForm(forms.Form):
+    same_child = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[("1", _("Same child: close this report")), ("0", _("Different children"))],
+    )

@@ -1,0 +1,101 @@
+"""No child missed (issue #3 §5): every found child not yet safe, with who answers for them and how
+late, counted from commune to province to nation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from haven.access.policy import Verb
+from haven.access.scoping import aggregate_reach, can
+from haven.accounts.models import User
+from haven.audit.services import record
+from haven.core import clock
+from haven.deadlines.models import Obligation, Status
+from haven.foundlings.models import FoundlingCase, State
+
+NOT_YET_IN_CARE = (State.REPORTED, State.ACKNOWLEDGED, State.HANDOVER_PENDING)
+GAPS = {
+    "not_in_care": Q(state__in=NOT_YET_IN_CARE),
+    "notice_expired_unregistered": Q(state=State.NOTICE_EXPIRED),
+    "registered_without_pin_or_card": Q(state=State.BIRTH_REGISTERED)
+    & (Q(child__pin_index__isnull=True) | Q(health_insurance_number="")),
+}
+
+
+@dataclass
+class Item:
+    case: FoundlingCase
+    gap: str
+    late_by: dt.timedelta | None
+    step: str
+
+
+@dataclass
+class Reconciliation:
+    scope: str
+    counts: dict[str, int]
+    by_area: list[tuple[str, Counter]] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    overdue: list[Obligation] = field(default_factory=list)
+    identities: bool = False
+
+
+def reconciliation(*, user: User, limit: int = 200) -> Reconciliation:
+    """Users who may see children get the list; aggregate-only users get the counts."""
+    now = clock.now()
+    identities = can(user, Verb.CHILD_VIEW)
+    if identities:
+        cases = FoundlingCase.objects.visible_to(user)
+        scope_name = "visible"
+    else:
+        area, children = aggregate_reach(user)
+        cases = FoundlingCase.objects.filter(child__in=children)
+        scope_name = "national" if area is None else area.name
+    cases = cases.exclude(state__in=(State.REUNIFIED, State.DUPLICATE))
+    counts = {gap: cases.filter(q).count() for gap, q in GAPS.items()}
+    overdue = (
+        Obligation.objects.filter(
+            status=Status.OPEN,
+            due_at__lt=now,
+            subject_type="foundlings.foundlingcase",
+            subject_id__in=cases.values("pk"),
+        )
+        .select_related("responsible", "child")
+        .order_by("due_at")
+    )
+    counts["overdue_steps"] = overdue.count()
+    # Rolled up: by province for a national view, by commune otherwise.
+    by_province = (
+        not identities or len({c for c in cases.values_list("found_commune__parent", flat=True)[:1000]}) > 1
+    )
+    key = "found_commune__parent__name" if by_province else "found_commune__name"
+    rollup: dict[str, Counter] = {}
+    for gap, q in GAPS.items():
+        for name in cases.filter(q).values_list(key, flat=True):
+            rollup.setdefault(name, Counter())[gap] += 1
+    for name in overdue.values_list(f"child__foundling_case__{key}", flat=True):
+        rollup.setdefault(name, Counter())["overdue_steps"] += 1
+    report = Reconciliation(
+        scope=scope_name, counts=counts, by_area=sorted(rollup.items()), identities=identities
+    )
+    if identities:
+        open_due = {o.subject_id: o for o in overdue}
+        for gap, q in GAPS.items():
+            for case in cases.filter(q).select_related("child", "responsible", "found_commune")[:limit]:
+                late = open_due.get(case.pk)
+                report.items.append(
+                    Item(case, gap, now - late.due_at if late else None, late.title if late else "")
+                )
+        report.overdue = list(overdue[:limit])
+        shown = sorted(
+            {str(i.case.child_id) for i in report.items} | {str(o.child_id) for o in report.overdue}
+        )
+        if shown:
+            record(actor=user, action="child.list", data={"shown": shown, "view": "reconciliation"})
+    else:
+        record(actor=user, action="report.reconciliation_view", data={"scope": scope_name})
+    return report

@@ -1,0 +1,116 @@
+"""Reads on found children's cases: every one starts from visible_to(user), and showing a case is an
+audit event on the child."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, memberships, require
+from haven.accounts.models import User
+from haven.audit.services import record
+from haven.core import clock
+from haven.deadlines.models import Obligation, Status
+from haven.foundlings import workflow
+from haven.foundlings.models import CLOSED_STATES, FoundlingCase, Handover, HandoverStatus, PossibleDuplicate
+
+
+def cases_visible(user: User) -> QuerySet[FoundlingCase]:
+    return FoundlingCase.objects.visible_to(user).select_related(
+        "child", "found_commune__parent", "responsible"
+    )
+
+
+def case_for_action(*, user: User, case_id) -> FoundlingCase:
+    """A case the user may see, for a service to act on (the service checks the role)."""
+    case = cases_visible(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotVisible
+    return case
+
+
+def case_for_viewing(*, user: User, case_id, reason: str = "") -> FoundlingCase:
+    case = case_for_action(user=user, case_id=case_id)
+    membership = require(user, Verb.CHILD_VIEW, case.child)
+    record(
+        actor=user,
+        action="child.view",
+        obj=case.child,
+        organisation=membership.organisation,
+        reason=reason or "foundling_case",
+    )
+    return case
+
+
+def obligations_of(case: FoundlingCase) -> QuerySet[Obligation]:
+    return (
+        Obligation.objects.filter(subject_type="foundlings.foundlingcase", subject_id=case.pk)
+        .select_related("responsible")
+        .order_by("status", "due_at")
+    )
+
+
+def pending_handover(case: FoundlingCase) -> Handover | None:
+    return case.handovers.filter(status=HandoverStatus.PENDING).select_related("to_organisation").first()
+
+
+def handover_to_answer(*, user: User, case_id, handover_id) -> Handover:
+    """A handover addressed to one of the user's organisations. The receiver does not see the case
+    until it accepts (its reach comes from the handover itself), so this cannot start from
+    visible_to; the service still checks the role."""
+    mine = [m.organisation_id for m in memberships(user)]
+    handover = (
+        Handover.objects.filter(pk=handover_id, case_id=case_id, to_organisation_id__in=mine)
+        .select_related("case__child", "case__responsible", "case__found_commune")
+        .first()
+    )
+    if handover is None:
+        raise NotVisible
+    return handover
+
+
+def duplicates_pending(case: FoundlingCase) -> QuerySet[PossibleDuplicate]:
+    return case.possible_duplicates.filter(status="pending").select_related(
+        "other__child", "other__found_commune"
+    )
+
+
+def actions_for(user: User, case: FoundlingCase) -> list[str]:
+    """What this person could do next on this case (the page offers only these)."""
+    if case.state in CLOSED_STATES:
+        return []
+    roles = {m.role for m in memberships(user)}
+    actions = workflow.actions_for(case.state, roles)
+    handover = pending_handover(case)
+    if handover is not None:
+        mine = {m.organisation_id for m in memberships(user)}
+        if handover.to_organisation_id not in mine:
+            actions = [a for a in actions if a not in ("accept_handover", "refuse_handover")]
+    if hasattr(case, "discovery_record"):
+        actions = [a for a in actions if a != "record"]
+    return actions
+
+
+@dataclass
+class Late:
+    obligation: Obligation
+    late_by: dt.timedelta
+
+
+def overdue(case: FoundlingCase) -> list[Late]:
+    now = clock.now()
+    return [Late(o, now - o.due_at) for o in obligations_of(case).filter(status=Status.OPEN, due_at__lt=now)]
+
+
+def overdue_by_case(cases: list[FoundlingCase]) -> dict:
+    """overdue() for a page of cases in one query, so a list costs no query per row."""
+    now = clock.now()
+    late: dict = {case.pk: [] for case in cases}
+    for o in Obligation.objects.filter(
+        subject_type="foundlings.foundlingcase", subject_id__in=list(late), status=Status.OPEN, due_at__lt=now
+    ).order_by("due_at"):
+        late[o.subject_id].append(Late(o, now - o.due_at))
+    return late
