@@ -25,8 +25,10 @@ demo: $(VENV)/.runtime
 	$(BIN)/haven migrate --noinput
 	$(BIN)/haven synth --size $(DEMO_SIZE) --if-empty --logins
 	@echo "Haven is serving on http://$(HOST)/ — sign in with one of the logins above. Ctrl-C stops it."
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Background: the deadline sweep every 30 s (var/sweep.log) and the task worker (var/worker.log)."
+	@trap 'kill $$worker $$sweeper 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/haven db_worker --queue-name '*' > var/worker.log 2>&1 & worker=$$!; \
+	  $(BIN)/haven sweep --loop 30 > var/sweep.log 2>&1 & sweeper=$$!; \
 	  $(BIN)/haven runserver $(HOST) --noreload
 
 test: $(VENV)/.dev lint check-migrations check-catalogue test-sqlite test-postgres test-browser

@@ -9,6 +9,7 @@ import pytest
 
 from haven.access.scoping import NotVisible
 from haven.audit.services import verify
+from haven.core import clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.sweep import sweep
@@ -212,3 +213,87 @@ def test_the_child_older_than_7_must_be_heard_before_placement(world, frozen):
     case.child.save()
     with pytest.raises(Refused, match="child's view"):
         services.foundling_place(actor=world.officer_a, case=case, placement="kin", detail="Bà ngoại")
+
+
+def test_a_child_kept_in_hospital_3_days_after_discharge_escalates(world, frozen):
+    case = report(world, frozen)
+    services.foundling_discharge(actor=world.hospital_sw, case=case, discharged_at=frozen.at)
+    frozen.advance(days=3, minutes=1)
+    sweep(now=frozen.at)
+    held = Obligation.objects.get(subject_id=case.pk, rule="foundling.hospital_discharge")
+    assert held.escalation_level == 1 and held.responsible == world.orgs["committee_a"]
+
+
+def test_moving_the_child_out_of_hospital_stops_the_discharge_clock(world, frozen):
+    case = report(world, frozen)
+    services.foundling_discharge(actor=world.hospital_sw, case=case, discharged_at=frozen.at)
+    services.foundling_acknowledge(actor=world.officer_a, case=case)
+    services.foundling_screen(actor=world.hospital_sw, case=case, screened_at=frozen.at, **VITALS)
+    services.foundling_record(actor=world.officer_a, case=case, **RECORD)
+    handover = services.foundling_decide_temporary_care(
+        actor=world.officer_a, case=case, kind="facility", to_organisation=world.orgs["facility_b"]
+    )
+    services.foundling_handover_answer(actor=world.facility_director, handover=handover, accept=True)
+    assert "foundling.hospital_discharge" not in open_rules(case)
+    # The hospital no longer holds the child, so no longer sees the record.
+    from haven.people.models import Child
+
+    assert not Child.objects.visible_to(world.hospital_sw).filter(pk=case.child_id).exists()
+
+
+def test_a_second_report_of_the_same_child_is_flagged_never_merged(world, frozen):
+    from haven.foundlings.models import PossibleDuplicate
+
+    first = report(world, frozen)
+    second = services.foundling_report(
+        actor=None,
+        found_at=frozen.at,
+        found_commune=world.commune_b,
+        found_place="Gần bệnh viện",
+        sex="male",
+        estimated_age_days=4,
+        condition="Trẻ sơ sinh",
+    )
+    pair = PossibleDuplicate.objects.get(case=second)
+    assert pair.other == first and FoundlingCase.objects.count() == 2
+    services.duplicate_decide(actor=world.officer_b, pair=pair, same_child=True)
+    second.refresh_from_db()
+    assert second.state == State.DUPLICATE and second.closed_at is not None
+    assert not Obligation.objects.filter(subject_id=second.pk, status=Status.OPEN).exists()
+    first.refresh_from_db()
+    assert first.state == State.REPORTED  # the first report is untouched
+
+
+def test_reports_days_apart_or_of_another_sex_are_not_flagged(world, frozen):
+    from haven.foundlings.models import PossibleDuplicate
+
+    report(world, frozen)
+    services.foundling_report(
+        actor=None,
+        found_at=frozen.at,
+        found_commune=world.commune_b,
+        found_place="x",
+        sex="female",
+        estimated_age_days=3,
+        condition="x",
+    )
+    services.foundling_report(
+        actor=None,
+        found_at=frozen.at - dt.timedelta(days=5),
+        found_commune=world.commune_b,
+        found_place="x",
+        sex="male",
+        estimated_age_days=3,
+        condition="x",
+    )
+    assert not PossibleDuplicate.objects.exists()
+
+
+def test_the_birth_date_of_an_unknown_birthday_is_the_day_found_with_an_estimated_year(world, frozen):
+    case = report(world, frozen)
+    case.estimated_age_days = 400
+    born, estimated = services._birth_details(case, None)
+    found = clock.localdate(case.found_at)  # the day found, in Vietnam
+    assert estimated
+    assert (born.month, born.day) == (found.month, found.day) or (found.month, found.day) == (2, 29)
+    assert born.year == found.year - 1  # 400 days old: born the year before

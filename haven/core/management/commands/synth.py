@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from haven.accounts.synth import DEMO_PASSWORD, demo_world
+from haven.foundlings import synth as foundlings
 from haven.people import synth
 from haven.people.models import Child
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             f"{made} children in {world.province.name} "
             f"(half in {world.commune_a.name} and {world.commune_b.name})"
         )
+        if made:
+            self.stdout.write(f"{foundlings.cases(world)} found-child cases at every stage of the pathway")
         if logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, (_, description) in world.users.items():
