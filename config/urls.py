@@ -25,6 +25,7 @@ urlpatterns = [
     path("foundlings/", include("haven.foundlings.urls")),
     path("report/", foundling_views.public_report, name="public_report"),
     path("inbox/", inbox, name="inbox"),
+    path("deadlines/", include("haven.deadlines.urls")),
     path("i18n/setlang/", markers.public(set_language), name="set_language"),
     path("i18n/js/", markers.public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", _api_urls()),

@@ -142,3 +142,18 @@ def test_the_home_page_lists_the_tasks_of_the_users_organisation(world, client, 
     client.force_login(world.officer_a)
     page = client.get("/").content.decode()
     assert "Acknowledge the report of a found child" in page or "Xác nhận" in page
+
+
+def test_only_a_provincial_officer_sets_a_stricter_deadline_and_never_a_longer_one(world, client):
+    client.force_login(world.officer_a)
+    assert client.get("/deadlines/province/").status_code == 404
+    client.force_login(world.provincial)
+    longer = client.post("/deadlines/province/", {"rule": "foundling.acknowledge", "amount": 3, "unit": "hours",
+                                                  "legal_basis": "QĐ 12/2026"})
+    assert longer.status_code == 200 and "errorlist" in longer.content.decode()
+    shorter = client.post("/deadlines/province/", {"rule": "foundling.record", "amount": 8, "unit": "hours",
+                                                   "legal_basis": "QĐ 12/2026/QĐ-UBND"})
+    assert shorter.status_code == 302
+    from haven.deadlines.models import DeadlineOverride
+
+    assert list(DeadlineOverride.objects.values_list("rule", "amount")) == [("foundling.record", 8)]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from haven.deadlines import views
+
+app_name = "deadlines"
+urlpatterns = [
+    path("", views.rules, name="rules"),
+    path("province/", views.overrides, name="overrides"),
+]
