@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from e2e.browser import Haven
+from haven.core.clock import TTL_SECONDS as CLOCK_TTL_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVEN = str(Path(sys.executable).with_name("haven"))
@@ -60,6 +61,7 @@ print("E2E_FACTS=" + json.dumps({
     "child_folded": child.search_name.strip(),
     "officer_name": User.objects.get(username="commune.officer").full_name,
     "commune_a": world.commune_a.name,
+    "facility_b": world.organisations["facility_b"].name,
 }))
 """
 
@@ -71,12 +73,18 @@ class Facts:
     child_folded: str  # the name as typed on a keyboard without Vietnamese input: "nguyen thi lan"
     officer_name: str  # full name of commune.officer, as the access log shows it
     commune_a: str
+    facility_b: str  # the social protection facility of commune B, where facility.director works
 
 
 @dataclass(frozen=True)
 class Server:
     url: str
     facts: Facts
+    env: dict[str, str]  # the server's environment: `haven` commands run with it act on its database
+
+    def haven(self, *args: str) -> str:
+        """Run ``haven <args>`` against the e2e database (the clock, a sweep); its output."""
+        return run_haven(self.env, *args).stdout
 
 
 def run_haven(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -144,7 +152,7 @@ def server(chromium_path, tmp_path_factory) -> Iterator[Server]:
         )
     try:
         _wait_until_healthy(url, process, log)
-        yield Server(url=url, facts=facts)
+        yield Server(url=url, facts=facts, env=env)
     finally:
         process.terminate()
         try:
@@ -159,6 +167,22 @@ def world(server) -> Facts:
     """The root conftest's `world` builds personas in the test database; here the data lives in the
     e2e server's database, and `world` is what the journeys need to know about it."""
     return server.facts
+
+
+@pytest.fixture
+def clock(server) -> Iterator[Callable[[str], None]]:
+    """``clock("8d")`` moves the server's clock ahead (`haven clock advance`); the test's end puts it
+    back, so no other test runs in the future."""
+
+    def advance(amount: str) -> None:
+        server.haven("clock", "advance", amount)
+        time.sleep(CLOCK_TTL_SECONDS + 0.2)  # the server reads the offset at most once a second
+
+    try:
+        yield advance
+    finally:
+        server.haven("clock", "reset")
+        time.sleep(CLOCK_TTL_SECONDS + 0.2)
 
 
 @pytest.fixture(scope="session")

@@ -72,6 +72,20 @@ def handover_to_answer(*, user: User, case_id, handover_id) -> Handover:
     return handover
 
 
+def case_to_receive(*, user: User, case_id) -> FoundlingCase:
+    """A case with a handover waiting for one of the user's organisations to answer. The receiver does
+    not see the case before it accepts, so this cannot start from visible_to."""
+    mine = [m.organisation_id for m in memberships(user)]
+    handover = (
+        Handover.objects.filter(case_id=case_id, status=HandoverStatus.PENDING, to_organisation_id__in=mine)
+        .select_related("case__child", "case__found_commune__parent", "case__responsible")
+        .first()
+    )
+    if handover is None:
+        raise NotVisible
+    return handover.case
+
+
 def duplicates_pending(case: FoundlingCase) -> QuerySet[PossibleDuplicate]:
     return case.possible_duplicates.filter(status="pending").select_related(
         "other__child", "other__found_commune"

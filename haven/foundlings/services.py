@@ -438,7 +438,7 @@ def foundling_decide_temporary_care(
         kind="foundling.handover",
         title=_("A child is being handed over to you: please accept or refuse"),
         child=case.child,
-        link=f"/foundlings/{case.pk}/",
+        link=f"/foundlings/{case.pk}/answer_handover/",  # the receiver sees the case once it accepts
         created_at=now,
     )
     if to_organisation == case.responsible or any(

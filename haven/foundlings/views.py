@@ -218,7 +218,11 @@ def case_step(request, case_id, step):
         from django.http import Http404
 
         raise Http404
-    case = selectors.case_for_action(user=request.user, case_id=case_id)
+    if step == "answer_handover":
+        # The receiving organisation answers before it may see the case (it sees it once it accepts).
+        case = selectors.case_to_receive(user=request.user, case_id=case_id)
+    else:
+        case = selectors.case_for_action(user=request.user, case_id=case_id)
     view = STEPS[step]
     form = view.form(request.POST or None) if view.form else None
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -234,6 +238,8 @@ def case_step(request, case_id, step):
             return redirect("foundlings:detail", case.pk)
         else:
             messages.success(request, _("Done: %(step)s.") % {"step": view.title})
+            if not selectors.cases_visible(request.user).filter(pk=case.pk).exists():
+                return redirect("inbox")  # a receiver that refused the child no longer sees the case
             return redirect("foundlings:detail", case.pk)
     return render(
         request, "foundlings/step.html", {"case": case, "form": form, "title": view.title, "step": step}

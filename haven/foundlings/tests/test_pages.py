@@ -148,12 +148,36 @@ def test_only_a_provincial_officer_sets_a_stricter_deadline_and_never_a_longer_o
     client.force_login(world.officer_a)
     assert client.get("/deadlines/province/").status_code == 404
     client.force_login(world.provincial)
-    longer = client.post("/deadlines/province/", {"rule": "foundling.acknowledge", "amount": 3, "unit": "hours",
-                                                  "legal_basis": "QĐ 12/2026"})
+    longer = client.post(
+        "/deadlines/province/",
+        {"rule": "foundling.acknowledge", "amount": 3, "unit": "hours", "legal_basis": "QĐ 12/2026"},
+    )
     assert longer.status_code == 200 and "errorlist" in longer.content.decode()
-    shorter = client.post("/deadlines/province/", {"rule": "foundling.record", "amount": 8, "unit": "hours",
-                                                   "legal_basis": "QĐ 12/2026/QĐ-UBND"})
+    shorter = client.post(
+        "/deadlines/province/",
+        {"rule": "foundling.record", "amount": 8, "unit": "hours", "legal_basis": "QĐ 12/2026/QĐ-UBND"},
+    )
     assert shorter.status_code == 302
     from haven.deadlines.models import DeadlineOverride
 
     assert list(DeadlineOverride.objects.values_list("rule", "amount")) == [("foundling.record", 8)]
+
+
+def test_the_receiving_facility_can_answer_a_handover_before_it_can_see_the_case(world, client, recorded):
+    services.foundling_decide_temporary_care(
+        actor=world.officer_a, case=recorded, kind="facility", to_organisation=world.orgs["facility_b"]
+    )
+    client.force_login(world.caregiver_b)  # a caregiver may not answer for the facility
+    assert client.post(f"/foundlings/{recorded.pk}/answer_handover/", {"accept": "1"}).status_code in (
+        302,
+        404,
+    )
+    recorded.refresh_from_db()
+    assert recorded.state == State.HANDOVER_PENDING
+    client.force_login(world.facility_director)
+    assert client.get(f"/foundlings/{recorded.pk}/").status_code == 404  # not the facility's child yet
+    assert client.get(f"/foundlings/{recorded.pk}/answer_handover/").status_code == 200
+    client.post(f"/foundlings/{recorded.pk}/answer_handover/", {"accept": "1"})
+    recorded.refresh_from_db()
+    assert recorded.state == State.TEMPORARY_CARE and recorded.responsible == world.orgs["facility_b"]
+    assert client.get(f"/foundlings/{recorded.pk}/").status_code == 200
