@@ -57,33 +57,32 @@ def pending_handover(case: FoundlingCase) -> Handover | None:
     return case.handovers.filter(status=HandoverStatus.PENDING).select_related("to_organisation").first()
 
 
-def handover_to_answer(*, user: User, case_id, handover_id) -> Handover:
-    """A handover addressed to one of the user's organisations. The receiver does not see the case
-    until it accepts (its reach comes from the handover itself), so this cannot start from
-    visible_to; the service still checks the role."""
+def handover_to_answer(*, user: User, case_id, handover_id=None) -> Handover:
+    """The (pending) handover of a case addressed to one of the user's organisations. The receiver does
+    not see the case until it accepts (its reach comes from the handover itself), so this cannot start
+    from visible_to; the service still checks the role. Showing it is an audit event on the child."""
     mine = [m.organisation_id for m in memberships(user)]
-    handover = (
-        Handover.objects.filter(pk=handover_id, case_id=case_id, to_organisation_id__in=mine)
-        .select_related("case__child", "case__responsible", "case__found_commune")
-        .first()
-    )
+    handovers = Handover.objects.filter(case_id=case_id, to_organisation_id__in=mine)
+    # Named by its id (the API), an answered handover is found too, so a second answer learns why it
+    # fails; found by its case (the page), only the one waiting for an answer.
+    if handover_id is not None:
+        handovers = handovers.filter(pk=handover_id)
+    else:
+        handovers = handovers.filter(status=HandoverStatus.PENDING)
+    handover = handovers.select_related(
+        "case__child", "case__found_commune__parent", "case__responsible"
+    ).first()
     if handover is None:
         raise NotVisible
+    membership = next(m for m in memberships(user) if m.organisation_id == handover.to_organisation_id)
+    record(
+        actor=user,
+        action="child.view",
+        obj=handover.case.child,
+        organisation=membership.organisation,
+        reason="handover_answer",
+    )
     return handover
-
-
-def case_to_receive(*, user: User, case_id) -> FoundlingCase:
-    """A case with a handover waiting for one of the user's organisations to answer. The receiver does
-    not see the case before it accepts, so this cannot start from visible_to."""
-    mine = [m.organisation_id for m in memberships(user)]
-    handover = (
-        Handover.objects.filter(case_id=case_id, status=HandoverStatus.PENDING, to_organisation_id__in=mine)
-        .select_related("case__child", "case__found_commune__parent", "case__responsible")
-        .first()
-    )
-    if handover is None:
-        raise NotVisible
-    return handover.case
 
 
 def duplicates_pending(case: FoundlingCase) -> QuerySet[PossibleDuplicate]:

@@ -220,7 +220,7 @@ def case_step(request, case_id, step):
         raise Http404
     if step == "answer_handover":
         # The receiving organisation answers before it may see the case (it sees it once it accepts).
-        case = selectors.case_to_receive(user=request.user, case_id=case_id)
+        case = selectors.handover_to_answer(user=request.user, case_id=case_id).case
     else:
         case = selectors.case_for_action(user=request.user, case_id=case_id)
     view = STEPS[step]

@@ -2,7 +2,8 @@
 
 Requests go in-process to the WSGI application as commune A's officer (a real bearer token), in
 the test's database transaction, on SQLite and PostgreSQL alike. Each operation gets valid and
-invalid data, and the operations on one child are also tried on a child the officer may change.
+invalid data, and the operations on one child are also tried on a child the officer may change, those
+on a found child's case on a case the officer sees (with a handover waiting and a possible duplicate).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -21,6 +23,8 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from haven.accounts.services import api_token_issue
+from haven.core import clock
+from haven.foundlings import services as foundlings
 from haven.lib.pin import century_sex_digit
 from haven.people import services
 
@@ -58,15 +62,22 @@ def run(operation, key: str, mode: GenerationMode, adjust: Callable[[Case], Case
     call()
 
 
-def plausible(commune_code: str) -> Callable[[Case], Case]:
+def plausible(commune_code: str, organisation_id: int) -> Callable[[Case], Case]:
     """Give a generated body what the schema cannot say (a commune that exists, a child's birth date,
-    a known ethnicity), so that requests also get past validation into the services."""
+    a known ethnicity, a time that has passed, an organisation that exists), so that requests also
+    get past validation into the services."""
 
     def adjust(case: Case) -> Case:
         if isinstance(case.body, dict):
             body = case.body
-            if "commune_code" in body:
-                body["commune_code"] = commune_code
+            for name in ("commune_code", "found_commune_code"):
+                if name in body:
+                    body[name] = commune_code
+            for name in ("found_at", "screened_at", "discharged_at", "posted_at"):
+                if body.get(name):
+                    body[name] = (clock.now() - dt.timedelta(minutes=5)).isoformat()
+            if "to_organisation_id" in body:
+                body["to_organisation_id"] = organisation_id
             if body.get("ethnicity"):
                 body["ethnicity"] = "01"
             if body.get("date_of_birth"):
@@ -87,23 +98,74 @@ def child(world):
     return services.child_update(actor=world.officer_a, child=child, pin=pin)
 
 
-def passes(operation, world, child) -> list[tuple[GenerationMode, Callable | None, dict]]:
+@pytest.fixture
+def foundling(world):
+    """A case commune A's officer sees, with a handover waiting and a possible earlier report."""
+    report = {
+        "actor": world.hospital_sw,
+        "found_at": clock.now() - dt.timedelta(hours=1),
+        "found_commune": world.commune_a,
+        "found_place": "Cổng bệnh viện",
+        "sex": "male",
+        "estimated_age_days": 3,
+        "condition": "Trẻ sơ sinh",
+    }
+    foundlings.foundling_report(**report)
+    case = foundlings.foundling_report(**report)
+    foundlings.foundling_acknowledge(actor=world.officer_a, case=case)
+    foundlings.foundling_screen(
+        actor=world.hospital_sw,
+        case=case,
+        screened_at=clock.now(),
+        temperature_c=Decimal("36.8"),
+        heart_rate=140,
+        respiratory_rate=45,
+        weight_grams=2900,
+        estimated_age_days=3,
+        findings="Khỏe",
+    )
+    foundlings.foundling_record(
+        actor=world.officer_a,
+        case=case,
+        drafter_title="Chủ tịch UBND phường",
+        drawn_up_place="Trụ sở UBND phường",
+        physique="Bé trai",
+        health="Bình thường",
+        belongings="",
+        finder_name="Trần Văn Hậu",
+        finder_id_document="CCCD 001089012345",
+        finder_address="Phường Ba Đình",
+    )
+    handover = foundlings.foundling_decide_temporary_care(
+        actor=world.officer_a, case=case, kind="facility", to_organisation=world.orgs["facility_b"]
+    )
+    return case, handover, case.possible_duplicates.get()
+
+
+def passes(operation, world, child, foundling) -> list[tuple[GenerationMode, Callable | None, dict]]:
     """Each operation with generated parameters, then with ones that exist, then with plausible bodies."""
     found = [(mode, None, {}) for mode in GenerationMode]
+    case, handover, pair = foundling
     existing = {}
-    if "{child_id}" in operation.path:
-        existing["child_id"] = str(child.pk)
-    if "{code}" in operation.path:
-        existing["code"] = world.hanoi.code
+    for name, value in [
+        ("child_id", str(child.pk)),
+        ("code", world.hanoi.code),
+        ("case_id", str(case.pk)),
+        ("handover_id", handover.pk),
+        ("pair_id", pair.pk),
+    ]:
+        if f"{{{name}}}" in operation.path:
+            existing[name] = value
     if existing:
         found += [(mode, None, {"path_parameters": existing}) for mode in GenerationMode]
     if operation.method.upper() in ("POST", "PATCH"):
         fixed = {"path_parameters": existing} if existing else {}
-        found.append((GenerationMode.POSITIVE, plausible(world.commune_a.code), fixed))
+        adjust = plausible(world.commune_a.code, world.orgs["facility_b"].pk)
+        found.append((GenerationMode.POSITIVE, adjust, fixed))
     return found
 
 
-def test_no_request_derived_from_the_schema_gets_a_server_error(world, child):
+def test_no_request_derived_from_the_schema_gets_a_server_error(world, child, foundling):
     for _ in range(3):
         world.child()
     world.child(commune=world.commune_b)
@@ -112,9 +174,9 @@ def test_no_request_derived_from_the_schema_gets_a_server_error(world, child):
     with connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 7
+        assert len(operations) == 25
         for operation in operations:
-            for mode, adjust, fixed in passes(operation, world, child):
+            for mode, adjust, fixed in passes(operation, world, child, foundling):
                 try:
                     run(operation, key, mode, adjust, **fixed)
                 except Exception as failure:  # collect them all, then report

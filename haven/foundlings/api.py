@@ -1,0 +1,554 @@
+"""/api/v1/foundlings: the abandoned-child pathway through the same selectors, services and access
+rules as the web pages. Every step answers with the case as its caller now sees it; a step the case
+is not ready for is 409 "out_of_order" and changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator, AwareDatetime
+
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, require
+from haven.accounts.models import Organisation, User
+from haven.api.errors import Error
+from haven.areas.models import Area
+from haven.core.errors import invalid
+from haven.foundlings import selectors, services
+from haven.foundlings.models import Channel, FoundlingCase, Placement, State, TemporaryCare
+from haven.people.models import Sex
+
+router = Router(tags=["foundlings"])
+
+PAGE_SIZE = 25
+MAX_ID = 2**63 - 1  # the largest key the databases hold; a larger one would be a 500, not a 404
+
+
+# --- Input types --------------------------------------------------------------------------------
+
+
+def _no_control(value: str, allowed: str = "") -> str:
+    # No name or place holds a control character; PostgreSQL stores neither NUL nor a lone surrogate.
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def _line(value: str) -> str:
+    return _no_control(value)
+
+
+def _prose(value: str) -> str:
+    return _no_control(value, allowed="\n\r\t")
+
+
+def _plausible_moment(value: dt.datetime) -> dt.datetime:
+    # Outside these years a time is a typing error, and date arithmetic on it would overflow.
+    if not 1900 <= value.year <= 2100:
+        raise ValueError("the year must be between 1900 and 2100")
+    return value
+
+
+def _plausible_day(value: dt.date) -> dt.date:
+    if not 1900 <= value.year <= 2100:
+        raise ValueError("the year must be between 1900 and 2100")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_line)]
+Prose = Annotated[str, AfterValidator(_prose)]
+# A time without its offset is ambiguous (the server's zone? the client's?), so it is refused.
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
+Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+LONG = 2000
+
+
+class ReportIn(Schema):
+    found_at: Moment
+    found_commune_code: str = Field(..., pattern=r"^\d{5}$", description="official 5-digit commune code")
+    found_place: Line = Field(..., max_length=300, pattern=r"\S")
+    sex: Sex
+    estimated_age_days: int | None = Field(default=None, ge=0, le=6000)
+    condition: Prose = Field(..., max_length=LONG)
+    belongings: Prose = Field(default="", max_length=LONG)
+    finder_name: Line = Field(default="", max_length=150)
+    finder_id_document: Line = Field(default="", max_length=50)
+    finder_address: Line = Field(default="", max_length=300)
+
+
+class ScreeningIn(Schema):
+    screened_at: Moment
+    temperature_c: Decimal = Field(..., ge=25, le=45, max_digits=3, decimal_places=1)
+    heart_rate: int = Field(..., ge=20, le=250)
+    respiratory_rate: int = Field(..., ge=5, le=120)
+    weight_grams: int = Field(..., ge=300, le=80000)
+    estimated_age_days: int = Field(..., ge=0, le=6000)
+    findings: Prose = Field(..., max_length=LONG)
+    referrals: Prose = Field(default="", max_length=LONG)
+
+
+class RecordIn(Schema):
+    """The biên bản: Decree 123/2015 art. 14(1) requires every field but the belongings and witnesses."""
+
+    drafter_title: Line = Field(..., max_length=150)
+    drawn_up_place: Line = Field(..., max_length=300)
+    physique: Prose = Field(..., max_length=LONG)
+    health: Prose = Field(..., max_length=LONG)
+    belongings: Prose = Field(default="", max_length=LONG)
+    finder_name: Line = Field(..., max_length=150)
+    finder_id_document: Line = Field(..., max_length=50)
+    finder_address: Line = Field(..., max_length=300)
+    witnesses: Prose = Field(default="", max_length=LONG)
+
+
+class DischargeIn(Schema):
+    discharged_at: Moment
+
+
+class TemporaryCareIn(Schema):
+    """A facility or a hospital hold names the receiving organisation; a family is under the commune."""
+
+    kind: TemporaryCare
+    to_organisation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    family: Line = Field(default="", max_length=300)
+    reason: Prose = Field(default="", max_length=LONG)
+
+
+class AnswerIn(Schema):
+    accept: bool
+    reason: Prose = Field(default="", max_length=LONG, description="required to refuse")
+
+
+class NoticeIn(Schema):
+    posted_at: Moment | None = Field(default=None, description="now when left out")
+
+
+class ClaimIn(Schema):
+    claimant: Line = Field(..., max_length=300, description="who claims the child, and their relationship")
+
+
+class ClaimDecisionIn(Schema):
+    reunify: bool
+    reason: Prose = Field(..., max_length=LONG, description="how the claim was verified")
+
+
+class BirthIn(Schema):
+    family_name: Line = Field(..., max_length=50)
+    middle_name: Line = Field(default="", max_length=50)
+    given_name: Line = Field(..., max_length=50)
+    sex: Literal["male", "female"] | None = Field(default=None, description="the reported sex when left out")
+    date_of_birth: Day | None = Field(
+        default=None, description="when unknown: the day and month found, the year estimated"
+    )
+
+
+class Paper(enum.StrEnum):
+    HEALTH_INSURANCE = "health_insurance"
+    RESIDENCE = "residence"
+    ALLOWANCE = "allowance"
+
+
+PAPER_FIELDS = {
+    Paper.HEALTH_INSURANCE: ("health_insurance_number", "health_insurance_from"),
+    Paper.RESIDENCE: ("residence_registered_on",),
+    Paper.ALLOWANCE: ("allowance_decision", "allowance_from", "allowance_monthly_vnd"),
+}
+
+
+class PaperIn(Schema):
+    """Send the fields of the paper named in the path; the others are ignored."""
+
+    health_insurance_number: Line | None = Field(default=None, max_length=20)
+    health_insurance_from: Day | None = None
+    residence_registered_on: Day | None = None
+    allowance_decision: Line | None = Field(default=None, max_length=50)
+    allowance_from: Day | None = None
+    allowance_monthly_vnd: int | None = Field(default=None, ge=1, le=100_000_000)
+
+
+class NoteIn(Schema):
+    note: Prose = Field(..., max_length=LONG)
+
+
+class PlacementIn(Schema):
+    placement: Placement
+    detail: Line = Field(..., max_length=300, description="with whom or where the child is placed")
+
+
+class DuplicateDecisionIn(Schema):
+    same_child: bool
+
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+
+
+class LateOut(Schema):
+    rule: str
+    due_at: dt.datetime
+    late_seconds: int
+
+
+class CaseOut(Schema):
+    id: uuid.UUID
+    child_id: uuid.UUID
+    state: State
+    found_at: dt.datetime
+    found_commune_code: str
+    found_place: str
+    channel: Channel
+    responsible: OrganisationRef
+    overdue: list[LateOut]
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[CaseOut]
+
+
+class ObligationOut(Schema):
+    rule: str
+    title: str
+    due_at: dt.datetime
+    status: str
+    escalation_level: int
+    responsible: OrganisationRef
+
+
+class StepOut(Schema):
+    action: str
+    at: dt.datetime
+    actor: str | None
+    organisation: str | None
+    late_seconds: int | None
+
+
+class HandoverOut(Schema):
+    id: int
+    purpose: TemporaryCare
+    from_organisation: OrganisationRef
+    to_organisation: OrganisationRef
+    requested_at: dt.datetime
+
+
+class DuplicateOut(Schema):
+    id: int
+    other_case_id: uuid.UUID
+    found_at: dt.datetime
+    found_commune_code: str
+
+
+class CaseDetail(CaseOut):
+    sex: str
+    estimated_age_days: int | None
+    condition: str
+    belongings: str
+    temporary_care: str
+    temporary_family: str
+    medically_discharged_at: dt.datetime | None
+    notice_posted_at: dt.datetime | None
+    notice_ends_at: dt.datetime | None
+    claimant: str
+    placement: str
+    placement_detail: str
+    closed_at: dt.datetime | None
+    obligations: list[ObligationOut]
+    steps: list[StepOut]
+    pending_handover: HandoverOut | None
+    possible_duplicates: list[DuplicateOut]
+    actions: list[str] = Field(..., description="the pathway's steps this user could take now")
+
+
+STEP = {200: CaseDetail, 404: Error, 409: Error, 422: Error}
+
+
+def _org(organisation: Organisation) -> dict:
+    return {"id": organisation.pk, "name": organisation.name}
+
+
+def _summary(case: FoundlingCase, late: list[selectors.Late]) -> dict:
+    return {
+        "id": case.pk,
+        "child_id": case.child_id,
+        "state": case.state,
+        "found_at": case.found_at,
+        "found_commune_code": case.found_commune.code,
+        "found_place": case.found_place,
+        "channel": case.channel,
+        "responsible": _org(case.responsible),
+        "overdue": [
+            {"rule": x.obligation.rule, "due_at": x.obligation.due_at, "late_seconds": _seconds(x.late_by)}
+            for x in late
+        ],
+    }
+
+
+def _seconds(delta: dt.timedelta | None) -> int | None:
+    return None if delta is None else int(delta.total_seconds())
+
+
+def _detail(user: User, case_id: uuid.UUID) -> dict:
+    """The case as ``user`` sees it; showing it is an audit event on the child."""
+    case = selectors.case_for_viewing(user=user, case_id=case_id)
+    handover = selectors.pending_handover(case)
+    fields = (
+        "estimated_age_days condition belongings temporary_care temporary_family medically_discharged_at "
+        "notice_posted_at notice_ends_at claimant placement placement_detail closed_at"
+    ).split()
+    return {
+        **_summary(case, selectors.overdue(case)),
+        **{name: getattr(case, name) for name in fields},
+        "sex": case.child.sex,
+        "obligations": [
+            {
+                "rule": o.rule,
+                "title": o.title,
+                "due_at": o.due_at,
+                "status": o.status,
+                "escalation_level": o.escalation_level,
+                "responsible": _org(o.responsible),
+            }
+            for o in selectors.obligations_of(case)
+        ],
+        "steps": [
+            {
+                "action": s.action,
+                "at": s.at,
+                "actor": s.actor.username if s.actor else None,
+                "organisation": s.organisation.name if s.organisation else None,
+                "late_seconds": _seconds(s.late_by),
+            }
+            for s in case.steps.select_related("actor", "organisation")
+        ],
+        "pending_handover": None
+        if handover is None
+        else {
+            "id": handover.pk,
+            "purpose": handover.purpose,
+            "from_organisation": _org(handover.from_organisation),
+            "to_organisation": _org(handover.to_organisation),
+            "requested_at": handover.requested_at,
+        },
+        "possible_duplicates": [
+            {
+                "id": pair.pk,
+                "other_case_id": pair.other_id,
+                "found_at": pair.other.found_at,
+                "found_commune_code": pair.other.found_commune.code,
+            }
+            for pair in selectors.duplicates_pending(case)
+        ],
+        "actions": selectors.actions_for(user, case),
+    }
+
+
+@contextmanager
+def _api_field_names(**names: str) -> Iterator[None]:
+    """The services name model fields (``found_commune``); API clients send ids and codes."""
+    try:
+        yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for service_name, api_name in names.items():
+                if service_name in error.error_dict:
+                    error.error_dict[api_name] = error.error_dict.pop(service_name)
+        raise
+
+
+def _case(request, case_id: uuid.UUID) -> FoundlingCase:
+    return selectors.case_for_action(user=request.user, case_id=case_id)
+
+
+# --- Cases --------------------------------------------------------------------------------------
+
+
+@router.get("", response={200: CasePage, 404: Error})
+def list_cases(request, state: State | None = None, page: int = Query(1, ge=1, le=100000)):
+    """Found children's cases the token's user may see, the latest found first."""
+    require(request.user, Verb.CHILD_VIEW)
+    cases = selectors.cases_visible(request.user).order_by("-found_at", "pk")
+    if state is not None:
+        cases = cases.filter(state=state)
+    found = Paginator(cases, PAGE_SIZE).get_page(page)
+    items = list(found.object_list)
+    late = selectors.overdue_by_case(items)
+    return {
+        "count": found.paginator.count,
+        "page": found.number,
+        "pages": found.paginator.num_pages,
+        "items": [_summary(case, late[case.pk]) for case in items],
+    }
+
+
+@router.post("", response={201: CaseDetail, 404: Error, 409: Error, 422: Error})
+def report(request, payload: ReportIn):
+    """A found child, reported from the place of discovery (hospital, commune police or committee) or
+    by the hotline 111. The photo is not taken here."""
+    data = payload.dict()
+    code = data.pop("found_commune_code")
+    commune = Area.objects.communes().filter(code=code).first()
+    if commune is None:
+        raise invalid("found_commune_code", _("There is no commune with this code."), "unknown_commune")
+    with _api_field_names(found_commune="found_commune_code"):
+        case = services.foundling_report(actor=request.user, found_commune=commune, **data)
+    return Status(201, _detail(request.user, case.pk))
+
+
+@router.get("/{case_id}", response={200: CaseDetail, 404: Error})
+def get_case(request, case_id: uuid.UUID):
+    return _detail(request.user, case_id)
+
+
+# --- Reception ----------------------------------------------------------------------------------
+
+
+@router.post("/{case_id}/acknowledge", response=STEP)
+def acknowledge(request, case_id: uuid.UUID):
+    services.foundling_acknowledge(actor=request.user, case=_case(request, case_id))
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/screen", response=STEP)
+def screen(request, case_id: uuid.UUID, payload: ScreeningIn):
+    services.foundling_screen(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/record", response=STEP)
+def record(request, case_id: uuid.UUID, payload: RecordIn):
+    services.foundling_record(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/discharge", response=STEP)
+def discharge(request, case_id: uuid.UUID, payload: DischargeIn):
+    services.foundling_discharge(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+# --- Temporary care and handover ----------------------------------------------------------------
+
+
+@router.post("/{case_id}/temporary-care", response=STEP)
+def temporary_care(request, case_id: uuid.UUID, payload: TemporaryCareIn):
+    case = _case(request, case_id)
+    data = payload.dict()
+    to_id = data.pop("to_organisation_id")
+    # An unknown id gets the same answer as an organisation that cannot receive the child.
+    to_organisation = Organisation.objects.filter(pk=to_id).first() if to_id is not None else None
+    with _api_field_names(to_organisation="to_organisation_id"):
+        services.foundling_decide_temporary_care(
+            actor=request.user, case=case, to_organisation=to_organisation, **data
+        )
+    return _detail(request.user, case_id)
+
+
+@router.post(
+    "/{case_id}/handovers/{handover_id}/answer",
+    response={200: CaseDetail, 204: None, 404: Error, 409: Error, 422: Error},
+)
+def answer_handover(
+    request, case_id: uuid.UUID, payload: AnswerIn, handover_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Only a member of the receiving organisation answers. After a refusal the receiver may no
+    longer see the case: the answer is then 204 with no body."""
+    handover = selectors.handover_to_answer(user=request.user, case_id=case_id, handover_id=handover_id)
+    services.foundling_handover_answer(actor=request.user, handover=handover, **payload.dict())
+    try:
+        return _detail(request.user, case_id)
+    except NotVisible:
+        return Status(204, None)
+
+
+# --- Public notice, claim -----------------------------------------------------------------------
+
+
+@router.post("/{case_id}/notice", response=STEP)
+def notice(request, case_id: uuid.UUID, payload: NoticeIn):
+    services.foundling_post_notice(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/claim", response=STEP)
+def claim(request, case_id: uuid.UUID, payload: ClaimIn):
+    services.foundling_claim(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/claim/decision", response=STEP)
+def claim_decision(request, case_id: uuid.UUID, payload: ClaimDecisionIn):
+    services.foundling_claim_decide(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+# --- Papers -------------------------------------------------------------------------------------
+
+
+@router.post("/{case_id}/birth-registration", response=STEP)
+def birth_registration(request, case_id: uuid.UUID, payload: BirthIn):
+    """The PIN is asked of the population register once the registration is committed."""
+    services.foundling_register_birth(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/papers/{paper}", response=STEP)
+def record_paper(request, case_id: uuid.UUID, paper: Paper, payload: PaperIn):
+    case = _case(request, case_id)
+    fields = {name: getattr(payload, name) for name in PAPER_FIELDS[paper]}
+    missing = [name for name, value in fields.items() if value is None]
+    if missing:
+        raise ValidationError(
+            {name: ValidationError(_("This field is required."), code="required") for name in missing}
+        )
+    services.foundling_record_paper(actor=request.user, case=case, paper=paper.value, **fields)
+    return _detail(request.user, case_id)
+
+
+# --- Care planning, placement, review, duplicates -----------------------------------------------
+
+
+@router.post("/{case_id}/care-plan", response=STEP)
+def care_plan(request, case_id: uuid.UUID, payload: NoteIn):
+    services.foundling_plan_care(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/placement", response=STEP)
+def placement(request, case_id: uuid.UUID, payload: PlacementIn):
+    services.foundling_place(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/review", response=STEP)
+def review(request, case_id: uuid.UUID, payload: NoteIn):
+    services.foundling_review(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/duplicates/{pair_id}/decision", response=STEP)
+def duplicate_decision(
+    request, case_id: uuid.UUID, payload: DuplicateDecisionIn, pair_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Same child: this later report is closed and points to the earlier one; nothing is deleted."""
+    pair = selectors.duplicates_pending(_case(request, case_id)).filter(pk=pair_id).first()
+    if pair is None:
+        raise NotVisible
+    services.duplicate_decide(actor=request.user, pair=pair, same_child=payload.same_child)
+    return _detail(request.user, case_id)
