@@ -141,7 +141,7 @@ def test_the_home_page_lists_the_tasks_of_the_users_organisation(world, client, 
     report(world, frozen)
     client.force_login(world.officer_a)
     page = client.get("/").content.decode()
-    assert "Acknowledge the report of a found child" in page or "Xác nhận" in page
+    assert "Acknowledge the report of a found child" in page or "Tiếp nhận thông báo về trẻ bị bỏ rơi" in page
 
 
 def test_only_a_provincial_officer_sets_a_stricter_deadline_and_never_a_longer_one(world, client):
