@@ -102,6 +102,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+if test_name := os.environ.get("HAVEN_TEST_DATABASE_NAME"):
+    # Two test runs on one PostgreSQL server (a developer and CI) each get their own test database.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = test_name
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: new and re-saved passwords are hashed with it.
