@@ -12,6 +12,10 @@ import datetime as dt
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from haven.core import clock
+from haven.foundlings.models import CLOSED_STATES, FoundlingCase, PossibleDuplicate
+from haven.notifications.models import Notification
+
 WINDOW = dt.timedelta(days=2)
 
 
@@ -22,10 +26,7 @@ def _similar_age(a: int | None, b: int | None) -> bool:
 
 
 def flag(case) -> list:
-    from haven.core import clock
-    from haven.foundlings.models import CLOSED_STATES, FoundlingCase, PossibleDuplicate
     from haven.foundlings.services import authority_for
-    from haven.notifications.models import Notification
 
     sexes = {case.child.sex, "unknown"} if case.child.sex != "unknown" else {"male", "female", "unknown"}
     candidates = (

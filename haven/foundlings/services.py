@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
-from haven.access.scoping import granting, reach
+from haven.access.scoping import NotVisible, granting, reach
 from haven.accounts.models import Membership, Organisation, OrganisationKind, User
 from haven.areas.models import Area
 from haven.audit.services import record
@@ -23,6 +23,7 @@ from haven.foundlings.models import (
     BirthRegistration,
     Channel,
     DiscoveryRecord,
+    DuplicateStatus,
     FoundlingCase,
     Handover,
     HandoverStatus,
@@ -34,6 +35,7 @@ from haven.foundlings.models import (
 from haven.notifications.models import Notification
 from haven.people import services as people
 from haven.people.models import Child, Involvement, InvolvementBasis
+from haven.population.services import pin_request
 
 K = OrganisationKind
 CHANNEL_OF_KIND = {
@@ -82,8 +84,6 @@ def _responsible_for(rule_code: str, case: FoundlingCase, to: Organisation | Non
 def _acting(actor: User, case: FoundlingCase, action: str) -> Membership:
     """The membership through which ``actor`` may take ``action`` on this case: a role the table
     allows, and a reach that includes the child. Otherwise the case is not found (404)."""
-    from haven.access.scoping import NotVisible
-
     rule = workflow.TRANSITIONS[action]
     for m in granting(actor, Verb.CHILD_VIEW):
         q = reach([m], "")
@@ -191,8 +191,6 @@ def foundling_report(
     if actor is not None and actor.is_authenticated:
         membership = next((m for m in granting(actor, Verb.CHILD_VIEW) if m.role in REPORTING_ROLES), None)
         if membership is None:
-            from haven.access.scoping import NotVisible
-
             raise NotVisible
         channel = CHANNEL_OF_KIND.get(membership.organisation.kind, Channel.COMMUNE_COMMITTEE)
         on_site = membership.organisation.kind in (K.HEALTH_FACILITY, K.COMMUNE_POLICE, K.COMMUNE_COMMITTEE)
@@ -467,8 +465,6 @@ def foundling_handover_answer(*, actor: User, handover: Handover, accept: bool, 
         None,
     )
     if membership is None:
-        from haven.access.scoping import NotVisible
-
         raise NotVisible
     if not accept and not reason.strip():
         raise invalid("reason", _("Give the reason for refusing."), "required")
@@ -616,8 +612,6 @@ def foundling_register_birth(
 ) -> BirthRegistration:
     """The civil-status officer registers the birth once the notice has expired; parents are left
     blank, the register carries "Trẻ bị bỏ rơi", and the PIN is asked of the population register."""
-    from haven.population.services import pin_request
-
     membership = _acting(actor, case, "register_birth")
     if not family_name.strip() or not given_name.strip():
         raise invalid(
@@ -773,8 +767,6 @@ def foundling_review(*, actor: User, case: FoundlingCase, note: str) -> Foundlin
 
 @transaction.atomic
 def duplicate_decide(*, actor: User, pair, same_child: bool) -> None:
-    from haven.foundlings.models import DuplicateStatus
-
     _acting(actor, pair.case, "acknowledge")
     membership = _acting(actor, pair.case, "mark_duplicate")
     if pair.status != DuplicateStatus.PENDING:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
 from haven.access.policy import Verb
-from haven.access.scoping import acting_membership, can, require
+from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
 from haven.audit.services import record
 from haven.core.errors import Refused
 from haven.foundlings import forms, pdf, selectors, services
@@ -147,15 +147,13 @@ def case_list(request):
 
 
 def _can_report(user) -> bool:
-    return any(m.role in services.REPORTING_ROLES for m in selectors.memberships(user))
+    return any(m.role in services.REPORTING_ROLES for m in memberships(user))
 
 
 @markers.requires(Verb.CHILD_VIEW)
 @require_http_methods(["GET", "POST"])
 def report(request):
     if not _can_report(request.user):
-        from haven.access.scoping import NotVisible
-
         raise NotVisible
     membership = acting_membership(request.user, Verb.CHILD_VIEW)
     form = forms.ReportForm(
@@ -215,8 +213,6 @@ def case_detail(request, case_id):
 @require_http_methods(["GET", "POST"])
 def case_step(request, case_id, step):
     if step not in STEPS:
-        from django.http import Http404
-
         raise Http404
     if step == "answer_handover":
         # The receiving organisation answers before it may see the case (it sees it once it accepts).
@@ -270,8 +266,6 @@ def record_pdf(request, case_id):
     """The discovery record as a Vietnamese PDF, two originals, for signature and seal."""
     case = selectors.case_for_action(user=request.user, case_id=case_id)
     if not hasattr(case, "discovery_record"):
-        from django.http import Http404
-
         raise Http404
     membership = require(request.user, Verb.CHILD_VIEW, case.child)
     record(
@@ -328,7 +322,5 @@ def timeline(request, case_id):
 def reconciliation_view(request):
     """Every found child not yet safe, with who is responsible and how late, rolled up by area."""
     if not (can(request.user, Verb.CHILD_VIEW) or can(request.user, Verb.AGGREGATE_VIEW)):
-        from django.http import Http404
-
         raise Http404
     return render(request, "foundlings/reconciliation.html", {"report": reconciliation(user=request.user)})
