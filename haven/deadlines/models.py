@@ -14,7 +14,8 @@ from haven.core.models import TimeStamped
 from haven.deadlines.rules import RULES, Unit
 from haven.people.models import ChildDataQuerySet
 
-RULE_CHOICES = [(code, str(rule.title)) for code, rule in RULES.items()]
+# Built lazily so the labels follow the user's language (and migrations do not change with it).
+RULE_CHOICES = [(code, rule.title) for code, rule in RULES.items()]
 UNIT_CHOICES = [(u.value, u.value) for u in Unit]
 
 # The ladder (issue #3): the head of the responsible organisation, then the provincial Department of
@@ -105,7 +106,8 @@ class DeadlineOverride(TimeStamped):
     """A province's stricter internal deadline for a step (vietnam-process.md, warning 3): it may only
     shorten the legal or recommended one."""
 
-    rule = models.CharField(_("step"), max_length=60, choices=RULE_CHOICES)
+    # No choices on the column: adding a rule to the table must not need a migration.
+    rule = models.CharField(_("step"), max_length=60)
     province = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
     )
@@ -121,3 +123,7 @@ class DeadlineOverride(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.rule} in {self.province}: {self.amount} {self.unit}"
+
+    @property
+    def title(self) -> str:
+        return str(RULES[self.rule].title)
