@@ -159,6 +159,10 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["haven.core.formats"]
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
+# Uploads (photos of found children) are never served as public files: the photo view checks access
+# and records the view (haven/foundlings/views.py).
+MEDIA_ROOT = os.environ.get("HAVEN_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media-not-served/"
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"

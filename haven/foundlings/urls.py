@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:case_id>/timeline/", views.timeline, name="timeline"),
     path("<uuid:case_id>/record.pdf", views.record_pdf, name="record_pdf"),
     path("<uuid:case_id>/notice/", views.notice, name="notice"),
+    path("<uuid:case_id>/photo/", views.photo, name="photo"),
     path("<uuid:case_id>/duplicates/<int:pair_id>/", views.duplicate_decide, name="duplicate_decide"),
     path("<uuid:case_id>/<slug:step>/", views.case_step, name="step"),
 ]

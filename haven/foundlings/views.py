@@ -3,12 +3,13 @@ STEPS (its form and its service), so every step is offered, validated and audite
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -279,6 +280,23 @@ def record_pdf(request, case_id):
     response["Content-Disposition"] = (
         f'attachment; filename="bien-ban-{case.discovery_record.number.replace("/", "-")}.pdf"'
     )
+    return response
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def photo(request, case_id):
+    """The photo taken at discovery: for those who may see the child, and every showing is recorded."""
+    case = selectors.case_for_action(user=request.user, case_id=case_id)
+    if not case.photo:
+        raise Http404
+    membership = require(request.user, Verb.CHILD_VIEW, case.child)
+    record(
+        actor=request.user, action="child.photo_view", obj=case.child, organisation=membership.organisation
+    )
+    content_type = mimetypes.guess_type(case.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(case.photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -181,3 +181,35 @@ def test_the_receiving_facility_can_answer_a_handover_before_it_can_see_the_case
     recorded.refresh_from_db()
     assert recorded.state == State.TEMPORARY_CARE and recorded.responsible == world.orgs["facility_b"]
     assert client.get(f"/foundlings/{recorded.pk}/").status_code == 200
+
+
+def test_the_photo_is_shown_only_to_those_who_see_the_child_and_each_showing_is_recorded(
+    world, client, frozen, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
+    client.force_login(world.hospital_sw)
+    client.post(
+        "/foundlings/report/",
+        {
+            "found_at": frozen.at.strftime("%d/%m/%Y %H:%M"),
+            "province": world.hanoi.pk,
+            "found_commune": world.commune_a.pk,
+            "found_place": "Cổng",
+            "sex": "male",
+            "condition": "Khỏe",
+            "photo": SimpleUploadedFile("be.png", buffer.getvalue(), content_type="image/png"),
+        },
+    )
+    case = FoundlingCase.objects.get()
+    assert case.photo
+    client.force_login(world.officer_b)
+    assert client.get(f"/foundlings/{case.pk}/photo/").status_code == 404
+    client.force_login(world.officer_a)
+    response = client.get(f"/foundlings/{case.pk}/photo/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert AuditEvent.objects.filter(action="child.photo_view", actor=world.officer_a).exists()
