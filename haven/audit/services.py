@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from haven.audit import chain
 from haven.audit.models import AuditEvent, ChainHead
+from haven.core import bulk
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,17 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
             event.seq, event.prev_hash = seq, prev
             event.ip = event.ip or current_request.get().ip
             event.hash = prev = chain.link(prev, event)
-        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        bulk.insert(
+            AuditEvent,
+            (
+                {
+                    f.attname: getattr(e, f.attname)
+                    for f in AuditEvent._meta.concrete_fields
+                    if f.attname != "id"
+                }
+                for e in events
+            ),
+        )
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return events

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from django.utils.module_loading import import_string
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.audit.models import AuditEvent
 from haven.audit.services import record_many
-from haven.core import clock
+from haven.core import bulk, clock
 from haven.deadlines.models import MAX_LEVEL, Escalation, Obligation, Status
 from haven.deadlines.rules import RULES, timers
 from haven.notifications.services import escalation_notices
@@ -32,6 +33,18 @@ class LostRace(Exception):
     """Another process moved rows this batch had locked: the batch is rolled back and retried."""
 
 
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    """One rung climbed in this pass, with what the notices need to say about it."""
+
+    obligation_id: uuid.UUID
+    child_id: uuid.UUID
+    rule: str
+    due_at: dt.datetime
+    level: int
+    to_organisation_id: int | None
+
+
 @dataclass
 class SweepResult:
     escalated: int = 0
@@ -39,7 +52,8 @@ class SweepResult:
 
 
 def sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) -> SweepResult:
-    now = now or clock.now()
+    # In UTC, as the database returns it: the audit chain hashes the time's ISO form.
+    now = (now or clock.now()).astimezone(dt.UTC)
     result = SweepResult()
     result.fired = _fire_timers(now)
     while True:
@@ -60,12 +74,21 @@ def _due(now: dt.datetime):
 def _fire_timers(now: dt.datetime) -> int:
     fired = 0
     for obligation in _due(now).filter(rule__in=timers()).order_by("next_escalation_at"):
-        with transaction.atomic():
-            locked = _due(now).select_for_update(skip_locked=True).filter(pk=obligation.pk).first()
-            if locked is None:
-                continue
-            import_string(RULES[locked.rule].on_due)(locked, now)
-            fired += 1
+        try:
+            with transaction.atomic():
+                locked = _due(now).select_for_update(skip_locked=True).filter(pk=obligation.pk).first()
+                if locked is None:
+                    continue
+                import_string(RULES[locked.rule].on_due)(locked, now)
+                # A timer fires once, even if its handler left it open.
+                Obligation.objects.filter(
+                    pk=locked.pk, status=Status.OPEN, next_escalation_at=locked.next_escalation_at
+                ).update(status=Status.MET, closed_at=now, next_escalation_at=None)
+        except Exception:
+            # One broken case must not stop the escalations of every other: log it, retry next pass.
+            log.exception("timer %s on obligation %s failed", obligation.rule, obligation.pk)
+            continue
+        fired += 1
     return fired
 
 
@@ -93,17 +116,16 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
             # Someone else moved these rows: undo this batch rather than escalate twice.
             raise LostRace
     targets = _ladder({row["responsible_id"] for row in rows})
-    escalations = []
+    escalated = []
     events = []
     for row in rows:
         level = row["escalation_level"] + 1
         to = targets(row["responsible_id"], level)
-        escalations.append(Escalation(obligation_id=row["id"], level=level, to_organisation=to, at=now))
+        escalated.append(Escalated(row["id"], row["child_id"], row["rule"], row["due_at"], level, to))
         events.append(
             AuditEvent(
                 at=now,
-                actor=None,
-                organisation=to,
+                organisation_id=to,
                 action="obligation.escalate",
                 object_type="deadlines.obligation",
                 object_id=str(row["id"]),
@@ -116,8 +138,19 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
                 },
             )
         )
-    Escalation.objects.bulk_create(escalations, batch_size=1000)
-    escalation_notices(escalations, now=now)
+    bulk.insert(
+        Escalation,
+        (
+            {
+                "obligation_id": e.obligation_id,
+                "level": e.level,
+                "to_organisation_id": e.to_organisation_id,
+                "at": now,
+            }
+            for e in escalated
+        ),
+    )
+    escalation_notices(escalated, now=now)
     record_many(events)
     return len(rows)
 
@@ -139,12 +172,12 @@ def _ladder(responsible_ids: set[int]):
         .first()
     )
 
-    def target(responsible_id: int, level: int) -> Organisation | None:
+    def target(responsible_id: int, level: int) -> int:
         org = orgs[responsible_id]
         rungs = [org, health.get(org.area.parent_id or org.area_id), ministry]
         for rung in rungs[level - 1 :]:
             if rung is not None:
-                return rung
-        return org
+                return rung.pk
+        return org.pk
 
     return target

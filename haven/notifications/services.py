@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Membership, Role
-from haven.core import clock
+from haven.core import bulk, clock
 from haven.notifications.models import Channel, Delivery, Notification, OutboxMessage
+
+if TYPE_CHECKING:
+    from haven.deadlines.sweep import Escalated
 
 log = logging.getLogger(__name__)
 
@@ -22,72 +26,63 @@ HEAD_ROLES = {Role.COMMUNE_CHAIRMAN, Role.FACILITY_DIRECTOR, Role.PROVINCIAL_OFF
 MAX_ATTEMPTS = 8
 
 
-def escalation_notices(escalations, *, now: dt.datetime) -> None:
+def escalation_notices(escalations: Iterable[Escalated], *, now: dt.datetime) -> None:
     """An inbox entry per escalation for the organisation it reached, and an outbox message for each
     of that organisation's heads who has an e-mail address or a phone."""
+    from haven.deadlines.rules import RULES
+
+    escalations = list(escalations)
     if not escalations:
         return
-    from haven.deadlines.models import Obligation
-
-    obligations = {
-        o.pk: o
-        for o in Obligation.objects.filter(pk__in=[e.obligation_id for e in escalations]).select_related(
-            "child"
-        )
-    }
     org_ids = {e.to_organisation_id for e in escalations if e.to_organisation_id}
-    heads: dict[int, list] = {}
+    contacts: dict[int, list[tuple[str, str]]] = {}
     for m in Membership.objects.active().filter(organisation_id__in=org_ids).select_related("user"):
         if m.role in HEAD_ROLES:
-            heads.setdefault(m.organisation_id, []).append(m.user)
+            addresses = [(Channel.EMAIL, m.user.email), (Channel.SMS, m.user.phone)]
+            contacts.setdefault(m.organisation_id, []).extend((c, to) for c, to in addresses if to)
     notices, outbox = [], []
+    titles: dict[tuple[int, str], tuple[str, str]] = {}
     with translation.override(settings.LANGUAGE_CODE):
+        body_text = _("%(step)s was due on %(due)s. Open Haven: %(link)s")
+        vietnam = timezone.get_default_timezone()  # settings.TIME_ZONE, not the UTC of the clock
         for e in escalations:
             if e.to_organisation_id is None:
                 continue
-            ob = obligations[e.obligation_id]
-            title = _("Overdue (level %(level)s): %(step)s") % {"level": e.level, "step": ob.title}
-            link = f"/children/{ob.child_id}/"
+            # The sweep sends thousands at once: each title is translated once.
+            if (e.level, e.rule) not in titles:
+                step = str(RULES[e.rule].title)
+                title = _("Overdue (level %(level)s): %(step)s") % {"level": e.level, "step": step}
+                titles[(e.level, e.rule)] = (title, step)
+            title, step = titles[(e.level, e.rule)]
+            link = f"/children/{e.child_id}/"
             notices.append(
-                Notification(
-                    organisation_id=e.to_organisation_id,
-                    kind="escalation",
-                    title=title,
-                    child_id=ob.child_id,
-                    link=link,
-                    created_at=now,
-                )
+                {
+                    "organisation_id": e.to_organisation_id,
+                    "kind": "escalation",
+                    "title": title,
+                    "child_id": e.child_id,
+                    "link": link,
+                    "created_at": now,
+                }
             )
-            body = _("%(step)s was due on %(due)s. Open Haven: %(link)s") % {
-                "step": ob.title,
-                "due": ob.due_at.astimezone(clock.now().tzinfo).strftime("%d/%m/%Y %H:%M"),
+            body = body_text % {
+                "step": step,
+                "due": e.due_at.astimezone(vietnam).strftime("%d/%m/%Y %H:%M"),
                 "link": link,
             }
-            for user in heads.get(e.to_organisation_id, []):
-                if user.email:
-                    outbox.append(
-                        OutboxMessage(
-                            channel=Channel.EMAIL,
-                            to=user.email,
-                            subject=title,
-                            body=body,
-                            next_attempt_at=now,
-                            created_at=now,
-                        )
-                    )
-                if user.phone:
-                    outbox.append(
-                        OutboxMessage(
-                            channel=Channel.SMS,
-                            to=user.phone,
-                            subject=title,
-                            body=body,
-                            next_attempt_at=now,
-                            created_at=now,
-                        )
-                    )
-    Notification.objects.bulk_create(notices, batch_size=1000)
-    OutboxMessage.objects.bulk_create(outbox, batch_size=1000)
+            outbox.extend(
+                {
+                    "channel": channel,
+                    "to": to,
+                    "subject": title,
+                    "body": body,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for channel, to in contacts.get(e.to_organisation_id, [])
+            )
+    bulk.insert(Notification, notices)
+    bulk.insert(OutboxMessage, outbox)
 
 
 def outbox_deliver(*, limit: int = 200) -> tuple[int, int]:
@@ -98,23 +93,28 @@ def outbox_deliver(*, limit: int = 200) -> tuple[int, int]:
     due = OutboxMessage.objects.filter(status=Delivery.PENDING, next_attempt_at__lte=now).order_by("pk")[
         :limit
     ]
-    for message in due:
+    for message in list(due):
+        # Claim the message before sending (compare-and-swap on its attempts) and set the next try
+        # now: a second deliverer running at the same time skips it, and a crash mid-send retries it.
+        message.attempts += 1
+        message.next_attempt_at = now + dt.timedelta(minutes=2**message.attempts)
+        claimed = OutboxMessage.objects.filter(
+            pk=message.pk, status=Delivery.PENDING, attempts=message.attempts - 1
+        ).update(attempts=message.attempts, next_attempt_at=message.next_attempt_at)
+        if not claimed:
+            continue
         adapter = import_string(settings.HAVEN_OUTBOX_ADAPTERS[message.channel])
         try:
             adapter(message)
         except Exception as error:  # any adapter failure: keep the message, try again later
             failed += 1
-            with transaction.atomic():
-                message.attempts += 1
-                message.last_error = str(error)[:2000]
-                message.next_attempt_at = now + dt.timedelta(minutes=2**message.attempts)
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = Delivery.FAILED
-                message.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+            message.last_error = str(error)[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = Delivery.FAILED
+            message.save(update_fields=["last_error", "status"])
             log.warning("outbox message %s not delivered: %s", message.pk, error)
             continue
         message.status, message.sent_at = Delivery.SENT, now
-        message.attempts += 1
-        message.save(update_fields=["status", "sent_at", "attempts"])
+        message.save(update_fields=["status", "sent_at"])
         sent += 1
     return sent, failed

@@ -1,0 +1,91 @@
+"""Working days in Viet Nam, and deadlines counted in them (Civil Code 2015 art. 147; Labour Code 2019
+art. 112). Dates are chosen in 2027, whose Tết holiday runs from Thursday 4 to Wednesday 10 February."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from haven.core.calendar import VIETNAM, add_calendar_days, add_hours, add_working_days, is_working_day
+from haven.core.models import CalendarException
+
+pytestmark = pytest.mark.django_db
+
+
+def vn(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=VIETNAM)
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """A working-day deadline ends at the midnight that closes its last day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=VIETNAM)
+
+
+def test_weekends_are_not_working_days():
+    assert is_working_day(dt.date(2027, 1, 8))  # Friday
+    assert not is_working_day(dt.date(2027, 1, 9))  # Saturday
+    assert not is_working_day(dt.date(2027, 1, 10))  # Sunday
+
+
+def test_one_working_day_from_a_friday_ends_with_the_monday():
+    assert add_working_days(vn(2027, 1, 8, 10, 0), 1) == end_of(dt.date(2027, 1, 11))
+
+
+def test_every_day_of_tet_is_a_public_holiday():
+    tet = [dt.date(2027, 2, 4) + dt.timedelta(days=i) for i in range(7)]
+    assert not any(is_working_day(day) for day in tet)
+    assert is_working_day(dt.date(2027, 2, 3)) and is_working_day(dt.date(2027, 2, 11))
+
+
+def test_five_working_days_started_just_before_tet_end_a_week_after_it():
+    # Wednesday 3 Feb; Tết 4–10 Feb; then Thu 11, Fri 12, Mon 15, Tue 16, Wed 17.
+    assert add_working_days(vn(2027, 2, 3, 16, 30), 5) == end_of(dt.date(2027, 2, 17))
+
+
+def test_hung_kings_day_is_skipped():
+    # Hùng Kings' Commemoration Day, 10th of the 3rd lunar month: Friday 16 April 2027.
+    assert not is_working_day(dt.date(2027, 4, 16))
+    assert add_working_days(vn(2027, 4, 15, 9, 0), 1) == end_of(dt.date(2027, 4, 19))
+
+
+def test_a_saturday_made_a_working_day_counts():
+    CalendarException.objects.create(
+        date=dt.date(2027, 1, 30),
+        is_working_day=True,
+        name="Làm bù",
+        legal_basis="Thông báo của Bộ Nội vụ (ví dụ)",
+    )
+    assert is_working_day(dt.date(2027, 1, 30))
+    assert add_working_days(vn(2027, 1, 29, 10, 0), 1) == end_of(dt.date(2027, 1, 30))
+
+
+def test_an_extra_day_off_is_skipped():
+    CalendarException.objects.create(
+        date=dt.date(2027, 1, 11),
+        is_working_day=False,
+        name="Nghỉ bù",
+        legal_basis="Quyết định của Thủ tướng (ví dụ)",
+    )
+    assert not is_working_day(dt.date(2027, 1, 11))
+    assert add_working_days(vn(2027, 1, 8, 10, 0), 1) == end_of(dt.date(2027, 1, 12))
+
+
+@pytest.mark.parametrize("hour, minute", [(0, 1), (9, 0), (23, 59)])
+def test_the_day_of_the_event_is_not_counted(hour, minute):
+    # Civil Code 2015 art. 147: from Monday at any hour, one working day is the whole of Tuesday.
+    assert add_working_days(vn(2027, 3, 1, hour, minute), 1) == end_of(dt.date(2027, 3, 2))
+
+
+def test_the_day_of_the_event_is_the_day_in_vietnam_not_in_utc():
+    # 20:00 UTC on Tuesday is 03:00 on Wednesday in Hà Nội: Wednesday is the day of the event.
+    start = dt.datetime(2027, 3, 2, 20, 0, tzinfo=dt.UTC)
+    due = add_working_days(start, 1)
+    assert due == end_of(dt.date(2027, 3, 4))
+    assert due == dt.datetime(2027, 3, 4, 17, 0, tzinfo=dt.UTC)
+
+
+def test_calendar_days_and_hours_run_through_weekends_and_tet():
+    eve = vn(2027, 2, 5, 8, 0)
+    assert add_calendar_days(eve, 7) == vn(2027, 2, 12, 8, 0)
+    assert add_hours(eve, 24) == vn(2027, 2, 6, 8, 0)
