@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, granting, reach
+from haven.access.scoping import NotVisible, granting
 from haven.accounts.models import Membership, Organisation, OrganisationKind, User
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core import clock
 from haven.core.errors import Refused, invalid
+from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.services import obligation_open, obligations_close
 from haven.foundlings import duplicates, workflow
@@ -82,76 +83,22 @@ def _responsible_for(rule_code: str, case: FoundlingCase, to: Organisation | Non
 
 
 def _acting(actor: User, case: FoundlingCase, action: str) -> Membership:
-    """The membership through which ``actor`` may take ``action`` on this case: a role the table
-    allows, and a reach that includes the child. Otherwise the case is not found (404)."""
-    rule = workflow.TRANSITIONS[action]
-    for m in granting(actor, Verb.CHILD_VIEW):
-        q = reach([m], "")
-        if m.role in rule.roles and q is not None and Child.objects.filter(q, pk=case.child_id).exists():
-            return m
-    raise NotVisible
+    return pathway.acting(actor, case.child_id, workflow.TRANSITIONS[action].roles)
 
 
-def _enter(
-    case: FoundlingCase,
-    action: str,
-    *,
-    actor: User | None,
-    membership: Membership | None,
-    now: dt.datetime,
-    note: str = "",
-    starts: dict[str, dt.datetime] | None = None,
-    to: Organisation | None = None,
-    data: dict | None = None,
-) -> Step:
-    """Apply the table's row for ``action``: state, clocks stopped and started, timeline, audit."""
-    rule = workflow.transition(action, case.state)
-    before = case.state
-    due_at = (
-        Obligation.objects.filter(
-            subject_type="foundlings.foundlingcase",
-            subject_id=case.pk,
-            rule__in=rule.closes,
-            status=Status.OPEN,
-        )
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
+def _enter(case: FoundlingCase, action: str, *, to: Organisation | None = None, **kwargs: Any) -> Step:
+    """Apply the table's row for ``action`` (haven/deadlines/pathway.py)."""
+    return pathway.enter(
+        case,
+        action,
+        workflow.transition(action, case.state),
+        steps=case.steps,
+        audit_prefix="foundling",
+        responsible_for=lambda code: _responsible_for(
+            code, case, to if code == "foundling.handover_answer" else None
+        ),
+        **kwargs,
     )
-    if rule.closes:
-        obligations_close(subject=case, rules=list(rule.closes), actor=actor)
-    if rule.target is not None:
-        case.state = rule.target
-        case.save()
-    for code in rule.opens:
-        obligation_open(
-            rule_code=code,
-            subject=case,
-            child=case.child,
-            responsible=_responsible_for(code, case, to if code == "foundling.handover_answer" else None),
-            start=(starts or {}).get(code, now),
-        )
-    organisation = membership.organisation if membership else None
-    step = Step.objects.create(
-        case=case,
-        action=action,
-        from_state=before,
-        to_state=case.state,
-        at=now,
-        actor=actor,
-        organisation=organisation,
-        note=note,
-        due_at=due_at,
-    )
-    record(
-        actor=actor,
-        action=f"foundling.{action}",
-        obj=case,
-        organisation=organisation,
-        at=now,
-        data={"from": before, "to": case.state, **(data or {})},
-    )
-    return step
 
 
 def _check_time(value: dt.datetime, field: str, now: dt.datetime) -> None:
