@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "haven.deadlines",
     "haven.notifications",
     "haven.foundlings",
+    "haven.protection",
     "haven.population",
     "haven.api",
 ]

@@ -34,6 +34,8 @@ class Verb(enum.StrEnum):
     CHILD_ACCESS_LOG = "child.access_log"
     AGGREGATE_VIEW = "aggregate.view"
     DEADLINE_OVERRIDE = "deadline.override"
+    # Decree 56, Form 01: who reported a child at risk, shown only to those who handle the report.
+    INFORMANT_VIEW = "protection.informant"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -59,12 +61,18 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_EXPORT,
         V.CHILD_ACCESS_LOG,
         V.AGGREGATE_VIEW,
+        V.INFORMANT_VIEW,
     ),
     Role.COMMUNE_CHAIRMAN: _grant(
-        Scope.AREA, V.CHILD_VIEW, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
+        Scope.AREA,
+        V.CHILD_VIEW,
+        V.CHILD_EXPORT,
+        V.CHILD_ACCESS_LOG,
+        V.AGGREGATE_VIEW,
+        V.INFORMANT_VIEW,
     ),
     Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE),
-    Role.COMMUNE_POLICE_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_CREATE),
+    Role.COMMUNE_POLICE_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW),
     Role.HOSPITAL_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
     Role.FACILITY_DIRECTOR: _grant(
         Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG
@@ -81,7 +89,7 @@ POLICY: dict[Role, Grant] = {
         V.AGGREGATE_VIEW,
         V.DEADLINE_OVERRIDE,
     ),
-    Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE),
+    Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW),
     Role.MINISTRY_OFFICER: _grant(
         Scope.NATION, V.CHILD_VIEW, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
     ),

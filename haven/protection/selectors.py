@@ -1,0 +1,100 @@
+"""Reads on child-protection cases and referrals; each starts from visible_to(user) or, for a
+referral's receiver, from the referrals addressed to the user's organisations — and is audited."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, can, memberships, require
+from haven.accounts.models import User
+from haven.audit.services import record
+from haven.deadlines.models import Obligation
+from haven.protection import services, workflow
+from haven.protection.models import CLOSED_STATES, ProtectionCase, Referral
+
+
+def cases_visible(user: User) -> QuerySet[ProtectionCase]:
+    return ProtectionCase.objects.visible_to(user).select_related(
+        "child", "incident_commune__parent", "responsible"
+    )
+
+
+def case_for_action(*, user: User, case_id) -> ProtectionCase:
+    case = cases_visible(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotVisible
+    return case
+
+
+def case_for_viewing(*, user: User, case_id) -> ProtectionCase:
+    case = case_for_action(user=user, case_id=case_id)
+    membership = require(user, Verb.CHILD_VIEW, case.child)
+    record(
+        actor=user,
+        action="child.view",
+        obj=case.child,
+        organisation=membership.organisation,
+        reason="protection_case",
+    )
+    return case
+
+
+def informant(*, user: User, case: ProtectionCase) -> dict | None:
+    """The informant's identity for the roles that handle reports; None for everyone else."""
+    if not can(user, Verb.INFORMANT_VIEW):
+        return None
+    try:
+        membership = require(user, Verb.INFORMANT_VIEW, case.child)
+    except NotVisible:
+        return None
+    found = services.informant_of(case)
+    if found:
+        record(actor=user, action="protection.informant_view", obj=case, organisation=membership.organisation)
+    return found
+
+
+def actions_for(user: User, case: ProtectionCase) -> list[str]:
+    if case.state in CLOSED_STATES:
+        return []
+    roles = {m.role for m in memberships(user)}
+    actions = workflow.actions_for(case.state, roles)
+    if "assess_emergency" in actions:  # Form 02 is one page whatever it decides
+        actions = [a for a in actions if a not in ("assess_emergency", "assess_support", "assess_unfounded")]
+        actions.insert(0, "assess_initial")
+    if not case.separations.filter(ended_at__isnull=True).exists():
+        actions = [a for a in actions if a != "end_separation"]
+    return actions
+
+
+def obligations_of(case: ProtectionCase) -> QuerySet[Obligation]:
+    return (
+        Obligation.objects.filter(subject_type="protection.protectioncase", subject_id=case.pk)
+        .select_related("responsible")
+        .order_by("status", "due_at")
+    )
+
+
+def referrals_received(*, user: User) -> QuerySet[Referral]:
+    """Referrals addressed to the user's organisations: the receiver's whole view of those children."""
+    mine = [m.organisation_id for m in memberships(user)]
+    return (
+        Referral.objects.filter(to_organisation_id__in=mine)
+        .select_related("case__child", "from_organisation")
+        .order_by("-requested_at")
+    )
+
+
+def referral_for_receiver(*, user: User, referral_id) -> Referral:
+    referral = referrals_received(user=user).filter(pk=referral_id).first()
+    if referral is None:
+        raise NotVisible
+    membership = next(m for m in memberships(user) if m.organisation_id == referral.to_organisation_id)
+    record(
+        actor=user,
+        action="child.view",
+        obj=referral.case.child,
+        organisation=membership.organisation,
+        reason="referral",
+    )
+    return referral

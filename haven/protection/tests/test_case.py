@@ -1,0 +1,234 @@
+"""A report of a child at risk carried to closure by the right people on Decree 56's clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from haven.access.scoping import NotVisible
+from haven.audit.services import verify
+from haven.core.errors import Refused
+from haven.deadlines.models import Obligation, Status
+from haven.deadlines.sweep import sweep
+from haven.people import services as people
+from haven.protection import services
+from haven.protection.models import ProtectionCase, State
+
+LOW = {"harm": "low", "danger": "low", "abuser_access": "low"}
+SPECIFIC = {
+    "physical": "medium",
+    "psychological": "high",
+    "family": "high",
+    "education": "low",
+    "needs": "Tư vấn tâm lý; hỗ trợ học tập",
+    "meeting": "Họp ngày 3/3: cán bộ xã, trường, mẹ của trẻ",
+}
+REVIEW_LOW = {
+    "harm": "low",
+    "abuser_access": "low",
+    "obstacles": "low",
+    "resilience": "low",
+    "summary": "Trẻ ổn định, đi học đều",
+}
+
+
+def report(world, actor=None, **extra) -> ProtectionCase:
+    fields = {
+        "incident_commune": world.commune_a,
+        "incident_place": "Tổ dân phố 4",
+        "sex": "female",
+        "family_name": "Lò",
+        "given_name": "Mai",
+        "date_of_birth": dt.date(2020, 5, 1),
+        "condition": "Có vết bầm ở tay",
+        "likely_harm": "Tiếp tục bị đánh",
+    }
+    return services.protection_report(
+        actor=actor if actor is not None else world.hotline, **{**fields, **extra}
+    )
+
+
+def open_rules(case) -> set[str]:
+    return set(
+        Obligation.objects.filter(subject_id=case.pk, status=Status.OPEN).values_list("rule", flat=True)
+    )
+
+
+def test_report_to_closure(world, frozen):
+    case = report(world)
+    assert case.responsible == world.orgs["committee_a"] and case.channel == "hotline"
+    assert open_rules(case) == {"protection.transfer", "protection.emergency"}
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**LOW, "verification": "Đã gặp trường", "emergency": True}
+    )
+    assert case.state == State.EMERGENCY
+    services.protection_emergency(
+        actor=world.chairman_a,
+        case=case,
+        measures="Đưa trẻ đến nhà bà ngoại",
+        separate=True,
+        shelter="Nhà bà ngoại, tổ 2",
+    )
+    assert "protection.emergency" not in open_rules(case) and "protection.separation_review" in open_rules(
+        case
+    )
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    services.protection_draft_plan(
+        actor=world.officer_a,
+        case=case,
+        data={
+            "objectives": "Trẻ an toàn",
+            "measures": "Tư vấn tâm lý — trạm y tế — 2 tuần",
+            "start": "2026-03-02",
+            "end": "2026-06-02",
+        },
+    )
+    with pytest.raises(NotVisible):  # only the chairman approves
+        services.protection_approve_plan(
+            actor=world.officer_a, case=case, decision_number="1", participants="x"
+        )
+    services.protection_approve_plan(
+        actor=world.chairman_a,
+        case=case,
+        decision_number="05/QĐ-UBND",
+        participants="Chủ tịch, cán bộ BVTE, tổ trưởng dân phố, mẹ của trẻ",
+    )
+    assert case.state == State.IN_INTERVENTION and "protection.review" in open_rules(case)
+    services.protection_review(actor=world.officer_a, case=case, data=REVIEW_LOW)
+    services.protection_close(actor=world.chairman_a, case=case, reason="An toàn, ổn định")
+    assert case.state == State.CLOSED and verify().ok
+
+
+def test_the_12_hour_clock_escalates_when_missed(world, frozen):
+    case = report(world)
+    frozen.advance(hours=12, minutes=1)
+    sweep(now=frozen.at)
+    late = Obligation.objects.get(subject_id=case.pk, rule="protection.emergency")
+    assert late.escalation_level == 1 and late.responsible == world.orgs["committee_a"]
+
+
+def test_a_plan_for_a_child_of_7_or_more_needs_the_childs_view(world, frozen):
+    case = report(world, date_of_birth=dt.date(2015, 1, 1))
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    services.protection_draft_plan(
+        actor=world.officer_a,
+        case=case,
+        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-04-02"},
+    )
+    with pytest.raises(Refused) as refused:
+        services.protection_approve_plan(
+            actor=world.chairman_a, case=case, decision_number="1", participants="x"
+        )
+    assert refused.value.code == "child_view_missing"
+    people.opinion_record(
+        actor=world.officer_a,
+        child=case.child,
+        heard_on=dt.date.today(),
+        subject="Kế hoạch",
+        opinion="Con muốn ở với bà",
+    )
+    services.protection_approve_plan(actor=world.chairman_a, case=case, decision_number="1", participants="x")
+
+
+def test_a_step_out_of_order_is_refused_and_changes_nothing(world, frozen):
+    case = report(world)
+    with pytest.raises(Refused) as refused:
+        services.protection_draft_plan(actor=world.officer_a, case=case, data={})
+    assert refused.value.code == "out_of_order"
+    case.refresh_from_db()
+    assert case.state == State.RECEIVED and case.steps.count() == 1
+
+
+def test_a_case_cannot_close_while_a_risk_remains(world, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    services.protection_draft_plan(
+        actor=world.officer_a,
+        case=case,
+        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-04-02"},
+    )
+    services.protection_approve_plan(actor=world.chairman_a, case=case, decision_number="1", participants="x")
+    services.protection_review(actor=world.officer_a, case=case, data={**REVIEW_LOW, "harm": "medium"})
+    with pytest.raises(Refused) as refused:
+        services.protection_close(actor=world.chairman_a, case=case, reason="")
+    assert refused.value.code == "risk_remains"
+    services.protection_replan(actor=world.officer_a, case=case, reason="Còn nguy cơ")
+    assert case.state == State.ASSESSING and "protection.plan" in open_rules(case)
+    assert services.previous_scores(case, "06")["harm"] == "medium"
+
+
+def test_the_informant_is_kept_only_with_consent(world, frozen):
+    with pytest.raises(ValidationError):
+        report(world, informant={"name": "Nguyễn Văn Bình", "phone": "0912"}, informant_consent=False)
+    case = report(world, informant={"name": "Nguyễn Văn Bình", "phone": "0912"}, informant_consent=True)
+    assert "Bình" not in case.informant_encrypted
+    assert services.informant_of(case)["name"] == "Nguyễn Văn Bình"
+
+
+def test_a_separation_lasts_at_most_15_days_unless_extended(world, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**LOW, "verification": "x", "emergency": True}
+    )
+    with pytest.raises(ValidationError):
+        services.protection_emergency(
+            actor=world.chairman_a,
+            case=case,
+            measures="m",
+            separate=True,
+            shelter="Nhà tạm lánh",
+            separation_days=20,
+        )
+    services.protection_emergency(
+        actor=world.chairman_a,
+        case=case,
+        measures="m",
+        separate=True,
+        shelter="Nhà tạm lánh",
+        separation_days=20,
+        extension_decision="12/QĐ-UBND",
+    )
+
+
+def test_a_new_report_about_a_child_with_a_closed_case_is_linked_to_it(world, frozen):
+    first = report(world)
+    second = report(world, child=first.child)
+    assert second.previous == first and second.child == first.child
+
+
+def test_a_referral_is_answered_only_by_the_receiving_organisation(world, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    referral = services.referral_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["hospital_a"],
+        service="medical",
+        note="Khám vết thương",
+        consent=True,
+    )
+    with pytest.raises(NotVisible):
+        services.referral_answer(actor=world.facility_director, referral=referral, status="accepted")
+    services.referral_answer(actor=world.hospital_sw, referral=referral, status="accepted")
+    services.referral_answer(
+        actor=world.hospital_sw, referral=referral, status="done", outcome="Đã khám, băng bó"
+    )
+    assert referral.status == "done"
+    # Accepting a referral does not open the case to the hospital.
+    from haven.people.models import Child
+
+    assert not Child.objects.visible_to(world.hospital_sw).filter(pk=case.child_id).exists()
+
+
+def test_another_commune_cannot_act_on_the_case(world, frozen):
+    case = report(world)
+    with pytest.raises(NotVisible):
+        services.protection_accept(actor=world.officer_b, case=case)
