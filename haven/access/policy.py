@@ -72,7 +72,10 @@ POLICY: dict[Role, Grant] = {
         V.INFORMANT_VIEW,
     ),
     Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE),
-    Role.COMMUNE_POLICE_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW),
+    # The commune police chief may draw up the discovery record, so prints it (Decree 123 art. 14(1)).
+    Role.COMMUNE_POLICE_OFFICER: _grant(
+        Scope.AREA, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_EXPORT, V.INFORMANT_VIEW
+    ),
     Role.HOSPITAL_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
     Role.FACILITY_DIRECTOR: _grant(
         Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG

@@ -10,6 +10,7 @@ from haven.access.policy import Verb
 from haven.access.scoping import can, memberships
 from haven.accounts.models import User
 from haven.audit.models import ChainHead
+from haven.audit.services import record
 from haven.deadlines.selectors import tasks_for
 from haven.people.models import CircumstanceGroup
 from haven.people.selectors import children_needing_attention
@@ -23,7 +24,10 @@ def home(request):
     user = request.user
     context = {"has_role": bool(memberships(user))}
     if context["has_role"]:
-        context["tasks"] = tasks_for(user=user)
+        context["tasks"] = tasks = tasks_for(user=user)
+        shown = sorted({str(o.child_id) for o in (*tasks.overdue, *tasks.today, *tasks.week)})
+        if shown:
+            record(actor=user, action="child.list", data={"shown": shown, "view": "tasks"})
     if can(user, Verb.CHILD_VIEW):
         context["attention"] = children_needing_attention(user=user)
     if can(user, Verb.AGGREGATE_VIEW) and not can(user, Verb.CHILD_VIEW):

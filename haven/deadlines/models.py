@@ -15,7 +15,7 @@ from haven.deadlines.rules import RULES, Unit
 from haven.people.models import ChildDataQuerySet
 
 # Built lazily so the labels follow the user's language (and migrations do not change with it).
-RULE_CHOICES = [(code, rule.title) for code, rule in RULES.items()]
+RULE_CHOICES = [(code, rule.title) for code, rule in RULES.items() if rule.overridable]
 UNIT_CHOICES = [(u.value, u.value) for u in Unit]
 
 # The ladder (issue #3): the head of the responsible organisation, then the provincial Department of

@@ -24,6 +24,14 @@ class Row(Protocol):
     opens: tuple[str, ...]
 
 
+def lock(case: models.Model) -> None:
+    """Lock the case's row for this transaction and re-read it, so that two people acting on the same
+    stale page cannot both take the same step (the second is told it is out of order)."""
+    fresh = type(case).objects.select_for_update().get(pk=case.pk)
+    for field in case._meta.concrete_fields:
+        setattr(case, field.attname, getattr(fresh, field.attname))
+
+
 def acting(actor: User, child_id, roles: Iterable[str]) -> Membership:
     """The membership through which ``actor`` acts: a role the table allows, and a reach that includes
     the child. Otherwise the case is not found (404), as for anyone who may not see it."""
@@ -65,7 +73,7 @@ def enter(
         obligations_close(subject=case, rules=list(rule.closes), actor=actor)
     if rule.target is not None:
         case.state = rule.target
-        case.save()
+        case.save(update_fields=["state", "updated_at"])
     for code in rule.opens:
         obligation_open(
             rule_code=code,

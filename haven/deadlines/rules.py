@@ -38,6 +38,8 @@ class Rule:
     # A timer rather than a duty: when due, the sweep calls this function (dotted path) with the
     # obligation instead of escalating it (e.g. the end of the 7-day public notice).
     on_due: str | None = None
+    # A province may shorten a duty's deadline, never a period the law guarantees (the 7-day notice).
+    overridable: bool = True
 
 
 H, D, WD = Unit.HOURS, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS

@@ -10,6 +10,8 @@ from haven.accounts.models import User
 from haven.core import calendar, clock
 from haven.deadlines.models import Obligation, Status
 
+RECEIVER_RULES = ("foundling.handover_answer",)
+
 
 @dataclass
 class Tasks:

@@ -116,6 +116,11 @@ def override_set(
     if membership is None:
         raise Refused(_("You can set deadlines only for your own province."), code="outside_area")
     rule = RULES[rule_code]
+    if not rule.overridable:
+        raise Refused(
+            _("%(title)s is a period the law guarantees: it cannot be changed.") % {"title": rule.title},
+            code="not_overridable",
+        )
     if amount < 1 or not is_shorter(rule, amount, Unit(unit)):
         raise Refused(
             _("A province may only shorten a deadline: %(title)s is %(amount)s %(unit)s by law.")

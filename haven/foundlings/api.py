@@ -24,6 +24,7 @@ from haven.access.scoping import NotVisible, require
 from haven.accounts.models import Organisation, User
 from haven.api.errors import Error
 from haven.areas.models import Area
+from haven.audit import services as audit
 from haven.core.errors import invalid
 from haven.foundlings import selectors, services
 from haven.foundlings.models import Channel, FoundlingCase, Placement, State, TemporaryCare
@@ -389,6 +390,10 @@ def list_cases(request, state: State | None = None, page: int = Query(1, ge=1, l
     found = Paginator(cases, PAGE_SIZE).get_page(page)
     items = list(found.object_list)
     late = selectors.overdue_by_case(items)
+    if items:
+        audit.record(
+            actor=request.user, action="child.list", data={"shown": [str(c.child_id) for c in items]}
+        )
     return {
         "count": found.paginator.count,
         "page": found.number,

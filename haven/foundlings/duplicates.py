@@ -17,6 +17,7 @@ from haven.foundlings.models import CLOSED_STATES, FoundlingCase, PossibleDuplic
 from haven.notifications.models import Notification
 
 WINDOW = dt.timedelta(days=2)
+MAX_PAIRS = 10
 
 
 def _similar_age(a: int | None, b: int | None) -> bool:
@@ -41,11 +42,10 @@ def flag(case) -> list:
         .filter(Q(closed_at__isnull=True))
         .select_related("child")
     )
-    pairs = [
-        PossibleDuplicate.objects.create(case=case, other=other)
-        for other in candidates
-        if _similar_age(case.estimated_age_days, other.estimated_age_days)
-    ]
+    # The closest in time first, and at most MAX_PAIRS: a flood of reports must not flood the checkers.
+    similar = [o for o in candidates[:200] if _similar_age(case.estimated_age_days, o.estimated_age_days)]
+    similar.sort(key=lambda o: abs((o.found_at - case.found_at).total_seconds()))
+    pairs = [PossibleDuplicate.objects.create(case=case, other=other) for other in similar[:MAX_PAIRS]]
     if pairs:
         Notification.objects.create(
             organisation=authority_for(case.found_commune),

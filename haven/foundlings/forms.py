@@ -11,6 +11,17 @@ from haven.foundlings.models import Placement, TemporaryCare
 from haven.people.forms import DATE_WIDGET, CommuneChoice
 from haven.people.models import Sex
 
+
+class Moment(forms.DateTimeField):
+    """A date and time of this era (the API refuses the same): no year 1 reaching the deadline maths."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None and not 1900 <= moment.year <= 2100:
+            raise forms.ValidationError(_("Enter a date between 1900 and 2100."), code="out_of_range")
+        return moment
+
+
 DATETIME_WIDGET = forms.DateTimeInput(
     format="%d/%m/%Y %H:%M", attrs={"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off"}
 )
@@ -33,7 +44,7 @@ def _province_commune(form: forms.Form, province: Area | None) -> None:
 
 
 class ReportForm(forms.Form):
-    found_at = forms.DateTimeField(
+    found_at = Moment(
         label=_("When was the child found?"),
         widget=DATETIME_WIDGET,
         help_text=_("dd/mm/yyyy hh:mm — every deadline counts from this moment."),
@@ -93,7 +104,7 @@ class PublicReportForm(ReportForm):
 
 
 class ScreeningForm(forms.Form):
-    screened_at = forms.DateTimeField(label=_("Screened at"), widget=DATETIME_WIDGET)
+    screened_at = Moment(label=_("Screened at"), widget=DATETIME_WIDGET)
     temperature_c = forms.DecimalField(
         label=_("Temperature (°C)"), min_value=25, max_value=45, decimal_places=1
     )
@@ -126,7 +137,7 @@ class RecordForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
-    discharged_at = forms.DateTimeField(label=_("Medically discharged at"), widget=DATETIME_WIDGET)
+    discharged_at = Moment(label=_("Medically discharged at"), widget=DATETIME_WIDGET)
 
 
 class TemporaryCareForm(forms.Form):
@@ -163,7 +174,7 @@ class AnswerForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    posted_at = forms.DateTimeField(
+    posted_at = Moment(
         label=_("Posted at"), widget=DATETIME_WIDGET, required=False, help_text=_("Leave blank for now.")
     )
 

@@ -16,6 +16,7 @@ from haven.audit.services import record
 from haven.core import clock
 from haven.deadlines.models import Obligation, Status
 from haven.foundlings.models import FoundlingCase, State
+from haven.reports.selectors import Cell
 
 NOT_YET_IN_CARE = (State.REPORTED, State.ACKNOWLEDGED, State.HANDOVER_PENDING)
 GAPS = {
@@ -37,8 +38,8 @@ class Item:
 @dataclass
 class Reconciliation:
     scope: str
-    counts: dict[str, int]
-    by_area: list[tuple[str, Counter]] = field(default_factory=list)
+    counts: dict[str, Cell]
+    by_area: list[tuple[str, dict[str, Cell]]] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     overdue: list[Obligation] = field(default_factory=list)
     identities: bool = False

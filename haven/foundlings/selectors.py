@@ -61,7 +61,8 @@ def handover_to_answer(*, user: User, case_id, handover_id=None) -> Handover:
     """The (pending) handover of a case addressed to one of the user's organisations. The receiver does
     not see the case until it accepts (its reach comes from the handover itself), so this cannot start
     from visible_to; the service still checks the role. Showing it is an audit event on the child."""
-    mine = [m.organisation_id for m in memberships(user)]
+    # Only those who may answer for the receiving body (its director, or the commune authority).
+    mine = [m.organisation_id for m in memberships(user) if m.role in workflow.RECEIVERS]
     handovers = Handover.objects.filter(case_id=case_id, to_organisation_id__in=mine)
     # Named by its id (the API), an answered handover is found too, so a second answer learns why it
     # fails; found by its case (the page), only the one waiting for an answer.

@@ -18,7 +18,8 @@ from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
-from haven.deadlines.services import obligation_open, obligations_close
+from haven.deadlines.rules import RULES
+from haven.deadlines.services import due, obligation_open, obligations_close
 from haven.foundlings import duplicates, workflow
 from haven.foundlings.models import (
     BirthRegistration,
@@ -29,6 +30,7 @@ from haven.foundlings.models import (
     Handover,
     HandoverStatus,
     HealthScreening,
+    Placement,
     State,
     Step,
     TemporaryCare,
@@ -83,6 +85,8 @@ def _responsible_for(rule_code: str, case: FoundlingCase, to: Organisation | Non
 
 
 def _acting(actor: User, case: FoundlingCase, action: str) -> Membership:
+    """Lock the case and re-read it, then find who acts (haven/deadlines/pathway.py)."""
+    pathway.lock(case)
     return pathway.acting(actor, case.child_id, workflow.TRANSITIONS[action].roles)
 
 
@@ -140,7 +144,12 @@ def foundling_report(
         if membership is None:
             raise NotVisible
         channel = CHANNEL_OF_KIND.get(membership.organisation.kind, Channel.COMMUNE_COMMITTEE)
-        on_site = membership.organisation.kind in (K.HEALTH_FACILITY, K.COMMUNE_POLICE, K.COMMUNE_COMMITTEE)
+        # The place of discovery answers for the child (Notice 432 §2) when the report comes from it:
+        # a hospital, commune police or committee of the commune where the child was found.
+        on_site = (
+            membership.organisation.kind in (K.HEALTH_FACILITY, K.COMMUNE_POLICE, K.COMMUNE_COMMITTEE)
+            and membership.organisation.area_id == found_commune.pk
+        )
         responsible = membership.organisation if on_site else authority_for(found_commune)
     else:
         actor, channel, responsible = None, Channel.PUBLIC, authority_for(found_commune)
@@ -386,10 +395,12 @@ def foundling_decide_temporary_care(
         link=f"/foundlings/{case.pk}/answer_handover/",  # the receiver sees the case once it accepts
         created_at=now,
     )
-    if to_organisation == case.responsible or any(
-        m.organisation_id == to_organisation.pk for m in granting(actor, Verb.CHILD_VIEW)
+    if any(
+        m.organisation_id == to_organisation.pk and m.role in workflow.RECEIVERS
+        for m in granting(actor, Verb.CHILD_VIEW)
     ):
-        # The decider already answers for the receiving body: nothing to wait for.
+        # The decider answers for the receiving body (a registered family under the commune): nothing
+        # to wait for. A hospital hold is accepted by the hospital itself.
         foundling_handover_answer(actor=actor, handover=handover, accept=True)
     return handover
 
@@ -450,6 +461,23 @@ def foundling_handover_answer(*, actor: User, handover: Handover, accept: bool, 
     return handover
 
 
+def _settle(case: FoundlingCase, *, now: dt.datetime, actor: User | None, keep: Organisation | None) -> None:
+    """When the child leaves temporary care (placed, returned home, or the report closed as a second
+    one): the hospital clock stops, and organisations that no longer hold the child lose access.
+    ``keep`` stays responsible and involved (None: the commune authority takes over)."""
+    obligations_close(
+        subject=case, rules=["foundling.hospital_discharge"], actor=actor, status=Status.CANCELLED
+    )
+    authority = authority_for(case.found_commune)
+    holder = keep or authority
+    if case.responsible_id != holder.pk:
+        case.responsible = holder
+        case.save(update_fields=["responsible", "updated_at"])
+    Involvement.objects.current().filter(child=case.child).exclude(
+        organisation__in=[holder, authority]
+    ).update(ended_at=now)
+
+
 # --- Public notice, claim -----------------------------------------------------------------------
 
 
@@ -463,7 +491,9 @@ def foundling_post_notice(
     posted_at = posted_at or now
     _check_time(posted_at, "posted_at", now)
     case.notice_posted_at = posted_at
-    case.notice_ends_at = posted_at + dt.timedelta(days=7)
+    case.notice_ends_at = due(
+        posted_at, RULES["foundling.notice_period"].amount, RULES["foundling.notice_period"].unit
+    )
     case.save(update_fields=["notice_posted_at", "notice_ends_at", "updated_at"])
     _enter(
         case,
@@ -517,6 +547,7 @@ def foundling_claim_decide(*, actor: User, case: FoundlingCase, reunify: bool, r
     if reunify:
         case.closed_at = now
         case.save(update_fields=["closed_at", "updated_at"])
+        _settle(case, now=now, actor=actor, keep=None)
     _enter(
         case,
         action,
@@ -690,6 +721,12 @@ def foundling_place(*, actor: User, case: FoundlingCase, placement: str, detail:
     now = clock.now()
     case.placement, case.placement_detail, case.placed_at = placement, detail.strip(), now
     case.save(update_fields=["placement", "placement_detail", "placed_at", "updated_at"])
+    # A facility small group keeps the facility that holds the child; a family placement is
+    # supervised by the commune (Circular 14/2020 art. 13).
+    in_facility = (
+        placement == Placement.FACILITY_GROUP and case.responsible.kind == K.SOCIAL_PROTECTION_FACILITY
+    )
+    _settle(case, now=now, actor=actor, keep=case.responsible if in_facility else None)
     _enter(
         case,
         "place",
@@ -737,6 +774,7 @@ def duplicate_decide(*, actor: User, pair, same_child: bool) -> None:
         ).update(status=Status.CANCELLED, closed_at=now, closed_by=actor, next_escalation_at=None)
         later.closed_at = now
         later.save(update_fields=["closed_at", "updated_at"])
+        _settle(later, now=now, actor=actor, keep=None)
         _enter(
             later,
             "mark_duplicate",

@@ -19,6 +19,7 @@ from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
 from haven.audit.services import record
+from haven.core import throttle
 from haven.core.errors import Refused
 from haven.foundlings import forms, pdf, selectors, services
 from haven.foundlings.reconciliation import reconciliation
@@ -176,7 +177,15 @@ def report(request):
 def public_report(request):
     """No account needed: anyone who finds a child reports it here (or calls 111)."""
     form = forms.PublicReportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not throttle.allow(request, "public_report"):
+        form.add_error(
+            None,
+            _(
+                "Too many reports from this connection in the last hour. If a child is in "
+                "danger, call 111 now."
+            ),
+        )
+    elif request.method == "POST" and form.is_valid():
         if form.cleaned_data.pop("website"):
             return render(request, "foundlings/report_thanks.html")
         try:
@@ -261,14 +270,14 @@ def duplicate_decide(request, case_id, pair_id):
     return redirect("foundlings:detail", case.pk)
 
 
-@markers.requires(Verb.CHILD_VIEW)
+@markers.requires(Verb.CHILD_EXPORT)
 @require_GET
 def record_pdf(request, case_id):
     """The discovery record as a Vietnamese PDF, two originals, for signature and seal."""
     case = selectors.case_for_action(user=request.user, case_id=case_id)
     if not hasattr(case, "discovery_record"):
         raise Http404
-    membership = require(request.user, Verb.CHILD_VIEW, case.child)
+    membership = require(request.user, Verb.CHILD_EXPORT, case.child)
     record(
         actor=request.user,
         action="child.export",
@@ -300,12 +309,12 @@ def photo(request, case_id):
     return response
 
 
-@markers.requires(Verb.CHILD_VIEW)
+@markers.requires(Verb.CHILD_EXPORT)
 @require_GET
 def notice(request, case_id):
     """The public notice to find the parents: printable, with the minimum (no finder, no name)."""
     case = selectors.case_for_action(user=request.user, case_id=case_id)
-    membership = require(request.user, Verb.CHILD_VIEW, case.child)
+    membership = require(request.user, Verb.CHILD_EXPORT, case.child)
     record(
         actor=request.user,
         action="child.export",

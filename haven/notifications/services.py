@@ -35,11 +35,16 @@ def escalation_notices(escalations: Iterable[Escalated], *, now: dt.datetime) ->
     if not escalations:
         return
     org_ids = {e.to_organisation_id for e in escalations if e.to_organisation_id}
-    contacts: dict[int, list[tuple[str, str]]] = {}
+    heads: dict[int, list] = {}
+    members: dict[int, list] = {}
     for m in Membership.objects.active().filter(organisation_id__in=org_ids).select_related("user"):
-        if m.role in HEAD_ROLES:
-            addresses = [(Channel.EMAIL, m.user.email), (Channel.SMS, m.user.phone)]
-            contacts.setdefault(m.organisation_id, []).extend((c, to) for c, to in addresses if to)
+        (heads if m.role in HEAD_ROLES else members).setdefault(m.organisation_id, []).append(m.user)
+    contacts: dict[int, list[tuple[str, str]]] = {}
+    for org_id in org_ids:
+        # The head hears first; where Haven knows no head (a hospital, the police), every member does.
+        for user in heads.get(org_id) or members.get(org_id, []):
+            addresses = [(Channel.EMAIL, user.email), (Channel.SMS, user.phone)]
+            contacts.setdefault(org_id, []).extend((c, to) for c, to in addresses if to)
     notices, outbox = [], []
     titles: dict[tuple[int, str], tuple[str, str]] = {}
     with translation.override(settings.LANGUAGE_CODE):

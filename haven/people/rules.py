@@ -23,6 +23,14 @@ PIN_MESSAGES = {
 }
 
 
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier; 29 February falls back to the 28th in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def clean_pin(value: str, *, sex: str, date_of_birth: dt.date | None, estimated: bool) -> str:
     """The PIN in canonical form, or a ValidationError on ``pin`` explaining which part is wrong."""
     # An estimated birth year is still the year registered, so it must agree with the PIN too.
@@ -40,7 +48,7 @@ def clean_date_of_birth(value: dt.date | None) -> None:
     today = timezone.localdate()
     if value > today:
         raise invalid("date_of_birth", _("The date of birth cannot be in the future."), "date_in_future")
-    if value < today.replace(year=today.year - OLDEST_AGE_YEARS):
+    if value < years_before(today, OLDEST_AGE_YEARS):
         message = _("The date of birth is more than %(years)d years ago.") % {"years": OLDEST_AGE_YEARS}
         raise invalid("date_of_birth", message, "date_too_old")
 

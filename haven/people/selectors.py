@@ -77,9 +77,12 @@ def child_for_viewing(*, user: User, child_id, reason: str = "") -> Child:
 
 
 def child_for_update(*, user: User, child_id) -> Child:
+    """A child's record for an edit page; opening it is a view like any other."""
     child = Child.objects.visible_to(user, Verb.CHILD_UPDATE).filter(pk=child_id).first()
     if child is None:
         raise NotVisible
+    membership = require(user, Verb.CHILD_UPDATE, child)
+    record(actor=user, action="child.view", obj=child, organisation=membership.organisation, reason="edit")
     return child
 
 
@@ -183,3 +186,22 @@ def child_export(*, user: User, child_id) -> dict:
             for i in child.involvements.current().select_related("organisation")
         ],
     }
+
+
+@dataclass
+class Sibling:
+    kind: str
+    child: Child | None  # None: a sibling the user may not see (named nowhere on the page)
+
+
+def siblings_of(*, user: User, child: Child) -> list[Sibling]:
+    links = list(child.sibling_links.select_related("sibling"))
+    visible = set(
+        Child.objects.visible_to(user)
+        .filter(pk__in=[s.sibling_id for s in links])
+        .values_list("pk", flat=True)
+    )
+    return [
+        Sibling(link.get_kind_display(), link.sibling if link.sibling_id in visible else None)
+        for link in links
+    ]

@@ -276,12 +276,9 @@ def _reaches(membership, commune: Area) -> bool:
 
 
 def _may_place_in(actor: User, verb: Verb, commune: Area) -> bool:
-    """An area-level actor keeps children within its area; organisation and national roles are not
-    bound to an area (their reach is the organisation, or everything)."""
-    return any(
-        _reaches(m, commune) or POLICY[Role(m.role)].scope is Scope.ORGANISATION
-        for m in granting(actor, verb)
-    )
+    """Moving a child's commune stays within the actor's area; a hospital, facility or school does not
+    move a child between communes (that is a handover between commune authorities)."""
+    return any(_reaches(m, commune) for m in granting(actor, verb))
 
 
 def child_register_found(

@@ -42,7 +42,7 @@ def child_detail(request, child_id):
         {
             "child": child,
             "circumstances": child.circumstances.all(),
-            "siblings": child.sibling_links.select_related("sibling"),
+            "siblings": selectors.siblings_of(user=request.user, child=child),
             "opinions": child.opinions.all(),
             "involvements": child.involvements.current().select_related("organisation"),
             "can_update": _may(request.user, Verb.CHILD_UPDATE, child),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -87,7 +88,21 @@ def request_try(request_id) -> bool:
                 data={"error": str(error)[:200]},
             )
             return False
-        people.child_set_pin(child=request.child, pin=pin)
+        try:
+            with transaction.atomic():
+                people.child_set_pin(child=request.child, pin=pin)
+        except ValidationError as error:
+            # The register's answer disagrees with the record (sex, year) or is already used: a person
+            # must look; the request is kept as failed, with the reason.
+            request.status, request.last_error = RequestStatus.FAILED, "; ".join(error.messages)[:2000]
+            request.save(update_fields=["attempts", "status", "last_error"])
+            record(
+                actor=None,
+                action="population.pin_refused",
+                obj=request.child,
+                data={"error": request.last_error[:200]},
+            )
+            return False
         request.status, request.answered_at = RequestStatus.DONE, now
         request.save(update_fields=["attempts", "status", "answered_at"])
         record(actor=None, action="population.pin_received", obj=request.child)

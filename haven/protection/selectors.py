@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, can, memberships, require
+from haven.access.scoping import NotVisible, can, granting, memberships, require
 from haven.accounts.models import User
 from haven.audit.services import record
 from haven.deadlines.models import Obligation
@@ -76,8 +76,9 @@ def obligations_of(case: ProtectionCase) -> QuerySet[Obligation]:
 
 
 def referrals_received(*, user: User) -> QuerySet[Referral]:
-    """Referrals addressed to the user's organisations: the receiver's whole view of those children."""
-    mine = [m.organisation_id for m in memberships(user)]
+    """Referrals addressed to the user's organisations: the receiver's whole view of those children.
+    Only through a role that may see a child (an analyst's or an administrator's membership never)."""
+    mine = [m.organisation_id for m in granting(user, Verb.CHILD_VIEW)]
     return (
         Referral.objects.filter(to_organisation_id__in=mine)
         .select_related("case__child", "from_organisation")
@@ -89,7 +90,9 @@ def referral_for_receiver(*, user: User, referral_id) -> Referral:
     referral = referrals_received(user=user).filter(pk=referral_id).first()
     if referral is None:
         raise NotVisible
-    membership = next(m for m in memberships(user) if m.organisation_id == referral.to_organisation_id)
+    membership = next(
+        m for m in granting(user, Verb.CHILD_VIEW) if m.organisation_id == referral.to_organisation_id
+    )
     record(
         actor=user,
         action="child.view",

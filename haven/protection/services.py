@@ -63,6 +63,7 @@ SEPARATION_LIMIT = dt.timedelta(days=15)  # Decree 56/2017 art. 32
 
 
 def _acting(actor: User, case: ProtectionCase, action: str) -> Membership:
+    pathway.lock(case)
     return pathway.acting(actor, case.child_id, workflow.TRANSITIONS[action].roles)
 
 

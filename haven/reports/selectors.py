@@ -20,10 +20,15 @@ SUPPRESS_BELOW = 5
 @dataclass
 class Cell:
     value: int
+    # Exact for those who may see the children behind the count anyway.
+    exact: bool = False
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.value < SUPPRESS_BELOW
+        return not self.exact and 0 < self.value < SUPPRESS_BELOW
+
+    def __str__(self) -> str:
+        return "<5" if self.suppressed else str(self.value)
 
 
 @dataclass
