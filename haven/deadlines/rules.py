@@ -103,6 +103,16 @@ RULES: dict[str, Rule] = {
             "Decree 123/2015 art. 14(2): 7 consecutive days of posting",
             L,
             on_due="haven.foundlings.services.notice_expire",
+            overridable=False,
+        ),
+        Rule(
+            "foundling.claim_decision",
+            _("Verify the claim and decide"),
+            12,
+            H,
+            "§9a: initial risk assessment within 12 hours of a claim (mirrors Decree 56/2017 art. 26(3))",
+            R,
+            dt.timedelta(hours=6),
         ),
         Rule(
             "foundling.register_birth",

@@ -107,10 +107,17 @@ TRANSITIONS: dict[str, Transition] = {
         S.CLAIMED,
         frozenset({*COMMUNE_AUTHORITY, R.COMMUNE_POLICE_OFFICER}),
         closes=("foundling.notice_period",),
+        opens=("foundling.claim_decision",),
     ),
-    "reunify": Transition(frozenset({S.CLAIMED}), S.REUNIFIED, COMMUNE_AUTHORITY),
+    "reunify": Transition(
+        frozenset({S.CLAIMED}), S.REUNIFIED, COMMUNE_AUTHORITY, closes=("foundling.claim_decision",)
+    ),
     "reject_claim": Transition(
-        frozenset({S.CLAIMED}), S.NOTICE_PERIOD, COMMUNE_AUTHORITY, opens=("foundling.notice_period",)
+        frozenset({S.CLAIMED}),
+        S.NOTICE_PERIOD,
+        COMMUNE_AUTHORITY,
+        closes=("foundling.claim_decision",),
+        opens=("foundling.notice_period",),
     ),
     # Decree 123/2015 art. 14(2)–(3): the civil-status officer registers the birth.
     "register_birth": Transition(

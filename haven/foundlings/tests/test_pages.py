@@ -213,3 +213,22 @@ def test_the_photo_is_shown_only_to_those_who_see_the_child_and_each_showing_is_
     response = client.get(f"/foundlings/{case.pk}/photo/")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert AuditEvent.objects.filter(action="child.photo_view", actor=world.officer_a).exists()
+
+
+def test_one_address_cannot_flood_the_public_report(world, client, frozen, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    form = {
+        "found_at": frozen.at.strftime("%d/%m/%Y %H:%M"),
+        "province": world.hanoi.pk,
+        "found_commune": world.commune_b.pk,
+        "found_place": "x",
+        "sex": "female",
+        "condition": "x",
+    }
+    for _ in range(10):
+        client.post("/report/", form)
+    assert FoundlingCase.objects.count() == 10
+    refused = client.post("/report/", form)
+    assert "111" in refused.content.decode() and FoundlingCase.objects.count() == 10

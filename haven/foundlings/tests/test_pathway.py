@@ -300,3 +300,68 @@ def test_the_birth_date_of_an_unknown_birthday_is_the_day_found_with_an_estimate
     assert estimated
     assert (born.month, born.day) == (found.month, found.day) or (found.month, found.day) == (2, 29)
     assert born.year == found.year - 1  # 400 days old: born the year before
+
+
+def test_a_hospital_hold_is_accepted_by_the_hospital_itself(world, frozen):
+    case = report(world, frozen)
+    services.foundling_acknowledge(actor=world.officer_a, case=case)
+    services.foundling_screen(actor=world.hospital_sw, case=case, screened_at=frozen.at, **VITALS)
+    services.foundling_record(actor=world.officer_a, case=case, **RECORD)
+    handover = services.foundling_decide_temporary_care(
+        actor=world.officer_a,
+        case=case,
+        kind="hospital_hold",
+        to_organisation=world.orgs["hospital_a"],
+        reason="Trẻ cần theo dõi vàng da",
+    )
+    case.refresh_from_db()
+    assert case.state == State.HANDOVER_PENDING
+    services.foundling_handover_answer(actor=world.hospital_sw, handover=handover, accept=True)
+    case.refresh_from_db()
+    assert case.state == State.TEMPORARY_CARE and case.temporary_care == "hospital_hold"
+
+
+def test_a_placement_settles_who_answers_for_the_child(world, frozen, django_capture_on_commit_callbacks):
+    from haven.people.models import Child
+
+    case = report(world, frozen)
+    services.foundling_discharge(actor=world.hospital_sw, case=case, discharged_at=frozen.at)
+    case.state = State.CARE_PLANNING
+    case.save()
+    services.foundling_place(actor=world.officer_a, case=case, placement="foster", detail="Gia đình bà Hạnh")
+    case.refresh_from_db()
+    assert case.responsible == world.orgs["committee_a"]
+    assert "foundling.hospital_discharge" not in open_rules(case)
+    assert not Child.objects.visible_to(world.hospital_sw).filter(pk=case.child_id).exists()
+
+
+def test_a_province_cannot_shorten_the_legal_notice_period(world):
+    from haven.deadlines.rules import Unit
+    from haven.deadlines.services import override_set
+
+    with pytest.raises(Refused) as refused:
+        override_set(
+            actor=world.provincial,
+            rule_code="foundling.notice_period",
+            province=world.hanoi,
+            amount=1,
+            unit=Unit.CALENDAR_DAYS,
+            legal_basis="QĐ 1",
+        )
+    assert refused.value.code == "not_overridable"
+
+
+def test_a_claim_runs_on_a_12_hour_clock(world, frozen):
+    case = report(world, frozen)
+    case.state = State.NOTICE_PERIOD
+    case.notice_posted_at = frozen.at
+    case.save()
+    services.foundling_claim(actor=world.officer_a, case=case, claimant="Bà Lê Thị Nga, bà ngoại")
+    assert open_rules(case) == {"foundling.claim_decision"} | (
+        open_rules(case) - {"foundling.claim_decision"}
+    )
+    frozen.advance(hours=13)
+    sweep(now=frozen.at)
+    assert Obligation.objects.get(subject_id=case.pk, rule="foundling.claim_decision").escalation_level == 1
+    services.foundling_claim_decide(actor=world.officer_a, case=case, reunify=True, reason="Xác minh ADN")
+    assert "foundling.claim_decision" not in open_rules(case)

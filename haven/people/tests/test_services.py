@@ -66,8 +66,9 @@ def test_an_invalid_pin_is_refused_and_nothing_is_saved(world, pin, code):
 
 def test_two_children_cannot_share_a_pin(world):
     create(world, pin="001218000123")
-    with pytest.raises(ValidationError, match="already has"):
+    with pytest.raises(ValidationError) as refused:
         create(world, pin="001218000123", given_name="Khôi")
+    assert refused.value.error_dict["pin"][0].code == "pin_taken"
 
 
 @pytest.mark.parametrize("born", [dt.date.today() + dt.timedelta(days=1), dt.date(1990, 1, 1)])
@@ -192,3 +193,10 @@ def test_moving_a_child_out_of_the_officers_area_is_refused_as_a_handover(world)
     # Within the province the provincial officer may move the child.
     services.child_update(actor=world.provincial, child=child, current_commune=world.commune_b)
     assert Child.objects.get(pk=child.pk).current_commune == world.commune_b
+
+
+def test_the_oldest_birth_date_is_computed_on_29_february_too():
+    from haven.people.rules import years_before
+
+    assert years_before(dt.date(2028, 2, 29), 23) == dt.date(2005, 2, 28)
+    assert years_before(dt.date(2028, 2, 29), 4) == dt.date(2024, 2, 29)
