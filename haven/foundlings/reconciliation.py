@@ -80,8 +80,12 @@ def reconciliation(*, user: User, limit: int = 200) -> Reconciliation:
             rollup.setdefault(name, Counter())[gap] += 1
     for name in overdue.values_list(f"child__foundling_case__{key}", flat=True):
         rollup.setdefault(name, Counter())["overdue_steps"] += 1
+    # Counts only for those who may not see children: 1 to 4 could identify a child (reports/).
+    keys = (*GAPS, "overdue_steps")
+    cells = {k: Cell(counts[k], exact=identities) for k in keys}
+    areas = {name: {k: Cell(c.get(k, 0), exact=identities) for k in keys} for name, c in rollup.items()}
     report = Reconciliation(
-        scope=scope_name, counts=counts, by_area=sorted(rollup.items()), identities=identities
+        scope=scope_name, counts=cells, by_area=sorted(areas.items()), identities=identities
     )
     if identities:
         open_due = {o.subject_id: o for o in overdue}
