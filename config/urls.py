@@ -7,6 +7,7 @@ from haven.access import markers
 from haven.api.api import api
 from haven.foundlings import views as foundling_views
 from haven.notifications.views import inbox
+from haven.protection import views as protection_views
 
 
 def _api_urls():
@@ -23,7 +24,9 @@ urlpatterns = [
     path("children/", include("haven.people.urls")),
     path("areas/", include("haven.areas.urls")),
     path("foundlings/", include("haven.foundlings.urls")),
+    path("protection/", include("haven.protection.urls")),
     path("report/", foundling_views.public_report, name="public_report"),
+    path("report/child-at-risk/", protection_views.public_report, name="public_report_risk"),
     path("inbox/", inbox, name="inbox"),
     path("deadlines/", include("haven.deadlines.urls")),
     path("i18n/setlang/", markers.public(set_language), name="set_language"),

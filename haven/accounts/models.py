@@ -132,5 +132,7 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
         key = "hvn_" + secrets.token_urlsafe(32)
+        while key[4] == "-":  # a prefix starting with "-" would read as an option on the command line
+            key = "hvn_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash(key), prefix=key[4:12])
         return token, key

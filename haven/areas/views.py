@@ -21,10 +21,11 @@ def province_detail(request, code: str):
     )
 
 
-@markers.authenticated
+@markers.public
 @require_GET
 def commune_options(request):
-    """<option>s of a province's communes, swapped into the commune <select> by htmx."""
+    """<option>s of a province's communes, swapped into the commune <select> by htmx. Public: the
+    map is public reference data, and the public report pages need it without an account."""
     province = request.GET.get("province", "")
     communes = selectors.communes_of(province) if province.isdigit() else Area.objects.none()
     return render(request, "areas/_commune_options.html", {"communes": communes})

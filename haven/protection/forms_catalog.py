@@ -21,6 +21,8 @@ class Field:
     label: str | Promise
     kind: str  # "level", "text", "bool", "date"
     required: bool = True
+    # Most levels score a risk (Low is good); a capacity such as resilience scores the other way.
+    higher_is_better: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,12 @@ FORMS: dict[str, FormSpec] = {
                 Field("harm", _("Remaining harm"), "level"),
                 Field("abuser_access", _("The abuser's access to the child"), "level"),
                 Field("obstacles", _("Obstacles to the child's safety in the care environment"), "level"),
-                Field("resilience", _("The child's ability to protect themself and recover"), "level"),
+                Field(
+                    "resilience",
+                    _("The child's ability to protect themself and recover"),
+                    "level",
+                    higher_is_better=True,
+                ),
                 Field("summary", _("Summary of the review"), "text"),
             ),
         ),

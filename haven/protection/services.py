@@ -514,6 +514,16 @@ def protection_review(*, actor: User, case: ProtectionCase, data: dict) -> Asses
     return assessment
 
 
+def _safe_and_stable(review: Assessment) -> bool:
+    """Decree 56 art. 30(1)(b): no further risk (every risk Low) and the child stable (the child's
+    capacity to protect themself and recover at least Medium)."""
+    for field in FORMS["06"].levels:
+        value = review.data.get(field.name)
+        if (value == "low") if field.higher_is_better else (value != "low"):
+            return False
+    return True
+
+
 @transaction.atomic
 def protection_close(*, actor: User, case: ProtectionCase, reason: str) -> ProtectionCase:
     """Decree 56 art. 30(1)(b): close when there is no further risk and the child is stable — read here
@@ -521,9 +531,12 @@ def protection_close(*, actor: User, case: ProtectionCase, reason: str) -> Prote
     membership = _acting(actor, case, "close")
     workflow.transition("close", case.state)
     review = case.assessments.filter(form="06").order_by("-recorded_at", "-pk").first()
-    if review is None or any(review.data.get(f.name) != "low" for f in FORMS["06"].levels):
+    if review is None or not _safe_and_stable(review):
         raise Refused(
-            _("The last review still shows a risk above Low: plan again instead of closing."),
+            _(
+                "The last review still shows a risk above Low, or a child not yet able to protect themself: "
+                "plan again instead of closing."
+            ),
             code="risk_remains",
         )
     now = clock.now()

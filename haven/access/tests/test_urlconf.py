@@ -40,7 +40,15 @@ def test_only_the_expected_pages_are_public():
         for route, view in walk(get_resolver().url_patterns)
         if getattr(view, "haven_access", None) == markers.PUBLIC
     )
-    assert public == ["accounts/login/", "healthz", "i18n/js/", "i18n/setlang/", "report/"]
+    assert public == [
+        "accounts/login/",
+        "areas/communes/",
+        "healthz",
+        "i18n/js/",
+        "i18n/setlang/",
+        "report/",
+        "report/child-at-risk/",
+    ]
 
 
 def test_a_view_without_a_marker_is_refused_with_404():

@@ -29,7 +29,7 @@ REVIEW_LOW = {
     "harm": "low",
     "abuser_access": "low",
     "obstacles": "low",
-    "resilience": "low",
+    "resilience": "high",
     "summary": "Trẻ ổn định, đi học đều",
 }
 
@@ -232,3 +232,20 @@ def test_another_commune_cannot_act_on_the_case(world, frozen):
     case = report(world)
     with pytest.raises(NotVisible):
         services.protection_accept(actor=world.officer_b, case=case)
+
+
+def test_a_child_not_yet_able_to_protect_themself_keeps_the_case_open(world, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    services.protection_draft_plan(
+        actor=world.officer_a,
+        case=case,
+        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-04-02"},
+    )
+    services.protection_approve_plan(actor=world.chairman_a, case=case, decision_number="1", participants="x")
+    services.protection_review(actor=world.officer_a, case=case, data={**REVIEW_LOW, "resilience": "low"})
+    with pytest.raises(Refused) as refused:
+        services.protection_close(actor=world.chairman_a, case=case, reason="")
+    assert refused.value.code == "risk_remains"

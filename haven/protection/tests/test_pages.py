@@ -1,0 +1,302 @@
+"""The child-protection pages. Each test first states who is refused."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.cache import cache
+
+from haven.audit.models import AuditEvent
+from haven.protection import services
+from haven.protection.models import ProtectionCase, Referral, State
+from haven.protection.tests.test_case import LOW, SPECIFIC, report
+
+INFORMANT = {"name": "Nguyễn Văn Bình", "phone": "0912345678", "address": "Tổ 3"}
+FORM_01 = {
+    "incident_place": "Nhà số 12, tổ 4",
+    "family_name": "Lò",
+    "given_name": "Mai",
+    "sex": "female",
+    "estimated_age_years": "9",
+    "condition": "Có vết bầm ở tay",
+    "likely_harm": "Tiếp tục bị đánh",
+    "caregiver": "Bố dượng",
+}
+
+
+def checked(page: str, name: str) -> str | None:
+    found = re.search(rf'<input type="radio" name="{name}" value="(\w+)"[^>]* checked>', page)
+    return found.group(1) if found else None
+
+
+def assessed(world, **extra) -> ProtectionCase:
+    case = report(world, **extra)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    return case
+
+
+def test_the_case_is_not_found_for_another_commune(world, client, frozen):
+    case = report(world)
+    client.force_login(world.officer_b)
+    assert client.get(f"/protection/{case.pk}/").status_code == 404
+    assert str(case.child) not in client.get("/protection/").content.decode()
+    client.force_login(world.officer_a)
+    page = client.get(f"/protection/{case.pk}/").content.decode()
+    assert f"/protection/{case.pk}/accept/" in page and str(case.child) in page
+
+
+def test_the_informant_is_shown_only_to_the_roles_that_handle_the_report(world, client, frozen):
+    case = report(world, informant=INFORMANT, informant_consent=True)
+    services.protection_accept(actor=world.officer_a, case=case)
+    referral = services.referral_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["hospital_a"],
+        service="medical",
+        note="Khám vết thương",
+        consent=True,
+    )
+    client.force_login(world.provincial)  # sees the case, not who reported it
+    page = client.get(f"/protection/{case.pk}/").content.decode()
+    assert str(case.child) in page and INFORMANT["name"] not in page and 'id="informant"' not in page
+    client.force_login(world.hospital_sw)  # the referral's receiver
+    assert INFORMANT["name"] not in client.get(f"/protection/referrals/{referral.pk}/").content.decode()
+    client.force_login(world.facility_director)
+    assert client.get(f"/protection/{case.pk}/").status_code == 404
+    client.force_login(world.officer_a)
+    page = client.get(f"/protection/{case.pk}/").content.decode()
+    assert INFORMANT["name"] in page and INFORMANT["phone"] in page
+    assert AuditEvent.objects.filter(action="protection.informant_view", actor=world.officer_a).exists()
+
+
+def test_the_public_reports_without_an_account_to_the_commune_of_the_incident(world, client, frozen):
+    cache.clear()  # the public pages share one per-address limit (haven/core/throttle.py)
+    # A bot filling the hidden field creates nothing.
+    client.post(
+        "/report/child-at-risk/",
+        {**FORM_01, "province": world.hanoi.pk, "incident_commune": world.commune_b.pk, "website": "x"},
+    )
+    assert not ProtectionCase.objects.exists()
+    # The informant's identity without consent is refused, and nothing is saved.
+    response = client.post(
+        "/report/child-at-risk/",
+        {
+            **FORM_01,
+            "province": world.hanoi.pk,
+            "incident_commune": world.commune_b.pk,
+            "informant_name": INFORMANT["name"],
+        },
+    )
+    assert "errorlist" in response.content.decode() and not ProtectionCase.objects.exists()
+    response = client.post(
+        "/report/child-at-risk/",
+        {
+            **FORM_01,
+            "province": world.hanoi.pk,
+            "incident_commune": world.commune_b.pk,
+            "informant_consent": "on",
+            "informant_phone": INFORMANT["phone"],
+            "pregnant": "on",
+        },
+    )
+    assert response.status_code == 200
+    case = ProtectionCase.objects.get()
+    assert case.channel == "public" and case.responsible == world.orgs["committee_b"]
+    assert case.received_by is None and services.informant_of(case) == {"phone": INFORMANT["phone"]}
+    assert case.child.date_of_birth_estimated and case.flags == ["pregnant_under_16"]
+    options = client.get(f"/areas/communes/?province={world.hanoi.pk}")  # public: no account needed
+    assert world.commune_b.name in options.content.decode()
+
+
+def test_staff_report_form_01_and_who_may_not(world, client, frozen):
+    client.force_login(world.provincial)  # not a reporting role
+    assert client.get("/protection/report/").status_code == 404
+    client.force_login(world.hotline)
+    response = client.post(
+        "/protection/report/",
+        {
+            **FORM_01,
+            "province": world.hanoi.pk,
+            "incident_commune": world.commune_a.pk,
+            "informant_consent": "on",
+            "informant_name": INFORMANT["name"],
+        },
+    )
+    case = ProtectionCase.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/protection/{case.pk}/"
+    assert case.channel == "hotline" and services.informant_of(case) == {"name": INFORMANT["name"]}
+
+
+def test_the_form_02_page_starts_from_the_previous_scores(world, client, frozen):
+    first = report(world)
+    services.protection_accept(actor=world.officer_a, case=first)
+    services.protection_assess_initial(
+        actor=world.officer_a,
+        case=first,
+        data={"harm": "high", "danger": "medium", "abuser_access": "high", "verification": "x"},
+    )
+    again = report(world, child=first.child)  # a new report about the same child
+    services.protection_accept(actor=world.officer_a, case=again)
+    client.force_login(world.officer_b)
+    assert client.get(f"/protection/{again.pk}/assess_initial/").status_code == 404
+    client.force_login(world.officer_a)
+    page = client.get(f"/protection/{again.pk}/assess_initial/").content.decode()
+    assert checked(page, "harm") == "high" and checked(page, "danger") == "medium"
+    assert "Last assessment" in page or "Lần đánh giá trước" in page
+
+
+def test_a_step_out_of_order_through_the_page_changes_nothing(world, client, frozen):
+    case = report(world)
+    client.force_login(world.officer_a)
+    response = client.post(
+        f"/protection/{case.pk}/draft_plan/",
+        {"objectives": "x", "measures": "y", "start": "02/03/2026", "end": "02/06/2026"},
+        follow=True,
+    )
+    assert response.status_code == 200 and "alert-error" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == State.RECEIVED and case.steps.count() == 1 and not case.assessments.exists()
+
+
+def test_only_the_chairman_approves_the_plan(world, client, frozen):
+    case = assessed(world)
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    services.protection_draft_plan(
+        actor=world.officer_a,
+        case=case,
+        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-06-02"},
+    )
+    client.force_login(world.officer_a)
+    approval = {"decision_number": "05/QĐ-UBND", "participants": "Chủ tịch, cán bộ, mẹ của trẻ"}
+    assert client.post(f"/protection/{case.pk}/approve_plan/", approval).status_code == 404
+    case.refresh_from_db()
+    assert case.state == State.PLAN_DRAFTED and not case.approvals.exists()
+    client.force_login(world.chairman_a)
+    assert client.post(f"/protection/{case.pk}/approve_plan/", approval).status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.IN_INTERVENTION and case.approvals.get().decision_number == "05/QĐ-UBND"
+
+
+def test_the_referral_receiver_sees_the_referral_and_not_the_case(world, client, frozen):
+    case = assessed(world)
+    client.force_login(world.officer_b)  # another commune cannot refer this child
+    assert client.get(f"/protection/{case.pk}/refer/").status_code == 404
+    client.force_login(world.officer_a)
+    response = client.post(
+        f"/protection/{case.pk}/refer/",
+        {
+            "to_organisation": world.orgs["hospital_a"].pk,
+            "service": "medical",
+            "note": "Khám và chữa vết thương",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    client.force_login(world.facility_director)  # not the receiver
+    assert client.get(f"/protection/referrals/{referral.pk}/").status_code == 404
+    client.force_login(world.hospital_sw)
+    assert client.get(f"/protection/{case.pk}/").status_code == 404
+    assert client.get(f"/children/{case.child_id}/").status_code == 404
+    page = client.get(f"/protection/referrals/{referral.pk}/").content.decode()
+    assert str(case.child) in page and "Khám và chữa vết thương" in page
+    assert case.condition not in page and "verification" not in page
+    assert f"/protection/referrals/{referral.pk}/" in client.get("/protection/referrals/").content.decode()
+    client.post(f"/protection/referrals/{referral.pk}/", {"status": "accepted"})
+    client.post(f"/protection/referrals/{referral.pk}/", {"status": "done", "outcome": "Đã khám, băng bó"})
+    referral.refresh_from_db()
+    assert referral.status == "done" and referral.outcome == "Đã khám, băng bó"
+
+
+def test_the_printed_form_is_in_vietnamese_and_audited(world, client, frozen):
+    case = assessed(world)
+    assessment = case.assessments.get()
+    client.force_login(world.hotline)  # sees the case, may not export it
+    assert client.get(f"/protection/{case.pk}/assessments/{assessment.pk}/print/").status_code == 404
+    client.force_login(world.officer_a)
+    page = client.get(f"/protection/{case.pk}/assessments/{assessment.pk}/print/").content.decode()
+    assert 'lang="vi"' in page and "Mẫu số 02" in page and str(case.child) in page
+    assert AuditEvent.objects.filter(
+        action="child.export", actor=world.officer_a, child_id=case.child_id
+    ).exists()
+
+
+def test_a_case_is_carried_to_closure_through_the_pages(world, client, frozen):
+    case = report(world)
+    client.force_login(world.officer_a)
+    client.post(f"/protection/{case.pk}/accept/")
+    client.post(
+        f"/protection/{case.pk}/assess_initial/",
+        {**LOW, "verification": "Đã gặp trường", "emergency": "on"},
+    )
+    case.refresh_from_db()
+    assert case.state == State.EMERGENCY
+    client.force_login(world.chairman_a)
+    client.post(
+        f"/protection/{case.pk}/emergency_measures/",
+        {
+            "measures": "Đưa trẻ đến nhà bà ngoại",
+            "separate": "on",
+            "shelter": "Nhà bà ngoại",
+            "separation_days": 15,
+        },
+    )
+    assert case.separations.get().shelter == "Nhà bà ngoại"
+    client.post(f"/protection/{case.pk}/end_separation/", {"reason": "Mẹ đã đón trẻ về, an toàn"})
+    client.force_login(world.officer_a)
+    client.post(f"/protection/{case.pk}/assess_specific/", SPECIFIC)
+    client.post(
+        f"/protection/{case.pk}/draft_plan/",
+        {
+            "objectives": "Trẻ an toàn",
+            "measures": "Tư vấn tâm lý",
+            "start": "02/03/2026",
+            "end": "02/06/2026",
+        },
+    )
+    assert case.assessments.get(form="04").data["end"] == "2026-06-02"
+    client.force_login(world.chairman_a)
+    client.post(
+        f"/protection/{case.pk}/approve_plan/", {"decision_number": "5", "participants": "Chủ tịch, mẹ"}
+    )
+    client.force_login(world.officer_a)
+    page = client.get(f"/protection/{case.pk}/review/").content.decode()
+    assert checked(page, "harm") == "low" and checked(page, "obstacles") is None  # Form 02's score carried
+    client.post(
+        f"/protection/{case.pk}/review/",
+        {
+            "harm": "low",
+            "abuser_access": "low",
+            "obstacles": "low",
+            "resilience": "high",
+            "summary": "Ổn định",
+        },
+    )
+    client.force_login(world.chairman_a)
+    client.post(f"/protection/{case.pk}/close/", {"reason": "An toàn, ổn định"})
+    case.refresh_from_db()
+    assert case.state == State.CLOSED
+    page = client.get(f"/protection/{case.pk}/").content.decode()
+    for title in ("Form 02", "Form 03", "Form 04", "Form 06", "Form 05"):
+        assert title in page or title.replace("Form", "Mẫu") in page
+
+
+def test_the_home_page_links_a_protection_task_to_its_case(world, client, frozen):
+    case = report(world)
+    client.force_login(world.officer_b)
+    assert f"/protection/{case.pk}/" not in client.get("/").content.decode()
+    client.force_login(world.officer_a)
+    assert f"/protection/{case.pk}/" in client.get("/").content.decode()
+
+
+def test_the_list_page_reads_a_bounded_number_of_queries(
+    world, client, frozen, django_assert_max_num_queries
+):
+    cases = [report(world) for _ in range(20)]
+    client.force_login(world.nobody)  # no role: the list is refused
+    assert client.get("/protection/").status_code == 404
+    client.force_login(world.officer_a)
+    with django_assert_max_num_queries(13):  # session, user, device, memberships, cases, audit event
+        page = client.get("/protection/").content.decode()
+    assert all(f"/protection/{case.pk}/" in page for case in cases)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from haven.protection import views
+
+app_name = "protection"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("report/", views.report, name="report"),
+    path("referrals/", views.referral_list, name="referrals"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
+    path("<uuid:case_id>/", views.case_detail, name="detail"),
+    path("<uuid:case_id>/refer/", views.refer, name="refer"),
+    path(
+        "<uuid:case_id>/assessments/<int:assessment_id>/print/",
+        views.assessment_print,
+        name="assessment_print",
+    ),
+    path("<uuid:case_id>/<slug:step>/", views.case_step, name="step"),
+]
