@@ -217,6 +217,7 @@ class InvolvementBasis(models.TextChoices):
     REFERRAL = "referral", _("Referral")
     PLACEMENT = "placement", _("Placement")
     ENROLMENT = "enrolment", _("School enrolment")
+    CASE = "case", _("Leads a child-protection case")
 
 
 class InvolvementQuerySet(ChildDataQuerySet):

@@ -24,7 +24,7 @@ from haven.foundlings.services import authority_for
 from haven.lib import crypto
 from haven.notifications.models import Notification
 from haven.people import services as people
-from haven.people.models import Child
+from haven.people.models import Child, Involvement, InvolvementBasis
 from haven.protection import workflow
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import (
@@ -152,6 +152,10 @@ def protection_report(
             place_of_birth="",
         )
     responsible = authority_for(incident_commune)
+    if child.current_commune_id != incident_commune.pk:
+        # The commune of the incident leads the case (Decree 56 art. 26(2)) even when the child lives
+        # elsewhere: it must see the child while the case is open.
+        Involvement.objects.create(child=child, organisation=responsible, basis=InvolvementBasis.CASE)
     previous = ProtectionCase.objects.filter(child=child).order_by("-received_at").first()
     case = ProtectionCase.objects.create(
         child=child,
@@ -320,6 +324,7 @@ def protection_assess_initial(*, actor: User, case: ProtectionCase, data: dict) 
     if action == "assess_unfounded":
         case.closed_at = now
         case.save(update_fields=["closed_at", "updated_at"])
+        _case_involvement_end(case, now)
     _enter(case, action, actor=actor, membership=membership, now=now, data={"assessment": assessment.pk})
     return assessment
 
@@ -542,8 +547,17 @@ def protection_close(*, actor: User, case: ProtectionCase, reason: str) -> Prote
     now = clock.now()
     case.closed_at = now
     case.save(update_fields=["closed_at", "updated_at"])
+    _case_involvement_end(case, now)
     _enter(case, "close", actor=actor, membership=membership, now=now, note=reason.strip())
     return case
+
+
+def _case_involvement_end(case: ProtectionCase, now: dt.datetime) -> None:
+    """A closed case no longer opens the child's record to a commune where the child does not live."""
+    if not case.child.protection_cases.exclude(pk=case.pk).filter(closed_at__isnull=True).exists():
+        Involvement.objects.current().filter(
+            child=case.child, organisation=case.responsible, basis=InvolvementBasis.CASE
+        ).update(ended_at=now)
 
 
 @transaction.atomic

@@ -3,7 +3,9 @@
 Requests go in-process to the WSGI application as commune A's officer (a real bearer token), in
 the test's database transaction, on SQLite and PostgreSQL alike. Each operation gets valid and
 invalid data, and the operations on one child are also tried on a child the officer may change, those
-on a found child's case on a case the officer sees (with a handover waiting and a possible duplicate).
+on a found child's case on a case the officer sees (with a handover waiting and a possible duplicate),
+those on a child-protection case on a case the officer handles (the child separated, a specific
+assessment recorded), and those on a received referral on one addressed to the officer's committee.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from haven.core import clock
 from haven.foundlings import services as foundlings
 from haven.lib.pin import century_sex_digit
 from haven.people import services
+from haven.protection import services as protection
 
 EXAMPLES = 25
 
@@ -62,15 +65,15 @@ def run(operation, key: str, mode: GenerationMode, adjust: Callable[[Case], Case
     call()
 
 
-def plausible(commune_code: str, organisation_id: int) -> Callable[[Case], Case]:
+def plausible(commune_code: str, organisation_id: int, child_id: str) -> Callable[[Case], Case]:
     """Give a generated body what the schema cannot say (a commune that exists, a child's birth date,
-    a known ethnicity, a time that has passed, an organisation that exists), so that requests also
-    get past validation into the services."""
+    a known ethnicity, a time that has passed, an organisation and a child that exist), so that
+    requests also get past validation into the services."""
 
     def adjust(case: Case) -> Case:
         if isinstance(case.body, dict):
             body = case.body
-            for name in ("commune_code", "found_commune_code"):
+            for name in ("commune_code", "found_commune_code", "incident_commune_code"):
                 if name in body:
                     body[name] = commune_code
             for name in ("found_at", "screened_at", "discharged_at", "posted_at"):
@@ -82,6 +85,8 @@ def plausible(commune_code: str, organisation_id: int) -> Callable[[Case], Case]
                 body["ethnicity"] = "01"
             if body.get("date_of_birth"):
                 body["date_of_birth"] = "2018-06-01"
+            if body.get("child_id"):
+                body["child_id"] = child_id
             body.pop("pin", None)
         return case
 
@@ -142,10 +147,54 @@ def foundling(world):
     return case, handover, case.possible_duplicates.get()
 
 
-def passes(operation, world, child, foundling) -> list[tuple[GenerationMode, Callable | None, dict]]:
+@pytest.fixture
+def protection_case(world):
+    """A case commune A's officer handles (the child separated, Form 03 recorded), and a referral from
+    commune B addressed to commune A's committee, which the officer answers."""
+    report = {
+        "actor": world.hotline,
+        "incident_place": "Tổ dân phố 4",
+        "sex": "female",
+        "family_name": "Lò",
+        "given_name": "Mai",
+        "date_of_birth": dt.date(2021, 3, 15),
+        "condition": "Có vết bầm ở tay",
+        "likely_harm": "Tiếp tục bị đánh",
+    }
+    case = protection.protection_report(incident_commune=world.commune_a, **report)
+    protection.protection_accept(actor=world.officer_a, case=case)
+    levels = {"harm": "high", "danger": "high", "abuser_access": "high"}
+    protection.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**levels, "verification": "Đã gặp trường", "emergency": True}
+    )
+    protection.protection_emergency(
+        actor=world.chairman_a, case=case, measures="Đưa trẻ đến nhà bà", separate=True, shelter="Nhà bà"
+    )
+    specific = {"physical": "low", "psychological": "high", "family": "high", "education": "low"}
+    protection.protection_assess_specific(
+        actor=world.officer_a, case=case, data={**specific, "needs": "Tư vấn", "meeting": "Họp ngày 3/3"}
+    )
+    other = protection.protection_report(incident_commune=world.commune_b, **report)
+    protection.protection_accept(actor=world.officer_b, case=other)
+    received = protection.referral_request(
+        actor=world.officer_b,
+        case=other,
+        to_organisation=world.orgs["committee_a"],
+        service="psychological",
+        note="Tư vấn tâm lý cho trẻ",
+        consent=True,
+    )
+    return case, received
+
+
+def passes(
+    operation, world, child, foundling, protection_case
+) -> list[tuple[GenerationMode, Callable | None, dict]]:
     """Each operation with generated parameters, then with ones that exist, then with plausible bodies."""
     found = [(mode, None, {}) for mode in GenerationMode]
     case, handover, pair = foundling
+    if operation.path.startswith("/api/v1/protection"):
+        case = protection_case[0]
     existing = {}
     for name, value in [
         ("child_id", str(child.pk)),
@@ -153,6 +202,7 @@ def passes(operation, world, child, foundling) -> list[tuple[GenerationMode, Cal
         ("case_id", str(case.pk)),
         ("handover_id", handover.pk),
         ("pair_id", pair.pk),
+        ("referral_id", protection_case[1].pk),
     ]:
         if f"{{{name}}}" in operation.path:
             existing[name] = value
@@ -160,12 +210,12 @@ def passes(operation, world, child, foundling) -> list[tuple[GenerationMode, Cal
         found += [(mode, None, {"path_parameters": existing}) for mode in GenerationMode]
     if operation.method.upper() in ("POST", "PATCH"):
         fixed = {"path_parameters": existing} if existing else {}
-        adjust = plausible(world.commune_a.code, world.orgs["facility_b"].pk)
+        adjust = plausible(world.commune_a.code, world.orgs["facility_b"].pk, str(child.pk))
         found.append((GenerationMode.POSITIVE, adjust, fixed))
     return found
 
 
-def test_no_request_derived_from_the_schema_gets_a_server_error(world, child, foundling):
+def test_no_request_derived_from_the_schema_gets_a_server_error(world, child, foundling, protection_case):
     for _ in range(3):
         world.child()
     world.child(commune=world.commune_b)
@@ -174,9 +224,9 @@ def test_no_request_derived_from_the_schema_gets_a_server_error(world, child, fo
     with connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 25
+        assert len(operations) == 43
         for operation in operations:
-            for mode, adjust, fixed in passes(operation, world, child, foundling):
+            for mode, adjust, fixed in passes(operation, world, child, foundling, protection_case):
                 try:
                     run(operation, key, mode, adjust, **fixed)
                 except Exception as failure:  # collect them all, then report

@@ -249,3 +249,16 @@ def test_a_child_not_yet_able_to_protect_themself_keeps_the_case_open(world, fro
     with pytest.raises(Refused) as refused:
         services.protection_close(actor=world.chairman_a, case=case, reason="")
     assert refused.value.code == "risk_remains"
+
+
+def test_the_commune_of_the_incident_sees_a_child_who_lives_elsewhere_while_the_case_is_open(world, frozen):
+    from haven.people.models import Child
+
+    child = world.child(commune=world.commune_b)
+    case = report(world, child=child)  # the incident happened in commune A
+    assert Child.objects.visible_to(world.officer_a).filter(pk=child.pk).exists()
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**LOW, "verification": "Không có căn cứ", "unfounded": True}
+    )
+    assert not Child.objects.visible_to(world.officer_a).filter(pk=child.pk).exists()
