@@ -129,9 +129,11 @@ def foundling_report(
     finder_address: str = "",
     reporter_contact: str = "",
     photo=None,
+    child: Child | None = None,
 ) -> FoundlingCase:
     """A found child, reported from the place of discovery, by hotline 111, or by the public. The
-    organisation of the place of discovery is responsible from this moment (Notice 432 §2)."""
+    organisation of the place of discovery is responsible from this moment (Notice 432 §2).
+    ``child``: a child Haven already has (a child-protection report that reveals abandonment)."""
     now = clock.now()
     _check_time(found_at, "found_at", now)
     if found_commune is None or found_commune.level != "commune":
@@ -156,9 +158,12 @@ def foundling_report(
     born = (
         (found_at - dt.timedelta(days=estimated_age_days)).date() if estimated_age_days is not None else None
     )
-    child = people.child_register_found(
-        actor=actor, commune=found_commune, sex=sex, date_of_birth=born, estimated=born is not None
-    )
+    if child is None:
+        child = people.child_register_found(
+            actor=actor, commune=found_commune, sex=sex, date_of_birth=born, estimated=born is not None
+        )
+    elif hasattr(child, "foundling_case"):
+        raise Refused(_("This child already has a found-child case."), code="already_done")
     case = FoundlingCase.objects.create(
         child=child,
         found_at=found_at,

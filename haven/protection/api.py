@@ -78,6 +78,7 @@ class ProtectionReportIn(Schema):
     caregiver: Line = Field(default="", max_length=300)
     actions_taken: Prose = Field(default="", max_length=LONG)
     pregnant: bool = False
+    abandoned: bool = False
     informant_consent: bool = Field(default=False, description="required to record the informant")
     informant: InformantIn | None = None
     child_id: uuid.UUID | None = Field(default=None, description="a child Haven knows and the user sees")

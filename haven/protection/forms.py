@@ -91,6 +91,11 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("A pregnant girl under 16 is flagged for the prevention work of the unions."),
     )
+    abandoned = forms.BooleanField(
+        label=_("The child has been abandoned: the parents cannot be identified"),
+        required=False,
+        help_text=_("Opens the found-child pathway for this child as well."),
+    )
     informant_consent = forms.BooleanField(
         label=_("The informant agrees that their identity is recorded"),
         required=False,

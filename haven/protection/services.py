@@ -103,6 +103,7 @@ def protection_report(
     informant: dict | None = None,
     child: Child | None = None,
     pregnant: bool = False,
+    abandoned: bool = False,
 ) -> ProtectionCase:
     """Form 01. The report goes at once to the commune of the incident, which answers for the case.
     A report about a child Haven knows is linked to that child; a closed case of the child is
@@ -205,6 +206,24 @@ def protection_report(
         created_at=now,
     )
     _flags(case, pregnant=pregnant, now=now)
+    if abandoned:
+        # A report that reveals an abandoned child (parents cannot be identified, Law on Adoption
+        # art. 3(7)) opens the found-child pathway for the same child, on its own clocks.
+        from haven.foundlings.services import foundling_report
+
+        age_days = (clock.localdate(now) - child.date_of_birth).days if child.date_of_birth else None
+        foundling_report(
+            actor=actor,
+            child=child,
+            found_at=now,
+            found_commune=incident_commune,
+            found_place=incident_place,
+            sex=child.sex,
+            condition=condition,
+            estimated_age_days=age_days,
+        )
+        case.flags = [*case.flags, "abandoned"]
+        case.save(update_fields=["flags", "updated_at"])
     return case
 
 

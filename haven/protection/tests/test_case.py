@@ -262,3 +262,10 @@ def test_the_commune_of_the_incident_sees_a_child_who_lives_elsewhere_while_the_
         actor=world.officer_a, case=case, data={**LOW, "verification": "Không có căn cứ", "unfounded": True}
     )
     assert not Child.objects.visible_to(world.officer_a).filter(pk=child.pk).exists()
+
+
+def test_a_report_that_reveals_abandonment_opens_the_found_child_pathway_for_the_same_child(world, frozen):
+    case = report(world, abandoned=True, date_of_birth=None)
+    assert "abandoned" in case.flags
+    assert case.child.foundling_case.state == "reported"
+    assert case.child.foundling_case.responsible == world.orgs["committee_a"]
