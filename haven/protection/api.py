@@ -667,3 +667,45 @@ def refer(request, case_id: uuid.UUID, payload: ReferralIn):
     with _api_field_names(to_organisation="to_organisation_id"):
         services.referral_request(actor=request.user, case=case, to_organisation=to_organisation, **data)
     return _detail(request.user, case_id)
+
+
+class TransferIn(Schema):
+    to_organisation_id: int = Field(
+        ..., ge=1, le=MAX_ID, description="the People's Committee of the new commune"
+    )
+    reason: Prose = Field(..., max_length=LONG)
+
+
+class TransferAnswerIn(Schema):
+    accept: bool
+    reason: Prose = Field("", max_length=LONG, description="required to refuse")
+
+
+class TransferOut(Schema):
+    id: int
+    case_id: uuid.UUID
+    status: str
+    from_organisation: OrganisationRef
+    to_organisation: OrganisationRef
+    reason: str
+    requested_at: dt.datetime
+
+
+@router.post("/{case_id}/transfers", response={200: TransferOut, 404: Error, 409: Error, 422: Error})
+def transfer(request, case_id: uuid.UUID, payload: TransferIn):
+    """Offer the lead of the case to another commune; it stays with the sender until accepted."""
+    case = _case(request, case_id)
+    to_organisation = Organisation.objects.filter(pk=payload.to_organisation_id).first()
+    with _api_field_names(to_organisation="to_organisation_id"):
+        return services.transfer_request(
+            actor=request.user, case=case, to_organisation=to_organisation, reason=payload.reason
+        )
+
+
+@router.post(
+    "/transfers/{transfer_id}/answer", response={200: TransferOut, 404: Error, 409: Error, 422: Error}
+)
+def transfer_answer(request, payload: TransferAnswerIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Only the receiving commune answers; accepting moves the lead, the open clocks and access."""
+    offer = selectors.transfer_to_answer(user=request.user, transfer_id=transfer_id)
+    return services.transfer_answer(actor=request.user, transfer=offer, **payload.dict())

@@ -262,3 +262,35 @@ class ReferralAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject, and to report the service done."),
     )
+
+
+class TransferForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Receiving commune"), queryset=Organisation.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Why the case moves"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example, the child's new address."),
+    )
+
+    def __init__(self, *args, exclude: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_organisation"].queryset = (
+            Organisation.objects.filter(is_active=True, kind=OrganisationKind.COMMUNE_COMMITTEE)
+            .exclude(pk=exclude)
+            .select_related("area__parent")
+            .order_by("area__parent__name", "name")
+        )
+
+
+class TransferAnswerForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Answer"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[("1", _("Accept the case")), ("0", _("Refuse"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to refuse)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

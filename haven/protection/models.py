@@ -229,3 +229,45 @@ class Referral(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} → {self.to_organisation}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting answer")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class Transfer(TimeStamped):
+    """Handing the lead of a case to another commune (the child moved): responsibility changes only
+    when the receiving commune accepts."""
+
+    child_prefix = "case__child__"
+
+    case = models.ForeignKey(ProtectionCase, on_delete=models.PROTECT, related_name="transfers")
+    from_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiving commune"),
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ChildDataQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="one_pending_transfer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_organisation} → {self.to_organisation} ({self.status})"

@@ -11,7 +11,7 @@ from haven.accounts.models import User
 from haven.audit.services import record
 from haven.deadlines.models import Obligation
 from haven.protection import services, workflow
-from haven.protection.models import CLOSED_STATES, ProtectionCase, Referral
+from haven.protection.models import CLOSED_STATES, ProtectionCase, Referral, Transfer
 
 
 def cases_visible(user: User) -> QuerySet[ProtectionCase]:
@@ -101,3 +101,25 @@ def referral_for_receiver(*, user: User, referral_id) -> Referral:
         reason="referral",
     )
     return referral
+
+
+def transfer_to_answer(*, user: User, transfer_id) -> Transfer:
+    """A case offered to one of the user's communes. The receiving commune answers before it may see
+    the case, so this starts from the transfers addressed to it; the showing is audited."""
+    mine = [m.organisation_id for m in granting(user, Verb.CHILD_VIEW) if m.role in workflow.COMMUNE]
+    transfer = (
+        Transfer.objects.filter(pk=transfer_id, to_organisation_id__in=mine)
+        .select_related("case__child", "case__incident_commune", "from_organisation")
+        .first()
+    )
+    if transfer is None:
+        raise NotVisible
+    membership = next(m for m in memberships(user) if m.organisation_id == transfer.to_organisation_id)
+    record(
+        actor=user,
+        action="child.view",
+        obj=transfer.case.child,
+        organisation=membership.organisation,
+        reason="transfer",
+    )
+    return transfer

@@ -19,6 +19,7 @@ from haven.audit.services import record
 from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
+from haven.deadlines.models import Obligation
 from haven.deadlines.services import obligation_open
 from haven.foundlings.services import authority_for
 from haven.lib import crypto
@@ -37,6 +38,8 @@ from haven.protection.models import (
     Separation,
     State,
     Step,
+    Transfer,
+    TransferStatus,
 )
 
 K = OrganisationKind
@@ -689,3 +692,124 @@ def referral_answer(*, actor: User, referral: Referral, status: str, outcome: st
         created_at=now,
     )
     return referral
+
+
+# --- Transfer of the lead to another commune -------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_request(
+    *, actor: User, case: ProtectionCase, to_organisation: Organisation, reason: str
+) -> Transfer:
+    """The child moved: the case is offered to the commune People's Committee of the new commune."""
+    membership = _acting(actor, case, "accept")
+    if case.state in (State.CLOSED, State.UNFOUNDED):
+        raise Refused(_("The case is closed."), code="out_of_order")
+    if membership.organisation_id != case.responsible_id:
+        raise NotVisible
+    if (
+        to_organisation is None
+        or not to_organisation.is_active
+        or to_organisation.kind != K.COMMUNE_COMMITTEE
+        or to_organisation == case.responsible
+    ):
+        raise invalid(
+            "to_organisation", _("Choose the People's Committee of another commune."), "cannot_receive"
+        )
+    if not reason.strip():
+        raise invalid(
+            "reason", _("Say why the case moves (for example, the child's new address)."), "required"
+        )
+    if case.transfers.filter(status=TransferStatus.PENDING).exists():
+        raise Refused(_("A transfer is already waiting for an answer."), code="already_pending")
+    now = clock.now()
+    transfer = Transfer.objects.create(
+        case=case,
+        from_organisation=case.responsible,
+        to_organisation=to_organisation,
+        reason=reason.strip(),
+        requested_at=now,
+        requested_by=actor,
+    )
+    case.steps.create(
+        action="transfer_request",
+        from_state=case.state,
+        to_state=case.state,
+        at=now,
+        actor=actor,
+        organisation=membership.organisation,
+        note=f"→ {to_organisation}",
+    )
+    record(
+        actor=actor,
+        action="protection.transfer_request",
+        obj=case,
+        organisation=membership.organisation,
+        at=now,
+        data={"to": to_organisation.pk},
+    )
+    Notification.objects.create(
+        organisation=to_organisation,
+        kind="protection.transfer",
+        title=_("A child-protection case is offered to your commune: accept or refuse"),
+        link=f"/protection/transfers/{transfer.pk}/",
+        created_at=now,
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_answer(*, actor: User, transfer: Transfer, accept: bool, reason: str = "") -> Transfer:
+    """Only the receiving commune answers. On acceptance it leads the case, holds its open clocks, and
+    sees the child; a refusal leaves everything with the sender."""
+    membership = next(
+        (
+            m
+            for m in granting(actor, Verb.CHILD_VIEW)
+            if m.organisation_id == transfer.to_organisation_id and m.role in workflow.COMMUNE
+        ),
+        None,
+    )
+    if membership is None:
+        raise NotVisible
+    if transfer.status != TransferStatus.PENDING:
+        raise Refused(_("This transfer has already been answered."), code="already_answered")
+    if not accept and not reason.strip():
+        raise invalid("reason", _("Give the reason for refusing."), "required")
+    case = transfer.case
+    pathway.lock(case)
+    now = clock.now()
+    transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REFUSED
+    transfer.answered_at, transfer.answered_by = now, actor
+    transfer.save()
+    if accept:
+        case.responsible = transfer.to_organisation
+        case.assigned_to = None
+        case.save(update_fields=["responsible", "assigned_to", "updated_at"])
+        Obligation.objects.filter(
+            subject_type="protection.protectioncase", subject_id=case.pk, status="open"
+        ).update(responsible=transfer.to_organisation)
+        Involvement.objects.create(
+            child=case.child,
+            organisation=transfer.to_organisation,
+            basis=InvolvementBasis.CASE,
+            started_at=now,
+        )
+    case.steps.create(
+        action="transfer_accept" if accept else "transfer_refuse",
+        from_state=case.state,
+        to_state=case.state,
+        at=now,
+        actor=actor,
+        organisation=membership.organisation,
+        note=reason.strip(),
+    )
+    record(
+        actor=actor,
+        action=f"protection.transfer_{transfer.status}",
+        obj=case,
+        organisation=membership.organisation,
+        at=now,
+        data={"transfer": transfer.pk},
+    )
+    return transfer

@@ -10,6 +10,8 @@ urlpatterns = [
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/refer/", views.refer, name="refer"),
+    path("<uuid:case_id>/transfer/", views.transfer, name="transfer"),
+    path("transfers/<int:transfer_id>/", views.transfer_answer, name="transfer_answer"),
     path(
         "<uuid:case_id>/assessments/<int:assessment_id>/print/",
         views.assessment_print,

@@ -383,3 +383,50 @@ def referral_detail(request, referral_id):
             "Status": ReferralStatus,
         },
     )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def transfer(request, case_id):
+    """Offer the lead of the case to another commune (the child moved)."""
+    case = selectors.case_for_action(user=request.user, case_id=case_id)
+    form = forms.TransferForm(request.POST or None, exclude=case.responsible_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_request(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except Refused as error:
+            messages.error(request, error.message)
+            return redirect("protection:detail", case.pk)
+        else:
+            messages.success(
+                request, _("The case was offered to the other commune. It stays with you until they accept.")
+            )
+            return redirect("protection:detail", case.pk)
+    return render(
+        request,
+        "protection/step.html",
+        {"case": case, "form": form, "title": _("Transfer the case to another commune"), "step": "transfer"},
+    )
+
+
+@markers.authenticated
+@require_http_methods(["GET", "POST"])
+def transfer_answer(request, transfer_id):
+    offer = selectors.transfer_to_answer(user=request.user, transfer_id=transfer_id)
+    form = forms.TransferAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_answer(actor=request.user, transfer=offer, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except Refused as error:
+            messages.error(request, error.message)
+        else:
+            if form.cleaned_data["accept"]:
+                messages.success(request, _("Your commune now leads the case."))
+                return redirect("protection:detail", offer.case_id)
+            messages.info(request, _("The case stays with the sending commune."))
+            return redirect("inbox")
+    return render(request, "protection/transfer.html", {"transfer": offer, "form": form})

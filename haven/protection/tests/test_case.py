@@ -269,3 +269,50 @@ def test_a_report_that_reveals_abandonment_opens_the_found_child_pathway_for_the
     assert "abandoned" in case.flags
     assert case.child.foundling_case.state == "reported"
     assert case.child.foundling_case.responsible == world.orgs["committee_a"]
+
+
+def test_the_lead_moves_to_another_commune_only_when_it_accepts(world, frozen):
+    from haven.people.models import Child
+    from haven.protection.models import Transfer
+
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    with pytest.raises(ValidationError):
+        services.transfer_request(
+            actor=world.officer_a, case=case, to_organisation=world.orgs["facility_b"], reason="x"
+        )
+    transfer = services.transfer_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["committee_b"],
+        reason="Gia đình chuyển nhà",
+    )
+    case.refresh_from_db()
+    assert case.responsible == world.orgs["committee_a"]  # nothing moves before the answer
+    with pytest.raises(NotVisible):
+        services.transfer_answer(actor=world.officer_a, transfer=transfer, accept=True)
+    services.transfer_answer(actor=world.officer_b, transfer=transfer, accept=True)
+    case.refresh_from_db()
+    assert case.responsible == world.orgs["committee_b"]
+    assert set(
+        Obligation.objects.filter(subject_id=case.pk, status=Status.OPEN).values_list(
+            "responsible", flat=True
+        )
+    ) == {world.orgs["committee_b"].pk}
+    assert Child.objects.visible_to(world.officer_b).filter(pk=case.child_id).exists()
+    assert Transfer.objects.get().status == "accepted"
+
+
+def test_a_refused_transfer_leaves_the_case_with_the_sender(world, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    transfer = services.transfer_request(
+        actor=world.officer_a, case=case, to_organisation=world.orgs["committee_b"], reason="Chuyển nhà"
+    )
+    with pytest.raises(ValidationError):
+        services.transfer_answer(actor=world.officer_b, transfer=transfer, accept=False)
+    services.transfer_answer(
+        actor=world.officer_b, transfer=transfer, accept=False, reason="Gia đình chưa chuyển"
+    )
+    case.refresh_from_db()
+    assert case.responsible == world.orgs["committee_a"]
