@@ -39,7 +39,9 @@ class ChildDataQuerySet(models.QuerySet):
         from haven.access.scoping import child_filter
 
         q = child_filter(user, verb, self.model.child_prefix)
-        return self.none() if q is None else self.filter(q)
+        if q is None:
+            return self.none()
+        return self.filter(q, **{self.model.child_prefix + "merged_into__isnull": True})
 
 
 class Child(TimeStamped):
@@ -64,6 +66,11 @@ class Child(TimeStamped):
     search_name = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # A record opened by a report and later confirmed by a person to be a child Haven already knew:
+    # kept (it is in the audit trail), but pointing to the record that continues; never listed.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
 
     objects = ChildDataQuerySet.as_manager()

@@ -233,6 +233,12 @@ class CaseReferralOut(Schema):
     outcome: str
 
 
+class KnownChildMatchOut(Schema):
+    id: int
+    candidate_id: uuid.UUID
+    candidate: str
+
+
 class ProtectionCaseDetail(ProtectionCaseOut):
     child: CaseChildOut
     condition: str
@@ -255,6 +261,9 @@ class ProtectionCaseDetail(ProtectionCaseOut):
     approvals: list[ApprovalOut]
     separations: list[SeparationOut]
     referrals: list[CaseReferralOut]
+    known_child_matches: list[KnownChildMatchOut] = Field(
+        ..., description="children already recorded that this report may be about, for a person to decide"
+    )
     actions: list[str] = Field(..., description="the workflow's steps this user could take now")
 
 
@@ -432,6 +441,10 @@ def _detail(user: User, case_id: uuid.UUID) -> dict:
             for r in case.referrals.select_related("from_organisation", "to_organisation").order_by(
                 "requested_at", "pk"
             )
+        ],
+        "known_child_matches": [
+            {"id": m.pk, "candidate_id": m.candidate_id, "candidate": str(m.candidate)}
+            for m in case.known_child_matches.filter(status="pending").select_related("candidate")
         ],
         "actions": selectors.actions_for(user, case),
     }
@@ -709,3 +722,20 @@ def transfer_answer(request, payload: TransferAnswerIn, transfer_id: int = Path(
     """Only the receiving commune answers; accepting moves the lead, the open clocks and access."""
     offer = selectors.transfer_to_answer(user=request.user, transfer_id=transfer_id)
     return services.transfer_answer(actor=request.user, transfer=offer, **payload.dict())
+
+
+class KnownChildDecisionIn(Schema):
+    same_child: bool
+
+
+@router.post("/{case_id}/matches/{match_id}/decision", response=STEP)
+def known_child_decision(
+    request, case_id: uuid.UUID, payload: KnownChildDecisionIn, match_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Is the report about this child already recorded? Same child: the case continues on that record."""
+    case = _case(request, case_id)
+    match = case.known_child_matches.filter(pk=match_id).first()
+    if match is None:
+        raise NotVisible
+    services.known_child_decide(actor=request.user, match=match, same_child=payload.same_child)
+    return _detail(request.user, case_id)

@@ -271,3 +271,32 @@ class Transfer(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.from_organisation} → {self.to_organisation} ({self.status})"
+
+
+class MatchStatus(models.TextChoices):
+    PENDING = "pending", _("To be checked")
+    CONFIRMED = "confirmed", _("Same child")
+    REJECTED = "rejected", _("Different children")
+
+
+class KnownChildMatch(TimeStamped):
+    """A report that may be about a child Haven already knows (same name, sex and age in the commune
+    of the incident): offered to a person, never linked or duplicated silently."""
+
+    child_prefix = "case__child__"
+
+    case = models.ForeignKey(ProtectionCase, on_delete=models.PROTECT, related_name="known_child_matches")
+    candidate = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChildDataQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "candidate"], name="known_child_match_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ~ {self.candidate_id}"

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
@@ -32,6 +33,8 @@ from haven.protection.models import (
     Approval,
     Assessment,
     Channel,
+    KnownChildMatch,
+    MatchStatus,
     ProtectionCase,
     Referral,
     ReferralStatus,
@@ -134,6 +137,7 @@ def protection_report(
         channel = CHANNEL_OF_KIND.get(membership.organisation.kind, Channel.COMMUNE)
     else:
         actor, channel = None, Channel.PUBLIC
+    linked = child is not None
     if child is None:
         if date_of_birth is None and estimated_age_years is not None:
             date_of_birth = clock.localdate(now).replace(month=1, day=1) - dt.timedelta(
@@ -209,6 +213,8 @@ def protection_report(
         created_at=now,
     )
     _flags(case, pregnant=pregnant, now=now)
+    if not linked:
+        _offer_known_child(case, now)
     if abandoned:
         # A report that reveals an abandoned child (parents cannot be identified, Law on Adoption
         # art. 3(7)) opens the found-child pathway for the same child, on its own clocks.
@@ -813,3 +819,74 @@ def transfer_answer(*, actor: User, transfer: Transfer, accept: bool, reason: st
         data={"transfer": transfer.pk},
     )
     return transfer
+
+
+# --- A report about a child Haven may already know -------------------------------------------------
+
+
+def _known_child_candidates(child: Child, commune: Area) -> list[Child]:
+    """Children of the incident commune with the same folded name and sex, born within a year: those
+    the commune's officers can see anyway, who decide."""
+    if not child.search_name.strip():
+        return []
+    found = Child.objects.filter(
+        current_commune=commune, search_name=child.search_name, merged_into__isnull=True
+    ).exclude(pk=child.pk)
+    if child.sex != "unknown":
+        found = found.filter(sex__in=(child.sex, "unknown"))
+    if child.date_of_birth:
+        year = dt.timedelta(days=366)
+        found = found.filter(
+            Q(date_of_birth__isnull=True)
+            | Q(date_of_birth__range=(child.date_of_birth - year, child.date_of_birth + year))
+        )
+    return list(found[:5])
+
+
+def _offer_known_child(case: ProtectionCase, now: dt.datetime) -> None:
+    candidates = _known_child_candidates(case.child, case.incident_commune)
+    for candidate in candidates:
+        KnownChildMatch.objects.create(case=case, candidate=candidate)
+    if candidates:
+        case.flags = [*case.flags, "possible_known_child"]
+        case.save(update_fields=["flags", "updated_at"])
+
+
+@transaction.atomic
+def known_child_decide(*, actor: User, match: KnownChildMatch, same_child: bool) -> ProtectionCase:
+    """Same child: the case continues on the known record, and the record the report opened points to it
+    (kept, never deleted). Different: the report's record stands on its own."""
+    case = match.case
+    membership = _acting(actor, case, "accept")
+    if match.status != MatchStatus.PENDING:
+        raise Refused(_("This has already been decided."), code="already_answered")
+    now = clock.now()
+    match.status = MatchStatus.CONFIRMED if same_child else MatchStatus.REJECTED
+    match.decided_by, match.decided_at = actor, now
+    match.save()
+    if same_child:
+        opened = case.child
+        known = match.candidate
+        case.child = known
+        case.previous = (
+            ProtectionCase.objects.filter(child=known).exclude(pk=case.pk).order_by("-received_at").first()
+        )
+        case.save(update_fields=["child", "previous", "updated_at"])
+        Obligation.objects.filter(subject_type="protection.protectioncase", subject_id=case.pk).update(
+            child=known
+        )
+        Involvement.objects.filter(child=opened).update(child=known)
+        opened.merged_into = known
+        opened.save(update_fields=["merged_into", "updated_at"])
+        case.known_child_matches.filter(status=MatchStatus.PENDING).update(
+            status=MatchStatus.REJECTED, decided_by=actor, decided_at=now
+        )
+    record(
+        actor=actor,
+        action="protection.known_child_decide",
+        obj=case,
+        organisation=membership.organisation,
+        at=now,
+        data={"candidate": str(match.candidate_id), "same_child": same_child},
+    )
+    return case

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/refer/", views.refer, name="refer"),
     path("<uuid:case_id>/transfer/", views.transfer, name="transfer"),
+    path("<uuid:case_id>/matches/<int:match_id>/", views.known_child_decide, name="known_child_decide"),
     path("transfers/<int:transfer_id>/", views.transfer_answer, name="transfer_answer"),
     path(
         "<uuid:case_id>/assessments/<int:assessment_id>/print/",

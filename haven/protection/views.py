@@ -233,8 +233,28 @@ def case_detail(request, case_id):
             "referrals": case.referrals.select_related("to_organisation", "requested_by"),
             "obligations": selectors.obligations_of(case),
             "steps": case.steps.select_related("actor", "organisation"),
+            "matches": case.known_child_matches.filter(status="pending").select_related(
+                "candidate__current_commune"
+            ),
         },
     )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["POST"])
+def known_child_decide(request, case_id, match_id):
+    case = selectors.case_for_action(user=request.user, case_id=case_id)
+    match = case.known_child_matches.filter(pk=match_id).first()
+    if match is None or request.POST.get("same_child") not in ("0", "1"):
+        messages.error(request, _("Choose whether the report is about this child."))
+        return redirect("protection:detail", case.pk)
+    try:
+        services.known_child_decide(
+            actor=request.user, match=match, same_child=request.POST["same_child"] == "1"
+        )
+    except Refused as error:
+        messages.error(request, error.message)
+    return redirect("protection:detail", case.pk)
 
 
 @markers.requires(Verb.CHILD_VIEW)

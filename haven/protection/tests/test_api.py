@@ -690,19 +690,55 @@ def test_the_referral_list_costs_the_same_queries_for_one_or_a_page(world, froze
 
 
 def test_a_case_is_transferred_to_another_commune_through_the_api(world, frozen):
-    case = services.protection_report(actor=world.hotline, incident_commune=world.commune_a,
-                                      incident_place="Tổ 4", sex="female", condition="Bầm tím",
-                                      likely_harm="Bị đánh tiếp")
+    case = services.protection_report(
+        actor=world.hotline,
+        incident_commune=world.commune_a,
+        incident_place="Tổ 4",
+        sex="female",
+        condition="Bầm tím",
+        likely_harm="Bị đánh tiếp",
+    )
     services.protection_accept(actor=world.officer_a, case=case)
     officer_a, officer_b = ApiClient(world.officer_a), ApiClient(world.officer_b)
-    bad = officer_a.post(f"/protection/{case.pk}/transfers",
-                         {"to_organisation_id": world.orgs["school_a"].pk, "reason": "x"})
+    bad = officer_a.post(
+        f"/protection/{case.pk}/transfers", {"to_organisation_id": world.orgs["school_a"].pk, "reason": "x"}
+    )
     assert bad.status_code == 422 and "to_organisation_id" in bad.json()["fields"]
-    offer = officer_a.post(f"/protection/{case.pk}/transfers",
-                           {"to_organisation_id": world.orgs["committee_b"].pk, "reason": "Chuyển nhà"})
+    offer = officer_a.post(
+        f"/protection/{case.pk}/transfers",
+        {"to_organisation_id": world.orgs["committee_b"].pk, "reason": "Chuyển nhà"},
+    )
     assert offer.status_code == 200 and offer.json()["status"] == "pending"
     transfer_id = offer.json()["id"]
     assert officer_a.post(f"/protection/transfers/{transfer_id}/answer", {"accept": True}).status_code == 404
     answer = officer_b.post(f"/protection/transfers/{transfer_id}/answer", {"accept": True})
     assert answer.status_code == 200 and answer.json()["status"] == "accepted"
     assert officer_b.get(f"/protection/{case.pk}").json()["responsible"]["id"] == world.orgs["committee_b"].pk
+
+
+def test_a_possible_known_child_is_decided_through_the_api(world, frozen):
+    people.child_create(
+        actor=world.officer_a,
+        family_name="Lò",
+        given_name="Mai",
+        sex="female",
+        date_of_birth=dt.date(2020, 5, 1),
+        current_commune=world.commune_a,
+    )
+    case = services.protection_report(
+        actor=world.hotline,
+        incident_commune=world.commune_a,
+        incident_place="Tổ 4",
+        sex="female",
+        family_name="Lò",
+        given_name="Mai",
+        date_of_birth=dt.date(2020, 5, 1),
+        condition="Bầm tím",
+        likely_harm="Bị đánh tiếp",
+    )
+    officer = ApiClient(world.officer_a)
+    detail = officer.get(f"/protection/{case.pk}").json()
+    [match] = detail["known_child_matches"]
+    decided = officer.post(f"/protection/{case.pk}/matches/{match['id']}/decision", {"same_child": True})
+    assert decided.status_code == 200 and decided.json()["known_child_matches"] == []
+    assert decided.json()["child_id"] == match["candidate_id"]

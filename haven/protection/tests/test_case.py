@@ -316,3 +316,46 @@ def test_a_refused_transfer_leaves_the_case_with_the_sender(world, frozen):
     )
     case.refresh_from_db()
     assert case.responsible == world.orgs["committee_a"]
+
+
+def test_a_report_about_a_child_already_known_is_offered_as_a_match_never_duplicated_silently(world, frozen):
+    from haven.people import services as people_services
+    from haven.people.models import Child
+    from haven.protection.models import KnownChildMatch
+
+    known = people_services.child_create(
+        actor=world.officer_a,
+        family_name="Lò",
+        given_name="Mai",
+        sex="female",
+        date_of_birth=dt.date(2020, 5, 1),
+        current_commune=world.commune_a,
+    )
+    case = report(world)  # the hotline did not pick the child: same name, sex, age, commune
+    match = KnownChildMatch.objects.get(case=case)
+    assert match.candidate == known and "possible_known_child" in case.flags
+    opened = case.child
+    assert opened != known
+    services.known_child_decide(actor=world.officer_a, match=match, same_child=True)
+    case.refresh_from_db()
+    assert case.child == known
+    opened.refresh_from_db()
+    assert opened.merged_into == known
+    assert not Child.objects.visible_to(world.officer_a).filter(pk=opened.pk).exists()
+    assert Obligation.objects.filter(subject_id=case.pk, child=known).exists()
+
+
+def test_a_child_with_another_name_is_not_offered(world, frozen):
+    from haven.people import services as people_services
+    from haven.protection.models import KnownChildMatch
+
+    people_services.child_create(
+        actor=world.officer_a,
+        family_name="Lò",
+        given_name="Lan",
+        sex="female",
+        date_of_birth=dt.date(2020, 5, 1),
+        current_commune=world.commune_a,
+    )
+    report(world)
+    assert not KnownChildMatch.objects.exists()

@@ -305,13 +305,20 @@ def test_the_list_page_reads_a_bounded_number_of_queries(
 def test_the_receiving_commune_answers_a_transfer_before_it_sees_the_case(world, client, frozen):
     from haven.protection.models import Transfer
 
-    case = services.protection_report(actor=world.hotline, incident_commune=world.commune_a,
-                                      incident_place="Tổ 4", sex="female", condition="Bầm tím",
-                                      likely_harm="Bị đánh tiếp")
+    case = services.protection_report(
+        actor=world.hotline,
+        incident_commune=world.commune_a,
+        incident_place="Tổ 4",
+        sex="female",
+        condition="Bầm tím",
+        likely_harm="Bị đánh tiếp",
+    )
     services.protection_accept(actor=world.officer_a, case=case)
     client.force_login(world.officer_a)
-    client.post(f"/protection/{case.pk}/transfer/", {"to_organisation": world.orgs["committee_b"].pk,
-                                                     "reason": "Gia đình chuyển nhà"})
+    client.post(
+        f"/protection/{case.pk}/transfer/",
+        {"to_organisation": world.orgs["committee_b"].pk, "reason": "Gia đình chuyển nhà"},
+    )
     transfer = Transfer.objects.get()
     client.force_login(world.officer_b)
     assert client.get(f"/protection/{case.pk}/").status_code == 404
