@@ -62,6 +62,8 @@ print("E2E_FACTS=" + json.dumps({
     "officer_name": User.objects.get(username="commune.officer").full_name,
     "commune_a": world.commune_a.name,
     "facility_b": world.organisations["facility_b"].name,
+    "province_id": str(world.province.pk),
+    "hospital_a": world.organisations["hospital_a"].name,
 }))
 """
 
@@ -74,6 +76,8 @@ class Facts:
     officer_name: str  # full name of commune.officer, as the access log shows it
     commune_a: str
     facility_b: str  # the social protection facility of commune B, where facility.director works
+    province_id: str  # the province of communes A and B, as the report form's <select> values it
+    hospital_a: str  # the hospital where hospital.sw works
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, granting, reach
-from haven.accounts.models import Membership, Organisation, User
+from haven.accounts.models import Membership, Organisation, Role, User
 from haven.audit.services import record
+from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.services import obligation_open, obligations_close
 
@@ -41,6 +43,10 @@ def acting(actor: User, child_id, roles: Iterable[str]) -> Membership:
         q = reach([m], "")
         if m.role in roles and q is not None and Child.objects.filter(q, pk=child_id).exists():
             return m
+    if Child.objects.visible_to(actor).filter(pk=child_id).exists():
+        # They see the case, so say why they may not take this step (e.g. only the chairman approves).
+        who = ", ".join(str(Role(r).label) for r in sorted(roles))
+        raise Refused(_("Only these roles take this step: %(roles)s.") % {"roles": who}, code="not_your_step")
     raise NotVisible
 
 

@@ -264,6 +264,10 @@ def case_step(request, case_id, step):
         raise Http404
     case = selectors.case_for_action(user=request.user, case_id=case_id)
     view = STEPS[step]
+    if request.method == "GET" and step not in selectors.actions_for(request.user, case):
+        # Not this person's step, or not now: say so on the case page rather than show a form.
+        messages.info(request, _("This step is not open to you now."))
+        return redirect("protection:detail", case.pk)
     form_class = (
         forms.catalog_form(view.form, previous=_previous_scores(case, view.form))
         if isinstance(view.form, str)

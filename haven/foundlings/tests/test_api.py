@@ -144,10 +144,11 @@ def test_a_role_that_does_not_report_cannot_report(world, frozen, persona):
     assert not FoundlingCase.objects.exists() and not Child.objects.exists()
 
 
-def test_a_step_the_role_may_not_take_is_not_found(world, frozen):
+def test_a_step_the_role_may_not_take_is_refused_with_the_reason(world, frozen):
     case = reported(world, frozen)
     response = ApiClient(world.hospital_sw).post(f"/foundlings/{case.pk}/acknowledge")
-    assert response.status_code == 404
+    # The hospital sees the case (it found the child), so it is told who takes the step.
+    assert response.status_code == 409 and response.json()["code"] == "not_your_step"
     assert snapshot(case)[:3] == (State.REPORTED, world.orgs["hospital_a"].pk, 1)
 
 
@@ -269,7 +270,10 @@ def test_the_rest_of_the_papers_lead_to_care_planning_and_placement(world, froze
         "allowance_from": today,
         "allowance_monthly_vnd": 1_250_000,
     }
-    assert facility.post(f"/foundlings/{case.pk}/papers/allowance", allowance).status_code == 404
+    # Only the chairman decides the allowance (Decree 147/2025 art. 5); the facility is told so.
+    assert (
+        facility.post(f"/foundlings/{case.pk}/papers/allowance", allowance).json()["code"] == "not_your_step"
+    )
     response = chairman.post(f"/foundlings/{case.pk}/papers/allowance", allowance)
     assert response.status_code == 200 and response.json()["state"] == "benefits_enrolled"
 

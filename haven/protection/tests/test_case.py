@@ -86,10 +86,11 @@ def test_report_to_closure(world, frozen):
             "end": "2026-06-02",
         },
     )
-    with pytest.raises(NotVisible):  # only the chairman approves
+    with pytest.raises(Refused) as refused:  # only the chairman approves, and the officer is told so
         services.protection_approve_plan(
             actor=world.officer_a, case=case, decision_number="1", participants="x"
         )
+    assert refused.value.code == "not_your_step"
     services.protection_approve_plan(
         actor=world.chairman_a,
         case=case,

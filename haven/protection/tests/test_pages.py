@@ -169,7 +169,9 @@ def test_only_the_chairman_approves_the_plan(world, client, frozen):
     )
     client.force_login(world.officer_a)
     approval = {"decision_number": "05/QĐ-UBND", "participants": "Chủ tịch, cán bộ, mẹ của trẻ"}
-    assert client.post(f"/protection/{case.pk}/approve_plan/", approval).status_code == 404
+    refused = client.post(f"/protection/{case.pk}/approve_plan/", approval)
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()  # told who approves
+    assert client.get(f"/protection/{case.pk}/approve_plan/").status_code == 302  # the form is not offered
     case.refresh_from_db()
     assert case.state == State.PLAN_DRAFTED and not case.approvals.exists()
     client.force_login(world.chairman_a)
