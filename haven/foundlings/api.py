@@ -16,7 +16,8 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import AfterValidator, AwareDatetime
 
 from haven.access.policy import Verb
@@ -422,6 +423,16 @@ def get_case(request, case_id: uuid.UUID):
 
 
 # --- Reception ----------------------------------------------------------------------------------
+
+
+PHOTO_FILE = File(..., description="JPEG or PNG, at most 5 MB")
+
+
+@router.post("/{case_id}/photo", response=STEP)
+def photo(request, case_id: uuid.UUID, photo: UploadedFile = PHOTO_FILE):
+    """The photo taken at discovery (multipart/form-data)."""
+    services.foundling_photo_attach(actor=request.user, case=_case(request, case_id), photo=photo)
+    return _detail(request.user, case_id)
 
 
 @router.post("/{case_id}/acknowledge", response=STEP)

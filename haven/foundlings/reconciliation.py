@@ -39,14 +39,17 @@ class Item:
 class Reconciliation:
     scope: str
     counts: dict[str, Cell]
-    by_area: list[tuple[str, dict[str, Cell]]] = field(default_factory=list)
+    # ((code, name), counts); provinces can be drilled into.
+    by_area: list[tuple[tuple[str, str], dict[str, Cell]]] = field(default_factory=list)
+    drill: bool = False
     items: list[Item] = field(default_factory=list)
     overdue: list[Obligation] = field(default_factory=list)
     identities: bool = False
 
 
-def reconciliation(*, user: User, limit: int = 200) -> Reconciliation:
-    """Users who may see children get the list; aggregate-only users get the counts."""
+def reconciliation(*, user: User, province: str = "", limit: int = 200) -> Reconciliation:
+    """Users who may see children get the list; aggregate-only users get the counts. Rows are the
+    provinces of a national view, the communes of a province; ``province`` (a code) drills down."""
     now = clock.now()
     identities = can(user, Verb.CHILD_VIEW)
     if identities:
@@ -57,6 +60,8 @@ def reconciliation(*, user: User, limit: int = 200) -> Reconciliation:
         cases = FoundlingCase.objects.filter(child__in=children)
         scope_name = "national" if area is None else area.name
     cases = cases.exclude(state__in=(State.REUNIFIED, State.DUPLICATE))
+    if province:
+        cases = cases.filter(found_commune__parent__code=province)
     counts = {gap: cases.filter(q).count() for gap, q in GAPS.items()}
     overdue = (
         Obligation.objects.filter(
@@ -69,23 +74,26 @@ def reconciliation(*, user: User, limit: int = 200) -> Reconciliation:
         .order_by("due_at")
     )
     counts["overdue_steps"] = overdue.count()
-    # Rolled up: by province for a national view, by commune otherwise.
-    by_province = (
-        not identities or len({c for c in cases.values_list("found_commune__parent", flat=True)[:1000]}) > 1
-    )
-    key = "found_commune__parent__name" if by_province else "found_commune__name"
-    rollup: dict[str, Counter] = {}
+    # Rolled up: by province when the cases span provinces, by commune within one.
+    provinces = set(cases.values_list("found_commune__parent", flat=True)[:1000])
+    level = "found_commune__parent" if not province and len(provinces) > 1 else "found_commune"
+    rollup: dict[tuple[str, str], Counter] = {}
     for gap, q in GAPS.items():
-        for name in cases.filter(q).values_list(key, flat=True):
-            rollup.setdefault(name, Counter())[gap] += 1
-    for name in overdue.values_list(f"child__foundling_case__{key}", flat=True):
-        rollup.setdefault(name, Counter())["overdue_steps"] += 1
+        for row in cases.filter(q).values_list(f"{level}__code", f"{level}__name"):
+            rollup.setdefault(row, Counter())[gap] += 1
+    prefix = "child__foundling_case__"
+    for row in overdue.values_list(f"{prefix}{level}__code", f"{prefix}{level}__name"):
+        rollup.setdefault(row, Counter())["overdue_steps"] += 1
     # Counts only for those who may not see children: 1 to 4 could identify a child (reports/).
     keys = (*GAPS, "overdue_steps")
     cells = {k: Cell(counts[k], exact=identities) for k in keys}
-    areas = {name: {k: Cell(c.get(k, 0), exact=identities) for k in keys} for name, c in rollup.items()}
+    areas = {row: {k: Cell(c.get(k, 0), exact=identities) for k in keys} for row, c in rollup.items()}
     report = Reconciliation(
-        scope=scope_name, counts=cells, by_area=sorted(areas.items()), identities=identities
+        scope=scope_name,
+        counts=cells,
+        by_area=sorted(areas.items(), key=lambda item: item[0][1]),
+        identities=identities,
+        drill=level == "found_commune__parent",
     )
     if identities:
         open_due = {o.subject_id: o for o in overdue}

@@ -789,3 +789,26 @@ def duplicate_decide(*, actor: User, pair, same_child: bool) -> None:
             note=str(pair.other.child),
             data={"other": str(pair.other_id)},
         )
+
+
+PHOTO_LIMIT = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def foundling_photo_attach(*, actor: User, case: FoundlingCase, photo) -> FoundlingCase:
+    """A photo taken at discovery, added after the report (the API's multipart step)."""
+    pathway.lock(case)
+    membership = pathway.acting(actor, case.child_id, workflow.PLACE_OF_DISCOVERY)
+    if photo.size > PHOTO_LIMIT:
+        raise invalid("photo", _("The photo is larger than 5 MB."), "too_large")
+    try:
+        from PIL import Image
+
+        Image.open(photo).verify()
+    except Exception:  # Pillow raises many kinds for a file that is not an image
+        raise invalid("photo", _("This file is not a photo."), "not_an_image") from None
+    photo.seek(0)
+    case.photo.save(photo.name, photo, save=False)
+    case.save(update_fields=["photo", "updated_at"])
+    record(actor=actor, action="foundling.photo_attach", obj=case, organisation=membership.organisation)
+    return case

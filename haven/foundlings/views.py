@@ -350,4 +350,10 @@ def reconciliation_view(request):
     """Every found child not yet safe, with who is responsible and how late, rolled up by area."""
     if not (can(request.user, Verb.CHILD_VIEW) or can(request.user, Verb.AGGREGATE_VIEW)):
         raise Http404
-    return render(request, "foundlings/reconciliation.html", {"report": reconciliation(user=request.user)})
+    province = request.GET.get("province", "")
+    province = province if province.isdigit() and len(province) == 2 else ""
+    return render(
+        request,
+        "foundlings/reconciliation.html",
+        {"report": reconciliation(user=request.user, province=province), "province": province},
+    )

@@ -482,3 +482,26 @@ def test_the_list_costs_the_same_queries_for_one_case_or_a_page(world, frozen):
     for _ in range(4):
         reported(world, frozen, commune=world.commune_a)
     assert queries() == one
+
+
+def test_the_photo_is_sent_as_a_file_and_must_be_an_image(world, frozen, settings, tmp_path):
+    import io
+
+    from django.test import Client
+    from PIL import Image
+
+    from haven.accounts.services import api_token_issue
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    case = reported(world, frozen)
+    _token, key = api_token_issue(actor=world.hospital_sw, user=world.hospital_sw, name="test")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    not_image = client.post(f"/api/v1/foundlings/{case.pk}/photo", {"photo": io.BytesIO(b"%PDF-1.4 x")})
+    assert not_image.status_code == 422 and not_image.json()["fields"]["photo"]
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
+    buffer.name = "be.png"
+    buffer.seek(0)
+    assert client.post(f"/api/v1/foundlings/{case.pk}/photo", {"photo": buffer}).status_code == 200
+    case.refresh_from_db()
+    assert case.photo

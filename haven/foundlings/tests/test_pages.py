@@ -234,3 +234,20 @@ def test_one_address_cannot_flood_the_public_report(world, client, frozen, setti
     assert FoundlingCase.objects.count() == 10
     refused = client.post("/report/", form)
     assert "111" in refused.content.decode() and FoundlingCase.objects.count() == 10
+
+
+def test_the_national_view_rolls_up_by_province_and_drills_down_to_communes(world, client, frozen):
+    report(world, frozen)
+    services.foundling_report(
+        actor=None,
+        found_at=frozen.at,
+        found_commune=world.other_province.communes().first(),
+        found_place="x",
+        sex="female",
+        condition="x",
+    )
+    client.force_login(world.ministry)
+    national = client.get("/foundlings/reconciliation/").content.decode()
+    assert f'?province={world.hanoi.code}"' in national and world.other_province.name in national
+    hanoi = client.get(f"/foundlings/reconciliation/?province={world.hanoi.code}").content.decode()
+    assert world.commune_a.name in hanoi and world.other_province.name not in hanoi
