@@ -34,6 +34,9 @@ class Verb(enum.StrEnum):
     CHILD_ACCESS_LOG = "child.access_log"
     AGGREGATE_VIEW = "aggregate.view"
     DEADLINE_OVERRIDE = "deadline.override"
+    # The supervisor's view of the team: the open steps of the organisations the user heads (and, for a
+    # provincial department, of every organisation of its province), by organisation and case worker.
+    DEADLINE_TEAM = "deadline.team"
     # Decree 56, Form 01: who reported a child at risk, shown only to those who handle the report.
     INFORMANT_VIEW = "protection.informant"
     ACCOUNT_MANAGE = "account.manage"
@@ -70,6 +73,7 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_ACCESS_LOG,
         V.AGGREGATE_VIEW,
         V.INFORMANT_VIEW,
+        V.DEADLINE_TEAM,
     ),
     Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE),
     # The commune police chief may draw up the discovery record, so prints it (Decree 123 art. 14(1)).
@@ -78,7 +82,13 @@ POLICY: dict[Role, Grant] = {
     ),
     Role.HOSPITAL_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
     Role.FACILITY_DIRECTOR: _grant(
-        Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG
+        Scope.ORGANISATION,
+        V.CHILD_VIEW,
+        V.CHILD_CREATE,
+        V.CHILD_UPDATE,
+        V.CHILD_EXPORT,
+        V.CHILD_ACCESS_LOG,
+        V.DEADLINE_TEAM,
     ),
     Role.FACILITY_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
     Role.CAREGIVER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
@@ -91,6 +101,7 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_ACCESS_LOG,
         V.AGGREGATE_VIEW,
         V.DEADLINE_OVERRIDE,
+        V.DEADLINE_TEAM,
     ),
     Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW),
     Role.MINISTRY_OFFICER: _grant(

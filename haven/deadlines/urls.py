@@ -6,4 +6,5 @@ app_name = "deadlines"
 urlpatterns = [
     path("", views.rules, name="rules"),
     path("province/", views.overrides, name="overrides"),
+    path("team/", views.team, name="team"),
 ]

@@ -7,14 +7,16 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import acting_membership, can
+from haven.audit.services import record
 from haven.core.errors import Refused
 from haven.deadlines.models import RULE_CHOICES, DeadlineOverride
 from haven.deadlines.rules import RULES, Unit
+from haven.deadlines.selectors import team_for
 from haven.deadlines.services import override_set
 
 
@@ -70,3 +72,14 @@ def overrides(request):
         "deadlines/overrides.html",
         {"form": form, "province": province, "current": current, "rules": RULES},
     )
+
+
+@markers.requires(Verb.DEADLINE_TEAM)
+@require_GET
+def team(request):
+    """A head's view of the team: the open steps of the organisations they head, by case worker."""
+    team = team_for(user=request.user)
+    shown = sorted({str(o.child_id) for o in team.shown})
+    if shown:
+        record(actor=request.user, action="child.list", data={"shown": shown, "view": "team"})
+    return render(request, "deadlines/team.html", {"team": team})
