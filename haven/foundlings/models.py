@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import TimeStamped
+from haven.deadlines.models import TimelineStep
 from haven.people.models import ChildDataQuerySet
 
 
@@ -122,39 +122,11 @@ class FoundlingCase(TimeStamped):
         return f"{self.child} ({self.get_state_display()})"
 
 
-class Step(TimeStamped):
-    """One entry of the child's timeline: a transition, who made it, for which organisation."""
-
-    child_prefix = "case__child__"
-
+class Step(TimelineStep):
     case = models.ForeignKey(FoundlingCase, on_delete=models.PROTECT, related_name="steps")
-    action = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    note = models.TextField(blank=True)
-    # The deadline of the obligation this step met, so the timeline can say how late it was.
-    due_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ChildDataQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    @property
-    def late_by(self) -> dt.timedelta | None:
-        if self.due_at is None or self.at <= self.due_at:
-            return None
-        return self.at - self.due_at
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.at}"
+    class Meta(TimelineStep.Meta):
+        pass
 
 
 class HealthScreening(TimeStamped):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import TimeStamped
+from haven.deadlines.models import TimelineStep
 from haven.people.models import ChildDataQuerySet
 
 
@@ -101,32 +102,11 @@ class ProtectionCase(TimeStamped):
         return f"{self.child} ({self.get_state_display()})"
 
 
-class Step(TimeStamped):
-    """The case's timeline: each transition, who made it, and the deadline it met (or missed)."""
-
-    child_prefix = "case__child__"
-
+class Step(TimelineStep):
     case = models.ForeignKey(ProtectionCase, on_delete=models.PROTECT, related_name="steps")
-    action = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20, blank=True)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    note = models.TextField(blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ChildDataQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} at {self.at}"
+    class Meta(TimelineStep.Meta):
+        pass
 
 
 class Assessment(TimeStamped):
