@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -76,3 +79,17 @@ def install(api: NinjaAPI) -> None:
             {"code": "unauthenticated", "message": _("A valid API token is required."), "fields": {}},
             status=401,
         )
+
+
+@contextmanager
+def api_field_names(**names: str) -> Iterator[None]:
+    """Services name model fields (``current_commune``); API clients send ids and codes
+    (``commune_code``): a validation error is reported under the name the client sent."""
+    try:
+        yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for service_name, api_name in names.items():
+                if service_name in error.error_dict:
+                    error.error_dict[api_name] = error.error_dict.pop(service_name)
+        raise

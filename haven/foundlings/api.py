@@ -8,8 +8,6 @@ import datetime as dt
 import enum
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -23,7 +21,7 @@ from pydantic import AfterValidator, AwareDatetime
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, require
 from haven.accounts.models import Organisation, User
-from haven.api.errors import Error
+from haven.api.errors import Error, api_field_names
 from haven.areas.models import Area
 from haven.audit import services as audit
 from haven.core.errors import invalid
@@ -361,19 +359,6 @@ def _detail(user: User, case_id: uuid.UUID) -> dict:
     }
 
 
-@contextmanager
-def _api_field_names(**names: str) -> Iterator[None]:
-    """The services name model fields (``found_commune``); API clients send ids and codes."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for service_name, api_name in names.items():
-                if service_name in error.error_dict:
-                    error.error_dict[api_name] = error.error_dict.pop(service_name)
-        raise
-
-
 def _case(request, case_id: uuid.UUID) -> FoundlingCase:
     return selectors.case_for_action(user=request.user, case_id=case_id)
 
@@ -412,7 +397,7 @@ def report(request, payload: ReportIn):
     commune = Area.objects.communes().filter(code=code).first()
     if commune is None:
         raise invalid("found_commune_code", _("There is no commune with this code."), "unknown_commune")
-    with _api_field_names(found_commune="found_commune_code"):
+    with api_field_names(found_commune="found_commune_code"):
         case = services.foundling_report(actor=request.user, found_commune=commune, **data)
     return Status(201, _detail(request.user, case.pk))
 
@@ -469,7 +454,7 @@ def temporary_care(request, case_id: uuid.UUID, payload: TemporaryCareIn):
     to_id = data.pop("to_organisation_id")
     # An unknown id gets the same answer as an organisation that cannot receive the child.
     to_organisation = Organisation.objects.filter(pk=to_id).first() if to_id is not None else None
-    with _api_field_names(to_organisation="to_organisation_id"):
+    with api_field_names(to_organisation="to_organisation_id"):
         services.foundling_decide_temporary_care(
             actor=request.user, case=case, to_organisation=to_organisation, **data
         )

@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
-from haven.api.errors import Error
+from haven.api.errors import Error, api_field_names
 from haven.areas.models import Area
 from haven.core.errors import invalid
 from haven.people import selectors, services
@@ -118,17 +115,6 @@ class AccessEventOut(Schema):
         return event.organisation.name if event.organisation else None
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    """The services name the commune ``current_commune``; API clients send ``commune_code``."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict") and "current_commune" in error.error_dict:
-            error.error_dict["commune_code"] = error.error_dict.pop("current_commune")
-        raise
-
-
 def _fields(data: dict) -> dict:
     """API names to service names: the commune is given by its official code."""
     code = data.pop("commune_code", None)
@@ -159,7 +145,7 @@ def list_children(request, q: str = Query("", max_length=100), page: int = Query
 def create_child(request, payload: ChildIn):
     data = _fields(payload.dict())
     pin = data.pop("pin", None)
-    with _api_field_names():
+    with api_field_names(current_commune="commune_code"):
         child = services.child_create(actor=request.user, pin=pin, **data)
     return Status(201, child)
 
@@ -175,7 +161,7 @@ def update_child(request, child_id: uuid.UUID, payload: ChildPatch):
     data = _fields(payload.dict(exclude_unset=True))
     pin = data.pop("pin", None)
     reason = data.pop("reason", "")
-    with _api_field_names():
+    with api_field_names(current_commune="commune_code"):
         child = services.child_update(actor=request.user, child=child, pin=pin, reason=reason, **data)
     return Status(200, child)
 

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -21,7 +18,7 @@ from pydantic import create_model
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, require
 from haven.accounts.models import Organisation, User
-from haven.api.errors import Error
+from haven.api.errors import Error, api_field_names
 from haven.areas.models import Area
 from haven.audit import services as audit
 from haven.core import clock
@@ -470,19 +467,6 @@ def _received(referral: Referral) -> dict:
     }
 
 
-@contextmanager
-def _api_field_names(**names: str) -> Iterator[None]:
-    """The services name model fields (``incident_commune``); API clients send ids and codes."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for service_name, api_name in names.items():
-                if service_name in error.error_dict:
-                    error.error_dict[api_name] = error.error_dict.pop(service_name)
-        raise
-
-
 def _case(request, case_id: uuid.UUID) -> ProtectionCase:
     return selectors.case_for_action(user=request.user, case_id=case_id)
 
@@ -572,7 +556,7 @@ def report(request, payload: ProtectionReportIn):
         child = people.children_matching(request.user).filter(pk=child_id).first()
         if child is None:
             raise NotVisible
-    with _api_field_names(incident_commune="incident_commune_code"):
+    with api_field_names(incident_commune="incident_commune_code"):
         case = services.protection_report(actor=request.user, incident_commune=commune, child=child, **data)
     try:
         return Status(201, _detail(request.user, case.pk))
@@ -677,7 +661,7 @@ def refer(request, case_id: uuid.UUID, payload: ReferralIn):
     data = payload.dict()
     # An unknown id gets the same answer as an organisation that cannot receive the referral.
     to_organisation = Organisation.objects.filter(pk=data.pop("to_organisation_id")).first()
-    with _api_field_names(to_organisation="to_organisation_id"):
+    with api_field_names(to_organisation="to_organisation_id"):
         services.referral_request(actor=request.user, case=case, to_organisation=to_organisation, **data)
     return _detail(request.user, case_id)
 
@@ -709,7 +693,7 @@ def transfer(request, case_id: uuid.UUID, payload: TransferIn):
     """Offer the lead of the case to another commune; it stays with the sender until accepted."""
     case = _case(request, case_id)
     to_organisation = Organisation.objects.filter(pk=payload.to_organisation_id).first()
-    with _api_field_names(to_organisation="to_organisation_id"):
+    with api_field_names(to_organisation="to_organisation_id"):
         return services.transfer_request(
             actor=request.user, case=case, to_organisation=to_organisation, reason=payload.reason
         )
