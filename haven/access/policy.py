@@ -39,6 +39,13 @@ class Verb(enum.StrEnum):
     DEADLINE_TEAM = "deadline.team"
     # Decree 56, Form 01: who reported a child at risk, shown only to those who handle the report.
     INFORMANT_VIEW = "protection.informant"
+    # Preventing abandonment (vietnam-process.md §9c): people at risk are not children in Haven, and
+    # their health data are sensitive (Personal Data Protection Law 2025), so they have verbs of their
+    # own. View: read the people at risk one reaches; record: flag a person, record contact, visits and
+    # support; manage: the commune's villages and which collaborator covers them, and escalation.
+    PREVENTION_VIEW = "prevention.view"
+    PREVENTION_RECORD = "prevention.record"
+    PREVENTION_MANAGE = "prevention.manage"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -55,7 +62,9 @@ def _grant(scope: Scope, *verbs: Verb) -> Grant:
 
 V = Verb
 POLICY: dict[Role, Grant] = {
-    Role.SOCIAL_COLLABORATOR: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE),
+    Role.SOCIAL_COLLABORATOR: _grant(
+        Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.PREVENTION_VIEW, V.PREVENTION_RECORD
+    ),
     Role.COMMUNE_CHILD_PROTECTION_OFFICER: _grant(
         Scope.AREA,
         V.CHILD_VIEW,
@@ -65,6 +74,9 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_ACCESS_LOG,
         V.AGGREGATE_VIEW,
         V.INFORMANT_VIEW,
+        V.PREVENTION_VIEW,
+        V.PREVENTION_RECORD,
+        V.PREVENTION_MANAGE,
     ),
     Role.COMMUNE_CHAIRMAN: _grant(
         Scope.AREA,
@@ -74,13 +86,22 @@ POLICY: dict[Role, Grant] = {
         V.AGGREGATE_VIEW,
         V.INFORMANT_VIEW,
         V.DEADLINE_TEAM,
+        V.PREVENTION_VIEW,
     ),
     Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE),
     # The commune police chief may draw up the discovery record, so prints it (Decree 123 art. 14(1)).
     Role.COMMUNE_POLICE_OFFICER: _grant(
         Scope.AREA, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_EXPORT, V.INFORMANT_VIEW
     ),
-    Role.HOSPITAL_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
+    # The hospital's antenatal clinic flags women at risk and follows those it flagged (§9c).
+    Role.HOSPITAL_SOCIAL_WORKER: _grant(
+        Scope.ORGANISATION,
+        V.CHILD_VIEW,
+        V.CHILD_CREATE,
+        V.CHILD_UPDATE,
+        V.PREVENTION_VIEW,
+        V.PREVENTION_RECORD,
+    ),
     Role.FACILITY_DIRECTOR: _grant(
         Scope.ORGANISATION,
         V.CHILD_VIEW,
@@ -102,8 +123,12 @@ POLICY: dict[Role, Grant] = {
         V.AGGREGATE_VIEW,
         V.DEADLINE_OVERRIDE,
         V.DEADLINE_TEAM,
+        V.PREVENTION_VIEW,
     ),
-    Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW),
+    # Hotline 111 flags a woman at risk for her commune; it does not browse the prevention register.
+    Role.HOTLINE_OPERATOR: _grant(
+        Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW, V.PREVENTION_RECORD
+    ),
     Role.MINISTRY_OFFICER: _grant(
         Scope.NATION, V.CHILD_VIEW, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
     ),

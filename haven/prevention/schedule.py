@@ -1,0 +1,44 @@
+"""The follow-up schedule of the prevention work as data (vietnam-process.md §9c; all [R]).
+
+The clocks themselves are rules of the one deadline engine (deadlines/rules.py, ``prevention.*``); this
+module only says which clock runs next and from when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# §9c [R]: postnatal home visits at weeks 1, 2 and 4, then monthly until 6 months (days after birth).
+POSTNATAL_VISIT_DAYS = (7, 14, 28, 58, 88, 118, 148, 178)
+# The window of each postnatal visit: the rule ``prevention.postnatal_visit`` (7 days) ends on the
+# scheduled day, so the clock starts that many days before it.
+POSTNATAL_WINDOW = dt.timedelta(days=7)
+# §9c [R]: weekly contact in the last month of pregnancy.
+LAST_MONTH = dt.timedelta(days=30)
+MONTHLY = dt.timedelta(days=30)
+# §9c [R]: "family stable at 6–12 months": a case closes as stable from 6 months after the birth.
+STABLE_AFTER = dt.timedelta(days=182)
+# The most people one collaborator follows before the commune is told she has too many ([R], design:
+# the Women's Union guidance for collaborators is a few households per residential group; Haven's
+# default, a commune may plan differently).
+CASELOAD_LIMIT = 15
+# Newborn papers within 60 days (Law on Civil Status 2014 art. 15; rule prevention.newborn_papers).
+PAPERS_WITHIN = dt.timedelta(days=60)
+
+
+def pregnancy_rule(last_contact: dt.datetime, expected_delivery: dt.date | None) -> str:
+    """Monthly contact, or weekly once the next monthly contact would fall in the last month."""
+    if expected_delivery is not None:
+        last_month_starts = dt.datetime.combine(
+            expected_delivery - LAST_MONTH, dt.time(0, 0), tzinfo=last_contact.tzinfo
+        )
+        if last_contact + MONTHLY > last_month_starts:
+            return "prevention.contact_weekly"
+    return "prevention.contact_monthly"
+
+
+def postnatal_due(birth: dt.date, visits_done: int) -> dt.date | None:
+    """The day the next postnatal visit is due, or None when the six months of visits are done."""
+    if visits_done >= len(POSTNATAL_VISIT_DAYS):
+        return None
+    return birth + dt.timedelta(days=POSTNATAL_VISIT_DAYS[visits_done])

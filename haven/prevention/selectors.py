@@ -1,0 +1,325 @@
+"""Every read of the prevention work starts from ``AtRiskPerson.objects.visible_to(user)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, aggregate_reach, can, granting, memberships
+from haven.accounts.models import Membership, Role, User
+from haven.areas.models import Area
+from haven.audit.services import record
+from haven.core import clock
+from haven.deadlines.models import Obligation, Status
+from haven.prevention import schedule, workflow
+from haven.prevention.models import (
+    OPEN_STATES,
+    AtRiskPerson,
+    Coverage,
+    Outcome,
+    Village,
+    Visit,
+)
+from haven.reports.selectors import Cell
+
+SUBJECT = AtRiskPerson._meta.label_lower
+
+
+def persons_visible(user: User):
+    return AtRiskPerson.objects.visible_to(user).select_related("commune", "village", "collaborator")
+
+
+def person_for_viewing(*, user: User, person_id) -> AtRiskPerson:
+    person = persons_visible(user).filter(pk=person_id).first()
+    if person is None:
+        raise NotVisible
+    record(actor=user, action="prevention.view", obj=person, child=person.newborn_id)
+    return person
+
+
+def person_for_action(*, user: User, person_id) -> AtRiskPerson:
+    person = persons_visible(user).filter(pk=person_id).first()
+    if person is None:
+        raise NotVisible
+    return person
+
+
+def actions_for(user: User, person: AtRiskPerson) -> list[str]:
+    roles = {m.role for m in granting(user, Verb.PREVENTION_RECORD)}
+    return workflow.actions_for(person.state, roles)
+
+
+def obligations_of(person: AtRiskPerson):
+    return Obligation.objects.filter(subject_type=SUBJECT, subject_id=person.pk).order_by("-status", "due_at")
+
+
+def next_due(person: AtRiskPerson) -> Obligation | None:
+    return obligations_of(person).filter(status=Status.OPEN).order_by("due_at").first()
+
+
+@dataclass
+class Round:
+    """The collaborator's round: who to see, most urgent first."""
+
+    overdue: list = field(default_factory=list)
+    today: list = field(default_factory=list)
+    week: list = field(default_factory=list)
+    later: list = field(default_factory=list)
+
+
+def round_for(user: User) -> Round:
+    """The people the user follows (the collaborator's own; for others every open record they see),
+    each with the next clock: overdue, due today, in the next 7 days, later."""
+    people = persons_visible(user).filter(state__in=OPEN_STATES)
+    if any(m.role == Role.SOCIAL_COLLABORATOR for m in memberships(user)):
+        people = people.filter(collaborator=user)
+    people = {p.pk: p for p in people[:500]}
+    dues = {}
+    for o in Obligation.objects.filter(
+        subject_type=SUBJECT, subject_id__in=list(people), status=Status.OPEN
+    ).order_by("due_at"):
+        dues.setdefault(o.subject_id, o)
+    now = clock.now()
+    today_ends = dt.datetime.combine(
+        clock.localdate(now) + dt.timedelta(days=1), dt.time(0, 0), tzinfo=now.tzinfo
+    )
+    week_ends = today_ends + dt.timedelta(days=7)
+    result = Round()
+    for pk, person in people.items():
+        o = dues.get(pk)
+        row = (person, o)
+        if o is None:
+            result.later.append(row)
+        elif o.due_at < now:
+            result.overdue.append(row)
+        elif o.due_at < today_ends:
+            result.today.append(row)
+        elif o.due_at < week_ends:
+            result.week.append(row)
+        else:
+            result.later.append(row)
+    for rows in (result.overdue, result.today, result.week, result.later):
+        rows.sort(key=lambda r: (r[1] is None, r[1].due_at if r[1] else now))
+    return result
+
+
+# --- Coverage -------------------------------------------------------------------------------------
+
+
+def managed_communes(user: User) -> list[Area]:
+    """The communes whose villages and collaborators the user manages (or, for a province, sees)."""
+    communes: dict[int, Area] = {}
+    for m in granting(user, Verb.PREVENTION_VIEW):
+        area = m.organisation.area
+        if m.role == Role.SOCIAL_COLLABORATOR:
+            continue
+        if area.level == "commune":
+            communes[area.pk] = area
+    return sorted(communes.values(), key=lambda a: a.name)
+
+
+def can_manage(user: User, commune: Area) -> bool:
+    return any(
+        m.organisation.area_id in (commune.pk, commune.parent_id)
+        for m in granting(user, Verb.PREVENTION_MANAGE)
+    )
+
+
+@dataclass
+class VillageRow:
+    village: Village
+    collaborators: list
+    people: int
+
+
+@dataclass
+class CollaboratorRow:
+    user: User
+    villages: list
+    caseload: int
+
+    @property
+    def overloaded(self) -> bool:
+        return self.caseload > schedule.CASELOAD_LIMIT
+
+
+@dataclass
+class CommuneCoverage:
+    commune: Area
+    villages: list[VillageRow]
+    collaborators: list[CollaboratorRow]
+    unassigned: int
+
+    @property
+    def uncovered(self) -> list[VillageRow]:
+        return [v for v in self.villages if not v.collaborators]
+
+    @property
+    def overloaded(self) -> list[CollaboratorRow]:
+        return [c for c in self.collaborators if c.overloaded]
+
+
+def coverage_of(commune: Area) -> CommuneCoverage:
+    """Who covers each village of the commune, the villages nobody covers, and each collaborator's
+    caseload (open records) against the limit."""
+    today = clock.localdate(clock.now())
+    villages = list(Village.objects.filter(commune=commune, is_active=True).order_by("name"))
+    active = list(
+        Coverage.objects.filter(village__commune=commune, since__lte=today)
+        .exclude(until__lt=today)
+        .select_related("collaborator", "village")
+    )
+    open_people = AtRiskPerson.objects.filter(commune=commune, state__in=OPEN_STATES)
+    per_village = dict(open_people.values_list("village").annotate(n=Count("pk")))
+    load = dict(
+        AtRiskPerson.objects.filter(state__in=OPEN_STATES, collaborator__isnull=False)
+        .filter(collaborator__in={c.collaborator_id for c in active})
+        .values_list("collaborator")
+        .annotate(n=Count("pk"))
+    )
+    rows = [
+        VillageRow(v, [c for c in active if c.village_id == v.pk], per_village.get(v.pk, 0)) for v in villages
+    ]
+    collaborators: dict[int, CollaboratorRow] = {}
+    for c in active:
+        row = collaborators.setdefault(
+            c.collaborator_id, CollaboratorRow(c.collaborator, [], load.get(c.collaborator_id, 0))
+        )
+        row.villages.append(c.village)
+    # Collaborators of the commune who cover nothing yet are listed too, so they can be given a village.
+    for m in (
+        Membership.objects.active()
+        .filter(role=Role.SOCIAL_COLLABORATOR, organisation__area=commune)
+        .select_related("user")
+    ):
+        collaborators.setdefault(m.user_id, CollaboratorRow(m.user, [], load.get(m.user_id, 0)))
+    return CommuneCoverage(
+        commune=commune,
+        villages=rows,
+        collaborators=sorted(collaborators.values(), key=lambda r: r.user.get_full_name() or r.user.username),
+        unassigned=open_people.filter(collaborator__isnull=True).count(),
+    )
+
+
+# --- Figures --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    area: Area | None
+    at_risk: Cell
+    high_risk_without_collaborator: Cell
+    visits: Cell
+    visits_on_time: Cell
+    births: Cell
+    kept_with_family: Cell
+    abandoned: Cell
+    papers_on_time: Cell
+    rows: list = field(default_factory=list)
+
+    @property
+    def on_time_share(self) -> str:
+        if self.visits.suppressed or self.visits_on_time.suppressed or not self.visits.value:
+            return "—"
+        return f"{100 * self.visits_on_time.value / self.visits.value:.0f} %"
+
+
+def _scope(user: User):
+    """The widest area the user may count (None for the nation) and whether small counts are hidden
+    (the central office: analysts and the ministry)."""
+    area, _children = aggregate_reach(user)
+    if area is False:
+        raise NotVisible
+    suppress = not any(
+        m.role in (Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN, Role.PROVINCIAL_OFFICER)
+        for m in memberships(user)
+    )
+    return area, suppress
+
+
+def _people_in(area: Area | None):
+    q = AtRiskPerson.objects.all()  # counts only: figures never carry a person's identity
+    if area is None:
+        return q
+    return q.filter(commune=area) if area.level == "commune" else q.filter(commune__parent=area)
+
+
+def _count(value: int, suppress: bool) -> Cell:
+    return Cell(value, exact=not suppress)
+
+
+def figures_for(user: User, area: Area | None = None) -> Figures:
+    """People at risk, follow-up on time and outcomes for the user's area, with one row per commune (for
+    a province) or per province (for the nation). Small counts are hidden for the central office."""
+    widest, suppress = _scope(user)
+    if area is None:
+        area = widest
+    elif widest is not None and not (area.pk == widest.pk or area.parent_id == widest.pk):
+        raise NotVisible
+    people = _people_in(area)
+    figures = _figures(people, area, suppress)
+    if area is None:
+        children = Area.objects.filter(level="province").order_by("name")
+        key = "commune__parent"
+    elif area.level == "province":
+        children = Area.objects.filter(parent=area).order_by("name")
+        key = "commune"
+    else:
+        children, key = Area.objects.none(), ""
+    if key:
+        open_by = dict(people.filter(state__in=OPEN_STATES).values_list(key).annotate(n=Count("pk")))
+        births_by = dict(people.filter(outcome=Outcome.LIVE_BIRTH).values_list(key).annotate(n=Count("pk")))
+        kept_by = dict(
+            people.filter(outcome=Outcome.LIVE_BIRTH, kept_with_family=True)
+            .values_list(key)
+            .annotate(n=Count("pk"))
+        )
+        figures.rows = [
+            (
+                c,
+                _count(open_by.get(c.pk, 0), suppress),
+                _count(births_by.get(c.pk, 0), suppress),
+                _count(kept_by.get(c.pk, 0), suppress),
+            )
+            for c in children
+            if open_by.get(c.pk) or births_by.get(c.pk)
+        ]
+    record(actor=user, action="prevention.figures", data={"area": area.pk if area else None})
+    return figures
+
+
+def _figures(people, area, suppress: bool) -> Figures:
+    visits = Visit.objects.filter(person__in=people, due_at__isnull=False)
+    births = people.filter(outcome=Outcome.LIVE_BIRTH)
+    return Figures(
+        area=area,
+        at_risk=_count(people.filter(state__in=OPEN_STATES).count(), suppress),
+        high_risk_without_collaborator=_count(
+            people.filter(state__in=OPEN_STATES, collaborator__isnull=True).count(), suppress
+        ),
+        visits=_count(visits.count(), suppress),
+        visits_on_time=_count(visits.filter(at__lte=F("due_at")).count(), suppress),
+        births=_count(births.count(), suppress),
+        kept_with_family=_count(births.filter(kept_with_family=True).count(), suppress),
+        abandoned=_count(
+            births.filter(Q(foundling_case__isnull=False) | Q(kept_with_family=False)).count(), suppress
+        ),
+        papers_on_time=_count(
+            births.filter(
+                birth_registered_on__isnull=False,
+                residence_registered_on__isnull=False,
+                insurance_issued_on__isnull=False,
+                insurance_issued_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
+                birth_registered_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
+                residence_registered_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
+            ).count(),
+            suppress,
+        ),
+    )
+
+
+def can_see_figures(user: User) -> bool:
+    return can(user, Verb.AGGREGATE_VIEW)
