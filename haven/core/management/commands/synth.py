@@ -5,6 +5,7 @@ from haven.accounts.synth import DEMO_PASSWORD, demo_world
 from haven.foundlings import synth as foundlings
 from haven.people import synth
 from haven.people.models import Child
+from haven.prevention import synth as prevention
 
 
 class Command(BaseCommand):
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         )
         if made:
             self.stdout.write(f"{foundlings.cases(world)} found-child cases at every stage of the pathway")
+            self.stdout.write(f"{prevention.people(world)} people at risk followed by the prevention work")
         if logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, (_, description) in world.users.items():
