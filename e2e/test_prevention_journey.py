@@ -116,7 +116,7 @@ def test_a_collaborator_follows_a_pregnant_woman_from_the_flag_to_the_newborns_p
     take_step(collaborator, path, "Agree the support plan")
     confirm(collaborator, path, "Agree the support plan")
     state(collaborator, "Support plan: regular follow-up")
-    expect(clocks(collaborator)).to_contain_text(vi("Monthly contact in pregnancy"))
+    expect(clocks(collaborator)).to_contain_text(vi("Monthly contact with the person at risk"))
 
     # A visit dated in the future is refused.
     take_step(collaborator, path, "Record a visit")
@@ -131,10 +131,10 @@ def test_a_collaborator_follows_a_pregnant_woman_from_the_flag_to_the_newborns_p
     officer = open_tab()
     officer.sign_in("commune.officer")
     expect(
-        officer.page.get_by_role("link", name=vi("Monthly contact in pregnancy"), exact=True).first
+        officer.page.get_by_role("link", name=vi("Monthly contact with the person at risk"), exact=True).first
     ).to_be_visible()
     officer.visit(path)
-    monthly = clocks(officer).locator("li", has_text=vi("Monthly contact in pregnancy"))
+    monthly = clocks(officer).locator("li", has_text=vi("Monthly contact with the person at risk"))
     expect(monthly.locator(".badge-danger")).to_have_count(1)
 
     # The collaborator visits; then the baby is born.

@@ -275,10 +275,10 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "prevention.contact_monthly",
-            _("Monthly contact in pregnancy"),
+            _("Monthly contact with the person at risk"),
             30,
             D,
-            "§9c: at least monthly contact through the pregnancy",
+            "§9c: at least monthly contact through the pregnancy (and with every person followed)",
             R,
             dt.timedelta(days=7),
         ),

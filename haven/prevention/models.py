@@ -49,6 +49,10 @@ class RelatedQuerySet(PreventionQuerySet):
     person_prefix = "person__"
 
 
+class StepQuerySet(PreventionQuerySet):
+    person_prefix = "case__"
+
+
 class Village(TimeStamped):
     """A village (thôn, bản) or residential group (tổ dân phố) inside a commune: the unit a collaborator
     covers. The commune keeps its own list; the national register of villages is not in Haven."""
@@ -222,7 +226,7 @@ class Step(TimelineStep):
     child_prefix = ""  # unused: steps are read through their person
     case = models.ForeignKey(AtRiskPerson, on_delete=models.PROTECT, related_name="steps")
 
-    objects = RelatedQuerySet.as_manager()
+    objects = StepQuerySet.as_manager()
 
     class Meta(TimelineStep.Meta):
         pass

@@ -340,11 +340,11 @@ def _report_girl(actor: User, person: AtRiskPerson, now: dt.datetime) -> None:
 # --- Contact, consent, assessment, plan -----------------------------------------------------------
 
 
-def _contact_rule(person: AtRiskPerson, at: dt.datetime) -> str | None:
-    """The contact clock that runs after a contact at ``at`` in pregnancy: monthly, weekly in the last
-    month (after the birth the postnatal schedule runs instead; see visit_record)."""
+def _contact_rule(person: AtRiskPerson, at: dt.datetime) -> str:
+    """The contact clock that runs after a contact at ``at``: monthly, weekly in the last month of a
+    pregnancy (after the birth the postnatal schedule runs instead; see visit_record)."""
     if not person.pregnant:
-        return None
+        return "prevention.contact_monthly"
     return schedule.pregnancy_rule(at, person.expected_delivery)
 
 
@@ -394,8 +394,7 @@ def person_contact(
         recorded_by=actor,
         due_at=first_due,
     )
-    contact = _contact_rule(person, at)
-    opens = (*rule.opens, contact) if contact else rule.opens
+    opens = (*rule.opens, _contact_rule(person, at))
     _enter(
         person,
         "contact",
@@ -588,7 +587,7 @@ def visit_record(
     if notes.strip():
         _require_consent(person, "notes")
     postnatal = person.state == State.POSTNATAL
-    closes = ("prevention.postnatal_visit",) if postnatal else workflow.CONTACT
+    closes = ("prevention.postnatal_visit", *workflow.CONTACT) if postnatal else workflow.CONTACT
     due_at = _open_due(person, closes)
     visit = Visit.objects.create(
         person=person,
@@ -610,10 +609,12 @@ def visit_record(
         if due_on is not None:
             opens = ("prevention.postnatal_visit",)
             starts = {opens[0]: _day_end(due_on) - schedule.POSTNATAL_WINDOW}
+        else:
+            # The six months of visits are done: monthly contact until the commune closes the record.
+            opens, starts = ("prevention.contact_monthly",), {"prevention.contact_monthly": at}
     else:
         contact = _contact_rule(person, at)
-        if contact:
-            opens, starts = (contact,), {contact: at}
+        opens, starts = (contact,), {contact: at}
     _enter(
         person,
         "visit",

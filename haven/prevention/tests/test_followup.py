@@ -159,12 +159,14 @@ def test_the_whole_follow_up(world, village, frozen):
             actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good"
         )
     assert dues == [7, 14, 28, 58, 88, 118, 148, 178]
-    assert open_clocks(person) == {}
+    # After the six months of visits, monthly contact until the commune closes the record.
+    assert set(open_clocks(person)) == {"prevention.contact_monthly"}
     with pytest.raises(Refused):
         services.person_close_stable(actor=world.officer_a, person=person)
     frozen.at += dt.timedelta(days=10)
     services.person_close_stable(actor=world.officer_a, person=person)
     assert person.state == State.CLOSED_STABLE and person.kept_with_family is True
+    assert open_clocks(person) == {}
 
 
 def test_declining_keeps_only_the_minimum(world, village, frozen):
@@ -273,3 +275,11 @@ def test_figures_are_suppressed_for_the_central_office(world, village, frozen):
     assert selectors.figures_for(world.officer_a).at_risk.value == 3
     assert str(selectors.figures_for(world.officer_a).at_risk) == "3"
     assert str(selectors.figures_for(world.analyst).at_risk) == "<5"
+
+
+def test_a_person_followed_who_is_not_pregnant_has_a_monthly_contact(world, village, frozen):
+    person = flag(world, village, pregnant=False, risk_factors=["broken_family"])
+    services.person_contact(
+        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
+    )
+    assert open_clocks(person)["prevention.contact_monthly"] == frozen.at + dt.timedelta(days=30)

@@ -82,10 +82,8 @@ def test_bad_input_is_shown_on_the_form_and_saves_nothing(world, client, village
         },
     )
     assert (
-        (response.status_code == 200
-        and 'class="field-error' in response.content.decode())
-        or "error" in response.content.decode()
-    )
+        response.status_code == 200 and 'class="field-error' in response.content.decode()
+    ) or "error" in response.content.decode()
     assert not AtRiskPerson.objects.exists()
 
 
