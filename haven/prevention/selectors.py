@@ -47,6 +47,11 @@ def person_for_action(*, user: User, person_id) -> AtRiskPerson:
     return person
 
 
+def mother_record(*, user: User, foundling_case) -> AtRiskPerson | None:
+    """The prevention record of the mother of a baby found abandoned, if this user may see it."""
+    return persons_visible(user).filter(foundling_case=foundling_case).first()
+
+
 def actions_for(user: User, person: AtRiskPerson) -> list[str]:
     roles = {m.role for m in granting(user, Verb.PREVENTION_RECORD)}
     return workflow.actions_for(person.state, roles)
@@ -201,6 +206,77 @@ def coverage_of(commune: Area) -> CommuneCoverage:
         villages=rows,
         collaborators=sorted(collaborators.values(), key=lambda r: r.user.get_full_name() or r.user.username),
         unassigned=open_people.filter(collaborator__isnull=True).count(),
+    )
+
+
+@dataclass
+class CommuneRow:
+    commune: Area
+    villages: int = 0
+    uncovered: int = 0
+    collaborators: int = 0
+    overloaded: int = 0
+    without_collaborator: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.commune.name
+
+
+def provinces_seen(user: User) -> list[Area]:
+    return [
+        m.organisation.area
+        for m in granting(user, Verb.PREVENTION_VIEW)
+        if m.organisation.area.level == "province"
+    ]
+
+
+def may_see_coverage(user: User, commune: Area) -> bool:
+    return commune in managed_communes(user) or commune.parent in provinces_seen(user)
+
+
+def coverage_of_province(province: Area) -> list[CommuneRow]:
+    """For the province: per commune, the villages with nobody, the collaborators with too many people
+    and the people at risk without a collaborator (only communes with villages or people at risk)."""
+    today = clock.localdate(clock.now())
+    rows: dict[int, CommuneRow] = {}
+
+    def row(commune_id: int) -> CommuneRow:
+        return rows.setdefault(commune_id, CommuneRow(commune_id))
+
+    villages = Village.objects.filter(commune__parent=province, is_active=True)
+    active = Coverage.objects.filter(since__lte=today).exclude(until__lt=today)
+    covered = dict(
+        villages.filter(pk__in=active.values("village")).values_list("commune").annotate(n=Count("pk"))
+    )
+    for commune_id, n in villages.values_list("commune").annotate(n=Count("pk")):
+        row(commune_id).villages = n
+        row(commune_id).uncovered = n - covered.get(commune_id, 0)
+    collaborators = (
+        Membership.objects.active()
+        .filter(role=Role.SOCIAL_COLLABORATOR, organisation__area__parent=province)
+        .values_list("organisation__area")
+        .annotate(n=Count("user", distinct=True))
+    )
+    for commune_id, n in collaborators:
+        row(commune_id).collaborators = n
+    open_people = AtRiskPerson.objects.filter(commune__parent=province, state__in=OPEN_STATES)
+    loads = (
+        open_people.filter(collaborator__isnull=False)
+        .values_list("commune", "collaborator")
+        .annotate(n=Count("pk"))
+    )
+    for commune_id, _collaborator, n in loads:
+        if n > schedule.CASELOAD_LIMIT:
+            row(commune_id).overloaded += 1
+    alone = open_people.filter(collaborator__isnull=True).values_list("commune").annotate(n=Count("pk"))
+    for commune_id, n in alone:
+        row(commune_id).without_collaborator = n
+    communes = Area.objects.in_bulk(list(rows))
+    for r in rows.values():
+        r.commune = communes[r.commune]
+    return sorted(
+        rows.values(), key=lambda r: (-(r.uncovered + r.overloaded + r.without_collaborator), r.name)
     )
 
 

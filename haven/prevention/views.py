@@ -121,6 +121,7 @@ def home(request):
             "empty": not shown,
             "can_flag": can(request.user, Verb.PREVENTION_RECORD),
             "communes": selectors.managed_communes(request.user),
+            "provincial": bool(selectors.provinces_seen(request.user)),
             "can_figures": can(request.user, Verb.AGGREGATE_VIEW),
         },
     )
@@ -219,17 +220,21 @@ def support_outcome(request, person_id, support_id):
     return render(request, "prevention/step.html", {"person": person, "form": form, "title": title})
 
 
-def _commune_for(request) -> Area:
-    communes = selectors.managed_communes(request.user)
+def _commune_for(request) -> Area | None:
+    """The commune asked for (if the user may see its coverage), the user's own commune, or None for a
+    provincial user, who first sees the table of communes."""
     chosen = request.GET.get("commune") or request.POST.get("commune")
     if chosen:
         found = Area.objects.communes().filter(pk=chosen).first() if str(chosen).isdigit() else None
-        if found is None or not (found in communes or selectors.can_manage(request.user, found)):
+        if found is None or not selectors.may_see_coverage(request.user, found):
             raise NotVisible
         return found
-    if not communes:
-        raise NotVisible
-    return communes[0]
+    communes = selectors.managed_communes(request.user)
+    if communes:
+        return communes[0]
+    if selectors.provinces_seen(request.user):
+        return None
+    raise NotVisible
 
 
 @markers.requires(Verb.PREVENTION_VIEW)
@@ -238,6 +243,14 @@ def coverage(request):
     """Which collaborator covers each village, the villages nobody covers and the collaborators with
     too many people; the commune officer assigns villages here."""
     commune = _commune_for(request)
+    if commune is None:
+        province = selectors.provinces_seen(request.user)[0]
+        rows = selectors.coverage_of_province(province)
+        return render(
+            request,
+            "prevention/coverage_province.html",
+            {"province": province, "rows": rows, "limit": services.schedule.CASELOAD_LIMIT},
+        )
     manage = selectors.can_manage(request.user, commune)
     if request.method == "POST" and not manage:
         raise NotVisible

@@ -253,6 +253,9 @@ def test_only_the_commune_officer_escalates(world, village, frozen):
         condition="Khỏe",
     )
     assert person.foundling_case.child == person.newborn and person.kept_with_family is False
+    # The mother's record is linked from the found-child case only for those who may see it.
+    assert selectors.mother_record(user=world.officer_a, foundling_case=person.foundling_case) == person
+    assert selectors.mother_record(user=world.facility_director, foundling_case=person.foundling_case) is None
 
 
 def test_every_write_is_audited(world, village, frozen):
@@ -283,3 +286,13 @@ def test_a_person_followed_who_is_not_pregnant_has_a_monthly_contact(world, vill
         actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
     )
     assert open_clocks(person)["prevention.contact_monthly"] == frozen.at + dt.timedelta(days=30)
+
+
+def test_province_coverage_counts_gaps_per_commune(world, village, frozen):
+    Village.objects.create(commune=world.commune_a, name="Tổ dân phố 9")
+    Village.objects.create(commune=world.commune_b, name="Thôn 1")
+    flag(world, village)
+    rows = {r.commune: r for r in selectors.coverage_of_province(world.hanoi)}
+    a, b = rows[world.commune_a], rows[world.commune_b]
+    assert (a.villages, a.uncovered, a.collaborators, a.without_collaborator) == (2, 1, 1, 0)
+    assert (b.villages, b.uncovered, b.collaborators) == (1, 1, 0)

@@ -111,3 +111,14 @@ def test_figures_for_the_province_and_the_analyst(world, client, village, frozen
     assert "&lt;5" in client.get("/prevention/figures/").content.decode()
     client.force_login(world.collaborator_a)
     assert client.get("/prevention/figures/").status_code == 404
+
+
+def test_the_province_sees_each_communes_gaps(world, client, village, frozen):
+    Village.objects.create(commune=world.commune_a, name="Tổ dân phố 9")
+    flag(world, village)
+    client.force_login(world.provincial)
+    page = client.get("/prevention/coverage/").content.decode()
+    assert world.commune_a.name in page
+    assert client.get(f"/prevention/coverage/?commune={world.commune_a.pk}").status_code == 200
+    client.force_login(world.provincial_other)
+    assert client.get(f"/prevention/coverage/?commune={world.commune_a.pk}").status_code == 404
