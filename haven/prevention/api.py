@@ -10,7 +10,7 @@ from typing import Literal
 
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import create_model
 
 from haven.access.policy import Verb
@@ -36,6 +36,7 @@ from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
 from haven.prevention.models import (
     AtRiskPerson,
     Consent,
+    Coverage,
     Mode,
     Outcome,
     Service,
@@ -519,6 +520,16 @@ def assign(request, payload: CoverageIn):
     return Status(201, coverage(request, commune_code=village.commune.code))
 
 
+@router.post("/coverage/{coverage_id}/end", response={200: CoverageOut, 404: Error, 409: Error, 422: Error})
+def end_coverage(request, coverage_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The collaborator stops covering the village from today."""
+    found = Coverage.objects.select_related("village__commune").filter(pk=coverage_id).first()
+    if found is None or not selectors.can_manage(request.user, found.village.commune):
+        raise NotVisible
+    services.coverage_end(actor=request.user, coverage=found)
+    return coverage(request, commune_code=found.village.commune.code)
+
+
 @router.get("/figures", response={200: FiguresOut, 404: Error})
 def figures(request, area_code: str | None = Query(None, pattern=r"^\d{2}$|^\d{5}$")):
     """People at risk, visits on time and outcomes for the user's area, per commune or province. Small
@@ -639,6 +650,25 @@ def abandoned(request, person_id: uuid.UUID, payload: AbandonedIn):
 @router.post("/{person_id}/close-stable", response=STEP)
 def close_stable(request, person_id: uuid.UUID, payload: NoteIn):
     services.person_close_stable(actor=request.user, person=_person(request, person_id), note=payload.note)
+    return _detail(request.user, person_id)
+
+
+class AssignIn(Schema):
+    collaborator_id: int = Field(..., ge=1, le=MAX_ID, description="a collaborator who covers her village")
+
+
+@router.post("/{person_id}/collaborator", response=STEP)
+def assign_collaborator(request, person_id: uuid.UUID, payload: AssignIn):
+    """The commune gives her to another collaborator, who must cover her village."""
+    person = _person(request, person_id)
+    if not selectors.can_manage(request.user, person.commune):
+        raise NotVisible
+    collaborator = next(
+        (u for u in selectors.collaborators_covering(person) if u.pk == payload.collaborator_id), None
+    )
+    if collaborator is None:
+        raise invalid("collaborator_id", _("This collaborator does not cover her village."), "not_covered")
+    services.person_assign(actor=request.user, person=person, collaborator=collaborator)
     return _detail(request.user, person_id)
 
 

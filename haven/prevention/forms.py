@@ -27,7 +27,7 @@ def flag_places(user: User) -> tuple[list[Area], list[Village]]:
         if m.role == Role.SOCIAL_COLLABORATOR:
             for c in (
                 Coverage.objects.filter(collaborator=user, since__lte=today)
-                .exclude(until__lt=today)
+                .exclude(until__lte=today)
                 .select_related("village__commune")
             ):
                 villages[c.village_id] = c.village

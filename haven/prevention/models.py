@@ -70,7 +70,8 @@ class Village(TimeStamped):
 
 
 class Coverage(TimeStamped):
-    """A collaborator covers a village from a date (and until a date when she stops)."""
+    """A collaborator covers a village from ``since`` until the day before ``until`` (she stops on
+    ``until``), so ending a coverage today ends it at once."""
 
     collaborator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="coverage")

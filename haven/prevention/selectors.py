@@ -111,6 +111,19 @@ def round_for(user: User) -> Round:
     return result
 
 
+def collaborators_covering(person: AtRiskPerson) -> list[User]:
+    """The collaborators who cover her village today, to whom the commune may give her."""
+    if person.village_id is None:
+        return []
+    today = clock.localdate(clock.now())
+    return [
+        c.collaborator
+        for c in Coverage.objects.filter(village_id=person.village_id, since__lte=today)
+        .exclude(until__lte=today)
+        .select_related("collaborator")
+    ]
+
+
 # --- Coverage -------------------------------------------------------------------------------------
 
 
@@ -174,7 +187,7 @@ def coverage_of(commune: Area) -> CommuneCoverage:
     villages = list(Village.objects.filter(commune=commune, is_active=True).order_by("name"))
     active = list(
         Coverage.objects.filter(village__commune=commune, since__lte=today)
-        .exclude(until__lt=today)
+        .exclude(until__lte=today)
         .select_related("collaborator", "village")
     )
     open_people = AtRiskPerson.objects.filter(commune=commune, state__in=OPEN_STATES)
@@ -245,7 +258,7 @@ def coverage_of_province(province: Area) -> list[CommuneRow]:
         return rows.setdefault(commune_id, CommuneRow(commune_id))
 
     villages = Village.objects.filter(commune__parent=province, is_active=True)
-    active = Coverage.objects.filter(since__lte=today).exclude(until__lt=today)
+    active = Coverage.objects.filter(since__lte=today).exclude(until__lte=today)
     covered = dict(
         villages.filter(pk__in=active.values("village")).values_list("commune").annotate(n=Count("pk"))
     )

@@ -72,7 +72,7 @@ def covers(user: User, village: Village | None, on: dt.date | None = None) -> bo
     on = on or clock.localdate(clock.now())
     return (
         Coverage.objects.filter(collaborator=user, village=village, since__lte=on)
-        .exclude(until__lt=on)
+        .exclude(until__lte=on)
         .exists()
     )
 
@@ -192,7 +192,7 @@ def _collaborator_for(village: Village | None) -> User | None:
     today = clock.localdate(clock.now())
     cover = (
         Coverage.objects.filter(village=village, since__lte=today)
-        .exclude(until__lt=today)
+        .exclude(until__lte=today)
         .select_related("collaborator")
         .order_by("since", "pk")
         .first()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("<uuid:person_id>/", views.detail, name="detail"),
     path("<uuid:person_id>/supports/<int:support_id>/", views.support_outcome, name="support_outcome"),
+    path("<uuid:person_id>/assign/", views.assign, name="assign"),
     path("<uuid:person_id>/<slug:step>/", views.step, name="step"),
 ]

@@ -170,6 +170,7 @@ def detail(request, person_id):
             "obligations": selectors.obligations_of(person),
             "steps": person.steps.select_related("actor", "organisation"),
             "can_manage": selectors.can_manage(request.user, person.commune),
+            "covering": selectors.collaborators_covering(person),
         },
     )
 
@@ -196,6 +197,31 @@ def step(request, person_id, step):
             messages.success(request, _("Done: %(step)s.") % {"step": view.title})
             return redirect("prevention:detail", person.pk)
     return render(request, "prevention/step.html", {"person": person, "form": form, "title": view.title})
+
+
+@markers.requires(Verb.PREVENTION_MANAGE)
+@require_http_methods(["POST"])
+def assign(request, person_id):
+    """The commune gives her to a collaborator who covers her village."""
+    person = selectors.person_for_action(user=request.user, person_id=person_id)
+    collaborator = next(
+        (
+            u
+            for u in selectors.collaborators_covering(person)
+            if str(u.pk) == request.POST.get("collaborator")
+        ),
+        None,
+    )
+    if collaborator is None:
+        messages.error(request, _("Choose a collaborator who covers her village."))
+        return redirect("prevention:detail", person.pk)
+    try:
+        services.person_assign(actor=request.user, person=person, collaborator=collaborator)
+    except ValidationError as error:
+        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("prevention:detail", person.pk)
 
 
 @markers.requires(Verb.PREVENTION_VIEW)

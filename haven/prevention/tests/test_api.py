@@ -114,3 +114,24 @@ def test_coverage_and_figures(world, village, frozen):
         "value": None,
         "shown": "<5",
     }
+
+
+def test_the_commune_reassigns_and_ends_coverage(world, village, frozen):
+    from haven.core.testing import member
+
+    other = member("collaborator_2", world.orgs["union_a"], "social_collaborator")
+    services.coverage_assign(actor=world.officer_a, collaborator=other, village=village)
+    pid = ApiClient(world.collaborator_a).post("/prevention", flag_body(world, village)).json()["id"]
+    officer = ApiClient(world.officer_a)
+    response = officer.post(f"/prevention/{pid}/collaborator", {"collaborator_id": other.pk})
+    assert response.status_code == 200 and response.json()["collaborator"] == other.username
+    assert (
+        ApiClient(world.collaborator_a)
+        .post(f"/prevention/{pid}/collaborator", {"collaborator_id": other.pk})
+        .status_code
+        == 404
+    )
+    coverage_id = village.coverage.get(collaborator=other).pk
+    cover = officer.post(f"/prevention/coverage/{coverage_id}/end").json()
+    assert [c["villages"] for c in cover["collaborators"] if c["id"] == other.pk] == [[]]
+    assert officer.post(f"/prevention/coverage/{coverage_id}/end").status_code == 409
