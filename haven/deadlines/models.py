@@ -33,17 +33,22 @@ class Status(models.TextChoices):
 
 class ObligationQuerySet(ChildDataQuerySet):
     def visible_to(self, user, verb: Verb = Verb.CHILD_VIEW):
-        """A child's obligations as the child is seen; an obligation with no child (a person followed by
-        the prevention work) as its responsible organisation is reached (access/scoping.py)."""
+        """A child's obligations as the child is seen. An obligation with no child (a person followed by
+        the prevention work) only by those whose roles grant its subject's own verb, through the
+        organisation that answers for it (access/scoping.py, deadlines/subjects.py)."""
         from haven.access.scoping import child_filter, organisation_filter
+        from haven.deadlines.subjects import SUBJECTS
 
         about_child = child_filter(user, verb, "child__")
-        about_other = organisation_filter(user, verb, "responsible__")
         q = Q(pk__in=[])
         if about_child is not None:
-            q |= Q(about_child, child__merged_into__isnull=True)
-        if about_other is not None:
-            q |= Q(about_other, child__isnull=True)
+            # child__isnull=False: for a national role the child clause is empty, and an obligation
+            # without a child would otherwise pass it.
+            q |= Q(about_child, child__isnull=False, child__merged_into__isnull=True)
+        for subject_type, (subject_verb, _page) in SUBJECTS.items():
+            about_other = organisation_filter(user, subject_verb, "responsible__")
+            if about_other is not None:
+                q |= Q(about_other, child__isnull=True, subject_type=subject_type)
         return self.filter(q)
 
 

@@ -40,6 +40,9 @@ class Rule:
     on_due: str | None = None
     # A province may shorten a duty's deadline, never a period the law guarantees (the 7-day notice).
     overridable: bool = True
+    # The highest rung of the ladder the duty climbs (1 the organisation's head, 2 the provincial
+    # Department of Health, 3 the Ministry). A missed home visit is the province's business at most.
+    top: int = 3
 
 
 H, D, WD = Unit.HOURS, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS
@@ -255,6 +258,8 @@ RULES: dict[str, Rule] = {
             D,
             "§9c (Notice 432-TB/VPTW §1; Law on Children art. 48–49): first contact within 3 days",
             R,
+            dt.timedelta(days=1),
+            top=2,
         ),
         Rule(
             "prevention.first_contact_urgent",
@@ -264,6 +269,7 @@ RULES: dict[str, Rule] = {
             "§9c: within 24 hours if she is under 16 or violence is suspected",
             R,
             dt.timedelta(hours=12),
+            top=2,
         ),
         Rule(
             "prevention.assessment",
@@ -272,6 +278,8 @@ RULES: dict[str, Rule] = {
             D,
             "§9c: needs assessment within 7 days of consent",
             R,
+            dt.timedelta(days=1),
+            top=2,
         ),
         Rule(
             "prevention.contact_monthly",
@@ -281,6 +289,7 @@ RULES: dict[str, Rule] = {
             "§9c: at least monthly contact through the pregnancy (and with every person followed)",
             R,
             dt.timedelta(days=7),
+            top=2,
         ),
         Rule(
             "prevention.contact_weekly",
@@ -290,6 +299,7 @@ RULES: dict[str, Rule] = {
             "§9c: weekly contact in the last month",
             R,
             dt.timedelta(days=3),
+            top=2,
         ),
         Rule(
             "prevention.postnatal_visit",
@@ -299,6 +309,7 @@ RULES: dict[str, Rule] = {
             "§9c: visits at weeks 1, 2 and 4, then monthly to 6 months (prevention/schedule.py)",
             R,
             dt.timedelta(days=3),
+            top=2,
         ),
         Rule(
             "prevention.newborn_papers",
@@ -308,6 +319,7 @@ RULES: dict[str, Rule] = {
             "Law on Civil Status 2014 art. 15: birth registered within 60 days; §9c: 3-in-1 procedure",
             L,
             dt.timedelta(days=7),
+            top=2,
         ),
     )
 }

@@ -123,7 +123,9 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
         up = level + 1
         swapped = Obligation.objects.filter(pk__in=ids, escalation_level=level, status=Status.OPEN).update(
             escalation_level=up,
-            next_escalation_at=now + RULES[rule_code].escalate_every if up < MAX_LEVEL else None,
+            next_escalation_at=now + RULES[rule_code].escalate_every
+            if up < min(MAX_LEVEL, RULES[rule_code].top)
+            else None,
         )
         if swapped != len(ids):
             # Someone else moved these rows: undo this batch rather than escalate twice.

@@ -33,12 +33,13 @@ from haven.foundlings.api import (
 )
 from haven.prevention import selectors, services
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
+from haven.prevention.forms import service_providers
 from haven.prevention.models import (
     AtRiskPerson,
+    CloseReason,
     Consent,
     Coverage,
     Mode,
-    Outcome,
     Service,
     Source,
     State,
@@ -103,6 +104,15 @@ class AssessIn(Schema):
 class ReferIn(Schema):
     service: Service
     provider: Line = Field(..., max_length=200, pattern=r"\S")
+    to_organisation_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="an organisation in Haven that provides it (told at once)"
+    )
+
+
+class UpdateIn(Schema):
+    village_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    pregnant: bool | None = None
+    expected_delivery: Day | None = None
 
 
 class OutcomeIn(Schema):
@@ -144,7 +154,7 @@ class AbandonedIn(Schema):
 
 
 class CloseIn(Schema):
-    outcome: Literal[tuple(o for o in Outcome.values if o != Outcome.LIVE_BIRTH)]  # type: ignore[valid-type]
+    closed_as: Literal[tuple(r for r in CloseReason.values if r != CloseReason.ABANDONED)]  # type: ignore[valid-type]
     reason: Prose = Field(..., max_length=LONG, pattern=r"\S")
 
 
@@ -206,6 +216,7 @@ class PersonDetail(PersonOut):
     notes: str
     outcome: str
     outcome_on: dt.date | None
+    closed_as: str
     newborn_id: uuid.UUID | None
     birth_registered_on: dt.date | None
     residence_registered_on: dt.date | None
@@ -296,8 +307,7 @@ def _late(due_at, at) -> int | None:
     return int((at - due_at).total_seconds()) if due_at and at > due_at else None
 
 
-def _out(person: AtRiskPerson) -> dict:
-    due = selectors.next_due(person)
+def _out(person: AtRiskPerson, due=None) -> dict:
     return {
         "id": person.pk,
         "name": str(person),
@@ -313,7 +323,7 @@ def _out(person: AtRiskPerson) -> dict:
 def _detail(user: User, person_id) -> dict:
     person = selectors.person_for_viewing(user=user, person_id=person_id)
     return {
-        **_out(person),
+        **_out(person, selectors.next_dues([person]).get(person.pk)),
         **{
             f: getattr(person, f)
             for f in (
@@ -330,6 +340,7 @@ def _detail(user: User, person_id) -> dict:
                 "needs",
                 "outcome",
                 "outcome_on",
+                "closed_as",
                 "newborn_id",
                 "birth_registered_on",
                 "residence_registered_on",
@@ -403,11 +414,12 @@ def list_people(request, state: State | None = None, page: int = Query(1, ge=1, 
     items = list(found.object_list)
     if items:
         record(actor=request.user, action="prevention.list", data={"shown": [str(p.pk) for p in items]})
+    dues = selectors.next_dues(items)
     return {
         "count": found.paginator.count,
         "page": found.number,
         "pages": found.paginator.num_pages,
-        "items": [_out(p) for p in items],
+        "items": [_out(p, dues.get(p.pk)) for p in items],
     }
 
 
@@ -416,10 +428,10 @@ def today(request):
     """The collaborator's round: overdue, due today and in the next 7 days, most urgent first."""
     require(request.user, Verb.PREVENTION_VIEW)
     round_ = selectors.round_for(request.user)
-    rows = [p for rows in (round_.overdue, round_.today, round_.week) for p, _o in rows]
+    rows = [(p, o) for rows in (round_.overdue, round_.today, round_.week) for p, o in rows]
     if rows:
-        record(actor=request.user, action="prevention.list", data={"shown": [str(p.pk) for p in rows]})
-    return [_out(p) for p in rows]
+        record(actor=request.user, action="prevention.list", data={"shown": [str(p.pk) for p, _o in rows]})
+    return [_out(p, o) for p, o in rows]
 
 
 @router.post("", response={201: PersonDetail, 202: FlagReceipt, 404: Error, 422: Error})
@@ -454,9 +466,7 @@ def coverage(request, commune_code: str = Query(..., pattern=r"^\d{5}$")):
     """Who covers each village; villages with nobody; collaborators with too many people."""
     commune = _commune(commune_code)
     require(request.user, Verb.PREVENTION_VIEW)
-    if commune not in selectors.managed_communes(request.user) and not selectors.can_manage(
-        request.user, commune
-    ):
+    if not selectors.may_see_coverage(request.user, commune):
         raise NotVisible
     cover = selectors.coverage_of(commune)
     return {
@@ -485,6 +495,37 @@ def coverage(request, commune_code: str = Query(..., pattern=r"^\d{5}$")):
         "people_without_collaborator": cover.unassigned,
         "caseload_limit": services.schedule.CASELOAD_LIMIT,
     }
+
+
+class CommuneGapsOut(Schema):
+    commune_code: str
+    commune: str
+    villages: int
+    uncovered: int
+    collaborators: int
+    overloaded: int
+    without_collaborator: int
+
+
+@router.get("/coverage/province", response={200: list[CommuneGapsOut], 404: Error})
+def province_coverage(request):
+    """For a provincial officer: per commune, villages with nobody, collaborators with too many
+    people, people at risk without a collaborator; the communes with gaps first."""
+    provinces = selectors.provinces_seen(request.user)
+    if not provinces:
+        raise NotVisible
+    return [
+        {
+            "commune_code": r.commune.code,
+            "commune": r.commune.name,
+            "villages": r.villages,
+            "uncovered": r.uncovered,
+            "collaborators": r.collaborators,
+            "overloaded": r.overloaded,
+            "without_collaborator": r.without_collaborator,
+        }
+        for r in selectors.coverage_of_province(provinces[0])
+    ]
 
 
 @router.post("/villages", response={201: VillageOut, 404: Error, 422: Error})
@@ -595,7 +636,32 @@ def assess(request, person_id: uuid.UUID, payload: AssessIn):
 
 @router.post("/{person_id}/supports", response=STEP)
 def refer(request, person_id: uuid.UUID, payload: ReferIn):
-    services.support_refer(actor=request.user, person=_person(request, person_id), **payload.dict())
+    data = payload.dict()
+    organisation_id = data.pop("to_organisation_id")
+    organisation = None
+    if organisation_id is not None:
+        organisation = service_providers().filter(pk=organisation_id).first()
+        if organisation is None:
+            raise invalid("to_organisation_id", _("Choose a service provider from the list."), "unknown")
+    services.support_refer(
+        actor=request.user, person=_person(request, person_id), to_organisation=organisation, **data
+    )
+    return _detail(request.user, person_id)
+
+
+@router.post("/{person_id}/update", response=STEP)
+def update(request, person_id: uuid.UUID, payload: UpdateIn):
+    """What is learnt after the flag: her village, the pregnancy, the expected date of delivery."""
+    person = _person(request, person_id)
+    data = payload.dict()
+    village_id = data.pop("village_id")
+    village = None
+    if village_id is not None:
+        village = Village.objects.filter(pk=village_id, commune=person.commune).first()
+        if village is None:
+            raise invalid("village_id", _("This village is not in her commune."), "wrong_commune")
+    with api_field_names(village="village_id"):
+        services.person_update(actor=request.user, person=person, village=village, **data)
     return _detail(request.user, person_id)
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import Verb
 from haven.access.scoping import granting
-from haven.accounts.models import Role, User
+from haven.accounts.models import Organisation, OrganisationKind, Role, User
 from haven.areas.models import Area
 from haven.core import clock
 from haven.foundlings.forms import DATETIME_WIDGET, Moment
 from haven.people.forms import DATE_WIDGET, CommuneChoice
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
-from haven.prevention.models import Coverage, Mode, Outcome, Service, SupportStatus, Village, Wellbeing
+from haven.prevention.models import CloseReason, Coverage, Mode, Service, SupportStatus, Village, Wellbeing
 
 
 def flag_places(user: User) -> tuple[list[Area], list[Village]]:
@@ -144,11 +145,40 @@ class AssessForm(forms.Form):
         return {"needs": {code: d[f"need_{code}"] for code, _label in NEEDS}, "notes": d.get("notes", "")}
 
 
+def service_providers():
+    """The organisations in Haven that provide the services of Notice 432 §1 (health facilities, social
+    protection facilities, the unions, the legal-aid centres of the justice departments)."""
+    return Organisation.objects.filter(
+        is_active=True,
+        kind__in=[
+            OrganisationKind.HEALTH_FACILITY,
+            OrganisationKind.SOCIAL_PROTECTION_FACILITY,
+            OrganisationKind.MASS_ORGANISATION,
+            OrganisationKind.PROVINCIAL_JUSTICE,
+            OrganisationKind.COMMUNE_COMMITTEE,
+        ],
+    ).order_by("name")
+
+
 class ReferForm(forms.Form):
     service = forms.ChoiceField(label=_("Service"), choices=Service.choices)
     provider = forms.CharField(
         label=_("Provider"), max_length=200, help_text=_("For example: the commune health station.")
     )
+    to_organisation = forms.ModelChoiceField(
+        label=_("Provider in Haven (told at once)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Leave empty for a provider outside Haven."),
+    )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = service_providers()
+        if person is not None:
+            province = person.commune.parent_id
+            queryset = queryset.filter(Q(area_id=province) | Q(area__parent_id=province))
+        self.fields["to_organisation"].queryset = queryset
 
 
 class OutcomeForm(forms.Form):
@@ -211,10 +241,33 @@ class AbandonedForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("How it ended"), choices=[c for c in Outcome.choices if c[0] != Outcome.LIVE_BIRTH]
+    closed_as = forms.ChoiceField(
+        label=_("Why the record closes"),
+        choices=[c for c in CloseReason.choices if c[0] != CloseReason.ABANDONED],
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UpdateForm(forms.Form):
+    village = forms.ModelChoiceField(
+        label=_("Village or residential group"), queryset=Village.objects.none(), required=False
+    )
+    pregnant = forms.TypedChoiceField(
+        label=_("Pregnant"),
+        choices=[("", _("No change")), ("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+    )
+    expected_delivery = forms.DateField(
+        label=_("Expected date of delivery"), required=False, widget=DATE_WIDGET
+    )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person is not None:
+            self.fields["village"].queryset = Village.objects.filter(commune=person.commune, is_active=True)
+            self.initial.setdefault("village", person.village_id)
 
 
 class NoteForm(forms.Form):

@@ -23,21 +23,40 @@ from haven.deadlines.models import TimelineStep
 PERSON_ORGANISATIONS = ("reported_by_organisation", "collaborator_organisation")
 
 
+def reach(through, user, prefix: str = "") -> Q | None:
+    """The people at risk reached through ``through`` (memberships): the access layer's
+    ``record_reach`` for every role but the collaborator, who reaches only the people she follows
+    and those of the villages she covers today — not everyone her chapter follows."""
+    from haven.access.scoping import record_reach
+    from haven.accounts.models import Role
+    from haven.core import clock
+
+    collaborator = [m for m in through if m.role == Role.SOCIAL_COLLABORATOR]
+    others = [m for m in through if m.role != Role.SOCIAL_COLLABORATOR]
+    q = record_reach(
+        others, commune=prefix + "commune", organisations=tuple(prefix + n for n in PERSON_ORGANISATIONS)
+    )
+    if collaborator:
+        today = clock.localdate(clock.now())
+        covered = (
+            Coverage.objects.filter(collaborator=user, since__lte=today)
+            .exclude(until__lte=today)
+            .values("village")
+        )
+        own = Q(**{prefix + "collaborator_id": user.pk}) | Q(**{prefix + "village__in": covered})
+        q = own if q is None else q | own
+    return q
+
+
 class PreventionQuerySet(models.QuerySet):
     """Every read of the prevention register starts from ``visible_to(user)``."""
 
     person_prefix = ""
 
     def visible_to(self, user, verb: Verb = Verb.PREVENTION_VIEW):
-        from haven.access.scoping import record_filter
+        from haven.access.scoping import granting
 
-        p = self.person_prefix
-        q = record_filter(
-            user,
-            verb,
-            commune=p + "commune",
-            organisations=tuple(p + name for name in PERSON_ORGANISATIONS),
-        )
+        q = reach(granting(user, verb), user, self.person_prefix)
         return self.none() if q is None else self.filter(q)
 
 
@@ -122,12 +141,27 @@ class Consent(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
+    """How the pregnancy ended (health data: recorded only with consent)."""
+
     LIVE_BIRTH = "live_birth", _("Live birth")
     STILLBIRTH = "stillbirth", _("Stillbirth")
     MISCARRIAGE = "miscarriage", _("Miscarriage")
     TERMINATION = "termination", _("Termination of pregnancy")
+
+
+class CloseReason(models.TextChoices):
+    """Why a record closed other than as a stable family."""
+
+    STILLBIRTH = "stillbirth", _("Stillbirth")
+    MISCARRIAGE = "miscarriage", _("Miscarriage")
+    TERMINATION = "termination", _("Termination of pregnancy")
     MOVED_AWAY = "moved_away", _("Moved away (handed to the new commune)")
-    NOT_PREGNANT = "not_pregnant", _("Not pregnant / no longer at risk")
+    NO_LONGER_AT_RISK = "no_longer_at_risk", _("Not pregnant / no longer at risk")
+    ABANDONED = "abandoned", _("The baby was abandoned")
+
+
+# The close reasons that are how the pregnancy ended.
+PREGNANCY_ENDS = {CloseReason.STILLBIRTH, CloseReason.MISCARRIAGE, CloseReason.TERMINATION}
 
 
 class AtRiskPerson(TimeStamped):
@@ -194,6 +228,7 @@ class AtRiskPerson(TimeStamped):
         "foundlings.FoundlingCase", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_as = models.CharField(_("closed as"), max_length=20, choices=CloseReason.choices, blank=True)
 
     objects = PersonQuerySet.as_manager()
 

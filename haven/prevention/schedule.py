@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 # §9c [R]: postnatal home visits at weeks 1, 2 and 4, then monthly until 6 months (days after birth).
 POSTNATAL_VISIT_DAYS = (7, 14, 28, 58, 88, 118, 148, 178)
 # The window of each postnatal visit: the rule ``prevention.postnatal_visit`` (7 days) ends on the
@@ -29,16 +31,22 @@ PAPERS_WITHIN = dt.timedelta(days=60)
 def pregnancy_rule(last_contact: dt.datetime, expected_delivery: dt.date | None) -> str:
     """Monthly contact, or weekly once the next monthly contact would fall in the last month."""
     if expected_delivery is not None:
-        last_month_starts = dt.datetime.combine(
-            expected_delivery - LAST_MONTH, dt.time(0, 0), tzinfo=last_contact.tzinfo
-        )
-        if last_contact + MONTHLY > last_month_starts:
+        next_monthly = timezone.localdate(last_contact + MONTHLY)
+        if next_monthly > expected_delivery - LAST_MONTH:
             return "prevention.contact_weekly"
     return "prevention.contact_monthly"
 
 
-def postnatal_due(birth: dt.date, visits_done: int) -> dt.date | None:
-    """The day the next postnatal visit is due, or None when the six months of visits are done."""
-    if visits_done >= len(POSTNATAL_VISIT_DAYS):
+def postnatal_due(birth: dt.date, visited_on: dt.date) -> dt.date | None:
+    """The day the next postnatal visit is due after a visit on ``visited_on`` (or the birth itself).
+
+    A visit counts for the scheduled visit whose day it falls on or before (a visit on day 5 is the
+    week-1 visit; one on day 40, late, stands for the day-58 visit), so the next is the one after.
+    None when the six months of visits are done."""
+    day = (visited_on - birth).days
+    if visited_on == birth:
+        return birth + dt.timedelta(days=POSTNATAL_VISIT_DAYS[0])
+    later = [d for d in POSTNATAL_VISIT_DAYS if d >= day]
+    if len(later) < 2:
         return None
-    return birth + dt.timedelta(days=POSTNATAL_VISIT_DAYS[visits_done])
+    return birth + dt.timedelta(days=later[1])

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 
-from haven.access.policy import Verb
+from haven.access.policy import POLICY, Scope, Verb
 from haven.access.scoping import NotVisible, aggregate_reach, can, granting, memberships
 from haven.accounts.models import Membership, Role, User
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core import clock
+from haven.core.calendar import VIETNAM
 from haven.deadlines.models import Obligation, Status
 from haven.prevention import schedule, workflow
 from haven.prevention.models import (
@@ -21,7 +22,6 @@ from haven.prevention.models import (
     Coverage,
     Outcome,
     Village,
-    Visit,
 )
 from haven.reports.selectors import Cell
 
@@ -61,8 +61,14 @@ def obligations_of(person: AtRiskPerson):
     return Obligation.objects.filter(subject_type=SUBJECT, subject_id=person.pk).order_by("-status", "due_at")
 
 
-def next_due(person: AtRiskPerson) -> Obligation | None:
-    return obligations_of(person).filter(status=Status.OPEN).order_by("due_at").first()
+def next_dues(people) -> dict:
+    """Each person's next open clock, for a page of people in one query."""
+    dues: dict = {}
+    for o in Obligation.objects.filter(
+        subject_type=SUBJECT, subject_id__in=[p.pk for p in people], status=Status.OPEN
+    ).order_by("due_at"):
+        dues.setdefault(o.subject_id, o)
+    return dues
 
 
 @dataclass
@@ -81,15 +87,11 @@ def round_for(user: User) -> Round:
     people = persons_visible(user).filter(state__in=OPEN_STATES)
     if any(m.role == Role.SOCIAL_COLLABORATOR for m in memberships(user)):
         people = people.filter(collaborator=user)
-    people = {p.pk: p for p in people[:500]}
-    dues = {}
-    for o in Obligation.objects.filter(
-        subject_type=SUBJECT, subject_id__in=list(people), status=Status.OPEN
-    ).order_by("due_at"):
-        dues.setdefault(o.subject_id, o)
+    people = {p.pk: p for p in people}
+    dues = next_dues(people.values())
     now = clock.now()
     today_ends = dt.datetime.combine(
-        clock.localdate(now) + dt.timedelta(days=1), dt.time(0, 0), tzinfo=now.tzinfo
+        clock.localdate(now) + dt.timedelta(days=1), dt.time(0, 0), tzinfo=VIETNAM
     )
     week_ends = today_ends + dt.timedelta(days=7)
     result = Round()
@@ -127,16 +129,17 @@ def collaborators_covering(person: AtRiskPerson) -> list[User]:
 # --- Coverage -------------------------------------------------------------------------------------
 
 
+def _area_memberships(user: User) -> list[Membership]:
+    """The user's area-level prevention roles (the commune, the province): they see coverage."""
+    return [m for m in granting(user, Verb.PREVENTION_VIEW) if POLICY[Role(m.role)].scope is Scope.AREA]
+
+
 def managed_communes(user: User) -> list[Area]:
-    """The communes whose villages and collaborators the user manages (or, for a province, sees)."""
-    communes: dict[int, Area] = {}
-    for m in granting(user, Verb.PREVENTION_VIEW):
-        area = m.organisation.area
-        if m.role == Role.SOCIAL_COLLABORATOR:
-            continue
-        if area.level == "commune":
-            communes[area.pk] = area
-    return sorted(communes.values(), key=lambda a: a.name)
+    """The communes whose villages and collaborators the user sees (and, as officer, manages)."""
+    communes = {
+        m.organisation.area for m in _area_memberships(user) if m.organisation.area.level == "commune"
+    }
+    return sorted(communes, key=lambda a: a.name)
 
 
 def can_manage(user: User, commune: Area) -> bool:
@@ -237,11 +240,7 @@ class CommuneRow:
 
 
 def provinces_seen(user: User) -> list[Area]:
-    return [
-        m.organisation.area
-        for m in granting(user, Verb.PREVENTION_VIEW)
-        if m.organisation.area.level == "province"
-    ]
+    return [m.organisation.area for m in _area_memberships(user) if m.organisation.area.level == "province"]
 
 
 def may_see_coverage(user: User, commune: Area) -> bool:
@@ -381,7 +380,13 @@ def figures_for(user: User, area: Area | None = None) -> Figures:
 
 
 def _figures(people, area, suppress: bool) -> Figures:
-    visits = Visit.objects.filter(person__in=people, due_at__isnull=False)
+    # Every contact clock that has come due, met or missed; on time: met by its deadline.
+    now = clock.now()
+    clocks = Obligation.objects.filter(
+        subject_type=SUBJECT, subject_id__in=people.values("pk"), rule__in=workflow.VISIT_CLOCKS
+    )
+    met_on_time = clocks.filter(status=Status.MET, closed_at__lte=F("due_at"))
+    came_due = clocks.filter(Q(due_at__lt=now) | Q(status=Status.MET)).exclude(status=Status.CANCELLED)
     births = people.filter(outcome=Outcome.LIVE_BIRTH)
     return Figures(
         area=area,
@@ -389,8 +394,8 @@ def _figures(people, area, suppress: bool) -> Figures:
         high_risk_without_collaborator=_count(
             people.filter(state__in=OPEN_STATES, collaborator__isnull=True).count(), suppress
         ),
-        visits=_count(visits.count(), suppress),
-        visits_on_time=_count(visits.filter(at__lte=F("due_at")).count(), suppress),
+        visits=_count(came_due.count(), suppress),
+        visits_on_time=_count(met_on_time.count(), suppress),
         births=_count(births.count(), suppress),
         kept_with_family=_count(births.filter(kept_with_family=True).count(), suppress),
         abandoned=_count(

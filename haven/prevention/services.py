@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.access.policy import POLICY, Scope, Verb
-from haven.access.scoping import NotVisible, granting, record_reach
+from haven.access.scoping import NotVisible, granting
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from haven.areas.models import Area
 from haven.audit.services import record
@@ -27,14 +27,17 @@ from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
+from haven.deadlines.services import obligations_close
 from haven.foundlings.services import authority_for
 from haven.lib import crypto
 from haven.notifications.models import Notification
 from haven.prevention import schedule, workflow
 from haven.prevention.catalog import LEVEL_CODES, NEED_CODES, RISK_CODES
 from haven.prevention.models import (
-    PERSON_ORGANISATIONS,
+    OPEN_STATES,
+    PREGNANCY_ENDS,
     AtRiskPerson,
+    CloseReason,
     Consent,
     Coverage,
     Outcome,
@@ -46,6 +49,7 @@ from haven.prevention.models import (
     Village,
     Visit,
     VisitKind,
+    reach,
 )
 
 K = OrganisationKind
@@ -77,28 +81,19 @@ def covers(user: User, village: Village | None, on: dt.date | None = None) -> bo
     )
 
 
-def _reaches(m: Membership, person: AtRiskPerson) -> bool:
-    q = record_reach([m], commune="commune", organisations=PERSON_ORGANISATIONS)
+def _reaches(m: Membership, person: AtRiskPerson, actor: User) -> bool:
+    q = reach([m], actor)
     return q is not None and AtRiskPerson.objects.filter(q, pk=person.pk).exists()
 
 
 def _acting(actor: User, person: AtRiskPerson, action: str) -> Membership:
     """The membership through which ``actor`` takes ``action``: a role the table allows and a reach
-    that includes her. A collaborator records only for the villages she covers (or the people she
-    follows). Anyone else who sees her is told why not; the rest get 404."""
+    that includes her (a collaborator reaches only the people she follows and the villages she
+    covers: models.reach). Anyone else who sees her is told why not; the rest get 404."""
     pathway.lock(person)
     roles = workflow.TRANSITIONS[action].roles
     for m in granting(actor, Verb.PREVENTION_RECORD):
-        if m.role in roles and _reaches(m, person):
-            if (
-                m.role == Role.SOCIAL_COLLABORATOR
-                and person.collaborator_id != actor.pk
-                and not covers(actor, person.village)
-            ):
-                raise Refused(
-                    _("You do not cover this village: ask the commune to assign you first."),
-                    code="not_covered",
-                )
+        if m.role in roles and _reaches(m, person, actor):
             return m
     if AtRiskPerson.objects.visible_to(actor).filter(pk=person.pk).exists():
         who = ", ".join(str(Role(r).label) for r in sorted(roles))
@@ -116,6 +111,12 @@ def _enter(person: AtRiskPerson, action: str, rule=None, **kwargs: Any) -> Step:
         responsible_for=lambda code: person.responsible,
         **kwargs,
     )
+
+
+def _cancel(person: AtRiskPerson, rules, actor: User) -> None:
+    """Clocks made moot by a turn of events (she declined, the baby is born, the record closed) are
+    cancelled, not "met": the visits-on-time figure counts only contacts made."""
+    obligations_close(subject=person, rules=list(rules), actor=actor, status=Status.CANCELLED)
 
 
 def _check_past(field: str, when: dt.datetime | dt.date, now: dt.datetime) -> None:
@@ -179,7 +180,10 @@ def _flagging_membership(actor: User, commune: Area, village: Village | None) ->
             continue
         if scope is Scope.AREA and area.id in (commune.id, commune.parent_id):
             return m
-        if scope in (Scope.ORGANISATION, Scope.NATION) and m.role != Role.SOCIAL_COLLABORATOR:
+        if scope is Scope.NATION:
+            return m
+        # A hospital's clinic flags the women it sees, from any commune of its province.
+        if scope is Scope.ORGANISATION and commune.parent_id == (area.parent_id or area.id):
             return m
     if any(m.role == Role.SOCIAL_COLLABORATOR for m in through):
         raise invalid("village", _("You do not cover this village: choose one of yours."), "not_covered")
@@ -242,6 +246,8 @@ def person_flag(
     if not family_name.strip() or not given_name.strip():
         raise invalid("given_name", _("Give her family name and given name."), "required")
     year = clock.localdate(now).year
+    # Born this year minus 15 or later: under 16 whatever the birthday (Law on Children art. 1).
+    under_16 = under_16 or (birth_year is not None and year - birth_year <= 15)
     if birth_year is not None and not year - 70 <= birth_year <= year - 9:
         raise invalid(
             "birth_year",
@@ -394,6 +400,8 @@ def person_contact(
         recorded_by=actor,
         due_at=first_due,
     )
+    if person.under_16 and person.pregnant and person.protection_case_id is None:
+        _report_girl(actor, person, now)
     opens = (*rule.opens, _contact_rule(person, at))
     _enter(
         person,
@@ -431,7 +439,11 @@ def person_decline(*, actor: User, person: AtRiskPerson, reason: str = "") -> At
     person.needs = {}
     person.notes_encrypted = ""
     person.save()
+    # What she was referred to, and what the timeline says of it, are as sensitive as her notes.
     person.visits.update(notes_encrypted="")
+    person.supports.all().delete()
+    person.steps.update(note="")
+    _cancel(person, workflow.EVERY_CLOCK, actor)
     _enter(person, "decline", actor=actor, membership=membership, now=now, note=reason)
     return person
 
@@ -510,6 +522,8 @@ def support_outcome(*, actor: User, support: Support, status: str, outcome: str)
     now = clock.now()
     person = support.person
     membership = _acting(actor, person, "refer")
+    workflow.transition("refer", person.state)
+    _require_consent(person, "outcome")
     if support.status != SupportStatus.REFERRED:
         raise Refused(_("The outcome of this referral is already recorded."), code="already_done")
     if status not in (SupportStatus.DELIVERED, SupportStatus.NOT_DELIVERED):
@@ -587,6 +601,8 @@ def visit_record(
     if notes.strip():
         _require_consent(person, "notes")
     postnatal = person.state == State.POSTNATAL
+    if postnatal and clock.localdate(at) < person.outcome_on:
+        raise invalid("at", _("A postnatal visit cannot be before the birth."), "before_birth")
     closes = ("prevention.postnatal_visit", *workflow.CONTACT) if postnatal else workflow.CONTACT
     due_at = _open_due(person, closes)
     visit = Visit.objects.create(
@@ -604,8 +620,7 @@ def visit_record(
     opens: tuple[str, ...] = ()
     starts: dict[str, dt.datetime] = {}
     if postnatal:
-        done = person.visits.filter(kind=VisitKind.POSTNATAL).count()
-        due_on = schedule.postnatal_due(person.outcome_on, done)
+        due_on = schedule.postnatal_due(person.outcome_on, clock.localdate(at))
         if due_on is not None:
             opens = ("prevention.postnatal_visit",)
             starts = {opens[0]: _day_end(due_on) - schedule.POSTNATAL_WINDOW}
@@ -676,7 +691,8 @@ def person_birth(
     person.pregnant = False
     person.kept_with_family = True
     person.save()
-    first_visit = schedule.postnatal_due(born_on, 0)
+    first_visit = schedule.postnatal_due(born_on, born_on)
+    _cancel(person, rule.closes, actor)
     _enter(
         person,
         "birth",
@@ -760,6 +776,7 @@ def person_escalate(*, actor: User, person: AtRiskPerson, reason: str) -> AtRisk
     protection_accept(actor=actor, case=case)
     person.protection_case = case
     person.save(update_fields=["protection_case", "updated_at"])
+    _cancel(person, workflow.EVERY_CLOCK, actor)
     _enter(person, "escalate", actor=actor, membership=membership, now=now, note=reason.strip())
     return person
 
@@ -786,8 +803,9 @@ def person_abandoned(
     )
     person.foundling_case = case
     person.kept_with_family = False
-    person.closed_at = now
+    person.closed_as, person.closed_at = CloseReason.ABANDONED, now
     person.save()
+    _cancel(person, workflow.EVERY_CLOCK, actor)
     _enter(person, "abandoned", actor=actor, membership=membership, now=now, note=found_place)
     return person
 
@@ -798,6 +816,11 @@ def person_close_stable(*, actor: User, person: AtRiskPerson, note: str = "") ->
     now = clock.now()
     membership = _acting(actor, person, "close_stable")
     workflow.transition("close_stable", person.state)
+    if not person.papers_complete:
+        raise Refused(
+            _("Record the newborn's birth registration, residence and health insurance first."),
+            code="papers_missing",
+        )
     if clock.localdate(now) < person.outcome_on + schedule.STABLE_AFTER:
         raise Refused(
             _("A family is closed as stable from 6 months after the birth (%(day)s).")
@@ -806,22 +829,30 @@ def person_close_stable(*, actor: User, person: AtRiskPerson, note: str = "") ->
         )
     person.kept_with_family, person.closed_at = True, now
     person.save()
+    _cancel(person, workflow.EVERY_CLOCK, actor)
     _enter(person, "close_stable", actor=actor, membership=membership, now=now, note=note)
     return person
 
 
 @transaction.atomic
-def person_close(*, actor: User, person: AtRiskPerson, outcome: str, reason: str) -> AtRiskPerson:
-    """Close for another outcome: the pregnancy ended otherwise, she moved away, or the risk is gone."""
+def person_close(*, actor: User, person: AtRiskPerson, closed_as: str, reason: str) -> AtRiskPerson:
+    """Close for another reason: the pregnancy ended otherwise, she moved away, or the risk is gone.
+    A birth already recorded stays recorded."""
     now = clock.now()
     membership = _acting(actor, person, "close")
     workflow.transition("close", person.state)
-    if outcome not in Outcome.values or outcome == Outcome.LIVE_BIRTH:
-        raise invalid("outcome", _("Choose how it ended; a birth is recorded as a birth."), "unknown_outcome")
+    if closed_as not in CloseReason.values or closed_as == CloseReason.ABANDONED:
+        raise invalid("closed_as", _("Choose why the record closes."), "unknown_reason")
     if not reason.strip():
         raise invalid("reason", _("Say why the record closes."), "required")
-    person.outcome, person.outcome_on, person.closed_at = outcome, clock.localdate(now), now
+    if closed_as in PREGNANCY_ENDS:
+        _require_consent(person, "closed_as")
+        if person.outcome:
+            raise invalid("closed_as", _("The birth is already recorded."), "inconsistent")
+        person.outcome, person.outcome_on = closed_as, clock.localdate(now)
+    person.closed_as, person.closed_at = closed_as, now
     person.save()
+    _cancel(person, workflow.EVERY_CLOCK, actor)
     _enter(person, "close", actor=actor, membership=membership, now=now, note=reason.strip())
     return person
 
@@ -864,9 +895,9 @@ def coverage_assign(
     if covers(collaborator, village, since):
         raise invalid("village", _("She already covers this village."), "duplicate")
     coverage = Coverage.objects.create(collaborator=collaborator, village=village, since=since)
-    AtRiskPerson.objects.filter(village=village, collaborator__isnull=True).update(
-        collaborator=collaborator, collaborator_organisation=organisation
-    )
+    AtRiskPerson.objects.filter(
+        village=village, collaborator__isnull=True, state__in=list(OPEN_STATES)
+    ).update(collaborator=collaborator, collaborator_organisation=organisation)
     record(
         actor=actor,
         action="prevention.coverage_assign",
@@ -887,14 +918,95 @@ def coverage_end(*, actor: User, coverage: Coverage, until: dt.date | None = Non
         raise invalid("until", _("The end cannot be before the start."), "before_start")
     coverage.until = until
     coverage.save(update_fields=["until", "updated_at"])
-    record(actor=actor, action="prevention.coverage_end", obj=coverage, organisation=membership.organisation)
+    # The people she followed there now have nobody: the commune sees them as such and reassigns them.
+    left = AtRiskPerson.objects.filter(
+        village=coverage.village, collaborator=coverage.collaborator, state__in=list(OPEN_STATES)
+    )
+    ids = [str(pk) for pk in left.values_list("pk", flat=True)]
+    left.update(collaborator=None, collaborator_organisation=None)
+    record(
+        actor=actor,
+        action="prevention.coverage_end",
+        obj=coverage,
+        organisation=membership.organisation,
+        data={"unassigned": ids},
+    )
+    if ids:
+        Notification.objects.create(
+            organisation=membership.organisation,
+            kind="prevention.unassigned",
+            title=_("%(n)s people at risk in %(village)s have no collaborator now")
+            % {"n": len(ids), "village": coverage.village.name},
+            link=f"/prevention/coverage/?commune={coverage.village.commune_id}",
+            created_at=clock.now(),
+        )
     return coverage
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: User,
+    person: AtRiskPerson,
+    village: Village | None = None,
+    pregnant: bool | None = None,
+    expected_delivery: dt.date | None = None,
+) -> AtRiskPerson:
+    """What is learnt after the flag: her village (which gives her a collaborator), that she is
+    pregnant, the expected date of delivery (which sets the weekly contact of the last month)."""
+    now = clock.now()
+    membership = _acting(actor, person, "update")
+    workflow.transition("update", person.state)
+    changed: dict[str, str] = {}
+    if village is not None and village.pk != person.village_id:
+        if village.commune_id != person.commune_id:
+            raise invalid("village", _("This village is not in her commune."), "wrong_commune")
+        if membership.role == Role.SOCIAL_COLLABORATOR and not covers(actor, village):
+            raise invalid("village", _("You do not cover this village: choose one of yours."), "not_covered")
+        person.village = village
+        changed["village"] = village.name
+        if person.collaborator_id is None or not covers(person.collaborator, village):
+            person.collaborator = _collaborator_for(village)
+            person.collaborator_organisation = _organisation_of(person.collaborator)
+    if pregnant is not None and pregnant != person.pregnant:
+        person.pregnant = pregnant
+        changed["pregnant"] = str(pregnant)
+    if expected_delivery is not None:
+        _require_consent(person, "expected_delivery")
+        if not person.pregnant:
+            raise invalid(
+                "expected_delivery", _("An expected date of delivery needs “pregnant”."), "inconsistent"
+            )
+        _check_delivery(expected_delivery, now)
+        person.expected_delivery = expected_delivery
+        changed["expected_delivery"] = expected_delivery.isoformat()
+    if not changed:
+        raise invalid("village", _("Nothing to change."), "nothing")
+    person.save()
+    person.steps.create(
+        action="update",
+        from_state=person.state,
+        to_state=person.state,
+        at=now,
+        actor=actor,
+        organisation=membership.organisation,
+    )
+    record(
+        actor=actor,
+        action="prevention.update",
+        obj=person,
+        organisation=membership.organisation,
+        data=changed,
+    )
+    return person
 
 
 @transaction.atomic
 def person_assign(*, actor: User, person: AtRiskPerson, collaborator: User) -> AtRiskPerson:
     """The commune gives her to another collaborator, who must cover her village."""
     membership = _managing(actor, person.commune)
+    if not person.is_open:
+        raise Refused(_("This record is closed."), code="closed")
     if not covers(collaborator, person.village):
         raise invalid("collaborator", _("This collaborator does not cover her village."), "not_covered")
     person.collaborator = collaborator
@@ -906,5 +1018,13 @@ def person_assign(*, actor: User, person: AtRiskPerson, collaborator: User) -> A
         obj=person,
         organisation=membership.organisation,
         data={"collaborator": collaborator.pk},
+    )
+    Notification.objects.create(
+        organisation=person.collaborator_organisation or person.responsible,
+        user=collaborator,
+        kind="prevention.assigned",
+        title=_("A person at risk in your village is now yours to follow"),
+        link=f"/prevention/{person.pk}/",
+        created_at=clock.now(),
     )
     return person

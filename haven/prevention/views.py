@@ -30,6 +30,8 @@ class StepView:
     title: str
     form: type[django_forms.Form]
     run: Callable
+    # The form is built for the person (her commune's villages, her province's providers).
+    for_person: bool = False
 
 
 def _fields(form) -> dict:
@@ -56,6 +58,13 @@ STEPS: dict[str, StepView] = {
         gettext_lazy("Refer her to a service"),
         forms.ReferForm,
         lambda a, p, d: services.support_refer(actor=a, person=p, **d),
+        for_person=True,
+    ),
+    "update": StepView(
+        gettext_lazy("Update her village or pregnancy"),
+        forms.UpdateForm,
+        lambda a, p, d: services.person_update(actor=a, person=p, **d),
+        for_person=True,
     ),
     "plan": StepView(
         gettext_lazy("Agree the support plan"),
@@ -98,6 +107,19 @@ STEPS: dict[str, StepView] = {
         lambda a, p, d: services.person_close(actor=a, person=p, **d),
     ),
 }
+
+
+OTHER_STEPS = {
+    "flag": gettext_lazy("Flagged at risk"),
+    "support_outcome": gettext_lazy("Outcome of a referral recorded"),
+}
+
+
+def _step_label(action: str) -> str:
+    """A timeline entry as words, in the user's language."""
+    if action in STEPS:
+        return str(STEPS[action].title)
+    return str(OTHER_STEPS.get(action, action))
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -168,7 +190,9 @@ def detail(request, person_id):
             "visits": [(v, services.notes_of(v)) for v in person.visits.select_related("recorded_by")],
             "supports": person.supports.select_related("referred_by"),
             "obligations": selectors.obligations_of(person),
-            "steps": person.steps.select_related("actor", "organisation"),
+            "steps": [
+                (s, _step_label(s.action)) for s in person.steps.select_related("actor", "organisation")
+            ],
             "can_manage": selectors.can_manage(request.user, person.commune),
             "covering": selectors.collaborators_covering(person),
         },
@@ -185,7 +209,7 @@ def step(request, person_id, step):
     if request.method == "GET" and step not in selectors.actions_for(request.user, person):
         messages.info(request, _("This step is not open to you now."))
         return redirect("prevention:detail", person.pk)
-    form = view.form(request.POST or None)
+    form = view.form(request.POST or None, **({"person": person} if view.for_person else {}))
     if request.method == "POST" and form.is_valid():
         try:
             view.run(request.user, person, _fields(form))

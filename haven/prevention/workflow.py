@@ -20,7 +20,15 @@ OFFICER = frozenset({R.COMMUNE_CHILD_PROTECTION_OFFICER})
 PREGNANT = frozenset({S.CONTACTED, S.ASSESSED, S.FOLLOW_UP})
 FIRST = ("prevention.first_contact", "prevention.first_contact_urgent")
 CONTACT = ("prevention.contact_monthly", "prevention.contact_weekly")
-EVERY_CLOCK = (*FIRST, "prevention.assessment", *CONTACT, "prevention.postnatal_visit")
+# The clocks of contact with her: the "visits on time" figure counts them.
+VISIT_CLOCKS = (*FIRST, *CONTACT, "prevention.postnatal_visit")
+EVERY_CLOCK = (
+    *FIRST,
+    "prevention.assessment",
+    *CONTACT,
+    "prevention.postnatal_visit",
+    "prevention.newborn_papers",
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,8 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({S.IDENTIFIED}), S.CONTACTED, FOLLOWERS, closes=FIRST, opens=("prevention.assessment",)
     ),
     # PDP Law 2025 art. 9: silence is not consent; she may refuse, and only the minimum is kept.
-    "decline": Transition(frozenset({S.IDENTIFIED, S.CONTACTED}), S.DECLINED, FOLLOWERS, closes=EVERY_CLOCK),
+    # She may withdraw her consent at any time (PDP Law 2025 art. 4, 9).
+    "decline": Transition(frozenset(OPEN_STATES), S.DECLINED, FOLLOWERS, closes=EVERY_CLOCK),
     "assess": Transition(frozenset({S.CONTACTED}), S.ASSESSED, FOLLOWERS, closes=("prevention.assessment",)),
     "plan": Transition(frozenset({S.ASSESSED}), S.FOLLOW_UP, FOLLOWERS),
     "visit": Transition(frozenset({S.CONTACTED, S.ASSESSED, S.FOLLOW_UP, S.POSTNATAL}), None, FOLLOWERS),
@@ -50,7 +59,9 @@ TRANSITIONS: dict[str, Transition] = {
         closes=(*CONTACT, "prevention.assessment"),
         opens=("prevention.newborn_papers",),
     ),
-    "papers": Transition(frozenset({S.POSTNATAL, S.ESCALATED, S.CLOSED_STABLE}), None, FOLLOWERS),
+    "papers": Transition(frozenset({S.POSTNATAL, S.ESCALATED}), None, FOLLOWERS),
+    # Her village, the expected date of delivery, the pregnancy, learnt after the flag.
+    "update": Transition(frozenset(OPEN_STATES), None, FOLLOWERS),
     # Law on Children art. 49; Decree 56 art. 28: a risk of abandonment becomes a child-protection
     # case at support level, on the 9b clocks. Only the commune officer opens it.
     "escalate": Transition(frozenset({S.POSTNATAL}), S.ESCALATED, OFFICER, closes=EVERY_CLOCK),

@@ -135,3 +135,32 @@ def test_the_commune_reassigns_and_ends_coverage(world, village, frozen):
     cover = officer.post(f"/prevention/coverage/{coverage_id}/end").json()
     assert [c["villages"] for c in cover["collaborators"] if c["id"] == other.pk] == [[]]
     assert officer.post(f"/prevention/coverage/{coverage_id}/end").status_code == 409
+
+
+def test_coverage_is_for_the_commune_and_the_province_only(world, village, frozen):
+    code = world.commune_a.code
+    assert ApiClient(world.hospital_sw).get("/prevention/coverage", commune_code=code).status_code == 404
+    assert ApiClient(world.hospital_sw).get("/prevention/coverage/province").status_code == 404
+    province = ApiClient(world.provincial)
+    assert province.get("/prevention/coverage", commune_code=code).status_code == 200
+    rows = province.get("/prevention/coverage/province").json()
+    assert [r["commune_code"] for r in rows] == [code]
+    assert ApiClient(world.provincial_other).get("/prevention/coverage", commune_code=code).status_code == 404
+
+
+def test_a_hospital_flags_only_in_its_own_province(world, village, frozen):
+    other_commune = world.other_province.communes().first()
+    body = flag_body(world, village, commune_code=other_commune.code, village_id=None)
+    response = ApiClient(world.hospital_sw).post("/prevention", body)
+    assert response.status_code == 422 and "commune_code" in response.json()["fields"]
+
+
+def test_her_village_set_later_through_the_api(world, village, frozen):
+    pid = (
+        ApiClient(world.hotline)
+        .post("/prevention", flag_body(world, village, village_id=None, consent=False, risk_factors=[]))
+        .json()["id"]
+    )
+    response = ApiClient(world.officer_a).post(f"/prevention/{pid}/update", {"village_id": village.pk})
+    assert response.status_code == 200 and response.json()["village"] == village.name
+    assert response.json()["collaborator"]

@@ -29,6 +29,7 @@ def village(world):
 
 
 def flag(world, village, actor=None, **extra) -> AtRiskPerson:
+    """Flag Nguyễn Thị Hoa, pregnant, with her consent, in ``village`` (by its collaborator)."""
     fields = {
         "family_name": "Nguyễn",
         "middle_name": "Thị",
@@ -296,3 +297,140 @@ def test_province_coverage_counts_gaps_per_commune(world, village, frozen):
     a, b = rows[world.commune_a], rows[world.commune_b]
     assert (a.villages, a.uncovered, a.collaborators, a.without_collaborator) == (2, 1, 1, 0)
     assert (b.villages, b.uncovered, b.collaborators) == (1, 1, 0)
+
+
+# --- What a review found: each a rule of its own ------------------------------------------------
+
+
+def test_prevention_deadlines_are_not_shown_to_commune_staff_without_prevention_rights(
+    world, village, frozen
+):
+    person = flag(
+        world, village, under_16=True, birth_year=frozen.at.year - 15, consent=False, risk_factors=[]
+    )
+    mine = Obligation.objects.filter(subject_id=person.pk)
+    assert mine.visible_to(world.officer_a).exists()
+    for name in ("civil_status_a", "police_a", "hotline", "ministry", "officer_b"):
+        assert not mine.visible_to(getattr(world, name)).exists(), name
+
+
+def test_a_missed_visit_climbs_to_the_province_never_to_the_ministry(world, village, frozen):
+    person = flag(world, village)
+    frozen.advance(days=60)
+    for _ in range(5):
+        sweep(now=frozen.at)
+        frozen.advance(days=3)
+    first = Obligation.objects.get(subject_id=person.pk, rule="prevention.first_contact")
+    assert first.escalation_level == 2 and first.next_escalation_at is None
+
+
+def test_closing_after_the_birth_keeps_the_birth_and_stops_every_clock(world, village, frozen):
+    person = flag(world, village)
+    services.person_contact(
+        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
+    )
+    born = clock.localdate(frozen.at)
+    services.person_birth(actor=world.collaborator_a, person=person, born_on=born, sex="male")
+    services.person_close(actor=world.officer_a, person=person, closed_as="moved_away", reason="Về quê mẹ")
+    person.refresh_from_db()
+    assert (person.outcome, person.outcome_on, person.closed_as) == ("live_birth", born, "moved_away")
+    assert open_clocks(person) == {}
+    assert not Obligation.objects.filter(
+        subject_id=person.pk, status=Status.MET, rule="prevention.newborn_papers"
+    )
+
+
+def test_a_health_outcome_needs_consent(world, village, frozen):
+    person = flag(world, village, consent=False, risk_factors=[])
+    with pytest.raises(ValidationError) as error:
+        services.person_close(
+            actor=world.officer_a, person=person, closed_as="miscarriage", reason="Sảy thai"
+        )
+    assert error.value.error_dict["closed_as"][0].code == "consent_required"
+    services.person_close(actor=world.officer_a, person=person, closed_as="moved_away", reason="Chuyển đi")
+    assert person.outcome == ""
+
+
+def test_withdrawing_consent_erases_the_referrals_too(world, village, frozen):
+    person = flag(world, village)
+    services.person_contact(
+        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
+    )
+    support = services.support_refer(
+        actor=world.collaborator_a, person=person, service="antenatal", provider="Bệnh viện Từ Dũ"
+    )
+    services.person_decline(actor=world.collaborator_a, person=person, reason="Không muốn theo dõi nữa")
+    assert not person.supports.exists()
+    assert not person.steps.exclude(note="").exclude(action="decline").exists()
+    with pytest.raises(Refused):
+        services.support_outcome(actor=world.collaborator_a, support=support, status="delivered", outcome="x")
+
+
+def test_ending_a_coverage_leaves_her_people_to_the_commune(world, village, frozen):
+    person = flag(world, village)
+    coverage = village.coverage.get()
+    services.coverage_end(actor=world.officer_a, coverage=coverage)
+    person.refresh_from_db()
+    assert person.collaborator is None
+    assert selectors.coverage_of(world.commune_a).unassigned == 1
+    assert not AtRiskPerson.objects.visible_to(world.collaborator_a).filter(pk=person.pk).exists()
+    assert Notification.objects.filter(kind="prevention.unassigned").exists()
+
+
+def test_a_girl_born_15_years_ago_is_under_16_whatever_the_box(world, village, frozen):
+    person = flag(
+        world, village, birth_year=clock.localdate(frozen.at).year - 13, consent=False, risk_factors=[]
+    )
+    assert person.under_16 and person.protection_case is not None
+    assert "prevention.first_contact_urgent" in open_clocks(person)
+
+
+def test_a_collaborator_sees_only_her_people_and_villages(world, village, frozen):
+    from haven.core.testing import member
+
+    colleague = member("collaborator_2", world.orgs["union_a"], "social_collaborator")
+    person = flag(world, village)
+    assert not AtRiskPerson.objects.visible_to(colleague).filter(pk=person.pk).exists()
+    services.coverage_assign(actor=world.officer_a, collaborator=colleague, village=village)
+    assert AtRiskPerson.objects.visible_to(colleague).filter(pk=person.pk).exists()
+
+
+def test_what_is_learnt_later_gives_her_a_collaborator(world, village, frozen):
+    person = flag(world, None, actor=world.hotline, consent=False, risk_factors=[])
+    assert person.collaborator is None
+    services.person_update(actor=world.officer_a, person=person, village=village)
+    person.refresh_from_db()
+    assert person.collaborator == world.collaborator_a and person.village == village
+
+
+def test_postnatal_visits_follow_the_days_not_the_count(world, village, frozen):
+    person = flag(world, village)
+    services.person_contact(
+        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
+    )
+    born = clock.localdate(frozen.at)
+    services.person_birth(actor=world.collaborator_a, person=person, born_on=born, sex="male")
+    frozen.advance(days=40)
+    services.visit_record(
+        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good"
+    )
+    due = open_clocks(person)["prevention.postnatal_visit"]
+    assert (clock.localdate(due - dt.timedelta(seconds=1)) - born).days == 88
+    with pytest.raises(ValidationError):
+        services.visit_record(
+            actor=world.collaborator_a,
+            person=person,
+            at=frozen.at - dt.timedelta(days=41),
+            mode="home",
+            wellbeing="good",
+        )
+
+
+def test_visits_on_time_count_the_missed_ones(world, village, frozen):
+    person = flag(world, village)
+    services.person_contact(
+        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
+    )
+    frozen.advance(days=40)  # the assessment (7 days) and the monthly contact (30 days) were missed
+    figures = selectors.figures_for(world.officer_a)
+    assert (figures.visits_on_time.value, figures.visits.value) == (1, 2)
