@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from haven.lib.vietnamese import fold, nfc
+from haven.lib.vietnamese import fold, nfc, normalise_tone_placement
 
 PERSON_COLUMNS = (
     "id",
@@ -125,8 +125,12 @@ def _communes() -> Iterable[tuple[str, str, str, int, str]]:
 
 
 def person_row(values: dict) -> tuple:
-    """A row for ``person`` from the generator's columns: NFC names plus their folded keys."""
-    names = {k: nfc(values.get(k, "")) for k in ("family_name", "middle_name", "given_name")}
+    """A row for ``person``: names in NFC with the register's tone placement ("Hoà" → "Hòa"), plus
+    their folded keys."""
+    names = {
+        k: normalise_tone_placement(nfc(values.get(k, "")))
+        for k in ("family_name", "middle_name", "given_name")
+    }
     row = {**values, **names}
     return (
         *(row.get(c, "") or "" for c in PERSON_COLUMNS),
