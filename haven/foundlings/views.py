@@ -23,6 +23,7 @@ from haven.core import throttle
 from haven.core.errors import Refused
 from haven.foundlings import forms, pdf, selectors, services
 from haven.foundlings.reconciliation import reconciliation
+from haven.population.selectors import pin_status
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ def case_detail(request, case_id):
             "handover": selectors.pending_handover(case),
             "duplicates": selectors.duplicates_pending(case),
             "steps": case.steps.select_related("actor", "organisation"),
+            "pin_status": pin_status(case.child),
         },
     )
 

@@ -64,8 +64,10 @@ class CircuitBreaker:
         with self._lock:
             if self.state == "closed":
                 return
-            if self.state == "open" and self.clock() - self.opened_at >= self.cooldown:
-                self.state = "half_open"  # this caller is the one trial
+            # After the cool-down one caller is let through as the trial; should the trial never
+            # report back, another is let through after a further cool-down.
+            if self.clock() - self.opened_at >= self.cooldown:
+                self.state, self.opened_at = "half_open", self.clock()
                 return
             raise BreakerOpen(
                 "the population register is not answering; calls are paused (circuit breaker open)"
