@@ -96,7 +96,6 @@ def create(db: sqlite3.Connection) -> None:
 
 def index(db: sqlite3.Connection) -> None:
     db.executescript(INDEXES)
-    db.execute("ANALYZE")
 
 
 def _communes() -> Iterable[tuple[str, str, str, int, str]]:
@@ -172,4 +171,5 @@ def fill(db: sqlite3.Connection, chunks: Iterable) -> int:
         db.execute("COMMIT")
         total += len(frame)
     index(db)
+    db.execute("ANALYZE")
     return total
