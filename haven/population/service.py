@@ -152,7 +152,9 @@ class Register:
             )
             out[parent] = _ref(found) if found else None
         children = self.db.execute(
-            "SELECT * FROM person WHERE mother_id = ? UNION SELECT * FROM person WHERE father_id = ?",
+            # "!= ''" lets SQLite use the partial indexes on the parents' identifiers.
+            "SELECT * FROM person WHERE mother_id = ? AND mother_id != '' "
+            "UNION SELECT * FROM person WHERE father_id = ? AND father_id != ''",
             (row["id"], row["id"]),
         ).fetchall()
         out["children"] = [_ref(c) for c in sorted(children, key=lambda c: (c["date_of_birth"], c["id"]))]
