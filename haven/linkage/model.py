@@ -193,7 +193,9 @@ def blocking_rules() -> list:
         block_on("commune_code", "dob"),
         block_on("commune_code", "given_f", "birth_year"),
         block_on("given_f", "dob_swapped"),
+        block_on("family_f", "dob"),
         block_on("mother_f", "birth_year"),
+        block_on("father_f", "birth_year"),
         # Foundlings: the date of birth is the date found, so neither the date nor the year is sure.
         CustomRule(
             f"l.province_code = r.province_code AND l.given_f = r.given_f AND {either_estimated} "

@@ -152,14 +152,15 @@ def parse_name(family: str | None, middle: str | None, given: str | None) -> Par
     """Family, middle and given name in canonical form, whatever order the parts were written in.
 
     The parts are read as one sequence of syllables. When its first syllable is not a known surname
-    but its last one is, the name was written in Western order ("Linh Nguyễn") and is rotated. A
+    but its last one is, the name was written in Western order ("Linh Nguyễn", "Bảo Thanh Nguyễn")
+    and the first and last are exchanged. A
     first syllable that is a known surname starts the family name; the last syllable is the given name.
     """
     tokens = canonical(" ".join(p for p in (family, middle, given) if p)).split()
     if not tokens:
         return ParsedName("", "", "")
     if len(tokens) > 1 and fold(tokens[0]) not in _KNOWN_SURNAMES and fold(tokens[-1]) in _KNOWN_SURNAMES:
-        tokens = tokens[-1:] + tokens[:-1]
+        tokens = [tokens[-1], *tokens[1:-1], tokens[0]]
     elif not (family or "").strip() and fold(tokens[0]) not in _KNOWN_SURNAMES:
         # Only a given (and perhaps middle) name was recorded, as for many foundlings.
         return ParsedName("", " ".join(tokens[:-1]), tokens[-1])
