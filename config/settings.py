@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "haven.foundlings",
     "haven.protection",
     "haven.population",
+    "haven.linkage",
     "haven.api",
 ]
 

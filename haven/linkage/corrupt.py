@@ -55,6 +55,7 @@ class Benchmark:
     records: pd.DataFrame  # link-file columns
     register: pd.DataFrame  # the population without the children who are not to be found
     truth: pd.DataFrame  # record_id, person_id for every record whose person is in the register
+    clusters: pd.DataFrame  # record_id, person_id for every record (the truth for deduplication)
 
 
 def _typo(rng: random.Random, s: str) -> str:
@@ -200,4 +201,5 @@ def corrupt(
     records = order[list(INPUT_COLUMNS)].reset_index(drop=True)
     truth = order.loc[~order["person_id"].isin(gone), ["id", "person_id"]].rename(columns={"id": "record_id"})
     register = population[~population["id"].isin(gone)].reset_index(drop=True)
-    return Benchmark(records=records, register=register, truth=truth.reset_index(drop=True))
+    clusters = order[["id", "person_id"]].rename(columns={"id": "record_id"}).reset_index(drop=True)
+    return Benchmark(records=records, register=register, truth=truth.reset_index(drop=True), clusters=clusters)

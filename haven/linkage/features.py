@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from haven.lib import pin as pinlib
-from haven.lib.vietnamese import fold
-from haven.linkage.normalise import WEAK_MIDDLE, canonical, parse_name, surname_class
+from haven.linkage.normalise import WEAK_MIDDLE, canonical, fold_word, parse_name, surname_class
 
 # The columns of a link file (issue #5 item 6); `old_commune_code` is optional, for registers that
 # keep a person's pre-2025 commune.
@@ -37,8 +36,12 @@ _EPOCH = pd.Timestamp("1970-01-01")
 
 
 def _blank_to_none(series: pd.Series) -> pd.Series:
-    s = series.astype("object").where(series.notna(), None)
-    return s.map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
+    s = series.fillna("").astype(str).str.strip()
+    return s.astype("object").where(s != "", None)
+
+
+def _fold(text: str) -> str:
+    return " ".join(fold_word(w) for w in text.split())
 
 
 def _names(df: pd.DataFrame) -> pd.DataFrame:
@@ -47,8 +50,7 @@ def _names(df: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for family, middle, given in distinct.itertuples(index=False):
         parsed = parse_name(family, middle, given)
-        family_f, given_f = fold(parsed.family), fold(parsed.given)
-        middle_tokens = fold(parsed.middle).split()
+        family_f, given_f, full_f = fold_word(parsed.family), fold_word(parsed.given), _fold(parsed.full)
         rows.append(
             (
                 family,
@@ -57,11 +59,11 @@ def _names(df: pd.DataFrame) -> pd.DataFrame:
                 parsed.family or None,
                 family_f or None,
                 surname_class(family_f) or None,
-                " ".join(t for t in middle_tokens if t not in WEAK_MIDDLE) or None,
+                " ".join(t for t in _fold(parsed.middle).split() if t not in WEAK_MIDDLE) or None,
                 parsed.given or None,
                 given_f or None,
-                fold(parsed.full) or None,
-                " ".join(sorted(fold(parsed.full).split())) or None,
+                full_f or None,
+                " ".join(sorted(full_f.split())) or None,
             )
         )
     table = pd.DataFrame(
@@ -87,27 +89,23 @@ def _names(df: pd.DataFrame) -> pd.DataFrame:
 
 def _folded_names(series: pd.Series) -> pd.Series:
     values = series.fillna("").astype(str)
-    mapping = {v: (fold(canonical(v)) or None) for v in values.unique()}
+    mapping = {v: (_fold(canonical(v)) or None) for v in values.unique()}
     return values.map(mapping)
 
 
-def _pin_ok(pins: pd.Series, sex: pd.Series, year: pd.Series) -> pd.Series:
-    """True where the PIN's structure holds and agrees with the record's sex and birth year."""
-
-    def check(value: str | None, s: str | None, y: float) -> bool:
-        if value is None:
-            return False
-        try:
-            pinlib.parse(
-                value,
-                sex={"M": "male", "F": "female"}.get(s or ""),
-                birth_year=None if pd.isna(y) else int(y),
-            )
-        except pinlib.InvalidPin:
-            return False
-        return True
-
-    return pd.Series([check(p, s, y) for p, s, y in zip(pins, sex, year, strict=True)], index=pins.index)
+def _pin_ok(pins: pd.Series, sex: pd.Series, year: pd.Series, estimated: pd.Series) -> pd.Series:
+    """True where the PIN's structure holds and agrees with the record's sex and birth year
+    (the rules of haven.lib.pin, on whole columns). An estimated date of birth says nothing sure
+    about the year."""
+    p = pins.fillna("").astype(str)
+    well_formed = p.str.fullmatch(r"\d{12}") & p.str[:3].isin(pinlib.PROVINCE_CODES)
+    digit = pd.to_numeric(p.str[3].where(well_formed), errors="coerce")
+    yy = pd.to_numeric(p.str[4:6].where(well_formed), errors="coerce")
+    pin_year = pinlib.FIRST_CENTURY_YEAR + 100 * (digit // 2) + yy
+    pin_sex = (digit % 2).map({0: "M", 1: "F"})
+    sex_agrees = sex.isna() | (pin_sex == sex)
+    year_agrees = year.isna() | estimated | (pin_year == year.astype("float"))
+    return (well_formed & sex_agrees & year_agrees).fillna(False)
 
 
 def prepare(df: pd.DataFrame, *, check_pin_structure: bool = True) -> pd.DataFrame:
@@ -123,10 +121,10 @@ def prepare(df: pd.DataFrame, *, check_pin_structure: bool = True) -> pd.DataFra
     sex = _blank_to_none(df["sex"]).map(lambda s: s.upper() if s else None)
     out["sex"] = sex.where(sex.isin(["M", "F"]), None)
     dob = pd.to_datetime(df["date_of_birth"], format="%Y-%m-%d", errors="coerce")
-    out["dob"] = dob.dt.strftime("%Y-%m-%d").where(dob.notna(), None)
+    out["dob"] = df["date_of_birth"].astype("object").where(dob.notna(), None)
     out["dob_days"] = ((dob - _EPOCH).dt.days).astype("Int64")
     out["birth_year"] = dob.dt.year.astype("Int64")
-    out["birth_month"] = dob.dt.strftime("%Y-%m").where(dob.notna(), None)
+    out["birth_month"] = out["dob"].str[:7]
     swappable = dob.notna() & (dob.dt.day <= 12) & (dob.dt.day != dob.dt.month)
     swapped = pd.to_datetime(
         dob.dt.year.astype("Int64").astype(str)
@@ -142,7 +140,7 @@ def prepare(df: pd.DataFrame, *, check_pin_structure: bool = True) -> pd.DataFra
     out["dob_estimated"] = estimated.astype("int64")
     out["pin"] = _blank_to_none(df["pin"])
     if check_pin_structure:
-        out["pin_ok"] = _pin_ok(out["pin"], out["sex"], out["birth_year"]).astype("int64")
+        out["pin_ok"] = _pin_ok(out["pin"], out["sex"], out["birth_year"], estimated).astype("int64")
     else:
         out["pin_ok"] = out["pin"].notna().astype("int64")
     out["commune_code"] = _blank_to_none(df["commune_code"])

@@ -25,7 +25,7 @@ from splink.comparison_library import CustomComparison
 
 from haven.linkage.features import prepare
 
-__all__ = ["Thresholds", "blocking_rules", "comparisons", "decide", "dedupe", "link", "settings"]
+__all__ = ["Thresholds", "blocking_rules", "comparisons", "decide", "dedupe", "empty_result", "link", "settings"]
 
 # Operating thresholds on the match probability: at or above `upper` the best candidate of a record
 # is linked; between `lower` and `upper` a person reviews it.
@@ -234,8 +234,12 @@ class Model:
     tables: list[Any] = field(default_factory=list)
 
     def predict(self, threshold: float) -> pd.DataFrame:
-        result = self.linker.inference.predict(threshold_match_probability=threshold)
-        return result.as_pandas_dataframe()
+        """Scored pairs at or above `threshold`; `attrs["candidate_pairs"]` counts the blocked pairs."""
+        blocked = self.linker.inference.compute_blocked_pairs_for_predict()
+        count = blocked.query_sql("SELECT count(*) AS n FROM {this}").as_record_list()[0]["n"]
+        result = self.linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+        result.attrs["candidate_pairs"] = int(count)
+        return result
 
 
 def train(
@@ -251,11 +255,11 @@ def train(
     """Build a linker on prepared tables and estimate its parameters without labels."""
     api = db_api if db_api is not None else _duckdb_api()
     registered = [api.register(t, dataset_display_name=f"input_{i}") for i, t in enumerate(tables)]
-    linker = Linker(registered, settings(link_type=link_type, prior=prior), log_level=logging.WARNING)
+    linker = Linker(registered, settings(link_type=link_type, prior=prior), log_level=None)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     if em:
         # Each session fixes what it blocks on; together they estimate every comparison's m.
-        for rule in (block_on("dob"), block_on("given_f", "family_f")):
+        for rule in (block_on("pin"), block_on("given_f", "dob")):
             linker.training.estimate_parameters_using_expectation_maximisation(rule, fix_u_probabilities=True)
     return Model(linker=linker, tables=registered)
 
@@ -312,8 +316,9 @@ def link(
     prior = min(1.0, len(left) / max(1, len(left) * len(right)))
     model = train([left, right], link_type="link_only", prior=prior, db_api=db_api, em=em)
     raw = model.predict(thresholds.lower)
+    candidates = raw.attrs.get("candidate_pairs", 0)
     if raw.empty:
-        return _empty()
+        return empty_result()
     # Splink orders the two datasets by name; input_0 holds the records.
     swap = (raw["source_dataset_l"] != "input_0").to_numpy()
     for column in [c for c in raw.columns if c.endswith("_l")]:
@@ -321,7 +326,9 @@ def link(
         if other in raw.columns:
             a, b = raw[column].copy(), raw[other].copy()
             raw.loc[swap, column], raw.loc[swap, other] = b[swap], a[swap]
-    return decide(_output(raw, left="l", right="r"), thresholds).reset_index(drop=True)
+    result = decide(_output(raw, left="l", right="r"), thresholds).reset_index(drop=True)
+    result.attrs["candidate_pairs"] = candidates
+    return result
 
 
 def dedupe(
@@ -339,11 +346,12 @@ def dedupe(
     model = train([table], link_type="dedupe_only", prior=prior, db_api=db_api)
     raw = model.predict(thresholds.lower)
     if raw.empty:
-        return _empty()
+        return empty_result()
     out = _output(raw, left="l", right="r")
     out["decision"] = (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"})
     return out.reset_index(drop=True)
 
 
-def _empty() -> pd.DataFrame:
+def empty_result() -> pd.DataFrame:
+    """The result of a run with nothing to link."""
     return pd.DataFrame(columns=["record_id", "register_id", "match_weight", "match_probability", "decision"])

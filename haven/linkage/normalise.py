@@ -21,6 +21,7 @@ __all__ = [
     "WEAK_MIDDLE",
     "canonical",
     "edit_distance",
+    "fold_word",
     "parse_name",
     "repair_telex",
     "split_concatenated",
@@ -57,7 +58,7 @@ _TELEX_LETTERS = (
 _ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})  # legacy fonts type the Icelandic eth for Đ
 _VOWELS = "aăâeêioôơuưy"
 _MARKED_VOWELS = "ăâêôơư"
-_ASCII_SYLLABLE = re.compile(r"[A-Za-z]+")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _place_tone(base: str, tone: str) -> str:
@@ -88,7 +89,7 @@ def _repair_syllable(syllable: str) -> str:
     letters = lower
     for telex, letter in _TELEX_LETTERS:
         letters = letters.replace(telex, letter)
-    if not tone and letters == lower:
+    if (not tone and letters == lower) or not any(c in _VOWELS for c in letters):
         return syllable
     if tone:
         letters = _place_tone(letters, tone)
@@ -101,7 +102,7 @@ def repair_telex(s: str) -> str:
     Only unaccented syllables are touched; a syllable that already has diacritics was typed with a
     working input method.
     """
-    return _ASCII_SYLLABLE.sub(lambda m: _repair_syllable(m.group()), s)
+    return _WORD.sub(lambda m: _repair_syllable(m.group()) if m.group().isascii() else m.group(), s)
 
 
 def split_concatenated(token: str) -> list[str]:
@@ -123,12 +124,25 @@ def split_concatenated(token: str) -> list[str]:
     return [token]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
+def _canonical_word(word: str) -> str:
+    text = normalise_tone_placement(repair_telex(word.translate(_ETH)))
+    return " ".join(t[:1].upper() + t[1:].lower() for t in split_concatenated(text) if t)
+
+
 def canonical(s: str | None) -> str:
-    """One written form for a name: NFC, new-style tones, Telex repaired, syllables split, title case."""
-    text = normalise_tone_placement(repair_telex(nfc(s).translate(_ETH)))
-    tokens = [p for t in text.split(" ") for p in split_concatenated(t) if p]
-    return " ".join(t[:1].upper() + t[1:].lower() for t in tokens)
+    """One written form for a name: NFC, new-style tones, Telex repaired, syllables split, title case.
+
+    Every step works within a word, so words are normalised once each and cached: a national
+    register has millions of names but only thousands of distinct words.
+    """
+    return " ".join(_canonical_word(w) for w in nfc(s).split(" ") if w)
+
+
+@lru_cache(maxsize=100_000)
+def fold_word(word: str) -> str:
+    """`fold` for one word, cached."""
+    return fold(word)
 
 
 def surname_class(family_folded: str) -> str:
@@ -147,7 +161,7 @@ class ParsedName:
         return " ".join(p for p in (self.family, self.middle, self.given) if p)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1_000_000)
 def parse_name(family: str | None, middle: str | None, given: str | None) -> ParsedName:
     """Family, middle and given name in canonical form, whatever order the parts were written in.
 
@@ -159,9 +173,9 @@ def parse_name(family: str | None, middle: str | None, given: str | None) -> Par
     tokens = canonical(" ".join(p for p in (family, middle, given) if p)).split()
     if not tokens:
         return ParsedName("", "", "")
-    if len(tokens) > 1 and fold(tokens[0]) not in _KNOWN_SURNAMES and fold(tokens[-1]) in _KNOWN_SURNAMES:
+    if len(tokens) > 1 and fold_word(tokens[0]) not in _KNOWN_SURNAMES and fold_word(tokens[-1]) in _KNOWN_SURNAMES:
         tokens = [tokens[-1], *tokens[1:-1], tokens[0]]
-    elif not (family or "").strip() and fold(tokens[0]) not in _KNOWN_SURNAMES:
+    elif not (family or "").strip() and fold_word(tokens[0]) not in _KNOWN_SURNAMES:
         # Only a given (and perhaps middle) name was recorded, as for many foundlings.
         return ParsedName("", " ".join(tokens[:-1]), tokens[-1])
     if len(tokens) == 1:
