@@ -66,9 +66,13 @@ def comparisons() -> list[CustomComparison]:
             comparison_levels=[
                 _null("pin"),
                 # A PIN that breaks its structure or disagrees with sex/birth year is suspect (§E.3).
-                _level("pin_l = pin_r AND pin_ok_l = 1 AND pin_ok_r = 1", "same valid PIN", 0.80),
-                _level("pin_l = pin_r", "same PIN, suspect", 0.05),
-                cll.LevenshteinLevel("pin", 1).configure(m_probability=0.08, label_for_charts="one digit apart"),
+                # PINs are unique, so two random people share one about once in a population: random
+                # sampling rarely meets these levels, and their u is set from that fact.
+                _level("pin_l = pin_r AND pin_ok_l = 1 AND pin_ok_r = 1", "same valid PIN", 0.80, u_probability=1e-7),
+                _level("pin_l = pin_r", "same PIN, suspect", 0.05, u_probability=1e-7),
+                cll.LevenshteinLevel("pin", 1).configure(
+                    m_probability=0.08, u_probability=1e-5, label_for_charts="one digit apart"
+                ),
                 _else(0.07),
             ],
         ),
@@ -276,7 +280,7 @@ def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     runner_up = pairs.groupby("record_id")["match_weight"].shift(-1).fillna(-99.0)
     # Two candidates above the threshold: link the best only if it is far ahead (32 times as likely).
     link = (rank == 0) & above & (~contested | (pairs["match_weight"] - runner_up >= 5))
-    pairs["decision"] = link.map({True: "link", False: "review"})
+    pairs.insert(4, "decision", link.map({True: "link", False: "review"}))
     return pairs
 
 
@@ -348,7 +352,7 @@ def dedupe(
     if raw.empty:
         return empty_result()
     out = _output(raw, left="l", right="r")
-    out["decision"] = (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"})
+    out.insert(4, "decision", (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"}))
     return out.reset_index(drop=True)
 
 
