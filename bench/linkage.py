@@ -24,12 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import duckdb  # noqa: E402
-import splink  # noqa: E402
+import duckdb
+import splink
 
-from haven.linkage import evaluate, model  # noqa: E402
-from haven.linkage.corrupt import corrupt  # noqa: E402
-from haven.population.generate import population  # noqa: E402
+from haven.linkage import evaluate, model
+from haven.linkage.corrupt import corrupt
+from haven.population.generate import population
 
 
 def _rss_mib() -> float:

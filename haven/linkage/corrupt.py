@@ -126,7 +126,7 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
         field = rng.choice(names)
         rec[field] = _telex(rec[field])
     if rng.random() < rates.no_diacritics:
-        for field in names + ["mother_name", "father_name"]:
+        for field in [*names, "mother_name", "father_name"]:
             rec[field] = _strip_diacritics(rec[field])
     if rng.random() < rates.concatenated and rec["middle_name"]:
         rec["given_name"] = rec["middle_name"].replace(" ", "") + rec["given_name"]
@@ -147,7 +147,9 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
     if rec.get("old_commune_code") and rng.random() < rates.old_address:
         rec["commune_code"] = rec["old_commune_code"]
     elif rng.random() < rates.moved:
-        rec["commune_code"] = rng.choice(communes_by_province.get(rec["province_code"], [rec["commune_code"]]))
+        rec["commune_code"] = rng.choice(
+            communes_by_province.get(rec["province_code"], [rec["commune_code"]])
+        )
     pin = rec["pin"]
     if rng.random() < rates.no_pin:
         rec["pin"] = ""
@@ -202,4 +204,6 @@ def corrupt(
     truth = order.loc[~order["person_id"].isin(gone), ["id", "person_id"]].rename(columns={"id": "record_id"})
     register = population[~population["id"].isin(gone)].reset_index(drop=True)
     clusters = order[["id", "person_id"]].rename(columns={"id": "record_id"}).reset_index(drop=True)
-    return Benchmark(records=records, register=register, truth=truth.reset_index(drop=True), clusters=clusters)
+    return Benchmark(
+        records=records, register=register, truth=truth.reset_index(drop=True), clusters=clusters
+    )

@@ -71,14 +71,20 @@ def _check(row: dict[str, str], line: int, today: dt.date, communes: frozenset[s
         except ValueError:
             born = None
         if born is None or not (EARLIEST_BIRTH <= born <= today):
-            problems.append(Problem(line, _("impossible date of birth %(value)r, left out") % {"value": value}))
+            problems.append(
+                Problem(line, _("impossible date of birth %(value)r, left out") % {"value": value})
+            )
             row["date_of_birth"] = ""
             born = None
     if row["sex"] not in ("M", "F", "U", ""):
         problems.append(Problem(line, _("sex %(value)r is not M, F or U, left out") % {"value": row["sex"]}))
         row["sex"] = ""
     if row["dob_estimated"] not in ("0", "1", ""):
-        problems.append(Problem(line, _("dob_estimated %(value)r is not 0 or 1, read as 0") % {"value": row["dob_estimated"]}))
+        problems.append(
+            Problem(
+                line, _("dob_estimated %(value)r is not 0 or 1, read as 0") % {"value": row["dob_estimated"]}
+            )
+        )
         row["dob_estimated"] = "0"
     if row["pin"]:
         try:
@@ -90,16 +96,30 @@ def _check(row: dict[str, str], line: int, today: dt.date, communes: frozenset[s
                 "province": _("unknown province code"),
             }[refused.reason]
             problems.append(
-                Problem(line, _("invalid PIN %(value)r (%(reason)s), left out") % {"value": row["pin"], "reason": reason})
+                Problem(
+                    line,
+                    _("invalid PIN %(value)r (%(reason)s), left out")
+                    % {"value": row["pin"], "reason": reason},
+                )
             )
             row["pin"] = ""
         else:
             # Kept: the model treats a PIN that disagrees with the record as suspect evidence.
             expected_sex = {"M": "male", "F": "female"}.get(row["sex"])
             if expected_sex and number.sex != expected_sex:
-                problems.append(Problem(line, _("PIN %(value)r: its sex digit disagrees with the record") % {"value": row["pin"]}))
+                problems.append(
+                    Problem(
+                        line,
+                        _("PIN %(value)r: its sex digit disagrees with the record") % {"value": row["pin"]},
+                    )
+                )
             if born and row["dob_estimated"] != "1" and number.birth_year != born.year:
-                problems.append(Problem(line, _("PIN %(value)r: its year disagrees with the date of birth") % {"value": row["pin"]}))
+                problems.append(
+                    Problem(
+                        line,
+                        _("PIN %(value)r: its year disagrees with the date of birth") % {"value": row["pin"]},
+                    )
+                )
     for column in ("commune_code", "old_commune_code"):
         code = row.get(column, "")
         if code and code not in communes:
@@ -135,7 +155,11 @@ def read(path: Path | str, *, skip_malformed: bool = False, today: dt.date | Non
                 continue
             if len(fields) != len(header):
                 malformed.append(
-                    Problem(line, _("%(found)d fields where the header has %(expected)d") % {"found": len(fields), "expected": len(header)})
+                    Problem(
+                        line,
+                        _("%(found)d fields where the header has %(expected)d")
+                        % {"found": len(fields), "expected": len(header)},
+                    )
                 )
                 continue
             row = {c: fields[i].strip() for c, i in zip(wanted, positions, strict=True)}

@@ -12,8 +12,6 @@ comparison's match-weight contribution (`mw_<comparison>`) for the review screen
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +23,16 @@ from splink.comparison_library import CustomComparison
 
 from haven.linkage.features import prepare
 
-__all__ = ["Thresholds", "blocking_rules", "comparisons", "decide", "dedupe", "empty_result", "link", "settings"]
+__all__ = [
+    "Thresholds",
+    "blocking_rules",
+    "comparisons",
+    "decide",
+    "dedupe",
+    "empty_result",
+    "link",
+    "settings",
+]
 
 # Operating thresholds on the match probability: at or above `upper` the best candidate of a record
 # is linked; between `lower` and `upper` a person reviews it.
@@ -68,7 +75,12 @@ def comparisons() -> list[CustomComparison]:
                 # A PIN that breaks its structure or disagrees with sex/birth year is suspect (§E.3).
                 # PINs are unique, so two random people share one about once in a population: random
                 # sampling rarely meets these levels, and their u is set from that fact.
-                _level("pin_l = pin_r AND pin_ok_l = 1 AND pin_ok_r = 1", "same valid PIN", 0.80, u_probability=1e-7),
+                _level(
+                    "pin_l = pin_r AND pin_ok_l = 1 AND pin_ok_r = 1",
+                    "same valid PIN",
+                    0.80,
+                    u_probability=1e-7,
+                ),
                 _level("pin_l = pin_r", "same PIN, suspect", 0.05, u_probability=1e-7),
                 cll.LevenshteinLevel("pin", 1).configure(
                     m_probability=0.08, u_probability=1e-5, label_for_charts="one digit apart"
@@ -128,13 +140,22 @@ def comparisons() -> list[CustomComparison]:
                 _null("dob_days"),
                 _level(f"dob_l = dob_r AND NOT {either_estimated}", "same date", 0.82),
                 _level(
-                    f"(dob_swapped_l = dob_r OR abs(dob_days_l - dob_days_r) <= 1) AND NOT {either_estimated}",
+                    "(dob_swapped_l = dob_r OR abs(dob_days_l - dob_days_r) <= 1) "
+                    f"AND NOT {either_estimated}",
                     "day and month swapped, or one day apart",
                     0.06,
                 ),
-                _level(f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 60", "estimated, within 60 days", 0.03),
+                _level(
+                    f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 60",
+                    "estimated, within 60 days",
+                    0.03,
+                ),
                 _level("birth_month_l = birth_month_r", "same month", 0.03),
-                _level(f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 366", "estimated, within a year", 0.01),
+                _level(
+                    f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 366",
+                    "estimated, within a year",
+                    0.01,
+                ),
                 _level("birth_year_l = birth_year_r", "same year", 0.02),
                 _else(0.03),
             ],
@@ -219,9 +240,6 @@ def settings(*, link_type: str = "link_only", prior: float = 1e-4) -> SettingsCr
         retain_matching_columns=True,
         unique_id_column_name="unique_id",
     )
-
-
-Backend = Callable[[], Any]
 
 
 def _duckdb_api() -> Any:
@@ -352,7 +370,9 @@ def dedupe(
     if raw.empty:
         return empty_result()
     out = _output(raw, left="l", right="r")
-    out.insert(4, "decision", (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"}))
+    out.insert(
+        4, "decision", (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"})
+    )
     return out.reset_index(drop=True)
 
 

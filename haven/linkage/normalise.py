@@ -17,8 +17,8 @@ from haven.lib import vnnames
 from haven.lib.vietnamese import fold, nfc, normalise_tone_placement
 
 __all__ = [
-    "ParsedName",
     "WEAK_MIDDLE",
+    "ParsedName",
     "canonical",
     "edit_distance",
     "fold_word",
@@ -37,11 +37,14 @@ _SURNAME_CLASSES: dict[str, str] = {"vu": "vu", "vo": "vu", "hoang": "hoang", "h
 WEAK_MIDDLE: frozenset[str] = frozenset({"van", "thi"})
 
 _KNOWN_SURNAMES: frozenset[str] = frozenset(fold(s) for s, _ in vnnames.SURNAMES)
-_KNOWN_NAME_SYLLABLES: frozenset[str] = frozenset(
-    fold(n)
-    for table in (vnnames.MALE_GIVEN, vnnames.FEMALE_GIVEN, vnnames.MALE_MIDDLE, vnnames.FEMALE_MIDDLE)
-    for n, _ in table
-) | WEAK_MIDDLE
+_KNOWN_NAME_SYLLABLES: frozenset[str] = (
+    frozenset(
+        fold(n)
+        for table in (vnnames.MALE_GIVEN, vnnames.FEMALE_GIVEN, vnnames.MALE_MIDDLE, vnnames.FEMALE_MIDDLE)
+        for n, _ in table
+    )
+    | WEAK_MIDDLE
+)
 
 # Telex: a syllable never ends in f, j, r, s, x or z, so a trailing one is a tone key left in the text.
 _TELEX_TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
@@ -173,7 +176,11 @@ def parse_name(family: str | None, middle: str | None, given: str | None) -> Par
     tokens = canonical(" ".join(p for p in (family, middle, given) if p)).split()
     if not tokens:
         return ParsedName("", "", "")
-    if len(tokens) > 1 and fold_word(tokens[0]) not in _KNOWN_SURNAMES and fold_word(tokens[-1]) in _KNOWN_SURNAMES:
+    if (
+        len(tokens) > 1
+        and fold_word(tokens[0]) not in _KNOWN_SURNAMES
+        and fold_word(tokens[-1]) in _KNOWN_SURNAMES
+    ):
         tokens = [tokens[-1], *tokens[1:-1], tokens[0]]
     elif not (family or "").strip() and fold_word(tokens[0]) not in _KNOWN_SURNAMES:
         # Only a given (and perhaps middle) name was recorded, as for many foundlings.

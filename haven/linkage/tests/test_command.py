@@ -31,7 +31,16 @@ def files(tmp_path_factory):
 def test_malformed_rows_stop_the_run_unless_skipped(files):
     folder, _ = files
     with pytest.raises(CommandError, match="line 202"):
-        call_command("link", "files", "--register", folder / "register.csv", "--records", folder / "records.csv", "--out", folder / "links.csv")
+        call_command(
+            "link",
+            "files",
+            "--register",
+            folder / "register.csv",
+            "--records",
+            folder / "records.csv",
+            "--out",
+            folder / "links.csv",
+        )
     assert not (folder / "links.csv").exists()
 
 
@@ -39,8 +48,17 @@ def test_links_files_with_a_summary(files):
     folder, bench = files
     out, err = io.StringIO(), io.StringIO()
     call_command(
-        "link", "files", "--register", folder / "register.csv", "--records", folder / "records.csv",
-        "--out", folder / "links.csv", "--skip-malformed", stdout=out, stderr=err,
+        "link",
+        "files",
+        "--register",
+        folder / "register.csv",
+        "--records",
+        folder / "records.csv",
+        "--out",
+        folder / "links.csv",
+        "--skip-malformed",
+        stdout=out,
+        stderr=err,
     )
     with open(folder / "links.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -58,7 +76,20 @@ def test_links_files_with_a_summary(files):
 def test_thresholds_are_checked(files):
     folder, _ = files
     with pytest.raises(CommandError):
-        call_command("link", "files", "--register", folder / "register.csv", "--records", folder / "records.csv", "--out", folder / "x.csv", "--upper", "0.3", "--lower", "0.6")
+        call_command(
+            "link",
+            "files",
+            "--register",
+            folder / "register.csv",
+            "--records",
+            folder / "records.csv",
+            "--out",
+            folder / "x.csv",
+            "--upper",
+            "0.3",
+            "--lower",
+            "0.6",
+        )
 
 
 def test_evaluate_prints_both_methods_on_both_benchmarks():

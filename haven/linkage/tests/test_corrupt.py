@@ -58,10 +58,15 @@ def test_errors_are_the_ones_asked_for(people):
 
     telex = corrupt(people, 200, seed=2, rates=_only(telex=1.0), today=TODAY)
     names = telex.records[["family_name", "middle_name", "given_name"]].agg(" ".join, axis=1)
-    assert (names != clean.records[["family_name", "middle_name", "given_name"]].agg(" ".join, axis=1)).sum() > 100
+    assert (
+        names != clean.records[["family_name", "middle_name", "given_name"]].agg(" ".join, axis=1)
+    ).sum() > 100
     assert all(unicodedata.is_normalized("NFC", n) for n in names)
     # The normaliser undoes what Telex left behind.
-    assert (names.map(canonical) == clean.records[["family_name", "middle_name", "given_name"]].agg(" ".join, axis=1).map(canonical)).mean() > 0.97
+    assert (
+        names.map(canonical)
+        == clean.records[["family_name", "middle_name", "given_name"]].agg(" ".join, axis=1).map(canonical)
+    ).mean() > 0.97
 
     estimated = corrupt(people, 200, seed=2, rates=_only(estimated_dob=1.0), today=TODAY)
     assert (estimated.records["dob_estimated"] == "1").all()

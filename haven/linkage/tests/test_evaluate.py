@@ -18,7 +18,14 @@ def test_scores_pairwise_and_per_cluster():
         columns=["record_id", "register_id", "decision"],
     )
     truth = [("r1", "p1"), ("r2", "p2"), ("r3", "p3")]
-    s = score(method="m", dataset="d", decisions=decisions, truth=truth, records=["r1", "r2", "r3", "r4", "r5"], seconds=0)
+    s = score(
+        method="m",
+        dataset="d",
+        decisions=decisions,
+        truth=truth,
+        records=["r1", "r2", "r3", "r4", "r5"],
+        seconds=0,
+    )
     assert (s.links, s.true_links, s.reviews) == (3, 1, 1)
     assert s.precision == 1 / 3 and s.recall == 1 / 3
     # Clusters: r1 right, r5 rightly alone; r2, r3, r4 wrong.

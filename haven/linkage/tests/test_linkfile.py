@@ -8,7 +8,10 @@ import pytest
 
 from haven.linkage.linkfile import LinkFileError, read
 
-HEADER = "id,family_name,middle_name,given_name,sex,date_of_birth,dob_estimated,pin,commune_code,province_code,mother_name,father_name\n"
+HEADER = (
+    "id,family_name,middle_name,given_name,sex,date_of_birth,dob_estimated,pin,commune_code,province_code,"
+    "mother_name,father_name\n"
+)
 GOOD = "C1,Nguyễn,Văn,An,M,2015-03-04,0,001215123456,00004,01,Lê Thị Hoa,Nguyễn Văn Bình\n"
 
 

@@ -38,7 +38,13 @@ def test_accented_and_folded_forms():
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("Nguyeenx", "Nguyễn"), ("Ddawngj", "Đặng"), ("Truwowng", "Trương"), ("Huyeenf", "Huyền"), ("Thuys", "Thúy")],
+    [
+        ("Nguyeenx", "Nguyễn"),
+        ("Ddawngj", "Đặng"),
+        ("Truwowng", "Trương"),
+        ("Huyeenf", "Huyền"),
+        ("Thuys", "Thúy"),
+    ],
 )
 def test_telex_residue_is_repaired(typed, meant):
     assert repair_telex(typed) == meant
@@ -78,7 +84,16 @@ def test_van_and_thi_are_weak_evidence():
             {"id": "1", "family_name": "Nguyễn", "middle_name": "Văn Minh", "given_name": "An"},
             {"id": "2", "family_name": "Trần", "middle_name": "Thị", "given_name": "Hoa"},
         ]
-    ).assign(sex="", date_of_birth="", dob_estimated="", pin="", commune_code="", province_code="", mother_name="", father_name="")
+    ).assign(
+        sex="",
+        date_of_birth="",
+        dob_estimated="",
+        pin="",
+        commune_code="",
+        province_code="",
+        mother_name="",
+        father_name="",
+    )
     features = prepare(frame)
     assert list(features["middle_core_f"]) == ["minh", None]
 

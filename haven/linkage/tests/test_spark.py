@@ -17,7 +17,7 @@ from haven.population.generate import population
 
 
 @pytest.fixture(scope="module")
-def spark():
+def spark(tmp_path_factory):
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
@@ -31,7 +31,7 @@ def spark():
         .config("spark.driver.memory", "1g")
         .getOrCreate()
     )
-    session.sparkContext.setCheckpointDir("/tmp/haven-spark-checkpoints")
+    session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("spark-checkpoints")))
     yield session
     session.stop()
 
@@ -42,13 +42,20 @@ def test_the_duckdb_model_runs_unchanged_on_spark(spark, tmp_path):
 
     people = population(1_500, seed=11, today=dt.date(2026, 6, 1))
     bench = corrupt(people, 80, seed=12, today=dt.date(2026, 6, 1))
-    on_spark = model.link(bench.records, bench.register, db_api=SparkAPI(spark_session=spark, break_lineage_method="parquet"), em=False)
+    on_spark = model.link(
+        bench.records,
+        bench.register,
+        db_api=SparkAPI(spark_session=spark, break_lineage_method="parquet"),
+        em=False,
+    )
     on_duckdb = model.link(bench.records, bench.register, em=False)
 
     truth = dict(bench.truth.itertuples(index=False, name=None))
     spark_links = on_spark[on_spark["decision"] == "link"]
     duck_links = on_duckdb[on_duckdb["decision"] == "link"]
-    right = sum(truth.get(r) == p for r, p in zip(spark_links["record_id"], spark_links["register_id"], strict=True))
+    right = sum(
+        truth.get(r) == p for r, p in zip(spark_links["record_id"], spark_links["register_id"], strict=True)
+    )
     assert len(spark_links) > 0.8 * len(truth)
     assert right == len(spark_links)
     # Same comparisons and parameters estimated from the same sample size: the same decisions.

@@ -34,7 +34,9 @@ class Command(BaseCommand):
         files.add_argument("--upper", type=float, default=model.DEFAULT_UPPER)
         files.add_argument("--lower", type=float, default=model.DEFAULT_LOWER)
         files.add_argument("--explain", action="store_true", help="Add each comparison's match weight.")
-        ev = sub.add_parser("evaluate", help="Precision, recall and F1 on FEBRL4 and the Vietnamese benchmark.")
+        ev = sub.add_parser(
+            "evaluate", help="Precision, recall and F1 on FEBRL4 and the Vietnamese benchmark."
+        )
         ev.add_argument("--population", type=int, default=100_000)
         ev.add_argument("--records", type=int, default=5_000)
         ev.add_argument("--seed", type=int, default=0)
@@ -47,7 +49,18 @@ class Command(BaseCommand):
         else:
             self._evaluate(**options)
 
-    def _files(self, *, register: Path, records: Path, out: Path, skip_malformed: bool, upper: float, lower: float, explain: bool, **_options) -> None:
+    def _files(
+        self,
+        *,
+        register: Path,
+        records: Path,
+        out: Path,
+        skip_malformed: bool,
+        upper: float,
+        lower: float,
+        explain: bool,
+        **_options,
+    ) -> None:
         if not 0 < lower <= upper < 1:
             raise CommandError(_("The thresholds must satisfy 0 < lower ≤ upper < 1."))
         start = time.perf_counter()
@@ -69,7 +82,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}: {problem}")
             if len(result.invalid) > SHOWN_PROBLEMS:
                 self.stderr.write(
-                    _("%(file)s: %(count)d more invalid values") % {"file": name, "count": len(result.invalid) - SHOWN_PROBLEMS}
+                    _("%(file)s: %(count)d more invalid values")
+                    % {"file": name, "count": len(result.invalid) - SHOWN_PROBLEMS}
                 )
         steps.set_postfix_str(_("normalising names"))
         left, right = prepare(inputs["records"].frame), prepare(inputs["register"].frame)
@@ -79,7 +93,9 @@ class Command(BaseCommand):
             links = model.empty_result()
             candidates = 0
         else:
-            links = model.link(left, right, thresholds=model.Thresholds(upper=upper, lower=lower), prepared=True)
+            links = model.link(
+                left, right, thresholds=model.Thresholds(upper=upper, lower=lower), prepared=True
+            )
             candidates = int(links.attrs.get("candidate_pairs", len(links)))
         steps.update()
         columns = OUTPUT_COLUMNS + ([c for c in links.columns if c.startswith("mw_")] if explain else [])
@@ -122,9 +138,27 @@ class Command(BaseCommand):
         jobs.append((_("Vietnamese benchmark"), bench.records, bench.register, truth, True))
         for dataset, rec, reg, truth, pin_structure in tqdm(jobs, desc=_("evaluating"), unit=_("dataset")):
             links, seconds = evaluate.timed(model.link, rec, reg, check_pin_structure=pin_structure)
-            rows.append(evaluate.score(method="Haven (Splink)", dataset=dataset, decisions=links, truth=truth, records=rec["id"], seconds=seconds))
+            rows.append(
+                evaluate.score(
+                    method="Haven (Splink)",
+                    dataset=dataset,
+                    decisions=links,
+                    truth=truth,
+                    records=rec["id"],
+                    seconds=seconds,
+                )
+            )
             pairs, seconds = evaluate.timed(evaluate.baseline_link, rec, reg)
-            rows.append(evaluate.score(method=_("baseline (recordlinkage)"), dataset=dataset, decisions=pairs, truth=truth, records=rec["id"], seconds=seconds))
+            rows.append(
+                evaluate.score(
+                    method=_("baseline (recordlinkage)"),
+                    dataset=dataset,
+                    decisions=pairs,
+                    truth=truth,
+                    records=rec["id"],
+                    seconds=seconds,
+                )
+            )
         self.stdout.write(
             _("Operating thresholds: link at match probability ≥ %(upper)s, review from %(lower)s.")
             % {"upper": model.DEFAULT_UPPER, "lower": model.DEFAULT_LOWER}
