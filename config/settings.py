@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "haven.protection",
     "haven.prevention",
     "haven.population",
+    "haven.linkage",
     "haven.api",
 ]
 

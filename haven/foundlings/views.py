@@ -23,8 +23,8 @@ from haven.core import throttle
 from haven.core.errors import Refused
 from haven.foundlings import forms, pdf, selectors, services
 from haven.foundlings.reconciliation import reconciliation
-from haven.prevention.selectors import mother_record
 from haven.population.selectors import pin_status
+from haven.prevention.selectors import mother_record
 
 
 @dataclass(frozen=True)
