@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "haven.notifications",
     "haven.foundlings",
     "haven.protection",
+    "haven.care",
     "haven.population",
     "haven.api",
 ]

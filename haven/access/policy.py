@@ -39,6 +39,10 @@ class Verb(enum.StrEnum):
     DEADLINE_TEAM = "deadline.team"
     # Decree 56, Form 01: who reported a child at risk, shown only to those who handle the report.
     INFORMANT_VIEW = "protection.informant"
+    # Family-like care (haven/care): run a facility's homes, groups, staff and placements; and allow a
+    # placement beyond capacity or staffing ratio (Circular 09/2024 art. 6), named and audited.
+    CARE_MANAGE = "care.manage"
+    CARE_OVERRIDE = "care.override"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -65,6 +69,7 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_ACCESS_LOG,
         V.AGGREGATE_VIEW,
         V.INFORMANT_VIEW,
+        V.CARE_MANAGE,
     ),
     Role.COMMUNE_CHAIRMAN: _grant(
         Scope.AREA,
@@ -89,8 +94,12 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_EXPORT,
         V.CHILD_ACCESS_LOG,
         V.DEADLINE_TEAM,
+        V.CARE_MANAGE,
+        V.CARE_OVERRIDE,
     ),
-    Role.FACILITY_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
+    Role.FACILITY_SOCIAL_WORKER: _grant(
+        Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE, V.CARE_MANAGE
+    ),
     Role.CAREGIVER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.SCHOOL_OFFICER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.PROVINCIAL_OFFICER: _grant(
