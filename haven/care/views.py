@@ -1,0 +1,329 @@
+"""Thin views of family-like care: parse, check access, call one service or selector, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from haven.access import markers
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, can, require
+from haven.areas.models import Area
+from haven.audit.services import record
+from haven.care import forms, selectors, services
+from haven.care.models import CareForm, Facility, Placement, SmallGroup, Staff, StaffKind
+from haven.core.errors import Refused
+from haven.people.models import Child
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _run(form, action: Callable) -> bool:
+    """Run a service on a valid form; its refusal lands on the form and nothing is saved."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    except Refused as error:
+        form.add_error(None, error.message)
+        return False
+    return True
+
+
+def _facility(request, facility_id: int) -> Facility:
+    facility = selectors.facilities_visible(request.user).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotVisible
+    return facility
+
+
+def _manages(user, facility: Facility) -> bool:
+    try:
+        services.facility_membership(user, facility)
+    except NotVisible:
+        return False
+    return True
+
+
+# --- Lists and boards ---------------------------------------------------------------------------
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def index(request):
+    facilities = list(selectors.facilities_visible(request.user).order_by("organisation__name"))
+    if len(facilities) == 1 and not can(request.user, Verb.AGGREGATE_VIEW):
+        return redirect("care:board", facilities[0].pk)
+    return render(
+        request,
+        "care/index.html",
+        {"facilities": facilities, "can_figures": can(request.user, Verb.AGGREGATE_VIEW)},
+    )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def board(request, facility_id: int):
+    facility = _facility(request, facility_id)
+    data = selectors.board(facility)
+    # The facility's neighbours (the commune, the province) see its figures; names only of the
+    # children they may see.
+    ids = [c.pk for g in data.groups for c in g.children]
+    visible = set(Child.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    for g in data.groups:
+        for c in g.children:
+            c.shown = c.pk in visible
+    data.due_reviews = [o for o in data.due_reviews if o.child_id in visible]
+    data.unstable = [(c, n) for c, n in data.unstable if c.pk in visible]
+    shown = [str(pk) for pk in visible]
+    if shown:
+        record(actor=request.user, action="child.list", data={"shown": shown, "facility": facility.pk})
+    return render(
+        request,
+        "care/board.html",
+        {"board": data, "manages": _manages(request.user, facility)},
+    )
+
+
+@markers.requires(Verb.AGGREGATE_VIEW)
+@require_GET
+def province(request):
+    provinces = selectors.provinces_visible(request.user)
+    if not provinces:
+        raise NotVisible
+    chosen = next((p for p in provinces if p.code == request.GET.get("province")), provinces[0])
+    return render(
+        request,
+        "care/province.html",
+        {
+            "figures": selectors.province_figures(chosen),
+            "trend": selectors.family_share_trend(chosen),
+            "provinces": provinces if len(provinces) > 1 else [],
+            "chosen": chosen,
+        },
+    )
+
+
+@markers.requires(Verb.CHILD_EXPORT)
+@require_GET
+def form14(request, facility_id: int):
+    facility = _facility(request, facility_id)
+    services.facility_membership(request.user, facility, Verb.CHILD_EXPORT)
+    rows = selectors.form14_rows(facility)
+    record(
+        actor=request.user,
+        action="child.export",
+        organisation=facility.organisation,
+        data={"form": "14", "children": [str(p.child_id) for p in rows]},
+    )
+    authority = Area.objects.filter(pk=facility.organisation.area_id).first()
+    return render(request, "care/form14.html", {"facility": facility, "rows": rows, "authority": authority})
+
+
+# --- Structure ----------------------------------------------------------------------------------
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def manage(request, facility_id: int):
+    """Homes, groups, staff, rosters and principal caregivers, one small form each."""
+    facility = _facility(request, facility_id)
+    services.facility_membership(request.user, facility)
+    groups = SmallGroup.objects.filter(home__facility=facility).select_related("home")
+    caregivers = Staff.objects.filter(facility=facility, kind=StaffKind.CAREGIVER, is_active=True)
+    which = request.POST.get("which") if request.method == "POST" else None
+
+    def bound(name, cls, **kwargs):
+        return cls(request.POST if which == name else None, prefix=name, **kwargs)
+
+    built = {
+        "facility": bound("facility", forms.FacilityForm, initial=_facility_initial(facility)),
+        "home": bound("home", forms.HomeForm),
+        "group": bound("group", forms.GroupForm),
+        "staff": bound("staff", forms.StaffForm),
+        "shift": bound("shift", forms.ShiftForm),
+        "principal": bound("principal", forms.PrincipalForm),
+    }
+    built["group"].fields["home"].queryset = facility.homes.all()
+    for key in ("shift", "principal"):
+        built[key].fields["group"].queryset = groups
+        built[key].fields["staff"].queryset = caregivers
+    actions = {
+        "facility": lambda d: services.facility_register(
+            actor=request.user, organisation=facility.organisation, **d
+        ),
+        "home": lambda d: services.home_add(actor=request.user, facility=facility, **d),
+        "group": lambda d: services.group_add(actor=request.user, **d),
+        "staff": lambda d: services.staff_add(actor=request.user, facility=facility, **d),
+        "shift": lambda d: services.shift_assign(actor=request.user, **d),
+        "principal": lambda d: services.principal_set(actor=request.user, **d),
+    }
+    if which in actions and _run(built[which], actions[which]):
+        messages.success(request, _("Saved."))
+        return redirect("care:manage", facility.pk)
+    return render(request, "care/manage.html", {"facility": facility, "forms": built, "which": which})
+
+
+def _facility_initial(facility: Facility) -> dict:
+    return {
+        "ownership": facility.ownership,
+        "licence_number": facility.licence_number,
+        "licence_issued_on": facility.licence_issued_on,
+        "address": facility.address,
+        "management_level": facility.management_level,
+    }
+
+
+# --- Placements ---------------------------------------------------------------------------------
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def place(request, group_id: int):
+    group = get_object_or_404(SmallGroup.objects.select_related("home__facility"), pk=group_id)
+    facility = _facility(request, group.home.facility_id)
+    services.facility_membership(request.user, facility)
+    children = Child.objects.visible_to(request.user).exclude(
+        pk__in=Placement.objects.filter(ended_on__isnull=True).values("child_id")
+    )
+    form = forms.PlaceForm(
+        request.POST or None,
+        children=children,
+        can_override=_can_override(request.user, facility),
+    )
+    status = selectors.group_statuses(SmallGroup.objects.filter(pk=group.pk))[0]
+
+    def act(d):
+        services.placement_start(
+            actor=request.user,
+            child=d["child"],
+            form=CareForm.FACILITY_GROUP,
+            group=group,
+            started_on=d["started_on"],
+            reason=d["reason"],
+            override_reason=d.get("override_reason", ""),
+        )
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The child is placed in group %(group)s.") % {"group": group})
+        return redirect("care:board", facility.pk)
+    return render(request, "care/place.html", {"form": form, "group": group, "status": status})
+
+
+def _can_override(user, facility: Facility) -> bool:
+    try:
+        services.facility_membership(user, facility, Verb.CARE_OVERRIDE)
+    except NotVisible:
+        return False
+    return True
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def child(request, child_id):
+    found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+    path = selectors.care_path(request.user, found)
+    record(actor=request.user, action="child.view", obj=found, data={"page": "care_path"})
+    return render(
+        request,
+        "care/child.html",
+        {"path": path, "can_manage": can(request.user, Verb.CARE_MANAGE), "forms": CareForm},
+    )
+
+
+def _placement(request, placement_id) -> Placement:
+    placement = get_object_or_404(
+        Placement.objects.visible_to(request.user).select_related("child", "group__home__facility"),
+        pk=placement_id,
+    )
+    require(request.user, Verb.CARE_MANAGE, placement.child)
+    return placement
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def transfer(request, placement_id):
+    placement = _placement(request, placement_id)
+    groups = SmallGroup.objects.filter(
+        home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
+    ).select_related("home")
+    form = forms.TransferForm(request.POST or None, groups=groups)
+
+    def act(d):
+        services.placement_transfer(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The move is recorded."))
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("Move the child")}
+    )
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def review(request, placement_id):
+    placement = _placement(request, placement_id)
+    form = forms.ReviewForm(
+        request.POST or None,
+        initial={"needs_family": placement.needs_family, "family_plan": placement.family_plan},
+    )
+
+    def act(d):
+        services.placement_review(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The review is recorded; the next is due in 6 months."))
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("Six-monthly review")}
+    )
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def end(request, placement_id):
+    placement = _placement(request, placement_id)
+    form = forms.EndForm(request.POST or None)
+
+    def act(d):
+        services.placement_end(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The placement has ended."))
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("End the placement")}
+    )
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def start(request, child_id):
+    """A first placement, or the next after the last ended (kin care, a foster family...)."""
+    found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+    require(request.user, Verb.CARE_MANAGE, found)
+    groups = SmallGroup.objects.filter(
+        home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
+    ).select_related("home")
+    form = forms.TransferForm(request.POST or None, groups=groups)
+
+    def act(d):
+        on = d.pop("on")
+        services.placement_start(actor=request.user, child=found, started_on=on, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The placement is recorded."))
+        return redirect("care:child", found.pk)
+    return render(request, "care/step.html", {"form": form, "child": found, "title": _("Record a placement")})
