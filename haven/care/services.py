@@ -735,3 +735,44 @@ def placement_review(
         data={"needs_family": needs_family, "family_plan": bool(family_plan)},
     )
     return review
+
+
+FROM_FOUNDLING_PLACEMENT = {
+    "kin": CareForm.KIN,
+    "foster": CareForm.FOSTER,
+    "adoption": CareForm.ADOPTION_PENDING,
+}
+
+
+@transaction.atomic
+def placement_from_decision(
+    *, actor: User, membership: Membership, child: Child, form: str, carer_name: str, reason: str
+) -> Placement:
+    """A family placement decided in another workflow that has already checked who acts (the
+    found-child pathway's "place" step): it joins the child's one care history from today, ending
+    any open placement (a facility's clocks stop, the family-plan clock as met)."""
+    on = clock.today()
+    current = Placement.objects.select_for_update().filter(child=child, ended_on__isnull=True).first()
+    before, old_facility = "", None
+    if current is not None:
+        old_facility = current.group.home.facility if current.group_id else None
+        before = _current_carer(current, on)
+        current.ended_on, current.end_reason = max(on, current.started_on), reason
+        current.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    carer = carer_name.strip()[:150]
+    new = _create(
+        actor=actor,
+        child=child,
+        form=form,
+        group=None,
+        carer=carer,
+        started_on=current.ended_on if current is not None else on,
+        reason=reason,
+        override_by=None,
+        override_reason="",
+    )
+    _record_change(new, before, carer, reason)
+    if current is not None and old_facility is not None:
+        _move_clocks(actor, current, new, old_facility, None, on)
+    _audit(actor, membership, "care.placement_start", new, [])
+    return new
