@@ -405,7 +405,9 @@ def _check_capacity(
 ) -> tuple[list[str], User | None]:
     if group is None:
         return [], None
-    reasons = group_breaches(group, on, adding=child)
+    # Checked against today's group, roster and ages: a placement recorded late joins the group as
+    # it is now (the open placements and rosters are today's, not those of the earlier date).
+    reasons = group_breaches(group, max(on, clock.today()), adding=child)
     if not from_same_facility:
         breach = caseload_breach(group.home.facility, adding=1)
         if breach:

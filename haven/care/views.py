@@ -265,6 +265,8 @@ def transfer(request, placement_id):
 
     if request.method == "POST" and _run(form, act):
         messages.success(request, _("The move is recorded."))
+        if not Child.objects.visible_to(request.user).filter(pk=placement.child_id).exists():
+            return redirect("care:index")  # the child left the facility, and with it the user's reach
         return redirect("care:child", placement.child_id)
     return render(
         request, "care/step.html", {"form": form, "placement": placement, "title": _("Move the child")}

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from haven.accounts.synth import DEMO_PASSWORD, demo_world
+from haven.care import synth as care
 from haven.foundlings import synth as foundlings
 from haven.people import synth
 from haven.people.models import Child
@@ -46,6 +47,8 @@ class Command(BaseCommand):
         )
         if made:
             self.stdout.write(f"{foundlings.cases(world)} found-child cases at every stage of the pathway")
+            placed = care.demo(world, seed=seed)
+            self.stdout.write(f"{placed} care placements in two facilities and in families")
         if logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, (_, description) in world.users.items():
