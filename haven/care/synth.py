@@ -21,7 +21,7 @@ from haven.people.models import Child, Involvement, InvolvementBasis
 # (home, group, places, day caregivers, night caregivers, age band in months)
 LAYOUT = [
     ("Nhà Hoa Sen", "Nhóm Sơ sinh", 4, 3, 3, (0, 18)),
-    ("Nhà Hoa Sen", "Nhóm Mầm non", 6, 1, 1, (18, 72)),
+    ("Nhà Hoa Sen", "Nhóm Mầm non", 6, 2, 2, (18, 72)),
     ("Nhà Hoa Mai", "Nhóm Thiếu nhi", 10, 1, 1, (72, 132)),
     ("Nhà Hoa Mai", "Nhóm Thiếu niên", 8, 1, 1, (132, 192)),
 ]
