@@ -109,6 +109,7 @@ class CarePathOut(Schema):
     caregiver_changes_12m: int
     unstable: bool
     next_review_due: dt.datetime | None
+    next_visit_due: dt.datetime | None
     placements: list[PlacementOut]
     changes: list[ChangeOut]
 
@@ -182,6 +183,15 @@ class ReviewIn(Schema):
     note: Line = Field(..., max_length=2000)
     needs_family: bool
     family_plan: Line = Field(default="", max_length=300)
+
+
+class VisitIn(Schema):
+    visited_on: Day
+    living_conditions: Line = Field(..., max_length=2000)
+    health: Line = Field(..., max_length=2000)
+    schooling: Line = Field(..., max_length=2000)
+    integration: Line = Field(..., max_length=2000)
+    proposal: Line = Field(default="", max_length=2000)
 
 
 class EndIn(Schema):
@@ -286,6 +296,7 @@ def _path(request, child: Child) -> dict:
         "caregiver_changes_12m": path.changes_12m,
         "unstable": path.unstable,
         "next_review_due": path.next_review.due_at if path.next_review else None,
+        "next_visit_due": path.next_visit.due_at if path.next_visit else None,
         "placements": path.placements,
         "changes": path.changes,
     }
@@ -494,6 +505,14 @@ def end(request, payload: EndIn, placement_id: uuid.UUID):
     placement = _placement(request, placement_id)
     services.placement_end(actor=request.user, placement=placement, **payload.dict())
     return _path(request, placement.child)
+
+
+@router.post("/placements/{placement_id}/visits", response={201: CarePathOut, **ERRORS})
+def visit(request, payload: VisitIn, placement_id: uuid.UUID):
+    """A monitoring visit of a child in a family; the next is due 6 months on (Decree 56 art. 43)."""
+    placement = _placement(request, placement_id)
+    services.monitoring_visit(actor=request.user, placement=placement, **payload.dict())
+    return Status(201, _path(request, placement.child))
 
 
 # --- Province -----------------------------------------------------------------------------------

@@ -119,3 +119,19 @@ class PrincipalForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Principal caregiver"), queryset=Staff.objects.none())
     started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False, widget=REASON)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("Visited on"), widget=DATE_WIDGET, initial=clock.today)
+    living_conditions = forms.CharField(
+        label=_("Living conditions"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    health = forms.CharField(label=_("Physical and mental health"), widget=forms.Textarea(attrs={"rows": 2}))
+    schooling = forms.CharField(label=_("Schooling"), widget=forms.Textarea(attrs={"rows": 2}))
+    integration = forms.CharField(label=_("Integration"), widget=forms.Textarea(attrs={"rows": 2}))
+    proposal = forms.CharField(
+        label=_("Proposal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A change of the form of care or of the caregiver, if needed."),
+    )

@@ -263,3 +263,24 @@ class Review(TimeStamped):
 
     class Meta:
         ordering = ["-reviewed_on", "-created_at"]
+
+
+class MonitoringVisit(TimeStamped):
+    """A monitoring visit of a child in a family (Decree 56/2017 art. 43(2), 46; Circular 14/2020
+    art. 13): every 6 months, or on any change of form or caregiver."""
+
+    child_prefix = "placement__child__"
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField(_("visited on"))
+    living_conditions = models.TextField(_("living conditions"))
+    health = models.TextField(_("physical and mental health"))
+    schooling = models.TextField(_("schooling"))
+    integration = models.TextField(_("integration"))
+    proposal = models.TextField(_("proposal (change of form or caregiver)"), blank=True)
+    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ChildDataQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-visited_on", "-created_at"]

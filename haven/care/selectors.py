@@ -23,6 +23,7 @@ from haven.care.models import (
     CareForm,
     CaregiverChange,
     Facility,
+    MonitoringVisit,
     Placement,
     PrincipalCaregiver,
     Shift,
@@ -287,6 +288,8 @@ class CarePath:
     current_carer: str
     changes_12m: int
     next_review: Obligation | None
+    next_visit: Obligation | None = None
+    visits: list = field(default_factory=list)
 
     @property
     def unstable(self) -> bool:
@@ -313,7 +316,20 @@ def care_path(user: User, child: Child, on: dt.date | None = None) -> CarePath:
             rule="care.review",
             status=Status.OPEN,
         ).first()
+    next_visit = None
+    if current is not None and not current.group_id:
+        next_visit = Obligation.objects.filter(
+            subject_type=Placement._meta.label_lower,
+            subject_id=current.pk,
+            rule="care.monitoring",
+            status=Status.OPEN,
+        ).first()
+    visits = list(
+        MonitoringVisit.objects.visible_to(user).filter(placement__child=child).order_by("-visited_on")
+    )
     return CarePath(
+        next_visit=next_visit,
+        visits=visits,
         child=child,
         placements=placements,
         changes=changes,

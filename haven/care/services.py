@@ -19,10 +19,12 @@ from haven.accounts.models import Membership, Organisation, OrganisationKind, Us
 from haven.audit.services import record
 from haven.care import ratios
 from haven.care.models import (
+    FAMILY_FORMS,
     CareForm,
     CaregiverChange,
     Facility,
     Home,
+    MonitoringVisit,
     Placement,
     PrincipalCaregiver,
     Review,
@@ -39,6 +41,7 @@ from haven.deadlines.services import obligation_open, obligations_close
 from haven.people.models import Child, Involvement, InvolvementBasis, SpecialCircumstance
 
 CLOCKS = ("care.review", "care.family_plan")
+FAMILY_CLOCKS = ("care.monitoring",)
 # Issue #4 (Notice 432 §3): a child under 3 should not wait in a facility without a family-based plan.
 FAMILY_PLAN_BEFORE_MONTHS = 36
 
@@ -444,6 +447,26 @@ def _open_clocks(placement: Placement, child: Child, facility: Facility, since: 
         )
 
 
+def _open_monitoring(placement: Placement) -> None:
+    """Decree 56/2017 art. 43(2): the commune follows a child in a family every 6 months; a new
+    placement (a change of form or caregiver) starts the clock again."""
+    if placement.form not in FAMILY_FORMS:
+        return
+    from haven.foundlings.services import authority_for
+
+    obligation_open(
+        rule_code="care.monitoring",
+        subject=placement,
+        child=placement.child,
+        responsible=authority_for(placement.child.current_commune),
+        start=_start_of(placement.started_on),
+    )
+
+
+def _close_monitoring(actor: User, placement: Placement) -> None:
+    obligations_close(subject=placement, rules=list(FAMILY_CLOCKS), actor=actor, status=Status.CANCELLED)
+
+
 def _involve(child: Child, facility: Facility, since: dt.date) -> None:
     """The facility holding the child sees the child (haven/access/scoping.py)."""
     Involvement.objects.create(
@@ -508,6 +531,7 @@ def placement_start(
         facility = group.home.facility
         _involve(child, facility, started_on)
         _open_clocks(placement, child, facility, _start_of(started_on))
+    _open_monitoring(placement)
     _audit(actor, membership, "care.placement_start", placement, breaches)
     return placement
 
@@ -631,6 +655,8 @@ def placement_transfer(
         new.save(update_fields=["needs_family", "family_plan", "updated_at"])
     _record_change(new, before, carer, reason)
     _move_clocks(actor, placement, new, old_facility, new_facility, on)
+    _close_monitoring(actor, placement)
+    _open_monitoring(new)
     _audit(actor, membership, "care.placement_transfer", new, breaches)
     return new
 
@@ -685,6 +711,7 @@ def placement_end(*, actor: User, placement: Placement, on: dt.date, reason: str
     _not_future("on", on)
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    _close_monitoring(actor, placement)
     if placement.group_id:
         obligations_close(subject=placement, rules=list(CLOCKS), actor=actor, status=Status.CANCELLED)
         _uninvolve(placement.child, placement.group.home.facility, on)
@@ -776,5 +803,60 @@ def placement_from_decision(
     _record_change(new, before, carer, reason)
     if current is not None and old_facility is not None:
         _move_clocks(actor, current, new, old_facility, None, on)
+    if current is not None:
+        _close_monitoring(actor, current)
+    _open_monitoring(new)
     _audit(actor, membership, "care.placement_start", new, [])
     return new
+
+
+@transaction.atomic
+def monitoring_visit(
+    *,
+    actor: User,
+    placement: Placement,
+    visited_on: dt.date,
+    living_conditions: str,
+    health: str,
+    schooling: str,
+    integration: str,
+    proposal: str = "",
+) -> MonitoringVisit:
+    """A visit of a child in a family (Decree 56/2017 art. 43(2), 46): the next is due 6 months on."""
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    membership = require(actor, Verb.CARE_MANAGE, placement.child)
+    if placement.form not in FAMILY_FORMS or placement.ended_on is not None:
+        raise Refused(_("Only a child now in a family is visited here."), code="not_in_family")
+    _not_future("visited_on", visited_on)
+    if visited_on < placement.started_on:
+        raise invalid("visited_on", _("The visit cannot be before the placement started."), "before_start")
+    visit = MonitoringVisit.objects.create(
+        placement=placement,
+        visited_on=visited_on,
+        living_conditions=_required(
+            "living_conditions", living_conditions, _("Describe the living conditions.")
+        ),
+        health=_required("health", health, _("Describe the child's health.")),
+        schooling=_required("schooling", schooling, _("Describe the child's schooling.")),
+        integration=_required("integration", integration, _("Describe how the child is integrating.")),
+        proposal=(proposal or "").strip(),
+        visited_by=actor,
+    )
+    obligations_close(subject=placement, rules=list(FAMILY_CLOCKS), actor=actor)
+    from haven.foundlings.services import authority_for
+
+    obligation_open(
+        rule_code="care.monitoring",
+        subject=placement,
+        child=placement.child,
+        responsible=authority_for(placement.child.current_commune),
+        start=_start_of(visited_on),
+    )
+    record(
+        actor=actor,
+        action="care.monitoring_visit",
+        obj=placement,
+        organisation=membership.organisation,
+        data={"visited_on": visited_on.isoformat(), "proposal": bool(visit.proposal)},
+    )
+    return visit

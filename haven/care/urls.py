@@ -15,4 +15,5 @@ urlpatterns = [
     path("placements/<uuid:placement_id>/transfer/", views.transfer, name="transfer"),
     path("placements/<uuid:placement_id>/review/", views.review, name="review"),
     path("placements/<uuid:placement_id>/end/", views.end, name="end"),
+    path("placements/<uuid:placement_id>/visit/", views.visit, name="visit"),
 ]

@@ -329,3 +329,21 @@ def start(request, child_id):
         messages.success(request, _("The placement is recorded."))
         return redirect("care:child", found.pk)
     return render(request, "care/step.html", {"form": form, "child": found, "title": _("Record a placement")})
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def visit(request, placement_id):
+    """A monitoring visit of a child in a family (Decree 56/2017 art. 43(2), 46)."""
+    placement = _placement(request, placement_id)
+    form = forms.VisitForm(request.POST or None)
+
+    def act(d):
+        services.monitoring_visit(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The visit is recorded; the next is due in 6 months."))
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("Monitoring visit")}
+    )

@@ -203,6 +203,14 @@ RULES: dict[str, Rule] = {
             "Law on Children art. 47(4), 60(4); Notice 432-TB/VPTW §3 (issue #4: under 3, 6 months)",
             R,
         ),
+        Rule(
+            "care.monitoring",
+            _("Monitoring visit of a child in a family"),
+            183,
+            D,
+            "Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change",
+            L,
+        ),
         # Child-protection cases (Decree 56/2017 art. 25–32; vietnam-process.md §1.3 and §9b).
         Rule(
             "protection.transfer",

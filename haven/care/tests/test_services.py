@@ -128,7 +128,7 @@ def test_ratio_counts_children_with_disabilities_at_the_lower_ratio(world, site)
         place(world, site, child)
     with pytest.raises(Refused) as refused:
         place(world, site, children[5])
-    assert "need 2" in refused.value.message
+    assert refused.value.code == "over_capacity" and "2" in refused.value.message
 
 
 def test_transfer_ends_one_placement_starts_the_next_and_records_the_caregiver_change(world, site):
@@ -167,7 +167,9 @@ def test_transfer_to_kin_care_ends_facility_clocks_and_involvement(world, site):
         reason="Quyết định giao trẻ cho bà ngoại (Mẫu 12)",
     )
     assert kin.form == "kin" and kin.group is None
-    assert not Obligation.objects.filter(child=child, status=Status.OPEN).exists()
+    # The facility's clocks stop; the commune's 6-monthly monitoring of the family starts.
+    open_clocks = Obligation.objects.filter(child=child, status=Status.OPEN)
+    assert [(o.rule, o.responsible) for o in open_clocks] == [("care.monitoring", world.orgs["committee_a"])]
     assert Obligation.objects.get(subject_id=placement.pk, rule="care.family_plan").status == Status.MET
     assert selectors.care_path(world.officer_a, child).current_carer == "Nguyễn Thị Tâm"
 
@@ -245,3 +247,45 @@ def test_people_outside_the_facility_cannot_place_into_it(world, site):
             reason="x",
         )
     assert not Placement.objects.filter(child=child).exists()
+
+
+def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalates(world, site):
+    from haven.deadlines.sweep import sweep
+
+    child = world.child()
+    placement = services.placement_start(
+        actor=world.officer_a,
+        child=child,
+        form="foster",
+        carer_name="Trần Thị Hạnh",
+        started_on=clock.today() - dt.timedelta(days=200),
+        reason="Quyết định giao trẻ (Mẫu 12)",
+    )
+    visit = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring")
+    assert (clock.localdate(visit.due_at) - placement.started_on).days == 183
+    sweep(now=clock.now())
+    visit.refresh_from_db()
+    assert visit.escalation_level >= 1
+    with pytest.raises(Refused):
+        services.monitoring_visit(
+            actor=world.officer_a,
+            placement=place(world, site, admitted(world)),
+            visited_on=clock.today(),
+            living_conditions="x",
+            health="x",
+            schooling="x",
+            integration="x",
+        )
+    services.monitoring_visit(
+        actor=world.officer_a,
+        placement=placement,
+        visited_on=clock.today(),
+        living_conditions="Nhà ở sạch sẽ, có góc học tập",
+        health="Khỏe mạnh",
+        schooling="Học lớp 3, kết quả khá",
+        integration="Hòa đồng với gia đình và hàng xóm",
+    )
+    visit.refresh_from_db()
+    assert visit.status == Status.MET
+    following = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring", status=Status.OPEN)
+    assert clock.localdate(following.due_at) == clock.today() + dt.timedelta(days=183)
