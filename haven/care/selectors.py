@@ -126,32 +126,41 @@ class GroupStatus:
         return round(self.changes_12m / self.occupancy, 2) if self.occupancy else None
 
 
-def group_statuses(groups: QuerySet[SmallGroup], on: dt.date | None = None) -> list[GroupStatus]:
-    """Status of each group in a handful of queries, whatever the number of groups."""
+def group_statuses(
+    groups: QuerySet[SmallGroup], on: dt.date | None = None, *, names: bool = True
+) -> list[GroupStatus]:
+    """Status of each group in a handful of queries, whatever the number of groups. Without ``names``
+    (figures only) the children are read as bare rows, not as records."""
     on = on or clock.today()
     groups = list(groups.select_related("home__facility"))
     ids = [g.pk for g in groups]
-    open_placements = list(
-        Placement.objects.filter(group_id__in=ids, ended_on__isnull=True).select_related("child")
-    )
-    special = special_needs([p.child_id for p in open_placements], on)
+    open_placements = Placement.objects.filter(group_id__in=ids, ended_on__isnull=True)
+    if names:
+        rows = [(p.group_id, p.overload, p.child) for p in open_placements.select_related("child")]
+    else:
+        rows = [
+            (group_id, overload, Child(pk=child_id, date_of_birth=born))
+            for group_id, overload, child_id, born in open_placements.values_list(
+                "group_id", "overload", "child_id", "child__date_of_birth"
+            )
+        ]
+    special = special_needs([child.pk for _g, _o, child in rows], on)
     children: dict[int, list[Child]] = defaultdict(list)
     overloads: dict[int, int] = defaultdict(int)
-    for p in open_placements:
-        p.child.special_needs = p.child_id in special
-        children[p.group_id].append(p.child)
-        overloads[p.group_id] += p.overload
+    for group_id, overload, child in rows:
+        child.special_needs = child.pk in special
+        children[group_id].append(child)
+        overloads[group_id] += overload
     rostered: dict[int, dict[str, list[str]]] = {gid: {s: [] for s in Shift.values} for gid in ids}
-    for a in ShiftAssignment.objects.filter(
+    for group_id, shift, name in ShiftAssignment.objects.filter(
         group_id__in=ids, ended_on__isnull=True, started_on__lte=on
-    ).select_related("staff"):
-        rostered[a.group_id][a.shift].append(a.staff.full_name)
-    principals = {
-        p.group_id: p.staff.full_name
-        for p in PrincipalCaregiver.objects.filter(group_id__in=ids, ended_on__isnull=True).select_related(
-            "staff"
+    ).values_list("group_id", "shift", "staff__full_name"):
+        rostered[group_id][shift].append(name)
+    principals = dict(
+        PrincipalCaregiver.objects.filter(group_id__in=ids, ended_on__isnull=True).values_list(
+            "group_id", "staff__full_name"
         )
-    }
+    )
     changes = dict(
         CaregiverChange.objects.filter(
             child__placements__group_id__in=ids, child__placements__ended_on__isnull=True, on__gt=year_ago(on)
@@ -405,7 +414,7 @@ def province_figures(province: Area, on: dt.date | None = None) -> ProvinceFigur
         ).select_related("organisation")
     )
     ids = [f.pk for f in facilities]
-    statuses = group_statuses(SmallGroup.objects.filter(home__facility_id__in=ids), on)
+    statuses = group_statuses(SmallGroup.objects.filter(home__facility_id__in=ids), on, names=False)
     per: dict[int, list[GroupStatus]] = defaultdict(list)
     for s in statuses:
         per[s.group.home.facility_id].append(s)
