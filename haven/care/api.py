@@ -11,12 +11,15 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema, Status
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, require
+from haven.access.scoping import NotVisible, memberships, require
+from haven.accounts.models import Role
 from haven.api.errors import Error
 from haven.audit import services as audit
-from haven.care import selectors, services
+from haven.care import families, selectors, services
 from haven.care.models import (
     CareForm,
+    FamilyKind,
+    FamilyStatus,
     Home,
     ManagementLevel,
     Ownership,
@@ -548,3 +551,135 @@ def province(request, code: str):
         ],
         "trend": selectors.family_share_trend(chosen),
     }
+
+
+# --- Alternative-care families ------------------------------------------------------------------
+
+
+class FamilyOut(Schema):
+    id: uuid.UUID
+    kind: FamilyKind
+    applicant_name: str
+    commune_code: str
+    status: FamilyStatus
+    relationship: str
+    decision_number: str
+    decided_child_id: uuid.UUID | None
+
+
+class FamilyIn(Schema):
+    """Form 08, or a relative's notification (then ``relative_of`` and ``relationship``)."""
+
+    kind: FamilyKind
+    applicant_name: Line = Field(..., max_length=150)
+    applicant_born_on: Day
+    address: Line = Field(..., max_length=300)
+    phone: str = Field(default="", max_length=20, pattern=r"^[0-9 +().-]*$")
+    household: Line = Field(default="", max_length=2000)
+    economic_conditions: Line = Field(default="", max_length=2000)
+    housing: Line = Field(default="", max_length=2000)
+    health_certificate_on: Day | None = None
+    household_consent: bool
+    no_abuse_record: bool
+    relative_of: uuid.UUID | None = None
+    relationship: Line = Field(default="", max_length=60)
+
+
+class VerifyIn(Schema):
+    eligible: bool
+    note: Line = Field(..., max_length=2000)
+
+
+class DecideIn(Schema):
+    child_id: uuid.UUID
+    decision_number: Line = Field(..., max_length=60)
+
+
+class SuggestionOut(Schema):
+    family: FamilyOut
+    reasons: list[str]
+    blocked: list[str]
+
+
+def _family_out(f) -> dict:
+    return {
+        "id": f.pk,
+        "kind": f.kind,
+        "applicant_name": f.applicant_name,
+        "commune_code": f.commune.code,
+        "status": f.status,
+        "relationship": f.relationship,
+        "decision_number": f.decision_number,
+        "decided_child_id": f.decided_child_id,
+    }
+
+
+def _family(request, family_id: uuid.UUID):
+    return get_object_or_404(families.families_visible(request.user), pk=family_id)
+
+
+@router.get("/families", response={200: list[FamilyOut], 404: Error})
+def list_families(request):
+    """The register of families willing to care in the user's communes (Decree 56/2017 art. 41)."""
+    require(request.user, Verb.CHILD_VIEW)
+    return [_family_out(f) for f in families.families_visible(request.user).order_by("applicant_name")[:500]]
+
+
+@router.post("/families", response={201: FamilyOut, **ERRORS})
+def register_family(request, payload: FamilyIn):
+    """Registered in the commune of the officer; a failed legal condition is 422 with its field."""
+    commune = next(
+        (
+            m.organisation.area
+            for m in memberships(request.user)
+            if m.role == Role.COMMUNE_CHILD_PROTECTION_OFFICER
+        ),
+        None,
+    )
+    if commune is None:
+        raise NotVisible
+    data = payload.dict()
+    relative = data.pop("relative_of")
+    family = families.family_register(
+        actor=request.user,
+        commune=commune,
+        relative_of=_child(request, relative) if relative else None,
+        **data,
+    )
+    return Status(201, _family_out(family))
+
+
+@router.post("/families/{family_id}/verify", response={200: FamilyOut, **ERRORS})
+def verify_family(request, payload: VerifyIn, family_id: uuid.UUID):
+    """Form 11."""
+    family = families.family_verify(actor=request.user, family=_family(request, family_id), **payload.dict())
+    return _family_out(family)
+
+
+@router.post("/families/{family_id}/decide", response={200: FamilyOut, **ERRORS})
+def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
+    """Form 12, by the commune chairman; the handover is then due within 15 working days."""
+    family = families.family_decide(
+        actor=request.user,
+        family=_family(request, family_id),
+        child=_child(request, payload.child_id),
+        decision_number=payload.decision_number,
+    )
+    return _family_out(family)
+
+
+@router.post("/families/{family_id}/handover", response={200: CarePathOut, **ERRORS})
+def hand_over(request, family_id: uuid.UUID):
+    family = _family(request, family_id)
+    placement = families.family_handover(actor=request.user, family=family)
+    return _path(request, placement.child)
+
+
+@router.get("/children/{child_id}/suggestions", response={200: list[SuggestionOut], 404: Error})
+def suggest(request, child_id: uuid.UUID):
+    """Verified families for the child: kin first, siblings together, the child's view; each explained."""
+    child = _child(request, child_id)
+    return [
+        {"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked}
+        for s in families.suggestions(request.user, child)
+    ]

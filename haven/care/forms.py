@@ -5,7 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.care.models import CareForm, ManagementLevel, Ownership, Shift, SmallGroup, Staff, StaffKind
+from haven.care.models import (
+    CareForm,
+    FamilyKind,
+    ManagementLevel,
+    Ownership,
+    Shift,
+    SmallGroup,
+    Staff,
+    StaffKind,
+)
 from haven.core import clock
 from haven.people.forms import DATE_WIDGET
 
@@ -135,3 +144,55 @@ class VisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A change of the form of care or of the caregiver, if needed."),
     )
+
+
+class FamilyForm(forms.Form):
+    """Form 08 (a non-kin family) or a relative's notification."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=FamilyKind.choices)
+    relative_of = ChildChoice(
+        label=_("Relative of the child"),
+        queryset=None,
+        required=False,
+        help_text=_("For relatives only: the child they are related to."),
+    )
+    relationship = forms.CharField(label=_("Relationship to the child"), max_length=60, required=False)
+    applicant_name = forms.CharField(label=_("Applicant's full name"), max_length=150)
+    applicant_born_on = forms.DateField(label=_("Applicant's date of birth"), widget=DATE_WIDGET)
+    address = forms.CharField(label=_("Address"), max_length=300)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    household = forms.CharField(
+        label=_("Household members"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    economic_conditions = forms.CharField(
+        label=_("Economic conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    housing = forms.CharField(label=_("Housing"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    health_certificate_on = forms.DateField(
+        label=_("Health certificate issued on"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("Required for a non-kin family: issued within the last 6 months."),
+    )
+    household_consent = forms.BooleanField(label=_("All household members agree"), required=False)
+    no_abuse_record = forms.BooleanField(
+        label=_("No household member has been prosecuted or sanctioned for abusing a child"), required=False
+    )
+
+    def __init__(self, *args, children, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relative_of"].queryset = children
+
+
+class VerifyForm(forms.Form):
+    eligible = forms.BooleanField(label=_("The family meets the conditions"), required=False)
+    note = forms.CharField(label=_("Verification (Form 11)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideForm(forms.Form):
+    child = ChildChoice(label=_("Child"), queryset=None)
+    decision_number = forms.CharField(label=_("Decision number (Form 12)"), max_length=60)
+
+    def __init__(self, *args, children, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children

@@ -284,3 +284,64 @@ class MonitoringVisit(TimeStamped):
 
     class Meta:
         ordering = ["-visited_on", "-created_at"]
+
+
+class FamilyKind(models.TextChoices):
+    KIN = "kin", _("Relatives (kinship care)")
+    NON_KIN = "non_kin", _("Non-kin individual or family")
+
+
+class FamilyStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    VERIFIED = "verified", _("Verified (Form 11)")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    CHOSEN = "chosen", _("Chosen by the chairman (Form 12)")
+    HANDED_OVER = "handed_over", _("Child handed over")
+
+
+class CareFamily(TimeStamped):
+    """A family willing to care for a child (Decree 56/2017 art. 41, Form 08; a relative notifies under
+    Law on Children art. 65(4)), its verification (Form 11) and the chairman's decision (Form 12)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    commune = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=FamilyKind.choices)
+    applicant_name = models.CharField(_("applicant"), max_length=150)
+    applicant_born_on = models.DateField(_("applicant's date of birth"))
+    address = models.CharField(_("address"), max_length=300)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    household = models.TextField(_("household members"), blank=True)
+    economic_conditions = models.TextField(_("economic conditions"), blank=True)
+    housing = models.TextField(_("housing"), blank=True)
+    health_certificate_on = models.DateField(_("health certificate issued on"), null=True, blank=True)
+    household_consent = models.BooleanField(_("all household members agree"))
+    no_abuse_record = models.BooleanField(_("no household member sanctioned for abusing a child"))
+    relative_of = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    relationship = models.CharField(_("relationship to the child"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FamilyStatus.choices, default=FamilyStatus.REGISTERED
+    )
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verified_on = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verification_note = models.TextField(_("verification (Form 11)"), blank=True)
+    decided_child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_number = models.CharField(_("decision number (Form 12)"), max_length=60, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handed_over_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alternative-care family")
+        ordering = ["applicant_name"]
+
+    def __str__(self) -> str:
+        return self.applicant_name

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, can, require
+from haven.access.scoping import NotVisible, can, memberships, require
+from haven.accounts.models import Role
 from haven.areas.models import Area
 from haven.audit.services import record
+from haven.care import families as families_mod
 from haven.care import forms, selectors, services
 from haven.care.models import CareForm, Facility, Placement, SmallGroup, Staff, StaffKind
 from haven.core.errors import Refused
@@ -235,10 +237,13 @@ def child(request, child_id):
     found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
     path = selectors.care_path(request.user, found)
     record(actor=request.user, action="child.view", obj=found, data={"page": "care_path"})
+    suggested = (
+        families_mod.suggestions(request.user, found) if path.current is None or path.current.group_id else []
+    )
     return render(
         request,
         "care/child.html",
-        {"path": path, "can_manage": can(request.user, Verb.CARE_MANAGE), "forms": CareForm},
+        {"path": path, "can_manage": can(request.user, Verb.CARE_MANAGE), "suggested": suggested},
     )
 
 
@@ -346,4 +351,76 @@ def visit(request, placement_id):
         return redirect("care:child", placement.child_id)
     return render(
         request, "care/step.html", {"form": form, "placement": placement, "title": _("Monitoring visit")}
+    )
+
+
+# --- Alternative-care families ------------------------------------------------------------------
+
+
+def _commune_of(user, role: str):
+    return next((m.organisation.area for m in memberships(user) if m.role == role), None)
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def families(request):
+    """The commune's register of families willing to care (Decree 56/2017 art. 41), and Form 08."""
+    listed = list(families_mod.families_visible(request.user).order_by("status", "applicant_name"))
+    commune = _commune_of(request.user, Role.COMMUNE_CHILD_PROTECTION_OFFICER)
+    form = None
+    if commune is not None:
+        form = forms.FamilyForm(request.POST or None, children=Child.objects.visible_to(request.user))
+
+        def act(d):
+            families_mod.family_register(actor=request.user, commune=commune, **d)
+
+        if request.method == "POST" and _run(form, act):
+            messages.success(request, _("The family is registered; verify it next (Form 11)."))
+            return redirect("care:families")
+    elif request.method == "POST":
+        raise NotVisible
+    return render(request, "care/families.html", {"families": listed, "form": form})
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def family(request, family_id):
+    found = get_object_or_404(families_mod.families_visible(request.user), pk=family_id)
+    roles = {m.role for m in memberships(request.user) if m.organisation.area_id == found.commune_id}
+    verify = decide = None
+    if Role.COMMUNE_CHILD_PROTECTION_OFFICER in roles and found.status == "registered":
+        verify = forms.VerifyForm(
+            request.POST if request.POST.get("which") == "verify" else None, prefix="verify"
+        )
+    if Role.COMMUNE_CHAIRMAN in roles and found.status == "verified":
+        children = Child.objects.visible_to(request.user)
+        if found.relative_of_id:
+            children = children.filter(pk=found.relative_of_id)
+        decide = forms.DecideForm(
+            request.POST if request.POST.get("which") == "decide" else None,
+            prefix="decide",
+            children=children,
+        )
+    can_hand_over = found.status == "chosen" and bool(
+        roles & {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN}
+    )
+    which = request.POST.get("which")
+    done = False
+    if which == "verify" and verify is not None:
+        done = _run(verify, lambda d: families_mod.family_verify(actor=request.user, family=found, **d))
+    elif which == "decide" and decide is not None:
+        done = _run(decide, lambda d: families_mod.family_decide(actor=request.user, family=found, **d))
+    elif which == "handover" and can_hand_over:
+        families_mod.family_handover(actor=request.user, family=found)
+        messages.success(request, _("The child is handed over to the family."))
+        return redirect("care:child", found.decided_child_id)
+    elif request.method == "POST":
+        raise NotVisible
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("care:family", found.pk)
+    return render(
+        request,
+        "care/family.html",
+        {"family": found, "verify": verify, "decide": decide, "can_hand_over": can_hand_over},
     )

@@ -211,6 +211,14 @@ RULES: dict[str, Rule] = {
             "Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change",
             L,
         ),
+        Rule(
+            "care.handover",
+            _("Hand the child to the chosen family"),
+            15,
+            WD,
+            "Decree 56/2017 art. 41; procedure (Form 12): within 15 working days of the decision",
+            L,
+        ),
         # Child-protection cases (Decree 56/2017 art. 25–32; vietnam-process.md §1.3 and §9b).
         Rule(
             "protection.transfer",

@@ -94,3 +94,50 @@ def test_form14_lists_children_needing_a_family(world, site):
     rows = director.get(f"/care/facilities/{site.facility.pk}/form14").json()
     assert [r["child_id"] for r in rows] == [str(child.pk)]
     assert ApiClient(world.caregiver_b).get(f"/care/facilities/{site.facility.pk}/form14").status_code == 404
+
+
+def test_families_register_verify_decide_hand_over_and_suggestions(world, site):
+    child = infant(world)
+    director = ApiClient(world.facility_director)
+    director.post(
+        f"/care/groups/{site.infants.pk}/placements",
+        {"child_id": str(child.pk), "started_on": clock.today().isoformat(), "reason": "Tiếp nhận"},
+    )
+    officer = ApiClient(world.officer_a)
+    body = {
+        "kind": "non_kin",
+        "applicant_name": "Trần Thị Hạnh",
+        "applicant_born_on": "1980-04-02",
+        "address": "Số 5 ngõ 12 Đội Cấn",
+        "household_consent": True,
+        "no_abuse_record": True,
+        "health_certificate_on": (clock.today() - dt.timedelta(days=400)).isoformat(),
+    }
+    stale = officer.post("/care/families", body)
+    assert stale.status_code == 422 and "health_certificate_on" in stale.json()["fields"]
+    assert ApiClient(world.facility_director).post("/care/families", body).status_code == 404
+    kin = officer.post(
+        "/care/families",
+        {
+            **body,
+            "kind": "kin",
+            "applicant_name": "Nguyễn Thị Tâm",
+            "health_certificate_on": None,
+            "relative_of": str(child.pk),
+            "relationship": "Bà nội",
+        },
+    )
+    assert kin.status_code == 201, kin.json()
+    family_id = kin.json()["id"]
+    verified = officer.post(f"/care/families/{family_id}/verify", {"eligible": True, "note": "Đủ điều kiện"})
+    assert verified.status_code == 200
+    chairman = ApiClient(world.chairman_a)
+    suggestions = chairman.get(f"/care/children/{child.pk}/suggestions").json()
+    assert suggestions[0]["family"]["id"] == family_id and suggestions[0]["blocked"] == []
+    decided = chairman.post(
+        f"/care/families/{family_id}/decide", {"child_id": str(child.pk), "decision_number": "7/QĐ"}
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "chosen"
+    path = officer.post(f"/care/families/{family_id}/handover").json()
+    assert [p["form"] for p in path["placements"]] == ["facility_group", "kin"]
+    assert path["current_carer"] == "Nguyễn Thị Tâm" and path["next_visit_due"] is not None
