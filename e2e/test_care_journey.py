@@ -2,7 +2,9 @@
 small group; the group is then full and the ratio warning shows; the next placement is refused with the
 reason and made only by the director's named override, which shows as overload; the provincial officer
 sees the overload in the province's table; and the child's care path reads facility → kin care after
-the move to the grandmother."""
+the move to the grandmother. Then a grandmother registered with the commune is verified (Form 11) by
+the commune officer, chosen by the chairman (Form 12) and handed her grandchild: the child's care path
+reads facility → kin care."""
 
 from __future__ import annotations
 
@@ -34,8 +36,11 @@ def test_a_director_fills_a_group_the_province_sees_the_overload_and_a_child_goe
     director.click(row.get_by_role("link", name=vi("Place a child")))
     expect(page.locator("#ratio-warning")).to_have_count(0)
     child_select = page.locator("#id_child")
-    first_child = child_select.locator("option").nth(1).inner_text()
-    child_select.select_option(index=1)
+    # A named child (the found children on their own pathway are listed too, not yet named).
+    options = child_select.locator("option").all_inner_texts()
+    named = [i for i, text in enumerate(options) if i and not text.startswith("(")]
+    first_child = options[named[0]]
+    child_select.select_option(index=named[0])
     page.locator("#id_reason").fill("Tiếp nhận theo quyết định của Chủ tịch UBND phường")
     director.click(page.get_by_role("button", name=vi("Place the child")))
     expect(page.locator(".alert-success")).to_be_visible()
@@ -45,7 +50,7 @@ def test_a_director_fills_a_group_the_province_sees_the_overload_and_a_child_goe
     # The group is full: the warning shows, and a placement without an override is refused.
     director.click(row.get_by_role("link", name=vi("Place a child")))
     expect(page.locator("#ratio-warning")).to_be_visible()
-    page.locator("#id_child").select_option(index=1)
+    page.locator("#id_child").select_option(index=named[1] - 1)
     page.locator("#id_reason").fill("Trẻ bị bỏ rơi, tiếp nhận khẩn cấp")
     director.click(page.get_by_role("button", name=vi("Place the child")))
     refusal = page.locator(".alert-error")
@@ -83,3 +88,37 @@ def test_a_director_fills_a_group_the_province_sees_the_overload_and_a_child_goe
     expect(steps.nth(1)).to_contain_text(vi("Kinship care"))
     expect(province.page.locator("#current-care")).to_contain_text(vi("Kinship care"))
     expect(province.page.locator("main")).to_contain_text(GRANDMOTHER)
+
+
+KIN = "Hoàng Thị Tâm"  # registered by the demo data as a grandmother of a child in the facility
+
+
+def test_a_kin_family_is_verified_chosen_by_the_chairman_and_takes_the_child(open_tab, world):
+    officer = open_tab()
+    officer.sign_in("commune.officer")
+    page = officer.page
+    officer.click(page.get_by_role("navigation").get_by_role("link", name=vi("Care"), exact=True))
+    officer.click(page.get_by_role("link", name=vi("Alternative-care families")))
+    officer.click(page.locator("#families").get_by_role("link", name=KIN))
+    page.locator("#id_verify-eligible").check()
+    page.locator("#id_verify-note").fill("Đã đến nhà: nhà rộng, bà khỏe mạnh, cả nhà đồng thuận")
+    officer.click(page.get_by_role("button", name=vi("Record the verification")))
+    expect(page.locator("#family-status")).to_have_text(vi("Verified (Form 11)"))
+    family_page = page.url.removeprefix(officer.base_url)
+
+    chairman = open_tab()
+    chairman.sign_in("chairman")
+    chairman.visit(family_page)
+    chairman.page.locator("#id_decide-child").select_option(index=1)
+    chairman.page.locator("#id_decide-decision_number").fill("25/QĐ-UBND")
+    chairman.click(chairman.page.get_by_role("button", name=vi("Decide"), exact=True))
+    expect(chairman.page.locator("#family-status")).to_have_text(vi("Chosen by the chairman (Form 12)"))
+
+    officer.visit(family_page)
+    officer.click(page.get_by_role("button", name=vi("The child is handed over")))
+    steps = page.locator("#care-path li")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0)).to_contain_text(vi("Facility small group"))
+    expect(steps.nth(1)).to_contain_text(vi("Kinship care"))
+    expect(page.locator("#current-care")).to_contain_text(vi("Kinship care"))
+    expect(page.locator("main")).to_contain_text(KIN)

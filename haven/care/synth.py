@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from haven.accounts.synth import DEMO_PASSWORD, DemoWorld
-from haven.care import ratios, services
+from haven.care import families, ratios, services
 from haven.care.models import CareForm, Facility, Placement, SmallGroup
 from haven.core import clock
 from haven.lib import vnnames
@@ -33,6 +33,7 @@ SOS_LAYOUT = [
 ]
 SOS_FILL = {"Gia đình SOS 1": 7, "Gia đình SOS 2": 4}
 ADMITTED_GROUP = "Nhóm Mầm non"
+KIN_NAME = "Hoàng Thị Tâm"  # the registered grandmother of the e2e journey
 
 
 def _second_facility(world: DemoWorld) -> tuple[Organisation, User]:
@@ -94,6 +95,7 @@ def _candidates(world: DemoWorld, today: dt.date) -> list[Child]:
             date_of_birth__isnull=False,
             merged_into__isnull=True,
         )
+        .exclude(given_name="")  # found children still on their own pathway
         .exclude(pk__in=placed)
         .order_by("pk")
     )
@@ -187,6 +189,37 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
             reason="Quyết định giao trẻ cho người nhận chăm sóc thay thế (Mẫu 12)"
             if not kin
             else "Bà ngoại nhận chăm sóc (thông báo theo Luật Trẻ em điều 65)",
+        )
+
+    # A grandmother of a young child of commune A in the facility has notified the commune (registered,
+    # not yet verified: the e2e journey verifies her, the chairman decides, the officer hands over).
+    young = (
+        Placement.objects.filter(
+            group__home__facility=facility,
+            ended_on__isnull=True,
+            child__current_commune=world.commune_a,
+            child__date_of_birth__gt=today - dt.timedelta(days=6 * 365),
+        )
+        .select_related("child")
+        .order_by("child__family_name", "child__given_name")
+        .first()
+    )
+    if young is not None:
+        families.family_register(
+            actor=officer,
+            commune=world.commune_a,
+            kind="kin",
+            applicant_name=KIN_NAME,
+            applicant_born_on=dt.date(1963, 8, 14),
+            address=f"Số 18 ngõ 40, {world.commune_a.name}",
+            phone="0913 456 789",
+            household="Ông ngoại Hoàng Văn Sinh (1960); cậu Hoàng Văn Minh (1990)",
+            economic_conditions="Lương hưu và kinh doanh nhỏ, thu nhập ổn định",
+            housing="Nhà riêng hai tầng, có phòng riêng cho cháu",
+            household_consent=True,
+            no_abuse_record=True,
+            relative_of=young.child,
+            relationship="Bà ngoại",
         )
 
     # Two children just admitted by the first facility, waiting for a group (the e2e journey places them).
