@@ -21,6 +21,7 @@ from haven.care.models import (
     FamilyKind,
     FamilyStatus,
     Home,
+    IncidentKind,
     ManagementLevel,
     Ownership,
     Placement,
@@ -29,7 +30,7 @@ from haven.care.models import (
     Staff,
     StaffKind,
 )
-from haven.foundlings.api import MAX_ID, Day, Line
+from haven.foundlings.api import MAX_ID, Day, Line, Moment
 from haven.people.models import Child
 
 router = Router(tags=["care"])
@@ -683,3 +684,23 @@ def suggest(request, child_id: uuid.UUID):
         {"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked}
         for s in families.suggestions(request.user, child)
     ]
+
+
+class IncidentIn(Schema):
+    kind: IncidentKind
+    occurred_at: Moment
+    description: Line = Field(..., max_length=2000)
+    actions_taken: Line = Field(default="", max_length=2000)
+
+
+class IncidentOut(Schema):
+    id: int
+    protection_case_id: uuid.UUID
+
+
+@router.post("/children/{child_id}/incidents", response={201: IncidentOut, **ERRORS})
+def report_incident(request, payload: IncidentIn, child_id: uuid.UUID):
+    """Violence or abuse inside the facility: a child-protection report (Form 01) opens, and the
+    provincial Department of Health is told."""
+    incident = services.incident_report(actor=request.user, child=_child(request, child_id), **payload.dict())
+    return Status(201, {"id": incident.pk, "protection_case_id": incident.protection_case_id})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.care.models import (
     CareForm,
     FamilyKind,
+    IncidentKind,
     ManagementLevel,
     Ownership,
     Shift,
@@ -196,3 +197,14 @@ class DecideForm(forms.Form):
     def __init__(self, *args, children, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=IncidentKind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
+    actions_taken = forms.CharField(
+        label=_("Actions taken"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -345,3 +345,33 @@ class CareFamily(TimeStamped):
 
     def __str__(self) -> str:
         return self.applicant_name
+
+
+class IncidentKind(models.TextChoices):
+    VIOLENCE = "violence", _("Violence")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    NEGLECT = "neglect", _("Neglect")
+    OTHER = "other", _("Other harm")
+
+
+class Incident(TimeStamped):
+    """Violence or abuse of a child inside a facility. It opens a child-protection report (Form 01,
+    haven/protection), which tells the provincial Department of Health."""
+
+    child_prefix = "child__"
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="incidents")
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=14, choices=IncidentKind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    description = models.TextField(_("what happened"))
+    actions_taken = models.TextField(_("actions taken"), blank=True)
+    protection_case = models.ForeignKey(
+        "protection.ProtectionCase", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ChildDataQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at"]

@@ -860,3 +860,58 @@ def monitoring_visit(
         data={"visited_on": visited_on.isoformat(), "proposal": bool(visit.proposal)},
     )
     return visit
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    actor: User,
+    child: Child,
+    kind: str,
+    occurred_at: dt.datetime,
+    description: str,
+    actions_taken: str = "",
+):
+    """Violence or abuse inside the facility where the child is placed: recorded, and a child-protection
+    report (Form 01) opened through haven/protection, which notifies the provincial Department of
+    Health of abuse inside a facility (Law on Children art. 47; Notice 432 §3)."""
+    from haven.care.models import Incident, IncidentKind
+    from haven.protection.services import protection_report
+
+    current = Placement.objects.filter(child=child, ended_on__isnull=True, group__isnull=False).first()
+    if current is None:
+        raise Refused(_("The child is not placed in a facility."), code="not_in_facility")
+    facility = current.group.home.facility
+    membership = facility_membership(actor, facility, Verb.CHILD_VIEW)
+    if occurred_at > clock.now():
+        raise invalid("occurred_at", _("The time cannot be in the future."), "future_date")
+    description = _required("description", description, _("Say what happened."))
+    case = protection_report(
+        actor=actor,
+        child=child,
+        incident_commune=facility.organisation.area,
+        incident_place=f"{facility}, {current.group}",
+        condition=description,
+        likely_harm=_("%(kind)s inside a social protection facility") % {"kind": IncidentKind(kind).label},
+        sex=child.sex,
+        caregiver=_current_carer(current, clock.today()),
+        actions_taken=(actions_taken or "").strip(),
+    )
+    incident = Incident.objects.create(
+        facility=facility,
+        child=child,
+        kind=IncidentKind(kind),
+        occurred_at=occurred_at,
+        description=description,
+        actions_taken=(actions_taken or "").strip(),
+        protection_case=case,
+        reported_by=actor,
+    )
+    record(
+        actor=actor,
+        action="care.incident_report",
+        obj=incident,
+        organisation=membership.organisation,
+        data={"kind": kind, "protection_case": str(case.pk)},
+    )
+    return incident

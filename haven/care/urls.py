@@ -14,6 +14,7 @@ urlpatterns = [
     path("groups/<int:group_id>/place/", views.place, name="place"),
     path("children/<uuid:child_id>/", views.child, name="child"),
     path("children/<uuid:child_id>/place/", views.start, name="start"),
+    path("children/<uuid:child_id>/incident/", views.incident, name="incident"),
     path("placements/<uuid:placement_id>/transfer/", views.transfer, name="transfer"),
     path("placements/<uuid:placement_id>/review/", views.review, name="review"),
     path("placements/<uuid:placement_id>/end/", views.end, name="end"),

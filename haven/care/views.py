@@ -424,3 +424,25 @@ def family(request, family_id):
         "care/family.html",
         {"family": found, "verify": verify, "decide": decide, "can_hand_over": can_hand_over},
     )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def incident(request, child_id):
+    """Violence or abuse inside the facility: a child-protection report opens at once."""
+    found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+    form = forms.IncidentForm(request.POST or None)
+    made = []
+
+    def act(d):
+        made.append(services.incident_report(actor=request.user, child=found, **d))
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(
+            request,
+            _("The incident is recorded and a child-protection report is open; the province is told."),
+        )
+        return redirect("protection:detail", made[0].protection_case_id)
+    return render(
+        request, "care/step.html", {"form": form, "child": found, "title": _("Report violence or abuse")}
+    )

@@ -289,3 +289,35 @@ def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalat
     assert visit.status == Status.MET
     following = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring", status=Status.OPEN)
     assert clock.localdate(following.due_at) == clock.today() + dt.timedelta(days=183)
+
+
+def test_an_incident_inside_the_facility_opens_a_protection_report_and_tells_the_province(world, site):
+    from haven.care.models import Incident
+    from haven.notifications.models import Notification
+
+    child = admitted(world)
+    place(world, site, child)
+    incident = services.incident_report(
+        actor=world.facility_director,
+        child=child,
+        kind="violence",
+        occurred_at=clock.now() - dt.timedelta(hours=2),
+        description="Trẻ bị một nhân viên đánh vào tay, có vết bầm",
+        actions_taken="Tạm đình chỉ nhân viên, đưa trẻ đi khám",
+    )
+    case = incident.protection_case
+    assert case.child == child and "inside_facility" in case.flags
+    assert case.incident_commune == site.facility.organisation.area
+    assert Notification.objects.filter(
+        organisation=world.orgs["health_hanoi"], kind="protection.facility_incident", child=child
+    ).exists()
+    outsider = world.child()
+    with pytest.raises(Refused):
+        services.incident_report(
+            actor=world.facility_director,
+            child=outsider,
+            kind="violence",
+            occurred_at=clock.now(),
+            description="x",
+        )
+    assert Incident.objects.count() == 1
