@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "haven.foundlings",
     "haven.protection",
     "haven.prevention",
+    "haven.care",
     "haven.population",
     "haven.linkage",
     "haven.api",

@@ -46,6 +46,10 @@ class Verb(enum.StrEnum):
     PREVENTION_VIEW = "prevention.view"
     PREVENTION_RECORD = "prevention.record"
     PREVENTION_MANAGE = "prevention.manage"
+    # Family-like care (haven/care): run a facility's homes, groups, staff and placements; and allow a
+    # placement beyond capacity or staffing ratio (Circular 09/2024 art. 6), named and audited.
+    CARE_MANAGE = "care.manage"
+    CARE_OVERRIDE = "care.override"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -77,6 +81,7 @@ POLICY: dict[Role, Grant] = {
         V.PREVENTION_VIEW,
         V.PREVENTION_RECORD,
         V.PREVENTION_MANAGE,
+        V.CARE_MANAGE,
     ),
     Role.COMMUNE_CHAIRMAN: _grant(
         Scope.AREA,
@@ -110,8 +115,12 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_EXPORT,
         V.CHILD_ACCESS_LOG,
         V.DEADLINE_TEAM,
+        V.CARE_MANAGE,
+        V.CARE_OVERRIDE,
     ),
-    Role.FACILITY_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
+    Role.FACILITY_SOCIAL_WORKER: _grant(
+        Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE, V.CARE_MANAGE
+    ),
     Role.CAREGIVER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.SCHOOL_OFFICER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.PROVINCIAL_OFFICER: _grant(

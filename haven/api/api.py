@@ -15,6 +15,7 @@ api = NinjaAPI(
 errors.install(api)
 
 from haven.areas.api import router as areas_router  # noqa: E402
+from haven.care.api import router as care_router  # noqa: E402
 from haven.foundlings.api import router as foundlings_router  # noqa: E402
 from haven.people.api import router as people_router  # noqa: E402
 from haven.prevention.api import router as prevention_router  # noqa: E402
@@ -25,3 +26,4 @@ api.add_router("/children", people_router)
 api.add_router("/foundlings", foundlings_router)
 api.add_router("/protection", protection_router)
 api.add_router("/prevention", prevention_router)
+api.add_router("/care", care_router)

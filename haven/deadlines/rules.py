@@ -189,6 +189,39 @@ RULES: dict[str, Rule] = {
             "Từ Dũ lesson (vietnam-process.md §2): escalate 3 days after medical discharge",
             R,
         ),
+        # Family-like care (vietnam-process.md §3.4 C1, D2; haven/care).
+        Rule(
+            "care.review",
+            _("Six-monthly review of a child in a facility"),
+            183,
+            D,
+            "Law on Children art. 47(4), 68(1): facility care is temporary, reviewed every 6 months",
+            L,
+        ),
+        Rule(
+            "care.family_plan",
+            _("Family-based plan for a child under 3 in a facility"),
+            183,
+            D,
+            "Law on Children art. 47(4), 60(4); Notice 432-TB/VPTW §3 (issue #4: under 3, 6 months)",
+            R,
+        ),
+        Rule(
+            "care.monitoring",
+            _("Monitoring visit of a child in a family"),
+            183,
+            D,
+            "Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change",
+            L,
+        ),
+        Rule(
+            "care.handover",
+            _("Hand the child to the chosen family"),
+            15,
+            WD,
+            "Decree 56/2017 art. 41; procedure (Form 12): within 15 working days of the decision",
+            L,
+        ),
         # Child-protection cases (Decree 56/2017 art. 25–32; vietnam-process.md §1.3 and §9b).
         Rule(
             "protection.transfer",
