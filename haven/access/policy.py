@@ -43,6 +43,8 @@ class Verb(enum.StrEnum):
     # placement beyond capacity or staffing ratio (Circular 09/2024 art. 6), named and audited.
     CARE_MANAGE = "care.manage"
     CARE_OVERRIDE = "care.override"
+    # Inspection of a facility against the standards (Decree 103/2017; Circular 09/2024).
+    CARE_INSPECT = "care.inspect"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -111,6 +113,7 @@ POLICY: dict[Role, Grant] = {
         V.AGGREGATE_VIEW,
         V.DEADLINE_OVERRIDE,
         V.DEADLINE_TEAM,
+        V.CARE_INSPECT,
     ),
     Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW),
     Role.MINISTRY_OFFICER: _grant(
