@@ -50,6 +50,8 @@ class Verb(enum.StrEnum):
     # placement beyond capacity or staffing ratio (Circular 09/2024 art. 6), named and audited.
     CARE_MANAGE = "care.manage"
     CARE_OVERRIDE = "care.override"
+    # Inspection of a facility against the standards (Decree 103/2017; Circular 09/2024).
+    CARE_INSPECT = "care.inspect"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -133,6 +135,7 @@ POLICY: dict[Role, Grant] = {
         V.DEADLINE_OVERRIDE,
         V.DEADLINE_TEAM,
         V.PREVENTION_VIEW,
+        V.CARE_INSPECT,
     ),
     # Hotline 111 flags a woman at risk for her commune; it does not browse the prevention register.
     Role.HOTLINE_OPERATOR: _grant(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Router, Schema, Status
@@ -704,3 +705,21 @@ def report_incident(request, payload: IncidentIn, child_id: uuid.UUID):
     provincial Department of Health is told."""
     incident = services.incident_report(actor=request.user, child=_child(request, child_id), **payload.dict())
     return Status(201, {"id": incident.pk, "protection_case_id": incident.protection_case_id})
+
+
+class InspectionIn(Schema):
+    inspected_on: Day
+    results: dict[str, Literal["met", "not_met", "na"]] = Field(
+        ..., description="a result for every checklist item"
+    )
+    findings: Line = Field(default="", max_length=2000)
+
+
+@router.post("/facilities/{facility_id}/inspections", response={201: dict[str, int], **ERRORS})
+def inspect(request, payload: InspectionIn, facility_id: int = Id):
+    """An inspection against the checklist (Decree 103/2017; Circular 09/2024 art. 6), by the province."""
+    facility = selectors.facilities_visible(request.user, Verb.CARE_INSPECT).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotVisible
+    inspection = services.inspection_record(actor=request.user, facility=facility, **payload.dict())
+    return Status(201, {"id": inspection.pk})

@@ -208,3 +208,31 @@ class IncidentForm(forms.Form):
     actions_taken = forms.CharField(
         label=_("Actions taken"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class InspectionForm(forms.Form):
+    """One result per checklist item (care/checklist.py), then the findings."""
+
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=DATE_WIDGET, initial=clock.today)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from haven.care import checklist
+
+        super().__init__(*args, **kwargs)
+        for item in checklist.ITEMS:
+            self.fields[f"item_{item.code}"] = forms.ChoiceField(
+                label=item.text,
+                choices=checklist.RESULTS,
+                widget=forms.RadioSelect,
+                help_text=item.legal_basis,
+            )
+        self.fields["findings"] = forms.CharField(
+            label=_("Findings and what must be put right"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+    def service_fields(self) -> dict:
+        d = self.cleaned_data
+        results = {name.removeprefix("item_"): value for name, value in d.items() if name.startswith("item_")}
+        return {"inspected_on": d["inspected_on"], "results": results, "findings": d["findings"]}

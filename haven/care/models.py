@@ -375,3 +375,21 @@ class Incident(TimeStamped):
 
     class Meta:
         ordering = ["-occurred_at"]
+
+
+class Inspection(TimeStamped):
+    """An inspection of a facility against the checklist (care/checklist.py)."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="inspections")
+    inspected_on = models.DateField(_("inspected on"))
+    results = models.JSONField(_("results"))
+    findings = models.TextField(_("findings"), blank=True)
+    inspected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-inspected_on", "-created_at"]
+
+    @property
+    def not_met(self) -> list[str]:
+        return [code for code, result in self.results.items() if result == "not_met"]

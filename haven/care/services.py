@@ -915,3 +915,40 @@ def incident_report(
         data={"kind": kind, "protection_case": str(case.pk)},
     )
     return incident
+
+
+@transaction.atomic
+def inspection_record(
+    *, actor: User, facility: Facility, inspected_on: dt.date, results: dict[str, str], findings: str = ""
+):
+    """The provincial authority inspects a facility of its province against every checklist item."""
+    from haven.care import checklist
+    from haven.care.models import Inspection
+    from haven.care.selectors import facilities_visible
+
+    if not facilities_visible(actor, Verb.CARE_INSPECT).filter(pk=facility.pk).exists():
+        raise NotVisible
+    membership = require(actor, Verb.CARE_INSPECT)
+    _not_future("inspected_on", inspected_on)
+    allowed = {code for code, _label in checklist.RESULTS}
+    missing = [item.code for item in checklist.ITEMS if results.get(item.code) not in allowed]
+    if missing or set(results) - {item.code for item in checklist.ITEMS}:
+        raise invalid("results", _("Give a result for every item of the checklist."), "incomplete")
+    if "not_met" in results.values() and not (findings or "").strip():
+        raise invalid("findings", _("Say what must be put right."), "required")
+    inspection = Inspection.objects.create(
+        facility=facility,
+        inspected_on=inspected_on,
+        results=results,
+        findings=(findings or "").strip(),
+        inspected_by=actor,
+        organisation=membership.organisation,
+    )
+    record(
+        actor=actor,
+        action="care.inspection_record",
+        obj=inspection,
+        organisation=membership.organisation,
+        data={"not_met": inspection.not_met},
+    )
+    return inspection

@@ -11,6 +11,7 @@ urlpatterns = [
     path("facilities/<int:facility_id>/", views.board, name="board"),
     path("facilities/<int:facility_id>/manage/", views.manage, name="manage"),
     path("facilities/<int:facility_id>/form14/", views.form14, name="form14"),
+    path("facilities/<int:facility_id>/inspect/", views.inspect, name="inspect"),
     path("groups/<int:group_id>/place/", views.place, name="place"),
     path("children/<uuid:child_id>/", views.child, name="child"),
     path("children/<uuid:child_id>/place/", views.start, name="start"),

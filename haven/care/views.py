@@ -94,7 +94,12 @@ def board(request, facility_id: int):
     return render(
         request,
         "care/board.html",
-        {"board": data, "manages": _manages(request.user, facility)},
+        {
+            "board": data,
+            "manages": _manages(request.user, facility),
+            "can_inspect": can(request.user, Verb.CARE_INSPECT),
+            "inspection": facility.inspections.first(),
+        },
     )
 
 
@@ -445,4 +450,23 @@ def incident(request, child_id):
         return redirect("protection:detail", made[0].protection_case_id)
     return render(
         request, "care/step.html", {"form": form, "child": found, "title": _("Report violence or abuse")}
+    )
+
+
+@markers.requires(Verb.CARE_INSPECT)
+@require_http_methods(["GET", "POST"])
+def inspect(request, facility_id: int):
+    facility = selectors.facilities_visible(request.user, Verb.CARE_INSPECT).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotVisible
+    form = forms.InspectionForm(request.POST or None)
+
+    def act(_d):
+        services.inspection_record(actor=request.user, facility=facility, **form.service_fields())
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The inspection is recorded."))
+        return redirect("care:board", facility.pk)
+    return render(
+        request, "care/inspect.html", {"form": form, "facility": facility, "title": _("Inspect the facility")}
     )

@@ -139,3 +139,56 @@ def test_manage_refuses_a_caregiver_in_two_groups_on_one_shift(world, site, as_u
         },
     )
     assert response.status_code == 200 and "alert-error" in response.content.decode()
+
+
+def test_inspection_page_families_pages_and_incident_page(world, site, as_user):
+    from haven.care import checklist
+    from haven.care.models import CareFamily, Incident, Inspection
+
+    inspect = reverse("care:inspect", args=[site.facility.pk])
+    assert as_user(world.facility_director).get(inspect).status_code in (403, 404)
+    assert as_user(world.provincial_other).get(inspect).status_code in (403, 404)
+    data = {"inspected_on": clock.today().isoformat(), **{f"item_{i.code}": "met" for i in checklist.ITEMS}}
+    data["item_sign"] = "not_met"
+    province = as_user(world.provincial)
+    refused = province.post(inspect, data)
+    assert refused.status_code == 200 and not Inspection.objects.exists()
+    assert province.post(inspect, {**data, "findings": "Chưa có biển tên"}).status_code == 302
+    assert "badge-danger" in province.get(reverse("care:board", args=[site.facility.pk])).content.decode()
+
+    officer = as_user(world.officer_a)
+    form = {
+        "kind": "non_kin",
+        "applicant_name": "Trần Thị Hạnh",
+        "applicant_born_on": "1980-04-02",
+        "address": "Số 5 ngõ 12 Đội Cấn",
+        "health_certificate_on": (clock.today() - dt.timedelta(days=300)).isoformat(),
+        "household_consent": "on",
+        "no_abuse_record": "on",
+    }
+    stale = officer.post(reverse("care:families"), form)
+    assert stale.status_code == 200 and not CareFamily.objects.exists()
+    form["health_certificate_on"] = clock.today().isoformat()
+    assert officer.post(reverse("care:families"), form).status_code == 302
+    family = CareFamily.objects.get()
+    assert as_user(world.officer_b).get(reverse("care:family", args=[family.pk])).status_code == 404
+    page = officer.get(reverse("care:family", args=[family.pk])).content.decode()
+    assert 'name="which" value="verify"' in page
+
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3000))
+    world.involve(child, "facility_b")
+    director = as_user(world.facility_director)
+    director.post(
+        reverse("care:place", args=[site.older.pk]),
+        {"child": child.pk, "started_on": clock.today().isoformat(), "reason": "Tiếp nhận"},
+    )
+    response = director.post(
+        reverse("care:incident", args=[child.pk]),
+        {
+            "kind": "violence",
+            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "description": "Trẻ bị bạn cùng nhóm đánh",
+        },
+    )
+    assert response.status_code == 302 and "/protection/" in response["Location"]
+    assert Incident.objects.filter(child=child).exists()

@@ -321,3 +321,41 @@ def test_an_incident_inside_the_facility_opens_a_protection_report_and_tells_the
             description="x",
         )
     assert Incident.objects.count() == 1
+
+
+def test_the_province_inspects_a_facility_against_the_checklist(world, site):
+    from haven.care import checklist
+
+    results = {item.code: "met" for item in checklist.ITEMS}
+    with pytest.raises(Exception):  # noqa: B017 - NotVisible: not the facility's province
+        services.inspection_record(
+            actor=world.provincial_other, facility=site.facility, inspected_on=clock.today(), results=results
+        )
+    with pytest.raises(Exception):  # noqa: B017 - the director does not inspect his own facility
+        services.inspection_record(
+            actor=world.facility_director, facility=site.facility, inspected_on=clock.today(), results=results
+        )
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.inspection_record(
+            actor=world.provincial,
+            facility=site.facility,
+            inspected_on=clock.today(),
+            results={"location": "met"},
+        )
+    with pytest.raises(ValidationError):
+        services.inspection_record(
+            actor=world.provincial,
+            facility=site.facility,
+            inspected_on=clock.today(),
+            results={**results, "drainage": "not_met"},
+        )
+    inspection = services.inspection_record(
+        actor=world.provincial,
+        facility=site.facility,
+        inspected_on=clock.today(),
+        results={**results, "drainage": "not_met"},
+        findings="Cống thoát nước bị tắc; sửa trong 30 ngày",
+    )
+    assert inspection.not_met == ["drainage"]
