@@ -118,3 +118,24 @@ def test_a_refusal_is_kept_with_its_reason_in_the_users_language(world, django_c
         status = pin_status(case.child)
     assert status.status == "failed" and status.next_attempt_at is None
     assert status.reason == "The register does not know the commune of registration."
+
+
+def test_the_in_process_register_finds_the_children_it_gave_a_pin(world, django_capture_on_commit_callbacks):
+    from haven.population.register import InProcessRegister, PersonQuery, RegisterRefused
+
+    case = registered_birth(world, django_capture_on_commit_callbacks)
+    child = case.child
+    in_process = InProcessRegister()
+    person = in_process.person(child.pin)
+    assert person.full_name == "Lê Thu Hà" and person.sex == "female"
+    assert person.commune_code == world.commune_a.code
+    found = in_process.search(
+        PersonQuery(family_name="LE", given_name="ha", date_of_birth=child.date_of_birth)
+    )
+    assert [p.pin for p in found] == [child.pin]
+    assert in_process.search(PersonQuery(family_name="Lê", given_name="Hương")) == []
+    assert in_process.person("001226000000") is None
+    with pytest.raises(RegisterRefused):
+        in_process.person("12")
+    with pytest.raises(RegisterRefused):
+        in_process.search(PersonQuery(sex="female"))
