@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "haven.notifications",
     "haven.foundlings",
     "haven.protection",
+    "haven.prevention",
+    "haven.care",
     "haven.population",
+    "haven.linkage",
     "haven.api",
 ]
 

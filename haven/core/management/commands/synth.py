@@ -2,9 +2,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from haven.accounts.synth import DEMO_PASSWORD, demo_world
+from haven.care import synth as care
 from haven.foundlings import synth as foundlings
 from haven.people import synth
 from haven.people.models import Child
+from haven.prevention import synth as prevention
 
 
 class Command(BaseCommand):
@@ -60,6 +62,9 @@ class Command(BaseCommand):
         )
         if made:
             self.stdout.write(f"{foundlings.cases(world)} found-child cases at every stage of the pathway")
+            self.stdout.write(f"{prevention.people(world)} people at risk followed by the prevention work")
+            placed = care.demo(world, seed=seed)
+            self.stdout.write(f"{placed} care placements in two facilities and in families")
         if logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, (_, description) in world.users.items():

@@ -1,0 +1,116 @@
+"""Link --records children's records to a --register-person population register, on this machine.
+
+    .venv/bin/python bench/linkage.py                                  # 100,000 × 5,000,000
+    .venv/bin/python bench/linkage.py --register 200000 --records 5000 --baseline
+
+Makes the population with `haven.population.generate.population`, the records with the corruption
+generator (haven/linkage/corrupt.py, default rates, seeded), then times `haven.linkage.model.link`
+end to end: normalisation, parameter estimation (u by sampling, m by EM), blocking, scoring and
+decisions. Peak memory is the process's resident set sampled every 0.1 s during linkage (DuckDB runs
+in the process, so its memory counts). Prints precision and recall of the `link` decisions against the
+ground truth. --baseline also runs the recordlinkage baseline (feasible only on small registers).
+Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import duckdb
+import splink
+
+from haven.linkage import evaluate, model
+from haven.linkage.corrupt import corrupt
+from haven.population.generate import population
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class PeakMemory:
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss_mib())
+            time.sleep(0.1)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mib())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--register", type=int, default=5_000_000)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--baseline", action="store_true")
+    args = parser.parse_args()
+
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Splink {splink.__version__}, DuckDB {duckdb.__version__}",
+        flush=True,
+    )
+    start = time.perf_counter()
+    people = population(args.register, seed=args.seed, progress=True)
+    print(f"population of {len(people):,} in {time.perf_counter() - start:.1f} s", flush=True)
+    start = time.perf_counter()
+    bench = corrupt(people, args.records, seed=args.seed + 1)
+    del people
+    print(f"{len(bench.records):,} records, corrupted in {time.perf_counter() - start:.1f} s", flush=True)
+    print(f"memory before linkage: {_rss_mib():,.0f} MiB", flush=True)
+
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        decisions = model.link(bench.records, bench.register)
+        seconds = time.perf_counter() - start
+    scores = evaluate.score(
+        method="haven",
+        dataset=f"vietnamese {len(bench.records):,} × {len(bench.register):,}",
+        decisions=decisions,
+        truth=bench.truth.itertuples(index=False),
+        records=bench.records["id"],
+        seconds=seconds,
+    )
+    print(f"linkage: {seconds:.1f} s, peak resident memory {memory.peak:,.0f} MiB")
+    print(f"candidates above the lower threshold: {len(decisions):,}")
+    print(" | ".join(evaluate.HEADER))
+    print(" | ".join(scores.row()), flush=True)
+    if args.baseline:
+        pairs, secs = evaluate.timed(evaluate.baseline_link, bench.records, bench.register)
+        base = evaluate.score(
+            method="baseline",
+            dataset=scores.dataset,
+            decisions=pairs,
+            truth=bench.truth.itertuples(index=False),
+            records=bench.records["id"],
+            seconds=secs,
+        )
+        print(" | ".join(base.row()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""The Vietnamese linkage benchmark: children's records made from a synthetic population, with the
+errors that real records carry (anchors.md §E), and the ground truth.
+
+Input is `haven.population.generate.population()` output. A share of the sampled children is taken
+out of the register, so that some records have no person to find; a share is recorded twice (the same
+child registered at two places). Seeded: the same seed gives the same benchmark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import unicodedata
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from haven.lib.vietnamese import fold
+from haven.linkage.features import INPUT_COLUMNS
+
+__all__ = ["Benchmark", "Rates", "corrupt"]
+
+_TONES = ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+_TELEX_TONES = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
+_TELEX_LETTERS = {"đ": "dd", "â": "aa", "ă": "aw", "ê": "ee", "ô": "oo", "ơ": "ow", "ư": "uw"}
+_LETTERS = "abcdeghiklmnopqrstuvxy"
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Share of records with each error. Rough guesses from anchors.md §E; change them to test."""
+
+    no_pin: float = 0.5
+    wrong_pin_digit: float = 0.03
+    typo: float = 0.06
+    no_diacritics: float = 0.15
+    wrong_tone: float = 0.05
+    swapped_order: float = 0.03
+    concatenated: float = 0.02
+    telex: float = 0.02
+    day_month_swap: float = 0.03
+    dob_typo: float = 0.02
+    estimated_dob: float = 0.04
+    old_address: float = 0.5  # of people whose household still has a pre-2025 commune
+    moved: float = 0.05
+    no_parent_name: float = 0.3
+    no_sex: float = 0.01
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    records: pd.DataFrame  # link-file columns
+    register: pd.DataFrame  # the population without the children who are not to be found
+    truth: pd.DataFrame  # record_id, person_id for every record whose person is in the register
+    clusters: pd.DataFrame  # record_id, person_id for every record (the truth for deduplication)
+
+
+def _typo(rng: random.Random, s: str) -> str:
+    if len(s) < 2:
+        return s
+    i = rng.randrange(len(s))
+    kind = rng.choice(("substitute", "delete", "insert", "transpose"))
+    if kind == "substitute":
+        return s[:i] + rng.choice(_LETTERS) + s[i + 1 :]
+    if kind == "delete":
+        return s[:i] + s[i + 1 :]
+    if kind == "insert":
+        return s[:i] + rng.choice(_LETTERS) + s[i:]
+    i = min(i, len(s) - 2)
+    return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
+
+
+def _strip_diacritics(s: str) -> str:
+    folded = fold(s)
+    return " ".join(w[:1].upper() + w[1:] for w in folded.split())
+
+
+def _wrong_tone(rng: random.Random, s: str) -> str:
+    """Change or drop the tone of one syllable (hỏi/ngã confusion and the like)."""
+    decomposed = unicodedata.normalize("NFD", s)
+    positions = [i for i, c in enumerate(decomposed) if c in _TONES]
+    if not positions:
+        return s
+    i = rng.choice(positions)
+    replacement = rng.choice([t for t in _TONES if t != decomposed[i]] + [""])
+    return unicodedata.normalize("NFC", decomposed[:i] + replacement + decomposed[i + 1 :])
+
+
+def _telex(s: str) -> str:
+    """Write the syllables as Telex keystrokes: "Nguyễn" → "Nguyeenx"."""
+    words = []
+    for word in s.split():
+        tone = ""
+        out = []
+        for c in unicodedata.normalize("NFD", word):
+            if c in _TELEX_TONES:
+                tone = _TELEX_TONES[c]
+            elif unicodedata.combining(c):
+                base = out.pop()
+                composed = unicodedata.normalize("NFC", base + c)
+                out.append(_TELEX_LETTERS.get(composed.lower(), composed))
+            else:
+                out.append(_TELEX_LETTERS.get(c.lower(), c) if c in "đĐ" else c)
+        text = "".join(out)
+        words.append((text[:1].upper() + text[1:] if word[:1].isupper() else text) + tone)
+    return " ".join(words)
+
+
+def _shift(date: str, days: int) -> str:
+    return (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
+
+
+def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_province: dict) -> dict:
+    rec = dict(row)
+    names = ["family_name", "middle_name", "given_name"]
+    if rng.random() < rates.typo:
+        field = rng.choice(names)
+        rec[field] = _typo(rng, rec[field])
+    if rng.random() < rates.wrong_tone:
+        field = rng.choice(names)
+        rec[field] = _wrong_tone(rng, rec[field])
+    if rng.random() < rates.telex:
+        field = rng.choice(names)
+        rec[field] = _telex(rec[field])
+    if rng.random() < rates.no_diacritics:
+        for field in [*names, "mother_name", "father_name"]:
+            rec[field] = _strip_diacritics(rec[field])
+    if rng.random() < rates.concatenated and rec["middle_name"]:
+        rec["given_name"] = rec["middle_name"].replace(" ", "") + rec["given_name"]
+        rec["middle_name"] = ""
+    if rng.random() < rates.swapped_order:
+        # Western order in the fields: given name first, family name last.
+        rec["family_name"], rec["given_name"] = rec["given_name"], rec["family_name"]
+    dob = rec["date_of_birth"]
+    if rng.random() < rates.estimated_dob:
+        # A foundling: the date found stands in for the date of birth (Decree 123/2015 art. 14).
+        rec["date_of_birth"] = _shift(dob, rng.randint(-45, 45))
+        rec["dob_estimated"] = "1"
+        rec["mother_name"] = rec["father_name"] = ""
+    elif rng.random() < rates.day_month_swap and int(dob[8:]) <= 12 and dob[5:7] != dob[8:]:
+        rec["date_of_birth"] = f"{dob[:4]}-{dob[8:]}-{dob[5:7]}"
+    elif rng.random() < rates.dob_typo:
+        rec["date_of_birth"] = _shift(dob, rng.choice((-3, -2, -1, 1, 2, 3)))
+    if rec.get("old_commune_code") and rng.random() < rates.old_address:
+        rec["commune_code"] = rec["old_commune_code"]
+    elif rng.random() < rates.moved:
+        rec["commune_code"] = rng.choice(
+            communes_by_province.get(rec["province_code"], [rec["commune_code"]])
+        )
+    pin = rec["pin"]
+    if rng.random() < rates.no_pin:
+        rec["pin"] = ""
+    elif rng.random() < rates.wrong_pin_digit:
+        i = rng.randrange(6, 12)
+        rec["pin"] = pin[:i] + str((int(pin[i]) + rng.randint(1, 9)) % 10) + pin[i + 1 :]
+    for parent in ("mother_name", "father_name"):
+        if rng.random() < rates.no_parent_name:
+            rec[parent] = ""
+        elif rec[parent] and rng.random() < rates.typo:
+            rec[parent] = _typo(rng, rec[parent])
+    if rng.random() < rates.no_sex:
+        rec["sex"] = ""
+    return rec
+
+
+def corrupt(
+    population: pd.DataFrame,
+    size: int,
+    *,
+    seed: int = 0,
+    rates: Rates = Rates(),
+    unmatched: float = 0.05,
+    duplicates: float = 0.02,
+    today: dt.date | None = None,
+) -> Benchmark:
+    """`size` children's records drawn from the under-18s of `population`, with errors.
+
+    `unmatched` of them are of children removed from the register; `duplicates` are a second record of
+    an already drawn child (another place, other errors), for deduplication.
+    """
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    adult_from = today.replace(year=today.year - 18).isoformat()
+    children = population[population["date_of_birth"] > adult_from]
+    n_unique = size - int(size * duplicates)
+    if n_unique > len(children):
+        raise ValueError(f"the population has {len(children)} children, fewer than {n_unique}")
+    chosen = children.sample(n=n_unique, random_state=seed)
+    drawn = pd.concat([chosen, chosen.sample(n=size - n_unique, random_state=seed + 1)])
+    gone = set(chosen["id"].sample(frac=unmatched, random_state=seed + 2))
+    communes_by_province = population.groupby("province_code")["commune_code"].unique().map(list).to_dict()
+    rows = []
+    for number, row in enumerate(drawn.to_dict("records"), 1):
+        rec = _corrupt_one(rng, row, rates, communes_by_province)
+        rec["person_id"] = row["id"]
+        rec["id"] = f"C{number:08d}"
+        rows.append(rec)
+    all_records = pd.DataFrame(rows)
+    order = all_records.sample(frac=1.0, random_state=seed + 3)
+    records = order[list(INPUT_COLUMNS)].reset_index(drop=True)
+    truth = order.loc[~order["person_id"].isin(gone), ["id", "person_id"]].rename(columns={"id": "record_id"})
+    register = population[~population["id"].isin(gone)].reset_index(drop=True)
+    clusters = order[["id", "person_id"]].rename(columns={"id": "record_id"}).reset_index(drop=True)
+    return Benchmark(
+        records=records, register=register, truth=truth.reset_index(drop=True), clusters=clusters
+    )

@@ -1,0 +1,168 @@
+"""`haven link files` links a file of records to a register file; `haven link evaluate` measures the
+model and the recordlinkage baseline on FEBRL4 and on the Vietnamese benchmark (issue #5 items 6–7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from haven.linkage import evaluate, model
+from haven.linkage.features import prepare
+from haven.linkage.linkfile import LinkFileError, read
+
+OUTPUT_COLUMNS = ["record_id", "register_id", "match_weight", "match_probability", "decision"]
+# How many invalid values are printed one by one before only their number is given.
+SHOWN_PROBLEMS = 20
+
+
+class Command(BaseCommand):
+    help = "Record linkage: link files, or evaluate the model against the baseline."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        files = sub.add_parser("files", help="Link RECORDS.csv to REGISTER.csv and write LINKS.csv.")
+        files.add_argument("--register", required=True, type=Path)
+        files.add_argument("--records", required=True, type=Path)
+        files.add_argument("--out", required=True, type=Path)
+        files.add_argument("--skip-malformed", action="store_true", help="Leave malformed rows out.")
+        files.add_argument("--upper", type=float, default=model.DEFAULT_UPPER)
+        files.add_argument("--lower", type=float, default=model.DEFAULT_LOWER)
+        files.add_argument("--explain", action="store_true", help="Add each comparison's match weight.")
+        ev = sub.add_parser(
+            "evaluate", help="Precision, recall and F1 on FEBRL4 and the Vietnamese benchmark."
+        )
+        ev.add_argument("--population", type=int, default=100_000)
+        ev.add_argument("--records", type=int, default=5_000)
+        ev.add_argument("--seed", type=int, default=0)
+        ev.add_argument("--skip-febrl", action="store_true")
+
+    def handle(self, *args, action: str, **options) -> None:
+        logging.getLogger("splink").setLevel(logging.ERROR)
+        if action == "files":
+            self._files(**options)
+        else:
+            self._evaluate(**options)
+
+    def _files(
+        self,
+        *,
+        register: Path,
+        records: Path,
+        out: Path,
+        skip_malformed: bool,
+        upper: float,
+        lower: float,
+        explain: bool,
+        **_options,
+    ) -> None:
+        if not 0 < lower <= upper < 1:
+            raise CommandError(_("The thresholds must satisfy 0 < lower ≤ upper < 1."))
+        start = time.perf_counter()
+        steps = tqdm(total=5, desc=_("linking"), unit=_("step"))
+        inputs = {}
+        for name, path in (("register", register), ("records", records)):
+            steps.set_postfix_str(str(path))
+            try:
+                inputs[name] = read(path, skip_malformed=skip_malformed)
+            except FileNotFoundError:
+                raise CommandError(_("%(path)s does not exist") % {"path": path}) from None
+            except LinkFileError as error:
+                raise CommandError(str(error)) from None
+            steps.update()
+        for name, result in inputs.items():
+            for problem in result.malformed:
+                self.stderr.write(_("%(file)s: skipped, %(problem)s") % {"file": name, "problem": problem})
+            for problem in result.invalid[:SHOWN_PROBLEMS]:
+                self.stderr.write(f"{name}: {problem}")
+            if len(result.invalid) > SHOWN_PROBLEMS:
+                self.stderr.write(
+                    _("%(file)s: %(count)d more invalid values")
+                    % {"file": name, "count": len(result.invalid) - SHOWN_PROBLEMS}
+                )
+        steps.set_postfix_str(_("normalising names"))
+        left, right = prepare(inputs["records"].frame), prepare(inputs["register"].frame)
+        steps.update()
+        steps.set_postfix_str(_("estimating and scoring"))
+        if left.empty or right.empty:
+            links = model.empty_result()
+            candidates = 0
+        else:
+            links = model.link(
+                left, right, thresholds=model.Thresholds(upper=upper, lower=lower), prepared=True
+            )
+            candidates = int(links.attrs.get("candidate_pairs", len(links)))
+        steps.update()
+        columns = OUTPUT_COLUMNS + ([c for c in links.columns if c.startswith("mw_")] if explain else [])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        links[columns].to_csv(out, index=False, float_format="%.6g", lineterminator="\n")
+        steps.update()
+        steps.close()
+        seconds = time.perf_counter() - start
+        summary = {
+            "records": len(left),
+            "register": len(right),
+            "candidates": candidates,
+            "links": int((links["decision"] == "link").sum()),
+            "reviews": int((links["decision"] == "review").sum()),
+            "skipped": sum(len(r.malformed) for r in inputs.values()),
+            "invalid": sum(len(r.invalid) for r in inputs.values()),
+            "seconds": seconds,
+        }
+        self.stdout.write(
+            _(
+                "records: %(records)d, register: %(register)d, candidate pairs: %(candidates)d, "
+                "links: %(links)d, review items: %(reviews)d, malformed rows skipped: %(skipped)d, "
+                "invalid values left out: %(invalid)d, time: %(seconds).1f s"
+            )
+            % summary
+        )
+
+    def _evaluate(self, *, population: int, records: int, seed: int, skip_febrl: bool, **_options) -> None:
+        from haven.linkage.corrupt import corrupt
+        from haven.population.generate import population as make_population
+
+        rows: list[evaluate.Scores] = []
+        jobs = []
+        if not skip_febrl:
+            rec, reg, truth = evaluate.febrl4()
+            jobs.append(("FEBRL4", rec, reg, truth, False))
+        people = make_population(population, seed=seed, progress=True)
+        bench = corrupt(people, records, seed=seed + 1, today=dt.date.today())
+        truth = list(bench.truth.itertuples(index=False, name=None))
+        jobs.append((_("Vietnamese benchmark"), bench.records, bench.register, truth, True))
+        for dataset, rec, reg, truth, pin_structure in tqdm(jobs, desc=_("evaluating"), unit=_("dataset")):
+            links, seconds = evaluate.timed(model.link, rec, reg, check_pin_structure=pin_structure)
+            rows.append(
+                evaluate.score(
+                    method="Haven (Splink)",
+                    dataset=dataset,
+                    decisions=links,
+                    truth=truth,
+                    records=rec["id"],
+                    seconds=seconds,
+                )
+            )
+            pairs, seconds = evaluate.timed(evaluate.baseline_link, rec, reg)
+            rows.append(
+                evaluate.score(
+                    method=_("baseline (recordlinkage)"),
+                    dataset=dataset,
+                    decisions=pairs,
+                    truth=truth,
+                    records=rec["id"],
+                    seconds=seconds,
+                )
+            )
+        self.stdout.write(
+            _("Operating thresholds: link at match probability ≥ %(upper)s, review from %(lower)s.")
+            % {"upper": model.DEFAULT_UPPER, "lower": model.DEFAULT_LOWER}
+        )
+        self.stdout.write(" | ".join(evaluate.HEADER))
+        for row in rows:
+            self.stdout.write(" | ".join(row.row()))

@@ -1,0 +1,381 @@
+"""The Splink model that links children's records to the population register, and to each other.
+
+Comparisons and blocking follow anchors.md §E.7. The model's SQL is plain enough to run unchanged
+on DuckDB (the default) and on Spark: Vietnamese normalisation is done beforehand in
+`haven.linkage.features`. Parameters: u by random sampling of the data, m from the priors below
+refined by expectation maximisation, and the prior match probability from the fact that a record
+has at most one person in the register (see docs/decisions/0009-linkage.md).
+
+The Django side calls `link()` and `dedupe()`; both return pandas DataFrames that keep each
+comparison's match-weight contribution (`mw_<comparison>`) for the review screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import splink.comparison_level_library as cll
+from splink import Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.comparison_library import CustomComparison
+
+from haven.linkage.features import prepare
+
+__all__ = [
+    "Thresholds",
+    "blocking_rules",
+    "comparisons",
+    "decide",
+    "dedupe",
+    "empty_result",
+    "link",
+    "settings",
+]
+
+# Operating thresholds on the match probability: at or above `upper` the best candidate of a record
+# is linked; between `lower` and `upper` a person reviews it.
+DEFAULT_UPPER = 0.99
+DEFAULT_LOWER = 0.5
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    upper: float = DEFAULT_UPPER
+    lower: float = DEFAULT_LOWER
+
+
+def _level(sql: str, label: str, m: float, **options: Any) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label, base_dialect_str="duckdb").configure(m_probability=m, **options)
+
+
+def _null(*columns: str) -> cll.CustomLevel:
+    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns)
+    return cll.CustomLevel(sql, "null").configure(is_null_level=True)
+
+
+def _else(m: float) -> cll.ElseLevel:
+    return cll.ElseLevel().configure(m_probability=m)
+
+
+def _jw(column: str, threshold: float, m: float) -> cll.JaroWinklerLevel:
+    return cll.JaroWinklerLevel(column, threshold).configure(m_probability=m)
+
+
+def comparisons() -> list[CustomComparison]:
+    """The comparisons of anchors.md §E.7, top level first, each with its prior m probability."""
+    either_estimated = "(dob_estimated_l = 1 OR dob_estimated_r = 1)"
+    return [
+        CustomComparison(
+            output_column_name="pin",
+            comparison_description="Personal identification number",
+            comparison_levels=[
+                _null("pin"),
+                # A PIN that breaks its structure or disagrees with sex/birth year is suspect (§E.3).
+                # PINs are unique, so two random people share one about once in a population: random
+                # sampling rarely meets these levels, and their u is set from that fact.
+                _level(
+                    "pin_l = pin_r AND pin_ok_l = 1 AND pin_ok_r = 1",
+                    "same valid PIN",
+                    0.80,
+                    u_probability=1e-7,
+                ),
+                _level("pin_l = pin_r", "same PIN, suspect", 0.05, u_probability=1e-7),
+                cll.LevenshteinLevel("pin", 1).configure(
+                    m_probability=0.08, u_probability=1e-5, label_for_charts="one digit apart"
+                ),
+                _else(0.07),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="given_name",
+            comparison_description="Given name (the last syllable of the name)",
+            comparison_levels=[
+                _null("given_f"),
+                _level("given_a_l = given_a_r", "same given name", 0.80, tf_adjustment_column="given_a"),
+                _level("given_f_l = given_f_r", "same given name without diacritics", 0.08),
+                _jw("given_f", 0.92, 0.04),
+                _level(
+                    "given_f_l = family_f_r OR family_f_l = given_f_r",
+                    "given and family name swapped",
+                    0.02,
+                ),
+                _jw("given_f", 0.8, 0.02),
+                _else(0.04),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="family_name",
+            comparison_description="Family name; Nguyễn is common, so term frequencies matter",
+            comparison_levels=[
+                _null("family_f"),
+                _level(
+                    "family_a_l = family_a_r",
+                    "same family name",
+                    0.85,
+                    tf_adjustment_column="family_a",
+                    tf_minimum_u_value=0.001,
+                ),
+                _level("family_f_l = family_f_r", "same family name without diacritics", 0.05),
+                _level("family_class_l = family_class_r", "variant of one surname (Vũ/Võ)", 0.03),
+                _jw("family_f", 0.88, 0.03),
+                _else(0.04),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="middle_name",
+            comparison_description="Middle name without Văn and Thị (weak evidence)",
+            comparison_levels=[
+                _null("middle_core_f"),
+                _level("middle_core_f_l = middle_core_f_r", "same middle name", 0.85),
+                _jw("middle_core_f", 0.88, 0.07),
+                _else(0.08),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="date_of_birth",
+            comparison_description="Date of birth; estimated dates get wide windows",
+            comparison_levels=[
+                _null("dob_days"),
+                _level(f"dob_l = dob_r AND NOT {either_estimated}", "same date", 0.82),
+                _level(
+                    "(dob_swapped_l = dob_r OR abs(dob_days_l - dob_days_r) <= 1) "
+                    f"AND NOT {either_estimated}",
+                    "day and month swapped, or one day apart",
+                    0.06,
+                ),
+                _level(
+                    f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 60",
+                    "estimated, within 60 days",
+                    0.03,
+                ),
+                _level("birth_month_l = birth_month_r", "same month", 0.03),
+                _level(
+                    f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 366",
+                    "estimated, within a year",
+                    0.01,
+                ),
+                _level("birth_year_l = birth_year_r", "same year", 0.02),
+                _else(0.03),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="sex",
+            comparison_description="Sex",
+            comparison_levels=[
+                _null("sex"),
+                _level("sex_l = sex_r", "same sex", 0.97),
+                _else(0.03),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="place",
+            comparison_description="Commune (current or pre-2025) and province",
+            comparison_levels=[
+                _null("commune_code"),
+                _level(
+                    "commune_code_l = commune_code_r OR commune_code_l = old_commune_code_r "
+                    "OR old_commune_code_l = commune_code_r",
+                    "same commune (old or new code)",
+                    0.80,
+                ),
+                _level("province_code_l = province_code_r", "same province", 0.10),
+                _else(0.10),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="mother_name",
+            comparison_description="Mother's full name",
+            comparison_levels=[
+                _null("mother_f"),
+                _level("mother_f_l = mother_f_r", "same name", 0.85),
+                _jw("mother_f", 0.9, 0.08),
+                _else(0.07),
+            ],
+        ),
+        CustomComparison(
+            output_column_name="father_name",
+            comparison_description="Father's full name",
+            comparison_levels=[
+                _null("father_f"),
+                _level("father_f_l = father_f_r", "same name", 0.85),
+                _jw("father_f", 0.9, 0.08),
+                _else(0.07),
+            ],
+        ),
+    ]
+
+
+def blocking_rules() -> list:
+    """Rules that generate candidate pairs (an OR of them). None is on the family name alone (§E.7:
+    Nguyễn is 38 % of people), and each keeps blocks small at national scale."""
+    either_estimated = "(l.dob_estimated = 1 OR r.dob_estimated = 1)"
+    return [
+        block_on("pin"),
+        block_on("given_f", "dob"),
+        block_on("family_f", "given_f", "birth_month"),
+        block_on("commune_code", "dob"),
+        block_on("commune_code", "given_f", "birth_year"),
+        block_on("given_f", "dob_swapped"),
+        block_on("family_f", "dob"),
+        block_on("mother_f", "birth_year"),
+        block_on("father_f", "birth_year"),
+        # Foundlings: the date of birth is the date found, so neither the date nor the year is sure.
+        CustomRule(
+            f"l.province_code = r.province_code AND l.given_f = r.given_f AND {either_estimated} "
+            "AND abs(l.dob_days - r.dob_days) <= 400",
+            sql_dialect="duckdb",
+        ),
+    ]
+
+
+def settings(*, link_type: str = "link_only", prior: float = 1e-4) -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,
+        probability_two_random_records_match=prior,
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        unique_id_column_name="unique_id",
+    )
+
+
+def _duckdb_api() -> Any:
+    from splink import DuckDBAPI
+
+    return DuckDBAPI()
+
+
+@dataclass
+class Model:
+    """A trained linker over prepared tables; `predict` gives scored pairs."""
+
+    linker: Linker
+    tables: list[Any] = field(default_factory=list)
+
+    def predict(self, threshold: float) -> pd.DataFrame:
+        """Scored pairs at or above `threshold`; `attrs["candidate_pairs"]` counts the blocked pairs."""
+        blocked = self.linker.inference.compute_blocked_pairs_for_predict()
+        count = blocked.query_sql("SELECT count(*) AS n FROM {this}").as_record_list()[0]["n"]
+        result = self.linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+        result.attrs["candidate_pairs"] = int(count)
+        return result
+
+
+def train(
+    tables: list[pd.DataFrame],
+    *,
+    link_type: str,
+    prior: float,
+    db_api: Any | None = None,
+    em: bool = True,
+    u_pairs: float = 2e6,
+    seed: int = 0,
+) -> Model:
+    """Build a linker on prepared tables and estimate its parameters without labels."""
+    api = db_api if db_api is not None else _duckdb_api()
+    registered = [api.register(t, dataset_display_name=f"input_{i}") for i, t in enumerate(tables)]
+    linker = Linker(registered, settings(link_type=link_type, prior=prior), log_level=None)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    if em:
+        # Each session fixes what it blocks on; together they estimate every comparison's m.
+        for rule in (block_on("pin"), block_on("given_f", "dob")):
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, fix_u_probabilities=True)
+    return Model(linker=linker, tables=registered)
+
+
+def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """At most one `link` per record: its best candidate, when at or above the upper threshold and
+    not tied with another candidate above it; every other candidate above the lower threshold is
+    `review`."""
+    pairs = pairs[pairs["match_probability"] >= thresholds.lower].copy()
+    pairs = pairs.sort_values(["record_id", "match_weight"], ascending=[True, False], kind="stable")
+    rank = pairs.groupby("record_id").cumcount()
+    above = pairs["match_probability"] >= thresholds.upper
+    contested = pairs.assign(above=above).groupby("record_id")["above"].transform("sum") > 1
+    runner_up = pairs.groupby("record_id")["match_weight"].shift(-1).fillna(-99.0)
+    # Two candidates above the threshold: link the best only if it is far ahead (32 times as likely).
+    link = (rank == 0) & above & (~contested | (pairs["match_weight"] - runner_up >= 5))
+    pairs.insert(4, "decision", link.map({True: "link", False: "review"}))
+    return pairs
+
+
+def _output(raw: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
+    mw_columns = [c for c in raw.columns if c.startswith("mw_") or c.startswith("bf_")]
+    out = pd.DataFrame(
+        {
+            "record_id": raw[f"unique_id_{left}"].astype(str),
+            "register_id": raw[f"unique_id_{right}"].astype(str),
+            "match_weight": raw["match_weight"].astype(float),
+            "match_probability": raw["match_probability"].astype(float),
+        }
+    )
+    for c in mw_columns:
+        out[c] = raw[c]
+    return out
+
+
+def link(
+    records: pd.DataFrame,
+    register: pd.DataFrame,
+    *,
+    thresholds: Thresholds = Thresholds(),
+    check_pin_structure: bool = True,
+    db_api: Any | None = None,
+    em: bool = True,
+    prepared: bool = False,
+) -> pd.DataFrame:
+    """Link children's `records` to the `register` (both with the link-file columns).
+
+    Returns one row per candidate above the lower threshold: record_id, register_id, match_weight,
+    match_probability, decision (link|review) and each comparison's contribution (`mw_*`, `bf_*`).
+    """
+    left = records if prepared else prepare(records, check_pin_structure=check_pin_structure)
+    right = register if prepared else prepare(register, check_pin_structure=check_pin_structure)
+    # Each record has at most one person in the register.
+    prior = min(1.0, len(left) / max(1, len(left) * len(right)))
+    model = train([left, right], link_type="link_only", prior=prior, db_api=db_api, em=em)
+    raw = model.predict(thresholds.lower)
+    candidates = raw.attrs.get("candidate_pairs", 0)
+    if raw.empty:
+        return empty_result()
+    # Splink orders the two datasets by name; input_0 holds the records.
+    swap = (raw["source_dataset_l"] != "input_0").to_numpy()
+    for column in [c for c in raw.columns if c.endswith("_l")]:
+        other = column[:-2] + "_r"
+        if other in raw.columns:
+            a, b = raw[column].copy(), raw[other].copy()
+            raw.loc[swap, column], raw.loc[swap, other] = b[swap], a[swap]
+    result = decide(_output(raw, left="l", right="r"), thresholds).reset_index(drop=True)
+    result.attrs["candidate_pairs"] = candidates
+    return result
+
+
+def dedupe(
+    records: pd.DataFrame,
+    *,
+    thresholds: Thresholds = Thresholds(),
+    check_pin_structure: bool = True,
+    db_api: Any | None = None,
+    expected_duplicates: float = 0.01,
+) -> pd.DataFrame:
+    """Pairs of `records` that may be the same child registered at two places (never merged here)."""
+    table = prepare(records, check_pin_structure=check_pin_structure)
+    n = len(table)
+    prior = min(1.0, max(1.0, expected_duplicates * n) / max(1, n * (n - 1) / 2))
+    model = train([table], link_type="dedupe_only", prior=prior, db_api=db_api)
+    raw = model.predict(thresholds.lower)
+    if raw.empty:
+        return empty_result()
+    out = _output(raw, left="l", right="r")
+    out.insert(
+        4, "decision", (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"})
+    )
+    return out.reset_index(drop=True)
+
+
+def empty_result() -> pd.DataFrame:
+    """The result of a run with nothing to link."""
+    return pd.DataFrame(columns=["record_id", "register_id", "match_weight", "match_probability", "decision"])

@@ -1,0 +1,204 @@
+"""Vietnamese name normalisation for record linkage (anchors.md §E.1–E.2).
+
+Builds on `haven.lib.vietnamese` (NFC, tone placement, folding) and adds what linkage needs:
+Telex residue repair, splitting of concatenated syllables ("MỹLinh"), family / middle / given parsing
+that survives Western order, surname variant classes and character-level edit distance.
+Framework-free: the linkage model, the CLI and the benchmark share it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from haven.lib import vnnames
+from haven.lib.vietnamese import fold, nfc, normalise_tone_placement
+
+__all__ = [
+    "WEAK_MIDDLE",
+    "ParsedName",
+    "canonical",
+    "edit_distance",
+    "fold_word",
+    "parse_name",
+    "repair_telex",
+    "split_concatenated",
+    "surname_class",
+]
+
+# Regional or orthographic variants of one surname, written with the same Hán character (anchors.md
+# §E.1): each folded form maps to the key of its class.
+_SURNAME_CLASSES: dict[str, str] = {"vu": "vu", "vo": "vu", "hoang": "hoang", "huynh": "hoang"}
+
+# "Văn" (male) and "Thị" (female) are carried by a large share of people: agreement on them says
+# little, so the model compares the middle name without them.
+WEAK_MIDDLE: frozenset[str] = frozenset({"van", "thi"})
+
+_KNOWN_SURNAMES: frozenset[str] = frozenset(fold(s) for s, _ in vnnames.SURNAMES)
+_KNOWN_NAME_SYLLABLES: frozenset[str] = (
+    frozenset(
+        fold(n)
+        for table in (vnnames.MALE_GIVEN, vnnames.FEMALE_GIVEN, vnnames.MALE_MIDDLE, vnnames.FEMALE_MIDDLE)
+        for n, _ in table
+    )
+    | WEAK_MIDDLE
+)
+
+# Telex: a syllable never ends in f, j, r, s, x or z, so a trailing one is a tone key left in the text.
+_TELEX_TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
+_TELEX_LETTERS = (
+    ("uow", "ươ"),
+    ("dd", "đ"),
+    ("aa", "â"),
+    ("aw", "ă"),
+    ("ee", "ê"),
+    ("oo", "ô"),
+    ("ow", "ơ"),
+    ("uw", "ư"),
+)
+_ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})  # legacy fonts type the Icelandic eth for Đ
+_VOWELS = "aăâeêioôơuưy"
+_MARKED_VOWELS = "ăâêôơư"
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _place_tone(base: str, tone: str) -> str:
+    """Put `tone` on the vowel of `base` that carries it (new-style placement)."""
+    lower = base.lower()
+    start = 2 if lower[:2] in ("qu", "gi") and len(lower) > 2 and lower[2] in _VOWELS else 0
+    positions = [i for i in range(start, len(lower)) if lower[i] in _VOWELS]
+    if not positions:
+        return base
+    marked = [i for i in positions if lower[i] in _MARKED_VOWELS]
+    if marked:
+        index = marked[-1]  # "ươ" takes the tone on "ơ"
+    elif positions[-1] < len(lower) - 1:
+        index = positions[-1]  # closed syllable: the last vowel ("hoàng", "tuấn")
+    elif len(positions) >= 3:
+        index = positions[1]
+    else:
+        index = positions[0]  # open syllable: the first vowel ("hòa", "thủy", "mài")
+    toned = unicodedata.normalize("NFC", base[index] + tone)
+    return base[:index] + toned + base[index + 1 :]
+
+
+def _repair_syllable(syllable: str) -> str:
+    lower = syllable.lower()
+    tone = ""
+    if len(lower) > 1 and lower[-1] in _TELEX_TONES:
+        tone, lower = _TELEX_TONES[lower[-1]], lower[:-1]
+    letters = lower
+    for telex, letter in _TELEX_LETTERS:
+        letters = letters.replace(telex, letter)
+    if (not tone and letters == lower) or not any(c in _VOWELS for c in letters):
+        return syllable
+    if tone:
+        letters = _place_tone(letters, tone)
+    return letters[:1].upper() + letters[1:] if syllable[:1].isupper() else letters
+
+
+def repair_telex(s: str) -> str:
+    """Turn Telex keystrokes left in plain-ASCII syllables into letters: "Nguyeenx" → "Nguyễn".
+
+    Only unaccented syllables are touched; a syllable that already has diacritics was typed with a
+    working input method.
+    """
+    return _WORD.sub(lambda m: _repair_syllable(m.group()) if m.group().isascii() else m.group(), s)
+
+
+def split_concatenated(token: str) -> list[str]:
+    """Split syllables written without a space: "MỹLinh" → ["Mỹ", "Linh"], "mylinh" → ["my", "linh"].
+
+    A capital inside a word marks a boundary; an all-lower-case run is split only where both halves
+    are known name syllables, so real syllables like "nguyen" are never cut.
+    """
+    cuts = [i for i in range(1, len(token)) if token[i].isupper() and token[i - 1].islower()]
+    parts = [token[a:b] for a, b in zip([0, *cuts], [*cuts, len(token)], strict=True)]
+    if len(parts) > 1:
+        return parts
+    folded = fold(token)
+    if folded in _KNOWN_NAME_SYLLABLES or folded in _KNOWN_SURNAMES or len(folded) < 4:
+        return [token]
+    for cut in range(2, len(token) - 1):
+        if fold(token[:cut]) in _KNOWN_NAME_SYLLABLES and fold(token[cut:]) in _KNOWN_NAME_SYLLABLES:
+            return [token[:cut], token[cut:]]
+    return [token]
+
+
+@lru_cache(maxsize=100_000)
+def _canonical_word(word: str) -> str:
+    text = normalise_tone_placement(repair_telex(word.translate(_ETH)))
+    return " ".join(t[:1].upper() + t[1:].lower() for t in split_concatenated(text) if t)
+
+
+def canonical(s: str | None) -> str:
+    """One written form for a name: NFC, new-style tones, Telex repaired, syllables split, title case.
+
+    Every step works within a word, so words are normalised once each and cached: a national
+    register has millions of names but only thousands of distinct words.
+    """
+    return " ".join(_canonical_word(w) for w in nfc(s).split(" ") if w)
+
+
+@lru_cache(maxsize=100_000)
+def fold_word(word: str) -> str:
+    """`fold` for one word, cached."""
+    return fold(word)
+
+
+def surname_class(family_folded: str) -> str:
+    """The variant class of a folded surname ("vo" → "vu"); a surname without variants is its own."""
+    return _SURNAME_CLASSES.get(family_folded, family_folded)
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    family: str
+    middle: str
+    given: str
+
+    @property
+    def full(self) -> str:
+        return " ".join(p for p in (self.family, self.middle, self.given) if p)
+
+
+@lru_cache(maxsize=1_000_000)
+def parse_name(family: str | None, middle: str | None, given: str | None) -> ParsedName:
+    """Family, middle and given name in canonical form, whatever order the parts were written in.
+
+    The parts are read as one sequence of syllables. When its first syllable is not a known surname
+    but its last one is, the name was written in Western order ("Linh Nguyễn", "Bảo Thanh Nguyễn")
+    and the first and last are exchanged. A
+    first syllable that is a known surname starts the family name; the last syllable is the given name.
+    """
+    tokens = canonical(" ".join(p for p in (family, middle, given) if p)).split()
+    if not tokens:
+        return ParsedName("", "", "")
+    if (
+        len(tokens) > 1
+        and fold_word(tokens[0]) not in _KNOWN_SURNAMES
+        and fold_word(tokens[-1]) in _KNOWN_SURNAMES
+    ):
+        tokens = [tokens[-1], *tokens[1:-1], tokens[0]]
+    elif not (family or "").strip() and fold_word(tokens[0]) not in _KNOWN_SURNAMES:
+        # Only a given (and perhaps middle) name was recorded, as for many foundlings.
+        return ParsedName("", " ".join(tokens[:-1]), tokens[-1])
+    if len(tokens) == 1:
+        return ParsedName(tokens[0], "", "") if (family or "").strip() else ParsedName("", "", tokens[0])
+    return ParsedName(tokens[0], " ".join(tokens[1:-1]), tokens[-1])
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance counted in characters of the NFC text, not in UTF-8 bytes (§E.2)."""
+    a, b = unicodedata.normalize("NFC", a), unicodedata.normalize("NFC", b)
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

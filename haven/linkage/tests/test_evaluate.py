@@ -1,0 +1,40 @@
+"""Scoring against ground truth, pairwise and per cluster."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from haven.linkage.evaluate import febrl4, score
+
+
+def test_scores_pairwise_and_per_cluster():
+    decisions = pd.DataFrame(
+        [
+            ("r1", "p1", "link"),  # right
+            ("r2", "p9", "link"),  # wrong person
+            ("r3", "p3", "review"),  # not decided: not a link
+            ("r4", "p4", "link"),  # r4 has nobody in the register
+        ],
+        columns=["record_id", "register_id", "decision"],
+    )
+    truth = [("r1", "p1"), ("r2", "p2"), ("r3", "p3")]
+    s = score(
+        method="m",
+        dataset="d",
+        decisions=decisions,
+        truth=truth,
+        records=["r1", "r2", "r3", "r4", "r5"],
+        seconds=0,
+    )
+    assert (s.links, s.true_links, s.reviews) == (3, 1, 1)
+    assert s.precision == 1 / 3 and s.recall == 1 / 3
+    # Clusters: r1 right, r5 rightly alone; r2, r3, r4 wrong.
+    assert s.cluster_precision == 2 / 5
+    assert s.cluster_recall == 1 / 3
+
+
+def test_febrl4_in_link_file_columns():
+    records, register, truth = febrl4()
+    assert len(records) == len(register) == len(truth) == 5000
+    assert set(records["id"]).isdisjoint(register["id"])
+    assert {b for _, b in truth} == set(register["id"])

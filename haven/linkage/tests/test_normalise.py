@@ -1,0 +1,105 @@
+"""Vietnamese name normalisation on its own (issue #5 item 3)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from haven.lib.vietnamese import fold
+from haven.linkage.features import prepare
+from haven.linkage.normalise import (
+    canonical,
+    edit_distance,
+    parse_name,
+    repair_telex,
+    split_concatenated,
+    surname_class,
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("hoà", "Hòa"),  # old-style tone placement
+        ("THUỶ", "Thủy"),
+        ("Nguyê\u0303n", "Nguyễn"),  # decomposed (NFD) input
+        ("  Trần   Văn  ", "Trần Văn"),
+        ("Ðặng", "Đặng"),  # Icelandic eth from legacy fonts
+    ],
+)
+def test_one_written_form(written, expected):
+    assert canonical(written) == expected
+
+
+def test_accented_and_folded_forms():
+    assert fold(canonical("Đặng Thị Hoà")) == "dang thi hoa"
+    assert fold("Nguyễn") == fold("Nguyên") == "nguyen"  # why an accented column is kept too
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Nguyeenx", "Nguyễn"),
+        ("Ddawngj", "Đặng"),
+        ("Truwowng", "Trương"),
+        ("Huyeenf", "Huyền"),
+        ("Thuys", "Thúy"),
+    ],
+)
+def test_telex_residue_is_repaired(typed, meant):
+    assert repair_telex(typed) == meant
+
+
+def test_words_that_are_not_telex_stay():
+    assert repair_telex("Nguyen Van An") == "Nguyen Van An"
+    assert repair_telex("Lê Thị Hoa") == "Lê Thị Hoa"
+
+
+def test_concatenated_syllables_are_split():
+    assert split_concatenated("MỹLinh") == ["Mỹ", "Linh"]
+    assert split_concatenated("mylinh") == ["my", "linh"]
+    assert split_concatenated("nguyen") == ["nguyen"]  # a real syllable is never cut
+    assert canonical("HằngNga") == "Hằng Nga"
+
+
+def test_parsing_survives_western_order_and_one_field():
+    assert parse_name("Linh", "", "Nguyễn").full == "Nguyễn Linh"
+    swapped = parse_name("Bảo", "Thanh", "Nguyễn")
+    assert (swapped.family, swapped.middle, swapped.given) == ("Nguyễn", "Thanh", "Bảo")
+    whole = parse_name("", "Nguyễn Thị MỹLinh", "")
+    assert (whole.family, whole.middle, whole.given) == ("Nguyễn", "Thị Mỹ", "Linh")
+    foundling = parse_name("", "", "An")
+    assert (foundling.family, foundling.given) == ("", "An")
+
+
+def test_surname_variant_classes():
+    assert surname_class("vu") == surname_class("vo")
+    assert surname_class("huynh") == surname_class("hoang")
+    assert surname_class("nguyen") != surname_class("tran")
+
+
+def test_van_and_thi_are_weak_evidence():
+    frame = pd.DataFrame(
+        [
+            {"id": "1", "family_name": "Nguyễn", "middle_name": "Văn Minh", "given_name": "An"},
+            {"id": "2", "family_name": "Trần", "middle_name": "Thị", "given_name": "Hoa"},
+        ]
+    ).assign(
+        sex="",
+        date_of_birth="",
+        dob_estimated="",
+        pin="",
+        commune_code="",
+        province_code="",
+        mother_name="",
+        father_name="",
+    )
+    features = prepare(frame)
+    assert list(features["middle_core_f"]) == ["minh", None]
+
+
+def test_edit_distance_counts_characters_not_bytes():
+    assert edit_distance("Nguyễn", "Nguyên") == 1
+    assert len("ễ".encode()) == 3
+    assert edit_distance("hoà", "hòa") == 2  # the tone moved; canonical() makes them equal
+    assert edit_distance(canonical("hoà"), canonical("hòa")) == 0
