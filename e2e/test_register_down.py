@@ -124,3 +124,56 @@ def test_the_register_is_down_the_officer_sees_waiting_and_the_pin_arrives_later
             _stop(register)
         _stop(haven_server)
         log.close()
+
+
+# A birth registered in commune A whose PIN request the register refused (`haven shell`).
+REFUSED_SCRIPT = """
+import datetime as dt
+from django.db import transaction
+from haven.accounts.synth import demo_world
+from haven.core import clock
+from haven.foundlings import services
+from haven.foundlings.models import State
+from haven.population.models import RegisterRequest, RequestStatus
+
+world = demo_world()
+hospital = world.users["hospital.sw"][0]
+registrar = world.users["civil.status"][0]
+case = services.foundling_report(
+    actor=hospital, found_at=clock.now() - dt.timedelta(days=10), found_commune=world.commune_a,
+    found_place="Cổng chùa", sex="male", estimated_age_days=4, condition="Trẻ sơ sinh khỏe",
+)
+case.state = State.NOTICE_EXPIRED
+case.save(update_fields=["state"])
+with transaction.atomic():  # refused before the first try runs at the commit
+    services.foundling_register_birth(actor=registrar, case=case, family_name="Phan", given_name="Minh2")
+    request = RegisterRequest.objects.get(child=case.child)
+    request.status = RequestStatus.FAILED
+    request.last_error = "invalid_name: given_name must not contain digits."
+    request.save()
+print("E2E_CASE=" + str(case.pk))
+"""
+
+
+def test_a_refused_birth_is_corrected_and_sent_again(server, haven):
+    printed = server.haven("shell", "--no-imports", "-c", REFUSED_SCRIPT)
+    case_path = f"/foundlings/{printed.split('E2E_CASE=', 1)[1].split()[0]}/"
+    page = haven.page
+    haven.sign_in("civil.status")
+    haven.visit(case_path)
+    papers = page.get_by_role("region", name=vi("Papers"))
+    expect(papers).to_contain_text(vi("The register does not accept digits or control characters in a name."))
+    offered = page.get_by_role("region", name=vi("Next steps you can take"))
+    haven.click(
+        offered.get_by_role(
+            "link", name=vi("Correct the birth and send it to the register again"), exact=True
+        )
+    )
+    expect(page.locator("#id_given_name")).to_have_value("Minh2")  # filled from the record
+    page.locator("#id_given_name").fill("Minh")
+    haven.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
+    assert urlsplit(page.url).path == case_path
+    expect(papers).to_contain_text(re.compile(r"\d{3}\*{6}\d{3}"))  # the in-process register answered
+    expect(
+        offered.get_by_role("link", name=vi("Correct the birth and send it to the register again"))
+    ).to_have_count(0)

@@ -257,8 +257,10 @@ class DuplicateOut(Schema):
 
 
 class PinRequestOut(Schema):
-    status: Literal["waiting", "done", "failed"] = Field(
-        ..., description="waiting: the register has not answered yet and Haven keeps trying by itself"
+    status: Literal["waiting", "done", "failed", "conflict"] = Field(
+        ...,
+        description="waiting: the register has not answered yet and Haven keeps trying by itself; "
+        "failed: refused, correct and re-send; conflict: a PIN was issued that Haven could not store",
     )
     attempts: int
     next_attempt_at: dt.datetime | None
@@ -520,6 +522,13 @@ def claim_decision(request, case_id: uuid.UUID, payload: ClaimDecisionIn):
 def birth_registration(request, case_id: uuid.UUID, payload: BirthIn):
     """The PIN is asked of the population register once the registration is committed."""
     services.foundling_register_birth(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/birth-registration/resend", response=STEP)
+def birth_registration_resend(request, case_id: uuid.UUID, payload: BirthIn):
+    """The register refused the birth: correct it and send it again (a new request, linked to the old)."""
+    services.foundling_pin_resend(actor=request.user, case=_case(request, case_id), **payload.dict())
     return _detail(request.user, case_id)
 
 

@@ -16,6 +16,8 @@ from haven.core import clock
 from haven.deadlines.models import Obligation, Status
 from haven.foundlings import workflow
 from haven.foundlings.models import CLOSED_STATES, FoundlingCase, Handover, HandoverStatus, PossibleDuplicate
+from haven.population.models import RequestStatus
+from haven.population.selectors import pin_request_of
 
 
 def cases_visible(user: User) -> QuerySet[FoundlingCase]:
@@ -105,6 +107,11 @@ def actions_for(user: User, case: FoundlingCase) -> list[str]:
             actions = [a for a in actions if a not in ("accept_handover", "refuse_handover")]
     if hasattr(case, "discovery_record"):
         actions = [a for a in actions if a != "record"]
+    if "resend_pin" in actions:
+        latest = pin_request_of(case.child)
+        refused = latest is not None and latest.status in (RequestStatus.FAILED, RequestStatus.CONFLICT)
+        if not refused or case.child.pin_encrypted:
+            actions = [a for a in actions if a != "resend_pin"]
     return actions
 
 

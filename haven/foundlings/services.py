@@ -39,6 +39,8 @@ from haven.foundlings.models import (
 from haven.notifications.models import Notification
 from haven.people import services as people
 from haven.people.models import Child, Involvement, InvolvementBasis
+from haven.population.models import RegisterRequest, RequestStatus
+from haven.population.selectors import pin_request_of
 from haven.population.services import pin_request
 
 K = OrganisationKind
@@ -649,8 +651,98 @@ def foundling_register_birth(
         idempotency_key=f"birth-{case.pk}",
         registration_commune=case.found_commune,
         on_answer="haven.foundlings.services.pin_received",
+        organisation=membership.organisation,
+        link=f"/foundlings/{case.pk}/",
     )
     return registration
+
+
+@transaction.atomic
+def foundling_pin_resend(
+    *,
+    actor: User,
+    case: FoundlingCase,
+    family_name: str,
+    given_name: str,
+    middle_name: str = "",
+    sex: str | None = None,
+    date_of_birth: dt.date | None = None,
+) -> RegisterRequest:
+    """The register refused the birth (or answered a PIN Haven could not store): the civil-status
+    officer corrects the details as written in the civil-status book and sends the birth again. The
+    new request has a new key and names the one it replaces, so the register's earlier answer, if
+    any, is never forgotten."""
+    membership = _acting(actor, case, "resend_pin")
+    workflow.transition("resend_pin", case.state)
+    failed = pin_request_of(case.child)
+    if (
+        failed is None
+        or failed.status not in (RequestStatus.FAILED, RequestStatus.CONFLICT)
+        or case.child.pin_encrypted
+    ):
+        raise Refused(
+            _("Only a birth the population register refused can be corrected and sent again."),
+            code="not_refused",
+        )
+    if not family_name.strip() or not given_name.strip():
+        raise invalid(
+            "given_name", _("Give the family name and given name chosen for the child."), "required"
+        )
+    sex = sex or case.child.sex
+    if sex not in ("male", "female"):
+        raise invalid("sex", _("The birth register needs the child's sex."), "required")
+    born, estimated = _birth_details(case, date_of_birth)
+    if born > clock.localdate(case.found_at):
+        raise invalid("date_of_birth", _("The child cannot be born after being found."), "after_found")
+    now = clock.now()
+    case.child.sex = sex
+    people.child_name_and_birth(
+        child=case.child,
+        family_name=family_name,
+        middle_name=middle_name,
+        given_name=given_name,
+        date_of_birth=born,
+        estimated=estimated,
+        place_of_birth=case.child.place_of_birth,
+    )
+    registration = case.birth_registration
+    # Haven's copy of the civil-status book entry follows the correction (the book is the source).
+    corrected = {
+        "family_name": case.child.family_name,
+        "middle_name": case.child.middle_name,
+        "given_name": case.child.given_name,
+        "sex": sex,
+        "date_of_birth": born,
+        "date_of_birth_estimated": estimated,
+    }
+    changed = sorted(k for k, v in corrected.items() if getattr(registration, k) != v)
+    for name, value in corrected.items():
+        setattr(registration, name, value)
+    registration.save()
+    sent = RegisterRequest.objects.filter(child=case.child).count()
+    request = pin_request(
+        child=case.child,
+        idempotency_key=f"birth-{case.pk}-{sent + 1}",
+        registration_commune=case.found_commune,
+        on_answer="haven.foundlings.services.pin_received",
+        organisation=membership.organisation,
+        link=f"/foundlings/{case.pk}/",
+        replaces=failed,
+    )
+    _enter(
+        case,
+        "resend_pin",
+        actor=actor,
+        membership=membership,
+        now=now,
+        data={
+            "replaces": str(failed.pk),
+            "request": str(request.pk),
+            "reason": failed.last_error[:200],
+            "corrected": changed,
+        },
+    )
+    return request
 
 
 def pin_received(child: Child, now: dt.datetime) -> None:

@@ -32,6 +32,7 @@ class StepView:
     title: str
     form: type | None
     run: Callable
+    initial: Callable | None = None  # the form's starting values, from the case
 
 
 def _handover(case):
@@ -95,6 +96,18 @@ STEPS: dict[str, StepView] = {
         gettext_lazy("Register the birth"),
         forms.BirthForm,
         lambda a, c, d: services.foundling_register_birth(actor=a, case=c, **d),
+    ),
+    "resend_pin": StepView(
+        gettext_lazy("Correct the birth and send it to the register again"),
+        forms.BirthForm,
+        lambda a, c, d: services.foundling_pin_resend(actor=a, case=c, **d),
+        lambda c: {
+            "family_name": c.child.family_name,
+            "middle_name": c.child.middle_name,
+            "given_name": c.child.given_name,
+            "sex": c.child.sex,
+            "date_of_birth": None if c.child.date_of_birth_estimated else c.child.date_of_birth,
+        },
     ),
     "record_health_insurance": StepView(
         gettext_lazy("Record the health-insurance card"),
@@ -236,7 +249,8 @@ def case_step(request, case_id, step):
     else:
         case = selectors.case_for_action(user=request.user, case_id=case_id)
     view = STEPS[step]
-    form = view.form(request.POST or None) if view.form else None
+    initial = view.initial(case) if view.initial else None
+    form = view.form(request.POST or None, initial=initial) if view.form else None
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             view.run(request.user, case, dict(form.cleaned_data) if form else {})

@@ -128,6 +128,8 @@ TRANSITIONS: dict[str, Transition] = {
         opens=("foundling.pin", "foundling.residence", "foundling.health_insurance", "foundling.allowance"),
     ),
     "pin_received": Transition(frozenset({S.BIRTH_REGISTERED}), None, SYSTEM, closes=("foundling.pin",)),
+    # The register refused the birth: the civil-status officer corrects it and sends it again.
+    "resend_pin": Transition(frozenset({S.BIRTH_REGISTERED}), None, frozenset({R.CIVIL_STATUS_OFFICER})),
     "record_health_insurance": Transition(
         frozenset({S.BIRTH_REGISTERED}),
         None,

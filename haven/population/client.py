@@ -24,11 +24,13 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 
 from haven.population.register import (
     BirthNotice,
+    Issued,
     PersonQuery,
     RegisterPerson,
     RegisterRefused,
@@ -119,27 +121,25 @@ class HttpRegister:
 
     # --- the protocol ----------------------------------------------------------------------------
 
-    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> str:
+    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> Issued:
         body = {
             "family_name": notice.family_name,
             "middle_name": notice.middle_name,
             "given_name": notice.given_name,
             "sex": {"male": "M", "female": "F"}.get(notice.sex, notice.sex),
             "date_of_birth": notice.date_of_birth.isoformat(),
+            "dob_estimated": notice.dob_estimated,
             "registration_province": notice.registration_province,
             "registration_commune": notice.registration_commune,
         }
-        answer = self._call(
+        return self._call(
             "POST",
             "/births",
             body=body,
             headers={"Idempotency-Key": idempotency_key},
             attempts=self.attempts if patient else 1,
+            read=_issued,
         )
-        pin = answer.get("pin") if isinstance(answer, dict) else None
-        if not isinstance(pin, str) or len(pin) != 12 or not pin.isdigit():
-            raise RegisterUnavailable("the population register answered without a PIN")
-        return pin
 
     def person(self, pin: str) -> RegisterPerson | None:
         try:
@@ -173,7 +173,8 @@ class HttpRegister:
         body: dict | None = None,
         headers: dict | None = None,
         attempts: int | None = None,
-    ) -> dict:
+        read: Callable[[dict], Any] | None = None,
+    ) -> Any:
         attempts = attempts or self.attempts
         data = json.dumps(body).encode("utf-8") if body is not None else None
         last: RegisterUnavailable | None = None
@@ -190,6 +191,12 @@ class HttpRegister:
             except (RegisterRefused, _NotFound):
                 self.breaker.success()  # the register answered: it is up
                 raise
+            if read is not None:
+                try:
+                    answer = read(answer)
+                except RegisterProtocolError:
+                    self.breaker.failure()  # a 200 without a usable answer is a broken register
+                    raise
             self.breaker.success()
             return answer
         assert last is not None
@@ -222,6 +229,21 @@ class HttpRegister:
             ) from error
         except (OSError, http.client.HTTPException) as error:  # no connection, time-out, cut answer
             raise RegisterUnavailable(f"the population register did not answer: {error}") from error
+
+
+class RegisterProtocolError(RegisterRefused):
+    """The register said yes but its answer is unusable (no PIN, a malformed one): retrying the same
+    request would get the same answer, so it fails for a person to look at."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="protocol_error")
+
+
+def _issued(answer: dict) -> Issued:
+    pin, person_id = answer.get("pin"), answer.get("id")
+    if not isinstance(pin, str) or len(pin) != 12 or not pin.isdigit():
+        raise RegisterProtocolError("the population register answered without a usable PIN")
+    return Issued(pin=pin, person_id=person_id if isinstance(person_id, str) else "")
 
 
 class _NotFound(Exception):

@@ -13,6 +13,9 @@ class RequestStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting for the register")
     DONE = "done", _("Answered")
     FAILED = "failed", _("Refused by the register")
+    # The register issued a PIN that Haven could not store (the record changed, the PIN is taken): the
+    # PIN is kept on the request and a person must resolve it.
+    CONFLICT = "conflict", _("Answered, a person must resolve it")
 
 
 class RegisterRequest(models.Model):
@@ -31,6 +34,18 @@ class RegisterRequest(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Who is told when it fails or conflicts, and where a person resolves it.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    link = models.CharField(max_length=300, blank=True)
+    # A corrected re-send names the request it replaces (a birth is re-registered only with the link).
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    # What the register answered, kept even when Haven could not store it on the child.
+    answered_pin_encrypted = models.TextField(blank=True)
+    register_person_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes = [

@@ -34,6 +34,16 @@ class BirthNotice:
     # 2-digit code of the province where the birth is registered: the PIN's first three digits.
     registration_province: str
     registration_commune: str
+    # The date of birth was estimated (Decree 123/2015 art. 14(3): a foundling's year is estimated).
+    dob_estimated: bool = False
+
+
+@dataclass(frozen=True)
+class Issued:
+    """The register's answer to a birth: the PIN and the register's own id of the person."""
+
+    pin: str
+    person_id: str
 
 
 class RegisterUnavailable(Exception):
@@ -78,7 +88,8 @@ class RegisterPerson:
 
 @dataclass(frozen=True)
 class PersonQuery:
-    """Search criteria; names are compared without diacritics. A name or a date of birth is needed."""
+    """Search criteria; names are compared without diacritics. A name is needed (a date of birth alone
+    matches thousands of people in a national register)."""
 
     family_name: str = ""
     middle_name: str = ""
@@ -90,8 +101,9 @@ class PersonQuery:
 
 
 class PopulationRegister(Protocol):
-    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> str:
-        """Register a birth and return its 12-digit PIN; the same key always returns the same PIN.
+    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> Issued:
+        """Register a birth and return its 12-digit PIN and the register's person id; the same key
+        always returns the same PIN.
 
         ``patient=False`` asks for one quick try (a person is waiting for the page); the outbox's
         background retries are patient."""
@@ -104,13 +116,13 @@ class PopulationRegister(Protocol):
 
 
 class InProcessRegister:
-    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> str:
+    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> Issued:
         from haven.people.models import Child
         from haven.population.models import IssuedPin
 
         answered = IssuedPin.objects.filter(idempotency_key=idempotency_key).first()
         if answered is not None:
-            return crypto.decrypt(answered.pin_encrypted, keys=settings.HAVEN_FIELD_KEYS)
+            return _issued(answered)
         digit = pins.century_sex_digit(birth_year=notice.date_of_birth.year, sex=notice.sex)
         prefix = f"{int(notice.registration_province):03d}{digit}{notice.date_of_birth.year % 100:02d}"
         while True:
@@ -120,7 +132,7 @@ class InProcessRegister:
                 continue  # the number belongs to somebody already: draw another
             try:
                 with transaction.atomic():
-                    IssuedPin.objects.create(
+                    issued = IssuedPin.objects.create(
                         idempotency_key=idempotency_key,
                         pin_index=index,
                         pin_encrypted=crypto.encrypt(value, keys=settings.HAVEN_FIELD_KEYS),
@@ -128,9 +140,9 @@ class InProcessRegister:
             except IntegrityError:
                 answered = IssuedPin.objects.filter(idempotency_key=idempotency_key).first()
                 if answered is not None:  # the same request, answered concurrently
-                    return crypto.decrypt(answered.pin_encrypted, keys=settings.HAVEN_FIELD_KEYS)
+                    return _issued(answered)
                 continue  # the number was issued concurrently to someone else: draw another
-            return value
+            return Issued(pin=value, person_id=f"I{issued.pk}")
 
     # Its people are the children Haven holds with a PIN (the only births it ever registered).
     def person(self, pin: str) -> RegisterPerson | None:
@@ -150,8 +162,10 @@ class InProcessRegister:
         from haven.lib.vietnamese import search_tokens
         from haven.people.models import Child
 
-        if not (query.family_name or query.given_name or query.date_of_birth):
-            raise RegisterRefused("Give a name or a date of birth.", code="too_broad")
+        if not (query.family_name or query.given_name):
+            raise RegisterRefused(
+                "Give a name; a date of birth alone matches too many people.", code="too_broad"
+            )
         children = Child.objects.exclude(pin_index=None).exclude(pin_index="")
         for token in search_tokens(f"{query.family_name} {query.middle_name} {query.given_name}"):
             children = children.filter(search_name__contains=f" {token} ")
@@ -163,6 +177,13 @@ class InProcessRegister:
             children = children.filter(current_commune__code=query.commune_code)
         found = children.select_related("current_commune__parent").order_by("pk")[: query.limit]
         return [_from_child(c, c.pin) for c in found]
+
+
+def _issued(answered) -> Issued:
+    return Issued(
+        pin=crypto.decrypt(answered.pin_encrypted, keys=settings.HAVEN_FIELD_KEYS),
+        person_id=f"I{answered.pk}",
+    )
 
 
 def _from_child(child, pin: str) -> RegisterPerson:

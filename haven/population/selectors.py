@@ -20,6 +20,19 @@ def _reasons() -> dict[str, str]:
         "invalid_pin": _("The register found a PIN malformed."),
         "idempotency_conflict": _("The register already holds a different birth under this request."),
         "required": _("The register needs the family name and the given name."),
+        "invalid_sex": _("The register did not accept the child's sex."),
+        "parent_mismatch": _("The person with the parent's PIN cannot be this child's parent."),
+        "unknown_parent": _("The register knows nobody with the parent's PIN."),
+        "invalid_province": _("The register did not accept the province code."),
+        "invalid_commune": _("The register did not accept the commune code."),
+        "invalid_date": _("The register did not accept the date of birth."),
+        "too_long": _("A name is too long for the register (at most 100 characters)."),
+        "invalid_name": _("The register does not accept digits or control characters in a name."),
+        "unknown_field": _("The register did not understand the request (unknown field)."),
+        "invalid_type": _("The register did not understand the request (a field of the wrong type)."),
+        "protocol_error": _("The register answered without a usable PIN."),
+        "internal_error": _("An error in Haven kept the request from reaching the register; send it again."),
+        "pin_taken": _("The register issued a PIN that another child in Haven already has."),
     }
 
 
@@ -41,12 +54,26 @@ def pin_status(child) -> PinStatus | None:
     if request is None:
         return None
     reason = ""
-    if request.status == RequestStatus.FAILED:
-        code, _sep, message = request.last_error.partition(": ")
-        reason = _reasons().get(code, message if _sep and code.isidentifier() else request.last_error)
+    if request.status in (RequestStatus.FAILED, RequestStatus.CONFLICT):
+        reason = _reason(request)
     return PinStatus(
         status=request.status,
         attempts=request.attempts,
         next_attempt_at=request.next_attempt_at if request.status == RequestStatus.WAITING else None,
         reason=reason,
     )
+
+
+def _reason(request: RegisterRequest) -> str:
+    """The reason in the user's language; the register's own (English) text never reaches the page."""
+    code = request.last_error.partition(": ")[0].strip()
+    known = _reasons()
+    if code in known:
+        return known[code]
+    if request.status == RequestStatus.CONFLICT:
+        return _(
+            "The PIN the register issued does not match the child's record as it is now (sex or year "
+            "of birth): check the record."
+        )
+    shown = code if code.isidentifier() else "-"
+    return _("The register refused the request (reason: %(code)s).") % {"code": shown}

@@ -27,6 +27,7 @@ import secrets
 import socketserver
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -128,9 +129,10 @@ class Register:
         if query.get("date_of_birth"):
             where.append("date_of_birth = ?")
             args.append(_date(query["date_of_birth"], "date_of_birth", self.today()).isoformat())
-        if not (parts["given_name"] or parts["family_name"] or query.get("date_of_birth")):
+        if not (parts["given_name"] or parts["family_name"]):
             raise _bad(
-                "too_broad", "Give a name or a date of birth; sex and commune alone match too many people."
+                "too_broad",
+                "Give a name; a date of birth, sex and commune alone match too many people.",
             )
         if query.get("commune_code"):
             code = self._commune(query["commune_code"], "commune_code", current_only=False)
@@ -176,11 +178,13 @@ class Register:
             raise _bad(
                 "idempotency_key", "Send an Idempotency-Key header of 1 to 64 visible ASCII characters."
             )
-        request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        # The key names the birth, not its spelling: the hash is of the validated, normalised birth, so
+        # a retry that differs only in Unicode form or in null for "" replays the same answer.
+        birth = self._birth(body)
+        request_hash = _birth_hash(birth)
         replay = self._replay(idempotency_key, request_hash)
         if replay is not None:
             return 200, replay
-        birth = self._birth(body)
         db = self.db
         db.execute("BEGIN IMMEDIATE")  # one writer at a time: the key and the PIN are checked, then taken
         try:
@@ -269,6 +273,9 @@ class Register:
         for field in ("family_name", "middle_name", "given_name", "mother_name", "father_name"):
             if len(text[field]) > 100:
                 raise _bad("too_long", f"{field} is longer than 100 characters.", field)
+            raw = body.get(field) or ""  # before whitespace is collapsed: a newline is a control too
+            if any(c.isdigit() or unicodedata.category(c)[0] == "C" for c in raw):
+                raise _bad("invalid_name", f"{field} must not contain digits or control characters.", field)
         today = self.today()
         born = _date(text["date_of_birth"], "date_of_birth", today)
         province = text["registration_province"]
@@ -305,6 +312,8 @@ class Register:
             raise _bad("invalid_type", "dob_estimated must be true or false.", "dob_estimated")
         return {
             **text,
+            "mother_pin": parents["mother"]["pin"] if parents["mother"] else "",
+            "father_pin": parents["father"]["pin"] if parents["father"] else "",
             "sex": _sex(text["sex"]),
             "born": born,
             "estimated": estimated,
@@ -312,6 +321,16 @@ class Register:
             "mother": parents["mother"],
             "father": parents["father"],
         }
+
+
+def _birth_hash(birth: dict) -> str:
+    fields = (
+        "family_name", "middle_name", "given_name", "sex", "registration_province",
+        "registration_commune", "mother_pin", "father_pin", "mother_name", "father_name",
+    )  # fmt: skip
+    normal = {k: birth[k] for k in fields}
+    normal["date_of_birth"], normal["dob_estimated"] = birth["born"].isoformat(), birth["estimated"]
+    return hashlib.sha256(json.dumps(normal, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _pin(value: str, field: str) -> str:
@@ -447,6 +466,8 @@ def _json(environ: dict) -> dict:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
+    if length < 0:  # read(-1) would wait for the client to close the connection
+        raise _bad("invalid_length", "The Content-Length header is negative.")
     if length > MAX_BODY:
         raise Problem(413, "too_large", "The request body is too large.")
     try:

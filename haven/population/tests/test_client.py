@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from haven.lib import pin as pins
-from haven.population.client import BreakerOpen, CircuitBreaker, HttpRegister
+from haven.population.client import BreakerOpen, CircuitBreaker, HttpRegister, RegisterProtocolError
 from haven.population.register import BirthNotice, PersonQuery, RegisterRefused, RegisterUnavailable
 
 from .conftest import free_port, running
@@ -95,7 +95,7 @@ class Silent:
 
 def test_a_birth_is_registered_and_the_person_found(register_url):
     register = client(register_url)
-    pin = register.register_birth(NOTICE, idempotency_key="c-1")
+    pin = register.register_birth(NOTICE, idempotency_key="c-1").pin
     assert pins.parse(pin, sex="male", birth_year=2026).province_code == "001"
     person = register.person(pin)
     assert person.full_name == "Nguyễn Minh An" and person.sex == "male" and person.commune_code == "00070"
@@ -109,7 +109,7 @@ def test_a_birth_is_registered_and_the_person_found(register_url):
 def test_a_lost_answer_is_retried_with_the_same_key_and_gets_the_same_pin(register_url, register_db):
     proxy = LosingProxy(register_url, lose=1)
     try:
-        pin = client(proxy.url).register_birth(NOTICE, idempotency_key="lost-answer")
+        pin = client(proxy.url).register_birth(NOTICE, idempotency_key="lost-answer").pin
     finally:
         proxy.close()
     assert proxy.forwarded == 2  # the register heard the birth twice...
@@ -180,7 +180,7 @@ def test_the_breaker_half_opens_after_the_cooldown(register_db):
     assert not isinstance(trial.value, BreakerOpen) and breaker.state == "open" and breaker.opened_at == 31
     now[0] = 62  # the register is back: the trial succeeds and the breaker closes
     with running(register_db, port=port):
-        pin = register.register_birth(NOTICE, idempotency_key="k")
+        pin = register.register_birth(NOTICE, idempotency_key="k").pin
     assert len(pin) == 12 and breaker.state == "closed" and breaker.failures == 0
 
 
@@ -197,3 +197,59 @@ def test_only_one_trial_call_while_half_open():
     breaker.success()
     breaker.before()
     assert breaker.state == "closed"
+
+
+class Answers200:
+    """A broken register: every call answers 200 with a JSON object that holds no PIN."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                outer.calls += 1
+                payload = b'{"id": "B1"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_200_without_a_pin_is_a_protocol_error_and_a_breaker_failure():
+    broken = Answers200()
+    try:
+        register = client(broken.url, attempts=3, breaker_failures=5)
+        with pytest.raises(RegisterProtocolError) as refused:
+            register.register_birth(NOTICE, idempotency_key="no-pin")
+    finally:
+        broken.close()
+    assert refused.value.code == "protocol_error" and isinstance(refused.value, RegisterRefused)
+    assert broken.calls == 1  # the same request would get the same answer: not retried
+    assert register.breaker.failures == 1
+
+
+def test_an_estimated_date_of_birth_reaches_the_register_as_estimated(register_url, register_db):
+    estimated = BirthNotice(**{**NOTICE.__dict__, "dob_estimated": True})
+    issued = client(register_url).register_birth(estimated, idempotency_key="estimated")
+    exact = client(register_url).register_birth(NOTICE, idempotency_key="exact")
+    assert issued.person_id and issued.person_id != exact.person_id
+    db = sqlite3.connect(register_db)
+    flags = dict(
+        db.execute("SELECT pin, dob_estimated FROM person WHERE pin IN (?, ?)", (issued.pin, exact.pin))
+    )
+    db.close()
+    assert {k: str(v) for k, v in flags.items()} == {issued.pin: "1", exact.pin: "0"}

@@ -102,6 +102,7 @@ def test_search_ignores_diacritics_and_case_and_knows_old_communes(register_url,
     ("query", "code"),
     [
         ({"sex": "F"}, "too_broad"),
+        ({"date_of_birth": "2020-02-03"}, "too_broad"),
         ({"date_of_birth": "2020-02-30"}, "impossible_date"),
         ({"date_of_birth": "14/03/2020"}, "invalid_date"),
         ({"given_name": "An", "commune_code": "99999"}, "unknown_commune"),
@@ -180,6 +181,9 @@ def test_a_birth_to_a_known_mother_joins_her_household(register_url, register_db
         ({"mother_pin": "001190999999"}, "unknown_parent", "mother_pin"),
         ({"nickname": "Bống"}, "unknown_field", "nickname"),
         ({"given_name": 5}, "invalid_type", "given_name"),
+        ({"given_name": "H2o"}, "invalid_name", "given_name"),
+        ({"family_name": "Đặng\u0000"}, "invalid_name", "family_name"),
+        ({"middle_name": "Thị\nAn"}, "invalid_name", "middle_name"),
     ],
 )
 def test_a_bad_birth_is_refused_with_its_field_and_registers_nothing(
@@ -223,3 +227,39 @@ def test_haven_popreg_serve_is_a_process_of_its_own(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_the_key_names_the_normalised_birth_not_its_spelling(register_url, register_db):
+    """NFD and NFC spell the same name, null is "": the retry replays the answer, not a 409."""
+    import unicodedata
+
+    status, first = call(register_url, "/births", body={**BIRTH, "dob_estimated": True}, key="spelt")
+    assert status == 201
+    nfd = {k: unicodedata.normalize("NFD", v) for k, v in BIRTH.items()}
+    again = {**nfd, "family_name": " Đặng ", "dob_estimated": True, "mother_pin": None}
+    status, replay = call(register_url, "/births", body=again, key="spelt")
+    assert status == 200 and replay["pin"] == first["pin"]
+    status, answer = call(register_url, "/births", body=BIRTH, key="spelt")  # not estimated: another birth
+    assert status == 409 and answer["error"]["code"] == "idempotency_conflict"
+    db = sqlite3.connect(register_db)
+    assert db.execute("SELECT dob_estimated FROM person WHERE pin = ?", (first["pin"],)).fetchone()[0] in (
+        1,
+        "1",
+    )
+    db.close()
+
+
+def test_a_negative_content_length_is_refused_at_once(register_url):
+    import socket as sockets
+
+    host, port = urllib.parse.urlsplit(register_url).netloc.split(":")
+    with sockets.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(
+            b"POST /births HTTP/1.1\r\nHost: x\r\nIdempotency-Key: neg\r\n"
+            b"Content-Type: application/json\r\nContent-Length: -1\r\n\r\n"
+        )
+        answer = b""
+        while chunk := conn.recv(4096):  # a blocked thread would time out here
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0] + b" "
+    assert b"invalid_length" in answer
