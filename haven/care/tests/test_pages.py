@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -121,6 +122,9 @@ def test_care_path_page_and_form14(world, site, as_user):
     )
     page = client.get(reverse("care:child", args=[child.pk]))
     assert page.status_code == 200 and "Nguyễn Thị Lan" in page.content.decode()
+    # The page title (browser tab, history) names no child and holds no page content.
+    title = re.search(r"<title>(.*?)</title>", page.content.decode(), re.S).group(1)
+    assert child.given_name not in title and "<" not in title and len(title) < 80
     form14 = client.get(reverse("care:form14", args=[site.facility.pk]))
     assert form14.status_code == 200 and child.family_name in form14.content.decode()
     assert as_user(world.officer_b).get(reverse("care:child", args=[child.pk])).status_code == 404
