@@ -169,7 +169,6 @@ class PlaceIn(Schema):
 class StartIn(Schema):
     form: CareForm
     group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    carer_name: Line = Field(default="", max_length=150)
     started_on: Day
     reason: Line = Field(..., max_length=300)
     override_reason: Line = Field(default="", max_length=300)
@@ -178,7 +177,6 @@ class StartIn(Schema):
 class TransferIn(Schema):
     form: CareForm
     group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    carer_name: Line = Field(default="", max_length=150)
     on: Day
     reason: Line = Field(..., max_length=300)
     override_reason: Line = Field(default="", max_length=300)

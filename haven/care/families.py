@@ -189,6 +189,12 @@ def family_verify(*, actor: User, family: CareFamily, eligible: bool, note: str)
     return family
 
 
+def siblings_of(child: Child) -> set:
+    return set(SiblingLink.objects.filter(child=child).values_list("sibling_id", flat=True)) | set(
+        SiblingLink.objects.filter(sibling=child).values_list("child_id", flat=True)
+    )
+
+
 def decision_refusals(family: CareFamily, child: Child) -> list[str]:
     """Why the chairman may not give ``child`` to ``family`` (Law on Children art. 60(3), 64)."""
     today = clock.today()
@@ -201,7 +207,7 @@ def decision_refusals(family: CareFamily, child: Child) -> list[str]:
                     "(art. 64)."
                 )
             )
-    if family.kind == FamilyKind.KIN and family.relative_of_id != child.pk:
+    if family.kind == FamilyKind.KIN and family.relative_of_id not in {child.pk, *siblings_of(child)}:
         reasons.append(_("This family is registered as relatives of another child."))
     age = child.age_years(today)
     if age is not None and age >= HEARD_FROM_YEARS and not child.opinions.exists():
@@ -213,11 +219,24 @@ def decision_refusals(family: CareFamily, child: Child) -> list[str]:
 def family_decide(*, actor: User, family: CareFamily, child: Child, decision_number: str) -> CareFamily:
     """Form 12: the commune chairman (of the caregiver's residence) decides to hand the child over;
     the handover is due within 15 working days."""
+    # The child's row first, then the family's: two decisions for one child wait for each other.
+    child = Child.objects.select_for_update().get(pk=child.pk)
     family = CareFamily.objects.select_for_update().get(pk=family.pk)
     membership = _commune_role(actor, family.commune, {Role.COMMUNE_CHAIRMAN})
     require(actor, Verb.CHILD_VIEW, child)
-    if family.status != FamilyStatus.VERIFIED:
+    # A family that has taken a child may be chosen again, for a sibling (siblings stay together).
+    if family.status not in (FamilyStatus.VERIFIED, FamilyStatus.HANDED_OVER):
         raise Refused(_("Only a verified family can be chosen."), code="out_of_order")
+    if (
+        CareFamily.objects.filter(decided_child=child, status=FamilyStatus.CHOSEN)
+        .exclude(pk=family.pk)
+        .exists()
+        or Placement.objects.filter(child=child, ended_on__isnull=True, family__isnull=False).exists()
+    ):
+        raise Refused(
+            _("Another family has already been chosen for this child or has taken the child."),
+            code="already_chosen",
+        )
     reasons = decision_refusals(family, child)
     if reasons:
         raise Refused(" ".join(reasons), code="condition_failed")
@@ -230,8 +249,17 @@ def family_decide(*, actor: User, family: CareFamily, child: Child, decision_num
         clock.today(),
         actor,
     )
+    family.handed_over_on = None
     family.save(
-        update_fields=["decision_number", "status", "decided_child", "decided_on", "decided_by", "updated_at"]
+        update_fields=[
+            "decision_number",
+            "status",
+            "decided_child",
+            "decided_on",
+            "decided_by",
+            "handed_over_on",
+            "updated_at",
+        ]
     )
     obligation_open(
         rule_code="care.handover", subject=family, child=child, responsible=membership.organisation
@@ -264,6 +292,7 @@ def family_handover(*, actor: User, family: CareFamily) -> Placement:
         form=CareForm.KIN if family.kind == FamilyKind.KIN else CareForm.FOSTER,
         carer_name=family.applicant_name,
         reason=_("Decision %(number)s (Form 12)") % {"number": family.decision_number},
+        family=family,
     )
     family.status, family.handed_over_on = FamilyStatus.HANDED_OVER, clock.today()
     family.save(update_fields=["status", "handed_over_on", "updated_at"])
@@ -292,17 +321,16 @@ class Suggestion:
 def suggestions(user: User, child: Child) -> list[Suggestion]:
     """Verified families of the child's province, kin first, then a family already caring for a
     sibling, then the child's own commune; each with its reasons and what would block a decision."""
-    siblings = set(SiblingLink.objects.filter(child=child).values_list("sibling_id", flat=True)) | set(
-        SiblingLink.objects.filter(sibling=child).values_list("child_id", flat=True)
-    )
-    carers_of_siblings = set(
+    siblings = siblings_of(child)
+    families_of_siblings = set(
         Placement.objects.filter(
-            child_id__in=siblings, ended_on__isnull=True, group__isnull=True
-        ).values_list("carer_name", flat=True)
+            child_id__in=siblings, ended_on__isnull=True, family__isnull=False
+        ).values_list("family_id", flat=True)
     )
     found = []
     for family in families_visible(user).filter(
-        status=FamilyStatus.VERIFIED, commune__parent=child.current_commune.parent
+        Q(status=FamilyStatus.VERIFIED) | Q(status=FamilyStatus.HANDED_OVER, pk__in=families_of_siblings),
+        commune__parent=child.current_commune.parent,
     ):
         reasons, rank = [], 3
         if family.kind == FamilyKind.KIN and family.relative_of_id == child.pk:
@@ -311,9 +339,9 @@ def suggestions(user: User, child: Child) -> list[Suggestion]:
                 _("A relative (%(relation)s): kinship care comes first (Law on Children art. 60(4)).")
                 % {"relation": family.relationship}
             )
-        elif family.kind == FamilyKind.KIN:
+        elif family.kind == FamilyKind.KIN and family.relative_of_id not in siblings:
             continue  # relatives of another child
-        if family.applicant_name in carers_of_siblings:
+        if family.pk in families_of_siblings:
             rank = min(rank, 1)
             reasons.append(_("Already cares for a sibling: siblings stay together (art. 60(4))."))
         if family.commune_id == child.current_commune_id:

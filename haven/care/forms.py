@@ -54,19 +54,13 @@ class PlaceForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    form = forms.ChoiceField(label=_("New form of care"), choices=CareForm.choices)
-    group = forms.ModelChoiceField(
-        label=_("Small group"),
-        queryset=SmallGroup.objects.none(),
-        required=False,
-        help_text=_("For a facility small group only."),
+    # A family takes a child only by the chairman's decision (Form 12, on the families pages).
+    form = forms.ChoiceField(
+        label=_("New form of care"),
+        choices=[(CareForm.FACILITY_GROUP.value, CareForm.FACILITY_GROUP.label)],
+        help_text=_("A family takes a child only by the commune chairman's decision (Form 12)."),
     )
-    carer_name = forms.CharField(
-        label=_("Carer"),
-        max_length=150,
-        required=False,
-        help_text=_("For a family: the person who principally cares for the child."),
-    )
+    group = forms.ModelChoiceField(label=_("Small group"), queryset=SmallGroup.objects.none())
     on = forms.DateField(label=_("Date of the move"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason for the move"), max_length=300, widget=REASON)
     override_reason = forms.CharField(

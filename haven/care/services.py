@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,8 +177,12 @@ def shift_assign(
     _not_future("started_on", started_on)
     # Locks the caregiver's row so two simultaneous assignments cannot both pass the check.
     Staff.objects.select_for_update().get(pk=staff.pk)
-    busy = ShiftAssignment.objects.filter(staff=staff, shift=shift, ended_on__isnull=True).select_related(
-        "group__home"
+    # The new assignment runs open from ``started_on``: any assignment of the same shift that has not
+    # ended by then overlaps it, even one already closed with a later end date.
+    busy = (
+        ShiftAssignment.objects.filter(staff=staff, shift=shift)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on))
+        .select_related("group__home")
     )
     for other in busy:
         raise Refused(
@@ -211,6 +216,7 @@ def shift_end(*, actor: User, assignment: ShiftAssignment, ended_on: dt.date) ->
         raise Refused(_("This assignment has already ended."), code="already_ended")
     if ended_on < assignment.started_on:
         raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
+    _not_future("ended_on", ended_on)
     assignment.ended_on = ended_on
     assignment.save(update_fields=["ended_on", "updated_at"])
     record(actor=actor, action="care.shift_end", obj=assignment, organisation=membership.organisation)
@@ -352,24 +358,27 @@ def _current_carer(placement: Placement | None, on: dt.date) -> str:
 
 
 def _check_and_act(
-    *, actor: User, child: Child, form: str, group: SmallGroup | None, carer_name: str
+    *, actor: User, child: Child, form: str, group: SmallGroup | None
 ) -> tuple[Membership, str]:
-    """Who acts, and the new carer's name. A facility group is placed into by its own facility's staff;
-    a family placement by anyone who may manage care for the child (the commune, the facility)."""
+    """Who acts, and the new carer's name. A facility group is placed into by its own facility's staff.
+    A family takes a child only by a decision that checked the family: the commune chairman's Form 12
+    (families.family_handover) or the found-child pathway (placement_from_decision); never by a name
+    typed here (Decree 56/2017 art. 41; Circular 14/2020 Forms 08, 11, 12)."""
     require(actor, Verb.CHILD_VIEW, child)
     form = CareForm(form)
-    if form == CareForm.FACILITY_GROUP:
-        if group is None:
-            raise invalid("group", _("Choose the small group."), "required")
-        membership = facility_membership(actor, group.home.facility)
-        principal = principal_of(group)
-        return membership, principal.staff.full_name if principal else ""
-    if group is not None:
-        raise invalid("group", _("A family placement has no facility group."), "not_a_facility_form")
-    membership = require(actor, Verb.CARE_MANAGE, child)
-    return membership, _required(
-        "carer_name", carer_name, _("Give the name of the person who cares for the child.")
-    )
+    if form != CareForm.FACILITY_GROUP:
+        raise Refused(
+            _(
+                "A child goes to a family only by the commune chairman's decision (Form 12): register the "
+                "family, have it verified and chosen, then hand the child over."
+            ),
+            code="family_by_decision",
+        )
+    if group is None:
+        raise invalid("group", _("Choose the small group."), "required")
+    membership = facility_membership(actor, group.home.facility)
+    principal = principal_of(group)
+    return membership, principal.staff.full_name if principal else ""
 
 
 def _check_dates(child: Child, started_on: dt.date, exclude: Placement | None = None) -> None:
@@ -408,6 +417,10 @@ def _check_capacity(
 ) -> tuple[list[str], User | None]:
     if group is None:
         return [], None
+    # Lock the group (and the facility for its caseload) before counting, so two placements made at
+    # the same time cannot both see the last place free.
+    group = SmallGroup.objects.select_for_update().select_related("home__facility").get(pk=group.pk)
+    Facility.objects.select_for_update().filter(pk=group.home.facility_id).first()
     # Checked against today's group, roster and ages: a placement recorded late joins the group as
     # it is now (the open placements and rosters are today's, not those of the earlier date).
     reasons = group_breaches(group, max(on, clock.today()), adding=child)
@@ -424,18 +437,27 @@ def _check_capacity(
     return reasons, actor
 
 
-def _open_clocks(placement: Placement, child: Child, facility: Facility, since: dt.datetime) -> None:
+def _open_clocks(
+    placement: Placement,
+    child: Child,
+    facility: Facility,
+    review_since: dt.datetime,
+    plan_since: dt.datetime | None,
+) -> None:
+    """The review clock runs from admission or the last review; the under-3 family-plan clock from the
+    first day of this stay in facility care (``plan_since``; None when it no longer runs)."""
     obligation_open(
         rule_code="care.review",
         subject=placement,
         child=child,
         responsible=facility.organisation,
-        start=since,
+        start=review_since,
     )
     born = child.date_of_birth
     if (
-        born is not None
-        and ratios.months_between(born, since.date()) < FAMILY_PLAN_BEFORE_MONTHS
+        plan_since is not None
+        and born is not None
+        and ratios.months_between(born, plan_since.date()) < FAMILY_PLAN_BEFORE_MONTHS
         and not placement.family_plan
     ):
         obligation_open(
@@ -443,7 +465,7 @@ def _open_clocks(placement: Placement, child: Child, facility: Facility, since: 
             subject=placement,
             child=child,
             responsible=facility.organisation,
-            start=since,
+            start=plan_since,
         )
 
 
@@ -495,15 +517,12 @@ def placement_start(
     started_on: dt.date,
     reason: str,
     group: SmallGroup | None = None,
-    carer_name: str = "",
     override_reason: str = "",
 ) -> Placement:
     """A child's first placement, or the next one after the last has ended. A child who is already
     placed is moved with ``placement_transfer``."""
     Child.objects.select_for_update().filter(pk=child.pk).first()
-    membership, carer = _check_and_act(
-        actor=actor, child=child, form=form, group=group, carer_name=carer_name
-    )
+    membership, carer = _check_and_act(actor=actor, child=child, form=form, group=group)
     reason = _required("reason", reason, _("Say why the child is placed here."))
     _check_dates(child, started_on)
     breaches, override_by = _check_capacity(
@@ -530,7 +549,7 @@ def placement_start(
     if group is not None:
         facility = group.home.facility
         _involve(child, facility, started_on)
-        _open_clocks(placement, child, facility, _start_of(started_on))
+        _open_clocks(placement, child, facility, _start_of(started_on), _start_of(started_on))
     _open_monitoring(placement)
     _audit(actor, membership, "care.placement_start", placement, breaches)
     return placement
@@ -547,6 +566,7 @@ def _create(
     reason: str,
     override_by: User | None,
     override_reason: str,
+    family=None,
 ) -> Placement:
     try:
         with transaction.atomic():
@@ -555,6 +575,7 @@ def _create(
                 form=form,
                 group=group,
                 carer_name=carer if group is None else "",
+                family=family,
                 started_on=started_on,
                 reason=reason,
                 overload=override_by is not None,
@@ -607,7 +628,6 @@ def placement_transfer(
     on: dt.date,
     reason: str,
     group: SmallGroup | None = None,
-    carer_name: str = "",
     override_reason: str = "",
 ) -> Placement:
     """Move a child: the open placement ends on ``on`` and the next starts the same day, with a reason.
@@ -619,15 +639,16 @@ def placement_transfer(
     require(actor, Verb.CARE_MANAGE, child)
     if group is not None and group.pk == placement.group_id:
         raise invalid("group", _("The child is already in this group."), "unchanged")
-    membership, carer = _check_and_act(
-        actor=actor, child=child, form=form, group=group, carer_name=carer_name
-    )
+    membership, carer = _check_and_act(actor=actor, child=child, form=form, group=group)
     reason = _required("reason", reason, _("Say why the child is moved."))
     if on < placement.started_on:
         raise invalid("on", _("The move cannot be before the current placement started."), "before_start")
     _not_future("on", on)
     old_facility = placement.group.home.facility if placement.group_id else None
     new_facility = group.home.facility if group is not None else None
+    if old_facility is not None and old_facility != new_facility:
+        # Only the facility holding the child lets the child go.
+        facility_membership(actor, old_facility)
     before = _current_carer(placement, on)
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
@@ -669,18 +690,17 @@ def _move_clocks(
     new_facility: Facility | None,
     on: dt.date,
 ) -> None:
+    """A move between groups or facilities carries the clocks over: only a review restarts the review
+    clock, and the under-3 family-plan clock keeps the first day of facility care (issue #4)."""
     from haven.deadlines.models import Obligation
 
-    since = None
+    opened = {}
     if old_facility is not None:
-        first = (
+        opened = dict(
             Obligation.objects.filter(
-                subject_type=old._meta.label_lower, subject_id=old.pk, rule="care.review", status=Status.OPEN
-            )
-            .values_list("opened_at", flat=True)
-            .first()
+                subject_type=old._meta.label_lower, subject_id=old.pk, rule__in=CLOCKS, status=Status.OPEN
+            ).values_list("rule", "opened_at")
         )
-        since = first
         # Leaving facility care for a family is what the family plan was for.
         obligations_close(
             subject=old,
@@ -694,8 +714,16 @@ def _move_clocks(
     if new_facility is not None:
         if old_facility != new_facility:
             _involve(new.child, new_facility, on)
-            since = None
-        _open_clocks(new, new.child, new_facility, since or _start_of(on))
+        if old_facility is None:  # a new stay in facility care
+            _open_clocks(new, new.child, new_facility, _start_of(on), _start_of(on))
+        else:
+            _open_clocks(
+                new,
+                new.child,
+                new_facility,
+                opened.get("care.review") or _start_of(on),
+                opened.get("care.family_plan"),
+            )
 
 
 @transaction.atomic
@@ -705,6 +733,9 @@ def placement_end(*, actor: User, placement: Placement, on: dt.date, reason: str
     if placement.ended_on is not None:
         raise Refused(_("This placement has already ended."), code="already_ended")
     membership = require(actor, Verb.CARE_MANAGE, placement.child)
+    if placement.group_id:
+        # A facility placement is ended only by the facility holding the child.
+        membership = facility_membership(actor, placement.group.home.facility)
     reason = _required("reason", reason, _("Say why the placement ends."))
     if on < placement.started_on:
         raise invalid("on", _("The end cannot be before the start."), "before_start")
@@ -775,7 +806,14 @@ FROM_FOUNDLING_PLACEMENT = {
 
 @transaction.atomic
 def placement_from_decision(
-    *, actor: User, membership: Membership, child: Child, form: str, carer_name: str, reason: str
+    *,
+    actor: User,
+    membership: Membership,
+    child: Child,
+    form: str,
+    carer_name: str,
+    reason: str,
+    family=None,
 ) -> Placement:
     """A family placement decided in another workflow that has already checked who acts (the
     found-child pathway's "place" step): it joins the child's one care history from today, ending
@@ -799,6 +837,7 @@ def placement_from_decision(
         reason=reason,
         override_by=None,
         override_reason="",
+        family=family,
     )
     _record_change(new, before, carer, reason)
     if current is not None and old_facility is not None:

@@ -52,7 +52,7 @@ def test_board_place_refuse_override_and_province(world, site):
     assert ApiClient(world.provincial).get(f"/care/provinces/{world.other_province.code}").status_code == 404
 
 
-def test_transfer_to_kin_and_the_care_path(world, site):
+def test_a_family_form_by_typed_name_is_refused_and_a_move_between_groups_is_the_care_path(world, site):
     child = infant(world)
     director = ApiClient(world.facility_director)
     placed = director.post(
@@ -63,17 +63,34 @@ def test_transfer_to_kin_and_the_care_path(world, site):
     assert placed["next_review_due"] is not None
     overlapping = director.post(
         f"/care/children/{child.pk}/placements",
-        {"form": "kin", "carer_name": "Lê Thị Ba", "started_on": clock.today().isoformat(), "reason": "x"},
+        {
+            "form": "facility_group",
+            "group_id": site.older.pk,
+            "started_on": clock.today().isoformat(),
+            "reason": "x",
+        },
     )
     assert overlapping.status_code == 409 and overlapping.json()["code"] == "overlapping_placement"
-    moved = director.post(
+    # A family takes a child only through Forms 08, 11 and 12, never by a carer's name typed in.
+    to_kin = director.post(
         f"/care/placements/{placement_id}/transfer",
         {"form": "kin", "carer_name": "Lê Thị Ba", "on": clock.today().isoformat(), "reason": "Bà nội nhận"},
     )
+    assert to_kin.status_code == 409 and to_kin.json()["code"] == "family_by_decision"
+    moved = director.post(
+        f"/care/placements/{placement_id}/transfer",
+        {
+            "form": "facility_group",
+            "group_id": site.older.pk,
+            "on": clock.today().isoformat(),
+            "reason": "Chuyển nhóm",
+            "override_reason": "Nhóm trẻ nhỏ đầy",
+        },
+    )
     assert moved.status_code == 200, moved.json()
     path = ApiClient(world.officer_a).get(f"/care/children/{child.pk}").json()
-    assert [p["form"] for p in path["placements"]] == ["facility_group", "kin"]
-    assert path["current_carer"] == "Lê Thị Ba" and path["changes"][0]["to_name"] == "Lê Thị Ba"
+    assert [p["form"] for p in path["placements"]] == ["facility_group", "facility_group"]
+    assert path["placements"][1]["ended_on"] is None
 
 
 def test_shift_clash_is_409(world, site):

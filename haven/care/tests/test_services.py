@@ -71,14 +71,7 @@ def test_overlapping_placements_are_refused_and_nothing_is_saved(world, site):
     child = admitted(world)
     place(world, site, child, started_on=clock.today() - dt.timedelta(days=10))
     with pytest.raises(Refused) as refused:
-        services.placement_start(
-            actor=world.facility_director,
-            child=child,
-            form="kin",
-            carer_name="Nguyễn Văn Bình",
-            started_on=clock.today() - dt.timedelta(days=5),
-            reason="Ông nội nhận",
-        )
+        place(world, site, child, group=site.infants, started_on=clock.today() - dt.timedelta(days=5))
     assert refused.value.code == "overlapping_placement"
     assert Placement.objects.filter(child=child).count() == 1
 
@@ -155,18 +148,36 @@ def test_transfer_ends_one_placement_starts_the_next_and_records_the_caregiver_c
     assert path.current_carer == "Vũ Thị Hằng"
 
 
-def test_transfer_to_kin_care_ends_facility_clocks_and_involvement(world, site):
+def test_a_family_form_is_only_by_the_chairmans_decision_and_leaving_a_facility_is_the_facilitys(world, site):
     child = admitted(world, months=20)
     placement = place(world, site, child, group=site.infants)
-    kin = services.placement_transfer(
-        actor=world.facility_director,
-        placement=placement,
-        form="kin",
-        carer_name="Nguyễn Thị Tâm",
-        on=clock.today(),
-        reason="Quyết định giao trẻ cho bà ngoại (Mẫu 12)",
-    )
-    assert kin.form == "kin" and kin.group is None
+    for form in ("kin", "foster", "adopted"):
+        with pytest.raises(Refused) as refused:
+            services.placement_transfer(
+                actor=world.facility_director,
+                placement=placement,
+                form=form,
+                on=clock.today(),
+                reason="Bà ngoại nhận",
+            )
+        assert refused.value.code == "family_by_decision"
+        with pytest.raises(Refused):
+            services.placement_start(
+                actor=world.officer_a, child=world.child(), form=form, started_on=clock.today(), reason="x"
+            )
+    # The commune may see the child, but only the facility ends its placement.
+    with pytest.raises(Exception):  # noqa: B017 - NotVisible (404)
+        services.placement_end(actor=world.officer_a, placement=placement, on=clock.today(), reason="x")
+    assert Placement.objects.get(child=child).ended_on is None
+
+
+def test_handover_to_kin_care_ends_facility_clocks_and_involvement(world, site):
+    from haven.care.tests.conftest import hand_over
+
+    child = admitted(world, months=20)
+    placement = place(world, site, child, group=site.infants)
+    kin = hand_over(world, child)
+    assert kin.form == "kin" and kin.group is None and kin.family.applicant_name == "Nguyễn Thị Tâm"
     # The facility's clocks stop; the commune's 6-monthly monitoring of the family starts.
     open_clocks = Obligation.objects.filter(child=child, status=Status.OPEN)
     assert [(o.rule, o.responsible) for o in open_clocks] == [("care.monitoring", world.orgs["committee_a"])]
@@ -219,15 +230,9 @@ def test_the_caseload_of_social_work_staff_is_checked(world, site):
 def test_province_figures_and_the_family_share(world, site):
     in_facility = admitted(world)
     place(world, site, in_facility)
-    kin = world.child()
-    services.placement_start(
-        actor=world.officer_a,
-        child=kin,
-        form="kin",
-        carer_name="Lê Văn Tư",
-        started_on=clock.today() - dt.timedelta(days=40),
-        reason="Ông nội nhận chăm sóc",
-    )
+    from haven.care.tests.conftest import hand_over
+
+    hand_over(world, world.child(), name="Lê Văn Tư", backdate_days=40)
     figures = selectors.province_figures(world.hanoi)
     assert (figures.in_family, figures.in_facility, figures.family_share) == (1, 1, 50)
     assert figures.facilities[0].occupancy == 1
@@ -252,16 +257,18 @@ def test_people_outside_the_facility_cannot_place_into_it(world, site):
 def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalates(world, site):
     from haven.deadlines.sweep import sweep
 
-    child = world.child()
-    placement = services.placement_start(
-        actor=world.officer_a,
-        child=child,
-        form="foster",
-        carer_name="Trần Thị Hạnh",
-        started_on=clock.today() - dt.timedelta(days=200),
-        reason="Quyết định giao trẻ (Mẫu 12)",
-    )
+    from haven.care.tests.conftest import hand_over
+
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=900))
+    placement = hand_over(world, child, kind="non_kin", name="Trần Thị Hạnh")
     visit = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring")
+    # Handed over 200 days ago: the first visit was due 183 days after.
+    placement.started_on = clock.today() - dt.timedelta(days=200)
+    placement.save(update_fields=["started_on"])
+    visit.opened_at -= dt.timedelta(days=200)
+    visit.due_at -= dt.timedelta(days=200)
+    visit.next_escalation_at = visit.due_at
+    visit.save(update_fields=["opened_at", "due_at", "next_escalation_at"])
     assert (clock.localdate(visit.due_at) - placement.started_on).days == 183
     sweep(now=clock.now())
     visit.refresh_from_db()
