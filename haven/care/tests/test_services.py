@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from haven.audit.models import AuditEvent
 from haven.care import selectors, services
@@ -232,7 +233,12 @@ def test_province_figures_and_the_family_share(world, site):
     place(world, site, in_facility)
     from haven.care.tests.conftest import hand_over
 
-    hand_over(world, world.child(), name="Lê Văn Tư", backdate_days=40)
+    hand_over(
+        world,
+        world.child(date_of_birth=clock.today() - dt.timedelta(days=900)),
+        name="Lê Văn Tư",
+        backdate_days=40,
+    )
     figures = selectors.province_figures(world.hanoi)
     assert (figures.in_family, figures.in_facility, figures.family_share) == (1, 1, 50)
     assert figures.facilities[0].occupancy == 1
@@ -255,9 +261,8 @@ def test_people_outside_the_facility_cannot_place_into_it(world, site):
 
 
 def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalates(world, site):
-    from haven.deadlines.sweep import sweep
-
     from haven.care.tests.conftest import hand_over
+    from haven.deadlines.sweep import sweep
 
     child = world.child(date_of_birth=clock.today() - dt.timedelta(days=900))
     placement = hand_over(world, child, kind="non_kin", name="Trần Thị Hạnh")
@@ -366,3 +371,56 @@ def test_the_province_inspects_a_facility_against_the_checklist(world, site):
         findings="Cống thoát nước bị tắc; sửa trong 30 ngày",
     )
     assert inspection.not_met == ["drainage"]
+
+
+def test_a_move_keeps_the_first_admission_for_the_family_plan_and_only_a_review_restarts_its_clock(
+    world, site
+):
+    child = admitted(world, months=10)
+    first = place(world, site, child, group=site.infants, started_on=clock.today() - dt.timedelta(days=90))
+    plan = Obligation.objects.get(subject_id=first.pk, rule="care.family_plan")
+    services.placement_review(
+        actor=world.facility_director, placement=first, note="Ổn định", needs_family=True
+    )
+    reviewed = Obligation.objects.get(subject_id=first.pk, rule="care.review", status=Status.OPEN)
+    second = services.placement_transfer(
+        actor=world.facility_director,
+        placement=first,
+        form="facility_group",
+        group=site.older,
+        on=clock.today(),
+        reason="Chuyển nhóm",
+        override_reason="Nhóm đông",
+    )
+    moved_plan = Obligation.objects.get(subject_id=second.pk, rule="care.family_plan", status=Status.OPEN)
+    assert (moved_plan.opened_at, moved_plan.due_at) == (plan.opened_at, plan.due_at)
+    moved_review = Obligation.objects.get(subject_id=second.pk, rule="care.review", status=Status.OPEN)
+    assert moved_review.due_at == reviewed.due_at
+
+
+def test_a_shift_cannot_end_in_the_future_and_an_ended_shift_still_overlaps_a_new_one(world, site):
+    assignment = ShiftAssignment.objects.get(staff=site.caregivers[4], group=site.older, shift="day")
+    with pytest.raises(ValidationError) as future:
+        services.shift_end(
+            actor=world.facility_director,
+            assignment=assignment,
+            ended_on=clock.today() + dt.timedelta(days=3),
+        )
+    assert "ended_on" in str(future.value)
+    services.shift_end(actor=world.facility_director, assignment=assignment, ended_on=clock.today())
+    with pytest.raises(Refused) as refused:
+        services.shift_assign(
+            actor=world.facility_director,
+            staff=site.caregivers[4],
+            group=site.infants,
+            shift="day",
+            started_on=clock.today() - dt.timedelta(days=5),
+        )
+    assert refused.value.code == "shift_taken"
+    services.shift_assign(
+        actor=world.facility_director,
+        staff=site.caregivers[4],
+        group=site.infants,
+        shift="day",
+        started_on=clock.today(),
+    )
