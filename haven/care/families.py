@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -31,10 +32,13 @@ from haven.people.models import Child, SiblingLink
 ADULT_YEARS = 18
 # Law on Children art. 64: a caregiver who is not a relative is at least 20 years older than the child.
 AGE_GAP_YEARS = 20
-# Decree 56/2017 art. 41: the health certificate is issued within 6 months of the application.
-HEALTH_CERTIFICATE_DAYS = 183
+# Decree 56/2017 art. 41: the health certificate is issued within 6 calendar months of the application.
+HEALTH_CERTIFICATE_MONTHS = 6
 # Law on Children art. 60(3): a child of 7 or more is consulted.
 HEARD_FROM_YEARS = 7
+# Design choice (docs/decisions/0007): the child's view counts for a decision when heard within the last
+# 6 calendar months; an older view is asked again.
+VIEW_VALID_MONTHS = 6
 
 
 def years_between(born: dt.date, on: dt.date) -> int:
@@ -83,7 +87,9 @@ def _conditions(
             failed.append(
                 ("health_certificate_on", _("A health certificate is required (Decree 56/2017 art. 41)."))
             )
-        elif health_certificate_on > today or (today - health_certificate_on).days > HEALTH_CERTIFICATE_DAYS:
+        elif health_certificate_on > today or health_certificate_on < today - relativedelta(
+            months=HEALTH_CERTIFICATE_MONTHS
+        ):
             failed.append(
                 (
                     "health_certificate_on",
@@ -195,10 +201,25 @@ def siblings_of(child: Child) -> set:
     )
 
 
-def decision_refusals(family: CareFamily, child: Child) -> list[str]:
-    """Why the chairman may not give ``child`` to ``family`` (Law on Children art. 60(3), 64)."""
+def latest_view(child: Child):
+    """The child's latest recorded view, or None."""
+    return child.opinions.order_by("-heard_on", "-created_at").first()
+
+
+def decision_refusals(
+    family: CareFamily, child: Child, *, siblings: set | None = None, view=False
+) -> list[str]:
+    """Why the chairman may not give ``child`` to ``family`` (Law on Children art. 60(3), 64).
+    ``siblings`` and ``view`` (the latest view) may be given when checking many families at once."""
     today = clock.today()
     reasons = []
+    if family.kind == FamilyKind.NON_KIN and child.date_of_birth is None:
+        reasons.append(
+            _(
+                "Record the child's date of birth (or its estimate) first: a caregiver who is not a "
+                "relative must be at least 20 years older than the child (art. 64)."
+            )
+        )
     if family.kind == FamilyKind.NON_KIN and child.date_of_birth is not None:
         if years_between(family.applicant_born_on, child.date_of_birth) < AGE_GAP_YEARS:
             reasons.append(
@@ -207,11 +228,19 @@ def decision_refusals(family: CareFamily, child: Child) -> list[str]:
                     "(art. 64)."
                 )
             )
-    if family.kind == FamilyKind.KIN and family.relative_of_id not in {child.pk, *siblings_of(child)}:
-        reasons.append(_("This family is registered as relatives of another child."))
+    if family.kind == FamilyKind.KIN and family.relative_of_id != child.pk:
+        if family.relative_of_id not in (siblings if siblings is not None else siblings_of(child)):
+            reasons.append(_("This family is registered as relatives of another child."))
     age = child.age_years(today)
-    if age is not None and age >= HEARD_FROM_YEARS and not child.opinions.exists():
-        reasons.append(_("The child is 7 or older: record the child's view first (art. 60(3))."))
+    if age is not None and age >= HEARD_FROM_YEARS:
+        view = latest_view(child) if view is False else view
+        if view is None or view.heard_on < today - relativedelta(months=VIEW_VALID_MONTHS):
+            reasons.append(
+                _(
+                    "The child is 7 or older: record the child's view, heard within the last 6 months "
+                    "(art. 60(3))."
+                )
+            )
     return reasons
 
 
@@ -327,6 +356,8 @@ def suggestions(user: User, child: Child) -> list[Suggestion]:
             child_id__in=siblings, ended_on__isnull=True, family__isnull=False
         ).values_list("family_id", flat=True)
     )
+    age = child.age_years(clock.today())
+    heard = latest_view(child)  # once, not per family
     found = []
     for family in families_visible(user).filter(
         Q(status=FamilyStatus.VERIFIED) | Q(status=FamilyStatus.HANDED_OVER, pk__in=families_of_siblings),
@@ -349,14 +380,14 @@ def suggestions(user: User, child: Child) -> list[Suggestion]:
             reasons.append(_("Lives in the child's commune."))
         if not reasons:
             reasons.append(_("A verified family of the province."))
-        age = child.age_years(clock.today())
         if age is not None and age >= HEARD_FROM_YEARS:
-            heard = child.opinions.order_by("-heard_on").first()
             if heard:
                 reasons.append(
                     _("The child's view (heard on %(date)s): %(view)s")
                     % {"date": heard.heard_on.strftime("%d/%m/%Y"), "view": heard.opinion}
                 )
-        found.append(Suggestion(family, rank, reasons, decision_refusals(family, child)))
+        found.append(
+            Suggestion(family, rank, reasons, decision_refusals(family, child, siblings=siblings, view=heard))
+        )
     found.sort(key=lambda s: (bool(s.blocked), s.rank, s.family.applicant_name))
     return found
