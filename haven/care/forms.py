@@ -67,9 +67,11 @@ class TransferForm(forms.Form):
         label=_("Override reason (director only)"), max_length=300, required=False
     )
 
-    def __init__(self, *args, groups, **kwargs) -> None:
+    def __init__(self, *args, groups, can_override: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
+        if not can_override:
+            del self.fields["override_reason"]
 
 
 class ReviewForm(forms.Form):

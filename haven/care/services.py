@@ -433,7 +433,13 @@ def _check_capacity(
     if not override_reason.strip():
         raise Refused(" ".join(reasons), code="over_capacity")
     # The override is the facility head's (or whoever holds the right there), by name, with a reason.
-    facility_membership(actor, group.home.facility, Verb.CARE_OVERRIDE)
+    try:
+        facility_membership(actor, group.home.facility, Verb.CARE_OVERRIDE)
+    except NotVisible:
+        raise Refused(
+            " ".join([*reasons, _("Only the facility's director may override: nothing was saved.")]),
+            code="override_not_allowed",
+        ) from None
     return reasons, actor
 
 

@@ -268,7 +268,9 @@ def transfer(request, placement_id):
     groups = SmallGroup.objects.filter(
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
-    form = forms.TransferForm(request.POST or None, groups=groups)
+    form = forms.TransferForm(
+        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+    )
 
     def act(d):
         services.placement_transfer(actor=request.user, placement=placement, **d)
@@ -329,7 +331,9 @@ def start(request, child_id):
     groups = SmallGroup.objects.filter(
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
-    form = forms.TransferForm(request.POST or None, groups=groups)
+    form = forms.TransferForm(
+        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+    )
 
     def act(d):
         on = d.pop("on")
@@ -397,10 +401,12 @@ def family(request, family_id):
         verify = forms.VerifyForm(
             request.POST if request.POST.get("which") == "verify" else None, prefix="verify"
         )
-    if Role.COMMUNE_CHAIRMAN in roles and found.status == "verified":
+    if Role.COMMUNE_CHAIRMAN in roles and found.status in ("verified", "handed_over"):
         children = Child.objects.visible_to(request.user)
         if found.relative_of_id:
-            children = children.filter(pk=found.relative_of_id)
+            # Relatives of a child are relatives of the child's siblings too (siblings stay together).
+            kin = {found.relative_of_id, *families_mod.siblings_of(found.relative_of)}
+            children = children.filter(pk__in=kin)
         decide = forms.DecideForm(
             request.POST if request.POST.get("which") == "decide" else None,
             prefix="decide",
@@ -416,7 +422,11 @@ def family(request, family_id):
     elif which == "decide" and decide is not None:
         done = _run(decide, lambda d: families_mod.family_decide(actor=request.user, family=found, **d))
     elif which == "handover" and can_hand_over:
-        families_mod.family_handover(actor=request.user, family=found)
+        try:
+            families_mod.family_handover(actor=request.user, family=found)
+        except Refused as error:
+            messages.error(request, error.message)
+            return redirect("care:family", found.pk)
         messages.success(request, _("The child is handed over to the family."))
         return redirect("care:child", found.decided_child_id)
     elif request.method == "POST":

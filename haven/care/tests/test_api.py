@@ -42,7 +42,8 @@ def test_board_place_refuse_override_and_province(world, site):
     # The social worker may place, never override.
     sw = ApiClient(world.facility_sw)
     overriding = {**body, "child_id": str(children[2].pk), "override_reason": "Không còn chỗ"}
-    assert sw.post(f"/care/groups/{site.infants.pk}/placements", overriding).status_code == 404
+    refused = sw.post(f"/care/groups/{site.infants.pk}/placements", overriding)
+    assert refused.status_code == 409 and refused.json()["code"] == "override_not_allowed"
     assert director.post(f"/care/groups/{site.infants.pk}/placements", overriding).status_code == 201
     board = director.get(f"/care/facilities/{site.facility.pk}").json()
     infants = next(g for g in board["groups"] if g["id"] == site.infants.pk)

@@ -196,3 +196,18 @@ def test_inspection_page_families_pages_and_incident_page(world, site, as_user):
     )
     assert response.status_code == 302 and "/protection/" in response["Location"]
     assert Incident.objects.filter(child=child).exists()
+
+
+def test_the_move_form_hides_the_override_from_those_without_the_right(world, site, as_user):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3000))
+    world.involve(child, "facility_b")
+    client = as_user(world.facility_director)
+    client.post(
+        reverse("care:place", args=[site.older.pk]),
+        {"child": child.pk, "started_on": clock.today().isoformat(), "reason": "Tiếp nhận"},
+    )
+    placement = Placement.objects.get(child=child)
+    url = reverse("care:transfer", args=[placement.pk])
+    assert "override_reason" in client.get(url).content.decode()
+    social_worker = as_user(world.facility_sw).get(url)
+    assert social_worker.status_code == 200 and "override_reason" not in social_worker.content.decode()

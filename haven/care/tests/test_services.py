@@ -86,8 +86,8 @@ def test_a_full_group_refuses_with_the_reason_unless_overridden(world, site):
     assert refused.value.code == "over_capacity"
     assert "2" in refused.value.message and "Circular 09/2024" in refused.value.message
     assert not Placement.objects.filter(child=third).exists()
-    # A social worker may place but not override.
-    with pytest.raises(Exception):  # noqa: B017 - NotVisible (404)
+    # A social worker may place but not override: a clear refusal (409), not "not found".
+    with pytest.raises(Refused) as not_allowed:
         services.placement_start(
             actor=world.facility_sw,
             child=third,
@@ -97,6 +97,7 @@ def test_a_full_group_refuses_with_the_reason_unless_overridden(world, site):
             reason="Khẩn cấp",
             override_reason="Không còn chỗ khác",
         )
+    assert not_allowed.value.code == "override_not_allowed"
     placement = place(
         world, site, third, group=site.infants, override_reason="Trẻ bị bỏ rơi, tiếp nhận khẩn cấp"
     )
