@@ -211,3 +211,28 @@ def test_the_move_form_hides_the_override_from_those_without_the_right(world, si
     assert "override_reason" in client.get(url).content.decode()
     social_worker = as_user(world.facility_sw).get(url)
     assert social_worker.status_code == 200 and "override_reason" not in social_worker.content.decode()
+
+
+def test_the_board_shows_no_lower_ratio_badge_for_a_child_it_does_not_name(world, site, as_user):
+    from haven.care import services
+    from haven.people.models import CircumstanceGroup, SpecialCircumstance
+
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3000))
+    world.involve(child, "facility_b")
+    SpecialCircumstance.objects.create(
+        child=child,
+        group=CircumstanceGroup.HCDB_D,
+        started_on=clock.today() - dt.timedelta(days=900),
+        recorded_by=world.officer_a,
+    )
+    services.placement_start(
+        actor=world.facility_director,
+        child=child,
+        form="facility_group",
+        group=site.older,
+        started_on=clock.today(),
+        reason="Tiếp nhận",
+    )
+    board = reverse("care:board", args=[site.facility.pk])
+    assert "badge-info" in as_user(world.facility_director).get(board).content.decode()
+    assert "badge-info" not in as_user(world.officer_b).get(board).content.decode()

@@ -425,3 +425,15 @@ def test_a_shift_cannot_end_in_the_future_and_an_ended_shift_still_overlaps_a_ne
         shift="day",
         started_on=clock.today(),
     )
+
+
+def test_a_child_from_another_province_counts_for_the_facilitys_province(world, site):
+    outsider = world.child(
+        commune=world.other_province.communes().order_by("code").first(),
+        date_of_birth=clock.today() - dt.timedelta(days=3000),
+    )
+    world.involve(outsider, "facility_b")
+    place(world, site, outsider, started_on=clock.today() - dt.timedelta(days=40))
+    assert selectors.province_figures(world.hanoi).in_facility == 1
+    assert selectors.province_figures(world.other_province).in_facility == 0
+    assert selectors.family_share_trend(world.hanoi, months=2)[-1]["facility"] == 1
