@@ -907,6 +907,16 @@ def monitoring_visit(
     return visit
 
 
+def incident_reporter(actor: User, facility: Facility) -> Membership | None:
+    """The actor's membership of the facility in a role that reports to child protection, or None."""
+    from haven.protection.services import REPORTING_ROLES
+
+    for m in granting(actor, Verb.CHILD_VIEW):
+        if m.organisation_id == facility.organisation_id and m.role in REPORTING_ROLES:
+            return m
+    return None
+
+
 @transaction.atomic
 def incident_report(
     *,
@@ -927,9 +937,17 @@ def incident_report(
     if current is None:
         raise Refused(_("The child is not placed in a facility."), code="not_in_facility")
     facility = current.group.home.facility
-    membership = facility_membership(actor, facility, Verb.CHILD_VIEW)
+    membership = incident_reporter(actor, facility)
+    if membership is None:
+        raise NotVisible
     if occurred_at > clock.now():
         raise invalid("occurred_at", _("The time cannot be in the future."), "future_date")
+    if clock.localdate(occurred_at) < current.started_on:
+        raise invalid(
+            "occurred_at",
+            _("The time cannot be before the child was placed in the facility."),
+            "before_start",
+        )
     description = _required("description", description, _("Say what happened."))
     case = protection_report(
         actor=actor,

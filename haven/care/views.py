@@ -245,10 +245,21 @@ def child(request, child_id):
     suggested = (
         families_mod.suggestions(request.user, found) if path.current is None or path.current.group_id else []
     )
+    current = path.current
+    can_report = (
+        current is not None
+        and current.group_id is not None
+        and services.incident_reporter(request.user, current.group.home.facility) is not None
+    )
     return render(
         request,
         "care/child.html",
-        {"path": path, "can_manage": can(request.user, Verb.CARE_MANAGE), "suggested": suggested},
+        {
+            "path": path,
+            "can_manage": can(request.user, Verb.CARE_MANAGE),
+            "can_report": can_report,
+            "suggested": suggested,
+        },
     )
 
 

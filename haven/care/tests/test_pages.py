@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from haven.care.models import Placement
 from haven.core import clock
@@ -190,7 +191,7 @@ def test_inspection_page_families_pages_and_incident_page(world, site, as_user):
         reverse("care:incident", args=[child.pk]),
         {
             "kind": "violence",
-            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "occurred_at": timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
             "description": "Trẻ bị bạn cùng nhóm đánh",
         },
     )

@@ -437,3 +437,35 @@ def test_a_child_from_another_province_counts_for_the_facilitys_province(world, 
     assert selectors.province_figures(world.hanoi).in_facility == 1
     assert selectors.province_figures(world.other_province).in_facility == 0
     assert selectors.family_share_trend(world.hanoi, months=2)[-1]["facility"] == 1
+
+
+def test_a_caregiver_on_shift_reports_an_incident_within_the_placement(world, site):
+    from django.test import Client
+    from django.urls import reverse
+
+    child = admitted(world)
+    place(world, site, child, started_on=clock.today() - dt.timedelta(days=3))
+    with pytest.raises(ValidationError):
+        services.incident_report(
+            actor=world.caregiver_b,
+            child=child,
+            kind="violence",
+            occurred_at=clock.now() - dt.timedelta(days=10),
+            description="Trẻ bị đánh",
+        )
+    incident = services.incident_report(
+        actor=world.caregiver_b,
+        child=child,
+        kind="violence",
+        occurred_at=clock.now() - dt.timedelta(hours=1),
+        description="Trẻ bị một trẻ lớn hơn đánh, có vết bầm ở tay",
+    )
+    assert incident.reported_by == world.caregiver_b
+    # The button shows to the caregiver, not to the commune officer who would be refused.
+    page = reverse("care:child", args=[child.pk])
+    caregiver = Client()
+    caregiver.force_login(world.caregiver_b)
+    assert reverse("care:incident", args=[child.pk]) in caregiver.get(page).content.decode()
+    officer = Client()
+    officer.force_login(world.officer_a)
+    assert reverse("care:incident", args=[child.pk]) not in officer.get(page).content.decode()
