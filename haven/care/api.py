@@ -622,7 +622,9 @@ def _family(request, family_id: uuid.UUID):
 def list_families(request):
     """The register of families willing to care in the user's communes (Decree 56/2017 art. 41)."""
     require(request.user, Verb.CHILD_VIEW)
-    return [_family_out(f) for f in families.families_visible(request.user).order_by("applicant_name")[:500]]
+    listed = list(families.families_visible(request.user).order_by("applicant_name")[:500])
+    families.audit_read(request.user, "care.families_view", listed)
+    return [_family_out(f) for f in listed]
 
 
 @router.post("/families", response={201: FamilyOut, **ERRORS})
@@ -679,10 +681,9 @@ def hand_over(request, family_id: uuid.UUID):
 def suggest(request, child_id: uuid.UUID):
     """Verified families for the child: kin first, siblings together, the child's view; each explained."""
     child = _child(request, child_id)
-    return [
-        {"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked}
-        for s in families.suggestions(request.user, child)
-    ]
+    found = families.suggestions(request.user, child)
+    families.audit_read(request.user, "care.family_suggestions", [s.family for s in found], child)
+    return [{"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked} for s in found]
 
 
 class IncidentIn(Schema):

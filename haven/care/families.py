@@ -45,22 +45,36 @@ def years_between(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+# Who reads the register of families (Decree 56/2017 art. 41): the commune that registers, verifies and
+# decides, and the province that oversees; a facility reads only the families of the children it holds.
+REGISTER_ROLES = frozenset(
+    {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN, Role.PROVINCIAL_OFFICER}
+)
+FACILITY_ROLES = frozenset({Role.FACILITY_DIRECTOR, Role.FACILITY_SOCIAL_WORKER})
+
+
 def families_visible(user: User):
-    """Families registered in the communes (or province) of the user's authority; all for the nation."""
+    """Families registered in the communes (or province) of the user's authority; for a facility,
+    the families of the children it holds. No one else (a hotline, a national body) reads them."""
     clauses = []
     for m in granting(user, Verb.CHILD_VIEW):
-        scope = POLICY[Role(m.role)].scope
         area = m.organisation.area
-        if scope is Scope.NATION:
-            return CareFamily.objects.select_related("commune__parent")
-        if scope is Scope.AREA:
+        if m.role in REGISTER_ROLES and POLICY[Role(m.role)].scope is Scope.AREA:
             clauses.append(Q(commune__parent=area) if area.level == "province" else Q(commune=area))
+        elif m.role in FACILITY_ROLES:
+            held = Child.objects.visible_to(user).values("pk")
+            clauses.append(Q(relative_of__in=held) | Q(decided_child__in=held))
     if not clauses:
         return CareFamily.objects.none()
     combined = clauses[0]
     for clause in clauses[1:]:
         combined |= clause
     return CareFamily.objects.filter(combined).select_related("commune__parent")
+
+
+def audit_read(user: User, action: str, found: list[CareFamily], child: Child | None = None) -> None:
+    """A read of the register (list, one family, the suggestions for a child) leaves an audit event."""
+    record(actor=user, action=action, child=child, data={"families": [str(f.pk) for f in found][:500]})
 
 
 def _commune_role(actor: User, commune: Area, roles: set[str]) -> Membership:

@@ -245,6 +245,8 @@ def child(request, child_id):
     suggested = (
         families_mod.suggestions(request.user, found) if path.current is None or path.current.group_id else []
     )
+    if suggested:
+        families_mod.audit_read(request.user, "care.family_suggestions", [s.family for s in suggested], found)
     current = path.current
     can_report = (
         current is not None
@@ -386,6 +388,7 @@ def _commune_of(user, role: str):
 def families(request):
     """The commune's register of families willing to care (Decree 56/2017 art. 41), and Form 08."""
     listed = list(families_mod.families_visible(request.user).order_by("status", "applicant_name"))
+    families_mod.audit_read(request.user, "care.families_view", listed)
     commune = _commune_of(request.user, Role.COMMUNE_CHILD_PROTECTION_OFFICER)
     form = None
     if commune is not None:
@@ -406,6 +409,8 @@ def families(request):
 @require_http_methods(["GET", "POST"])
 def family(request, family_id):
     found = get_object_or_404(families_mod.families_visible(request.user), pk=family_id)
+    if request.method == "GET":
+        families_mod.audit_read(request.user, "care.family_view", [found])
     roles = {m.role for m in memberships(request.user) if m.organisation.area_id == found.commune_id}
     verify = decide = None
     if Role.COMMUNE_CHILD_PROTECTION_OFFICER in roles and found.status == "registered":

@@ -208,3 +208,25 @@ def test_suggestions_read_the_childs_view_once(world, site, django_assert_max_nu
         families.family_verify(actor=world.officer_a, family=family, eligible=True, note="Đủ điều kiện")
     with django_assert_max_num_queries(6):
         assert len(families.suggestions(world.chairman_a, child)) == 6
+
+
+def test_reads_of_the_register_are_audited_and_the_hotline_does_not_read_it(world, site):
+    from django.test import Client
+    from django.urls import reverse
+
+    from haven.api.tests.client import ApiClient
+    from haven.audit.models import AuditEvent
+
+    family = register(world)
+    assert families.families_visible(world.hotline).count() == 0
+    assert families.families_visible(world.officer_a).count() == 1
+    client = Client()
+    client.force_login(world.officer_a)
+    assert client.get(reverse("care:families")).status_code == 200
+    assert client.get(reverse("care:family", args=[family.pk])).status_code == 200
+    assert ApiClient(world.officer_a).get("/care/families").status_code == 200
+    actions = list(AuditEvent.objects.filter(actor=world.officer_a).values_list("action", flat=True))
+    assert actions.count("care.families_view") == 2 and "care.family_view" in actions
+    hotline = Client()
+    hotline.force_login(world.hotline)
+    assert hotline.get(reverse("care:family", args=[family.pk])).status_code == 404
