@@ -26,7 +26,9 @@ from haven.care.models import (
     ManagementLevel,
     Ownership,
     Placement,
+    PrincipalCaregiver,
     Shift,
+    ShiftAssignment,
     SmallGroup,
     Staff,
     StaffKind,
@@ -220,6 +222,14 @@ class ShiftIn(Schema):
     staff_id: int = Field(..., ge=1, le=MAX_ID)
     shift: Shift
     started_on: Day
+
+
+class EndedIn(Schema):
+    ended_on: Day
+
+
+class PlacesIn(Schema):
+    places: int = Field(..., ge=1, le=50)
 
 
 class PrincipalIn(Schema):
@@ -421,6 +431,48 @@ def set_principal(request, payload: PrincipalIn, group_id: int = Id):
         reason=payload.reason,
     )
     return Status(201, {"id": principal.pk})
+
+
+def _in_facility_of(request, model, pk: int):
+    row = model.objects.select_related("group__home__facility").filter(pk=pk).first()
+    if row is None:
+        raise NotVisible
+    services.facility_membership(request.user, row.group.home.facility)
+    return row
+
+
+@router.post("/shifts/{assignment_id}/end", response={200: dict[str, int], **ERRORS})
+def end_shift(request, payload: EndedIn, assignment_id: int = Id):
+    """The caregiver leaves the group's roster on ``ended_on`` (not in the future)."""
+    assignment = _in_facility_of(request, ShiftAssignment, assignment_id)
+    services.shift_end(actor=request.user, assignment=assignment, ended_on=payload.ended_on)
+    return {"id": assignment.pk}
+
+
+@router.post("/staff/{staff_id}/leave", response={200: dict[str, int], **ERRORS})
+def staff_leave(request, payload: EndedIn, staff_id: int = Id):
+    """The staff member leaves the facility; their open shifts end that day."""
+    staff = Staff.objects.select_related("facility").filter(pk=staff_id).first()
+    if staff is None:
+        raise NotVisible
+    services.staff_deactivate(actor=request.user, staff=staff, ended_on=payload.ended_on)
+    return {"id": staff.pk}
+
+
+@router.patch("/groups/{group_id}", response={200: dict[str, int], **ERRORS})
+def set_places(request, payload: PlacesIn, group_id: int = Id):
+    """The group's capacity; never below the children now in it (422 "below_occupancy")."""
+    group = services.group_places_set(
+        actor=request.user, group=_group(request, group_id), places=payload.places
+    )
+    return {"id": group.pk, "places": group.places}
+
+
+@router.post("/principals/{principal_id}/end", response={200: dict[str, int], **ERRORS})
+def end_principal(request, payload: EndedIn, principal_id: int = Id):
+    principal = _in_facility_of(request, PrincipalCaregiver, principal_id)
+    services.principal_end(actor=request.user, principal=principal, ended_on=payload.ended_on)
+    return {"id": principal.pk}
 
 
 @router.get("/facilities/{facility_id}/form14", response={200: list[Form14Row], 404: Error})

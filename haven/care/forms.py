@@ -11,7 +11,9 @@ from haven.care.models import (
     IncidentKind,
     ManagementLevel,
     Ownership,
+    PrincipalCaregiver,
     Shift,
+    ShiftAssignment,
     SmallGroup,
     Staff,
     StaffKind,
@@ -125,6 +127,34 @@ class PrincipalForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Principal caregiver"), queryset=Staff.objects.none())
     started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False, widget=REASON)
+
+
+class _AssignmentChoice(forms.ModelChoiceField):
+    """A shift assignment or a principal caregiver, named by person and group (and shift)."""
+
+    def label_from_instance(self, obj) -> str:
+        shift = f" · {obj.get_shift_display()}" if hasattr(obj, "shift") else ""
+        return f"{obj.staff} · {obj.group}{shift}"
+
+
+class ShiftEndForm(forms.Form):
+    assignment = _AssignmentChoice(label=_("Shift assignment"), queryset=ShiftAssignment.objects.none())
+    ended_on = forms.DateField(label=_("To"), widget=DATE_WIDGET, initial=clock.today)
+
+
+class StaffLeaveForm(forms.Form):
+    staff = forms.ModelChoiceField(label=_("Staff member"), queryset=Staff.objects.none())
+    ended_on = forms.DateField(label=_("Left on"), widget=DATE_WIDGET, initial=clock.today)
+
+
+class PlacesForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Small group"), queryset=SmallGroup.objects.none())
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=50)
+
+
+class PrincipalEndForm(forms.Form):
+    principal = _AssignmentChoice(label=_("Principal caregiver"), queryset=PrincipalCaregiver.objects.none())
+    ended_on = forms.DateField(label=_("To"), widget=DATE_WIDGET, initial=clock.today)
 
 
 class VisitForm(forms.Form):

@@ -212,6 +212,7 @@ def shift_assign(
 @transaction.atomic
 def shift_end(*, actor: User, assignment: ShiftAssignment, ended_on: dt.date) -> ShiftAssignment:
     membership = facility_membership(actor, assignment.group.home.facility)
+    assignment = ShiftAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.ended_on is not None:
         raise Refused(_("This assignment has already ended."), code="already_ended")
     if ended_on < assignment.started_on:
@@ -221,6 +222,76 @@ def shift_end(*, actor: User, assignment: ShiftAssignment, ended_on: dt.date) ->
     assignment.save(update_fields=["ended_on", "updated_at"])
     record(actor=actor, action="care.shift_end", obj=assignment, organisation=membership.organisation)
     return assignment
+
+
+@transaction.atomic
+def staff_deactivate(*, actor: User, staff: Staff, ended_on: dt.date) -> Staff:
+    """A staff member leaves: their open shifts end on ``ended_on``; a principal caregiver is replaced
+    first (the group's children must not be left without one)."""
+    membership = facility_membership(actor, staff.facility)
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if not staff.is_active:
+        raise Refused(_("This staff member has already left."), code="already_ended")
+    _not_future("ended_on", ended_on)
+    if staff.principal_of.filter(ended_on__isnull=True).exists():
+        raise Refused(
+            _("This caregiver is a group's principal caregiver: name the new one first."), code="principal"
+        )
+    if staff.shifts.filter(ended_on__isnull=True, started_on__gt=ended_on).exists():
+        raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
+    staff.shifts.filter(ended_on__isnull=True).update(ended_on=ended_on)
+    staff.is_active = False
+    staff.save(update_fields=["is_active", "updated_at"])
+    record(
+        actor=actor,
+        action="care.staff_deactivate",
+        obj=staff,
+        organisation=membership.organisation,
+        data={"ended_on": ended_on.isoformat()},
+    )
+    return staff
+
+
+@transaction.atomic
+def group_places_set(*, actor: User, group: SmallGroup, places: int) -> SmallGroup:
+    """A group's capacity changes; it cannot fall below the children now in it."""
+    membership = facility_membership(actor, group.home.facility)
+    group = SmallGroup.objects.select_for_update().get(pk=group.pk)
+    if not 1 <= places <= 50:
+        raise invalid("places", _("A group has between 1 and 50 places."), "out_of_range")
+    now_in = group.placements.filter(ended_on__isnull=True).count()
+    if places < now_in:
+        raise invalid(
+            "places",
+            _("The group has %(count)s children now: move some first.") % {"count": now_in},
+            "below_occupancy",
+        )
+    before, group.places = group.places, places
+    group.save(update_fields=["places", "updated_at"])
+    record(
+        actor=actor,
+        action="care.group_places_set",
+        obj=group,
+        organisation=membership.organisation,
+        data={"from": before, "to": places},
+    )
+    return group
+
+
+@transaction.atomic
+def principal_end(*, actor: User, principal: PrincipalCaregiver, ended_on: dt.date) -> PrincipalCaregiver:
+    """The group's principal caregiver stops without a successor yet (the group shows none)."""
+    membership = facility_membership(actor, principal.group.home.facility)
+    principal = PrincipalCaregiver.objects.select_for_update().get(pk=principal.pk)
+    if principal.ended_on is not None:
+        raise Refused(_("This assignment has already ended."), code="already_ended")
+    if ended_on < principal.started_on:
+        raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
+    _not_future("ended_on", ended_on)
+    principal.ended_on = ended_on
+    principal.save(update_fields=["ended_on", "updated_at"])
+    record(actor=actor, action="care.principal_end", obj=principal, organisation=membership.organisation)
+    return principal
 
 
 def principal_of(group: SmallGroup) -> PrincipalCaregiver | None:

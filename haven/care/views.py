@@ -18,7 +18,16 @@ from haven.areas.models import Area
 from haven.audit.services import record
 from haven.care import families as families_mod
 from haven.care import forms, selectors, services
-from haven.care.models import CareForm, Facility, Placement, SmallGroup, Staff, StaffKind
+from haven.care.models import (
+    CareForm,
+    Facility,
+    Placement,
+    PrincipalCaregiver,
+    ShiftAssignment,
+    SmallGroup,
+    Staff,
+    StaffKind,
+)
 from haven.core.errors import Refused
 from haven.people.models import Child
 
@@ -161,7 +170,19 @@ def manage(request, facility_id: int):
         "staff": bound("staff", forms.StaffForm),
         "shift": bound("shift", forms.ShiftForm),
         "principal": bound("principal", forms.PrincipalForm),
+        "shift_end": bound("shift_end", forms.ShiftEndForm),
+        "staff_leave": bound("staff_leave", forms.StaffLeaveForm),
+        "places": bound("places", forms.PlacesForm),
+        "principal_end": bound("principal_end", forms.PrincipalEndForm),
     }
+    built["shift_end"].fields["assignment"].queryset = ShiftAssignment.objects.filter(
+        group__home__facility=facility, ended_on__isnull=True
+    ).select_related("staff", "group__home")
+    built["staff_leave"].fields["staff"].queryset = Staff.objects.filter(facility=facility, is_active=True)
+    built["places"].fields["group"].queryset = groups
+    built["principal_end"].fields["principal"].queryset = PrincipalCaregiver.objects.filter(
+        group__home__facility=facility, ended_on__isnull=True
+    ).select_related("staff", "group__home")
     built["group"].fields["home"].queryset = facility.homes.all()
     for key in ("shift", "principal"):
         built[key].fields["group"].queryset = groups
@@ -175,6 +196,10 @@ def manage(request, facility_id: int):
         "staff": lambda d: services.staff_add(actor=request.user, facility=facility, **d),
         "shift": lambda d: services.shift_assign(actor=request.user, **d),
         "principal": lambda d: services.principal_set(actor=request.user, **d),
+        "shift_end": lambda d: services.shift_end(actor=request.user, **d),
+        "staff_leave": lambda d: services.staff_deactivate(actor=request.user, **d),
+        "places": lambda d: services.group_places_set(actor=request.user, **d),
+        "principal_end": lambda d: services.principal_end(actor=request.user, **d),
     }
     if which in actions and _run(built[which], actions[which]):
         messages.success(request, _("Saved."))

@@ -159,3 +159,33 @@ def test_families_register_verify_decide_hand_over_and_suggestions(world, site):
     path = officer.post(f"/care/families/{family_id}/handover").json()
     assert [p["form"] for p in path["placements"]] == ["facility_group", "kin"]
     assert path["current_carer"] == "Nguyễn Thị Tâm" and path["next_visit_due"] is not None
+
+
+def test_rosters_end_a_shift_a_principal_a_staff_member_and_change_places(world, site):
+    from haven.audit.models import AuditEvent
+    from haven.care.models import PrincipalCaregiver, ShiftAssignment, Staff
+
+    director = ApiClient(world.facility_director)
+    today = clock.today().isoformat()
+    assignment = ShiftAssignment.objects.get(staff=site.caregivers[4], group=site.older, shift="day")
+    future = (clock.today() + dt.timedelta(days=2)).isoformat()
+    assert director.post(f"/care/shifts/{assignment.pk}/end", {"ended_on": future}).status_code == 422
+    assert director.post(f"/care/shifts/{assignment.pk}/end", {"ended_on": today}).status_code == 200
+    assert (
+        ApiClient(world.officer_a).post(f"/care/shifts/{assignment.pk}/end", {"ended_on": today}).status_code
+        == 404
+    )
+    principal = PrincipalCaregiver.objects.get(group=site.older, ended_on__isnull=True)
+    left = director.post(f"/care/staff/{principal.staff_id}/leave", {"ended_on": today})
+    assert left.status_code == 409 and left.json()["code"] == "principal"
+    assert director.post(f"/care/principals/{principal.pk}/end", {"ended_on": today}).status_code == 200
+    assert director.post(f"/care/staff/{principal.staff_id}/leave", {"ended_on": today}).status_code == 200
+    assert not Staff.objects.get(pk=principal.staff_id).is_active
+    assert director.patch(f"/care/groups/{site.older.pk}", {"places": 4}).json()["places"] == 4
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "care.shift_end",
+        "care.principal_end",
+        "care.staff_deactivate",
+        "care.group_places_set",
+    } <= actions

@@ -237,3 +237,28 @@ def test_the_board_shows_no_lower_ratio_badge_for_a_child_it_does_not_name(world
     board = reverse("care:board", args=[site.facility.pk])
     assert "badge-info" in as_user(world.facility_director).get(board).content.decode()
     assert "badge-info" not in as_user(world.officer_b).get(board).content.decode()
+
+
+def test_the_manage_page_ends_a_shift_and_changes_a_groups_places(world, site, as_user):
+    from haven.care.models import ShiftAssignment
+
+    client = as_user(world.facility_director)
+    url = reverse("care:manage", args=[site.facility.pk])
+    page = client.get(url).content.decode()
+    assert 'value="shift_end"' in page and 'value="places"' in page and 'value="principal_end"' in page
+    assignment = ShiftAssignment.objects.get(staff=site.caregivers[4], group=site.older, shift="day")
+    future = (clock.today() + dt.timedelta(days=1)).isoformat()
+    refused = client.post(
+        url, {"which": "shift_end", "shift_end-assignment": assignment.pk, "shift_end-ended_on": future}
+    )
+    assert refused.status_code == 200 and "error" in refused.content.decode()
+    done = client.post(
+        url,
+        {"which": "shift_end", "shift_end-assignment": assignment.pk, "shift_end-ended_on": clock.today()},
+    )
+    assert done.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.ended_on == clock.today()
+    client.post(url, {"which": "places", "places-group": site.older.pk, "places-places": 8})
+    site.older.refresh_from_db()
+    assert site.older.places == 8
