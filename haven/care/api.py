@@ -713,10 +713,14 @@ def verify_family(request, payload: VerifyIn, family_id: uuid.UUID):
 @router.post("/families/{family_id}/decide", response={200: FamilyOut, **ERRORS})
 def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
     """Form 12, by the commune chairman; the handover is then due within 15 working days."""
+    family = _family(request, family_id)
+    child = families.decidable_children(request.user, family).filter(pk=payload.child_id).first()
+    if child is None:
+        raise NotVisible
     family = families.family_decide(
         actor=request.user,
-        family=_family(request, family_id),
-        child=_child(request, payload.child_id),
+        family=family,
+        child=child,
         decision_number=payload.decision_number,
     )
     return _family_out(family)

@@ -258,6 +258,18 @@ def decision_refusals(
     return reasons
 
 
+def decidable_children(user: User, family: CareFamily):
+    """The children the chairman of the family's commune may give to it: those the chairman sees, and
+    the children of the province waiting in a facility for a family (Form 14), from any commune."""
+    waiting = Placement.objects.filter(
+        ended_on__isnull=True,
+        group__isnull=False,
+        needs_family=True,
+        child__current_commune__parent=family.commune.parent_id,
+    ).values("child_id")
+    return Child.objects.filter(Q(pk__in=Child.objects.visible_to(user).values("pk")) | Q(pk__in=waiting))
+
+
 @transaction.atomic
 def family_decide(*, actor: User, family: CareFamily, child: Child, decision_number: str) -> CareFamily:
     """Form 12: the commune chairman (of the caregiver's residence) decides to hand the child over;
@@ -266,7 +278,8 @@ def family_decide(*, actor: User, family: CareFamily, child: Child, decision_num
     child = Child.objects.select_for_update().get(pk=child.pk)
     family = CareFamily.objects.select_for_update().get(pk=family.pk)
     membership = _commune_role(actor, family.commune, {Role.COMMUNE_CHAIRMAN})
-    require(actor, Verb.CHILD_VIEW, child)
+    if not decidable_children(actor, family).filter(pk=child.pk).exists():
+        raise NotVisible
     # A family that has taken a child may be chosen again, for a sibling (siblings stay together).
     if family.status not in (FamilyStatus.VERIFIED, FamilyStatus.HANDED_OVER):
         raise Refused(_("Only a verified family can be chosen."), code="out_of_order")

@@ -304,9 +304,13 @@ def principal_set(
 ) -> PrincipalCaregiver:
     """A group's new principal caregiver; every child of the group has a caregiver change recorded."""
     membership = facility_membership(actor, group.home.facility)
-    if staff.facility_id != group.home.facility_id or staff.kind != StaffKind.CAREGIVER:
+    if (
+        staff.facility_id != group.home.facility_id
+        or staff.kind != StaffKind.CAREGIVER
+        or not staff.is_active
+    ):
         raise Refused(
-            _("The principal caregiver must be a caregiver of this facility."), code="not_caregiver"
+            _("The principal caregiver must be an active caregiver of this facility."), code="not_caregiver"
         )
     _not_future("started_on", started_on)
     SmallGroup.objects.select_for_update().get(pk=group.pk)
@@ -546,18 +550,26 @@ def _open_clocks(
         )
 
 
+def monitoring_authority(placement: Placement) -> Organisation:
+    """The commune that follows a child in a family: where the family lives (the chairman's Form 12
+    commune), else the child's own commune."""
+    from haven.foundlings.services import authority_for
+
+    commune = placement.family.commune if placement.family_id else placement.child.current_commune
+    return authority_for(commune)
+
+
 def _open_monitoring(placement: Placement) -> None:
     """Decree 56/2017 art. 43(2): the commune follows a child in a family every 6 months; a new
     placement (a change of form or caregiver) starts the clock again."""
     if placement.form not in FAMILY_FORMS:
         return
-    from haven.foundlings.services import authority_for
 
     obligation_open(
         rule_code="care.monitoring",
         subject=placement,
         child=placement.child,
-        responsible=authority_for(placement.child.current_commune),
+        responsible=monitoring_authority(placement),
         start=_start_of(placement.started_on),
     )
 
@@ -917,6 +929,14 @@ def placement_from_decision(
         family=family,
     )
     _record_change(new, before, carer, reason)
+    if family is not None and family.commune_id != child.current_commune_id:
+        # The family's commune follows the child from now on (monitoring visits), so it sees the child.
+        Involvement.objects.create(
+            child=child,
+            organisation=monitoring_authority(new),
+            basis=InvolvementBasis.PLACEMENT,
+            started_at=_start_of(new.started_on),
+        )
     if current is not None and old_facility is not None:
         _move_clocks(actor, current, new, old_facility, None, on)
     if current is not None:
@@ -959,13 +979,12 @@ def monitoring_visit(
         visited_by=actor,
     )
     obligations_close(subject=placement, rules=list(FAMILY_CLOCKS), actor=actor)
-    from haven.foundlings.services import authority_for
 
     obligation_open(
         rule_code="care.monitoring",
         subject=placement,
         child=placement.child,
-        responsible=authority_for(placement.child.current_commune),
+        responsible=monitoring_authority(placement),
         start=_start_of(visited_on),
     )
     record(

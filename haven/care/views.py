@@ -443,7 +443,7 @@ def family(request, family_id):
             request.POST if request.POST.get("which") == "verify" else None, prefix="verify"
         )
     if Role.COMMUNE_CHAIRMAN in roles and found.status in ("verified", "handed_over"):
-        children = Child.objects.visible_to(request.user)
+        children = families_mod.decidable_children(request.user, found)
         if found.relative_of_id:
             # Relatives of a child are relatives of the child's siblings too (siblings stay together).
             kin = {found.relative_of_id, *families_mod.siblings_of(found.relative_of)}

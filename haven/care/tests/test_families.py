@@ -230,3 +230,35 @@ def test_reads_of_the_register_are_audited_and_the_hotline_does_not_read_it(worl
     hotline = Client()
     hotline.force_login(world.hotline)
     assert hotline.get(reverse("care:family", args=[family.pk])).status_code == 404
+
+
+def test_a_family_of_another_commune_of_the_province_takes_the_child_and_its_commune_follows(world, site):
+    from haven.care import services
+
+    child = world.child(commune=world.commune_b, date_of_birth=clock.today() - dt.timedelta(days=2 * 365))
+    world.involve(child, "facility_b")
+    services.placement_start(
+        actor=world.facility_director,
+        child=child,
+        form="facility_group",
+        group=site.older,
+        started_on=clock.today() - dt.timedelta(days=30),
+        reason="Tiếp nhận",
+    )
+    family = register(world)  # commune A
+    families.family_verify(actor=world.officer_a, family=family, eligible=True, note="Đủ điều kiện")
+    families.family_decide(actor=world.chairman_a, family=family, child=child, decision_number="12/QĐ-UBND")
+    placement = families.family_handover(actor=world.officer_a, family=family)
+    monitoring = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring", status=Status.OPEN)
+    assert monitoring.responsible == world.orgs["committee_a"]
+    services.monitoring_visit(
+        actor=world.officer_a,
+        placement=placement,
+        visited_on=clock.today(),
+        living_conditions="Nhà sạch sẽ",
+        health="Khỏe",
+        schooling="Đi nhà trẻ",
+        integration="Hòa đồng",
+    )
+    following = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring", status=Status.OPEN)
+    assert following.responsible == world.orgs["committee_a"]

@@ -469,3 +469,22 @@ def test_a_caregiver_on_shift_reports_an_incident_within_the_placement(world, si
     officer = Client()
     officer.force_login(world.officer_a)
     assert reverse("care:incident", args=[child.pk]) not in officer.get(page).content.decode()
+
+
+def test_a_staff_member_who_left_cannot_become_principal_caregiver(world, site):
+    leaver = site.caregivers[3]
+    services.shift_end(
+        actor=world.facility_director,
+        assignment=ShiftAssignment.objects.get(staff=leaver, ended_on__isnull=True),
+        ended_on=clock.today(),
+    )
+    services.staff_deactivate(actor=world.facility_director, staff=leaver, ended_on=clock.today())
+    with pytest.raises(Refused) as refused:
+        services.principal_set(
+            actor=world.facility_director,
+            group=site.older,
+            staff=leaver,
+            started_on=clock.today(),
+            reason="x",
+        )
+    assert refused.value.code == "not_caregiver"
