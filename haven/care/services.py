@@ -304,6 +304,7 @@ def principal_set(
 ) -> PrincipalCaregiver:
     """A group's new principal caregiver; every child of the group has a caregiver change recorded."""
     membership = facility_membership(actor, group.home.facility)
+    staff = Staff.objects.get(pk=staff.pk)  # as it is now (active or not)
     if (
         staff.facility_id != group.home.facility_id
         or staff.kind != StaffKind.CAREGIVER
