@@ -186,7 +186,7 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
         if child.age_years(today) >= families.HEARD_FROM_YEARS:
             ChildOpinion.objects.create(
                 child=child,
-                heard_on=today - dt.timedelta(days=days + 7),
+                heard_on=today - dt.timedelta(days=7),
                 subject="Ý kiến về người nhận chăm sóc thay thế",
                 opinion="Cháu muốn về ở với bà" if kin else "Cháu đồng ý về sống với cô",
                 recorded_by=officer,
