@@ -10,6 +10,7 @@ a non-kin applicant brings a health certificate issued within 6 months.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
@@ -128,6 +129,17 @@ def _conditions(
     return failed
 
 
+# A Vietnamese phone number: 10 digits starting with 0 (or +84 and 9 digits); spaces and dots allowed.
+PHONE = re.compile(r"(0|\+84)\d{9}")
+
+
+def _phone(value: str) -> str:
+    value = (value or "").strip()
+    if value and not PHONE.fullmatch(re.sub(r"[ .]", "", value)):
+        raise invalid("phone", _("Give a phone number of 10 digits, such as 0913 456 789."), "bad_phone")
+    return value
+
+
 @transaction.atomic
 def family_register(
     *,
@@ -173,7 +185,7 @@ def family_register(
         applicant_name=services._required("applicant_name", applicant_name, _("Give the applicant's name.")),
         applicant_born_on=applicant_born_on,
         address=services._required("address", address, _("Give the address.")),
-        phone=phone.strip(),
+        phone=_phone(phone),
         household=household.strip(),
         economic_conditions=economic_conditions.strip(),
         housing=housing.strip(),

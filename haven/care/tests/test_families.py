@@ -262,3 +262,11 @@ def test_a_family_of_another_commune_of_the_province_takes_the_child_and_its_com
     )
     following = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring", status=Status.OPEN)
     assert following.responsible == world.orgs["committee_a"]
+
+
+def test_a_phone_number_must_look_like_one(world):
+    with pytest.raises(ValidationError) as refused:
+        register(world, phone="abc-123")
+    assert "phone" in refused.value.error_dict and not CareFamily.objects.exists()
+    assert register(world, phone="0913 456 789").phone == "0913 456 789"
+    assert register(world, applicant_name="Lê Thị Hồng", phone="+84913456789").phone == "+84913456789"
