@@ -26,7 +26,9 @@ from haven.care.models import (
     ManagementLevel,
     Ownership,
     Placement,
+    PrincipalCaregiver,
     Shift,
+    ShiftAssignment,
     SmallGroup,
     Staff,
     StaffKind,
@@ -169,7 +171,6 @@ class PlaceIn(Schema):
 class StartIn(Schema):
     form: CareForm
     group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    carer_name: Line = Field(default="", max_length=150)
     started_on: Day
     reason: Line = Field(..., max_length=300)
     override_reason: Line = Field(default="", max_length=300)
@@ -178,7 +179,6 @@ class StartIn(Schema):
 class TransferIn(Schema):
     form: CareForm
     group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    carer_name: Line = Field(default="", max_length=150)
     on: Day
     reason: Line = Field(..., max_length=300)
     override_reason: Line = Field(default="", max_length=300)
@@ -222,6 +222,14 @@ class ShiftIn(Schema):
     staff_id: int = Field(..., ge=1, le=MAX_ID)
     shift: Shift
     started_on: Day
+
+
+class EndedIn(Schema):
+    ended_on: Day
+
+
+class PlacesIn(Schema):
+    places: int = Field(..., ge=1, le=50)
 
 
 class PrincipalIn(Schema):
@@ -425,6 +433,48 @@ def set_principal(request, payload: PrincipalIn, group_id: int = Id):
     return Status(201, {"id": principal.pk})
 
 
+def _in_facility_of(request, model, pk: int):
+    row = model.objects.select_related("group__home__facility").filter(pk=pk).first()
+    if row is None:
+        raise NotVisible
+    services.facility_membership(request.user, row.group.home.facility)
+    return row
+
+
+@router.post("/shifts/{assignment_id}/end", response={200: dict[str, int], **ERRORS})
+def end_shift(request, payload: EndedIn, assignment_id: int = Id):
+    """The caregiver leaves the group's roster on ``ended_on`` (not in the future)."""
+    assignment = _in_facility_of(request, ShiftAssignment, assignment_id)
+    services.shift_end(actor=request.user, assignment=assignment, ended_on=payload.ended_on)
+    return {"id": assignment.pk}
+
+
+@router.post("/staff/{staff_id}/leave", response={200: dict[str, int], **ERRORS})
+def staff_leave(request, payload: EndedIn, staff_id: int = Id):
+    """The staff member leaves the facility; their open shifts end that day."""
+    staff = Staff.objects.select_related("facility").filter(pk=staff_id).first()
+    if staff is None:
+        raise NotVisible
+    services.staff_deactivate(actor=request.user, staff=staff, ended_on=payload.ended_on)
+    return {"id": staff.pk}
+
+
+@router.patch("/groups/{group_id}", response={200: dict[str, int], **ERRORS})
+def set_places(request, payload: PlacesIn, group_id: int = Id):
+    """The group's capacity; never below the children now in it (422 "below_occupancy")."""
+    group = services.group_places_set(
+        actor=request.user, group=_group(request, group_id), places=payload.places
+    )
+    return {"id": group.pk, "places": group.places}
+
+
+@router.post("/principals/{principal_id}/end", response={200: dict[str, int], **ERRORS})
+def end_principal(request, payload: EndedIn, principal_id: int = Id):
+    principal = _in_facility_of(request, PrincipalCaregiver, principal_id)
+    services.principal_end(actor=request.user, principal=principal, ended_on=payload.ended_on)
+    return {"id": principal.pk}
+
+
 @router.get("/facilities/{facility_id}/form14", response={200: list[Form14Row], 404: Error})
 def form14(request, facility_id: int = Id):
     """Circular 14/2020 art. 3, Form 14: the facility's children who need a family."""
@@ -624,7 +674,9 @@ def _family(request, family_id: uuid.UUID):
 def list_families(request):
     """The register of families willing to care in the user's communes (Decree 56/2017 art. 41)."""
     require(request.user, Verb.CHILD_VIEW)
-    return [_family_out(f) for f in families.families_visible(request.user).order_by("applicant_name")[:500]]
+    listed = list(families.families_visible(request.user).order_by("applicant_name")[:500])
+    families.audit_read(request.user, "care.families_view", listed)
+    return [_family_out(f) for f in listed]
 
 
 @router.post("/families", response={201: FamilyOut, **ERRORS})
@@ -661,10 +713,14 @@ def verify_family(request, payload: VerifyIn, family_id: uuid.UUID):
 @router.post("/families/{family_id}/decide", response={200: FamilyOut, **ERRORS})
 def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
     """Form 12, by the commune chairman; the handover is then due within 15 working days."""
+    family = _family(request, family_id)
+    child = families.decidable_children(request.user, family).filter(pk=payload.child_id).first()
+    if child is None:
+        raise NotVisible
     family = families.family_decide(
         actor=request.user,
-        family=_family(request, family_id),
-        child=_child(request, payload.child_id),
+        family=family,
+        child=child,
         decision_number=payload.decision_number,
     )
     return _family_out(family)
@@ -681,10 +737,9 @@ def hand_over(request, family_id: uuid.UUID):
 def suggest(request, child_id: uuid.UUID):
     """Verified families for the child: kin first, siblings together, the child's view; each explained."""
     child = _child(request, child_id)
-    return [
-        {"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked}
-        for s in families.suggestions(request.user, child)
-    ]
+    found = families.suggestions(request.user, child)
+    families.audit_read(request.user, "care.family_suggestions", [s.family for s in found], child)
+    return [{"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked} for s in found]
 
 
 class IncidentIn(Schema):

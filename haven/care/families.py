@@ -10,8 +10,10 @@ a non-kin applicant brings a health certificate issued within 6 months.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -31,32 +33,49 @@ from haven.people.models import Child, SiblingLink
 ADULT_YEARS = 18
 # Law on Children art. 64: a caregiver who is not a relative is at least 20 years older than the child.
 AGE_GAP_YEARS = 20
-# Decree 56/2017 art. 41: the health certificate is issued within 6 months of the application.
-HEALTH_CERTIFICATE_DAYS = 183
+# Decree 56/2017 art. 41: the health certificate is issued within 6 calendar months of the application.
+HEALTH_CERTIFICATE_MONTHS = 6
 # Law on Children art. 60(3): a child of 7 or more is consulted.
 HEARD_FROM_YEARS = 7
+# Design choice (docs/decisions/0007): the child's view counts for a decision when heard within the last
+# 6 calendar months; an older view is asked again.
+VIEW_VALID_MONTHS = 6
 
 
 def years_between(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+# Who reads the register of families (Decree 56/2017 art. 41): the commune that registers, verifies and
+# decides, and the province that oversees; a facility reads only the families of the children it holds.
+REGISTER_ROLES = frozenset(
+    {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN, Role.PROVINCIAL_OFFICER}
+)
+FACILITY_ROLES = frozenset({Role.FACILITY_DIRECTOR, Role.FACILITY_SOCIAL_WORKER})
+
+
 def families_visible(user: User):
-    """Families registered in the communes (or province) of the user's authority; all for the nation."""
+    """Families registered in the communes (or province) of the user's authority; for a facility,
+    the families of the children it holds. No one else (a hotline, a national body) reads them."""
     clauses = []
     for m in granting(user, Verb.CHILD_VIEW):
-        scope = POLICY[Role(m.role)].scope
         area = m.organisation.area
-        if scope is Scope.NATION:
-            return CareFamily.objects.select_related("commune__parent")
-        if scope is Scope.AREA:
+        if m.role in REGISTER_ROLES and POLICY[Role(m.role)].scope is Scope.AREA:
             clauses.append(Q(commune__parent=area) if area.level == "province" else Q(commune=area))
+        elif m.role in FACILITY_ROLES:
+            held = Child.objects.visible_to(user).values("pk")
+            clauses.append(Q(relative_of__in=held) | Q(decided_child__in=held))
     if not clauses:
         return CareFamily.objects.none()
     combined = clauses[0]
     for clause in clauses[1:]:
         combined |= clause
     return CareFamily.objects.filter(combined).select_related("commune__parent")
+
+
+def audit_read(user: User, action: str, found: list[CareFamily], child: Child | None = None) -> None:
+    """A read of the register (list, one family, the suggestions for a child) leaves an audit event."""
+    record(actor=user, action=action, child=child, data={"families": [str(f.pk) for f in found][:500]})
 
 
 def _commune_role(actor: User, commune: Area, roles: set[str]) -> Membership:
@@ -83,7 +102,9 @@ def _conditions(
             failed.append(
                 ("health_certificate_on", _("A health certificate is required (Decree 56/2017 art. 41)."))
             )
-        elif health_certificate_on > today or (today - health_certificate_on).days > HEALTH_CERTIFICATE_DAYS:
+        elif health_certificate_on > today or health_certificate_on < today - relativedelta(
+            months=HEALTH_CERTIFICATE_MONTHS
+        ):
             failed.append(
                 (
                     "health_certificate_on",
@@ -106,6 +127,17 @@ def _conditions(
             )
         )
     return failed
+
+
+# A Vietnamese phone number: 10 digits starting with 0 (or +84 and 9 digits); spaces and dots allowed.
+PHONE = re.compile(r"(0|\+84)\d{9}")
+
+
+def _phone(value: str) -> str:
+    value = (value or "").strip()
+    if value and not PHONE.fullmatch(re.sub(r"[ .]", "", value)):
+        raise invalid("phone", _("Give a phone number of 10 digits, such as 0913 456 789."), "bad_phone")
+    return value
 
 
 @transaction.atomic
@@ -153,7 +185,7 @@ def family_register(
         applicant_name=services._required("applicant_name", applicant_name, _("Give the applicant's name.")),
         applicant_born_on=applicant_born_on,
         address=services._required("address", address, _("Give the address.")),
-        phone=phone.strip(),
+        phone=_phone(phone),
         household=household.strip(),
         economic_conditions=economic_conditions.strip(),
         housing=housing.strip(),
@@ -189,10 +221,31 @@ def family_verify(*, actor: User, family: CareFamily, eligible: bool, note: str)
     return family
 
 
-def decision_refusals(family: CareFamily, child: Child) -> list[str]:
-    """Why the chairman may not give ``child`` to ``family`` (Law on Children art. 60(3), 64)."""
+def siblings_of(child: Child) -> set:
+    return set(SiblingLink.objects.filter(child=child).values_list("sibling_id", flat=True)) | set(
+        SiblingLink.objects.filter(sibling=child).values_list("child_id", flat=True)
+    )
+
+
+def latest_view(child: Child):
+    """The child's latest recorded view, or None."""
+    return child.opinions.order_by("-heard_on", "-created_at").first()
+
+
+def decision_refusals(
+    family: CareFamily, child: Child, *, siblings: set | None = None, view=False
+) -> list[str]:
+    """Why the chairman may not give ``child`` to ``family`` (Law on Children art. 60(3), 64).
+    ``siblings`` and ``view`` (the latest view) may be given when checking many families at once."""
     today = clock.today()
     reasons = []
+    if family.kind == FamilyKind.NON_KIN and child.date_of_birth is None:
+        reasons.append(
+            _(
+                "Record the child's date of birth (or its estimate) first: a caregiver who is not a "
+                "relative must be at least 20 years older than the child (art. 64)."
+            )
+        )
     if family.kind == FamilyKind.NON_KIN and child.date_of_birth is not None:
         if years_between(family.applicant_born_on, child.date_of_birth) < AGE_GAP_YEARS:
             reasons.append(
@@ -202,22 +255,56 @@ def decision_refusals(family: CareFamily, child: Child) -> list[str]:
                 )
             )
     if family.kind == FamilyKind.KIN and family.relative_of_id != child.pk:
-        reasons.append(_("This family is registered as relatives of another child."))
+        if family.relative_of_id not in (siblings if siblings is not None else siblings_of(child)):
+            reasons.append(_("This family is registered as relatives of another child."))
     age = child.age_years(today)
-    if age is not None and age >= HEARD_FROM_YEARS and not child.opinions.exists():
-        reasons.append(_("The child is 7 or older: record the child's view first (art. 60(3))."))
+    if age is not None and age >= HEARD_FROM_YEARS:
+        view = latest_view(child) if view is False else view
+        if view is None or view.heard_on < today - relativedelta(months=VIEW_VALID_MONTHS):
+            reasons.append(
+                _(
+                    "The child is 7 or older: record the child's view, heard within the last 6 months "
+                    "(art. 60(3))."
+                )
+            )
     return reasons
+
+
+def decidable_children(user: User, family: CareFamily):
+    """The children the chairman of the family's commune may give to it: those the chairman sees, and
+    the children of the province waiting in a facility for a family (Form 14), from any commune."""
+    waiting = Placement.objects.filter(
+        ended_on__isnull=True,
+        group__isnull=False,
+        needs_family=True,
+        child__current_commune__parent=family.commune.parent_id,
+    ).values("child_id")
+    return Child.objects.filter(Q(pk__in=Child.objects.visible_to(user).values("pk")) | Q(pk__in=waiting))
 
 
 @transaction.atomic
 def family_decide(*, actor: User, family: CareFamily, child: Child, decision_number: str) -> CareFamily:
     """Form 12: the commune chairman (of the caregiver's residence) decides to hand the child over;
     the handover is due within 15 working days."""
+    # The child's row first, then the family's: two decisions for one child wait for each other.
+    child = Child.objects.select_for_update().get(pk=child.pk)
     family = CareFamily.objects.select_for_update().get(pk=family.pk)
     membership = _commune_role(actor, family.commune, {Role.COMMUNE_CHAIRMAN})
-    require(actor, Verb.CHILD_VIEW, child)
-    if family.status != FamilyStatus.VERIFIED:
+    if not decidable_children(actor, family).filter(pk=child.pk).exists():
+        raise NotVisible
+    # A family that has taken a child may be chosen again, for a sibling (siblings stay together).
+    if family.status not in (FamilyStatus.VERIFIED, FamilyStatus.HANDED_OVER):
         raise Refused(_("Only a verified family can be chosen."), code="out_of_order")
+    if (
+        CareFamily.objects.filter(decided_child=child, status=FamilyStatus.CHOSEN)
+        .exclude(pk=family.pk)
+        .exists()
+        or Placement.objects.filter(child=child, ended_on__isnull=True, family__isnull=False).exists()
+    ):
+        raise Refused(
+            _("Another family has already been chosen for this child or has taken the child."),
+            code="already_chosen",
+        )
     reasons = decision_refusals(family, child)
     if reasons:
         raise Refused(" ".join(reasons), code="condition_failed")
@@ -230,8 +317,17 @@ def family_decide(*, actor: User, family: CareFamily, child: Child, decision_num
         clock.today(),
         actor,
     )
+    family.handed_over_on = None
     family.save(
-        update_fields=["decision_number", "status", "decided_child", "decided_on", "decided_by", "updated_at"]
+        update_fields=[
+            "decision_number",
+            "status",
+            "decided_child",
+            "decided_on",
+            "decided_by",
+            "handed_over_on",
+            "updated_at",
+        ]
     )
     obligation_open(
         rule_code="care.handover", subject=family, child=child, responsible=membership.organisation
@@ -264,6 +360,7 @@ def family_handover(*, actor: User, family: CareFamily) -> Placement:
         form=CareForm.KIN if family.kind == FamilyKind.KIN else CareForm.FOSTER,
         carer_name=family.applicant_name,
         reason=_("Decision %(number)s (Form 12)") % {"number": family.decision_number},
+        family=family,
     )
     family.status, family.handed_over_on = FamilyStatus.HANDED_OVER, clock.today()
     family.save(update_fields=["status", "handed_over_on", "updated_at"])
@@ -292,17 +389,18 @@ class Suggestion:
 def suggestions(user: User, child: Child) -> list[Suggestion]:
     """Verified families of the child's province, kin first, then a family already caring for a
     sibling, then the child's own commune; each with its reasons and what would block a decision."""
-    siblings = set(SiblingLink.objects.filter(child=child).values_list("sibling_id", flat=True)) | set(
-        SiblingLink.objects.filter(sibling=child).values_list("child_id", flat=True)
-    )
-    carers_of_siblings = set(
+    siblings = siblings_of(child)
+    families_of_siblings = set(
         Placement.objects.filter(
-            child_id__in=siblings, ended_on__isnull=True, group__isnull=True
-        ).values_list("carer_name", flat=True)
+            child_id__in=siblings, ended_on__isnull=True, family__isnull=False
+        ).values_list("family_id", flat=True)
     )
+    age = child.age_years(clock.today())
+    heard = latest_view(child)  # once, not per family
     found = []
     for family in families_visible(user).filter(
-        status=FamilyStatus.VERIFIED, commune__parent=child.current_commune.parent
+        Q(status=FamilyStatus.VERIFIED) | Q(status=FamilyStatus.HANDED_OVER, pk__in=families_of_siblings),
+        commune__parent=child.current_commune.parent,
     ):
         reasons, rank = [], 3
         if family.kind == FamilyKind.KIN and family.relative_of_id == child.pk:
@@ -311,9 +409,9 @@ def suggestions(user: User, child: Child) -> list[Suggestion]:
                 _("A relative (%(relation)s): kinship care comes first (Law on Children art. 60(4)).")
                 % {"relation": family.relationship}
             )
-        elif family.kind == FamilyKind.KIN:
+        elif family.kind == FamilyKind.KIN and family.relative_of_id not in siblings:
             continue  # relatives of another child
-        if family.applicant_name in carers_of_siblings:
+        if family.pk in families_of_siblings:
             rank = min(rank, 1)
             reasons.append(_("Already cares for a sibling: siblings stay together (art. 60(4))."))
         if family.commune_id == child.current_commune_id:
@@ -321,14 +419,14 @@ def suggestions(user: User, child: Child) -> list[Suggestion]:
             reasons.append(_("Lives in the child's commune."))
         if not reasons:
             reasons.append(_("A verified family of the province."))
-        age = child.age_years(clock.today())
         if age is not None and age >= HEARD_FROM_YEARS:
-            heard = child.opinions.order_by("-heard_on").first()
             if heard:
                 reasons.append(
                     _("The child's view (heard on %(date)s): %(view)s")
                     % {"date": heard.heard_on.strftime("%d/%m/%Y"), "view": heard.opinion}
                 )
-        found.append(Suggestion(family, rank, reasons, decision_refusals(family, child)))
+        found.append(
+            Suggestion(family, rank, reasons, decision_refusals(family, child, siblings=siblings, view=heard))
+        )
     found.sort(key=lambda s: (bool(s.blocked), s.rank, s.family.applicant_name))
     return found

@@ -11,7 +11,9 @@ from haven.care.models import (
     IncidentKind,
     ManagementLevel,
     Ownership,
+    PrincipalCaregiver,
     Shift,
+    ShiftAssignment,
     SmallGroup,
     Staff,
     StaffKind,
@@ -54,28 +56,24 @@ class PlaceForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    form = forms.ChoiceField(label=_("New form of care"), choices=CareForm.choices)
-    group = forms.ModelChoiceField(
-        label=_("Small group"),
-        queryset=SmallGroup.objects.none(),
-        required=False,
-        help_text=_("For a facility small group only."),
+    # A family takes a child only by the chairman's decision (Form 12, on the families pages).
+    form = forms.ChoiceField(
+        label=_("New form of care"),
+        choices=[(CareForm.FACILITY_GROUP.value, CareForm.FACILITY_GROUP.label)],
+        help_text=_("A family takes a child only by the commune chairman's decision (Form 12)."),
     )
-    carer_name = forms.CharField(
-        label=_("Carer"),
-        max_length=150,
-        required=False,
-        help_text=_("For a family: the person who principally cares for the child."),
-    )
+    group = forms.ModelChoiceField(label=_("Small group"), queryset=SmallGroup.objects.none())
     on = forms.DateField(label=_("Date of the move"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason for the move"), max_length=300, widget=REASON)
     override_reason = forms.CharField(
         label=_("Override reason (director only)"), max_length=300, required=False
     )
 
-    def __init__(self, *args, groups, **kwargs) -> None:
+    def __init__(self, *args, groups, can_override: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
+        if not can_override:
+            del self.fields["override_reason"]
 
 
 class ReviewForm(forms.Form):
@@ -129,6 +127,34 @@ class PrincipalForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Principal caregiver"), queryset=Staff.objects.none())
     started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False, widget=REASON)
+
+
+class _AssignmentChoice(forms.ModelChoiceField):
+    """A shift assignment or a principal caregiver, named by person and group (and shift)."""
+
+    def label_from_instance(self, obj) -> str:
+        shift = f" · {obj.get_shift_display()}" if hasattr(obj, "shift") else ""
+        return f"{obj.staff} · {obj.group}{shift}"
+
+
+class ShiftEndForm(forms.Form):
+    assignment = _AssignmentChoice(label=_("Shift assignment"), queryset=ShiftAssignment.objects.none())
+    ended_on = forms.DateField(label=_("To"), widget=DATE_WIDGET, initial=clock.today)
+
+
+class StaffLeaveForm(forms.Form):
+    staff = forms.ModelChoiceField(label=_("Staff member"), queryset=Staff.objects.none())
+    ended_on = forms.DateField(label=_("Left on"), widget=DATE_WIDGET, initial=clock.today)
+
+
+class PlacesForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Small group"), queryset=SmallGroup.objects.none())
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=50)
+
+
+class PrincipalEndForm(forms.Form):
+    principal = _AssignmentChoice(label=_("Principal caregiver"), queryset=PrincipalCaregiver.objects.none())
+    ended_on = forms.DateField(label=_("To"), widget=DATE_WIDGET, initial=clock.today)
 
 
 class VisitForm(forms.Form):

@@ -179,6 +179,10 @@ class Placement(TimeStamped):
     )
     # For a family placement: the person who principally cares for the child.
     carer_name = models.CharField(_("carer"), max_length=150, blank=True)
+    # The family chosen by the commune chairman (Form 12) when the child was handed over to it.
+    family = models.ForeignKey(
+        "care.CareFamily", on_delete=models.PROTECT, null=True, blank=True, related_name="placements"
+    )
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300)

@@ -445,8 +445,17 @@ def province_figures(province: Area, on: dt.date | None = None) -> ProvinceFigur
 
 def form_counts(province: Area, on: dt.date) -> dict[str, int]:
     """Children of the province in care on ``on``, in a family and in a facility."""
+    # A child in a facility counts for the facility's province, wherever the child's commune is; a
+    # child in a family for the child's province.
+    where = (Q(group__isnull=True) & _in_province(province)) | (
+        Q(group__isnull=False)
+        & (
+            Q(group__home__facility__organisation__area__parent=province)
+            | Q(group__home__facility__organisation__area=province)
+        )
+    )
     rows = (
-        Placement.objects.filter(_in_province(province), started_on__lte=on)
+        Placement.objects.filter(where, started_on__lte=on)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
         .values("form")
         .annotate(n=Count("id"))

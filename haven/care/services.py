@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,8 +177,12 @@ def shift_assign(
     _not_future("started_on", started_on)
     # Locks the caregiver's row so two simultaneous assignments cannot both pass the check.
     Staff.objects.select_for_update().get(pk=staff.pk)
-    busy = ShiftAssignment.objects.filter(staff=staff, shift=shift, ended_on__isnull=True).select_related(
-        "group__home"
+    # The new assignment runs open from ``started_on``: any assignment of the same shift that has not
+    # ended by then overlaps it, even one already closed with a later end date.
+    busy = (
+        ShiftAssignment.objects.filter(staff=staff, shift=shift)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on))
+        .select_related("group__home")
     )
     for other in busy:
         raise Refused(
@@ -207,14 +212,86 @@ def shift_assign(
 @transaction.atomic
 def shift_end(*, actor: User, assignment: ShiftAssignment, ended_on: dt.date) -> ShiftAssignment:
     membership = facility_membership(actor, assignment.group.home.facility)
+    assignment = ShiftAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.ended_on is not None:
         raise Refused(_("This assignment has already ended."), code="already_ended")
     if ended_on < assignment.started_on:
         raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
+    _not_future("ended_on", ended_on)
     assignment.ended_on = ended_on
     assignment.save(update_fields=["ended_on", "updated_at"])
     record(actor=actor, action="care.shift_end", obj=assignment, organisation=membership.organisation)
     return assignment
+
+
+@transaction.atomic
+def staff_deactivate(*, actor: User, staff: Staff, ended_on: dt.date) -> Staff:
+    """A staff member leaves: their open shifts end on ``ended_on``; a principal caregiver is replaced
+    first (the group's children must not be left without one)."""
+    membership = facility_membership(actor, staff.facility)
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if not staff.is_active:
+        raise Refused(_("This staff member has already left."), code="already_ended")
+    _not_future("ended_on", ended_on)
+    if staff.principal_of.filter(ended_on__isnull=True).exists():
+        raise Refused(
+            _("This caregiver is a group's principal caregiver: name the new one first."), code="principal"
+        )
+    if staff.shifts.filter(ended_on__isnull=True, started_on__gt=ended_on).exists():
+        raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
+    staff.shifts.filter(ended_on__isnull=True).update(ended_on=ended_on)
+    staff.is_active = False
+    staff.save(update_fields=["is_active", "updated_at"])
+    record(
+        actor=actor,
+        action="care.staff_deactivate",
+        obj=staff,
+        organisation=membership.organisation,
+        data={"ended_on": ended_on.isoformat()},
+    )
+    return staff
+
+
+@transaction.atomic
+def group_places_set(*, actor: User, group: SmallGroup, places: int) -> SmallGroup:
+    """A group's capacity changes; it cannot fall below the children now in it."""
+    membership = facility_membership(actor, group.home.facility)
+    group = SmallGroup.objects.select_for_update().get(pk=group.pk)
+    if not 1 <= places <= 50:
+        raise invalid("places", _("A group has between 1 and 50 places."), "out_of_range")
+    now_in = group.placements.filter(ended_on__isnull=True).count()
+    if places < now_in:
+        raise invalid(
+            "places",
+            _("The group has %(count)s children now: move some first.") % {"count": now_in},
+            "below_occupancy",
+        )
+    before, group.places = group.places, places
+    group.save(update_fields=["places", "updated_at"])
+    record(
+        actor=actor,
+        action="care.group_places_set",
+        obj=group,
+        organisation=membership.organisation,
+        data={"from": before, "to": places},
+    )
+    return group
+
+
+@transaction.atomic
+def principal_end(*, actor: User, principal: PrincipalCaregiver, ended_on: dt.date) -> PrincipalCaregiver:
+    """The group's principal caregiver stops without a successor yet (the group shows none)."""
+    membership = facility_membership(actor, principal.group.home.facility)
+    principal = PrincipalCaregiver.objects.select_for_update().get(pk=principal.pk)
+    if principal.ended_on is not None:
+        raise Refused(_("This assignment has already ended."), code="already_ended")
+    if ended_on < principal.started_on:
+        raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
+    _not_future("ended_on", ended_on)
+    principal.ended_on = ended_on
+    principal.save(update_fields=["ended_on", "updated_at"])
+    record(actor=actor, action="care.principal_end", obj=principal, organisation=membership.organisation)
+    return principal
 
 
 def principal_of(group: SmallGroup) -> PrincipalCaregiver | None:
@@ -227,9 +304,14 @@ def principal_set(
 ) -> PrincipalCaregiver:
     """A group's new principal caregiver; every child of the group has a caregiver change recorded."""
     membership = facility_membership(actor, group.home.facility)
-    if staff.facility_id != group.home.facility_id or staff.kind != StaffKind.CAREGIVER:
+    staff = Staff.objects.get(pk=staff.pk)  # as it is now (active or not)
+    if (
+        staff.facility_id != group.home.facility_id
+        or staff.kind != StaffKind.CAREGIVER
+        or not staff.is_active
+    ):
         raise Refused(
-            _("The principal caregiver must be a caregiver of this facility."), code="not_caregiver"
+            _("The principal caregiver must be an active caregiver of this facility."), code="not_caregiver"
         )
     _not_future("started_on", started_on)
     SmallGroup.objects.select_for_update().get(pk=group.pk)
@@ -352,24 +434,27 @@ def _current_carer(placement: Placement | None, on: dt.date) -> str:
 
 
 def _check_and_act(
-    *, actor: User, child: Child, form: str, group: SmallGroup | None, carer_name: str
+    *, actor: User, child: Child, form: str, group: SmallGroup | None
 ) -> tuple[Membership, str]:
-    """Who acts, and the new carer's name. A facility group is placed into by its own facility's staff;
-    a family placement by anyone who may manage care for the child (the commune, the facility)."""
+    """Who acts, and the new carer's name. A facility group is placed into by its own facility's staff.
+    A family takes a child only by a decision that checked the family: the commune chairman's Form 12
+    (families.family_handover) or the found-child pathway (placement_from_decision); never by a name
+    typed here (Decree 56/2017 art. 41; Circular 14/2020 Forms 08, 11, 12)."""
     require(actor, Verb.CHILD_VIEW, child)
     form = CareForm(form)
-    if form == CareForm.FACILITY_GROUP:
-        if group is None:
-            raise invalid("group", _("Choose the small group."), "required")
-        membership = facility_membership(actor, group.home.facility)
-        principal = principal_of(group)
-        return membership, principal.staff.full_name if principal else ""
-    if group is not None:
-        raise invalid("group", _("A family placement has no facility group."), "not_a_facility_form")
-    membership = require(actor, Verb.CARE_MANAGE, child)
-    return membership, _required(
-        "carer_name", carer_name, _("Give the name of the person who cares for the child.")
-    )
+    if form != CareForm.FACILITY_GROUP:
+        raise Refused(
+            _(
+                "A child goes to a family only by the commune chairman's decision (Form 12): register the "
+                "family, have it verified and chosen, then hand the child over."
+            ),
+            code="family_by_decision",
+        )
+    if group is None:
+        raise invalid("group", _("Choose the small group."), "required")
+    membership = facility_membership(actor, group.home.facility)
+    principal = principal_of(group)
+    return membership, principal.staff.full_name if principal else ""
 
 
 def _check_dates(child: Child, started_on: dt.date, exclude: Placement | None = None) -> None:
@@ -408,6 +493,10 @@ def _check_capacity(
 ) -> tuple[list[str], User | None]:
     if group is None:
         return [], None
+    # Lock the group (and the facility for its caseload) before counting, so two placements made at
+    # the same time cannot both see the last place free.
+    group = SmallGroup.objects.select_for_update().select_related("home__facility").get(pk=group.pk)
+    Facility.objects.select_for_update().filter(pk=group.home.facility_id).first()
     # Checked against today's group, roster and ages: a placement recorded late joins the group as
     # it is now (the open placements and rosters are today's, not those of the earlier date).
     reasons = group_breaches(group, max(on, clock.today()), adding=child)
@@ -420,22 +509,37 @@ def _check_capacity(
     if not override_reason.strip():
         raise Refused(" ".join(reasons), code="over_capacity")
     # The override is the facility head's (or whoever holds the right there), by name, with a reason.
-    facility_membership(actor, group.home.facility, Verb.CARE_OVERRIDE)
+    try:
+        facility_membership(actor, group.home.facility, Verb.CARE_OVERRIDE)
+    except NotVisible:
+        raise Refused(
+            " ".join([*reasons, _("Only the facility's director may override: nothing was saved.")]),
+            code="override_not_allowed",
+        ) from None
     return reasons, actor
 
 
-def _open_clocks(placement: Placement, child: Child, facility: Facility, since: dt.datetime) -> None:
+def _open_clocks(
+    placement: Placement,
+    child: Child,
+    facility: Facility,
+    review_since: dt.datetime,
+    plan_since: dt.datetime | None,
+) -> None:
+    """The review clock runs from admission or the last review; the under-3 family-plan clock from the
+    first day of this stay in facility care (``plan_since``; None when it no longer runs)."""
     obligation_open(
         rule_code="care.review",
         subject=placement,
         child=child,
         responsible=facility.organisation,
-        start=since,
+        start=review_since,
     )
     born = child.date_of_birth
     if (
-        born is not None
-        and ratios.months_between(born, since.date()) < FAMILY_PLAN_BEFORE_MONTHS
+        plan_since is not None
+        and born is not None
+        and ratios.months_between(born, plan_since.date()) < FAMILY_PLAN_BEFORE_MONTHS
         and not placement.family_plan
     ):
         obligation_open(
@@ -443,8 +547,17 @@ def _open_clocks(placement: Placement, child: Child, facility: Facility, since: 
             subject=placement,
             child=child,
             responsible=facility.organisation,
-            start=since,
+            start=plan_since,
         )
+
+
+def monitoring_authority(placement: Placement) -> Organisation:
+    """The commune that follows a child in a family: where the family lives (the chairman's Form 12
+    commune), else the child's own commune."""
+    from haven.foundlings.services import authority_for
+
+    commune = placement.family.commune if placement.family_id else placement.child.current_commune
+    return authority_for(commune)
 
 
 def _open_monitoring(placement: Placement) -> None:
@@ -452,13 +565,12 @@ def _open_monitoring(placement: Placement) -> None:
     placement (a change of form or caregiver) starts the clock again."""
     if placement.form not in FAMILY_FORMS:
         return
-    from haven.foundlings.services import authority_for
 
     obligation_open(
         rule_code="care.monitoring",
         subject=placement,
         child=placement.child,
-        responsible=authority_for(placement.child.current_commune),
+        responsible=monitoring_authority(placement),
         start=_start_of(placement.started_on),
     )
 
@@ -495,15 +607,12 @@ def placement_start(
     started_on: dt.date,
     reason: str,
     group: SmallGroup | None = None,
-    carer_name: str = "",
     override_reason: str = "",
 ) -> Placement:
     """A child's first placement, or the next one after the last has ended. A child who is already
     placed is moved with ``placement_transfer``."""
     Child.objects.select_for_update().filter(pk=child.pk).first()
-    membership, carer = _check_and_act(
-        actor=actor, child=child, form=form, group=group, carer_name=carer_name
-    )
+    membership, carer = _check_and_act(actor=actor, child=child, form=form, group=group)
     reason = _required("reason", reason, _("Say why the child is placed here."))
     _check_dates(child, started_on)
     breaches, override_by = _check_capacity(
@@ -530,7 +639,7 @@ def placement_start(
     if group is not None:
         facility = group.home.facility
         _involve(child, facility, started_on)
-        _open_clocks(placement, child, facility, _start_of(started_on))
+        _open_clocks(placement, child, facility, _start_of(started_on), _start_of(started_on))
     _open_monitoring(placement)
     _audit(actor, membership, "care.placement_start", placement, breaches)
     return placement
@@ -547,6 +656,7 @@ def _create(
     reason: str,
     override_by: User | None,
     override_reason: str,
+    family=None,
 ) -> Placement:
     try:
         with transaction.atomic():
@@ -555,6 +665,7 @@ def _create(
                 form=form,
                 group=group,
                 carer_name=carer if group is None else "",
+                family=family,
                 started_on=started_on,
                 reason=reason,
                 overload=override_by is not None,
@@ -607,7 +718,6 @@ def placement_transfer(
     on: dt.date,
     reason: str,
     group: SmallGroup | None = None,
-    carer_name: str = "",
     override_reason: str = "",
 ) -> Placement:
     """Move a child: the open placement ends on ``on`` and the next starts the same day, with a reason.
@@ -619,15 +729,16 @@ def placement_transfer(
     require(actor, Verb.CARE_MANAGE, child)
     if group is not None and group.pk == placement.group_id:
         raise invalid("group", _("The child is already in this group."), "unchanged")
-    membership, carer = _check_and_act(
-        actor=actor, child=child, form=form, group=group, carer_name=carer_name
-    )
+    membership, carer = _check_and_act(actor=actor, child=child, form=form, group=group)
     reason = _required("reason", reason, _("Say why the child is moved."))
     if on < placement.started_on:
         raise invalid("on", _("The move cannot be before the current placement started."), "before_start")
     _not_future("on", on)
     old_facility = placement.group.home.facility if placement.group_id else None
     new_facility = group.home.facility if group is not None else None
+    if old_facility is not None and old_facility != new_facility:
+        # Only the facility holding the child lets the child go.
+        facility_membership(actor, old_facility)
     before = _current_carer(placement, on)
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
@@ -669,18 +780,17 @@ def _move_clocks(
     new_facility: Facility | None,
     on: dt.date,
 ) -> None:
+    """A move between groups or facilities carries the clocks over: only a review restarts the review
+    clock, and the under-3 family-plan clock keeps the first day of facility care (issue #4)."""
     from haven.deadlines.models import Obligation
 
-    since = None
+    opened = {}
     if old_facility is not None:
-        first = (
+        opened = dict(
             Obligation.objects.filter(
-                subject_type=old._meta.label_lower, subject_id=old.pk, rule="care.review", status=Status.OPEN
-            )
-            .values_list("opened_at", flat=True)
-            .first()
+                subject_type=old._meta.label_lower, subject_id=old.pk, rule__in=CLOCKS, status=Status.OPEN
+            ).values_list("rule", "opened_at")
         )
-        since = first
         # Leaving facility care for a family is what the family plan was for.
         obligations_close(
             subject=old,
@@ -694,8 +804,16 @@ def _move_clocks(
     if new_facility is not None:
         if old_facility != new_facility:
             _involve(new.child, new_facility, on)
-            since = None
-        _open_clocks(new, new.child, new_facility, since or _start_of(on))
+        if old_facility is None:  # a new stay in facility care
+            _open_clocks(new, new.child, new_facility, _start_of(on), _start_of(on))
+        else:
+            _open_clocks(
+                new,
+                new.child,
+                new_facility,
+                opened.get("care.review") or _start_of(on),
+                opened.get("care.family_plan"),
+            )
 
 
 @transaction.atomic
@@ -705,6 +823,9 @@ def placement_end(*, actor: User, placement: Placement, on: dt.date, reason: str
     if placement.ended_on is not None:
         raise Refused(_("This placement has already ended."), code="already_ended")
     membership = require(actor, Verb.CARE_MANAGE, placement.child)
+    if placement.group_id:
+        # A facility placement is ended only by the facility holding the child.
+        membership = facility_membership(actor, placement.group.home.facility)
     reason = _required("reason", reason, _("Say why the placement ends."))
     if on < placement.started_on:
         raise invalid("on", _("The end cannot be before the start."), "before_start")
@@ -775,7 +896,14 @@ FROM_FOUNDLING_PLACEMENT = {
 
 @transaction.atomic
 def placement_from_decision(
-    *, actor: User, membership: Membership, child: Child, form: str, carer_name: str, reason: str
+    *,
+    actor: User,
+    membership: Membership,
+    child: Child,
+    form: str,
+    carer_name: str,
+    reason: str,
+    family=None,
 ) -> Placement:
     """A family placement decided in another workflow that has already checked who acts (the
     found-child pathway's "place" step): it joins the child's one care history from today, ending
@@ -799,8 +927,17 @@ def placement_from_decision(
         reason=reason,
         override_by=None,
         override_reason="",
+        family=family,
     )
     _record_change(new, before, carer, reason)
+    if family is not None and family.commune_id != child.current_commune_id:
+        # The family's commune follows the child from now on (monitoring visits), so it sees the child.
+        Involvement.objects.create(
+            child=child,
+            organisation=monitoring_authority(new),
+            basis=InvolvementBasis.PLACEMENT,
+            started_at=_start_of(new.started_on),
+        )
     if current is not None and old_facility is not None:
         _move_clocks(actor, current, new, old_facility, None, on)
     if current is not None:
@@ -843,13 +980,12 @@ def monitoring_visit(
         visited_by=actor,
     )
     obligations_close(subject=placement, rules=list(FAMILY_CLOCKS), actor=actor)
-    from haven.foundlings.services import authority_for
 
     obligation_open(
         rule_code="care.monitoring",
         subject=placement,
         child=placement.child,
-        responsible=authority_for(placement.child.current_commune),
+        responsible=monitoring_authority(placement),
         start=_start_of(visited_on),
     )
     record(
@@ -860,6 +996,16 @@ def monitoring_visit(
         data={"visited_on": visited_on.isoformat(), "proposal": bool(visit.proposal)},
     )
     return visit
+
+
+def incident_reporter(actor: User, facility: Facility) -> Membership | None:
+    """The actor's membership of the facility in a role that reports to child protection, or None."""
+    from haven.protection.services import REPORTING_ROLES
+
+    for m in granting(actor, Verb.CHILD_VIEW):
+        if m.organisation_id == facility.organisation_id and m.role in REPORTING_ROLES:
+            return m
+    return None
 
 
 @transaction.atomic
@@ -882,9 +1028,17 @@ def incident_report(
     if current is None:
         raise Refused(_("The child is not placed in a facility."), code="not_in_facility")
     facility = current.group.home.facility
-    membership = facility_membership(actor, facility, Verb.CHILD_VIEW)
+    membership = incident_reporter(actor, facility)
+    if membership is None:
+        raise NotVisible
     if occurred_at > clock.now():
         raise invalid("occurred_at", _("The time cannot be in the future."), "future_date")
+    if clock.localdate(occurred_at) < current.started_on:
+        raise invalid(
+            "occurred_at",
+            _("The time cannot be before the child was placed in the facility."),
+            "before_start",
+        )
     description = _required("description", description, _("Say what happened."))
     case = protection_report(
         actor=actor,

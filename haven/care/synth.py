@@ -16,7 +16,7 @@ from haven.care import families, ratios, services
 from haven.care.models import CareForm, Facility, Placement, SmallGroup
 from haven.core import clock
 from haven.lib import vnnames
-from haven.people.models import Child, Involvement, InvolvementBasis
+from haven.people.models import Child, ChildOpinion, Involvement, InvolvementBasis
 
 # (home, group, places, day caregivers, night caregivers, age band in months)
 LAYOUT = [
@@ -173,23 +173,46 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
                 family_plan="Tìm gia đình nhận chăm sóc thay thế là người thân thích",
             )
 
-    # Children of commune A in kin and foster care, placed over two years (the share's trend).
-    officer = u["commune.officer"]
+    # Children of commune A in kin and foster care over two years (the share's trend), each the lawful
+    # way: the family registered and verified by the officer, chosen by the chairman (Form 12), handed
+    # the child; the handover is then dated back to when it happened.
+    officer, chairman = u["commune.officer"], u["chairman"]
     family = [c for c in pool if c.current_commune_id == world.commune_a.pk][:16]
     for i, child in enumerate(family):
         days = min(720, max(0, (today - child.date_of_birth).days - 1), 30 + 45 * i)
         kin = i % 3 != 2
-        carer = vnnames.person_name(rng, sex="female", born_year=rng.randint(1950, 1980)).full
-        services.placement_start(
+        born_year = rng.randint(1950, 1980)
+        carer = vnnames.person_name(rng, sex="female", born_year=born_year)
+        if child.age_years(today) >= families.HEARD_FROM_YEARS:
+            ChildOpinion.objects.create(
+                child=child,
+                heard_on=today - dt.timedelta(days=7),
+                subject="Ý kiến về người nhận chăm sóc thay thế",
+                opinion="Cháu muốn về ở với bà" if kin else "Cháu đồng ý về sống với cô",
+                recorded_by=officer,
+            )
+        applicant = families.family_register(
             actor=officer,
-            child=child,
-            form=CareForm.KIN if kin else CareForm.FOSTER,
-            carer_name=carer,
-            started_on=today - dt.timedelta(days=days),
-            reason="Quyết định giao trẻ cho người nhận chăm sóc thay thế (Mẫu 12)"
-            if not kin
-            else "Bà ngoại nhận chăm sóc (thông báo theo Luật Trẻ em điều 65)",
+            commune=world.commune_a,
+            kind="kin" if kin else "non_kin",
+            applicant_name=carer.full,
+            applicant_born_on=dt.date(born_year, 1 + i % 12, 1 + i),
+            address=f"Số {10 + i} ngõ {20 + 3 * i}, {world.commune_a.name}",
+            household="Chồng và một con đã trưởng thành",
+            economic_conditions="Thu nhập ổn định từ lương hưu và buôn bán nhỏ",
+            housing="Nhà riêng, có chỗ ở riêng cho trẻ",
+            household_consent=True,
+            no_abuse_record=True,
+            health_certificate_on=None if kin else today - dt.timedelta(days=30),
+            relative_of=child if kin else None,
+            relationship="Bà ngoại" if kin else "",
         )
+        families.family_verify(actor=officer, family=applicant, eligible=True, note="Đủ điều kiện (Mẫu 11)")
+        families.family_decide(
+            actor=chairman, family=applicant, child=child, decision_number=f"{40 + i}/QĐ-UBND"
+        )
+        placement = families.family_handover(actor=officer, family=applicant)
+        Placement.objects.filter(pk=placement.pk).update(started_on=today - dt.timedelta(days=days))
 
     # A grandmother of a young child of commune A in the facility has notified the commune (registered,
     # not yet verified: the e2e journey verifies her, the chairman decides, the officer hands over).

@@ -18,7 +18,16 @@ from haven.areas.models import Area
 from haven.audit.services import record
 from haven.care import families as families_mod
 from haven.care import forms, selectors, services
-from haven.care.models import CareForm, Facility, Placement, SmallGroup, Staff, StaffKind
+from haven.care.models import (
+    CareForm,
+    Facility,
+    Placement,
+    PrincipalCaregiver,
+    ShiftAssignment,
+    SmallGroup,
+    Staff,
+    StaffKind,
+)
 from haven.core.errors import Refused
 from haven.people.models import Child
 
@@ -161,7 +170,19 @@ def manage(request, facility_id: int):
         "staff": bound("staff", forms.StaffForm),
         "shift": bound("shift", forms.ShiftForm),
         "principal": bound("principal", forms.PrincipalForm),
+        "shift_end": bound("shift_end", forms.ShiftEndForm),
+        "staff_leave": bound("staff_leave", forms.StaffLeaveForm),
+        "places": bound("places", forms.PlacesForm),
+        "principal_end": bound("principal_end", forms.PrincipalEndForm),
     }
+    built["shift_end"].fields["assignment"].queryset = ShiftAssignment.objects.filter(
+        group__home__facility=facility, ended_on__isnull=True
+    ).select_related("staff", "group__home")
+    built["staff_leave"].fields["staff"].queryset = Staff.objects.filter(facility=facility, is_active=True)
+    built["places"].fields["group"].queryset = groups
+    built["principal_end"].fields["principal"].queryset = PrincipalCaregiver.objects.filter(
+        group__home__facility=facility, ended_on__isnull=True
+    ).select_related("staff", "group__home")
     built["group"].fields["home"].queryset = facility.homes.all()
     for key in ("shift", "principal"):
         built[key].fields["group"].queryset = groups
@@ -175,6 +196,10 @@ def manage(request, facility_id: int):
         "staff": lambda d: services.staff_add(actor=request.user, facility=facility, **d),
         "shift": lambda d: services.shift_assign(actor=request.user, **d),
         "principal": lambda d: services.principal_set(actor=request.user, **d),
+        "shift_end": lambda d: services.shift_end(actor=request.user, **d),
+        "staff_leave": lambda d: services.staff_deactivate(actor=request.user, **d),
+        "places": lambda d: services.group_places_set(actor=request.user, **d),
+        "principal_end": lambda d: services.principal_end(actor=request.user, **d),
     }
     if which in actions and _run(built[which], actions[which]):
         messages.success(request, _("Saved."))
@@ -245,10 +270,23 @@ def child(request, child_id):
     suggested = (
         families_mod.suggestions(request.user, found) if path.current is None or path.current.group_id else []
     )
+    if suggested:
+        families_mod.audit_read(request.user, "care.family_suggestions", [s.family for s in suggested], found)
+    current = path.current
+    can_report = (
+        current is not None
+        and current.group_id is not None
+        and services.incident_reporter(request.user, current.group.home.facility) is not None
+    )
     return render(
         request,
         "care/child.html",
-        {"path": path, "can_manage": can(request.user, Verb.CARE_MANAGE), "suggested": suggested},
+        {
+            "path": path,
+            "can_manage": can(request.user, Verb.CARE_MANAGE),
+            "can_report": can_report,
+            "suggested": suggested,
+        },
     )
 
 
@@ -268,7 +306,9 @@ def transfer(request, placement_id):
     groups = SmallGroup.objects.filter(
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
-    form = forms.TransferForm(request.POST or None, groups=groups)
+    form = forms.TransferForm(
+        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+    )
 
     def act(d):
         services.placement_transfer(actor=request.user, placement=placement, **d)
@@ -329,7 +369,9 @@ def start(request, child_id):
     groups = SmallGroup.objects.filter(
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
-    form = forms.TransferForm(request.POST or None, groups=groups)
+    form = forms.TransferForm(
+        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+    )
 
     def act(d):
         on = d.pop("on")
@@ -371,6 +413,7 @@ def _commune_of(user, role: str):
 def families(request):
     """The commune's register of families willing to care (Decree 56/2017 art. 41), and Form 08."""
     listed = list(families_mod.families_visible(request.user).order_by("status", "applicant_name"))
+    families_mod.audit_read(request.user, "care.families_view", listed)
     commune = _commune_of(request.user, Role.COMMUNE_CHILD_PROTECTION_OFFICER)
     form = None
     if commune is not None:
@@ -391,16 +434,20 @@ def families(request):
 @require_http_methods(["GET", "POST"])
 def family(request, family_id):
     found = get_object_or_404(families_mod.families_visible(request.user), pk=family_id)
+    if request.method == "GET":
+        families_mod.audit_read(request.user, "care.family_view", [found])
     roles = {m.role for m in memberships(request.user) if m.organisation.area_id == found.commune_id}
     verify = decide = None
     if Role.COMMUNE_CHILD_PROTECTION_OFFICER in roles and found.status == "registered":
         verify = forms.VerifyForm(
             request.POST if request.POST.get("which") == "verify" else None, prefix="verify"
         )
-    if Role.COMMUNE_CHAIRMAN in roles and found.status == "verified":
-        children = Child.objects.visible_to(request.user)
+    if Role.COMMUNE_CHAIRMAN in roles and found.status in ("verified", "handed_over"):
+        children = families_mod.decidable_children(request.user, found)
         if found.relative_of_id:
-            children = children.filter(pk=found.relative_of_id)
+            # Relatives of a child are relatives of the child's siblings too (siblings stay together).
+            kin = {found.relative_of_id, *families_mod.siblings_of(found.relative_of)}
+            children = children.filter(pk__in=kin)
         decide = forms.DecideForm(
             request.POST if request.POST.get("which") == "decide" else None,
             prefix="decide",
@@ -416,7 +463,11 @@ def family(request, family_id):
     elif which == "decide" and decide is not None:
         done = _run(decide, lambda d: families_mod.family_decide(actor=request.user, family=found, **d))
     elif which == "handover" and can_hand_over:
-        families_mod.family_handover(actor=request.user, family=found)
+        try:
+            families_mod.family_handover(actor=request.user, family=found)
+        except Refused as error:
+            messages.error(request, error.message)
+            return redirect("care:family", found.pk)
         messages.success(request, _("The child is handed over to the family."))
         return redirect("care:child", found.decided_child_id)
     elif request.method == "POST":

@@ -66,6 +66,8 @@ REPORTING_ROLES = {
     Role.COMMUNE_CHAIRMAN,
     Role.FACILITY_DIRECTOR,
     Role.FACILITY_SOCIAL_WORKER,
+    # A caregiver on shift is the first to see violence inside a facility (Law on Children art. 51).
+    Role.CAREGIVER,
 }
 SEPARATION_LIMIT = dt.timedelta(days=15)  # Decree 56/2017 art. 32
 

@@ -64,3 +64,36 @@ def build_site(world) -> Site:
 @pytest.fixture
 def site(world) -> Site:
     return build_site(world)
+
+
+def hand_over(world, child, *, kind: str = "kin", name: str = "Nguyễn Thị Tâm", backdate_days: int = 0):
+    """A family takes ``child`` the lawful way: registered (Form 08 or a relative's notice), verified
+    (Form 11), chosen by the commune chairman (Form 12) and handed the child. ``backdate_days`` moves
+    the handover into the past (a history recorded late, for the figures)."""
+    from haven.care import families
+    from haven.care.models import Placement
+
+    family = families.family_register(
+        actor=world.officer_a,
+        commune=world.commune_a,
+        kind=kind,
+        applicant_name=name,
+        applicant_born_on=dt.date(1962, 3, 9),
+        address="Số 3 ngõ 7 Đội Cấn",
+        household="",
+        economic_conditions="Ổn định",
+        housing="Nhà riêng",
+        household_consent=True,
+        no_abuse_record=True,
+        health_certificate_on=clock.today() - dt.timedelta(days=20) if kind == "non_kin" else None,
+        relative_of=child if kind == "kin" else None,
+        relationship="Bà ngoại" if kind == "kin" else "",
+    )
+    families.family_verify(actor=world.officer_a, family=family, eligible=True, note="Đủ điều kiện")
+    families.family_decide(actor=world.chairman_a, family=family, child=child, decision_number="12/QĐ-UBND")
+    placement = families.family_handover(actor=world.officer_a, family=family)
+    if backdate_days:
+        day = clock.today() - dt.timedelta(days=backdate_days)
+        Placement.objects.filter(pk=placement.pk).update(started_on=day)
+        placement.refresh_from_db()
+    return placement

@@ -42,7 +42,8 @@ def test_board_place_refuse_override_and_province(world, site):
     # The social worker may place, never override.
     sw = ApiClient(world.facility_sw)
     overriding = {**body, "child_id": str(children[2].pk), "override_reason": "Không còn chỗ"}
-    assert sw.post(f"/care/groups/{site.infants.pk}/placements", overriding).status_code == 404
+    refused = sw.post(f"/care/groups/{site.infants.pk}/placements", overriding)
+    assert refused.status_code == 409 and refused.json()["code"] == "override_not_allowed"
     assert director.post(f"/care/groups/{site.infants.pk}/placements", overriding).status_code == 201
     board = director.get(f"/care/facilities/{site.facility.pk}").json()
     infants = next(g for g in board["groups"] if g["id"] == site.infants.pk)
@@ -52,7 +53,7 @@ def test_board_place_refuse_override_and_province(world, site):
     assert ApiClient(world.provincial).get(f"/care/provinces/{world.other_province.code}").status_code == 404
 
 
-def test_transfer_to_kin_and_the_care_path(world, site):
+def test_a_family_form_by_typed_name_is_refused_and_a_move_between_groups_is_the_care_path(world, site):
     child = infant(world)
     director = ApiClient(world.facility_director)
     placed = director.post(
@@ -63,17 +64,34 @@ def test_transfer_to_kin_and_the_care_path(world, site):
     assert placed["next_review_due"] is not None
     overlapping = director.post(
         f"/care/children/{child.pk}/placements",
-        {"form": "kin", "carer_name": "Lê Thị Ba", "started_on": clock.today().isoformat(), "reason": "x"},
+        {
+            "form": "facility_group",
+            "group_id": site.older.pk,
+            "started_on": clock.today().isoformat(),
+            "reason": "x",
+        },
     )
     assert overlapping.status_code == 409 and overlapping.json()["code"] == "overlapping_placement"
-    moved = director.post(
+    # A family takes a child only through Forms 08, 11 and 12, never by a carer's name typed in.
+    to_kin = director.post(
         f"/care/placements/{placement_id}/transfer",
         {"form": "kin", "carer_name": "Lê Thị Ba", "on": clock.today().isoformat(), "reason": "Bà nội nhận"},
     )
+    assert to_kin.status_code == 409 and to_kin.json()["code"] == "family_by_decision"
+    moved = director.post(
+        f"/care/placements/{placement_id}/transfer",
+        {
+            "form": "facility_group",
+            "group_id": site.older.pk,
+            "on": clock.today().isoformat(),
+            "reason": "Chuyển nhóm",
+            "override_reason": "Nhóm trẻ nhỏ đầy",
+        },
+    )
     assert moved.status_code == 200, moved.json()
     path = ApiClient(world.officer_a).get(f"/care/children/{child.pk}").json()
-    assert [p["form"] for p in path["placements"]] == ["facility_group", "kin"]
-    assert path["current_carer"] == "Lê Thị Ba" and path["changes"][0]["to_name"] == "Lê Thị Ba"
+    assert [p["form"] for p in path["placements"]] == ["facility_group", "facility_group"]
+    assert path["placements"][1]["ended_on"] is None
 
 
 def test_shift_clash_is_409(world, site):
@@ -141,3 +159,33 @@ def test_families_register_verify_decide_hand_over_and_suggestions(world, site):
     path = officer.post(f"/care/families/{family_id}/handover").json()
     assert [p["form"] for p in path["placements"]] == ["facility_group", "kin"]
     assert path["current_carer"] == "Nguyễn Thị Tâm" and path["next_visit_due"] is not None
+
+
+def test_rosters_end_a_shift_a_principal_a_staff_member_and_change_places(world, site):
+    from haven.audit.models import AuditEvent
+    from haven.care.models import PrincipalCaregiver, ShiftAssignment, Staff
+
+    director = ApiClient(world.facility_director)
+    today = clock.today().isoformat()
+    assignment = ShiftAssignment.objects.get(staff=site.caregivers[4], group=site.older, shift="day")
+    future = (clock.today() + dt.timedelta(days=2)).isoformat()
+    assert director.post(f"/care/shifts/{assignment.pk}/end", {"ended_on": future}).status_code == 422
+    assert director.post(f"/care/shifts/{assignment.pk}/end", {"ended_on": today}).status_code == 200
+    assert (
+        ApiClient(world.officer_a).post(f"/care/shifts/{assignment.pk}/end", {"ended_on": today}).status_code
+        == 404
+    )
+    principal = PrincipalCaregiver.objects.get(group=site.older, ended_on__isnull=True)
+    left = director.post(f"/care/staff/{principal.staff_id}/leave", {"ended_on": today})
+    assert left.status_code == 409 and left.json()["code"] == "principal"
+    assert director.post(f"/care/principals/{principal.pk}/end", {"ended_on": today}).status_code == 200
+    assert director.post(f"/care/staff/{principal.staff_id}/leave", {"ended_on": today}).status_code == 200
+    assert not Staff.objects.get(pk=principal.staff_id).is_active
+    assert director.patch(f"/care/groups/{site.older.pk}", {"places": 4}).json()["places"] == 4
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "care.shift_end",
+        "care.principal_end",
+        "care.staff_deactivate",
+        "care.group_places_set",
+    } <= actions

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from haven.care.models import Placement
 from haven.core import clock
@@ -121,6 +123,9 @@ def test_care_path_page_and_form14(world, site, as_user):
     )
     page = client.get(reverse("care:child", args=[child.pk]))
     assert page.status_code == 200 and "Nguyễn Thị Lan" in page.content.decode()
+    # The page title (browser tab, history) names no child and holds no page content.
+    title = re.search(r"<title>(.*?)</title>", page.content.decode(), re.S).group(1)
+    assert child.given_name not in title and "<" not in title and len(title) < 80
     form14 = client.get(reverse("care:form14", args=[site.facility.pk]))
     assert form14.status_code == 200 and child.family_name in form14.content.decode()
     assert as_user(world.officer_b).get(reverse("care:child", args=[child.pk])).status_code == 404
@@ -186,9 +191,74 @@ def test_inspection_page_families_pages_and_incident_page(world, site, as_user):
         reverse("care:incident", args=[child.pk]),
         {
             "kind": "violence",
-            "occurred_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
+            "occurred_at": timezone.localtime(clock.now()).strftime("%Y-%m-%dT%H:%M"),
             "description": "Trẻ bị bạn cùng nhóm đánh",
         },
     )
     assert response.status_code == 302 and "/protection/" in response["Location"]
     assert Incident.objects.filter(child=child).exists()
+
+
+def test_the_move_form_hides_the_override_from_those_without_the_right(world, site, as_user):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3000))
+    world.involve(child, "facility_b")
+    client = as_user(world.facility_director)
+    client.post(
+        reverse("care:place", args=[site.older.pk]),
+        {"child": child.pk, "started_on": clock.today().isoformat(), "reason": "Tiếp nhận"},
+    )
+    placement = Placement.objects.get(child=child)
+    url = reverse("care:transfer", args=[placement.pk])
+    assert "override_reason" in client.get(url).content.decode()
+    social_worker = as_user(world.facility_sw).get(url)
+    assert social_worker.status_code == 200 and "override_reason" not in social_worker.content.decode()
+
+
+def test_the_board_shows_no_lower_ratio_badge_for_a_child_it_does_not_name(world, site, as_user):
+    from haven.care import services
+    from haven.people.models import CircumstanceGroup, SpecialCircumstance
+
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3000))
+    world.involve(child, "facility_b")
+    SpecialCircumstance.objects.create(
+        child=child,
+        group=CircumstanceGroup.HCDB_D,
+        started_on=clock.today() - dt.timedelta(days=900),
+        recorded_by=world.officer_a,
+    )
+    services.placement_start(
+        actor=world.facility_director,
+        child=child,
+        form="facility_group",
+        group=site.older,
+        started_on=clock.today(),
+        reason="Tiếp nhận",
+    )
+    board = reverse("care:board", args=[site.facility.pk])
+    assert "badge-info" in as_user(world.facility_director).get(board).content.decode()
+    assert "badge-info" not in as_user(world.officer_b).get(board).content.decode()
+
+
+def test_the_manage_page_ends_a_shift_and_changes_a_groups_places(world, site, as_user):
+    from haven.care.models import ShiftAssignment
+
+    client = as_user(world.facility_director)
+    url = reverse("care:manage", args=[site.facility.pk])
+    page = client.get(url).content.decode()
+    assert 'value="shift_end"' in page and 'value="places"' in page and 'value="principal_end"' in page
+    assignment = ShiftAssignment.objects.get(staff=site.caregivers[4], group=site.older, shift="day")
+    future = (clock.today() + dt.timedelta(days=1)).isoformat()
+    refused = client.post(
+        url, {"which": "shift_end", "shift_end-assignment": assignment.pk, "shift_end-ended_on": future}
+    )
+    assert refused.status_code == 200 and "error" in refused.content.decode()
+    done = client.post(
+        url,
+        {"which": "shift_end", "shift_end-assignment": assignment.pk, "shift_end-ended_on": clock.today()},
+    )
+    assert done.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.ended_on == clock.today()
+    client.post(url, {"which": "places", "places-group": site.older.pk, "places-places": 8})
+    site.older.refresh_from_db()
+    assert site.older.places == 8

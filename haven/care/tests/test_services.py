@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from haven.audit.models import AuditEvent
 from haven.care import selectors, services
@@ -71,14 +72,7 @@ def test_overlapping_placements_are_refused_and_nothing_is_saved(world, site):
     child = admitted(world)
     place(world, site, child, started_on=clock.today() - dt.timedelta(days=10))
     with pytest.raises(Refused) as refused:
-        services.placement_start(
-            actor=world.facility_director,
-            child=child,
-            form="kin",
-            carer_name="Nguyễn Văn Bình",
-            started_on=clock.today() - dt.timedelta(days=5),
-            reason="Ông nội nhận",
-        )
+        place(world, site, child, group=site.infants, started_on=clock.today() - dt.timedelta(days=5))
     assert refused.value.code == "overlapping_placement"
     assert Placement.objects.filter(child=child).count() == 1
 
@@ -92,8 +86,8 @@ def test_a_full_group_refuses_with_the_reason_unless_overridden(world, site):
     assert refused.value.code == "over_capacity"
     assert "2" in refused.value.message and "Circular 09/2024" in refused.value.message
     assert not Placement.objects.filter(child=third).exists()
-    # A social worker may place but not override.
-    with pytest.raises(Exception):  # noqa: B017 - NotVisible (404)
+    # A social worker may place but not override: a clear refusal (409), not "not found".
+    with pytest.raises(Refused) as not_allowed:
         services.placement_start(
             actor=world.facility_sw,
             child=third,
@@ -103,6 +97,7 @@ def test_a_full_group_refuses_with_the_reason_unless_overridden(world, site):
             reason="Khẩn cấp",
             override_reason="Không còn chỗ khác",
         )
+    assert not_allowed.value.code == "override_not_allowed"
     placement = place(
         world, site, third, group=site.infants, override_reason="Trẻ bị bỏ rơi, tiếp nhận khẩn cấp"
     )
@@ -155,18 +150,36 @@ def test_transfer_ends_one_placement_starts_the_next_and_records_the_caregiver_c
     assert path.current_carer == "Vũ Thị Hằng"
 
 
-def test_transfer_to_kin_care_ends_facility_clocks_and_involvement(world, site):
+def test_a_family_form_is_only_by_the_chairmans_decision_and_leaving_a_facility_is_the_facilitys(world, site):
     child = admitted(world, months=20)
     placement = place(world, site, child, group=site.infants)
-    kin = services.placement_transfer(
-        actor=world.facility_director,
-        placement=placement,
-        form="kin",
-        carer_name="Nguyễn Thị Tâm",
-        on=clock.today(),
-        reason="Quyết định giao trẻ cho bà ngoại (Mẫu 12)",
-    )
-    assert kin.form == "kin" and kin.group is None
+    for form in ("kin", "foster", "adopted"):
+        with pytest.raises(Refused) as refused:
+            services.placement_transfer(
+                actor=world.facility_director,
+                placement=placement,
+                form=form,
+                on=clock.today(),
+                reason="Bà ngoại nhận",
+            )
+        assert refused.value.code == "family_by_decision"
+        with pytest.raises(Refused):
+            services.placement_start(
+                actor=world.officer_a, child=world.child(), form=form, started_on=clock.today(), reason="x"
+            )
+    # The commune may see the child, but only the facility ends its placement.
+    with pytest.raises(Exception):  # noqa: B017 - NotVisible (404)
+        services.placement_end(actor=world.officer_a, placement=placement, on=clock.today(), reason="x")
+    assert Placement.objects.get(child=child).ended_on is None
+
+
+def test_handover_to_kin_care_ends_facility_clocks_and_involvement(world, site):
+    from haven.care.tests.conftest import hand_over
+
+    child = admitted(world, months=20)
+    placement = place(world, site, child, group=site.infants)
+    kin = hand_over(world, child)
+    assert kin.form == "kin" and kin.group is None and kin.family.applicant_name == "Nguyễn Thị Tâm"
     # The facility's clocks stop; the commune's 6-monthly monitoring of the family starts.
     open_clocks = Obligation.objects.filter(child=child, status=Status.OPEN)
     assert [(o.rule, o.responsible) for o in open_clocks] == [("care.monitoring", world.orgs["committee_a"])]
@@ -219,14 +232,13 @@ def test_the_caseload_of_social_work_staff_is_checked(world, site):
 def test_province_figures_and_the_family_share(world, site):
     in_facility = admitted(world)
     place(world, site, in_facility)
-    kin = world.child()
-    services.placement_start(
-        actor=world.officer_a,
-        child=kin,
-        form="kin",
-        carer_name="Lê Văn Tư",
-        started_on=clock.today() - dt.timedelta(days=40),
-        reason="Ông nội nhận chăm sóc",
+    from haven.care.tests.conftest import hand_over
+
+    hand_over(
+        world,
+        world.child(date_of_birth=clock.today() - dt.timedelta(days=900)),
+        name="Lê Văn Tư",
+        backdate_days=40,
     )
     figures = selectors.province_figures(world.hanoi)
     assert (figures.in_family, figures.in_facility, figures.family_share) == (1, 1, 50)
@@ -250,18 +262,19 @@ def test_people_outside_the_facility_cannot_place_into_it(world, site):
 
 
 def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalates(world, site):
+    from haven.care.tests.conftest import hand_over
     from haven.deadlines.sweep import sweep
 
-    child = world.child()
-    placement = services.placement_start(
-        actor=world.officer_a,
-        child=child,
-        form="foster",
-        carer_name="Trần Thị Hạnh",
-        started_on=clock.today() - dt.timedelta(days=200),
-        reason="Quyết định giao trẻ (Mẫu 12)",
-    )
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=900))
+    placement = hand_over(world, child, kind="non_kin", name="Trần Thị Hạnh")
     visit = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring")
+    # Handed over 200 days ago: the first visit was due 183 days after.
+    placement.started_on = clock.today() - dt.timedelta(days=200)
+    placement.save(update_fields=["started_on"])
+    visit.opened_at -= dt.timedelta(days=200)
+    visit.due_at -= dt.timedelta(days=200)
+    visit.next_escalation_at = visit.due_at
+    visit.save(update_fields=["opened_at", "due_at", "next_escalation_at"])
     assert (clock.localdate(visit.due_at) - placement.started_on).days == 183
     sweep(now=clock.now())
     visit.refresh_from_db()
@@ -359,3 +372,119 @@ def test_the_province_inspects_a_facility_against_the_checklist(world, site):
         findings="Cống thoát nước bị tắc; sửa trong 30 ngày",
     )
     assert inspection.not_met == ["drainage"]
+
+
+def test_a_move_keeps_the_first_admission_for_the_family_plan_and_only_a_review_restarts_its_clock(
+    world, site
+):
+    child = admitted(world, months=10)
+    first = place(world, site, child, group=site.infants, started_on=clock.today() - dt.timedelta(days=90))
+    plan = Obligation.objects.get(subject_id=first.pk, rule="care.family_plan")
+    services.placement_review(
+        actor=world.facility_director, placement=first, note="Ổn định", needs_family=True
+    )
+    reviewed = Obligation.objects.get(subject_id=first.pk, rule="care.review", status=Status.OPEN)
+    second = services.placement_transfer(
+        actor=world.facility_director,
+        placement=first,
+        form="facility_group",
+        group=site.older,
+        on=clock.today(),
+        reason="Chuyển nhóm",
+        override_reason="Nhóm đông",
+    )
+    moved_plan = Obligation.objects.get(subject_id=second.pk, rule="care.family_plan", status=Status.OPEN)
+    assert (moved_plan.opened_at, moved_plan.due_at) == (plan.opened_at, plan.due_at)
+    moved_review = Obligation.objects.get(subject_id=second.pk, rule="care.review", status=Status.OPEN)
+    assert moved_review.due_at == reviewed.due_at
+
+
+def test_a_shift_cannot_end_in_the_future_and_an_ended_shift_still_overlaps_a_new_one(world, site):
+    assignment = ShiftAssignment.objects.get(staff=site.caregivers[4], group=site.older, shift="day")
+    with pytest.raises(ValidationError) as future:
+        services.shift_end(
+            actor=world.facility_director,
+            assignment=assignment,
+            ended_on=clock.today() + dt.timedelta(days=3),
+        )
+    assert "ended_on" in str(future.value)
+    services.shift_end(actor=world.facility_director, assignment=assignment, ended_on=clock.today())
+    with pytest.raises(Refused) as refused:
+        services.shift_assign(
+            actor=world.facility_director,
+            staff=site.caregivers[4],
+            group=site.infants,
+            shift="day",
+            started_on=clock.today() - dt.timedelta(days=5),
+        )
+    assert refused.value.code == "shift_taken"
+    services.shift_assign(
+        actor=world.facility_director,
+        staff=site.caregivers[4],
+        group=site.infants,
+        shift="day",
+        started_on=clock.today(),
+    )
+
+
+def test_a_child_from_another_province_counts_for_the_facilitys_province(world, site):
+    outsider = world.child(
+        commune=world.other_province.communes().order_by("code").first(),
+        date_of_birth=clock.today() - dt.timedelta(days=3000),
+    )
+    world.involve(outsider, "facility_b")
+    place(world, site, outsider, started_on=clock.today() - dt.timedelta(days=40))
+    assert selectors.province_figures(world.hanoi).in_facility == 1
+    assert selectors.province_figures(world.other_province).in_facility == 0
+    assert selectors.family_share_trend(world.hanoi, months=2)[-1]["facility"] == 1
+
+
+def test_a_caregiver_on_shift_reports_an_incident_within_the_placement(world, site):
+    from django.test import Client
+    from django.urls import reverse
+
+    child = admitted(world)
+    place(world, site, child, started_on=clock.today() - dt.timedelta(days=3))
+    with pytest.raises(ValidationError):
+        services.incident_report(
+            actor=world.caregiver_b,
+            child=child,
+            kind="violence",
+            occurred_at=clock.now() - dt.timedelta(days=10),
+            description="Trẻ bị đánh",
+        )
+    incident = services.incident_report(
+        actor=world.caregiver_b,
+        child=child,
+        kind="violence",
+        occurred_at=clock.now() - dt.timedelta(hours=1),
+        description="Trẻ bị một trẻ lớn hơn đánh, có vết bầm ở tay",
+    )
+    assert incident.reported_by == world.caregiver_b
+    # The button shows to the caregiver, not to the commune officer who would be refused.
+    page = reverse("care:child", args=[child.pk])
+    caregiver = Client()
+    caregiver.force_login(world.caregiver_b)
+    assert reverse("care:incident", args=[child.pk]) in caregiver.get(page).content.decode()
+    officer = Client()
+    officer.force_login(world.officer_a)
+    assert reverse("care:incident", args=[child.pk]) not in officer.get(page).content.decode()
+
+
+def test_a_staff_member_who_left_cannot_become_principal_caregiver(world, site):
+    leaver = site.caregivers[3]
+    services.shift_end(
+        actor=world.facility_director,
+        assignment=ShiftAssignment.objects.get(staff=leaver, ended_on__isnull=True),
+        ended_on=clock.today(),
+    )
+    services.staff_deactivate(actor=world.facility_director, staff=leaver, ended_on=clock.today())
+    with pytest.raises(Refused) as refused:
+        services.principal_set(
+            actor=world.facility_director,
+            group=site.older,
+            staff=leaver,
+            started_on=clock.today(),
+            reason="x",
+        )
+    assert refused.value.code == "not_caregiver"

@@ -167,7 +167,7 @@ def test_only_the_chairman_approves_the_plan(world, frozen, persona):
     assert snapshot(case) == before and before[0] == State.PLAN_DRAFTED
 
 
-@pytest.mark.parametrize("persona", ["civil_status_a", "analyst", "caregiver_b"])
+@pytest.mark.parametrize("persona", ["civil_status_a", "analyst", "provincial"])
 def test_a_role_that_does_not_report_cannot_report(world, frozen, persona):
     response = ApiClient(getattr(world, persona)).post("/protection", report_body(world))
     assert response.status_code == 404
