@@ -133,7 +133,7 @@ def febrl4() -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, str]]]:
 
 
 def baseline_link(records: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
-    """The `recordlinkage` toolkit as usually set up: a sorted-neighbourhood index on the name,
+    """The `recordlinkage` toolkit as usually set up: sorted-neighbourhood indexes on the names,
     Jaro-Winkler comparisons of the names and exact ones of the rest, and its unsupervised ECM
     classifier (which wants binary features, so Jaro-Winkler scores are cut at 0.85)."""
     import recordlinkage
@@ -148,9 +148,9 @@ def baseline_link(records: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame
 
     left, right = plain(records), plain(register)
     indexer = recordlinkage.Index()
-    left["sort_key"] = left["family_name"] + " " + left["given_name"]
-    right["sort_key"] = right["family_name"] + " " + right["given_name"]
-    indexer.sortedneighbourhood("sort_key", window=9)
+    # Two passes, one sorted on each name, so that an error in one name does not hide the pair.
+    indexer.sortedneighbourhood("given_name", window=9)
+    indexer.sortedneighbourhood("family_name", window=9)
     candidates = indexer.index(left, right)
     compare = recordlinkage.Compare()
     compare.string("given_name", "given_name", method="jarowinkler", threshold=0.85, label="given")
