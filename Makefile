@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 DEMO_SIZE ?= 300
 HOST ?= 127.0.0.1:8000
+POPREG_SIZE ?= 20000
+POPREG_PORT ?= 8765
 
 .PHONY: demo test lint check-migrations check-catalogue test-sqlite test-postgres test-browser openapi catalogue clean
 
@@ -24,9 +26,14 @@ demo: $(VENV)/.runtime
 	mkdir -p var
 	$(BIN)/haven migrate --noinput
 	$(BIN)/haven synth --size $(DEMO_SIZE) --if-empty --logins
+	$(BIN)/haven synth population --size $(POPREG_SIZE) --database var/popreg.sqlite3 --if-empty
 	@echo "Haven is serving on http://$(HOST)/ — sign in with one of the logins above. Ctrl-C stops it."
-	@echo "Background: the deadline sweep every 30 s (var/sweep.log) and the task worker (var/worker.log)."
-	@trap 'kill $$worker $$sweeper 2>/dev/null' EXIT INT TERM; \
+	@echo "Background: the deadline sweep every 30 s (var/sweep.log), the task worker (var/worker.log) and"
+	@echo "the population register service on http://127.0.0.1:$(POPREG_PORT)/ (var/popreg.log)."
+	@trap 'kill $$worker $$sweeper $$popreg 2>/dev/null' EXIT INT TERM; \
+	  export HAVEN_POPULATION_REGISTER=haven.population.client.HttpRegister; \
+	  export HAVEN_POPULATION_REGISTER_URL=http://127.0.0.1:$(POPREG_PORT); \
+	  $(BIN)/haven popreg serve --port $(POPREG_PORT) --database var/popreg.sqlite3 > var/popreg.log 2>&1 & popreg=$$!; \
 	  $(BIN)/haven db_worker --queue-name '*' > var/worker.log 2>&1 & worker=$$!; \
 	  $(BIN)/haven sweep --loop 30 > var/sweep.log 2>&1 & sweeper=$$!; \
 	  $(BIN)/haven runserver $(HOST) --noreload

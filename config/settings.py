@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "haven.notifications",
     "haven.foundlings",
     "haven.protection",
+    "haven.prevention",
+    "haven.care",
     "haven.population",
     "haven.linkage",
     "haven.api",
@@ -190,6 +192,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "haven@localhos
 HAVEN_POPULATION_REGISTER = os.environ.get(
     "HAVEN_POPULATION_REGISTER", "haven.population.register.InProcessRegister"
 )
+# For haven.population.client.HttpRegister (the register service, `haven popreg serve`).
+HAVEN_POPULATION_REGISTER_HTTP = {
+    "url": os.environ.get("HAVEN_POPULATION_REGISTER_URL", "http://127.0.0.1:8765"),
+    "timeout": float(os.environ.get("HAVEN_POPULATION_REGISTER_TIMEOUT", "3")),
+    "attempts": 3,
+    "backoff": 0.2,
+    "breaker_failures": 5,
+    "breaker_cooldown": 30.0,
+}
 
 # Demos and browser tests may move the clock (haven/core/clock.py); production never.
 HAVEN_TIME_TRAVEL = flag("HAVEN_TIME_TRAVEL", default=not IS_PRODUCTION)

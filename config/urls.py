@@ -25,6 +25,8 @@ urlpatterns = [
     path("areas/", include("haven.areas.urls")),
     path("foundlings/", include("haven.foundlings.urls")),
     path("protection/", include("haven.protection.urls")),
+    path("prevention/", include("haven.prevention.urls")),
+    path("care/", include("haven.care.urls")),
     path("report/", foundling_views.public_report, name="public_report"),
     path("report/child-at-risk/", protection_views.public_report, name="public_report_risk"),
     path("inbox/", inbox, name="inbox"),

@@ -39,6 +39,19 @@ class Verb(enum.StrEnum):
     DEADLINE_TEAM = "deadline.team"
     # Decree 56, Form 01: who reported a child at risk, shown only to those who handle the report.
     INFORMANT_VIEW = "protection.informant"
+    # Preventing abandonment (vietnam-process.md §9c): people at risk are not children in Haven, and
+    # their health data are sensitive (Personal Data Protection Law 2025), so they have verbs of their
+    # own. View: read the people at risk one reaches; record: flag a person, record contact, visits and
+    # support; manage: the commune's villages and which collaborator covers them, and escalation.
+    PREVENTION_VIEW = "prevention.view"
+    PREVENTION_RECORD = "prevention.record"
+    PREVENTION_MANAGE = "prevention.manage"
+    # Family-like care (haven/care): run a facility's homes, groups, staff and placements; and allow a
+    # placement beyond capacity or staffing ratio (Circular 09/2024 art. 6), named and audited.
+    CARE_MANAGE = "care.manage"
+    CARE_OVERRIDE = "care.override"
+    # Inspection of a facility against the standards (Decree 103/2017; Circular 09/2024).
+    CARE_INSPECT = "care.inspect"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -55,7 +68,9 @@ def _grant(scope: Scope, *verbs: Verb) -> Grant:
 
 V = Verb
 POLICY: dict[Role, Grant] = {
-    Role.SOCIAL_COLLABORATOR: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE),
+    Role.SOCIAL_COLLABORATOR: _grant(
+        Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.PREVENTION_VIEW, V.PREVENTION_RECORD
+    ),
     Role.COMMUNE_CHILD_PROTECTION_OFFICER: _grant(
         Scope.AREA,
         V.CHILD_VIEW,
@@ -65,6 +80,10 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_ACCESS_LOG,
         V.AGGREGATE_VIEW,
         V.INFORMANT_VIEW,
+        V.PREVENTION_VIEW,
+        V.PREVENTION_RECORD,
+        V.PREVENTION_MANAGE,
+        V.CARE_MANAGE,
     ),
     Role.COMMUNE_CHAIRMAN: _grant(
         Scope.AREA,
@@ -74,13 +93,22 @@ POLICY: dict[Role, Grant] = {
         V.AGGREGATE_VIEW,
         V.INFORMANT_VIEW,
         V.DEADLINE_TEAM,
+        V.PREVENTION_VIEW,
     ),
     Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE),
     # The commune police chief may draw up the discovery record, so prints it (Decree 123 art. 14(1)).
     Role.COMMUNE_POLICE_OFFICER: _grant(
         Scope.AREA, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_EXPORT, V.INFORMANT_VIEW
     ),
-    Role.HOSPITAL_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
+    # The hospital's antenatal clinic flags women at risk and follows those it flagged (§9c).
+    Role.HOSPITAL_SOCIAL_WORKER: _grant(
+        Scope.ORGANISATION,
+        V.CHILD_VIEW,
+        V.CHILD_CREATE,
+        V.CHILD_UPDATE,
+        V.PREVENTION_VIEW,
+        V.PREVENTION_RECORD,
+    ),
     Role.FACILITY_DIRECTOR: _grant(
         Scope.ORGANISATION,
         V.CHILD_VIEW,
@@ -89,8 +117,12 @@ POLICY: dict[Role, Grant] = {
         V.CHILD_EXPORT,
         V.CHILD_ACCESS_LOG,
         V.DEADLINE_TEAM,
+        V.CARE_MANAGE,
+        V.CARE_OVERRIDE,
     ),
-    Role.FACILITY_SOCIAL_WORKER: _grant(Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE),
+    Role.FACILITY_SOCIAL_WORKER: _grant(
+        Scope.ORGANISATION, V.CHILD_VIEW, V.CHILD_CREATE, V.CHILD_UPDATE, V.CARE_MANAGE
+    ),
     Role.CAREGIVER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.SCHOOL_OFFICER: _grant(Scope.ORGANISATION, V.CHILD_VIEW),
     Role.PROVINCIAL_OFFICER: _grant(
@@ -102,8 +134,13 @@ POLICY: dict[Role, Grant] = {
         V.AGGREGATE_VIEW,
         V.DEADLINE_OVERRIDE,
         V.DEADLINE_TEAM,
+        V.PREVENTION_VIEW,
+        V.CARE_INSPECT,
     ),
-    Role.HOTLINE_OPERATOR: _grant(Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW),
+    # Hotline 111 flags a woman at risk for her commune; it does not browse the prevention register.
+    Role.HOTLINE_OPERATOR: _grant(
+        Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW, V.PREVENTION_RECORD
+    ),
     Role.MINISTRY_OFFICER: _grant(
         Scope.NATION, V.CHILD_VIEW, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
     ),

@@ -87,6 +87,56 @@ def reach(through: list[Membership], prefix: str = "") -> Q | None:
     return combined
 
 
+def organisation_filter(user: User, verb: Verb, prefix: str = "") -> Q | None:
+    """A Q over Organisation (or a model reaching one through ``prefix``): the organisations whose
+    work the user may see — their own, and for area roles every organisation of their area. For what
+    is not a child's record (an obligation about a person followed by the prevention work)."""
+    clauses: list[Q] = []
+    for m in granting(user, verb):
+        scope = POLICY[Role(m.role)].scope
+        area = m.organisation.area
+        if scope is Scope.NATION:
+            return Q()
+        clauses.append(Q(**{prefix + "id": m.organisation_id}))
+        if scope is Scope.AREA:
+            clauses.append(Q(**{prefix + "area_id": area.id}))
+            if area.level == "province":
+                clauses.append(Q(**{prefix + "area__parent_id": area.id}))
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
+def record_filter(user: User, verb: Verb, *, commune: str, organisations: tuple[str, ...]) -> Q | None:
+    """A Q over records that are not a child's (a person followed by the prevention work). Area roles
+    reach the records whose ``commune`` lies in their area; organisation roles the records that name
+    their organisation in one of the ``organisations`` fields; national roles every record."""
+    return record_reach(granting(user, verb), commune=commune, organisations=organisations)
+
+
+def record_reach(through: list[Membership], *, commune: str, organisations: tuple[str, ...]) -> Q | None:
+    clauses: list[Q] = []
+    for m in through:
+        scope = POLICY[Role(m.role)].scope
+        area = m.organisation.area
+        if scope is Scope.NATION:
+            return Q()
+        if scope is Scope.AREA:
+            field = f"{commune}_id" if area.level == "commune" else f"{commune}__parent_id"
+            clauses.append(Q(**{field: area.id}))
+        elif scope is Scope.ORGANISATION:
+            clauses.extend(Q(**{f"{name}_id": m.organisation_id}) for name in organisations)
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
 def require(user: User, verb: Verb, obj=None) -> Membership:
     """Refuse (404) unless ``user`` may ``verb`` — on ``obj`` when given.
 

@@ -11,4 +11,5 @@ def haven(request) -> dict:
         "my_memberships": memberships(user),
         "nav_children": can(user, Verb.CHILD_VIEW),
         "nav_aggregates": can(user, Verb.AGGREGATE_VIEW),
+        "nav_prevention": can(user, Verb.PREVENTION_VIEW),
     }

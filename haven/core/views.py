@@ -25,7 +25,7 @@ def home(request):
     context = {"has_role": bool(memberships(user))}
     if context["has_role"]:
         context["tasks"] = tasks = tasks_for(user=user)
-        shown = sorted({str(o.child_id) for o in (*tasks.overdue, *tasks.today, *tasks.week)})
+        shown = sorted({str(o.child_id) for o in (*tasks.overdue, *tasks.today, *tasks.week) if o.child_id})
         if shown:
             record(actor=user, action="child.list", data={"shown": shown, "view": "tasks"})
     if can(user, Verb.CHILD_VIEW):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haven.access.policy import Verb
 from haven.core.models import TimeStamped
 from haven.deadlines.rules import RULES, Unit
 from haven.people.models import ChildDataQuerySet
@@ -30,12 +31,37 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("No longer needed")
 
 
+class ObligationQuerySet(ChildDataQuerySet):
+    def visible_to(self, user, verb: Verb = Verb.CHILD_VIEW):
+        """A child's obligations as the child is seen. An obligation with no child (a person followed by
+        the prevention work) only by those whose roles grant its subject's own verb, through the
+        organisation that answers for it (access/scoping.py, deadlines/subjects.py)."""
+        from haven.access.scoping import child_filter, organisation_filter
+        from haven.deadlines.subjects import SUBJECTS
+
+        about_child = child_filter(user, verb, "child__")
+        q = Q(pk__in=[])
+        if about_child is not None:
+            # child__isnull=False: for a national role the child clause is empty, and an obligation
+            # without a child would otherwise pass it.
+            q |= Q(about_child, child__isnull=False, child__merged_into__isnull=True)
+        for subject_type, (subject_verb, _page) in SUBJECTS.items():
+            about_other = organisation_filter(user, subject_verb, "responsible__")
+            if about_other is not None:
+                q |= Q(about_other, child__isnull=True, subject_type=subject_type)
+        return self.filter(q)
+
+
 class Obligation(TimeStamped):
     child_prefix = "child__"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     rule = models.CharField(_("step"), max_length=60)
-    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="obligations")
+    # Null for a duty about someone who is not a child in Haven (a pregnant woman followed by the
+    # prevention work): such obligations are seen through their responsible organisation instead.
+    child = models.ForeignKey(
+        "people.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="obligations"
+    )
     # What the obligation is about (a foundling case, a protection case...), by label and id.
     subject_type = models.CharField(max_length=60)
     subject_id = models.UUIDField()
@@ -60,7 +86,7 @@ class Obligation(TimeStamped):
     # at the top of the ladder.
     next_escalation_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ChildDataQuerySet.as_manager()
+    objects = ObligationQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]

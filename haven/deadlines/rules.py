@@ -40,6 +40,9 @@ class Rule:
     on_due: str | None = None
     # A province may shorten a duty's deadline, never a period the law guarantees (the 7-day notice).
     overridable: bool = True
+    # The highest rung of the ladder the duty climbs (1 the organisation's head, 2 the provincial
+    # Department of Health, 3 the Ministry). A missed home visit is the province's business at most.
+    top: int = 3
 
 
 H, D, WD = Unit.HOURS, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS
@@ -186,6 +189,39 @@ RULES: dict[str, Rule] = {
             "Từ Dũ lesson (vietnam-process.md §2): escalate 3 days after medical discharge",
             R,
         ),
+        # Family-like care (vietnam-process.md §3.4 C1, D2; haven/care).
+        Rule(
+            "care.review",
+            _("Six-monthly review of a child in a facility"),
+            183,
+            D,
+            "Law on Children art. 47(4), 68(1): facility care is temporary, reviewed every 6 months",
+            L,
+        ),
+        Rule(
+            "care.family_plan",
+            _("Family-based plan for a child under 3 in a facility"),
+            183,
+            D,
+            "Law on Children art. 47(4), 60(4); Notice 432-TB/VPTW §3 (issue #4: under 3, 6 months)",
+            R,
+        ),
+        Rule(
+            "care.monitoring",
+            _("Monitoring visit of a child in a family"),
+            183,
+            D,
+            "Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change",
+            L,
+        ),
+        Rule(
+            "care.handover",
+            _("Hand the child to the chosen family"),
+            15,
+            WD,
+            "Decree 56/2017 art. 41; procedure (Form 12): within 15 working days of the decision",
+            L,
+        ),
         # Child-protection cases (Decree 56/2017 art. 25–32; vietnam-process.md §1.3 and §9b).
         Rule(
             "protection.transfer",
@@ -245,6 +281,78 @@ RULES: dict[str, Rule] = {
             D,
             "Decree 56/2017 art. 30(1) (§9b: at the plan's end, at most 3 months after approval)",
             R,
+        ),
+        # Preventing abandonment (vietnam-process.md §9c). No statute sets these clocks: every one is
+        # a recommendation [R], which a province may shorten.
+        Rule(
+            "prevention.first_contact",
+            _("First contact with the person at risk"),
+            3,
+            D,
+            "§9c (Notice 432-TB/VPTW §1; Law on Children art. 48–49): first contact within 3 days",
+            R,
+            dt.timedelta(days=1),
+            top=2,
+        ),
+        Rule(
+            "prevention.first_contact_urgent",
+            _("First contact: a girl under 16 or suspected violence"),
+            24,
+            H,
+            "§9c: within 24 hours if she is under 16 or violence is suspected",
+            R,
+            dt.timedelta(hours=12),
+            top=2,
+        ),
+        Rule(
+            "prevention.assessment",
+            _("Assess her needs"),
+            7,
+            D,
+            "§9c: needs assessment within 7 days of consent",
+            R,
+            dt.timedelta(days=1),
+            top=2,
+        ),
+        Rule(
+            "prevention.contact_monthly",
+            _("Monthly contact with the person at risk"),
+            30,
+            D,
+            "§9c: at least monthly contact through the pregnancy (and with every person followed)",
+            R,
+            dt.timedelta(days=7),
+            top=2,
+        ),
+        Rule(
+            "prevention.contact_weekly",
+            _("Weekly contact in the last month of pregnancy"),
+            7,
+            D,
+            "§9c: weekly contact in the last month",
+            R,
+            dt.timedelta(days=3),
+            top=2,
+        ),
+        Rule(
+            "prevention.postnatal_visit",
+            _("Postnatal home visit"),
+            7,
+            D,
+            "§9c: visits at weeks 1, 2 and 4, then monthly to 6 months (prevention/schedule.py)",
+            R,
+            dt.timedelta(days=3),
+            top=2,
+        ),
+        Rule(
+            "prevention.newborn_papers",
+            _("Newborn's birth registration, residence and health insurance"),
+            60,
+            D,
+            "Law on Civil Status 2014 art. 15: birth registered within 60 days; §9c: 3-in-1 procedure",
+            L,
+            dt.timedelta(days=7),
+            top=2,
         ),
     )
 }

@@ -24,6 +24,7 @@ from haven.audit.services import record_many
 from haven.core import bulk, clock
 from haven.deadlines.models import MAX_LEVEL, Escalation, Obligation, Status
 from haven.deadlines.rules import RULES, timers
+from haven.deadlines.subjects import subject_page
 from haven.notifications.services import escalation_notices
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,14 @@ class Escalated:
     """One rung climbed in this pass, with what the notices need to say about it."""
 
     obligation_id: uuid.UUID
-    child_id: uuid.UUID
+    child_id: uuid.UUID | None
     rule: str
     due_at: dt.datetime
     level: int
     to_organisation_id: int | None
+    # The page the notice links to: the child's record, or the subject's own page when it is not a
+    # child (a person followed by the prevention work).
+    link: str = ""
 
 
 @dataclass
@@ -99,7 +103,16 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
         .exclude(rule__in=timers())
         .select_for_update(skip_locked=True)
         .order_by("next_escalation_at")
-        .values("id", "rule", "escalation_level", "responsible_id", "child_id", "due_at")[:size]
+        .values(
+            "id",
+            "rule",
+            "escalation_level",
+            "responsible_id",
+            "child_id",
+            "due_at",
+            "subject_type",
+            "subject_id",
+        )[:size]
     )
     if not rows:
         return 0
@@ -110,7 +123,9 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
         up = level + 1
         swapped = Obligation.objects.filter(pk__in=ids, escalation_level=level, status=Status.OPEN).update(
             escalation_level=up,
-            next_escalation_at=now + RULES[rule_code].escalate_every if up < MAX_LEVEL else None,
+            next_escalation_at=now + RULES[rule_code].escalate_every
+            if up < min(MAX_LEVEL, RULES[rule_code].top)
+            else None,
         )
         if swapped != len(ids):
             # Someone else moved these rows: undo this batch rather than escalate twice.
@@ -121,7 +136,8 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
     for row in rows:
         level = row["escalation_level"] + 1
         to = targets(row["responsible_id"], level)
-        escalated.append(Escalated(row["id"], row["child_id"], row["rule"], row["due_at"], level, to))
+        link = subject_page(row["subject_type"], row["subject_id"], row["child_id"])
+        escalated.append(Escalated(row["id"], row["child_id"], row["rule"], row["due_at"], level, to, link))
         events.append(
             AuditEvent(
                 at=now,

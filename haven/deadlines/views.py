@@ -79,7 +79,7 @@ def overrides(request):
 def team(request):
     """A head's view of the team: the open steps of the organisations they head, by case worker."""
     team = team_for(user=request.user)
-    shown = sorted({str(o.child_id) for o in team.shown})
+    shown = sorted({str(o.child_id) for o in team.shown if o.child_id})
     if shown:
         record(actor=request.user, action="child.list", data={"shown": shown, "view": "team"})
     return render(request, "deadlines/team.html", {"team": team})

@@ -28,6 +28,7 @@ from haven.core.errors import invalid
 from haven.foundlings import selectors, services
 from haven.foundlings.models import Channel, FoundlingCase, Placement, State, TemporaryCare
 from haven.people.models import Sex
+from haven.population.selectors import pin_status
 
 router = Router(tags=["foundlings"])
 
@@ -255,6 +256,15 @@ class DuplicateOut(Schema):
     found_commune_code: str
 
 
+class PinRequestOut(Schema):
+    status: Literal["waiting", "done", "failed"] = Field(
+        ..., description="waiting: the register has not answered yet and Haven keeps trying by itself"
+    )
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    reason: str = Field(..., description="why the register refused (status failed)")
+
+
 class CaseDetail(CaseOut):
     sex: str
     estimated_age_days: int | None
@@ -273,6 +283,9 @@ class CaseDetail(CaseOut):
     steps: list[StepOut]
     pending_handover: HandoverOut | None
     possible_duplicates: list[DuplicateOut]
+    pin_request: PinRequestOut | None = Field(
+        None, description="the request for the child's PIN sent to the population register, once made"
+    )
     actions: list[str] = Field(..., description="the pathway's steps this user could take now")
 
 
@@ -355,6 +368,7 @@ def _detail(user: User, case_id: uuid.UUID) -> dict:
             }
             for pair in selectors.duplicates_pending(case)
         ],
+        "pin_request": pin_status(case.child),
         "actions": selectors.actions_for(user, case),
     }
 

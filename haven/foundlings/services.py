@@ -14,6 +14,7 @@ from haven.access.scoping import NotVisible, granting
 from haven.accounts.models import Membership, Organisation, OrganisationKind, User
 from haven.areas.models import Area
 from haven.audit.services import record
+from haven.care import services as care
 from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
@@ -732,6 +733,17 @@ def foundling_place(*, actor: User, case: FoundlingCase, placement: str, detail:
         placement == Placement.FACILITY_GROUP and case.responsible.kind == K.SOCIAL_PROTECTION_FACILITY
     )
     _settle(case, now=now, actor=actor, keep=case.responsible if in_facility else None)
+    if placement in care.FROM_FOUNDLING_PLACEMENT:
+        # The child's one care history (haven/care); a facility small group is chosen by the
+        # facility, which places the child from its board.
+        care.placement_from_decision(
+            actor=actor,
+            membership=membership,
+            child=case.child,
+            form=care.FROM_FOUNDLING_PLACEMENT[placement],
+            carer_name=case.placement_detail,
+            reason=_("Placement decided on the found-child case"),
+        )
     _enter(
         case,
         "place",

@@ -23,6 +23,8 @@ from haven.core import throttle
 from haven.core.errors import Refused
 from haven.foundlings import forms, pdf, selectors, services
 from haven.foundlings.reconciliation import reconciliation
+from haven.population.selectors import pin_status
+from haven.prevention.selectors import mother_record
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,10 @@ def case_detail(request, case_id):
             "handover": selectors.pending_handover(case),
             "duplicates": selectors.duplicates_pending(case),
             "steps": case.steps.select_related("actor", "organisation"),
+            # The mother's prevention record, when the baby was followed before birth: only for those
+            # who may see that record (the commune, the collaborator), never for the facility.
+            "mother_record": mother_record(user=request.user, foundling_case=case),
+            "pin_status": pin_status(case.child),
         },
     )
 

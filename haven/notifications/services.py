@@ -59,7 +59,7 @@ def escalation_notices(escalations: Iterable[Escalated], *, now: dt.datetime) ->
                 title = _("Overdue (level %(level)s): %(step)s") % {"level": e.level, "step": step}
                 titles[(e.level, e.rule)] = (title, step)
             title, step = titles[(e.level, e.rule)]
-            link = f"/children/{e.child_id}/"
+            link = e.link or f"/children/{e.child_id}/"
             notices.append(
                 {
                     "organisation_id": e.to_organisation_id,

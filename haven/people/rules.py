@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.core import clock
 from haven.core.errors import invalid
 from haven.lib import pin as pins
 
@@ -45,7 +45,7 @@ def clean_pin(value: str, *, sex: str, date_of_birth: dt.date | None, estimated:
 def clean_date_of_birth(value: dt.date | None) -> None:
     if value is None:
         return
-    today = timezone.localdate()
+    today = clock.localdate()
     if value > today:
         raise invalid("date_of_birth", _("The date of birth cannot be in the future."), "date_in_future")
     if value < years_before(today, OLDEST_AGE_YEARS):
@@ -54,7 +54,7 @@ def clean_date_of_birth(value: dt.date | None) -> None:
 
 
 def clean_heard_on(value: dt.date, child) -> None:
-    if value > timezone.localdate():
+    if value > clock.localdate():
         raise invalid("heard_on", _("This date cannot be in the future."), "date_in_future")
     if child.date_of_birth and value < child.date_of_birth:
         raise invalid("heard_on", _("This date is before the child was born."), "before_birth")

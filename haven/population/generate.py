@@ -313,16 +313,19 @@ def _chunk(
     )
     family = family[inherits]
     middle, given = _draw_names(rng, sex, years)
-    full = pd.Series(family) + " " + pd.Series(middle) + " " + pd.Series(given)
-    ids = pd.Series(index + first_id).map("P{:09d}".format)
-    empty = pd.Series([""] * n, dtype=object)
+    ids = _codes("P", index + first_id, 9)
     mother = np.where(is_child, head[household], -1)
     father = np.where(is_child, child_father, -1)
 
-    def linked(rows: np.ndarray, values: pd.Series) -> pd.Series:
-        out = empty.copy()
+    def linked(rows: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+        """The parent's identifier (or full name when ``values`` is None) for each row, "" if none."""
+        out = np.full(n, "", dtype=object)
         known = rows >= 0
-        out[known] = values.to_numpy()[rows[known]]
+        parent = rows[known]
+        if values is None:
+            out[known] = family[parent] + " " + middle[parent] + " " + given[parent]
+        else:
+            out[known] = values[parent]
         return out
 
     df = pd.DataFrame(
@@ -338,38 +341,56 @@ def _chunk(
             "commune_code": geo.commune[commune[household]],
             "province_code": geo.province[commune[household]],
             "old_commune_code": old_commune[household],
-            "household_id": pd.Series(household + first_household).map("H{:09d}".format),
+            "household_id": _codes("H", household + first_household, 9),
             "mother_id": linked(mother, ids),
             "father_id": linked(father, ids),
-            "mother_name": linked(mother, full),
-            "father_name": linked(father, full),
+            "mother_name": linked(mother),
+            "father_name": linked(father),
         }
     )
     df.attrs["years"] = years
     return df
 
 
+def _codes(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
+    """``prefix`` + each number zero-padded to ``width`` digits, as an array of str."""
+    text = np.strings.zfill(numbers.astype(np.int64).astype(np.dtypes.StringDType()), width)
+    return np.strings.add(prefix, text).astype(object) if prefix else text.astype(object)
+
+
 class _PinIssuer:
-    """Draws the six random digits of each PIN so that no PIN is issued twice in the population."""
+    """Issues the six random digits of each PIN so that no PIN is issued twice in the population.
+
+    Within one prefix (province, century-and-sex digit, year) the n-th person gets a secret
+    permutation of n: a random offset per prefix, then four Feistel rounds on the two 3-digit halves.
+    A permutation never repeats, so uniqueness needs no look-up, and the digits still look random.
+    """
+
+    ROUNDS = 4
 
     def __init__(self, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self.issued = np.empty(0, dtype=np.int64)
+        self.issued = np.zeros(10_000_000, dtype=np.int32)  # per prefix (7 digits): how many so far
+        self.offset = rng.integers(0, 1_000_000, size=10_000_000, dtype=np.int32)
+        self.rounds = rng.integers(0, 1000, size=(self.ROUNDS, 1000))
 
     def issue(self, province: np.ndarray, sex: np.ndarray, years: np.ndarray) -> np.ndarray:
         digit = 2 * ((years - FIRST_CENTURY_YEAR) // 100) + (sex == "F")
         prefix = (province.astype(np.int64) * 10 + digit) * 100 + years % 100
-        pins = prefix * 1_000_000 + self.rng.integers(0, 1_000_000, size=len(prefix))
-        while True:
-            _, first = np.unique(pins, return_index=True)
-            clash = np.ones(len(pins), dtype=bool)
-            clash[first] = False  # the first holder of a number keeps it
-            clash |= np.isin(pins, self.issued)
-            if not clash.any():
-                break
-            pins[clash] = prefix[clash] * 1_000_000 + self.rng.integers(0, 1_000_000, size=int(clash.sum()))
-        self.issued = np.union1d(self.issued, pins)
-        return pins
+        order = np.argsort(prefix, kind="stable")
+        ordered = prefix[order]
+        starts = np.r_[0, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1]
+        sizes = np.diff(np.r_[starts, len(ordered)])
+        rank = np.empty(len(prefix), dtype=np.int64)
+        rank[order] = np.arange(len(prefix)) - np.repeat(starts, sizes) + self.issued[ordered]
+        if len(prefix):
+            np.add.at(self.issued, ordered[starts], sizes)
+            if self.issued.max() > 1_000_000:
+                raise OverflowError("more than a million people share a PIN prefix")
+        x = (rank + self.offset[prefix]) % 1_000_000
+        left, right = x // 1000, x % 1000
+        for table in self.rounds:
+            left, right = right, (left + table[right]) % 1000
+        return prefix * 1_000_000 + left * 1000 + right
 
 
 def population_chunks(
@@ -396,7 +417,7 @@ def population_chunks(
             df = _chunk(np.random.default_rng(child_seed), n, today, made + 1, households + 1)
             years = df.attrs.pop("years")
             numbers = pins.issue(df.pop("birth_province").to_numpy(), df["sex"].to_numpy(), years)
-            df.insert(7, "pin", pd.Series(numbers).map("{:012d}".format))
+            df.insert(7, "pin", _codes("", numbers, 12))
             made += n
             households = int(df["household_id"].iloc[-1][1:])
             if bar is not None:

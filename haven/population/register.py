@@ -1,8 +1,11 @@
 """The national population register, seen through one interface.
 
 Haven does not own the register (Ministry of Public Security). ``PopulationRegister`` is what Haven
-needs of it; ``InProcessRegister`` issues well-formed unique PINs until the HTTP client of issue #5
-is configured (settings.HAVEN_POPULATION_REGISTER).
+needs of it: register a birth for a PIN, look a person up by PIN, search by name, sex, date of birth
+and commune. Two implementations, chosen by settings.HAVEN_POPULATION_REGISTER:
+``InProcessRegister`` (the default for tests and a bare checkout: PINs issued inside Haven's database,
+its people are the children it gave a PIN) and ``haven.population.client.HttpRegister`` (the register
+service, ``haven popreg serve``, over HTTP, with time-outs, retries and a circuit breaker).
 """
 
 from __future__ import annotations
@@ -38,16 +41,70 @@ class RegisterUnavailable(Exception):
 
 
 class RegisterRefused(Exception):
-    """The register answered that the request is wrong: retrying will not help."""
+    """The register answered that the request is wrong: retrying will not help. ``code`` is the
+    register's short reason (``invalid_pin``, ``unknown_commune``, ``idempotency_conflict``...)."""
+
+    def __init__(self, message: str, *, code: str = "refused", field: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.field = code, field
+
+
+@dataclass(frozen=True)
+class RegisterPerson:
+    """A person as the register knows them. ``sex`` is "male" or "female"; codes are the 2025 ones,
+    ``old_commune_code`` the pre-2025 commune still on the person's papers, if any."""
+
+    id: str
+    pin: str
+    family_name: str
+    middle_name: str
+    given_name: str
+    sex: str
+    date_of_birth: dt.date
+    dob_estimated: bool = False
+    commune_code: str = ""
+    province_code: str = ""
+    old_commune_code: str = ""
+    household_id: str = ""
+    mother_name: str = ""
+    father_name: str = ""
+    mother_pin: str = ""
+    father_pin: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+
+@dataclass(frozen=True)
+class PersonQuery:
+    """Search criteria; names are compared without diacritics. A name or a date of birth is needed."""
+
+    family_name: str = ""
+    middle_name: str = ""
+    given_name: str = ""
+    sex: str = ""  # "male", "female" or "" for either
+    date_of_birth: dt.date | None = None
+    commune_code: str = ""  # 2025 or pre-2025 code
+    limit: int = 50
 
 
 class PopulationRegister(Protocol):
-    def register_birth(self, notice: BirthNotice, *, idempotency_key: str) -> str:
-        """Register a birth and return its 12-digit PIN; the same key always returns the same PIN."""
+    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> str:
+        """Register a birth and return its 12-digit PIN; the same key always returns the same PIN.
+
+        ``patient=False`` asks for one quick try (a person is waiting for the page); the outbox's
+        background retries are patient."""
+
+    def person(self, pin: str) -> RegisterPerson | None:
+        """The person with this PIN, or None. Raises RegisterRefused for a malformed PIN."""
+
+    def search(self, query: PersonQuery) -> list[RegisterPerson]:
+        """People matching ``query``, at most ``query.limit``."""
 
 
 class InProcessRegister:
-    def register_birth(self, notice: BirthNotice, *, idempotency_key: str) -> str:
+    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> str:
         from haven.people.models import Child
         from haven.population.models import IssuedPin
 
@@ -74,6 +131,53 @@ class InProcessRegister:
                     return crypto.decrypt(answered.pin_encrypted, keys=settings.HAVEN_FIELD_KEYS)
                 continue  # the number was issued concurrently to someone else: draw another
             return value
+
+    # Its people are the children Haven holds with a PIN (the only births it ever registered).
+    def person(self, pin: str) -> RegisterPerson | None:
+        from haven.people.models import Child
+
+        try:
+            value = pins.parse(pin).value
+        except pins.InvalidPin as error:
+            raise RegisterRefused(str(error), code="invalid_pin", field="pin") from error
+        child = Child.objects.select_related("current_commune__parent").filter(
+            pin_index=Child.pin_lookup_key(value)
+        )
+        found = child.first()
+        return _from_child(found, value) if found else None
+
+    def search(self, query: PersonQuery) -> list[RegisterPerson]:
+        from haven.lib.vietnamese import search_tokens
+        from haven.people.models import Child
+
+        if not (query.family_name or query.given_name or query.date_of_birth):
+            raise RegisterRefused("Give a name or a date of birth.", code="too_broad")
+        children = Child.objects.exclude(pin_index=None).exclude(pin_index="")
+        for token in search_tokens(f"{query.family_name} {query.middle_name} {query.given_name}"):
+            children = children.filter(search_name__contains=f" {token} ")
+        if query.sex:
+            children = children.filter(sex=query.sex)
+        if query.date_of_birth:
+            children = children.filter(date_of_birth=query.date_of_birth)
+        if query.commune_code:
+            children = children.filter(current_commune__code=query.commune_code)
+        found = children.select_related("current_commune__parent").order_by("pk")[: query.limit]
+        return [_from_child(c, c.pin) for c in found]
+
+
+def _from_child(child, pin: str) -> RegisterPerson:
+    return RegisterPerson(
+        id=str(child.pk),
+        pin=pin,
+        family_name=child.family_name,
+        middle_name=child.middle_name,
+        given_name=child.given_name,
+        sex=child.sex,
+        date_of_birth=child.date_of_birth,
+        dob_estimated=child.date_of_birth_estimated,
+        commune_code=child.current_commune.code,
+        province_code=child.current_commune.parent.code if child.current_commune.parent else "",
+    )
 
 
 @cache

@@ -49,11 +49,12 @@ def pin_request(
             },
         },
     )
-    transaction.on_commit(lambda: request_try(request.pk))
+    # A person is waiting for the page: one quick try; the sweep's retries are patient.
+    transaction.on_commit(lambda: request_try(request.pk, patient=False))
     return request
 
 
-def request_try(request_id) -> bool:
+def request_try(request_id, *, patient: bool = True) -> bool:
     """One attempt; True when the PIN is stored."""
     with transaction.atomic():
         request = (
@@ -69,7 +70,7 @@ def request_try(request_id) -> bool:
         notice = BirthNotice(**{**payload, "date_of_birth": dt.date.fromisoformat(payload["date_of_birth"])})
         request.attempts += 1
         try:
-            pin = register().register_birth(notice, idempotency_key=request.idempotency_key)
+            pin = register().register_birth(notice, idempotency_key=request.idempotency_key, patient=patient)
         except RegisterUnavailable as error:
             request.last_error = str(error)[:2000]
             request.next_attempt_at = now + min(
@@ -79,7 +80,8 @@ def request_try(request_id) -> bool:
             log.info("population register unavailable for %s: %s", request.pk, error)
             return False
         except RegisterRefused as error:
-            request.status, request.last_error = RequestStatus.FAILED, str(error)[:2000]
+            request.status = RequestStatus.FAILED
+            request.last_error = f"{getattr(error, 'code', 'refused')}: {error}"[:2000]
             request.save(update_fields=["attempts", "status", "last_error"])
             record(
                 actor=None,

@@ -56,6 +56,8 @@ CHANNEL_OF_KIND = {
     K.SOCIAL_PROTECTION_FACILITY: Channel.FACILITY,
 }
 REPORTING_ROLES = {
+    # Circular 14/2020: child-protection collaborators work alongside the commune and must report.
+    Role.SOCIAL_COLLABORATOR,
     Role.HOTLINE_OPERATOR,
     Role.COMMUNE_POLICE_OFFICER,
     Role.HOSPITAL_SOCIAL_WORKER,

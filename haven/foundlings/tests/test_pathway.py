@@ -333,6 +333,11 @@ def test_a_placement_settles_who_answers_for_the_child(world, frozen, django_cap
     assert case.responsible == world.orgs["committee_a"]
     assert "foundling.hospital_discharge" not in open_rules(case)
     assert not Child.objects.visible_to(world.hospital_sw).filter(pk=case.child_id).exists()
+    # The decision joins the child's one care history (haven/care).
+    from haven.care.models import Placement
+
+    placement = Placement.objects.get(child_id=case.child_id)
+    assert (placement.form, placement.carer_name, placement.ended_on) == ("foster", "Gia đình bà Hạnh", None)
 
 
 def test_a_province_cannot_shorten_the_legal_notice_period(world):

@@ -2,16 +2,27 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from haven.accounts.synth import DEMO_PASSWORD, demo_world
+from haven.care import synth as care
 from haven.foundlings import synth as foundlings
 from haven.people import synth
 from haven.people.models import Child
+from haven.prevention import synth as prevention
 
 
 class Command(BaseCommand):
-    help = "Synthetic demo data: organisations and one user per role in a province, and N children."
+    help = (
+        "Synthetic demo data: organisations and one user per role in a province, and N children; "
+        "`synth population` fills the population register service's database instead."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--size", type=int, default=300, help="number of children (default 300)")
+        parser.add_argument("what", nargs="?", choices=["children", "population"], default="children")
+        parser.add_argument(
+            "--size", type=int, default=None, help="children (default 300) or people (default 20,000)"
+        )
+        parser.add_argument(
+            "--database", default=None, help="population: the register's SQLite file (var/popreg.sqlite3)"
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--province", default="01", help="official province code (default 01, Hà Nội)")
         parser.add_argument("--logins", action="store_true", help="print one demo login per role")
@@ -22,6 +33,11 @@ class Command(BaseCommand):
     def handle(
         self, *args, size: int, seed: int, province: str, logins: bool, if_empty: bool, **options
     ) -> None:
+        if options["what"] == "population":
+            from haven.population.synth import population_command
+
+            return population_command(self, size=size, seed=seed, if_empty=if_empty, **options)
+        size = 300 if size is None else size
         if size < 0:
             raise CommandError("--size must be zero or more")
         world = demo_world(province_code=province)
@@ -46,6 +62,9 @@ class Command(BaseCommand):
         )
         if made:
             self.stdout.write(f"{foundlings.cases(world)} found-child cases at every stage of the pathway")
+            self.stdout.write(f"{prevention.people(world)} people at risk followed by the prevention work")
+            placed = care.demo(world, seed=seed)
+            self.stdout.write(f"{placed} care placements in two facilities and in families")
         if logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, (_, description) in world.users.items():

@@ -1,0 +1,124 @@
+"""Family-like care in the browser (issue #4): the facility director places a newly admitted child in a
+small group; the group is then full and the ratio warning shows; the next placement is refused with the
+reason and made only by the director's named override, which shows as overload; the provincial officer
+sees the overload in the province's table; and the child's care path reads facility → kin care after
+the move to the grandmother. Then a grandmother registered with the commune is verified (Form 11) by
+the commune officer, chosen by the chairman (Form 12) and handed her grandchild: the child's care path
+reads facility → kin care."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.browser import t
+
+pytestmark = pytest.mark.browser
+
+GROUP = "Nhóm Mầm non"  # the demo group with one place left (haven/care/synth.py)
+GRANDMOTHER = "Nguyễn Thị Tâm"
+
+
+def vi(message: str) -> str:
+    return t(message, "vi")
+
+
+def test_a_director_fills_a_group_the_province_sees_the_overload_and_a_child_goes_to_kin(open_tab, world):
+    director = open_tab()
+    director.sign_in("facility.director")
+    page = director.page
+    director.click(page.get_by_role("navigation").get_by_role("link", name=vi("Care"), exact=True))
+    expect(page.locator("h1")).to_have_text(world.facility_b)
+    row = page.locator("main tr[data-group]", has_text=GROUP)
+    expect(row.locator(".group-state .badge")).to_have_text(vi("Within norms"))
+
+    # The last place of the group goes to a child the facility has just admitted.
+    director.click(row.get_by_role("link", name=vi("Place a child")))
+    expect(page.locator("#ratio-warning")).to_have_count(0)
+    child_select = page.locator("#id_child")
+    # A named child (the found children on their own pathway are listed too, not yet named).
+    options = child_select.locator("option").all_inner_texts()
+    named = [i for i, text in enumerate(options) if i and not text.startswith("(")]
+    first_child = options[named[0]]
+    child_select.select_option(index=named[0])
+    page.locator("#id_reason").fill("Tiếp nhận theo quyết định của Chủ tịch UBND phường")
+    director.click(page.get_by_role("button", name=vi("Place the child")))
+    expect(page.locator(".alert-success")).to_be_visible()
+    row = page.locator("main tr[data-group]", has_text=GROUP)
+    expect(row.locator(".group-state .badge")).to_have_text(vi("Full"))
+
+    # The group is full: the warning shows, and a placement without an override is refused.
+    director.click(row.get_by_role("link", name=vi("Place a child")))
+    expect(page.locator("#ratio-warning")).to_be_visible()
+    page.locator("#id_child").select_option(index=named[1] - 1)
+    page.locator("#id_reason").fill("Trẻ bị bỏ rơi, tiếp nhận khẩn cấp")
+    director.click(page.get_by_role("button", name=vi("Place the child")))
+    refusal = page.locator(".alert-error")
+    expect(refusal).to_contain_text(GROUP)
+    expect(refusal).to_contain_text("7")  # six places; this would make seven children
+    page.locator("#id_override_reason").fill("Không còn cơ sở nào trong tỉnh nhận trẻ trong đêm nay")
+    director.click(page.get_by_role("button", name=vi("Place the child")))
+    row = page.locator("main tr[data-group]", has_text=GROUP)
+    expect(row.locator(".group-state .badge")).to_have_text(vi("Overload"))
+
+    # The provincial officer sees the overload in the province's table.
+    province = open_tab()
+    province.sign_in("province")
+    province.click(province.page.get_by_role("navigation").get_by_role("link", name=vi("Care"), exact=True))
+    province.click(province.page.get_by_role("link", name=vi("Occupancy and family-based care by province")))
+    facility_row = province.page.locator("#facilities tr", has_text=world.facility_b)
+    expect(facility_row.locator(".badge")).to_have_text(vi("Overload"))
+
+    # The grandmother takes the first child: the care path reads facility → kin care. The facility
+    # no longer holds the child; the province still sees the path.
+    row = page.locator("main tr[data-group]", has_text=GROUP)
+    name = first_child.split(" (")[0]
+    director.click(row.get_by_role("link", name=name, exact=True))
+    care_path = page.url.removeprefix(director.base_url)
+    director.click(page.get_by_role("link", name=vi("Move the child")))
+    page.locator("#id_form").select_option("kin")
+    page.locator("#id_carer_name").fill(GRANDMOTHER)
+    page.locator("#id_reason").fill("Quyết định giao trẻ cho bà ngoại (Mẫu 12)")
+    director.click(page.get_by_role("button", name=vi("Confirm")))
+    expect(page.locator(".alert-success")).to_have_text(vi("The move is recorded."))
+    province.visit(care_path)
+    steps = province.page.locator("#care-path li")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0)).to_contain_text(vi("Facility small group"))
+    expect(steps.nth(1)).to_contain_text(vi("Kinship care"))
+    expect(province.page.locator("#current-care")).to_contain_text(vi("Kinship care"))
+    expect(province.page.locator("main")).to_contain_text(GRANDMOTHER)
+
+
+KIN = "Hoàng Thị Tâm"  # registered by the demo data as a grandmother of a child in the facility
+
+
+def test_a_kin_family_is_verified_chosen_by_the_chairman_and_takes_the_child(open_tab, world):
+    officer = open_tab()
+    officer.sign_in("commune.officer")
+    page = officer.page
+    officer.click(page.get_by_role("navigation").get_by_role("link", name=vi("Care"), exact=True))
+    officer.click(page.get_by_role("link", name=vi("Alternative-care families")))
+    officer.click(page.locator("#families").get_by_role("link", name=KIN))
+    page.locator("#id_verify-eligible").check()
+    page.locator("#id_verify-note").fill("Đã đến nhà: nhà rộng, bà khỏe mạnh, cả nhà đồng thuận")
+    officer.click(page.get_by_role("button", name=vi("Record the verification")))
+    expect(page.locator("#family-status")).to_have_text(vi("Verified (Form 11)"))
+    family_page = page.url.removeprefix(officer.base_url)
+
+    chairman = open_tab()
+    chairman.sign_in("chairman")
+    chairman.visit(family_page)
+    chairman.page.locator("#id_decide-child").select_option(index=1)
+    chairman.page.locator("#id_decide-decision_number").fill("25/QĐ-UBND")
+    chairman.click(chairman.page.get_by_role("button", name=vi("Decide"), exact=True))
+    expect(chairman.page.locator("#family-status")).to_have_text(vi("Chosen by the chairman (Form 12)"))
+
+    officer.visit(family_page)
+    officer.click(page.get_by_role("button", name=vi("The child is handed over")))
+    steps = page.locator("#care-path li")
+    expect(steps).to_have_count(2)
+    expect(steps.nth(0)).to_contain_text(vi("Facility small group"))
+    expect(steps.nth(1)).to_contain_text(vi("Kinship care"))
+    expect(page.locator("#current-care")).to_contain_text(vi("Kinship care"))
+    expect(page.locator("main")).to_contain_text(KIN)

@@ -1,0 +1,725 @@
+"""/api/v1/care: facilities, their homes, groups, rosters and placements through the same selectors,
+services and access rules as the pages. A placement beyond capacity or ratio is 409 "over_capacity"
+with the reasons, unless ``override_reason`` is given by someone holding care.override."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Router, Schema, Status
+
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, memberships, require
+from haven.accounts.models import Role
+from haven.api.errors import Error
+from haven.audit import services as audit
+from haven.care import families, selectors, services
+from haven.care.models import (
+    CareForm,
+    FamilyKind,
+    FamilyStatus,
+    Home,
+    IncidentKind,
+    ManagementLevel,
+    Ownership,
+    Placement,
+    Shift,
+    SmallGroup,
+    Staff,
+    StaffKind,
+)
+from haven.foundlings.api import MAX_ID, Day, Line, Moment
+from haven.people.models import Child
+
+router = Router(tags=["care"])
+ERRORS = {404: Error, 409: Error, 422: Error}
+Id = Path(..., ge=1, le=MAX_ID)
+
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class FacilityOut(Schema):
+    id: int
+    name: str
+    ownership: str
+    licence_number: str
+    licence_issued_on: dt.date
+    address: str
+    management_level: str
+    area_code: str
+
+
+class GroupOut(Schema):
+    id: int
+    home: str
+    name: str
+    places: int
+    occupancy: int
+    principal_caregiver: str
+    rostered: dict[str, list[str]]
+    caregivers_needed_per_shift: int
+    state: str = Field(..., description="ok, full or over (beyond capacity or ratio)")
+    overload_placements: int
+    caregiver_changes_12m: int
+    children: list[uuid.UUID]
+
+
+class DueOut(Schema):
+    child_id: uuid.UUID
+    rule: str
+    due_at: dt.datetime
+    escalation_level: int
+
+
+class BoardOut(Schema):
+    facility: FacilityOut
+    occupancy: int
+    places: int
+    caseload_capacity: int
+    caregiver_changes_per_child_12m: float | None
+    groups: list[GroupOut]
+    due_reviews: list[DueOut]
+    unstable_children: list[uuid.UUID]
+
+
+class PlacementOut(Schema):
+    id: uuid.UUID
+    form: CareForm
+    group_id: int | None
+    carer_name: str
+    started_on: dt.date
+    ended_on: dt.date | None
+    reason: str
+    end_reason: str
+    overload: bool
+    override_reason: str
+    needs_family: bool
+    family_plan: str
+
+
+class ChangeOut(Schema):
+    on: dt.date
+    from_name: str
+    to_name: str
+    reason: str
+
+
+class CarePathOut(Schema):
+    child_id: uuid.UUID
+    current_carer: str
+    caregiver_changes_12m: int
+    unstable: bool
+    next_review_due: dt.datetime | None
+    next_visit_due: dt.datetime | None
+    placements: list[PlacementOut]
+    changes: list[ChangeOut]
+
+
+class FacilityRowOut(Schema):
+    facility_id: int
+    name: str
+    occupancy: int
+    places: int
+    occupancy_percent: int | None
+    groups_beyond_norms: int
+    overload_placements: int
+    caregiver_changes_per_child_12m: float | None
+
+
+class TrendOut(Schema):
+    on: dt.date
+    family: int
+    facility: int
+    share: int | None
+
+
+class ProvinceOut(Schema):
+    province_code: str
+    in_family: int
+    in_facility: int
+    family_share_percent: int | None
+    caregiver_changes_per_child_12m: float | None
+    facilities: list[FacilityRowOut]
+    trend: list[TrendOut]
+
+
+class Form14Row(Schema):
+    child_id: uuid.UUID
+    full_name: str
+    date_of_birth: dt.date | None
+    in_facility_since: dt.date
+    group: str
+    family_plan: str
+
+
+# --- Input --------------------------------------------------------------------------------------
+
+
+class PlaceIn(Schema):
+    child_id: uuid.UUID
+    started_on: Day
+    reason: Line = Field(..., max_length=300)
+    override_reason: Line = Field(default="", max_length=300)
+
+
+class StartIn(Schema):
+    form: CareForm
+    group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    carer_name: Line = Field(default="", max_length=150)
+    started_on: Day
+    reason: Line = Field(..., max_length=300)
+    override_reason: Line = Field(default="", max_length=300)
+
+
+class TransferIn(Schema):
+    form: CareForm
+    group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    carer_name: Line = Field(default="", max_length=150)
+    on: Day
+    reason: Line = Field(..., max_length=300)
+    override_reason: Line = Field(default="", max_length=300)
+
+
+class ReviewIn(Schema):
+    note: Line = Field(..., max_length=2000)
+    needs_family: bool
+    family_plan: Line = Field(default="", max_length=300)
+
+
+class VisitIn(Schema):
+    visited_on: Day
+    living_conditions: Line = Field(..., max_length=2000)
+    health: Line = Field(..., max_length=2000)
+    schooling: Line = Field(..., max_length=2000)
+    integration: Line = Field(..., max_length=2000)
+    proposal: Line = Field(default="", max_length=2000)
+
+
+class EndIn(Schema):
+    on: Day
+    reason: Line = Field(..., max_length=300)
+
+
+class HomeIn(Schema):
+    name: Line = Field(..., max_length=120)
+
+
+class GroupIn(Schema):
+    name: Line = Field(..., max_length=120)
+    places: int = Field(..., ge=1, le=50)
+
+
+class StaffIn(Schema):
+    full_name: Line = Field(..., max_length=150)
+    kind: StaffKind
+
+
+class ShiftIn(Schema):
+    staff_id: int = Field(..., ge=1, le=MAX_ID)
+    shift: Shift
+    started_on: Day
+
+
+class PrincipalIn(Schema):
+    staff_id: int = Field(..., ge=1, le=MAX_ID)
+    started_on: Day
+    reason: Line = Field(default="", max_length=300)
+
+
+class FacilityIn(Schema):
+    ownership: Ownership
+    licence_number: Line = Field(..., max_length=60)
+    licence_issued_on: Day
+    address: Line = Field(..., max_length=300)
+    management_level: ManagementLevel
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _facility_out(f) -> dict:
+    return {
+        "id": f.pk,
+        "name": f.organisation.name,
+        "ownership": f.ownership,
+        "licence_number": f.licence_number,
+        "licence_issued_on": f.licence_issued_on,
+        "address": f.address,
+        "management_level": f.management_level,
+        "area_code": f.organisation.area.code,
+    }
+
+
+def _facility(request, facility_id: int):
+    facility = selectors.facilities_visible(request.user).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotVisible
+    return facility
+
+
+def _group(request, group_id: int) -> SmallGroup:
+    group = SmallGroup.objects.select_related("home__facility").filter(pk=group_id).first()
+    if group is None:
+        raise NotVisible
+    services.facility_membership(request.user, group.home.facility)
+    return group
+
+
+def _child(request, child_id: uuid.UUID) -> Child:
+    return get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+
+
+def _placement(request, placement_id: uuid.UUID) -> Placement:
+    placement = get_object_or_404(
+        Placement.objects.visible_to(request.user).select_related("child", "group__home__facility"),
+        pk=placement_id,
+    )
+    require(request.user, Verb.CARE_MANAGE, placement.child)
+    return placement
+
+
+def _staff(facility, staff_id: int) -> Staff:
+    staff = Staff.objects.filter(pk=staff_id, facility=facility).first()
+    if staff is None:
+        raise NotVisible
+    return staff
+
+
+def _manageable_group(request, group_id: int | None) -> SmallGroup | None:
+    return None if group_id is None else _group(request, group_id)
+
+
+def _path(request, child: Child) -> dict:
+    path = selectors.care_path(request.user, child)
+    return {
+        "child_id": child.pk,
+        "current_carer": path.current_carer,
+        "caregiver_changes_12m": path.changes_12m,
+        "unstable": path.unstable,
+        "next_review_due": path.next_review.due_at if path.next_review else None,
+        "next_visit_due": path.next_visit.due_at if path.next_visit else None,
+        "placements": path.placements,
+        "changes": path.changes,
+    }
+
+
+# --- Facilities ---------------------------------------------------------------------------------
+
+
+@router.get("/facilities", response={200: list[FacilityOut], 404: Error})
+def list_facilities(request):
+    """The facilities the token's user works in or oversees."""
+    require(request.user, Verb.CHILD_VIEW)
+    return [
+        _facility_out(f) for f in selectors.facilities_visible(request.user).order_by("organisation__name")
+    ]
+
+
+@router.get("/facilities/{facility_id}", response={200: BoardOut, 404: Error})
+def get_board(request, facility_id: int = Id):
+    """The director's board: groups, caregivers on shift, ratios, reviews due, unstable care. Children
+    are listed by id, and only those the user may see."""
+    facility = _facility(request, facility_id)
+    board = selectors.board(facility)
+    ids = [c.pk for g in board.groups for c in g.children]
+    visible = set(Child.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    if visible:
+        audit.record(actor=request.user, action="child.list", data={"shown": [str(pk) for pk in visible]})
+    return {
+        "facility": _facility_out(facility),
+        "occupancy": board.occupancy,
+        "places": board.places,
+        "caseload_capacity": board.caseload_capacity,
+        "caregiver_changes_per_child_12m": board.stability,
+        "groups": [
+            {
+                "id": g.group.pk,
+                "home": g.group.home.name,
+                "name": g.group.name,
+                "places": g.places,
+                "occupancy": g.occupancy,
+                "principal_caregiver": g.principal,
+                "rostered": g.rostered,
+                "caregivers_needed_per_shift": g.needed,
+                "state": g.state,
+                "overload_placements": g.overload_placements,
+                "caregiver_changes_12m": g.changes_12m,
+                "children": [c.pk for c in g.children if c.pk in visible],
+            }
+            for g in board.groups
+        ],
+        "due_reviews": [
+            {
+                "child_id": o.child_id,
+                "rule": o.rule,
+                "due_at": o.due_at,
+                "escalation_level": o.escalation_level,
+            }
+            for o in board.due_reviews
+            if o.child_id in visible
+        ],
+        "unstable_children": [c.pk for c, _n in board.unstable if c.pk in visible],
+    }
+
+
+@router.put("/facilities/{facility_id}", response={200: FacilityOut, **ERRORS})
+def register_facility(request, payload: FacilityIn, facility_id: int = Id):
+    """Licence, ownership, address and managing level (Decree 103/2017)."""
+    facility = _facility(request, facility_id)
+    updated = services.facility_register(
+        actor=request.user, organisation=facility.organisation, **payload.dict()
+    )
+    return _facility_out(updated)
+
+
+@router.post("/facilities/{facility_id}/homes", response={201: dict[str, int], **ERRORS})
+def add_home(request, payload: HomeIn, facility_id: int = Id):
+    home = services.home_add(actor=request.user, facility=_facility(request, facility_id), name=payload.name)
+    return Status(201, {"id": home.pk})
+
+
+@router.post("/homes/{home_id}/groups", response={201: dict[str, int], **ERRORS})
+def add_group(request, payload: GroupIn, home_id: int = Id):
+    home = Home.objects.select_related("facility").filter(pk=home_id).first()
+    if home is None:
+        raise NotVisible
+    group = services.group_add(actor=request.user, home=home, **payload.dict())
+    return Status(201, {"id": group.pk})
+
+
+@router.post("/facilities/{facility_id}/staff", response={201: dict[str, int], **ERRORS})
+def add_staff(request, payload: StaffIn, facility_id: int = Id):
+    staff = services.staff_add(actor=request.user, facility=_facility(request, facility_id), **payload.dict())
+    return Status(201, {"id": staff.pk})
+
+
+@router.post("/groups/{group_id}/shifts", response={201: dict[str, int], **ERRORS})
+def assign_shift(request, payload: ShiftIn, group_id: int = Id):
+    """A caregiver on the group's roster; one group per caregiver and shift (409 "shift_taken")."""
+    group = _group(request, group_id)
+    assignment = services.shift_assign(
+        actor=request.user,
+        staff=_staff(group.home.facility, payload.staff_id),
+        group=group,
+        shift=payload.shift,
+        started_on=payload.started_on,
+    )
+    return Status(201, {"id": assignment.pk})
+
+
+@router.post("/groups/{group_id}/principal", response={201: dict[str, int], **ERRORS})
+def set_principal(request, payload: PrincipalIn, group_id: int = Id):
+    """The group's new principal caregiver; each child of the group gets a caregiver change."""
+    group = _group(request, group_id)
+    principal = services.principal_set(
+        actor=request.user,
+        group=group,
+        staff=_staff(group.home.facility, payload.staff_id),
+        started_on=payload.started_on,
+        reason=payload.reason,
+    )
+    return Status(201, {"id": principal.pk})
+
+
+@router.get("/facilities/{facility_id}/form14", response={200: list[Form14Row], 404: Error})
+def form14(request, facility_id: int = Id):
+    """Circular 14/2020 art. 3, Form 14: the facility's children who need a family."""
+    facility = _facility(request, facility_id)
+    services.facility_membership(request.user, facility, Verb.CHILD_EXPORT)
+    rows = selectors.form14_rows(facility)
+    audit.record(
+        actor=request.user,
+        action="child.export",
+        organisation=facility.organisation,
+        data={"form": "14", "children": [str(p.child_id) for p in rows]},
+    )
+    return [
+        {
+            "child_id": p.child_id,
+            "full_name": p.child.full_name,
+            "date_of_birth": p.child.date_of_birth,
+            "in_facility_since": p.started_on,
+            "group": str(p.group),
+            "family_plan": p.family_plan,
+        }
+        for p in rows
+    ]
+
+
+# --- Placements ---------------------------------------------------------------------------------
+
+
+@router.post("/groups/{group_id}/placements", response={201: CarePathOut, **ERRORS})
+def place(request, payload: PlaceIn, group_id: int = Id):
+    """Admit a child into a small group."""
+    group = _group(request, group_id)
+    child = _child(request, payload.child_id)
+    services.placement_start(
+        actor=request.user,
+        child=child,
+        form=CareForm.FACILITY_GROUP,
+        group=group,
+        started_on=payload.started_on,
+        reason=payload.reason,
+        override_reason=payload.override_reason,
+    )
+    return Status(201, _path(request, child))
+
+
+@router.get("/children/{child_id}", response={200: CarePathOut, 404: Error})
+def care_path(request, child_id: uuid.UUID):
+    """A child's placements in every form of care, current caregiver and stability."""
+    child = _child(request, child_id)
+    audit.record(actor=request.user, action="child.view", obj=child, data={"page": "care_path"})
+    return _path(request, child)
+
+
+@router.post("/children/{child_id}/placements", response={201: CarePathOut, **ERRORS})
+def start(request, payload: StartIn, child_id: uuid.UUID):
+    """A first placement, or the next after the last ended; a placed child is moved with /transfer."""
+    child = _child(request, child_id)
+    data = payload.dict()
+    group = _manageable_group(request, data.pop("group_id"))
+    services.placement_start(actor=request.user, child=child, group=group, **data)
+    return Status(201, _path(request, child))
+
+
+@router.post("/placements/{placement_id}/transfer", response={200: CarePathOut, **ERRORS})
+def transfer(request, payload: TransferIn, placement_id: uuid.UUID):
+    placement = _placement(request, placement_id)
+    data = payload.dict()
+    group = _manageable_group(request, data.pop("group_id"))
+    services.placement_transfer(actor=request.user, placement=placement, group=group, **data)
+    return _path(request, placement.child)
+
+
+@router.post("/placements/{placement_id}/review", response={200: CarePathOut, **ERRORS})
+def review(request, payload: ReviewIn, placement_id: uuid.UUID):
+    """The six-monthly review; a family-based plan stops the under-3 clock."""
+    placement = _placement(request, placement_id)
+    services.placement_review(actor=request.user, placement=placement, **payload.dict())
+    return _path(request, placement.child)
+
+
+@router.post("/placements/{placement_id}/end", response={200: CarePathOut, **ERRORS})
+def end(request, payload: EndIn, placement_id: uuid.UUID):
+    placement = _placement(request, placement_id)
+    services.placement_end(actor=request.user, placement=placement, **payload.dict())
+    return _path(request, placement.child)
+
+
+@router.post("/placements/{placement_id}/visits", response={201: CarePathOut, **ERRORS})
+def visit(request, payload: VisitIn, placement_id: uuid.UUID):
+    """A monitoring visit of a child in a family; the next is due 6 months on (Decree 56 art. 43)."""
+    placement = _placement(request, placement_id)
+    services.monitoring_visit(actor=request.user, placement=placement, **payload.dict())
+    return Status(201, _path(request, placement.child))
+
+
+# --- Province -----------------------------------------------------------------------------------
+
+
+@router.get("/provinces/{code}", response={200: ProvinceOut, 404: Error})
+def province(request, code: str):
+    """Counts only: facilities by occupancy, the share of children in family-based care and its
+    trend over 12 months, and the stability measure."""
+    require(request.user, Verb.AGGREGATE_VIEW)
+    chosen = next((p for p in selectors.provinces_visible(request.user) if p.code == code), None)
+    if chosen is None:
+        raise NotVisible
+    figures = selectors.province_figures(chosen)
+    return {
+        "province_code": chosen.code,
+        "in_family": figures.in_family,
+        "in_facility": figures.in_facility,
+        "family_share_percent": figures.family_share,
+        "caregiver_changes_per_child_12m": figures.stability,
+        "facilities": [
+            {
+                "facility_id": r.facility.pk,
+                "name": r.facility.organisation.name,
+                "occupancy": r.occupancy,
+                "places": r.places,
+                "occupancy_percent": r.rate,
+                "groups_beyond_norms": r.over_groups,
+                "overload_placements": r.overload_placements,
+                "caregiver_changes_per_child_12m": r.stability,
+            }
+            for r in figures.facilities
+        ],
+        "trend": selectors.family_share_trend(chosen),
+    }
+
+
+# --- Alternative-care families ------------------------------------------------------------------
+
+
+class FamilyOut(Schema):
+    id: uuid.UUID
+    kind: FamilyKind
+    applicant_name: str
+    commune_code: str
+    status: FamilyStatus
+    relationship: str
+    decision_number: str
+    decided_child_id: uuid.UUID | None
+
+
+class FamilyIn(Schema):
+    """Form 08, or a relative's notification (then ``relative_of`` and ``relationship``)."""
+
+    kind: FamilyKind
+    applicant_name: Line = Field(..., max_length=150)
+    applicant_born_on: Day
+    address: Line = Field(..., max_length=300)
+    phone: str = Field(default="", max_length=20, pattern=r"^[0-9 +().-]*$")
+    household: Line = Field(default="", max_length=2000)
+    economic_conditions: Line = Field(default="", max_length=2000)
+    housing: Line = Field(default="", max_length=2000)
+    health_certificate_on: Day | None = None
+    household_consent: bool
+    no_abuse_record: bool
+    relative_of: uuid.UUID | None = None
+    relationship: Line = Field(default="", max_length=60)
+
+
+class VerifyIn(Schema):
+    eligible: bool
+    note: Line = Field(..., max_length=2000)
+
+
+class DecideIn(Schema):
+    child_id: uuid.UUID
+    decision_number: Line = Field(..., max_length=60)
+
+
+class SuggestionOut(Schema):
+    family: FamilyOut
+    reasons: list[str]
+    blocked: list[str]
+
+
+def _family_out(f) -> dict:
+    return {
+        "id": f.pk,
+        "kind": f.kind,
+        "applicant_name": f.applicant_name,
+        "commune_code": f.commune.code,
+        "status": f.status,
+        "relationship": f.relationship,
+        "decision_number": f.decision_number,
+        "decided_child_id": f.decided_child_id,
+    }
+
+
+def _family(request, family_id: uuid.UUID):
+    return get_object_or_404(families.families_visible(request.user), pk=family_id)
+
+
+@router.get("/families", response={200: list[FamilyOut], 404: Error})
+def list_families(request):
+    """The register of families willing to care in the user's communes (Decree 56/2017 art. 41)."""
+    require(request.user, Verb.CHILD_VIEW)
+    return [_family_out(f) for f in families.families_visible(request.user).order_by("applicant_name")[:500]]
+
+
+@router.post("/families", response={201: FamilyOut, **ERRORS})
+def register_family(request, payload: FamilyIn):
+    """Registered in the commune of the officer; a failed legal condition is 422 with its field."""
+    commune = next(
+        (
+            m.organisation.area
+            for m in memberships(request.user)
+            if m.role == Role.COMMUNE_CHILD_PROTECTION_OFFICER
+        ),
+        None,
+    )
+    if commune is None:
+        raise NotVisible
+    data = payload.dict()
+    relative = data.pop("relative_of")
+    family = families.family_register(
+        actor=request.user,
+        commune=commune,
+        relative_of=_child(request, relative) if relative else None,
+        **data,
+    )
+    return Status(201, _family_out(family))
+
+
+@router.post("/families/{family_id}/verify", response={200: FamilyOut, **ERRORS})
+def verify_family(request, payload: VerifyIn, family_id: uuid.UUID):
+    """Form 11."""
+    family = families.family_verify(actor=request.user, family=_family(request, family_id), **payload.dict())
+    return _family_out(family)
+
+
+@router.post("/families/{family_id}/decide", response={200: FamilyOut, **ERRORS})
+def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
+    """Form 12, by the commune chairman; the handover is then due within 15 working days."""
+    family = families.family_decide(
+        actor=request.user,
+        family=_family(request, family_id),
+        child=_child(request, payload.child_id),
+        decision_number=payload.decision_number,
+    )
+    return _family_out(family)
+
+
+@router.post("/families/{family_id}/handover", response={200: CarePathOut, **ERRORS})
+def hand_over(request, family_id: uuid.UUID):
+    family = _family(request, family_id)
+    placement = families.family_handover(actor=request.user, family=family)
+    return _path(request, placement.child)
+
+
+@router.get("/children/{child_id}/suggestions", response={200: list[SuggestionOut], 404: Error})
+def suggest(request, child_id: uuid.UUID):
+    """Verified families for the child: kin first, siblings together, the child's view; each explained."""
+    child = _child(request, child_id)
+    return [
+        {"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked}
+        for s in families.suggestions(request.user, child)
+    ]
+
+
+class IncidentIn(Schema):
+    kind: IncidentKind
+    occurred_at: Moment
+    description: Line = Field(..., max_length=2000)
+    actions_taken: Line = Field(default="", max_length=2000)
+
+
+class IncidentOut(Schema):
+    id: int
+    protection_case_id: uuid.UUID
+
+
+@router.post("/children/{child_id}/incidents", response={201: IncidentOut, **ERRORS})
+def report_incident(request, payload: IncidentIn, child_id: uuid.UUID):
+    """Violence or abuse inside the facility: a child-protection report (Form 01) opens, and the
+    provincial Department of Health is told."""
+    incident = services.incident_report(actor=request.user, child=_child(request, child_id), **payload.dict())
+    return Status(201, {"id": incident.pk, "protection_case_id": incident.protection_case_id})
+
+
+class InspectionIn(Schema):
+    inspected_on: Day
+    results: dict[str, Literal["met", "not_met", "na"]] = Field(
+        ..., description="a result for every checklist item"
+    )
+    findings: Line = Field(default="", max_length=2000)
+
+
+@router.post("/facilities/{facility_id}/inspections", response={201: dict[str, int], **ERRORS})
+def inspect(request, payload: InspectionIn, facility_id: int = Id):
+    """An inspection against the checklist (Decree 103/2017; Circular 09/2024 art. 6), by the province."""
+    facility = selectors.facilities_visible(request.user, Verb.CARE_INSPECT).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotVisible
+    inspection = services.inspection_record(actor=request.user, facility=facility, **payload.dict())
+    return Status(201, {"id": inspection.pk})

@@ -1,0 +1,472 @@
+"""Thin views of family-like care: parse, check access, call one service or selector, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from haven.access import markers
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, can, memberships, require
+from haven.accounts.models import Role
+from haven.areas.models import Area
+from haven.audit.services import record
+from haven.care import families as families_mod
+from haven.care import forms, selectors, services
+from haven.care.models import CareForm, Facility, Placement, SmallGroup, Staff, StaffKind
+from haven.core.errors import Refused
+from haven.people.models import Child
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _run(form, action: Callable) -> bool:
+    """Run a service on a valid form; its refusal lands on the form and nothing is saved."""
+    if not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    except Refused as error:
+        form.add_error(None, error.message)
+        return False
+    return True
+
+
+def _facility(request, facility_id: int) -> Facility:
+    facility = selectors.facilities_visible(request.user).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotVisible
+    return facility
+
+
+def _manages(user, facility: Facility) -> bool:
+    try:
+        services.facility_membership(user, facility)
+    except NotVisible:
+        return False
+    return True
+
+
+# --- Lists and boards ---------------------------------------------------------------------------
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def index(request):
+    facilities = list(selectors.facilities_visible(request.user).order_by("organisation__name"))
+    if len(facilities) == 1 and not can(request.user, Verb.AGGREGATE_VIEW):
+        return redirect("care:board", facilities[0].pk)
+    return render(
+        request,
+        "care/index.html",
+        {"facilities": facilities, "can_figures": can(request.user, Verb.AGGREGATE_VIEW)},
+    )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def board(request, facility_id: int):
+    facility = _facility(request, facility_id)
+    data = selectors.board(facility)
+    # The facility's neighbours (the commune, the province) see its figures; names only of the
+    # children they may see.
+    ids = [c.pk for g in data.groups for c in g.children]
+    visible = set(Child.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    for g in data.groups:
+        for c in g.children:
+            c.shown = c.pk in visible
+    data.due_reviews = [o for o in data.due_reviews if o.child_id in visible]
+    data.unstable = [(c, n) for c, n in data.unstable if c.pk in visible]
+    shown = [str(pk) for pk in visible]
+    if shown:
+        record(actor=request.user, action="child.list", data={"shown": shown, "facility": facility.pk})
+    return render(
+        request,
+        "care/board.html",
+        {
+            "board": data,
+            "manages": _manages(request.user, facility),
+            "can_inspect": can(request.user, Verb.CARE_INSPECT),
+            "inspection": facility.inspections.first(),
+        },
+    )
+
+
+@markers.requires(Verb.AGGREGATE_VIEW)
+@require_GET
+def province(request):
+    provinces = selectors.provinces_visible(request.user)
+    if not provinces:
+        raise NotVisible
+    chosen = next((p for p in provinces if p.code == request.GET.get("province")), provinces[0])
+    return render(
+        request,
+        "care/province.html",
+        {
+            "figures": selectors.province_figures(chosen),
+            "trend": selectors.family_share_trend(chosen),
+            "provinces": provinces if len(provinces) > 1 else [],
+            "chosen": chosen,
+        },
+    )
+
+
+@markers.requires(Verb.CHILD_EXPORT)
+@require_GET
+def form14(request, facility_id: int):
+    facility = _facility(request, facility_id)
+    services.facility_membership(request.user, facility, Verb.CHILD_EXPORT)
+    rows = selectors.form14_rows(facility)
+    record(
+        actor=request.user,
+        action="child.export",
+        organisation=facility.organisation,
+        data={"form": "14", "children": [str(p.child_id) for p in rows]},
+    )
+    authority = Area.objects.filter(pk=facility.organisation.area_id).first()
+    return render(request, "care/form14.html", {"facility": facility, "rows": rows, "authority": authority})
+
+
+# --- Structure ----------------------------------------------------------------------------------
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def manage(request, facility_id: int):
+    """Homes, groups, staff, rosters and principal caregivers, one small form each."""
+    facility = _facility(request, facility_id)
+    services.facility_membership(request.user, facility)
+    groups = SmallGroup.objects.filter(home__facility=facility).select_related("home")
+    caregivers = Staff.objects.filter(facility=facility, kind=StaffKind.CAREGIVER, is_active=True)
+    which = request.POST.get("which") if request.method == "POST" else None
+
+    def bound(name, cls, **kwargs):
+        return cls(request.POST if which == name else None, prefix=name, **kwargs)
+
+    built = {
+        "facility": bound("facility", forms.FacilityForm, initial=_facility_initial(facility)),
+        "home": bound("home", forms.HomeForm),
+        "group": bound("group", forms.GroupForm),
+        "staff": bound("staff", forms.StaffForm),
+        "shift": bound("shift", forms.ShiftForm),
+        "principal": bound("principal", forms.PrincipalForm),
+    }
+    built["group"].fields["home"].queryset = facility.homes.all()
+    for key in ("shift", "principal"):
+        built[key].fields["group"].queryset = groups
+        built[key].fields["staff"].queryset = caregivers
+    actions = {
+        "facility": lambda d: services.facility_register(
+            actor=request.user, organisation=facility.organisation, **d
+        ),
+        "home": lambda d: services.home_add(actor=request.user, facility=facility, **d),
+        "group": lambda d: services.group_add(actor=request.user, **d),
+        "staff": lambda d: services.staff_add(actor=request.user, facility=facility, **d),
+        "shift": lambda d: services.shift_assign(actor=request.user, **d),
+        "principal": lambda d: services.principal_set(actor=request.user, **d),
+    }
+    if which in actions and _run(built[which], actions[which]):
+        messages.success(request, _("Saved."))
+        return redirect("care:manage", facility.pk)
+    return render(request, "care/manage.html", {"facility": facility, "forms": built, "which": which})
+
+
+def _facility_initial(facility: Facility) -> dict:
+    return {
+        "ownership": facility.ownership,
+        "licence_number": facility.licence_number,
+        "licence_issued_on": facility.licence_issued_on,
+        "address": facility.address,
+        "management_level": facility.management_level,
+    }
+
+
+# --- Placements ---------------------------------------------------------------------------------
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def place(request, group_id: int):
+    group = get_object_or_404(SmallGroup.objects.select_related("home__facility"), pk=group_id)
+    facility = _facility(request, group.home.facility_id)
+    services.facility_membership(request.user, facility)
+    children = Child.objects.visible_to(request.user).exclude(
+        pk__in=Placement.objects.filter(ended_on__isnull=True).values("child_id")
+    )
+    form = forms.PlaceForm(
+        request.POST or None,
+        children=children,
+        can_override=_can_override(request.user, facility),
+    )
+    status = selectors.group_statuses(SmallGroup.objects.filter(pk=group.pk))[0]
+
+    def act(d):
+        services.placement_start(
+            actor=request.user,
+            child=d["child"],
+            form=CareForm.FACILITY_GROUP,
+            group=group,
+            started_on=d["started_on"],
+            reason=d["reason"],
+            override_reason=d.get("override_reason", ""),
+        )
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The child is placed in group %(group)s.") % {"group": group})
+        return redirect("care:board", facility.pk)
+    return render(request, "care/place.html", {"form": form, "group": group, "status": status})
+
+
+def _can_override(user, facility: Facility) -> bool:
+    try:
+        services.facility_membership(user, facility, Verb.CARE_OVERRIDE)
+    except NotVisible:
+        return False
+    return True
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def child(request, child_id):
+    found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+    path = selectors.care_path(request.user, found)
+    record(actor=request.user, action="child.view", obj=found, data={"page": "care_path"})
+    suggested = (
+        families_mod.suggestions(request.user, found) if path.current is None or path.current.group_id else []
+    )
+    return render(
+        request,
+        "care/child.html",
+        {"path": path, "can_manage": can(request.user, Verb.CARE_MANAGE), "suggested": suggested},
+    )
+
+
+def _placement(request, placement_id) -> Placement:
+    placement = get_object_or_404(
+        Placement.objects.visible_to(request.user).select_related("child", "group__home__facility"),
+        pk=placement_id,
+    )
+    require(request.user, Verb.CARE_MANAGE, placement.child)
+    return placement
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def transfer(request, placement_id):
+    placement = _placement(request, placement_id)
+    groups = SmallGroup.objects.filter(
+        home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
+    ).select_related("home")
+    form = forms.TransferForm(request.POST or None, groups=groups)
+
+    def act(d):
+        services.placement_transfer(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The move is recorded."))
+        if not Child.objects.visible_to(request.user).filter(pk=placement.child_id).exists():
+            return redirect("care:index")  # the child left the facility, and with it the user's reach
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("Move the child")}
+    )
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def review(request, placement_id):
+    placement = _placement(request, placement_id)
+    form = forms.ReviewForm(
+        request.POST or None,
+        initial={"needs_family": placement.needs_family, "family_plan": placement.family_plan},
+    )
+
+    def act(d):
+        services.placement_review(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The review is recorded; the next is due in 6 months."))
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("Six-monthly review")}
+    )
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def end(request, placement_id):
+    placement = _placement(request, placement_id)
+    form = forms.EndForm(request.POST or None)
+
+    def act(d):
+        services.placement_end(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The placement has ended."))
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("End the placement")}
+    )
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def start(request, child_id):
+    """A first placement, or the next after the last ended (kin care, a foster family...)."""
+    found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+    require(request.user, Verb.CARE_MANAGE, found)
+    groups = SmallGroup.objects.filter(
+        home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
+    ).select_related("home")
+    form = forms.TransferForm(request.POST or None, groups=groups)
+
+    def act(d):
+        on = d.pop("on")
+        services.placement_start(actor=request.user, child=found, started_on=on, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The placement is recorded."))
+        return redirect("care:child", found.pk)
+    return render(request, "care/step.html", {"form": form, "child": found, "title": _("Record a placement")})
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def visit(request, placement_id):
+    """A monitoring visit of a child in a family (Decree 56/2017 art. 43(2), 46)."""
+    placement = _placement(request, placement_id)
+    form = forms.VisitForm(request.POST or None)
+
+    def act(d):
+        services.monitoring_visit(actor=request.user, placement=placement, **d)
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The visit is recorded; the next is due in 6 months."))
+        return redirect("care:child", placement.child_id)
+    return render(
+        request, "care/step.html", {"form": form, "placement": placement, "title": _("Monitoring visit")}
+    )
+
+
+# --- Alternative-care families ------------------------------------------------------------------
+
+
+def _commune_of(user, role: str):
+    return next((m.organisation.area for m in memberships(user) if m.role == role), None)
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def families(request):
+    """The commune's register of families willing to care (Decree 56/2017 art. 41), and Form 08."""
+    listed = list(families_mod.families_visible(request.user).order_by("status", "applicant_name"))
+    commune = _commune_of(request.user, Role.COMMUNE_CHILD_PROTECTION_OFFICER)
+    form = None
+    if commune is not None:
+        form = forms.FamilyForm(request.POST or None, children=Child.objects.visible_to(request.user))
+
+        def act(d):
+            families_mod.family_register(actor=request.user, commune=commune, **d)
+
+        if request.method == "POST" and _run(form, act):
+            messages.success(request, _("The family is registered; verify it next (Form 11)."))
+            return redirect("care:families")
+    elif request.method == "POST":
+        raise NotVisible
+    return render(request, "care/families.html", {"families": listed, "form": form})
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def family(request, family_id):
+    found = get_object_or_404(families_mod.families_visible(request.user), pk=family_id)
+    roles = {m.role for m in memberships(request.user) if m.organisation.area_id == found.commune_id}
+    verify = decide = None
+    if Role.COMMUNE_CHILD_PROTECTION_OFFICER in roles and found.status == "registered":
+        verify = forms.VerifyForm(
+            request.POST if request.POST.get("which") == "verify" else None, prefix="verify"
+        )
+    if Role.COMMUNE_CHAIRMAN in roles and found.status == "verified":
+        children = Child.objects.visible_to(request.user)
+        if found.relative_of_id:
+            children = children.filter(pk=found.relative_of_id)
+        decide = forms.DecideForm(
+            request.POST if request.POST.get("which") == "decide" else None,
+            prefix="decide",
+            children=children,
+        )
+    can_hand_over = found.status == "chosen" and bool(
+        roles & {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN}
+    )
+    which = request.POST.get("which")
+    done = False
+    if which == "verify" and verify is not None:
+        done = _run(verify, lambda d: families_mod.family_verify(actor=request.user, family=found, **d))
+    elif which == "decide" and decide is not None:
+        done = _run(decide, lambda d: families_mod.family_decide(actor=request.user, family=found, **d))
+    elif which == "handover" and can_hand_over:
+        families_mod.family_handover(actor=request.user, family=found)
+        messages.success(request, _("The child is handed over to the family."))
+        return redirect("care:child", found.decided_child_id)
+    elif request.method == "POST":
+        raise NotVisible
+    if done:
+        messages.success(request, _("Saved."))
+        return redirect("care:family", found.pk)
+    return render(
+        request,
+        "care/family.html",
+        {"family": found, "verify": verify, "decide": decide, "can_hand_over": can_hand_over},
+    )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def incident(request, child_id):
+    """Violence or abuse inside the facility: a child-protection report opens at once."""
+    found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+    form = forms.IncidentForm(request.POST or None)
+    made = []
+
+    def act(d):
+        made.append(services.incident_report(actor=request.user, child=found, **d))
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(
+            request,
+            _("The incident is recorded and a child-protection report is open; the province is told."),
+        )
+        return redirect("protection:detail", made[0].protection_case_id)
+    return render(
+        request, "care/step.html", {"form": form, "child": found, "title": _("Report violence or abuse")}
+    )
+
+
+@markers.requires(Verb.CARE_INSPECT)
+@require_http_methods(["GET", "POST"])
+def inspect(request, facility_id: int):
+    facility = selectors.facilities_visible(request.user, Verb.CARE_INSPECT).filter(pk=facility_id).first()
+    if facility is None:
+        raise NotVisible
+    form = forms.InspectionForm(request.POST or None)
+
+    def act(_d):
+        services.inspection_record(actor=request.user, facility=facility, **form.service_fields())
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The inspection is recorded."))
+        return redirect("care:board", facility.pk)
+    return render(
+        request, "care/inspect.html", {"form": form, "facility": facility, "title": _("Inspect the facility")}
+    )

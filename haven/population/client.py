@@ -1,0 +1,261 @@
+"""``HttpRegister``: the population register reached over HTTP, without ever registering a birth twice.
+
+- Time-outs on every call (settings.HAVEN_POPULATION_REGISTER_HTTP["timeout"]).
+- Retries with a growing, jittered pause, always with the same Idempotency-Key: when the register
+  committed a birth but its answer was lost, the retry receives the same PIN, not a second one.
+- A circuit breaker shared by the whole process: after ``breaker_failures`` failures in a row it opens
+  and calls fail at once (RegisterUnavailable) for ``breaker_cooldown`` seconds; then it half-opens and
+  lets one call through: success closes it, failure opens it again.
+
+Only "unavailable" answers count as failures (no connection, time-out, a 5xx, an unreadable answer);
+a 4xx is the register saying the request is wrong (RegisterRefused) and is not retried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import random
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from haven.population.register import (
+    BirthNotice,
+    PersonQuery,
+    RegisterPerson,
+    RegisterRefused,
+    RegisterUnavailable,
+)
+
+DEFAULTS = {
+    "url": "http://127.0.0.1:8765",
+    "timeout": 3.0,
+    "attempts": 3,
+    "backoff": 0.2,
+    "breaker_failures": 5,
+    "breaker_cooldown": 30.0,
+}
+
+
+class BreakerOpen(RegisterUnavailable):
+    """The circuit breaker is open: the register is not asked at all until the cool-down ends."""
+
+
+@dataclass
+class CircuitBreaker:
+    failures_to_open: int
+    cooldown: float
+    clock: Callable[[], float] = time.monotonic
+    state: str = "closed"  # closed, open, half_open
+    failures: int = 0
+    opened_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def before(self) -> None:
+        """Raise BreakerOpen unless a call may go to the register now."""
+        with self._lock:
+            if self.state == "closed":
+                return
+            # After the cool-down one caller is let through as the trial; should the trial never
+            # report back, another is let through after a further cool-down.
+            if self.clock() - self.opened_at >= self.cooldown:
+                self.state, self.opened_at = "half_open", self.clock()
+                return
+            raise BreakerOpen(
+                "the population register is not answering; calls are paused (circuit breaker open)"
+            )
+
+    def success(self) -> None:
+        with self._lock:
+            self.state, self.failures = "closed", 0
+
+    def failure(self) -> None:
+        with self._lock:
+            self.failures += 1
+            if self.state == "half_open" or self.failures >= self.failures_to_open:
+                self.state, self.opened_at = "open", self.clock()
+
+
+_breakers: dict[str, CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(url: str, *, failures: int, cooldown: float) -> CircuitBreaker:
+    """One breaker per register address for the whole process (every thread, every client object)."""
+    with _breakers_lock:
+        found = _breakers.get(url)
+        if found is None:
+            found = _breakers[url] = CircuitBreaker(failures_to_open=failures, cooldown=cooldown)
+        return found
+
+
+def breakers_reset() -> None:
+    """Forget every breaker's state (tests)."""
+    with _breakers_lock:
+        _breakers.clear()
+
+
+class HttpRegister:
+    def __init__(self, url: str | None = None, **options) -> None:
+        config = {**DEFAULTS, **getattr(settings, "HAVEN_POPULATION_REGISTER_HTTP", {}), **options}
+        if url is not None:
+            config["url"] = url
+        self.url = config["url"].rstrip("/")
+        self.timeout = float(config["timeout"])
+        self.attempts = max(1, int(config["attempts"]))
+        self.backoff = float(config["backoff"])
+        self.breaker = breaker_for(
+            self.url, failures=int(config["breaker_failures"]), cooldown=float(config["breaker_cooldown"])
+        )
+        self.sleep: Callable[[float], None] = time.sleep
+
+    # --- the protocol ----------------------------------------------------------------------------
+
+    def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> str:
+        body = {
+            "family_name": notice.family_name,
+            "middle_name": notice.middle_name,
+            "given_name": notice.given_name,
+            "sex": {"male": "M", "female": "F"}.get(notice.sex, notice.sex),
+            "date_of_birth": notice.date_of_birth.isoformat(),
+            "registration_province": notice.registration_province,
+            "registration_commune": notice.registration_commune,
+        }
+        answer = self._call(
+            "POST",
+            "/births",
+            body=body,
+            headers={"Idempotency-Key": idempotency_key},
+            attempts=self.attempts if patient else 1,
+        )
+        pin = answer.get("pin") if isinstance(answer, dict) else None
+        if not isinstance(pin, str) or len(pin) != 12 or not pin.isdigit():
+            raise RegisterUnavailable("the population register answered without a PIN")
+        return pin
+
+    def person(self, pin: str) -> RegisterPerson | None:
+        try:
+            answer = self._call("GET", "/persons/" + urllib.parse.quote(pin.strip(), safe=""))
+        except _NotFound:
+            return None
+        return _person(answer, parents=True)
+
+    def search(self, query: PersonQuery) -> list[RegisterPerson]:
+        params = {
+            "family_name": query.family_name,
+            "middle_name": query.middle_name,
+            "given_name": query.given_name,
+            "sex": {"male": "M", "female": "F"}.get(query.sex, query.sex),
+            "date_of_birth": query.date_of_birth.isoformat() if query.date_of_birth else "",
+            "commune_code": query.commune_code,
+            "limit": str(query.limit),
+        }
+        answer = self._call(
+            "GET", "/persons?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
+        )
+        return [_person(p, parents=False) for p in answer["results"]]
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict | None = None,
+        headers: dict | None = None,
+        attempts: int | None = None,
+    ) -> dict:
+        attempts = attempts or self.attempts
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        last: RegisterUnavailable | None = None
+        for attempt in range(attempts):
+            if attempt:
+                self.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random()))
+            self.breaker.before()  # BreakerOpen ends the attempts at once
+            try:
+                answer = self._once(method, path, data, headers or {})
+            except RegisterUnavailable as error:
+                self.breaker.failure()
+                last = error
+                continue
+            except (RegisterRefused, _NotFound):
+                self.breaker.success()  # the register answered: it is up
+                raise
+            self.breaker.success()
+            return answer
+        assert last is not None
+        raise last
+
+    def _once(self, method: str, path: str, data: bytes | None, headers: dict) -> dict:
+        request = urllib.request.Request(  # noqa: S310 (the configured register's http(s) URL)
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Accept": "application/json", "Content-Type": "application/json", **headers},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return _json(response.read())
+        except urllib.error.HTTPError as error:
+            status = error.code
+            try:
+                problem = _json(error.read()).get("error") or {}
+            except RegisterUnavailable:
+                problem = {}
+            if status >= 500 or status == 429:
+                raise RegisterUnavailable(f"the population register answered {status}") from error
+            if status == 404 and problem.get("code") == "not_found":
+                raise _NotFound from error
+            raise RegisterRefused(
+                problem.get("message") or f"the population register refused the request ({status})",
+                code=problem.get("code") or "refused",
+                field=problem.get("field"),
+            ) from error
+        except (OSError, http.client.HTTPException) as error:  # no connection, time-out, cut answer
+            raise RegisterUnavailable(f"the population register did not answer: {error}") from error
+
+
+class _NotFound(Exception):
+    pass
+
+
+def _json(raw: bytes) -> dict:
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise RegisterUnavailable("the population register's answer was not JSON") from error
+    if not isinstance(value, dict):
+        raise RegisterUnavailable("the population register's answer was not a JSON object")
+    return value
+
+
+def _person(p: dict, *, parents: bool) -> RegisterPerson:
+    mother = (p.get("mother") or {}) if parents else {}
+    father = (p.get("father") or {}) if parents else {}
+    return RegisterPerson(
+        id=p["id"],
+        pin=p["pin"],
+        family_name=p["family_name"],
+        middle_name=p["middle_name"],
+        given_name=p["given_name"],
+        sex={"M": "male", "F": "female"}[p["sex"]],
+        date_of_birth=dt.date.fromisoformat(p["date_of_birth"]),
+        dob_estimated=bool(p.get("dob_estimated")),
+        commune_code=p.get("commune_code", ""),
+        province_code=p.get("province_code", ""),
+        old_commune_code=p.get("old_commune_code", ""),
+        household_id=p.get("household_id", ""),
+        mother_name=p.get("mother_name", ""),
+        father_name=p.get("father_name", ""),
+        mother_pin=mother.get("pin", ""),
+        father_pin=father.get("pin", ""),
+    )

@@ -1,0 +1,472 @@
+"""The population register service: a stand-in for the national register's interface (`haven popreg serve`).
+
+A separate process with its own port and its own SQLite database (never Haven's), so that Haven meets
+it only over HTTP, as it would meet the Ministry of Public Security's. Framework-free: a WSGI
+application over stdlib sqlite3, served by wsgiref with one thread per request (decision 0008).
+
+    GET  /health                      {"status": "ok"}
+    GET  /persons/<pin>               one person, with parents and household
+    GET  /persons?family_name=&middle_name=&given_name=&name=&sex=&date_of_birth=&commune_code=&limit=
+                                      search; names are matched without diacritics ("Hoà" = "hoa")
+    GET  /households/<id>             the members of a household
+    POST /births                      register a birth (header Idempotency-Key) and receive its PIN
+
+Errors are JSON, ``{"error": {"code": ..., "message": ..., "field": ...}}``, with 400 for bad input
+(invalid PIN, impossible date, unknown commune...), 404 for an unknown person, 409 when an
+idempotency key is reused for a different birth. Nothing is guessed: a wrong value is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import secrets
+import socketserver
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from haven.lib import pin as pins
+from haven.lib.vietnamese import nfc
+from haven.population import store
+
+log = logging.getLogger("haven.popreg")
+
+MAX_BODY = 64 * 1024
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
+_COMMUNE = re.compile(r"^\d{5}$")
+_PROVINCE = re.compile(r"^\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+STATUS = {
+    200: "200 OK",
+    201: "201 Created",
+    400: "400 Bad Request",
+    404: "404 Not Found",
+    405: "405 Method Not Allowed",
+    409: "409 Conflict",
+    413: "413 Content Too Large",
+    500: "500 Internal Server Error",
+}
+
+
+class Problem(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def _bad(code: str, message: str, field: str | None = None) -> Problem:
+    return Problem(400, code, message, field)
+
+
+class Register:
+    """The register's behaviour over its database; one SQLite connection per thread."""
+
+    def __init__(self, database: str | Path, *, today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.database = str(database)
+        self.today = today
+        self._local = threading.local()
+        store.create(self.db)
+        store.index(self.db)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = store.connect(self.database)
+        return db
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def person(self, pin: str) -> dict:
+        value = _pin(pin, "pin")
+        row = self.db.execute("SELECT * FROM person WHERE pin = ?", (value,)).fetchone()
+        if row is None:
+            raise Problem(404, "not_found", "No person has this PIN.", "pin")
+        return self._full(row)
+
+    def household(self, household_id: str) -> dict:
+        rows = self.db.execute(
+            "SELECT * FROM person WHERE household_id = ? ORDER BY date_of_birth, id", (household_id,)
+        ).fetchall()
+        if not rows:
+            raise Problem(404, "not_found", "No household has this identifier.", "household_id")
+        return {"household_id": household_id, "members": [_person(r) for r in rows]}
+
+    def search(self, query: dict[str, str]) -> dict:
+        known = {"family_name", "middle_name", "given_name", "name", "sex", "date_of_birth", "commune_code"}
+        unknown = sorted(set(query) - known - {"limit"})
+        if unknown:
+            raise _bad("unknown_parameter", f"Unknown search parameter: {unknown[0]}.", unknown[0])
+        where, args = [], []
+        parts = {k: store.name_key(query.get(k, "")) for k in ("family_name", "middle_name", "given_name")}
+        if query.get("name"):
+            tokens = store.name_key(query["name"]).split()
+            if len(tokens) < 2:
+                raise _bad("name_too_short", "Give at least a family name and a given name.", "name")
+            parts = {
+                "family_name": tokens[0],
+                "middle_name": " ".join(tokens[1:-1]),
+                "given_name": tokens[-1],
+            }
+        for part, column in zip(parts, store.KEY_COLUMNS, strict=True):
+            if parts[part]:
+                where.append(f"{column} = ?")
+                args.append(parts[part])
+        if query.get("sex"):
+            where.append("sex = ?")
+            args.append(_sex(query["sex"]))
+        if query.get("date_of_birth"):
+            where.append("date_of_birth = ?")
+            args.append(_date(query["date_of_birth"], "date_of_birth", self.today()).isoformat())
+        if not (parts["given_name"] or parts["family_name"] or query.get("date_of_birth")):
+            raise _bad(
+                "too_broad", "Give a name or a date of birth; sex and commune alone match too many people."
+            )
+        if query.get("commune_code"):
+            code = self._commune(query["commune_code"], "commune_code", current_only=False)
+            where.append("(commune_code = ? OR old_commune_code = ?)")
+            args += [code, code]
+        limit = _limit(query.get("limit"))
+        rows = self.db.execute(
+            f"SELECT * FROM person WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",  # noqa: S608
+            (*args, limit + 1),
+        ).fetchall()
+        return {"results": [_person(r) for r in rows[:limit]], "truncated": len(rows) > limit}
+
+    def _full(self, row: sqlite3.Row) -> dict:
+        out = _person(row)
+        for parent in ("mother", "father"):
+            parent_id = row[f"{parent}_id"]
+            found = (
+                parent_id and self.db.execute("SELECT * FROM person WHERE id = ?", (parent_id,)).fetchone()
+            )
+            out[parent] = _ref(found) if found else None
+        children = self.db.execute(
+            # "!= ''" lets SQLite use the partial indexes on the parents' identifiers.
+            "SELECT * FROM person WHERE mother_id = ? AND mother_id != '' "
+            "UNION SELECT * FROM person WHERE father_id = ? AND father_id != ''",
+            (row["id"], row["id"]),
+        ).fetchall()
+        out["children"] = [_ref(c) for c in sorted(children, key=lambda c: (c["date_of_birth"], c["id"]))]
+        return out
+
+    def _commune(self, value: str, field: str, *, current_only: bool) -> str:
+        value = str(value).strip()
+        if not _COMMUNE.match(value):
+            raise _bad("invalid_commune", "A commune code has five digits.", field)
+        row = self.db.execute("SELECT current FROM commune WHERE code = ?", (value,)).fetchone()
+        if row is None or (current_only and not row["current"]):
+            raise _bad("unknown_commune", f"No commune has the code {value}.", field)
+        return value
+
+    # --- registering a birth ---------------------------------------------------------------------
+
+    def register_birth(self, body: dict, idempotency_key: str | None) -> tuple[int, dict]:
+        if not idempotency_key or not _KEY.match(idempotency_key):
+            raise _bad(
+                "idempotency_key", "Send an Idempotency-Key header of 1 to 64 visible ASCII characters."
+            )
+        request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        replay = self._replay(idempotency_key, request_hash)
+        if replay is not None:
+            return 200, replay
+        birth = self._birth(body)
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")  # one writer at a time: the key and the PIN are checked, then taken
+        try:
+            replay = self._replay(idempotency_key, request_hash)
+            if replay is not None:
+                db.execute("ROLLBACK")
+                return 200, replay
+            digit = pins.century_sex_digit(
+                birth_year=birth["born"].year, sex="female" if birth["sex"] == "F" else "male"
+            )
+            prefix = f"{int(birth['registration_province']):03d}{digit}{birth['born'].year % 100:02d}"
+            while True:
+                value = prefix + f"{secrets.randbelow(1_000_000):06d}"
+                if db.execute("SELECT 1 FROM person WHERE pin = ?", (value,)).fetchone() is None:
+                    break
+            person_id = "B" + secrets.token_hex(8)
+            mother, father = birth["mother"], birth["father"]
+            household = mother["household_id"] if mother else (father["household_id"] if father else "")
+            db.execute(
+                store.INSERT_PERSON,
+                store.person_row(
+                    {
+                        "id": person_id,
+                        "family_name": birth["family_name"],
+                        "middle_name": birth["middle_name"],
+                        "given_name": birth["given_name"],
+                        "sex": birth["sex"],
+                        "date_of_birth": birth["born"].isoformat(),
+                        "dob_estimated": "1" if birth["estimated"] else "0",
+                        "pin": value,
+                        "commune_code": birth["registration_commune"],
+                        "province_code": birth["registration_province"],
+                        "household_id": household or "H" + person_id[1:],
+                        "mother_id": mother["id"] if mother else "",
+                        "father_id": father["id"] if father else "",
+                        "mother_name": _name(mother) if mother else birth["mother_name"],
+                        "father_name": _name(father) if father else birth["father_name"],
+                    }
+                ),
+            )
+            db.execute(
+                "INSERT INTO birth VALUES (?, ?, ?, ?)",
+                (idempotency_key, request_hash, person_id, dt.datetime.now(dt.UTC).isoformat()),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        row = db.execute("SELECT * FROM person WHERE id = ?", (person_id,)).fetchone()
+        return 201, self._full(row)
+
+    def _replay(self, key: str, request_hash: str) -> dict | None:
+        answered = self.db.execute(
+            "SELECT b.request_hash, p.* FROM birth b JOIN person p ON p.id = b.person_id "
+            "WHERE b.idempotency_key = ?",
+            (key,),
+        ).fetchone()
+        if answered is None:
+            return None
+        if answered["request_hash"] != request_hash:
+            raise Problem(
+                409,
+                "idempotency_conflict",
+                "This Idempotency-Key was used for a different birth; a key names one birth.",
+            )
+        return self._full(answered)
+
+    def _birth(self, body: dict) -> dict:
+        if not isinstance(body, dict):
+            raise _bad("invalid_body", "Send a JSON object.")
+        allowed = {
+            "family_name", "middle_name", "given_name", "sex", "date_of_birth", "dob_estimated",
+            "registration_province", "registration_commune", "mother_pin", "father_pin", "mother_name",
+            "father_name",
+        }  # fmt: skip
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            raise _bad("unknown_field", f"Unknown field: {unknown[0]}.", unknown[0])
+        for field in body:
+            if field != "dob_estimated" and not isinstance(body[field], str | type(None)):
+                raise _bad("invalid_type", f"{field} must be a string.", field)
+        text = {k: nfc(body.get(k) or "") for k in allowed - {"dob_estimated"}}
+        for field in ("family_name", "given_name"):
+            if not text[field]:
+                raise _bad("required", f"{field} is required.", field)
+        for field in ("family_name", "middle_name", "given_name", "mother_name", "father_name"):
+            if len(text[field]) > 100:
+                raise _bad("too_long", f"{field} is longer than 100 characters.", field)
+        today = self.today()
+        born = _date(text["date_of_birth"], "date_of_birth", today)
+        province = text["registration_province"]
+        if not _PROVINCE.match(province):
+            raise _bad("invalid_province", "A province code has two digits.", "registration_province")
+        commune = self._commune(text["registration_commune"], "registration_commune", current_only=True)
+        in_province = self.db.execute(
+            "SELECT province_code FROM commune WHERE code = ?", (commune,)
+        ).fetchone()
+        if in_province["province_code"] != province:
+            raise _bad(
+                "commune_not_in_province",
+                f"Commune {commune} is not in province {province}.",
+                "registration_commune",
+            )
+        parents = {}
+        for parent, sex in (("mother", "F"), ("father", "M")):
+            if text[f"{parent}_pin"]:
+                value = _pin(text[f"{parent}_pin"], f"{parent}_pin")
+                row = self.db.execute("SELECT * FROM person WHERE pin = ?", (value,)).fetchone()
+                if row is None:
+                    raise _bad("unknown_parent", f"No person has the {parent}'s PIN.", f"{parent}_pin")
+                if row["sex"] != sex or row["date_of_birth"] >= born.isoformat():
+                    raise _bad(
+                        "parent_mismatch",
+                        f"The person with this PIN cannot be the child's {parent}.",
+                        f"{parent}_pin",
+                    )
+                parents[parent] = row
+            else:
+                parents[parent] = None
+        estimated = body.get("dob_estimated", False)
+        if not isinstance(estimated, bool):
+            raise _bad("invalid_type", "dob_estimated must be true or false.", "dob_estimated")
+        return {
+            **text,
+            "sex": _sex(text["sex"]),
+            "born": born,
+            "estimated": estimated,
+            "registration_commune": commune,
+            "mother": parents["mother"],
+            "father": parents["father"],
+        }
+
+
+def _pin(value: str, field: str) -> str:
+    try:
+        return pins.parse(str(value)).value
+    except pins.InvalidPin as error:
+        reasons = {
+            "digits": "A PIN is made of digits only.",
+            "length": "A PIN has 12 digits.",
+            "province": "A PIN starts with the code of a province.",
+        }
+        raise _bad("invalid_pin", reasons.get(error.reason, "This is not a valid PIN."), field) from error
+
+
+def _sex(value: str) -> str:
+    value = str(value).strip().upper()
+    if value not in ("M", "F"):
+        raise _bad("invalid_sex", "Sex is M or F.", "sex")
+    return value
+
+
+def _date(value: str, field: str, today: dt.date) -> dt.date:
+    value = str(value).strip()
+    if not _DATE.match(value):
+        raise _bad("invalid_date", f"{value!r} is not a date written YYYY-MM-DD.", field)
+    try:
+        born = dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise _bad("impossible_date", f"{value} is not a day of the calendar.", field) from error
+    if born > today:
+        raise _bad("future_date", "A date of birth cannot be in the future.", field)
+    if born < EARLIEST_BIRTH:
+        raise _bad("impossible_date", "A date of birth before 1900 is not possible here.", field)
+    return born
+
+
+def _limit(value: str | None) -> int:
+    if value in (None, ""):
+        return DEFAULT_LIMIT
+    if not str(value).isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise _bad("invalid_limit", f"limit is a number from 1 to {MAX_LIMIT}.", "limit")
+    return int(value)
+
+
+def _name(row: sqlite3.Row) -> str:
+    return " ".join(p for p in (row["family_name"], row["middle_name"], row["given_name"]) if p)
+
+
+def _ref(row: sqlite3.Row) -> dict:
+    return {"id": row["id"], "pin": row["pin"], "name": _name(row), "sex": row["sex"]}
+
+
+def _person(row: sqlite3.Row) -> dict:
+    return {
+        "id": row["id"],
+        "pin": row["pin"],
+        "family_name": row["family_name"],
+        "middle_name": row["middle_name"],
+        "given_name": row["given_name"],
+        "full_name": _name(row),
+        "sex": row["sex"],
+        "date_of_birth": row["date_of_birth"],
+        "dob_estimated": row["dob_estimated"] == "1",
+        "commune_code": row["commune_code"],
+        "province_code": row["province_code"],
+        "old_commune_code": row["old_commune_code"],
+        "household_id": row["household_id"],
+        "mother_id": row["mother_id"],
+        "father_id": row["father_id"],
+        "mother_name": row["mother_name"],
+        "father_name": row["father_name"],
+    }
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+class Application:
+    """The WSGI application."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        try:
+            status, body = self.route(environ)
+        except Problem as problem:
+            status = problem.status
+            body = {"error": {"code": problem.code, "message": problem.message, "field": problem.field}}
+        except Exception:
+            log.exception("population register: unexpected error")
+            status = 500
+            body = {
+                "error": {"code": "internal", "message": "The register failed; try again.", "field": None}
+            }
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        start_response(
+            STATUS[status],
+            [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
+    def route(self, environ: dict) -> tuple[int, dict]:
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "").rstrip("/") or "/"
+        parts = path.strip("/").split("/")
+        if path == "/health":
+            _only(method, "GET")
+            return 200, {"status": "ok"}
+        if path == "/persons":
+            _only(method, "GET")
+            query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            return 200, self.register.search(query)
+        if len(parts) == 2 and parts[0] == "persons":
+            _only(method, "GET")
+            return 200, self.register.person(parts[1])
+        if len(parts) == 2 and parts[0] == "households":
+            _only(method, "GET")
+            return 200, self.register.household(parts[1])
+        if path == "/births":
+            _only(method, "POST")
+            return self.register.register_birth(_json(environ), environ.get("HTTP_IDEMPOTENCY_KEY"))
+        raise Problem(404, "no_such_endpoint", f"No endpoint {path}.")
+
+
+def _only(method: str, allowed: str) -> None:
+    if method != allowed:
+        raise Problem(405, "method_not_allowed", f"Use {allowed}.")
+
+
+def _json(environ: dict) -> dict:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY:
+        raise Problem(413, "too_large", "The request body is too large.")
+    try:
+        return json.loads(environ["wsgi.input"].read(length) or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _bad("invalid_json", "The request body is not JSON.") from error
+
+
+class _Server(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+
+def server(database: str | Path, *, host: str = "127.0.0.1", port: int = 8765) -> WSGIServer:
+    """A threaded HTTP server for the register over ``database`` (port 0 picks a free port)."""
+    return make_server(
+        host, port, Application(Register(database)), server_class=_Server, handler_class=_Quiet
+    )

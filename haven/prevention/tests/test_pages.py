@@ -1,0 +1,124 @@
+"""The prevention pages: a collaborator's phone round, the forms, the commune's coverage and figures."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from haven.audit.models import AuditEvent
+from haven.prevention.models import AtRiskPerson, State, Village
+from haven.prevention.tests.test_followup import flag
+
+
+@pytest.fixture
+def village(world, client):
+    client.force_login(world.officer_a)
+    response = client.post(
+        f"/prevention/coverage/?commune={world.commune_a.pk}", {"do": "village", "name": "Thôn Đông"}
+    )
+    assert response.status_code == 302
+    v = Village.objects.get(name="Thôn Đông")
+    response = client.post(
+        "/prevention/coverage/",
+        {
+            "do": "assign",
+            "commune": world.commune_a.pk,
+            "collaborator": world.collaborator_a.pk,
+            "village": v.pk,
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    return v
+
+
+def test_a_collaborator_flags_and_records_the_first_contact(world, client, village, frozen):
+    client.force_login(world.collaborator_a)
+    assert "Thôn Đông" in client.get("/prevention/flag/").content.decode()
+    response = client.post(
+        "/prevention/flag/",
+        {
+            "family_name": "Nguyễn",
+            "middle_name": "Thị",
+            "given_name": "Hoa",
+            "commune": world.commune_a.pk,
+            "village": village.pk,
+            "pregnant": "on",
+            "consent": "on",
+            "risk_factors": ["single_mother"],
+        },
+    )
+    person = AtRiskPerson.objects.get()
+    assert response.status_code == 302 and response.url == f"/prevention/{person.pk}/"
+    page = client.get("/prevention/").content.decode()
+    assert "Nguyễn Thị Hoa" in page
+    response = client.post(
+        f"/prevention/{person.pk}/contact/",
+        {
+            "at": timezone.localtime(frozen.at).strftime("%d/%m/%Y %H:%M"),
+            "mode": "home",
+            "consent": "1",
+            "wellbeing": "good",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.state == State.CONTACTED
+    assert AuditEvent.objects.filter(action="prevention.view", object_id=str(person.pk)).exists() is False
+    client.get(f"/prevention/{person.pk}/")
+    assert AuditEvent.objects.filter(action="prevention.view", object_id=str(person.pk)).exists()
+
+
+def test_bad_input_is_shown_on_the_form_and_saves_nothing(world, client, village, frozen):
+    client.force_login(world.collaborator_a)
+    response = client.post(
+        "/prevention/flag/",
+        {
+            "family_name": "Nguyễn",
+            "given_name": "Hoa",
+            "commune": world.commune_a.pk,
+            "village": village.pk,
+            "risk_factors": ["single_mother"],
+        },
+    )
+    assert (
+        response.status_code == 200 and 'class="field-error' in response.content.decode()
+    ) or "error" in response.content.decode()
+    assert not AtRiskPerson.objects.exists()
+
+
+def test_another_commune_cannot_open_her_record(world, client, village, frozen):
+    person = flag(world, village)
+    client.force_login(world.officer_b)
+    assert client.get(f"/prevention/{person.pk}/").status_code == 404
+    assert client.get(f"/prevention/{person.pk}/visit/").status_code == 404
+
+
+def test_coverage_page_shows_villages_with_nobody(world, client, village, frozen):
+    Village.objects.create(commune=world.commune_a, name="Tổ dân phố 9")
+    client.force_login(world.officer_a)
+    page = client.get("/prevention/coverage/").content.decode()
+    assert "Tổ dân phố 9" in page and "Thôn Đông" in page
+    client.force_login(world.collaborator_a)
+    assert client.post("/prevention/coverage/", {"do": "village", "name": "X"}).status_code == 404
+
+
+def test_figures_for_the_province_and_the_analyst(world, client, village, frozen):
+    flag(world, village)
+    client.force_login(world.provincial)
+    assert client.get("/prevention/figures/").status_code == 200
+    client.force_login(world.analyst)
+    assert "&lt;5" in client.get("/prevention/figures/").content.decode()
+    client.force_login(world.collaborator_a)
+    assert client.get("/prevention/figures/").status_code == 404
+
+
+def test_the_province_sees_each_communes_gaps(world, client, village, frozen):
+    Village.objects.create(commune=world.commune_a, name="Tổ dân phố 9")
+    flag(world, village)
+    client.force_login(world.provincial)
+    page = client.get("/prevention/coverage/").content.decode()
+    assert world.commune_a.name in page
+    assert client.get(f"/prevention/coverage/?commune={world.commune_a.pk}").status_code == 200
+    client.force_login(world.provincial_other)
+    assert client.get(f"/prevention/coverage/?commune={world.commune_a.pk}").status_code == 404
