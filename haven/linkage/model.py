@@ -39,6 +39,11 @@ __all__ = [
 DEFAULT_UPPER = 0.99
 DEFAULT_LOWER = 0.5
 
+# Comparison vector values (Splink's gamma: the levels counted from the last, null is -1) that
+# decide() reads: a suspect PIN, and sex that disagrees.
+PIN_SUSPECT = 2
+SEX_DISAGREES = 0
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -81,7 +86,17 @@ def comparisons() -> list[CustomComparison]:
                     0.80,
                     u_probability=1e-7,
                 ),
-                _level("pin_l = pin_r", "same PIN, suspect", 0.05, u_probability=1e-7),
+                # A suspect PIN is often a sibling's or a parent's, so it is weak evidence whatever
+                # EM would make of it: fixed m and u, about +3 match-weight points (decide() also
+                # never links on it).
+                _level(
+                    "pin_l = pin_r",
+                    "same PIN, suspect",
+                    0.01,
+                    u_probability=0.001,
+                    fix_m_probability=True,
+                    fix_u_probability=True,
+                ),
                 cll.LevenshteinLevel("pin", 1).configure(
                     m_probability=0.08, u_probability=1e-5, label_for_charts="one digit apart"
                 ),
@@ -288,8 +303,9 @@ def train(
 
 def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """At most one `link` per record: its best candidate, when at or above the upper threshold and
-    not tied with another candidate above it; every other candidate above the lower threshold is
-    `review`."""
+    not tied with another candidate above it, and neither carrying a suspect PIN nor disagreeing on
+    sex (a sibling's PIN otherwise links the wrong child); every other candidate above the lower
+    threshold is `review`."""
     pairs = pairs[pairs["match_probability"] >= thresholds.lower].copy()
     pairs = pairs.sort_values(["record_id", "match_weight"], ascending=[True, False], kind="stable")
     rank = pairs.groupby("record_id").cumcount()
@@ -297,13 +313,23 @@ def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     contested = pairs.assign(above=above).groupby("record_id")["above"].transform("sum") > 1
     runner_up = pairs.groupby("record_id")["match_weight"].shift(-1).fillna(-99.0)
     # Two candidates above the threshold: link the best only if it is far ahead (32 times as likely).
-    link = (rank == 0) & above & (~contested | (pairs["match_weight"] - runner_up >= 5))
+    link = (rank == 0) & above & (~contested | (pairs["match_weight"] - runner_up >= 5)) & _linkable(pairs)
     pairs.insert(4, "decision", link.map({True: "link", False: "review"}))
     return pairs
 
 
+def _linkable(pairs: pd.DataFrame) -> pd.Series:
+    """False where a pair may not be linked automatically, whatever its probability."""
+    ok = pd.Series(True, index=pairs.index)
+    if "gamma_pin" in pairs:
+        ok &= pairs["gamma_pin"] != PIN_SUSPECT
+    if "gamma_sex" in pairs:
+        ok &= pairs["gamma_sex"] != SEX_DISAGREES
+    return ok
+
+
 def _output(raw: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
-    mw_columns = [c for c in raw.columns if c.startswith("mw_") or c.startswith("bf_")]
+    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_")) or c in ("gamma_pin", "gamma_sex")]
     out = pd.DataFrame(
         {
             "record_id": raw[f"unique_id_{left}"].astype(str),
@@ -370,9 +396,8 @@ def dedupe(
     if raw.empty:
         return empty_result()
     out = _output(raw, left="l", right="r")
-    out.insert(
-        4, "decision", (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"})
-    )
+    link = (out["match_probability"] >= thresholds.upper) & _linkable(out)
+    out.insert(4, "decision", link.map({True: "link", False: "review"}))
     return out.reset_index(drop=True)
 
 
