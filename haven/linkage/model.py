@@ -263,12 +263,31 @@ def _duckdb_api() -> Any:
     return DuckDBAPI()
 
 
+# An EM session on fewer pairs than this keeps the prior m values: a handful of pairs (or none, as
+# when no record has a PIN) cannot estimate some forty parameters, and Splink refuses zero pairs.
+MIN_EM_PAIRS = 50
+# The EM sessions: each fixes what it blocks on; together they estimate every comparison's m.
+EM_SESSIONS: tuple[tuple[str, ...], ...] = (("pin",), ("given_f", "dob"))
+
+
+def _training_pairs(tables: list[pd.DataFrame], columns: tuple[str, ...], link_type: str) -> int:
+    """How many pairs blocking on equal, non-null `columns` gives."""
+    counts = [t[list(columns)].dropna().value_counts() for t in tables]
+    if link_type == "dedupe_only" or len(counts) == 1:
+        c = counts[0]
+        return int((c * (c - 1) // 2).sum())
+    left, right = counts[0], counts[1]
+    return int((left * right.reindex(left.index, fill_value=0)).sum())
+
+
 @dataclass
 class Model:
-    """A trained linker over prepared tables; `predict` gives scored pairs."""
+    """A trained linker over prepared tables; `predict` gives scored pairs. `skipped_em` names the
+    EM sessions left out for lack of pairs (their comparisons keep the prior m values)."""
 
     linker: Linker
     tables: list[Any] = field(default_factory=list)
+    skipped_em: list[str] = field(default_factory=list)
 
     def predict(self, threshold: float) -> pd.DataFrame:
         """Scored pairs at or above `threshold`; `attrs["candidate_pairs"]` counts the blocked pairs."""
@@ -294,11 +313,15 @@ def train(
     registered = [api.register(t, dataset_display_name=f"input_{i}") for i, t in enumerate(tables)]
     linker = Linker(registered, settings(link_type=link_type, prior=prior), log_level=None)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
-    if em:
-        # Each session fixes what it blocks on; together they estimate every comparison's m.
-        for rule in (block_on("pin"), block_on("given_f", "dob")):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, fix_u_probabilities=True)
-    return Model(linker=linker, tables=registered)
+    skipped = []
+    for columns in EM_SESSIONS if em else ():
+        if _training_pairs(tables, columns, link_type) < MIN_EM_PAIRS:
+            skipped.append("+".join(columns))
+            continue
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*columns), fix_u_probabilities=True
+        )
+    return Model(linker=linker, tables=registered, skipped_em=skipped)
 
 
 def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
@@ -366,7 +389,9 @@ def link(
     raw = model.predict(thresholds.lower)
     candidates = raw.attrs.get("candidate_pairs", 0)
     if raw.empty:
-        return empty_result()
+        result = empty_result()
+        result.attrs.update(candidate_pairs=candidates, skipped_em=model.skipped_em)
+        return result
     # Splink orders the two datasets by name; input_0 holds the records.
     swap = (raw["source_dataset_l"] != "input_0").to_numpy()
     for column in [c for c in raw.columns if c.endswith("_l")]:
@@ -375,7 +400,7 @@ def link(
             a, b = raw[column].copy(), raw[other].copy()
             raw.loc[swap, column], raw.loc[swap, other] = b[swap], a[swap]
     result = decide(_output(raw, left="l", right="r"), thresholds).reset_index(drop=True)
-    result.attrs["candidate_pairs"] = candidates
+    result.attrs.update(candidate_pairs=candidates, skipped_em=model.skipped_em)
     return result
 
 

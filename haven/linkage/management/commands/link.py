@@ -114,6 +114,14 @@ class Command(BaseCommand):
             "invalid": sum(len(r.invalid) for r in inputs.values()),
             "seconds": seconds,
         }
+        for session in links.attrs.get("skipped_em", []):
+            self.stdout.write(
+                _(
+                    "too few pairs agree on %(columns)s to estimate the model from them; "
+                    "the prior m values were kept for that step"
+                )
+                % {"columns": session.replace("+", ", ")}
+            )
         self.stdout.write(
             _(
                 "records: %(records)d, register: %(register)d, candidate pairs: %(candidates)d, "
