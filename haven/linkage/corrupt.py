@@ -32,19 +32,23 @@ class Rates:
 
     no_pin: float = 0.5
     wrong_pin_digit: float = 0.03
+    wrong_pin_prefix: float = 0.01  # a wrong digit in the province, sex/century or year part
     typo: float = 0.06
     no_diacritics: float = 0.15
     wrong_tone: float = 0.05
     swapped_order: float = 0.03
     concatenated: float = 0.02
     telex: float = 0.02
+    telex_mid_word: float = 0.01  # the tone key typed before the final consonant: "Nguyeexn"
     day_month_swap: float = 0.03
     dob_typo: float = 0.02
     estimated_dob: float = 0.04
+    estimated_far: float = 0.25  # of estimated dates: 61 to 300 days off, beyond the model's window
     old_address: float = 0.5  # of people whose household still has a pre-2025 commune
     moved: float = 0.05
     no_parent_name: float = 0.3
     no_sex: float = 0.01
+    twins: float = 0.01  # of drawn children: a twin (same parents, date, place; other name) is added
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -89,8 +93,9 @@ def _wrong_tone(rng: random.Random, s: str) -> str:
     return unicodedata.normalize("NFC", decomposed[:i] + replacement + decomposed[i + 1 :])
 
 
-def _telex(s: str) -> str:
-    """Write the syllables as Telex keystrokes: "Nguyễn" → "Nguyeenx"."""
+def _telex(s: str, *, mid_word: bool = False) -> str:
+    """Write the syllables as Telex keystrokes: "Nguyễn" → "Nguyeenx" ("Nguyeexn" with `mid_word`:
+    the tone key right after the vowels, before the final consonant)."""
     words = []
     for word in s.split():
         tone = ""
@@ -105,7 +110,9 @@ def _telex(s: str) -> str:
             else:
                 out.append(_TELEX_LETTERS.get(c.lower(), c) if c in "đĐ" else c)
         text = "".join(out)
-        words.append((text[:1].upper() + text[1:] if word[:1].isupper() else text) + tone)
+        text = text[:1].upper() + text[1:] if word[:1].isupper() else text
+        end = len(text.rstrip("bcdghklmnpqrstvx")) if mid_word and tone else len(text)
+        words.append(text[:end] + tone + text[end:])
     return " ".join(words)
 
 
@@ -125,6 +132,9 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
     if rng.random() < rates.telex:
         field = rng.choice(names)
         rec[field] = _telex(rec[field])
+    elif rng.random() < rates.telex_mid_word:
+        field = rng.choice(names)
+        rec[field] = _telex(rec[field], mid_word=True)
     if rng.random() < rates.no_diacritics:
         for field in [*names, "mother_name", "father_name"]:
             rec[field] = _strip_diacritics(rec[field])
@@ -137,7 +147,10 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
     dob = rec["date_of_birth"]
     if rng.random() < rates.estimated_dob:
         # A foundling: the date found stands in for the date of birth (Decree 123/2015 art. 14).
-        rec["date_of_birth"] = _shift(dob, rng.randint(-45, 45))
+        far = rng.random() < rates.estimated_far
+        rec["date_of_birth"] = _shift(
+            dob, rng.choice((-1, 1)) * rng.randint(61, 300) if far else rng.randint(-45, 45)
+        )
         rec["dob_estimated"] = "1"
         rec["mother_name"] = rec["father_name"] = ""
     elif rng.random() < rates.day_month_swap and int(dob[8:]) <= 12 and dob[5:7] != dob[8:]:
@@ -156,6 +169,9 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
     elif rng.random() < rates.wrong_pin_digit:
         i = rng.randrange(6, 12)
         rec["pin"] = pin[:i] + str((int(pin[i]) + rng.randint(1, 9)) % 10) + pin[i + 1 :]
+    elif pin and rng.random() < rates.wrong_pin_prefix:
+        i = rng.randrange(0, 6)
+        rec["pin"] = pin[:i] + str((int(pin[i]) + rng.randint(1, 9)) % 10) + pin[i + 1 :]
     for parent in ("mother_name", "father_name"):
         if rng.random() < rates.no_parent_name:
             rec[parent] = ""
@@ -164,6 +180,24 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
     if rng.random() < rates.no_sex:
         rec["sex"] = ""
     return rec
+
+
+def _twins(rng: random.Random, population: pd.DataFrame, chosen: pd.DataFrame, share: float) -> pd.DataFrame:
+    """A twin in the register for `share` of the chosen children: the same parents, date of birth,
+    sex, place and family and middle name, another given name and its own PIN."""
+    taken = set(population["pin"])
+    rows = []
+    for row in chosen.sample(frac=share, random_state=rng.randrange(2**31)).to_dict("records"):
+        same_sex = population.loc[population["sex"] == row["sex"], "given_name"]
+        names = [
+            n for n in same_sex.sample(n=20, random_state=rng.randrange(2**31)) if n != row["given_name"]
+        ]
+        pin = ""
+        while row["pin"] and (not pin or pin in taken):
+            pin = row["pin"][:6] + f"{rng.randrange(10**6):06d}"
+        taken.add(pin)
+        rows.append({**row, "id": f"{row['id']}T", "given_name": names[0], "pin": pin})
+    return pd.DataFrame(rows, columns=population.columns)
 
 
 def corrupt(
@@ -192,6 +226,7 @@ def corrupt(
     drawn = pd.concat([chosen, chosen.sample(n=size - n_unique, random_state=seed + 1)])
     gone = set(chosen["id"].sample(frac=unmatched, random_state=seed + 2))
     communes_by_province = population.groupby("province_code")["commune_code"].unique().map(list).to_dict()
+    population = pd.concat([population, _twins(rng, population, chosen, rates.twins)], ignore_index=True)
     rows = []
     for number, row in enumerate(drawn.to_dict("records"), 1):
         rec = _corrupt_one(rng, row, rates, communes_by_province)

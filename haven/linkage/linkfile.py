@@ -13,6 +13,8 @@ import csv
 import datetime as dt
 import gzip
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,10 +25,13 @@ from django.utils.translation import gettext as _
 from haven.lib import pin as pinlib
 from haven.linkage.features import INPUT_COLUMNS, OPTIONAL_COLUMNS
 
-__all__ = ["Problem", "ReadResult", "known_commune_codes", "read"]
+__all__ = ["Problem", "ReadResult", "commune_provinces", "known_commune_codes", "read"]
 
 LEGACY_COMMUNES = Path(__file__).resolve().parent.parent / "population" / "data" / "legacy_communes.csv.gz"
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# Dates are written YYYY-MM-DD and nothing else (fromisoformat also reads week dates: "2015-W10-1").
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TEXT_COLUMNS = ("id", "family_name", "middle_name", "given_name", "mother_name", "father_name")
 
 
 @dataclass(frozen=True)
@@ -50,24 +55,60 @@ class LinkFileError(ValueError):
 
 
 @cache
-def known_commune_codes() -> frozenset[str]:
-    """The 3,321 communes since 1 July 2025 and the pre-2025 communes they replaced."""
+def commune_provinces() -> dict[str, frozenset[str]]:
+    """Each commune code (the 3,321 since 1 July 2025 and the pre-2025 ones they replaced) with the
+    province codes it may be written with: its own, and for a pre-2025 commune also the province of
+    the commune that replaced it."""
     import vietnam_provinces
 
     data = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
-    codes = {f"{w['code']:05d}" for p in data for w in p["wards"]}
+    provinces: dict[str, set[str]] = {
+        f"{w['code']:05d}": {f"{p['code']:02d}"} for p in data for w in p["wards"]
+    }
     with gzip.open(LEGACY_COMMUNES, "rt", encoding="utf-8") as f:
-        codes |= {row["old_commune_code"] for row in csv.DictReader(f)}
-    return frozenset(codes)
+        for row in csv.DictReader(f):
+            now = provinces.get(row["commune_code"], set())
+            provinces.setdefault(row["old_commune_code"], set()).update({row["old_province_code"], *now})
+    return {code: frozenset(p) for code, p in provinces.items()}
 
 
-def _check(row: dict[str, str], line: int, today: dt.date, communes: frozenset[str]) -> list[Problem]:
+@cache
+def known_province_codes() -> frozenset[str]:
+    return frozenset(p for codes in commune_provinces().values() for p in codes)
+
+
+def known_commune_codes() -> frozenset[str]:
+    """The 3,321 communes since 1 July 2025 and the pre-2025 communes they replaced."""
+    return frozenset(commune_provinces())
+
+
+def _control_character(row: dict[str, str]) -> str | None:
+    """The first text column holding a NUL or another control character, if any."""
+    for column in TEXT_COLUMNS:
+        if any(unicodedata.category(c) == "Cc" for c in row.get(column, "")):
+            return column
+    return None
+
+
+def _undecodable_line(path: Path | str) -> int:
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+def _check(
+    row: dict[str, str], line: int, today: dt.date, communes: dict[str, frozenset[str]]
+) -> list[Problem]:
     problems: list[Problem] = []
     born: dt.date | None = None
     value = row["date_of_birth"]
     if value:
         try:
-            born = dt.date.fromisoformat(value) if len(value) == 10 else None
+            born = dt.date.fromisoformat(value) if DATE.fullmatch(value) else None
         except ValueError:
             born = None
         if born is None or not (EARLIEST_BIRTH <= born <= today):
@@ -79,13 +120,7 @@ def _check(row: dict[str, str], line: int, today: dt.date, communes: frozenset[s
     if row["sex"] not in ("M", "F", "U", ""):
         problems.append(Problem(line, _("sex %(value)r is not M, F or U, left out") % {"value": row["sex"]}))
         row["sex"] = ""
-    if row["dob_estimated"] not in ("0", "1", ""):
-        problems.append(
-            Problem(
-                line, _("dob_estimated %(value)r is not 0 or 1, read as 0") % {"value": row["dob_estimated"]}
-            )
-        )
-        row["dob_estimated"] = "0"
+    row["pin"] = "".join(row["pin"].split())  # "001 215 123 456" is the PIN 001215123456
     if row["pin"]:
         try:
             number = pinlib.parse(row["pin"])
@@ -125,16 +160,41 @@ def _check(row: dict[str, str], line: int, today: dt.date, communes: frozenset[s
         if code and code not in communes:
             problems.append(Problem(line, _("unknown commune code %(value)r, left out") % {"value": code}))
             row[column] = ""
+    province = row["province_code"]
+    if province and province not in known_province_codes():
+        problems.append(Problem(line, _("unknown province code %(value)r, left out") % {"value": province}))
+        row["province_code"] = ""
+    elif province and row["commune_code"] and province not in communes[row["commune_code"]]:
+        # One of the two is wrong and nothing says which: both are left out.
+        problems.append(
+            Problem(
+                line,
+                _("commune %(commune)r is not in province %(province)r, both left out")
+                % {"commune": row["commune_code"], "province": province},
+            )
+        )
+        row["province_code"] = row["commune_code"] = ""
     return problems
 
 
 def read(path: Path | str, *, skip_malformed: bool = False, today: dt.date | None = None) -> ReadResult:
     """Read a link file. Raises LinkFileError when it cannot be used."""
     today = today or dt.date.today()
-    communes = known_commune_codes()
+    try:
+        return _read(path, skip_malformed=skip_malformed, today=today)
+    except UnicodeDecodeError:
+        raise LinkFileError(
+            _("%(path)s is not UTF-8 text (line %(line)d); save it as UTF-8 and try again")
+            % {"path": path, "line": _undecodable_line(path)}
+        ) from None
+
+
+def _read(path: Path | str, *, skip_malformed: bool, today: dt.date) -> ReadResult:
+    communes = commune_provinces()
     rows: list[dict[str, str]] = []
     malformed: list[Problem] = []
     invalid: list[Problem] = []
+    pins: dict[str, tuple[str, int]] = {}
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         try:
@@ -169,8 +229,31 @@ def read(path: Path | str, *, skip_malformed: bool = False, today: dt.date | Non
             if row["id"] in seen:
                 malformed.append(Problem(line, _("id %(value)r appears twice") % {"value": row["id"]}))
                 continue
+            if row["dob_estimated"] not in ("0", "1", ""):
+                malformed.append(
+                    Problem(
+                        line,
+                        _("dob_estimated %(value)r is not 0, 1 or empty") % {"value": row["dob_estimated"]},
+                    )
+                )
+                continue
+            column = _control_character(row)
+            if column:
+                malformed.append(Problem(line, _("a control character in %(column)s") % {"column": column}))
+                continue
             seen.add(row["id"])
             invalid.extend(_check(row, line, today, communes))
+            if row["pin"] in pins:
+                first_id, first_line = pins[row["pin"]]
+                invalid.append(
+                    Problem(
+                        line,
+                        _("PIN %(value)r is also given to %(other)r (line %(first)d)")
+                        % {"value": row["pin"], "other": first_id, "first": first_line},
+                    )
+                )
+            elif row["pin"]:
+                pins[row["pin"]] = (row["id"], line)
             rows.append(row)
     if malformed and not skip_malformed:
         shown = "\n".join(str(p) for p in malformed[:20])

@@ -39,6 +39,11 @@ __all__ = [
 DEFAULT_UPPER = 0.99
 DEFAULT_LOWER = 0.5
 
+# Comparison vector values (Splink's gamma: the levels counted from the last, null is -1) that
+# decide() reads: a suspect PIN, and sex that disagrees.
+PIN_SUSPECT = 2
+SEX_DISAGREES = 0
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -81,7 +86,17 @@ def comparisons() -> list[CustomComparison]:
                     0.80,
                     u_probability=1e-7,
                 ),
-                _level("pin_l = pin_r", "same PIN, suspect", 0.05, u_probability=1e-7),
+                # A suspect PIN is often a sibling's or a parent's, so it is weak evidence whatever
+                # EM would make of it: fixed m and u, about +3 match-weight points (decide() also
+                # never links on it).
+                _level(
+                    "pin_l = pin_r",
+                    "same PIN, suspect",
+                    0.01,
+                    u_probability=0.001,
+                    fix_m_probability=True,
+                    fix_u_probability=True,
+                ),
                 cll.LevenshteinLevel("pin", 1).configure(
                     m_probability=0.08, u_probability=1e-5, label_for_charts="one digit apart"
                 ),
@@ -248,12 +263,31 @@ def _duckdb_api() -> Any:
     return DuckDBAPI()
 
 
+# An EM session on fewer pairs than this keeps the prior m values: a handful of pairs (or none, as
+# when no record has a PIN) cannot estimate some forty parameters, and Splink refuses zero pairs.
+MIN_EM_PAIRS = 50
+# The EM sessions: each fixes what it blocks on; together they estimate every comparison's m.
+EM_SESSIONS: tuple[tuple[str, ...], ...] = (("pin",), ("given_f", "dob"))
+
+
+def _training_pairs(tables: list[pd.DataFrame], columns: tuple[str, ...], link_type: str) -> int:
+    """How many pairs blocking on equal, non-null `columns` gives."""
+    counts = [t[list(columns)].dropna().value_counts() for t in tables]
+    if link_type == "dedupe_only" or len(counts) == 1:
+        c = counts[0]
+        return int((c * (c - 1) // 2).sum())
+    left, right = counts[0], counts[1]
+    return int((left * right.reindex(left.index, fill_value=0)).sum())
+
+
 @dataclass
 class Model:
-    """A trained linker over prepared tables; `predict` gives scored pairs."""
+    """A trained linker over prepared tables; `predict` gives scored pairs. `skipped_em` names the
+    EM sessions left out for lack of pairs (their comparisons keep the prior m values)."""
 
     linker: Linker
     tables: list[Any] = field(default_factory=list)
+    skipped_em: list[str] = field(default_factory=list)
 
     def predict(self, threshold: float) -> pd.DataFrame:
         """Scored pairs at or above `threshold`; `attrs["candidate_pairs"]` counts the blocked pairs."""
@@ -279,17 +313,22 @@ def train(
     registered = [api.register(t, dataset_display_name=f"input_{i}") for i, t in enumerate(tables)]
     linker = Linker(registered, settings(link_type=link_type, prior=prior), log_level=None)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
-    if em:
-        # Each session fixes what it blocks on; together they estimate every comparison's m.
-        for rule in (block_on("pin"), block_on("given_f", "dob")):
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, fix_u_probabilities=True)
-    return Model(linker=linker, tables=registered)
+    skipped = []
+    for columns in EM_SESSIONS if em else ():
+        if _training_pairs(tables, columns, link_type) < MIN_EM_PAIRS:
+            skipped.append("+".join(columns))
+            continue
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*columns), fix_u_probabilities=True
+        )
+    return Model(linker=linker, tables=registered, skipped_em=skipped)
 
 
 def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """At most one `link` per record: its best candidate, when at or above the upper threshold and
-    not tied with another candidate above it; every other candidate above the lower threshold is
-    `review`."""
+    not tied with another candidate above it, and neither carrying a suspect PIN nor disagreeing on
+    sex (a sibling's PIN otherwise links the wrong child); every other candidate above the lower
+    threshold is `review`."""
     pairs = pairs[pairs["match_probability"] >= thresholds.lower].copy()
     pairs = pairs.sort_values(["record_id", "match_weight"], ascending=[True, False], kind="stable")
     rank = pairs.groupby("record_id").cumcount()
@@ -297,13 +336,23 @@ def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     contested = pairs.assign(above=above).groupby("record_id")["above"].transform("sum") > 1
     runner_up = pairs.groupby("record_id")["match_weight"].shift(-1).fillna(-99.0)
     # Two candidates above the threshold: link the best only if it is far ahead (32 times as likely).
-    link = (rank == 0) & above & (~contested | (pairs["match_weight"] - runner_up >= 5))
+    link = (rank == 0) & above & (~contested | (pairs["match_weight"] - runner_up >= 5)) & _linkable(pairs)
     pairs.insert(4, "decision", link.map({True: "link", False: "review"}))
     return pairs
 
 
+def _linkable(pairs: pd.DataFrame) -> pd.Series:
+    """False where a pair may not be linked automatically, whatever its probability."""
+    ok = pd.Series(True, index=pairs.index)
+    if "gamma_pin" in pairs:
+        ok &= pairs["gamma_pin"] != PIN_SUSPECT
+    if "gamma_sex" in pairs:
+        ok &= pairs["gamma_sex"] != SEX_DISAGREES
+    return ok
+
+
 def _output(raw: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
-    mw_columns = [c for c in raw.columns if c.startswith("mw_") or c.startswith("bf_")]
+    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_")) or c in ("gamma_pin", "gamma_sex")]
     out = pd.DataFrame(
         {
             "record_id": raw[f"unique_id_{left}"].astype(str),
@@ -340,7 +389,9 @@ def link(
     raw = model.predict(thresholds.lower)
     candidates = raw.attrs.get("candidate_pairs", 0)
     if raw.empty:
-        return empty_result()
+        result = empty_result()
+        result.attrs.update(candidate_pairs=candidates, skipped_em=model.skipped_em)
+        return result
     # Splink orders the two datasets by name; input_0 holds the records.
     swap = (raw["source_dataset_l"] != "input_0").to_numpy()
     for column in [c for c in raw.columns if c.endswith("_l")]:
@@ -349,7 +400,7 @@ def link(
             a, b = raw[column].copy(), raw[other].copy()
             raw.loc[swap, column], raw.loc[swap, other] = b[swap], a[swap]
     result = decide(_output(raw, left="l", right="r"), thresholds).reset_index(drop=True)
-    result.attrs["candidate_pairs"] = candidates
+    result.attrs.update(candidate_pairs=candidates, skipped_em=model.skipped_em)
     return result
 
 
@@ -370,9 +421,8 @@ def dedupe(
     if raw.empty:
         return empty_result()
     out = _output(raw, left="l", right="r")
-    out.insert(
-        4, "decision", (out["match_probability"] >= thresholds.upper).map({True: "link", False: "review"})
-    )
+    link = (out["match_probability"] >= thresholds.upper) & _linkable(out)
+    out.insert(4, "decision", link.map({True: "link", False: "review"}))
     return out.reset_index(drop=True)
 
 

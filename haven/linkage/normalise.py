@@ -37,6 +37,11 @@ _SURNAME_CLASSES: dict[str, str] = {"vu": "vu", "vo": "vu", "hoang": "hoang", "h
 WEAK_MIDDLE: frozenset[str] = frozenset({"van", "thi"})
 
 _KNOWN_SURNAMES: frozenset[str] = frozenset(fold(s) for s, _ in vnnames.SURNAMES)
+_SURNAME_SHARE: dict[str, float] = {fold(s): w for s, w in vnnames.SURNAMES}
+# Given names with their diacritics: folded, "Nguyên" (a given name) would hide "Nguyễn" (never one).
+_KNOWN_GIVEN: frozenset[str] = frozenset(
+    nfc(n).lower() for table in (vnnames.MALE_GIVEN, vnnames.FEMALE_GIVEN) for n, _ in table
+)
 _KNOWN_NAME_SYLLABLES: frozenset[str] = (
     frozenset(
         fold(n)
@@ -84,19 +89,50 @@ def _place_tone(base: str, tone: str) -> str:
     return base[:index] + toned + base[index + 1 :]
 
 
+# What a Vietnamese syllable can be (after the Telex letters are turned into ă â đ ê ô ơ ư, before
+# tones): an initial consonant, a vowel group with its glides, and a final consonant. Telex is only
+# repaired into such a syllable, so minority and foreign names ("Ksor", "Alex", "Thomas") stay.
+_INITIALS = "ngh|ng|nh|gh|gi|kh|ph|th|tr|ch|qu|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
+_NUCLEI = (
+    "uyê|uya|uyu|iêu|yêu|oai|oao|oay|oeo|uôi|ươi|ươu|uây|"
+    "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|ôi|ơi|oo|ua|uâ|uê|ui|uô|uơ|ưa|ưi|ươ|ưu|uy|yê|"
+    "a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
+)
+_SYLLABLE = re.compile(rf"(?:{_INITIALS})?(?:{_NUCLEI})(?:ch|nh|ng|c|m|n|p|t)?")
+_TONE_KEYS = frozenset(_TELEX_TONES)
+
+
+def _is_syllable(letters: str) -> bool:
+    return _SYLLABLE.fullmatch(letters) is not None
+
+
+def _telex_letters(text: str) -> str:
+    for telex, letter in _TELEX_LETTERS:
+        text = text.replace(telex, letter)
+    return text
+
+
 def _repair_syllable(syllable: str) -> str:
     lower = syllable.lower()
-    tone = ""
-    if len(lower) > 1 and lower[-1] in _TELEX_TONES:
-        tone, lower = _TELEX_TONES[lower[-1]], lower[:-1]
-    letters = lower
-    for telex, letter in _TELEX_LETTERS:
-        letters = letters.replace(telex, letter)
-    if (not tone and letters == lower) or not any(c in _VOWELS for c in letters):
-        return syllable
-    if tone:
-        letters = _place_tone(letters, tone)
-    return letters[:1].upper() + letters[1:] if syllable[:1].isupper() else letters
+    if _is_syllable(lower):
+        return syllable  # a real syllable typed without diacritics: nothing to repair
+    # The tone key may be typed anywhere after the first letter ("Nguyeenx", "Nguyeexn", "Hoafng");
+    # the end is tried first, then no tone key, then each other place.
+    keys = [i for i in range(len(lower) - 1, 0, -1) if lower[i] in _TONE_KEYS]
+    tries = [(keys[0], _TELEX_TONES[lower[keys[0]]])] if keys and keys[0] == len(lower) - 1 else []
+    tries += [(-1, "")] + [(i, _TELEX_TONES[lower[i]]) for i in keys if i != len(lower) - 1]
+    for index, tone in tries:
+        rest = lower if index < 0 else lower[:index] + lower[index + 1 :]
+        letters = _telex_letters(rest)
+        if (not tone and letters == rest) or not _is_syllable(letters):
+            continue
+        if letters == rest and fold(letters) not in _KNOWN_NAME_SYLLABLES | _KNOWN_SURNAMES:
+            # Only a tone key, into a syllable no name uses: more likely a foreign name ("Max").
+            continue
+        if tone:
+            letters = _place_tone(letters, tone)
+        return letters[:1].upper() + letters[1:] if syllable[:1].isupper() else letters
+    return syllable
 
 
 def repair_telex(s: str) -> str:
@@ -129,8 +165,14 @@ def split_concatenated(token: str) -> list[str]:
 
 @lru_cache(maxsize=100_000)
 def _canonical_word(word: str) -> str:
-    text = normalise_tone_placement(repair_telex(word.translate(_ETH)))
-    return " ".join(t[:1].upper() + t[1:].lower() for t in split_concatenated(text) if t)
+    # Split first, then repair and place tones in each syllable ("HoàLinh" as "Hoà Linh"); a
+    # repaired part may itself be two joined syllables ("mylinhf").
+    parts = [
+        normalise_tone_placement(piece)
+        for part in split_concatenated(word.translate(_ETH))
+        for piece in split_concatenated(repair_telex(part))
+    ]
+    return " ".join(t[:1].upper() + t[1:].lower() for t in parts if t)
 
 
 def canonical(s: str | None) -> str:
@@ -164,23 +206,39 @@ class ParsedName:
         return " ".join(p for p in (self.family, self.middle, self.given) if p)
 
 
+def _western_order(first_word: str, last_word: str) -> bool:
+    """Whether a name whose first syllable is `first_word` and last is `last_word` (canonical forms)
+    was written given name first.
+
+    Yes when only the last is a surname ("Linh Nguyễn"), and also when both are but the first is a
+    given name and the last is a commoner surname that no one is given ("Lâm Trần", "Mai Nguyễn").
+    """
+    first, last = fold_word(first_word), fold_word(last_word)
+    if last not in _KNOWN_SURNAMES:
+        return False
+    if first not in _KNOWN_SURNAMES:
+        return True
+    return (
+        first_word.lower() in _KNOWN_GIVEN
+        and last_word.lower() not in _KNOWN_GIVEN
+        and _SURNAME_SHARE[last] > _SURNAME_SHARE[first]
+    )
+
+
 @lru_cache(maxsize=1_000_000)
 def parse_name(family: str | None, middle: str | None, given: str | None) -> ParsedName:
     """Family, middle and given name in canonical form, whatever order the parts were written in.
 
     The parts are read as one sequence of syllables. When its first syllable is not a known surname
     but its last one is, the name was written in Western order ("Linh Nguyễn", "Bảo Thanh Nguyễn")
-    and the first and last are exchanged. A
+    and the first and last are exchanged; also when both are surnames but the first is a given name
+    and the last a commoner surname no one is given ("Lâm Trần"). A
     first syllable that is a known surname starts the family name; the last syllable is the given name.
     """
     tokens = canonical(" ".join(p for p in (family, middle, given) if p)).split()
     if not tokens:
         return ParsedName("", "", "")
-    if (
-        len(tokens) > 1
-        and fold_word(tokens[0]) not in _KNOWN_SURNAMES
-        and fold_word(tokens[-1]) in _KNOWN_SURNAMES
-    ):
+    if len(tokens) > 1 and _western_order(tokens[0], tokens[-1]):
         tokens = [tokens[-1], *tokens[1:-1], tokens[0]]
     elif not (family or "").strip() and fold_word(tokens[0]) not in _KNOWN_SURNAMES:
         # Only a given (and perhaps middle) name was recorded, as for many foundlings.

@@ -70,3 +70,53 @@ def test_errors_are_the_ones_asked_for(people):
 
     estimated = corrupt(people, 200, seed=2, rates=_only(estimated_dob=1.0), today=TODAY)
     assert (estimated.records["dob_estimated"] == "1").all()
+
+
+def test_the_harder_errors(people):
+    twins = corrupt(people, 200, seed=4, rates=_only(twins=0.5), today=TODAY)
+    added = twins.register[twins.register["id"].str.endswith("T")]
+    assert len(added) >= 50
+    by_id = people.set_index("id")
+    for twin in added.itertuples():
+        sibling = by_id.loc[twin.id[:-1]]
+        assert (twin.date_of_birth, twin.mother_id, twin.sex) == (
+            sibling["date_of_birth"],
+            sibling["mother_id"],
+            sibling["sex"],
+        )
+        assert twin.given_name != sibling["given_name"]
+        assert not twin.pin or twin.pin != sibling["pin"]
+    assert not twins.register["pin"].replace("", None).dropna().duplicated().any()
+
+    far = corrupt(people, 200, seed=5, rates=_only(estimated_dob=1.0, estimated_far=1.0), today=TODAY)
+    truth = dict(far.clusters.itertuples(index=False, name=None))
+    born = people.set_index("id")["date_of_birth"]
+    gaps = [
+        abs((dt.date.fromisoformat(r.date_of_birth) - dt.date.fromisoformat(born[truth[r.id]])).days)
+        for r in far.records.itertuples()
+    ]
+    assert min(gaps) > 60
+
+    prefix = corrupt(people, 200, seed=6, rates=_only(wrong_pin_prefix=1.0), today=TODAY)
+    truth = dict(prefix.clusters.itertuples(index=False, name=None))
+    pins = people.set_index("id")["pin"]
+    for record in prefix.records.itertuples():
+        true_pin = pins[truth[record.id]]
+        if true_pin:
+            wrong = [i for i in range(12) if record.pin[i] != true_pin[i]]
+            assert len(wrong) == 1 and wrong[0] < 6
+
+    mid = corrupt(people, 200, seed=7, rates=_only(telex_mid_word=1.0), today=TODAY)
+    truth = dict(mid.clusters.itertuples(index=False, name=None))
+    people_by_id = people.set_index("id")
+    typed = []
+    for record in mid.records.itertuples():
+        person = people_by_id.loc[truth[record.id]]
+        for field in ("family_name", "middle_name", "given_name"):
+            if getattr(record, field) != person[field]:
+                typed.append((getattr(record, field), person[field]))
+    assert len(typed) >= 100  # a name without diacritics reads the same in Telex
+    assert any(
+        w[-1] not in "sfrxj" for written, _ in typed for w in written.split() if not w.isalpha() or True
+    )
+    assert sum(canonical(written) == canonical(meant) for written, meant in typed) >= 0.95 * len(typed)

@@ -28,9 +28,32 @@ def test_scores_pairwise_and_per_cluster():
     )
     assert (s.links, s.true_links, s.reviews) == (3, 1, 1)
     assert s.precision == 1 / 3 and s.recall == 1 / 3
-    # Clusters: r1 right, r5 rightly alone; r2, r3, r4 wrong.
-    assert s.cluster_precision == 2 / 5
+    # Clusters: r1, r2 and r4 were linked, only r1 rightly; r1, r2 and r3 have a person.
+    assert s.cluster_precision == 1 / 3
     assert s.cluster_recall == 1 / 3
+
+
+def test_a_record_with_several_links_is_clustered_with_its_best_then_smallest_id():
+    decisions = pd.DataFrame(
+        [
+            ("r1", "p9", 0.7, "link"),
+            ("r1", "p1", 0.9, "link"),
+            ("r2", "p8", 0.8, "link"),
+            ("r2", "p2", 0.8, "link"),  # tied: the smaller id
+        ],
+        columns=["record_id", "register_id", "match_probability", "decision"],
+    )
+    for order in (decisions, decisions.iloc[::-1]):
+        s = score(
+            method="m",
+            dataset="d",
+            decisions=order,
+            truth=[("r1", "p1"), ("r2", "p2"), ("r3", "p3")],
+            records=["r1", "r2", "r3"],
+            seconds=0,
+        )
+        assert (s.cluster_precision, s.cluster_recall) == (1.0, 2 / 3)
+        assert s.precision == 2 / 4
 
 
 def test_febrl4_in_link_file_columns():

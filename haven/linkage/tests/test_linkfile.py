@@ -65,3 +65,52 @@ def test_invalid_values_are_reported_and_left_out(tmp_path):
 def test_pre_2025_commune_codes_are_known(tmp_path):
     path = write(tmp_path, "C1,Nguyễn,,An,M,2015-03-04,0,,00001,01,,\n")
     assert read(path).invalid == []
+
+
+def test_a_file_that_is_not_utf8_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_bytes(
+        (HEADER + GOOD).encode("utf-8") + "C2,Hélène,,An,F,2015-03-04,0,,,,,\n".encode("latin-1")
+    )
+    with pytest.raises(LinkFileError, match=r"not UTF-8 text \(line 3\)"):
+        read(path)
+
+
+def test_control_characters_and_unclear_estimates_make_a_row_malformed(tmp_path):
+    path = write(
+        tmp_path,
+        GOOD,
+        "C2,Trần,Thị,Ho\x00a,F,2015-03-04,0,,00004,01,,\n",
+        "C3,Lê,,Minh\x07,M,2016-01-01,0,,00004,01,,\n",
+        "C4,Phạm,,Lan,F,2016-01-01,yes,,00004,01,,\n",
+        "C5,Phạm,,Lan,F,2016-01-01,2,,00004,01,,\n",
+    )
+    with pytest.raises(LinkFileError, match="line 3"):
+        read(path)
+    result = read(path, skip_malformed=True)
+    assert list(result.frame["id"]) == ["C1"]
+    assert [p.line for p in result.malformed] == [3, 4, 5, 6]
+    assert "control character in given_name" in result.malformed[0].message
+    assert "dob_estimated 'yes'" in result.malformed[2].message
+
+
+def test_pins_with_spaces_dates_and_places_are_checked(tmp_path):
+    path = write(
+        tmp_path,
+        "C1,Nguyễn,Văn,An,M,2015-03-04,0,001 215 123 456,00004,01,,\n",
+        "C2,Nguyễn,Văn,Bình,M,2015-03-04,0,001215123456,00004,01,,\n",  # the same PIN as C1
+        "C3,Lê,,Minh,M,2015-W10-1,0,,00004,01,,\n",  # an ISO week date
+        "C4,Lê,,Minh,M,2016-01-01,0,,00004,99,,\n",  # no province 99
+        "C5,Lê,,Minh,M,2016-01-01,0,,00004,79,,\n",  # a Hà Nội commune in Hồ Chí Minh City
+        "C6,Lê,,Minh,M,2016-01-01,0,,00001,01,,\n",  # a pre-2025 Hà Nội commune
+    )
+    result = read(path, today=dt.date(2026, 6, 1))
+    frame = result.frame.set_index("id")
+    messages = {p.line: p.message for p in result.invalid}
+    assert frame.loc["C1", "pin"] == "001215123456"
+    assert "also given to 'C1' (line 2)" in messages[3]
+    assert "impossible date" in messages[4] and frame.loc["C3", "date_of_birth"] == ""
+    assert "unknown province code '99'" in messages[5] and frame.loc["C4", "province_code"] == ""
+    assert "not in province '79'" in messages[6]
+    assert frame.loc["C5", "province_code"] == "" and frame.loc["C5", "commune_code"] == ""
+    assert 7 not in messages and frame.loc["C6", "commune_code"] == "00001"

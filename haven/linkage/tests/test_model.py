@@ -56,6 +56,7 @@ def test_at_most_one_link_per_record_and_the_review_band(linked):
 def test_each_comparison_contributes_its_weight(linked):
     parts = [c for c in linked.columns if c.startswith("mw_") and not c.startswith("mw_tf_")]
     assert {"mw_pin", "mw_given_name", "mw_family_name", "mw_date_of_birth", "mw_place"} <= set(parts)
+    assert {"gamma_pin", "gamma_sex"} <= set(linked.columns)  # what decide() reads
     # match weight = prior weight + the sum of the parts, the same prior for every pair
     prior = linked["match_weight"] - linked[[c for c in linked.columns if c.startswith("mw_")]].sum(axis=1)
     assert prior.round(6).nunique() == 1
@@ -114,3 +115,50 @@ def test_the_same_child_registered_twice_is_found(bench):
         if d == "link" and truth[a] != truth[b]
     ]
     assert len(wrong) <= 1
+
+
+def _sibling_pin_records(people: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Children whose record carries an opposite-sex sibling's PIN, and the siblings owning it."""
+    born = pd.to_datetime(people["date_of_birth"])
+    kids = people[(people["mother_id"] != "") & (born.dt.year >= 2008) & (people["pin"] != "")].copy()
+    kids["year"] = pd.to_datetime(kids["date_of_birth"]).dt.year
+    pairs = kids.merge(kids, on="mother_id", suffixes=("", "_sib"))
+    pairs = pairs[
+        (pairs["sex"] != pairs["sex_sib"])
+        & (pairs["year"] != pairs["year_sib"])
+        & (pairs["given_name"] != pairs["given_name_sib"])
+    ].drop_duplicates("id")
+    pairs = pairs[~pairs["id"].isin(pairs["id_sib"])].head(n)
+    records = pairs[list(people.columns)].copy()
+    records["pin"] = pairs["pin_sib"].to_numpy()
+    records["id"] = "S" + records["id"]
+    return records, pairs[["id", "id_sib"]]
+
+
+def test_a_siblings_pin_never_links_to_the_sibling():
+    people = population(20_000, seed=31, today=TODAY)
+    bench = corrupt(people, 400, seed=32, today=TODAY)
+    records, pairs = _sibling_pin_records(people, 40)
+    assert len(records) >= 20
+    # The child itself is missing from the register: the sibling is the only candidate with the PIN.
+    register = bench.register[~bench.register["id"].isin(pairs["id"])]
+    columns = list(bench.records.columns)
+    result = model.link(pd.concat([bench.records, records[columns]]), register)
+    wrong = result.merge(pairs.assign(record_id="S" + pairs["id"]), on="record_id")
+    wrong = wrong[wrong["register_id"] == wrong["id_sib"]]
+    assert not (wrong["decision"] == "link").any(), wrong[["record_id", "match_probability"]]
+
+
+def test_decide_never_links_a_suspect_pin_or_a_sex_disagreement():
+    pairs = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c"],
+            "register_id": ["p", "q", "r"],
+            "match_weight": [20.0, 20.0, 20.0],
+            "match_probability": [0.999999, 0.999999, 0.999999],
+            "gamma_pin": [model.PIN_SUSPECT, 3, -1],
+            "gamma_sex": [1, 0, 1],
+        }
+    )
+    decided = model.decide(pairs, model.Thresholds())
+    assert list(decided["decision"]) == ["review", "review", "link"]

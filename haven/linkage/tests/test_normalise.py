@@ -44,6 +44,8 @@ def test_accented_and_folded_forms():
         ("Truwowng", "Trương"),
         ("Huyeenf", "Huyền"),
         ("Thuys", "Thúy"),
+        ("Nguyeexn", "Nguyễn"),  # the tone key typed before the final consonant
+        ("Hoafng", "Hoàng"),
     ],
 )
 def test_telex_residue_is_repaired(typed, meant):
@@ -103,3 +105,23 @@ def test_edit_distance_counts_characters_not_bytes():
     assert len("ễ".encode()) == 3
     assert edit_distance("hoà", "hòa") == 2  # the tone moved; canonical() makes them equal
     assert edit_distance(canonical("hoà"), canonical("hòa")) == 0
+
+
+@pytest.mark.parametrize("name", ["Ksor", "Kpor", "Alex", "Max", "Thomas", "Rmah", "Siu"])
+def test_minority_and_foreign_names_are_not_made_vietnamese(name):
+    assert repair_telex(name) == name
+    assert canonical(name) == name
+
+
+def test_joined_syllables_get_the_same_tone_placement_as_separate_ones():
+    assert canonical("HoàLinh") == canonical("Hoà Linh") == "Hòa Linh"
+    assert canonical("ThuỷTiên") == canonical("Thuỷ Tiên") == "Thủy Tiên"
+
+
+def test_western_order_when_the_given_name_is_also_a_surname():
+    # Lâm and Mai are surnames and given names; Trần and Nguyễn are commoner surnames nobody is given.
+    assert (parse_name("Lâm", "", "Trần").family, parse_name("Lâm", "", "Trần").given) == ("Trần", "Lâm")
+    assert parse_name("Mai", "", "Nguyễn").family == "Nguyễn"
+    # Both given names as well as surnames: the order written is kept.
+    assert parse_name("Lâm", "Thị", "Hà").family == "Lâm"
+    assert parse_name("Nguyễn", "", "Mai").family == "Nguyễn"

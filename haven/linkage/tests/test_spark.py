@@ -8,6 +8,7 @@ PostgreSQL pass."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 
@@ -34,6 +35,8 @@ def spark(tmp_path_factory):
     session.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("spark-checkpoints")))
     yield session
     session.stop()
+    # py4j logs at interpreter exit, after pytest has closed the streams it captured.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 @pytest.mark.postgresql_only

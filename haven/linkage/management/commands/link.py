@@ -114,6 +114,14 @@ class Command(BaseCommand):
             "invalid": sum(len(r.invalid) for r in inputs.values()),
             "seconds": seconds,
         }
+        for session in links.attrs.get("skipped_em", []):
+            self.stdout.write(
+                _(
+                    "too few pairs agree on %(columns)s to estimate the model from them; "
+                    "the prior m values were kept for that step"
+                )
+                % {"columns": session.replace("+", ", ")}
+            )
         self.stdout.write(
             _(
                 "records: %(records)d, register: %(register)d, candidate pairs: %(candidates)d, "
@@ -131,12 +139,16 @@ class Command(BaseCommand):
         jobs = []
         if not skip_febrl:
             rec, reg, truth = evaluate.febrl4()
-            jobs.append(("FEBRL4", rec, reg, truth, False))
+            jobs.append(("FEBRL4", rec, reg, truth, False, evaluate.SEPARATE_NAMES))
         people = make_population(population, seed=seed, progress=True)
         bench = corrupt(people, records, seed=seed + 1, today=dt.date.today())
         truth = list(bench.truth.itertuples(index=False, name=None))
-        jobs.append((_("Vietnamese benchmark"), bench.records, bench.register, truth, True))
-        for dataset, rec, reg, truth, pin_structure in tqdm(jobs, desc=_("evaluating"), unit=_("dataset")):
+        jobs.append(
+            (_("Vietnamese benchmark"), bench.records, bench.register, truth, True, evaluate.WHOLE_NAME)
+        )
+        for dataset, rec, reg, truth, pin_structure, passes in tqdm(
+            jobs, desc=_("evaluating"), unit=_("dataset")
+        ):
             links, seconds = evaluate.timed(model.link, rec, reg, check_pin_structure=pin_structure)
             rows.append(
                 evaluate.score(
@@ -148,7 +160,7 @@ class Command(BaseCommand):
                     seconds=seconds,
                 )
             )
-            pairs, seconds = evaluate.timed(evaluate.baseline_link, rec, reg)
+            pairs, seconds = evaluate.timed(evaluate.baseline_link, rec, reg, passes=passes)
             rows.append(
                 evaluate.score(
                     method=_("baseline (recordlinkage)"),
