@@ -521,8 +521,8 @@ def support_refer(
 def support_outcome(*, actor: User, support: Support, status: str, outcome: str) -> Support:
     now = clock.now()
     person = support.person
-    membership = _acting(actor, person, "refer")
-    workflow.transition("refer", person.state)
+    membership = _acting(actor, person, "support_outcome")
+    workflow.transition("support_outcome", person.state)
     _require_consent(person, "outcome")
     if support.status != SupportStatus.REFERRED:
         raise Refused(_("The outcome of this referral is already recorded."), code="already_done")
@@ -532,21 +532,13 @@ def support_outcome(*, actor: User, support: Support, status: str, outcome: str)
         raise invalid("outcome", _("Say what came of it."), "required")
     support.status, support.outcome, support.closed_at = status, outcome.strip(), now
     support.save()
-    person.steps.create(
-        action="support_outcome",
-        from_state=person.state,
-        to_state=person.state,
-        at=now,
+    _enter(
+        person,
+        "support_outcome",
         actor=actor,
-        organisation=membership.organisation,
+        membership=membership,
+        now=now,
         note=f"{support.get_service_display()}: {support.get_status_display()}",
-    )
-    record(
-        actor=actor,
-        action="prevention.support_outcome",
-        obj=person,
-        organisation=membership.organisation,
-        at=now,
         data={"support": support.pk, "status": status},
     )
     return support
@@ -983,21 +975,7 @@ def person_update(
     if not changed:
         raise invalid("village", _("Nothing to change."), "nothing")
     person.save()
-    person.steps.create(
-        action="update",
-        from_state=person.state,
-        to_state=person.state,
-        at=now,
-        actor=actor,
-        organisation=membership.organisation,
-    )
-    record(
-        actor=actor,
-        action="prevention.update",
-        obj=person,
-        organisation=membership.organisation,
-        data=changed,
-    )
+    _enter(person, "update", actor=actor, membership=membership, now=now, data=changed)
     return person
 
 

@@ -52,6 +52,9 @@ TRANSITIONS: dict[str, Transition] = {
     "plan": Transition(frozenset({S.ASSESSED}), S.FOLLOW_UP, FOLLOWERS),
     "visit": Transition(frozenset({S.CONTACTED, S.ASSESSED, S.FOLLOW_UP, S.POSTNATAL}), None, FOLLOWERS),
     "refer": Transition(frozenset({S.CONTACTED, S.ASSESSED, S.FOLLOW_UP, S.POSTNATAL}), None, FOLLOWERS),
+    "support_outcome": Transition(
+        frozenset({S.CONTACTED, S.ASSESSED, S.FOLLOW_UP, S.POSTNATAL}), None, FOLLOWERS
+    ),
     "birth": Transition(
         PREGNANT,
         S.POSTNATAL,
