@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import sys
 import threading
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb
+import pandas as pd
 import splink
 
 from haven.linkage import evaluate, model
@@ -61,12 +63,56 @@ class PeakMemory:
         self.peak = max(self.peak, _rss_mib())
 
 
+_SHOWN = ["id", "family_name", "middle_name", "given_name", "sex", "date_of_birth", "dob_estimated", "pin",
+          "commune_code", "mother_name", "father_name"]  # fmt: skip
+
+
+def show_misses(bench, decisions: pd.DataFrame, n: int) -> None:
+    """A sample of the true pairs not linked (with their best candidate, if any) and of the wrong
+    links, each with the two rows and every comparison's match weight."""
+    records = bench.records.set_index("id", drop=False)
+    register = bench.register.set_index("id", drop=False)
+    links = decisions[decisions["decision"] == "link"]
+    linked = set(zip(links["record_id"], links["register_id"], strict=True))
+    truth = list(bench.truth.itertuples(index=False, name=None))
+    truth_set = set(truth)
+    mw = [c for c in decisions.columns if c.startswith("mw_") and not c.endswith("tf_adj")]
+    scored = decisions.set_index(["record_id", "register_id"])
+
+    def show(record_id: str, person_id: str | None, label: str) -> None:
+        print(f"--- {label}")
+        print("  record  :", " | ".join(str(records.loc[record_id, c]) for c in _SHOWN))
+        if person_id is not None and person_id in register.index:
+            print("  register:", " | ".join(str(register.loc[person_id, c]) for c in _SHOWN))
+        if person_id is not None and (record_id, person_id) in scored.index:
+            row = scored.loc[(record_id, person_id)]
+            parts = ", ".join(f"{c[3:]} {row[c]:+.1f}" for c in mw)
+            weight, p = row["match_weight"], row["match_probability"]
+            print(f"  weight {weight:.1f} p={p:.4f} {row['decision']}: {parts}")
+        elif person_id is not None:
+            print("  (no candidate pair above the lower threshold)")
+
+    missed = [(r, p) for r, p in truth if (r, p) not in linked]
+    wrong = [(r, p) for r, p in linked if (r, p) not in truth_set]
+    print(f"false negatives: {len(missed):,}, false positives: {len(wrong):,}")
+    rng = random.Random(0)
+    for r, p in rng.sample(missed, min(n, len(missed))):
+        show(r, p, f"missed {r} -> {p}")
+    true_of = dict(truth)
+    for r, p in rng.sample(wrong, min(n, len(wrong))):
+        show(r, p, f"wrong link {r} -> {p}")
+        show(r, true_of.get(r), f"  its true person {true_of.get(r)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--register", type=int, default=5_000_000)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument(
+        "--misses", type=int, default=0, help="Print this many false negatives and false positives."
+    )
     args = parser.parse_args()
 
     print(
@@ -99,6 +145,8 @@ def main() -> None:
     print(f"candidates above the lower threshold: {len(decisions):,}")
     print(" | ".join(evaluate.HEADER))
     print(" | ".join(scores.row()), flush=True)
+    if args.misses:
+        show_misses(bench, decisions, args.misses)
     if args.baseline:
         pairs, secs = evaluate.timed(evaluate.baseline_link, bench.records, bench.register)
         base = evaluate.score(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from haven.lib import vnnames
 from haven.lib.vietnamese import fold
 from haven.linkage.features import INPUT_COLUMNS
 
@@ -49,6 +50,11 @@ class Rates:
     no_parent_name: float = 0.3
     no_sex: float = 0.01
     twins: float = 0.01  # of drawn children: a twin (same parents, date, place; other name) is added
+    # Of the children in the population: the mother's surname after the father's ("Nguyễn Phạm Minh
+    # Anh"), a naming that is becoming common; a guess, no published share.
+    dual_surname: float = 0.03
+    dual_surname_dropped: float = 0.3  # of their records: written without the second surname
+    dual_surname_unregistered: float = 0.1  # of them: the register has only the first surname
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -120,9 +126,38 @@ def _shift(date: str, days: int) -> str:
     return (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
 
 
+def _without_second_surname(middle: str) -> str:
+    """The middle name field of a child with two surnames, the second (its first word) left out."""
+    return middle.split(" ", 1)[1] if " " in middle else middle
+
+
+def _dual_surnames(
+    rng: random.Random, population: pd.DataFrame, children: pd.Index, share: float
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """`share` of the `children` (row labels) given their mother's surname as a second surname, at
+    the start of the middle name field; a child whose mother has the father's surname (or is not
+    known) gets another one. Returns the population and each such child's second surname by id."""
+    if not share or children.empty:
+        return population, {}
+    picked = population.loc[children].sample(frac=share, random_state=rng.randrange(2**31))
+    surnames = [s for s, _ in vnnames.SURNAMES]
+    weights = [w for _, w in vnnames.SURNAMES]
+    second = {}
+    for pid, family, mother in picked[["id", "family_name", "mother_name"]].itertuples(index=False):
+        surname = (mother or "").split(" ", 1)[0]
+        while not surname or surname == family:
+            surname = rng.choices(surnames, weights)[0]
+        second[pid] = surname
+    middle = population["middle_name"].copy()
+    middle.loc[picked.index] = picked["id"].map(second) + " " + picked["middle_name"]
+    return population.assign(middle_name=middle), second
+
+
 def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_province: dict) -> dict:
     rec = dict(row)
     names = ["family_name", "middle_name", "given_name"]
+    if rec.pop("second_surname", "") and rng.random() < rates.dual_surname_dropped:
+        rec["middle_name"] = _without_second_surname(rec["middle_name"])
     if rng.random() < rates.typo:
         field = rng.choice(names)
         rec[field] = _typo(rng, rec[field])
@@ -186,11 +221,13 @@ def _twins(rng: random.Random, population: pd.DataFrame, chosen: pd.DataFrame, s
     """A twin in the register for `share` of the chosen children: the same parents, date of birth,
     sex, place and family and middle name, another given name and its own PIN."""
     taken = set(population["pin"])
+    # Given names by sex, drawn by position: sampling a series of millions per twin took minutes.
+    given_by_sex = {sex: names.to_numpy() for sex, names in population.groupby("sex")["given_name"]}
     rows = []
     for row in chosen.sample(frac=share, random_state=rng.randrange(2**31)).to_dict("records"):
-        same_sex = population.loc[population["sex"] == row["sex"], "given_name"]
+        same_sex = given_by_sex[row["sex"]]
         names = [
-            n for n in same_sex.sample(n=20, random_state=rng.randrange(2**31)) if n != row["given_name"]
+            n for n in (same_sex[rng.randrange(len(same_sex))] for _ in range(20)) if n != row["given_name"]
         ]
         pin = ""
         while row["pin"] and (not pin or pin in taken):
@@ -218,7 +255,9 @@ def corrupt(
     rng = random.Random(seed)
     today = today or dt.date.today()
     adult_from = today.replace(year=today.year - 18).isoformat()
-    children = population[population["date_of_birth"] > adult_from]
+    under_18 = population.index[population["date_of_birth"] > adult_from]
+    population, second = _dual_surnames(rng, population, under_18, rates.dual_surname)
+    children = population.loc[under_18]
     n_unique = size - int(size * duplicates)
     if n_unique > len(children):
         raise ValueError(f"the population has {len(children)} children, fewer than {n_unique}")
@@ -228,6 +267,7 @@ def corrupt(
     communes_by_province = population.groupby("province_code")["commune_code"].unique().map(list).to_dict()
     population = pd.concat([population, _twins(rng, population, chosen, rates.twins)], ignore_index=True)
     rows = []
+    drawn = drawn.assign(second_surname=drawn["id"].map(second).fillna(""))
     for number, row in enumerate(drawn.to_dict("records"), 1):
         rec = _corrupt_one(rng, row, rates, communes_by_province)
         rec["person_id"] = row["id"]
@@ -238,6 +278,12 @@ def corrupt(
     records = order[list(INPUT_COLUMNS)].reset_index(drop=True)
     truth = order.loc[~order["person_id"].isin(gone), ["id", "person_id"]].rename(columns={"id": "record_id"})
     register = population[~population["id"].isin(gone)].reset_index(drop=True)
+    # Some children's second surname is in their records but not (yet) in the register.
+    unregistered = [p for p in sorted(second) if rng.random() < rates.dual_surname_unregistered]
+    rows_without = register["id"].isin(unregistered)
+    register.loc[rows_without, "middle_name"] = register.loc[rows_without, "middle_name"].map(
+        _without_second_surname
+    )
     clusters = order[["id", "person_id"]].rename(columns={"id": "record_id"}).reset_index(drop=True)
     return Benchmark(
         records=records, register=register, truth=truth.reset_index(drop=True), clusters=clusters

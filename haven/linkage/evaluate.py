@@ -194,6 +194,7 @@ def baseline_link(
     pairs = pd.DataFrame(list(matches), columns=["record_id", "register_id"]).astype(str)
     pairs["match_probability"] = classifier.prob(features).reindex(matches).to_numpy() if len(matches) else []
     pairs["decision"] = "link"
+    pairs.attrs["candidate_pairs"] = len(candidates)
     return pairs
 
 

@@ -140,10 +140,22 @@ def comparisons() -> list[CustomComparison]:
         ),
         CustomComparison(
             output_column_name="middle_name",
-            comparison_description="Middle name without Văn and Thị (weak evidence)",
+            comparison_description=("Middle name without Văn and Thị (weak evidence), and a second surname"),
             comparison_levels=[
                 _null("middle_core_f"),
-                _level("middle_core_f_l = middle_core_f_r", "same middle name", 0.85),
+                _level(
+                    "middle_core_f_l = middle_core_f_r AND surname2_f_l = surname2_f_r",
+                    "same middle name and second surname",
+                    0.05,
+                ),
+                # A second surname is often left out of one record ("Nguyễn Minh Anh" for
+                # "Nguyễn Phạm Minh Anh"): that is no evidence against the pair. Two different
+                # second surnames fall to the Jaro-Winkler level.
+                _level(
+                    "middle_core_f_l = middle_core_f_r AND (surname2_f_l IS NULL OR surname2_f_r IS NULL)",
+                    "same middle name",
+                    0.80,
+                ),
                 _jw("middle_core_f", 0.88, 0.07),
                 _else(0.08),
             ],

@@ -17,6 +17,7 @@ from haven.lib import vnnames
 from haven.lib.vietnamese import fold, nfc, normalise_tone_placement
 
 __all__ = [
+    "DUAL_SURNAME_MIN_SYLLABLES",
     "WEAK_MIDDLE",
     "ParsedName",
     "canonical",
@@ -200,10 +201,32 @@ class ParsedName:
     family: str
     middle: str
     given: str
+    # A second surname, usually the mother's, written after the father's: "Nguyễn Phạm Minh Anh".
+    second_surname: str = ""
 
     @property
     def full(self) -> str:
-        return " ".join(p for p in (self.family, self.middle, self.given) if p)
+        return " ".join(p for p in (self.family, self.second_surname, self.middle, self.given) if p)
+
+
+# A name has a second surname only when it has at least this many syllables: family, second surname,
+# middle name, given name. In three syllables the second one is the middle name ("Nguyễn Hoàng Anh").
+DUAL_SURNAME_MIN_SYLLABLES = 4
+
+
+def _second_surname(tokens: list[str]) -> bool:
+    """Whether the second syllable of `tokens` (family name first) is a second surname.
+
+    Yes when the name has at least four syllables and both the first and the second are known
+    surnames ("Nguyễn Phạm Minh Anh"). Hoàng, Mai and Hà are surnames and middle names as well; in a
+    four-syllable name after a surname they are read as a second surname, on both sides of every
+    comparison alike, so this only matters when one side drops a syllable.
+    """
+    return (
+        len(tokens) >= DUAL_SURNAME_MIN_SYLLABLES
+        and fold_word(tokens[0]) in _KNOWN_SURNAMES
+        and fold_word(tokens[1]) in _KNOWN_SURNAMES
+    )
 
 
 def _western_order(first_word: str, last_word: str) -> bool:
@@ -234,6 +257,9 @@ def parse_name(family: str | None, middle: str | None, given: str | None) -> Par
     and the first and last are exchanged; also when both are surnames but the first is a given name
     and the last a commoner surname no one is given ("Lâm Trần"). A
     first syllable that is a known surname starts the family name; the last syllable is the given name.
+    In a name of four syllables or more, a known surname right after the family name is a second
+    surname (a child given both parents' surnames, "Nguyễn Phạm Minh Anh"): the family name stays
+    the first, and the second is kept apart from the middle name.
     """
     tokens = canonical(" ".join(p for p in (family, middle, given) if p)).split()
     if not tokens:
@@ -245,6 +271,8 @@ def parse_name(family: str | None, middle: str | None, given: str | None) -> Par
         return ParsedName("", " ".join(tokens[:-1]), tokens[-1])
     if len(tokens) == 1:
         return ParsedName(tokens[0], "", "") if (family or "").strip() else ParsedName("", "", tokens[0])
+    if _second_surname(tokens):
+        return ParsedName(tokens[0], " ".join(tokens[2:-1]), tokens[-1], second_surname=tokens[1])
     return ParsedName(tokens[0], " ".join(tokens[1:-1]), tokens[-1])
 
 

@@ -98,6 +98,12 @@ def test_evaluate_prints_both_methods_on_both_benchmarks():
     text = out.getvalue()
     lines = [line for line in text.splitlines() if " | " in line][1:]
     assert len(lines) == 4
+    # A closing summary for each dataset and method, as `link files` gives.
+    summaries = [line for line in text.splitlines() if "candidate pairs:" in line]
+    assert len(summaries) == 4
+    assert summaries[0].startswith("FEBRL4, Haven (Splink): records: 5000, register: 5000, candidate pairs: ")
+    assert all("review items:" in line and "time:" in line for line in summaries)
+    assert "total time:" in text
     scores = {(line.split(" | ")[0], line.split(" | ")[1]): float(line.split(" | ")[4]) for line in lines}
     febrl = {m: f for (d, m), f in scores.items() if d == "FEBRL4"}
     assert febrl["Haven (Splink)"] > max(f for m, f in febrl.items() if m != "Haven (Splink)")

@@ -120,3 +120,36 @@ def test_the_harder_errors(people):
         w[-1] not in "sfrxj" for written, _ in typed for w in written.split() if not w.isalpha() or True
     )
     assert sum(canonical(written) == canonical(meant) for written, meant in typed) >= 0.95 * len(typed)
+
+
+def test_some_children_carry_two_surnames_and_some_records_drop_the_second(people):
+    from haven.linkage.features import prepare
+
+    dual = corrupt(people, 300, seed=8, rates=_only(dual_surname=0.5), today=TODAY)
+    truth = dict(dual.clusters.itertuples(index=False, name=None))
+    register = prepare(dual.register).set_index(dual.register["id"])
+    records = prepare(dual.records).set_index(dual.records["id"])
+    with_two = [r for r, p in truth.items() if p in register.index and register.loc[p, "surname2_f"]]
+    assert len(with_two) > 100
+    # Without errors the record has the register's name, second surname included.
+    assert all(records.loc[r, "surname2_f"] == register.loc[truth[r], "surname2_f"] for r in with_two)
+    assert all(register.loc[truth[r], "surname2_f"] != register.loc[truth[r], "family_f"] for r in with_two)
+
+    dropped = corrupt(
+        people, 300, seed=8, rates=_only(dual_surname=0.5, dual_surname_dropped=1.0), today=TODAY
+    )
+    records = prepare(dropped.records).set_index(dropped.records["id"])
+    register = prepare(dropped.register).set_index(dropped.register["id"])
+    assert all(records.loc[r, "surname2_f"] is None for r in with_two)
+    # The family and middle name still read the same on both sides.
+    for r in with_two:
+        assert records.loc[r, ["family_f", "middle_core_f"]].tolist() == (
+            register.loc[truth[r], ["family_f", "middle_core_f"]].tolist()
+        )
+
+    unregistered = corrupt(
+        people, 300, seed=8, rates=_only(dual_surname=0.5, dual_surname_unregistered=1.0), today=TODAY
+    )
+    register = prepare(unregistered.register)
+    assert register["surname2_f"].isna().all()
+    assert prepare(unregistered.records)["surname2_f"].notna().sum() > 100

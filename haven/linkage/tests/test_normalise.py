@@ -125,3 +125,47 @@ def test_western_order_when_the_given_name_is_also_a_surname():
     # Both given names as well as surnames: the order written is kept.
     assert parse_name("Lâm", "Thị", "Hà").family == "Lâm"
     assert parse_name("Nguyễn", "", "Mai").family == "Nguyễn"
+
+
+def test_a_second_surname_is_kept_apart_from_the_middle_name():
+    dual = parse_name("Nguyễn", "Phạm Minh", "Anh")
+    assert (dual.family, dual.second_surname, dual.middle, dual.given) == ("Nguyễn", "Phạm", "Minh", "Anh")
+    assert dual.full == "Nguyễn Phạm Minh Anh"
+    # Written without it, the same child has the same family, middle and given name.
+    single = parse_name("Nguyễn", "Minh", "Anh")
+    assert (single.family, single.middle, single.given) == (dual.family, dual.middle, dual.given)
+    assert parse_name("Nguyễn Phạm", "Thị Thu", "Hà").second_surname == "Phạm"
+    assert parse_name("", "nguyen pham minh anh", "").second_surname == "Pham"  # folded, whole name
+
+
+def test_a_second_surname_needs_four_syllables_and_a_known_surname():
+    # Three syllables: the second is the middle name, even when it is also a surname (Hoàng, Mai).
+    assert parse_name("Nguyễn", "Hoàng", "Anh").middle == "Hoàng"
+    assert parse_name("Nguyễn", "Phạm", "Anh").second_surname == ""
+    # Văn, Thị and the modern middle names are not surnames.
+    assert parse_name("Nguyễn", "Thị Thu", "Hà").second_surname == ""
+    assert parse_name("Trần", "Minh Đức", "Anh").second_surname == ""
+    assert parse_name("Nguyễn", "Ngọc Bảo", "Anh").middle == "Ngọc Bảo"
+
+
+def test_the_middle_name_feature_leaves_the_second_surname_out():
+    frame = pd.DataFrame(
+        [
+            {"id": "1", "family_name": "Nguyễn", "middle_name": "Phạm Minh", "given_name": "Anh"},
+            {"id": "2", "family_name": "Nguyễn", "middle_name": "Minh", "given_name": "Anh"},
+            {"id": "3", "family_name": "Lê", "middle_name": "Phạm Thị", "given_name": "Hoa"},
+        ]
+    ).assign(
+        sex="",
+        date_of_birth="",
+        dob_estimated="",
+        pin="",
+        commune_code="",
+        province_code="",
+        mother_name="",
+        father_name="",
+    )
+    features = prepare(frame)
+    assert list(features["family_f"]) == ["nguyen", "nguyen", "le"]
+    assert list(features["surname2_f"]) == ["pham", None, "pham"]
+    assert list(features["middle_core_f"]) == ["minh", "minh", None]

@@ -135,42 +135,54 @@ class Command(BaseCommand):
         from haven.linkage.corrupt import corrupt
         from haven.population.generate import population as make_population
 
+        start = time.perf_counter()
         rows: list[evaluate.Scores] = []
         jobs = []
         if not skip_febrl:
             rec, reg, truth = evaluate.febrl4()
             jobs.append(("FEBRL4", rec, reg, truth, False, evaluate.SEPARATE_NAMES))
         people = make_population(population, seed=seed, progress=True)
+        steps = tqdm(total=1 + 2 * len(jobs) + 2, desc=_("evaluating"), unit=_("step"))
+        steps.set_postfix_str(_("making the Vietnamese benchmark"))
         bench = corrupt(people, records, seed=seed + 1, today=dt.date.today())
+        del people
+        steps.update()
         truth = list(bench.truth.itertuples(index=False, name=None))
         jobs.append(
             (_("Vietnamese benchmark"), bench.records, bench.register, truth, True, evaluate.WHOLE_NAME)
         )
-        for dataset, rec, reg, truth, pin_structure, passes in tqdm(
-            jobs, desc=_("evaluating"), unit=_("dataset")
-        ):
-            links, seconds = evaluate.timed(model.link, rec, reg, check_pin_structure=pin_structure)
-            rows.append(
-                evaluate.score(
-                    method="Haven (Splink)",
+        summaries = []
+        for dataset, rec, reg, truth, pin_structure, passes in jobs:
+            methods = (
+                ("Haven (Splink)", model.link, {"check_pin_structure": pin_structure}),
+                (_("baseline (recordlinkage)"), evaluate.baseline_link, {"passes": passes}),
+            )
+            for method, run, kwargs in methods:
+                steps.set_postfix_str(f"{dataset}, {method}")
+                decisions, seconds = evaluate.timed(run, rec, reg, **kwargs)
+                scores = evaluate.score(
+                    method=method,
                     dataset=dataset,
-                    decisions=links,
+                    decisions=decisions,
                     truth=truth,
                     records=rec["id"],
                     seconds=seconds,
                 )
-            )
-            pairs, seconds = evaluate.timed(evaluate.baseline_link, rec, reg, passes=passes)
-            rows.append(
-                evaluate.score(
-                    method=_("baseline (recordlinkage)"),
-                    dataset=dataset,
-                    decisions=pairs,
-                    truth=truth,
-                    records=rec["id"],
-                    seconds=seconds,
+                rows.append(scores)
+                summaries.append(
+                    {
+                        "dataset": dataset,
+                        "method": method,
+                        "records": len(rec),
+                        "register": len(reg),
+                        "candidates": int(decisions.attrs.get("candidate_pairs", len(decisions))),
+                        "links": scores.links,
+                        "reviews": scores.reviews,
+                        "seconds": seconds,
+                    }
                 )
-            )
+                steps.update()
+        steps.close()
         self.stdout.write(
             _("Operating thresholds: link at match probability ≥ %(upper)s, review from %(lower)s.")
             % {"upper": model.DEFAULT_UPPER, "lower": model.DEFAULT_LOWER}
@@ -178,3 +190,13 @@ class Command(BaseCommand):
         self.stdout.write(" | ".join(evaluate.HEADER))
         for row in rows:
             self.stdout.write(" | ".join(row.row()))
+        for summary in summaries:
+            self.stdout.write(
+                _(
+                    "%(dataset)s, %(method)s: records: %(records)d, register: %(register)d, "
+                    "candidate pairs: %(candidates)d, links: %(links)d, review items: %(reviews)d, "
+                    "time: %(seconds).1f s"
+                )
+                % summary
+            )
+        self.stdout.write(_("total time: %(seconds).1f s") % {"seconds": time.perf_counter() - start})
