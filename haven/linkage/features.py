@@ -63,6 +63,7 @@ def _names(df: pd.DataFrame) -> pd.DataFrame:
                 " ".join(t for t in _fold(parsed.middle).split() if t not in WEAK_MIDDLE) or None,
                 parsed.given or None,
                 given_f or None,
+                "".join(sorted(given_f)) or None,
                 full_f or None,
                 " ".join(sorted(full_f.split())) or None,
             )
@@ -80,6 +81,7 @@ def _names(df: pd.DataFrame) -> pd.DataFrame:
             "middle_core_f",
             "given_a",
             "given_f",
+            "given_letters",
             "full_f",
             "name_set_f",
         ],

@@ -40,9 +40,15 @@ DEFAULT_UPPER = 0.99
 DEFAULT_LOWER = 0.5
 
 # Comparison vector values (Splink's gamma: the levels counted from the last, null is -1) that
-# decide() reads: a suspect PIN, and sex that disagrees.
+# decide() reads: a suspect PIN, two PINs more than one digit apart, sex that disagrees, and given
+# names that are not alike at all.
+PIN_VALID_AGREES = 3
 PIN_SUSPECT = 2
+PIN_DISAGREES = 0
 SEX_DISAGREES = 0
+GIVEN_NAME_DISAGREES = 0
+# The gamma columns kept in the output for decide().
+DECISION_GAMMAS = ("gamma_pin", "gamma_sex", "gamma_given_name")
 
 
 @dataclass(frozen=True)
@@ -111,13 +117,20 @@ def comparisons() -> list[CustomComparison]:
                 _level("given_a_l = given_a_r", "same given name", 0.80, tf_adjustment_column="given_a"),
                 _level("given_f_l = given_f_r", "same given name without diacritics", 0.08),
                 _jw("given_f", 0.92, 0.04),
+                # Jaro-Winkler is harsh on the short given names ("Vân" typed "Vnâ", "Hải" as "Hi"):
+                # one letter inserted, left out or changed, or two letters exchanged.
+                _level(
+                    "levenshtein(given_f_l, given_f_r) <= 1 OR given_letters_l = given_letters_r",
+                    "one letter apart",
+                    0.02,
+                ),
                 _level(
                     "given_f_l = family_f_r OR family_f_l = given_f_r",
                     "given and family name swapped",
                     0.02,
                 ),
-                _jw("given_f", 0.8, 0.02),
-                _else(0.04),
+                _jw("given_f", 0.8, 0.01),
+                _else(0.03),
             ],
         ),
         CustomComparison(
@@ -339,8 +352,8 @@ def train(
 def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """At most one `link` per record: its best candidate, when at or above the upper threshold and
     not tied with another candidate above it, and neither carrying a suspect PIN nor disagreeing on
-    sex (a sibling's PIN otherwise links the wrong child); every other candidate above the lower
-    threshold is `review`."""
+    sex (a sibling's PIN otherwise links the wrong child), on the PIN or outright on the given name
+    (a twin's); every other candidate above the lower threshold is `review`."""
     pairs = pairs[pairs["match_probability"] >= thresholds.lower].copy()
     pairs = pairs.sort_values(["record_id", "match_weight"], ascending=[True, False], kind="stable")
     rank = pairs.groupby("record_id").cumcount()
@@ -354,17 +367,27 @@ def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
 
 
 def _linkable(pairs: pd.DataFrame) -> pd.Series:
-    """False where a pair may not be linked automatically, whatever its probability."""
+    """False where a pair may not be linked automatically, whatever its probability.
+
+    A brother, sister or twin shares the parents' names, the place, the family name and (a twin) the
+    date of birth: those comparisons are not independent for siblings, and together they outweigh
+    any one disagreement. What tells siblings apart is the given name and the PIN, so a pair whose
+    given names are not alike at all, or whose PINs are both present and more than one digit apart,
+    goes to a person (decision 0009)."""
     ok = pd.Series(True, index=pairs.index)
     if "gamma_pin" in pairs:
-        ok &= pairs["gamma_pin"] != PIN_SUSPECT
+        ok &= ~pairs["gamma_pin"].isin([PIN_SUSPECT, PIN_DISAGREES])
     if "gamma_sex" in pairs:
         ok &= pairs["gamma_sex"] != SEX_DISAGREES
+    if "gamma_given_name" in pairs:
+        # A twin has a PIN of its own: the same valid PIN outweighs a given name typed badly.
+        same_pin = pairs["gamma_pin"] == PIN_VALID_AGREES if "gamma_pin" in pairs else False
+        ok &= (pairs["gamma_given_name"] != GIVEN_NAME_DISAGREES) | same_pin
     return ok
 
 
 def _output(raw: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
-    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_")) or c in ("gamma_pin", "gamma_sex")]
+    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_")) or c in DECISION_GAMMAS]
     out = pd.DataFrame(
         {
             "record_id": raw[f"unique_id_{left}"].astype(str),

@@ -164,13 +164,36 @@ def split_concatenated(token: str) -> list[str]:
     return [token]
 
 
+# Tone marks, and the marks that change a vowel (circumflex, breve, horn). Unicode gives the
+# grave/acute/tilde/hook tones and the circumflex and breve the same combining class, so a tone typed
+# before the vowel mark ("e" + grave + circumflex) is kept in that order and never composes to "ề".
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_VOWEL_MARKS = frozenset("\u0302\u0306\u031b")
+
+
+def _marks_in_order(word: str) -> str:
+    """The vowel marks before the tone on each letter, so that NFC composes them ("è̂" → "ề")."""
+    if word.isascii() or not any(unicodedata.combining(c) for c in word):
+        return word
+    out: list[str] = []
+    marks: list[str] = []
+    for c in unicodedata.normalize("NFD", word) + " ":
+        if unicodedata.combining(c):
+            marks.append(c)
+            continue
+        out += sorted(marks, key=lambda m: m in _TONE_MARKS)  # stable: vowel marks, then tones
+        marks = []
+        out.append(c)
+    return unicodedata.normalize("NFC", "".join(out[:-1]))
+
+
 @lru_cache(maxsize=100_000)
 def _canonical_word(word: str) -> str:
     # Split first, then repair and place tones in each syllable ("HoàLinh" as "Hoà Linh"); a
     # repaired part may itself be two joined syllables ("mylinhf").
     parts = [
         normalise_tone_placement(piece)
-        for part in split_concatenated(word.translate(_ETH))
+        for part in split_concatenated(_marks_in_order(word.translate(_ETH)))
         for piece in split_concatenated(repair_telex(part))
     ]
     return " ".join(t[:1].upper() + t[1:].lower() for t in parts if t)

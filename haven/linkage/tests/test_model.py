@@ -56,7 +56,7 @@ def test_at_most_one_link_per_record_and_the_review_band(linked):
 def test_each_comparison_contributes_its_weight(linked):
     parts = [c for c in linked.columns if c.startswith("mw_") and not c.startswith("mw_tf_")]
     assert {"mw_pin", "mw_given_name", "mw_family_name", "mw_date_of_birth", "mw_place"} <= set(parts)
-    assert {"gamma_pin", "gamma_sex"} <= set(linked.columns)  # what decide() reads
+    assert {"gamma_pin", "gamma_sex", "gamma_given_name"} <= set(linked.columns)  # what decide() reads
     # match weight = prior weight + the sum of the parts, the same prior for every pair
     prior = linked["match_weight"] - linked[[c for c in linked.columns if c.startswith("mw_")]].sum(axis=1)
     assert prior.round(6).nunique() == 1
@@ -162,3 +162,23 @@ def test_decide_never_links_a_suspect_pin_or_a_sex_disagreement():
     )
     decided = model.decide(pairs, model.Thresholds())
     assert list(decided["decision"]) == ["review", "review", "link"]
+
+
+def test_decide_leaves_a_sibling_to_a_person():
+    """Parents, place, family name and date agree for a twin: only the given name or the PIN
+    tells them apart, so either disagreeing outright stops an automatic link."""
+    pairs = pd.DataFrame(
+        {
+            "record_id": ["a", "b", "c", "d"],
+            "register_id": ["p", "q", "r", "s"],
+            "match_weight": [25.0] * 4,
+            "match_probability": [0.9999999] * 4,
+            "gamma_pin": [-1, model.PIN_DISAGREES, model.PIN_VALID_AGREES, -1],
+            "gamma_sex": [1, 1, 1, 1],
+            "gamma_given_name": [model.GIVEN_NAME_DISAGREES, 6, model.GIVEN_NAME_DISAGREES, 6],
+        }
+    )
+    decided = model.decide(pairs, model.Thresholds())
+    # a: another given name and no PIN; b: two PINs far apart; c: the same valid PIN outweighs a
+    # given name typed badly; d: nothing against the pair.
+    assert list(decided["decision"]) == ["review", "review", "link", "link"]

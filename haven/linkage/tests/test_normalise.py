@@ -25,6 +25,8 @@ from haven.linkage.normalise import (
         ("Nguyê\u0303n", "Nguyễn"),  # decomposed (NFD) input
         ("  Trần   Văn  ", "Trần Văn"),
         ("Ðặng", "Đặng"),  # Icelandic eth from legacy fonts
+        ("Vie\u0300\u0302t", "Viềt"),  # the tone typed before the circumflex: still one letter
+        ("Ngo\u0301\u031bi", "Ngới"),
     ],
 )
 def test_one_written_form(written, expected):
