@@ -47,8 +47,9 @@ PIN_SUSPECT = 2
 PIN_DISAGREES = 0
 SEX_DISAGREES = 0
 GIVEN_NAME_DISAGREES = 0
+PARENT_AGREES = 1  # the same or a similar name (the parents' comparisons: null, else, similar, same)
 # The gamma columns kept in the output for decide().
-DECISION_GAMMAS = ("gamma_pin", "gamma_sex", "gamma_given_name")
+DECISION_GAMMAS = ("gamma_pin", "gamma_sex", "gamma_given_name", "gamma_mother_name", "gamma_father_name")
 
 
 @dataclass(frozen=True)
@@ -373,16 +374,23 @@ def _linkable(pairs: pd.DataFrame) -> pd.Series:
     date of birth: those comparisons are not independent for siblings, and together they outweigh
     any one disagreement. What tells siblings apart is the given name and the PIN, so a pair whose
     given names are not alike at all, or whose PINs are both present and more than one digit apart,
-    goes to a person (decision 0009)."""
+    goes to a person (decision 0009) when a parent's name agrees, which is what makes a sibling look
+    like the child; the same valid PIN outweighs a given name typed badly."""
     ok = pd.Series(True, index=pairs.index)
     if "gamma_pin" in pairs:
-        ok &= ~pairs["gamma_pin"].isin([PIN_SUSPECT, PIN_DISAGREES])
+        ok &= pairs["gamma_pin"] != PIN_SUSPECT
     if "gamma_sex" in pairs:
         ok &= pairs["gamma_sex"] != SEX_DISAGREES
+    # What makes a sibling look like the child: a parent's name agrees (without the parents' names
+    # the other comparisons are not inflated, and their weights decide as usual).
+    parents = [pairs[c] >= PARENT_AGREES for c in ("gamma_mother_name", "gamma_father_name") if c in pairs]
+    sibling_like = pd.concat(parents, axis=1).any(axis=1) if parents else pd.Series(True, index=pairs.index)
+    if "gamma_pin" in pairs:
+        ok &= ~(sibling_like & (pairs["gamma_pin"] == PIN_DISAGREES))
     if "gamma_given_name" in pairs:
         # A twin has a PIN of its own: the same valid PIN outweighs a given name typed badly.
         same_pin = pairs["gamma_pin"] == PIN_VALID_AGREES if "gamma_pin" in pairs else False
-        ok &= (pairs["gamma_given_name"] != GIVEN_NAME_DISAGREES) | same_pin
+        ok &= ~(sibling_like & (pairs["gamma_given_name"] == GIVEN_NAME_DISAGREES) & ~same_pin)
     return ok
 
 
