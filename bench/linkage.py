@@ -8,7 +8,9 @@ generator (haven/linkage/corrupt.py, default rates, seeded), then times `haven.l
 end to end: normalisation, parameter estimation (u by sampling, m by EM), blocking, scoring and
 decisions. Peak memory is the process's resident set sampled every 0.1 s during linkage (DuckDB runs
 in the process, so its memory counts). Prints precision and recall of the `link` decisions against the
-ground truth. --baseline also runs the recordlinkage baseline (feasible only on small registers).
+ground truth. --misses N prints N false negatives and N false positives with both rows and each
+comparison's match weight. --baseline also runs the recordlinkage baseline (feasible only on small
+registers).
 Not part of `make test`.
 """
 
@@ -141,7 +143,8 @@ def main() -> None:
         records=bench.records["id"],
         seconds=seconds,
     )
-    print(f"linkage: {seconds:.1f} s, peak resident memory {memory.peak:,.0f} MiB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"linkage: {seconds:.1f} s, peak resident memory {memory.peak:,.0f} MiB, load average {load}")
     print(f"candidates above the lower threshold: {len(decisions):,}")
     print(" | ".join(evaluate.HEADER))
     print(" | ".join(scores.row()), flush=True)
