@@ -352,7 +352,9 @@ def _linkable(pairs: pd.DataFrame) -> pd.Series:
 
 
 def _output(raw: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
-    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_")) or c in ("gamma_pin", "gamma_sex")]
+    # Every comparison's level (gamma_*) and contribution (mw_*, bf_*): the review screen shows them
+    # and the labels people's decisions leave keep them (haven.linkage.services).
+    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_", "gamma_"))]
     out = pd.DataFrame(
         {
             "record_id": raw[f"unique_id_{left}"].astype(str),

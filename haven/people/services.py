@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.access.policy import POLICY, Scope, Verb
@@ -329,4 +330,95 @@ def child_name_and_birth(
 def child_set_pin(*, child: Child, pin: str) -> None:
     """A PIN issued by the population register (checked like any other)."""
     _set_pin(child, pin)
+    child.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
+
+
+# Records that name a child but must not follow it into a merge: the pairs and links of the linkage
+# (they are the history of how the two records were found and joined) and the request for a PIN (the
+# register answered it for that record).
+# A known-child match names the candidate record the person chose between.
+_NOT_MOVED_ON_MERGE = {
+    "linkage.candidate",
+    "linkage.registerlink",
+    "population.registerrequest",
+    "protection.knownchildmatch",
+}
+
+
+def child_merge(
+    *, actor: User | None, kept: Child, merged: Child, action: str, data: dict | None = None
+) -> dict:
+    """Two records are one child (a person decided it): ``merged`` points to ``kept`` (kept, never
+    deleted, never listed again) and what was recorded about the child on ``merged`` — groups, views,
+    involvements, cases, placements, open steps — continues on ``kept``. The caller checks access and
+    audits its own decision; this audits the merge. Returns how many rows moved, by model."""
+    if kept.pk == merged.pk:
+        raise invalid("child", _("A record cannot be merged into itself."), "merge_self")
+    if kept.merged_into_id or merged.merged_into_id:
+        raise invalid("child", _("One of the two records was already merged."), "already_merged")
+    moved: dict[str, int] = {}
+    reverse = [f for f in Child._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for relation in reverse:
+        model = relation.related_model
+        label = model._meta.label_lower
+        if relation.one_to_one or label in _NOT_MOVED_ON_MERGE or model._meta.auto_created:
+            continue
+        # simple_history's copies are the record of the past: never rewritten.
+        if label.partition(".")[2].startswith("historical") or not relation.field.concrete:
+            continue
+        field = relation.field.name
+        if model is SiblingLink or (model is Child and field == "merged_into"):
+            continue
+        try:
+            with transaction.atomic():
+                count = model._base_manager.filter(**{field: merged}).update(**{field: kept})
+        except IntegrityError:
+            raise invalid(
+                "child",
+                _("Both records hold %(what)s that cannot be joined; resolve that first, then merge.")
+                % {"what": model._meta.verbose_name_plural},
+                "merge_conflict",
+            ) from None
+        if count:
+            moved[f"{label}.{field}"] = count
+    # Siblings: each link once, never a link from the child to itself.
+    for link in SiblingLink.objects.filter(Q(child=merged) | Q(sibling=merged)):
+        child = kept if link.child_id == merged.pk else link.child
+        sibling = kept if link.sibling_id == merged.pk else link.sibling
+        if child.pk != sibling.pk and not SiblingLink.objects.filter(child=child, sibling=sibling).exists():
+            SiblingLink.objects.filter(pk=link.pk).update(child=child, sibling=sibling)
+            moved["people.siblinglink"] = moved.get("people.siblinglink", 0) + 1
+        else:
+            link.delete()
+    # The PIN follows the child when only the merged record had one.
+    if merged.pin_encrypted and not kept.pin_encrypted:
+        pin = merged.pin
+        merged.pin_encrypted, merged.pin_index = "", None
+        merged.merged_into = kept
+        merged.save(update_fields=["pin_encrypted", "pin_index", "merged_into", "updated_at"])
+        _set_pin(kept, pin)
+        kept.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
+        moved["pin"] = 1
+    else:
+        merged.merged_into = kept
+        merged.save(update_fields=["merged_into", "updated_at"])
+    for child in (kept, merged):
+        record(
+            actor=actor,
+            action="child.merge",
+            obj=child,
+            data={
+                "kept": str(kept.pk),
+                "merged": str(merged.pk),
+                "by": action,
+                "moved": moved,
+                **(data or {}),
+            },
+        )
+    return moved
+
+
+def child_clear_pin(*, child: Child) -> None:
+    """Take back a PIN that came with a register link now undone (the caller audits it)."""
+    child.pin_encrypted, child.pin_index = "", None
     child.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
