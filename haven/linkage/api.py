@@ -29,7 +29,7 @@ class HistoryOut(Schema):
     note: str
 
 
-class PairOut(Schema):
+class PairFields(Schema):
     id: uuid.UUID
     kind: str
     status: str
@@ -43,6 +43,8 @@ class PairOut(Schema):
     run_id: uuid.UUID
     created_at: dt.datetime
 
+
+class PairOut(PairFields):
     @staticmethod
     def resolve_register_person_id(pair: Candidate) -> str:
         return pair.person_id
@@ -52,7 +54,7 @@ class PairOut(Schema):
         return str(pair.get_reason_display())
 
 
-class PairDetailOut(PairOut):
+class PairDetailOut(PairFields):
     fields: list[FieldOut]
     gammas: dict[str, int]
     history: list[HistoryOut]
@@ -75,7 +77,16 @@ class UndoIn(Schema):
 
 
 def _detail(pair: Candidate) -> dict:
-    out = PairOut.from_orm(pair).dict()
+    out = {name: getattr(pair, name) for name in ("id", "kind", "status", "child_id", "other_child_id")}
+    out.update(
+        register_person_id=pair.person_id,
+        match_weight=pair.match_weight,
+        match_probability=pair.match_probability,
+        reason=pair.reason,
+        reason_text=str(pair.get_reason_display()),
+        run_id=pair.run_id,
+        created_at=pair.created_at,
+    )
     out["fields"] = [
         {"name": r.name, "label": r.label, "haven": r.left, "other": r.right, "match_weight": r.weight}
         for r in selectors.side_by_side(pair)

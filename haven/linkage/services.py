@@ -488,6 +488,18 @@ def undo(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
     return candidate
 
 
+# The model's comparisons (haven/linkage/model.py comparisons(), output_column_name).
+COMPARISONS = (
+    "pin",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "date_of_birth",
+    "sex",
+    "place",
+    "mother_name",
+    "father_name",
+)
 LABEL_COLUMNS = (
     "pair",
     "kind",
@@ -503,7 +515,7 @@ LABEL_COLUMNS = (
 def label_rows():
     """The labels as rows: the pair's features (each comparison's level and match weight) and the
     person's decision; no name, no identifier of a child (for tuning thresholds, not for reading)."""
-    comparisons = [c.output_column_name for c in model.comparisons()]
+    comparisons = COMPARISONS
     header = [*LABEL_COLUMNS, *(f"gamma_{c}" for c in comparisons), *(f"mw_{c}" for c in comparisons)]
     yield header
     for label in Label.objects.select_related("candidate").order_by("decided_at", "pk").iterator():
