@@ -24,7 +24,6 @@ from django.utils.module_loading import import_string
 from haven.lib import crypto
 from haven.lib import pin as pins
 
-
 # An extract's columns: those of a link file (haven/linkage/features.py) and the pre-2025 commune.
 EXTRACT_COLUMNS = (
     "id",

@@ -11,12 +11,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from haven.accounts.models import ApiToken
-from haven.linkage.models import Candidate, LinkRun, RegisterLink, RunKind
+from haven.linkage.models import Candidate, LinkRun, RegisterLink
 from haven.linkage.tests.test_review import case, link, noise, pair_of  # noqa: F401 (fixtures)
 from haven.population import service
 from haven.population.client import breakers_reset
-from haven.population.tests.conftest import free_port, running
 from haven.population.synth import population_fill
+from haven.population.tests.conftest import free_port, running
 
 
 @pytest.fixture
