@@ -25,6 +25,7 @@ from haven.people.models import Child
 from haven.population.register import RegisterRefused, RegisterUnavailable, register
 
 SEX = {"male": "M", "female": "F"}
+DEFAULT_THRESHOLDS = model.Thresholds()
 
 
 class RunRefused(Exception):
@@ -124,7 +125,7 @@ def link_register(
     *,
     register_file: Path | None = None,
     province_code: str = "",
-    thresholds: model.Thresholds = model.Thresholds(),
+    thresholds: model.Thresholds = DEFAULT_THRESHOLDS,
     actor=None,
     skip_malformed: bool = False,
     progress: Callable[[str], None] = lambda step: None,
@@ -170,7 +171,7 @@ def link_register(
 def find_duplicates(
     *,
     province_code: str = "",
-    thresholds: model.Thresholds = model.Thresholds(),
+    thresholds: model.Thresholds = DEFAULT_THRESHOLDS,
     actor=None,
     progress: Callable[[str], None] = lambda step: None,
 ) -> LinkRun:

@@ -105,7 +105,7 @@ def pair_of(child: Child) -> Candidate:
 
 @pytest.mark.django_db
 def test_a_link_is_automatic_only_with_the_same_valid_pin(case):
-    world, pinned, unpinned, mismatched, frame = case
+    _world, pinned, unpinned, mismatched, frame = case
     done = link(frame)
     auto = RegisterLink.objects.get(child=pinned)
     assert auto.how == "automatic" and auto.person_id == "R1" and auto.undone_at is None

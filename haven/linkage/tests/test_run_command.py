@@ -57,7 +57,7 @@ def test_the_register_service_streams_an_extract_in_the_link_file_columns(tmp_pa
 
 @pytest.mark.django_db
 def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp_path):  # noqa: F811
-    world, pinned, unpinned, _mismatched, frame = case
+    _world, pinned, unpinned, _mismatched, frame = case
     path = tmp_path / "extract.csv"
     frame.to_csv(path, index=False)
     database = tmp_path / "r.sqlite3"
@@ -98,14 +98,14 @@ def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp
 def test_link_run_with_the_register_down_says_so_and_changes_nothing(world, http_register):
     http_register.HAVEN_POPULATION_REGISTER_HTTP = {"url": f"http://127.0.0.1:{free_port()}", "timeout": 0.5}
     world.child()
-    with pytest.raises(CommandError, match="not answering.*Nothing was changed"):
+    with pytest.raises(CommandError, match=r"not answering.*Nothing was changed"):
         call_command("link", "run", stdout=io.StringIO(), stderr=io.StringIO())
     assert not LinkRun.objects.exists() and not Candidate.objects.exists()
 
 
 @pytest.mark.django_db
 def test_link_run_takes_an_extract_delivered_as_a_file(case, tmp_path):  # noqa: F811
-    world, pinned, _unpinned, _mismatched, frame = case
+    _world, pinned, _unpinned, _mismatched, frame = case
     path = tmp_path / "extract.csv"
     frame.to_csv(path, index=False)
     out = io.StringIO()
@@ -146,7 +146,7 @@ def test_link_duplicates_and_labels_export(case, tmp_path):  # noqa: F811
 
 @pytest.mark.django_db
 def test_the_queue_and_a_pair_side_by_side_then_decide_and_undo(case, client):  # noqa: F811
-    world, pinned, unpinned, _mismatched, frame = case
+    world, _pinned, unpinned, _mismatched, frame = case
     link(frame)
     pair = pair_of(unpinned)
     client.force_login(world.provincial)
@@ -183,7 +183,7 @@ def bearer(user) -> dict:
 
 @pytest.mark.django_db
 def test_the_api_lists_shows_decides_and_undoes(case, client):  # noqa: F811
-    world, pinned, unpinned, _mismatched, frame = case
+    world, _pinned, unpinned, _mismatched, frame = case
     link(frame)
     pair = pair_of(unpinned)
     auth = bearer(world.ministry)
