@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from haven.accounts.models import ApiToken
 from haven.linkage.models import Candidate, LinkRun, RegisterLink
@@ -141,6 +142,12 @@ def test_link_duplicates_and_labels_export(case, tmp_path):  # noqa: F811
     assert unpinned.family_name not in rows[1]
 
 
+def vi(message: str) -> str:
+    """The pages speak Vietnamese by default."""
+    with translation.override("vi"):
+        return translation.gettext(message)
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -160,12 +167,13 @@ def test_the_queue_and_a_pair_side_by_side_then_decide_and_undo(case, client):  
     response = client.post(reverse("linkage:decide", args=[pair.pk]), {"decision": "same", "note": "ok"})
     assert response.status_code == 302
     child_page = client.get(reverse("people:detail", args=[unpinned.pk])).content.decode()
-    assert "Linked to the population register after review" in child_page
+    assert vi("after review") in child_page and "badge-ok" in child_page
     refused = client.post(reverse("linkage:undo", args=[pair.pk]), {"reason": ""})
-    assert refused.status_code == 422 and "Say why" in refused.content.decode()
+    assert refused.status_code == 422 and vi("Say why the decision is undone.") in refused.content.decode()
     client.post(reverse("linkage:undo", args=[pair.pk]), {"reason": "Nhầm"})
     after = client.get(reverse("people:detail", args=[unpinned.pk])).content.decode()
-    assert "waiting for review" in after and "Nhầm" in after
+    assert vi("A possible match in the population register is waiting for review.") in after
+    assert "Nhầm" in after
     client.force_login(world.officer_a)
     assert client.get(reverse("linkage:queue")).status_code in (403, 404)
     assert client.get(reverse("linkage:pair", args=[pair.pk])).status_code in (403, 404)
