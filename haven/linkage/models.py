@@ -114,6 +114,8 @@ class Candidate(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # Duplicates merged: what the merge moved (people.services.child_merge), so that it can be undone.
+    merge = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
     objects = ChildDataQuerySet.as_manager()

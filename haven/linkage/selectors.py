@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, require
+from haven.access.scoping import NotVisible, child_filter, require
 from haven.accounts.models import User
 from haven.audit.services import record
 from haven.linkage.models import Candidate, Label, LinkRun, PairStatus, RegisterLink, RunKind
@@ -28,7 +28,11 @@ PENDING = (PairStatus.PROPOSED, PairStatus.UNDONE)
 def reviewable(user: User) -> QuerySet[Candidate]:
     """The pairs whose child (and, for duplicates, whose other child) the user may review."""
     pairs = Candidate.objects.visible_to(user, Verb.LINKAGE_REVIEW)
-    others = Child.objects.visible_to(user, Verb.LINKAGE_REVIEW).values("pk")
+    reach = child_filter(user, Verb.LINKAGE_REVIEW)
+    if reach is None:
+        return pairs.none()
+    # The other record may since have been merged into the first (its pair stays readable).
+    others = Child.objects.filter(reach).values("pk")
     return pairs.filter(Q(other_child__isnull=True) | Q(other_child__in=others))
 
 

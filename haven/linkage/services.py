@@ -355,13 +355,13 @@ def decide(*, actor: User, candidate: Candidate, same: bool, note: str = "") -> 
         data.update(_link_reviewed(actor, candidate, membership, now))
     elif same:
         kept, merged = candidate.child, candidate.other_child
-        people.child_merge(
+        candidate.merge = people.child_merge(
             actor=actor, kept=kept, merged=merged, action="linkage.decide", data={"pair": str(candidate.pk)}
         )
         data["kept"], data["merged"] = str(kept.pk), str(merged.pk)
     candidate.status = PairStatus.LINKED if same else PairStatus.REJECTED
     candidate.decided_by, candidate.decided_at, candidate.note = actor, now, note
-    candidate.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    candidate.save(update_fields=["status", "decided_by", "decided_at", "note", "merge"])
     Label.objects.create(
         candidate=candidate,
         decision=LabelDecision.SAME if same else LabelDecision.DIFFERENT,
@@ -441,17 +441,23 @@ def undo(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.pending:
         raise Refused(_("There is no decision to undo on this pair."), code="nothing_to_undo")
-    if candidate.status == PairStatus.LINKED and candidate.kind == RunKind.DUPLICATES:
-        raise Refused(
-            _(
-                "Two records merged into one cannot be separated here: ask the national administrator, "
-                "who has the audit trail of the merge."
-            ),
-            code="merge_not_undone",
-        )
     now = clock.now()
     data: dict = {"was": candidate.status, "kind": candidate.kind}
-    if candidate.status == PairStatus.LINKED:
+    if candidate.status == PairStatus.LINKED and candidate.kind == RunKind.DUPLICATES:
+        # The two records are separated again: what the merge moved goes back to the newer one.
+        merged = Child.objects.select_for_update().get(pk=candidate.other_child_id)
+        kept = Child.objects.select_for_update().get(pk=candidate.child_id)
+        people.child_unmerge(
+            actor=actor,
+            kept=kept,
+            merged=merged,
+            moved=candidate.merge,
+            action="linkage.undo",
+            reason=reason,
+            data={"pair": str(candidate.pk)},
+        )
+        data["unmerged"] = str(merged.pk)
+    elif candidate.status == PairStatus.LINKED:
         link = RegisterLink.objects.active().select_for_update().filter(candidate=candidate).first()
         if link is not None:
             link.undone_by, link.undone_at, link.undo_reason = actor, now, reason

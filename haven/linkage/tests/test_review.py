@@ -251,8 +251,16 @@ def test_the_same_child_at_two_places_is_merged_only_by_a_person_keeping_the_old
     assert newer.merged_into == older
     assert Involvement.objects.filter(child=older, organisation=world.orgs["facility_b"]).exists()
     assert AuditEvent.objects.filter(action="child.merge", child_id=newer.pk).exists()
-    with pytest.raises(Refused):
-        services.undo(actor=world.ministry, candidate=pair, reason="nhầm")
+    # The pair stays readable after the merge, and the merge can be undone with a reason.
+    assert selectors.pair_for_review(user=world.provincial, pair_id=pair.pk) == pair
+    services.undo(actor=world.provincial, candidate=pair, reason="Hai trẻ sinh đôi, không phải một")
+    newer.refresh_from_db()
+    assert newer.merged_into is None
+    assert Involvement.objects.filter(child=newer, organisation=world.orgs["facility_b"]).exists()
+    assert not Involvement.objects.filter(child=older, organisation=world.orgs["facility_b"]).exists()
+    assert AuditEvent.objects.filter(action="child.unmerge", child_id=newer.pk).exists()
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.UNDONE
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from haven.accounts.models import ApiToken
-from haven.linkage.models import Candidate, LinkRun, RegisterLink
+from haven.linkage.models import Candidate, LinkRun, RegisterLink, RunKind
 from haven.linkage.tests.test_review import case, link, noise, pair_of  # noqa: F401 (fixtures)
 from haven.population import service
 from haven.population.client import breakers_reset
@@ -224,3 +224,29 @@ def test_the_api_lists_shows_decides_and_undoes(case, client):  # noqa: F811
     outsider = bearer(world.provincial_other)
     assert client.get(f"/api/v1/linkage/pairs/{pair.pk}", **outsider).status_code == 404
     assert client.get("/api/v1/linkage/pairs", **bearer(world.officer_a)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_duplicates_on_the_pages_merge_keeping_the_older_and_undo(world, client):
+    from haven.linkage import run
+    from haven.linkage.tests.test_review import named
+
+    born = dt.date(2017, 9, 9)
+    older = named(world, "Hoàng", "Thị", "Mai", "female", born)
+    newer = named(world, "Hoàng", "Thị", "Mai", "female", born, commune=world.commune_b)
+    for i in range(30):
+        named(world, "Nguyễn", "Văn", f"Khác{i}", "male", dt.date(2010, 1, 1) + dt.timedelta(days=97 * i))
+    run.find_duplicates()
+    pair = Candidate.objects.get(kind=RunKind.DUPLICATES)
+    client.force_login(world.provincial)
+    listed = client.get(reverse("linkage:queue"), {"kind": "duplicates"}).content.decode()
+    assert str(pair.pk) in listed
+    response = client.post(reverse("linkage:decide", args=[pair.pk]), {"decision": "same"}, follow=True)
+    assert response.status_code == 200
+    newer.refresh_from_db()
+    assert newer.merged_into == older
+    assert client.get(reverse("people:detail", args=[newer.pk])).status_code == 404  # never listed again
+    client.post(reverse("linkage:undo", args=[pair.pk]), {"reason": "Hai trẻ khác nhau"})
+    newer.refresh_from_db()
+    assert newer.merged_into is None
+    assert client.get(reverse("people:detail", args=[newer.pk])).status_code == 200
