@@ -420,12 +420,17 @@ def dedupe(
     prior = min(1.0, max(1.0, expected_duplicates * n) / max(1, n * (n - 1) / 2))
     model = train([table], link_type="dedupe_only", prior=prior, db_api=db_api)
     raw = model.predict(thresholds.lower)
+    candidates = raw.attrs.get("candidate_pairs", 0)
     if raw.empty:
-        return empty_result()
+        result = empty_result()
+        result.attrs["candidate_pairs"] = candidates
+        return result
     out = _output(raw, left="l", right="r")
     link = (out["match_probability"] >= thresholds.upper) & _linkable(out)
     out.insert(4, "decision", link.map({True: "link", False: "review"}))
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["candidate_pairs"] = candidates
+    return out
 
 
 def empty_result() -> pd.DataFrame:
