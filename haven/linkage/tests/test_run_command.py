@@ -250,3 +250,30 @@ def test_duplicates_on_the_pages_merge_keeping_the_older_and_undo(world, client)
     newer.refresh_from_db()
     assert newer.merged_into is None
     assert client.get(reverse("people:detail", args=[newer.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "persona, sees",
+    [
+        ("ministry", True),
+        ("provincial", True),
+        ("provincial_other", False),
+        ("officer_a", False),
+        ("chairman_a", False),
+        ("facility_director", False),
+        ("hotline", False),
+        ("analyst", False),
+        ("admin", False),
+    ],
+)
+def test_who_may_review_a_childs_pairs(case, client, persona, sees):  # noqa: F811
+    world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    pair = pair_of(unpinned)
+    user = getattr(world, persona)
+    shown = client.get(f"/api/v1/linkage/pairs/{pair.pk}", **bearer(user))
+    assert shown.status_code == (200 if sees else 404)
+    client.force_login(user)
+    page = client.get(reverse("linkage:pair", args=[pair.pk]))
+    assert page.status_code == (200 if sees else 404) or (not sees and page.status_code == 403)
