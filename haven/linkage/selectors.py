@@ -87,7 +87,7 @@ FIELDS = (
     ("given_name", gettext_lazy("Given name"), ("given_name",)),
     ("sex", gettext_lazy("Sex"), ("sex",)),
     ("date_of_birth", gettext_lazy("Date of birth"), ("date_of_birth",)),
-    ("place", gettext_lazy("Commune and province"), ("commune_code", "province_code")),
+    ("place", gettext_lazy("Commune"), ("commune_code",)),
     ("mother_name", gettext_lazy("Mother's name"), ("mother_name",)),
     ("father_name", gettext_lazy("Father's name"), ("father_name",)),
 )
@@ -105,30 +105,45 @@ class Row:
     positive: bool = True
 
 
-def _show(values: dict, names: tuple[str, ...], *, estimated: bool = False) -> str:
-    parts = [str(values.get(n) or "") for n in names]
-    text = " · ".join(p for p in parts if p)
-    if estimated and text:
-        text += " " + _("(estimated)")
-    return text
+def _show(name: str, values: dict, columns: tuple[str, ...], places: dict[str, str]) -> str:
+    """A field as a person reads it: the sex in words, the date as dd/mm/yyyy, the commune's name."""
+    if name == "sex":
+        return {"M": _("Male"), "F": _("Female")}.get(values.get("sex", ""), "")
+    if name == "date_of_birth":
+        value = values.get("date_of_birth") or ""
+        try:
+            text = dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+        return f"{text} {_('(estimated)')}" if values.get("dob_estimated") == "1" else text
+    if name == "place":
+        code = values.get("commune_code") or ""
+        old = values.get("old_commune_code") or ""
+        text = places.get(code, code)
+        if old and old != code:
+            text += " " + _("(before 2025: %(code)s)") % {"code": places.get(old, old)}
+        return text
+    return " ".join(str(values.get(c) or "") for c in columns).strip()
 
 
-def side_by_side(pair: Candidate, *, reveal_pin: bool = False) -> list[Row]:
+def side_by_side(pair: Candidate) -> list[Row]:
     """The two records field by field, with each comparison's contribution to the match weight."""
+    from haven.areas.models import Area
+
     if pair.kind == RunKind.REGISTER:
         left, right = dict(pair.record), dict(pair.person)
-        left_pin = pair.child.pin_masked
-        right_pin = pair.person_pin_masked
+        left_pin, right_pin = pair.child.pin_masked, pair.person_pin_masked
     else:
         left, right = dict(pair.record.get("left", {})), dict(pair.record.get("right", {}))
         left_pin, right_pin = pair.child.pin_masked, pair.other_child.pin_masked
+    codes = {v.get(k) for v in (left, right) for k in ("commune_code", "old_commune_code") if v.get(k)}
+    places = dict(Area.objects.filter(level="commune", code__in=codes).values_list("code", "name"))
     rows = []
     for name, label, columns in FIELDS:
         if name == "pin":
-            a, b = left_pin or "—", right_pin or "—"
+            a, b = left_pin, right_pin
         else:
-            a = _show(left, columns, estimated=name == "date_of_birth" and left.get("dob_estimated") == "1")
-            b = _show(right, columns, estimated=name == "date_of_birth" and right.get("dob_estimated") == "1")
+            a, b = _show(name, left, columns, places), _show(name, right, columns, places)
         weight = pair.contributions.get(name)
         rows.append(Row(name=name, label=str(label), left=a or "—", right=b or "—", weight=weight))
     largest = max((abs(r.weight) for r in rows if r.weight is not None), default=0) or 1
