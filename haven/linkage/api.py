@@ -67,6 +67,23 @@ class PairPage(Schema):
     items: list[PairOut]
 
 
+class RunOut(Schema):
+    id: uuid.UUID
+    kind: str
+    source: str
+    province_code: str
+    upper: float
+    lower: float
+    records: int
+    register_people: int
+    candidate_pairs: int
+    links: int
+    review_items: int
+    seconds: float
+    started_at: dt.datetime
+    finished_at: dt.datetime
+
+
 class DecisionIn(Schema):
     same: bool = Field(description="True: the same person (a register link, or a merge of two records).")
     note: str = Field(default="", max_length=2000)
@@ -94,6 +111,12 @@ def _detail(pair: Candidate) -> dict:
     out["gammas"] = pair.gammas
     out["history"] = [vars(h) for h in selectors.pair_history(pair)]
     return out
+
+
+@router.get("/runs", response={200: list[RunOut], 404: Error})
+def list_runs(request, limit: int = Query(20, ge=1, le=200)):
+    """The latest linkage runs with their settings and counts (no child's data)."""
+    return selectors.runs(user=request.user, limit=limit)
 
 
 @router.get("/pairs", response={200: PairPage, 404: Error})

@@ -57,6 +57,12 @@ def queue(*, user: User, kind: str = "", province: str = "", status: str = "pend
     return found
 
 
+def runs(*, user: User, limit: int = 20) -> list[LinkRun]:
+    """The latest runs, for those who run the linkage (counts and settings only)."""
+    require(user, Verb.LINKAGE_RUN)
+    return list(LinkRun.objects.order_by("-started_at")[:limit])
+
+
 def pair_for_review(*, user: User, pair_id) -> Candidate:
     """One pair, if the user may review it; the opening is audited for each child shown."""
     pair = (

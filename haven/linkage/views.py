@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from haven.access import markers
 from haven.access.policy import Verb
+from haven.access.scoping import can
 from haven.areas.models import Area
 from haven.core.errors import Refused, field_errors
 from haven.linkage import selectors, services
-from haven.linkage.models import LinkRun, PairStatus, RunKind
+from haven.linkage.models import PairStatus, RunKind
 
 
 @markers.requires(Verb.LINKAGE_REVIEW)
@@ -36,7 +37,7 @@ def review_queue(request):
             "kinds": RunKind.choices,
             "statuses": [("pending", _("Waiting for review")), *PairStatus.choices],
             "provinces": Area.objects.provinces().order_by("name"),
-            "runs": LinkRun.objects.all()[:3],
+            "runs": selectors.runs(user=request.user, limit=3) if can(request.user, Verb.LINKAGE_RUN) else [],
         },
     )
 

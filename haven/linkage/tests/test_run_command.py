@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from haven.accounts.models import ApiToken
+from haven.audit.models import AuditEvent
 from haven.linkage.models import Candidate, LinkRun, RegisterLink, RunKind
 from haven.linkage.tests.test_review import case, link, noise, pair_of  # noqa: F401 (fixtures)
 from haven.population import service
@@ -159,6 +160,7 @@ def test_the_queue_and_a_pair_side_by_side_then_decide_and_undo(case, client):  
     client.force_login(world.provincial)
     page = client.get(reverse("linkage:queue"))
     assert page.status_code == 200 and str(unpinned) in page.content.decode()
+    assert AuditEvent.objects.filter(action="linkage.queue_view", actor=world.provincial).exists()
     only_duplicates = client.get(reverse("linkage:queue"), {"kind": "duplicates"}).content.decode()
     assert str(unpinned) not in only_duplicates
     shown = client.get(reverse("linkage:pair", args=[pair.pk])).content.decode()
@@ -221,6 +223,9 @@ def test_the_api_lists_shows_decides_and_undoes(case, client):  # noqa: F811
     assert undone.status_code == 200 and undone.json()["status"] == "undone"
     history = client.get(f"/api/v1/children/{unpinned.pk}/register-link", **auth).json()["history"]
     assert history[0]["undo_reason"] == "Sai"
+    runs = client.get("/api/v1/linkage/runs", **auth).json()
+    assert runs[0]["records"] == 3 and runs[0]["links"] == 1 and runs[0]["kind"] == "register"
+    assert client.get("/api/v1/linkage/runs", **bearer(world.provincial)).status_code == 404
     outsider = bearer(world.provincial_other)
     assert client.get(f"/api/v1/linkage/pairs/{pair.pk}", **outsider).status_code == 404
     assert client.get("/api/v1/linkage/pairs", **bearer(world.officer_a)).status_code == 404
@@ -277,3 +282,20 @@ def test_who_may_review_a_childs_pairs(case, client, persona, sees):  # noqa: F8
     client.force_login(user)
     page = client.get(reverse("linkage:pair", args=[pair.pk]))
     assert page.status_code == (200 if sees else 404) or (not sees and page.status_code == 403)
+
+
+@pytest.mark.django_db
+def test_the_in_process_register_extracts_the_children_it_gave_a_pin(world, tmp_path):
+    import csv
+
+    from haven.lib import pin as pins
+    from haven.people.services import _set_pin
+    from haven.population.register import InProcessRegister
+
+    child = world.child(sex="female", date_of_birth=dt.date(2019, 2, 2))
+    _set_pin(child, f"001{pins.century_sex_digit(birth_year=2019, sex='female')}19000777")
+    child.save()
+    world.child()  # no PIN: not a person of the register
+    rows = list(csv.DictReader(InProcessRegister().extract("01", tmp_path / "e.csv").open(encoding="utf-8")))
+    assert [(r["id"], r["sex"], r["province_code"]) for r in rows] == [(str(child.pk), "F", "01")]
+    assert InProcessRegister().extract("79", tmp_path / "none.csv").read_text().count("\n") == 1
