@@ -75,6 +75,7 @@ class Reason(models.TextChoices):
     CONTESTED = "contested", _("Another candidate is almost as likely.")
     ALREADY_LINKED = "already_linked", _("The child is already linked to another person of the register.")
     DUPLICATE = "duplicate", _("Two records of Haven are never merged without a person's decision.")
+    UNDONE = "undone", _("A person undid an earlier decision on this pair; a person decides again.")
     AUTOMATIC = "automatic", _("Linked automatically: high probability and the same valid PIN.")
 
 

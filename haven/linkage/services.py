@@ -206,16 +206,21 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
             "reason": reason,
         }
         candidate = pending.get((child_id, person_id))
-        if reason == Reason.AUTOMATIC and candidate is None:
-            candidate = Candidate.objects.create(
-                kind=RunKind.REGISTER,
-                child_id=child_id,
-                person_id=person_id,
-                status=PairStatus.LINKED,
-                decided_at=now,
-                created_at=now,
-                **values,
-            )
+        if candidate is not None and candidate.status == PairStatus.UNDONE:
+            # A person undid a decision on this pair: only a person decides it again.
+            if reason == Reason.AUTOMATIC:
+                values["reason"] = Reason.UNDONE
+        elif reason == Reason.AUTOMATIC:
+            # New, or waiting for a person who has not decided yet (the record has since gained the
+            # agreeing PIN): the rule for an automatic link holds, so the link is made.
+            if candidate is None:
+                candidate = Candidate(
+                    kind=RunKind.REGISTER, child_id=child_id, person_id=person_id, created_at=now
+                )
+            for name, value in values.items():
+                setattr(candidate, name, value)
+            candidate.status, candidate.decided_at = PairStatus.LINKED, now
+            candidate.save()
             link = RegisterLink.objects.create(
                 child_id=child_id,
                 candidate=candidate,
@@ -242,10 +247,7 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
             )
             action = "linkage.propose"
         else:
-            # Proposed again by a later run: the pair shows the latest scores (automatic or not, a
-            # pair already waiting for a person stays with the person).
-            if reason == Reason.AUTOMATIC:
-                values["reason"] = Reason.CONTESTED if candidate.status == PairStatus.PROPOSED else reason
+            # Proposed again by a later run: the pair shows the latest scores.
             for name, value in values.items():
                 setattr(candidate, name, value)
             candidate.save()

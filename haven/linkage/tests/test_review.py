@@ -276,3 +276,29 @@ def test_different_children_are_recorded_and_not_proposed_again(world):
     again = run.find_duplicates()
     assert again.review_items == 0
     assert Child.objects.filter(merged_into__isnull=False).count() == 0
+
+
+@pytest.mark.django_db
+def test_an_undone_link_is_never_made_again_by_the_machine(case):
+    world, pinned, _unpinned, _mismatched, frame = case
+    link(frame)
+    pair = Candidate.objects.get(child=pinned, person_id="R1")
+    services.undo(actor=world.ministry, candidate=pair, reason="Cần kiểm tra lại giấy khai sinh")
+    again = link(frame)
+    assert again.links == 0
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.UNDONE and pair.reason == Reason.UNDONE
+    assert not RegisterLink.objects.active().filter(child=pinned).exists()
+
+
+@pytest.mark.django_db
+def test_a_waiting_pair_is_linked_once_the_record_has_the_same_valid_pin(case):
+    _world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    pair = pair_of(unpinned)
+    _set_pin(unpinned, make_pin("female", dt.date(2015, 7, 2), 333))
+    unpinned.save()
+    link(frame)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.LINKED
+    assert RegisterLink.objects.active().get(child=unpinned).how == "automatic"
