@@ -27,6 +27,7 @@ urlpatterns = [
     path("protection/", include("haven.protection.urls")),
     path("prevention/", include("haven.prevention.urls")),
     path("care/", include("haven.care.urls")),
+    path("linkage/", include("haven.linkage.urls")),
     path("report/", foundling_views.public_report, name="public_report"),
     path("report/child-at-risk/", protection_views.public_report, name="public_report_risk"),
     path("inbox/", inbox, name="inbox"),

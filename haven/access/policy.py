@@ -52,6 +52,10 @@ class Verb(enum.StrEnum):
     CARE_OVERRIDE = "care.override"
     # Inspection of a facility against the standards (Decree 103/2017; Circular 09/2024).
     CARE_INSPECT = "care.inspect"
+    # Record linkage (issue #5): review the pairs the model proposes (a child and a person of the
+    # population register, or two records of one child) and decide; run the linkage.
+    LINKAGE_REVIEW = "linkage.review"
+    LINKAGE_RUN = "linkage.run"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -136,13 +140,20 @@ POLICY: dict[Role, Grant] = {
         V.DEADLINE_TEAM,
         V.PREVENTION_VIEW,
         V.CARE_INSPECT,
+        V.LINKAGE_REVIEW,
     ),
     # Hotline 111 flags a woman at risk for her commune; it does not browse the prevention register.
     Role.HOTLINE_OPERATOR: _grant(
         Scope.NATION, V.CHILD_VIEW, V.CHILD_CREATE, V.INFORMANT_VIEW, V.PREVENTION_RECORD
     ),
     Role.MINISTRY_OFFICER: _grant(
-        Scope.NATION, V.CHILD_VIEW, V.CHILD_EXPORT, V.CHILD_ACCESS_LOG, V.AGGREGATE_VIEW
+        Scope.NATION,
+        V.CHILD_VIEW,
+        V.CHILD_EXPORT,
+        V.CHILD_ACCESS_LOG,
+        V.AGGREGATE_VIEW,
+        V.LINKAGE_REVIEW,
+        V.LINKAGE_RUN,
     ),
     # Aggregates only, never a child's identity (DESIGN.md, "Who uses it").
     Role.CENTRAL_ANALYST: _grant(Scope.NONE, V.AGGREGATE_VIEW),

@@ -17,6 +17,7 @@ errors.install(api)
 from haven.areas.api import router as areas_router  # noqa: E402
 from haven.care.api import router as care_router  # noqa: E402
 from haven.foundlings.api import router as foundlings_router  # noqa: E402
+from haven.linkage.api import router as linkage_router  # noqa: E402
 from haven.people.api import router as people_router  # noqa: E402
 from haven.prevention.api import router as prevention_router  # noqa: E402
 from haven.protection.api import router as protection_router  # noqa: E402
@@ -27,3 +28,4 @@ api.add_router("/foundlings", foundlings_router)
 api.add_router("/protection", protection_router)
 api.add_router("/prevention", prevention_router)
 api.add_router("/care", care_router)
+api.add_router("/linkage", linkage_router)

@@ -12,4 +12,5 @@ def haven(request) -> dict:
         "nav_children": can(user, Verb.CHILD_VIEW),
         "nav_aggregates": can(user, Verb.AGGREGATE_VIEW),
         "nav_prevention": can(user, Verb.PREVENTION_VIEW),
+        "nav_linkage": can(user, Verb.LINKAGE_REVIEW),
     }

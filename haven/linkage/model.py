@@ -48,8 +48,6 @@ PIN_DISAGREES = 0
 SEX_DISAGREES = 0
 GIVEN_NAME_DISAGREES = 0
 PARENT_AGREES = 1  # the same or a similar name (the parents' comparisons: null, else, similar, same)
-# The gamma columns kept in the output for decide().
-DECISION_GAMMAS = ("gamma_pin", "gamma_sex", "gamma_given_name", "gamma_mother_name", "gamma_father_name")
 
 
 @dataclass(frozen=True)
@@ -395,7 +393,9 @@ def _linkable(pairs: pd.DataFrame) -> pd.Series:
 
 
 def _output(raw: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
-    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_")) or c in DECISION_GAMMAS]
+    # Every comparison's level (gamma_*) and contribution (mw_*, bf_*): the review screen shows them
+    # and the labels people's decisions leave keep them (haven.linkage.services).
+    mw_columns = [c for c in raw.columns if c.startswith(("mw_", "bf_", "gamma_"))]
     out = pd.DataFrame(
         {
             "record_id": raw[f"unique_id_{left}"].astype(str),
@@ -461,12 +461,17 @@ def dedupe(
     prior = min(1.0, max(1.0, expected_duplicates * n) / max(1, n * (n - 1) / 2))
     model = train([table], link_type="dedupe_only", prior=prior, db_api=db_api)
     raw = model.predict(thresholds.lower)
+    candidates = raw.attrs.get("candidate_pairs", 0)
     if raw.empty:
-        return empty_result()
+        result = empty_result()
+        result.attrs["candidate_pairs"] = candidates
+        return result
     out = _output(raw, left="l", right="r")
     link = (out["match_probability"] >= thresholds.upper) & _linkable(out)
     out.insert(4, "decision", link.map({True: "link", False: "review"}))
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["candidate_pairs"] = candidates
+    return out
 
 
 def empty_result() -> pd.DataFrame:

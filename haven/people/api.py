@@ -166,6 +166,56 @@ def update_child(request, child_id: uuid.UUID, payload: ChildPatch):
     return Status(200, child)
 
 
+class RegisterLinkOut(Schema):
+    state: str = Field(
+        description="linked, review, waiting_register, rejected, no_candidate or never (no run yet)"
+    )
+    message: str
+    pin_masked: str = ""
+    how: str = ""
+    linked_by: str | None = None
+    linked_at: dt.datetime | None = None
+    pin_conflict: bool = False
+    pending_pairs: list[uuid.UUID] = []
+    rejected_candidates: int = 0
+    run_id: uuid.UUID | None = None
+    history: list[dict] = []
+
+
+@router.get("/{child_id}/register-link", response={200: RegisterLinkOut, 404: Error})
+def child_register_link(request, child_id: uuid.UUID):
+    """The child's link to the population register, or why there is none."""
+    from haven.linkage.selectors import register_status
+
+    child = selectors.child_for_viewing(user=request.user, child_id=child_id, reason="register_link")
+    status = register_status(child)
+    link = status.link
+    return {
+        "state": status.state,
+        "message": status.message,
+        "pin_masked": link.pin_masked if link else "",
+        "how": link.how if link else "",
+        "linked_by": link.linked_by.username if link and link.linked_by else None,
+        "linked_at": link.linked_at if link else None,
+        "pin_conflict": bool(link and link.pin_conflict),
+        "pending_pairs": [p.pk for p in status.pending],
+        "rejected_candidates": status.rejected,
+        "run_id": status.run.pk if status.run else None,
+        "history": [
+            {
+                "person_id": h.person_id,
+                "how": h.how,
+                "linked_at": h.linked_at.isoformat(),
+                "linked_by": h.linked_by.username if h.linked_by else None,
+                "undone_at": h.undone_at.isoformat() if h.undone_at else None,
+                "undone_by": h.undone_by.username if h.undone_by else None,
+                "undo_reason": h.undo_reason,
+            }
+            for h in status.history
+        ],
+    }
+
+
 @router.get("/{child_id}/access-log", response={200: list[AccessEventOut], 404: Error})
 def child_access_log(request, child_id: uuid.UUID):
     _child, events = selectors.access_log(user=request.user, child_id=child_id)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.access.policy import POLICY, Scope, Verb
@@ -329,4 +330,160 @@ def child_name_and_birth(
 def child_set_pin(*, child: Child, pin: str) -> None:
     """A PIN issued by the population register (checked like any other)."""
     _set_pin(child, pin)
+    child.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
+
+
+# Records that name a child but must not follow it into a merge: the pairs and links of the linkage
+# (they are the history of how the two records were found and joined) and the request for a PIN (the
+# register answered it for that record).
+# A known-child match names the candidate record the person chose between.
+_NOT_MOVED_ON_MERGE = {
+    "linkage.candidate",
+    "linkage.registerlink",
+    "population.registerrequest",
+    "protection.knownchildmatch",
+}
+
+
+def child_merge(
+    *, actor: User | None, kept: Child, merged: Child, action: str, data: dict | None = None
+) -> dict:
+    """Two records are one child (a person decided it): ``merged`` points to ``kept`` (kept, never
+    deleted, never listed again) and what was recorded about the child on ``merged`` — groups, views,
+    involvements, cases, placements, open steps — continues on ``kept``. The caller checks access and
+    audits its own decision; this audits the merge. Returns what moved (the rows' keys by
+    "app.model.field", the sibling links changed or dropped, the PIN), which `child_unmerge` takes to
+    put it back."""
+    if kept.pk == merged.pk:
+        raise invalid("child", _("A record cannot be merged into itself."), "merge_self")
+    if kept.merged_into_id or merged.merged_into_id:
+        raise invalid("child", _("One of the two records was already merged."), "already_merged")
+    moved: dict = {}
+    for model, field in _child_relations():
+        label = model._meta.label_lower
+        rows = model._base_manager.filter(**{field: merged})
+        keys = [str(pk) for pk in rows.values_list("pk", flat=True)]
+        if not keys:
+            continue
+        try:
+            with transaction.atomic():
+                rows.update(**{field: kept})
+        except IntegrityError:
+            raise invalid(
+                "child",
+                _("Both records hold %(what)s that cannot be joined; resolve that first, then merge.")
+                % {"what": model._meta.verbose_name_plural},
+                "merge_conflict",
+            ) from None
+        moved[f"{label}.{field}"] = keys
+    # Siblings: each link once, never a link from the child to itself.
+    changed, dropped = [], []
+    for link in SiblingLink.objects.filter(Q(child=merged) | Q(sibling=merged)):
+        child_id = kept.pk if link.child_id == merged.pk else link.child_id
+        sibling_id = kept.pk if link.sibling_id == merged.pk else link.sibling_id
+        if (
+            child_id != sibling_id
+            and not SiblingLink.objects.filter(child_id=child_id, sibling_id=sibling_id).exists()
+        ):
+            changed.append([link.pk, str(link.child_id), str(link.sibling_id)])
+            SiblingLink.objects.filter(pk=link.pk).update(child_id=child_id, sibling_id=sibling_id)
+        else:
+            dropped.append([str(link.child_id), str(link.sibling_id), link.kind, link.recorded_by_id])
+            link.delete()
+    if changed or dropped:
+        moved["siblings"] = {"changed": changed, "dropped": dropped}
+    # The PIN follows the child when only the merged record had one.
+    if merged.pin_encrypted and not kept.pin_encrypted:
+        pin = merged.pin
+        merged.pin_encrypted, merged.pin_index = "", None
+        merged.merged_into = kept
+        merged.save(update_fields=["pin_encrypted", "pin_index", "merged_into", "updated_at"])
+        _set_pin(kept, pin)
+        kept.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
+        moved["pin"] = True
+    else:
+        merged.merged_into = kept
+        merged.save(update_fields=["merged_into", "updated_at"])
+    _merge_audit(actor, "child.merge", kept, merged, action, moved, data)
+    return moved
+
+
+def child_unmerge(
+    *,
+    actor: User | None,
+    kept: Child,
+    merged: Child,
+    moved: dict,
+    action: str,
+    reason: str,
+    data: dict | None = None,
+) -> None:
+    """Undo `child_merge` with what it returned: the rows it moved go back to ``merged``, which is
+    listed again. What was recorded on ``kept`` after the merge stays there."""
+    if merged.merged_into_id != kept.pk:
+        raise invalid("child", _("These two records are not merged."), "not_merged")
+    relations = {f"{m._meta.label_lower}.{f}": (m, f) for m, f in _child_relations()}
+    for key, keys in moved.items():
+        if key in relations:
+            model, field = relations[key]
+            model._base_manager.filter(pk__in=keys, **{field: kept}).update(**{field: merged})
+    siblings = moved.get("siblings", {})
+    for pk, child_id, sibling_id in siblings.get("changed", []):
+        SiblingLink.objects.filter(pk=pk).update(child_id=child_id, sibling_id=sibling_id)
+    for child_id, sibling_id, kind, recorded_by in siblings.get("dropped", []):
+        SiblingLink.objects.get_or_create(
+            child_id=child_id, sibling_id=sibling_id, defaults={"kind": kind, "recorded_by_id": recorded_by}
+        )
+    merged.merged_into = None
+    if moved.get("pin") and kept.pin_encrypted:
+        pin = kept.pin
+        kept.pin_encrypted, kept.pin_index = "", None
+        kept.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
+        _set_pin(merged, pin)
+    merged.save()
+    _merge_audit(actor, "child.unmerge", kept, merged, action, moved, {"reason": reason, **(data or {})})
+
+
+def _child_relations() -> list[tuple[type, str]]:
+    """Every (model, field) naming a child whose rows follow it into a merge."""
+    found = []
+    for relation in Child._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete or relation.one_to_one:
+            continue
+        model = relation.related_model
+        label = model._meta.label_lower
+        if label in _NOT_MOVED_ON_MERGE or model._meta.auto_created or not relation.field.concrete:
+            continue
+        # simple_history's copies are the record of the past: never rewritten.
+        if label.partition(".")[2].startswith("historical"):
+            continue
+        if model is SiblingLink or (model is Child and relation.field.name == "merged_into"):
+            continue
+        found.append((model, relation.field.name))
+    return found
+
+
+def _merge_audit(
+    actor, what: str, kept: Child, merged: Child, action: str, moved: dict, data: dict | None
+) -> None:
+    counts = {k: len(v) if isinstance(v, list) else 1 for k, v in moved.items()}
+    for child in (kept, merged):
+        record(
+            actor=actor,
+            action=what,
+            obj=child,
+            reason=(data or {}).get("reason", ""),
+            data={
+                "kept": str(kept.pk),
+                "merged": str(merged.pk),
+                "by": action,
+                "moved": counts,
+                **(data or {}),
+            },
+        )
+
+
+def child_clear_pin(*, child: Child) -> None:
+    """Take back a PIN that came with a register link now undone (the caller audits it)."""
+    child.pin_encrypted, child.pin_index = "", None
     child.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])

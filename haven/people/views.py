@@ -13,6 +13,7 @@ from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, require
 from haven.audit.services import record
+from haven.linkage.selectors import register_status
 from haven.people import selectors, services
 from haven.people.forms import ChildForm, CircumstanceForm, OpinionForm, SiblingForm
 
@@ -48,6 +49,8 @@ def child_detail(request, child_id):
             "can_update": _may(request.user, Verb.CHILD_UPDATE, child),
             "can_read_log": selectors.can_read_access_log(request.user, child),
             "can_export": _may(request.user, Verb.CHILD_EXPORT, child),
+            "register": register_status(child),
+            "can_review_links": _may(request.user, Verb.LINKAGE_REVIEW, child),
         },
     )
 

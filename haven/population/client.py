@@ -24,6 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -162,6 +163,44 @@ class HttpRegister:
             "GET", "/persons?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
         )
         return [_person(p, parents=False) for p in answer["results"]]
+
+    def extract(self, province_code: str, destination: Path) -> Path:
+        """Stream the register's extract (CSV, the link-file columns) of one province, or of all when
+        ``province_code`` is "", into ``destination``. One attempt through the breaker: a cut answer
+        is RegisterUnavailable and the partial file is removed, never used."""
+        query = urllib.parse.urlencode({"province_code": province_code} if province_code else {})
+        request = urllib.request.Request(  # noqa: S310 (the configured register's http(s) URL)
+            f"{self.url}/extract" + (f"?{query}" if query else ""), headers={"Accept": "text/csv"}
+        )
+        self.breaker.before()
+        try:
+            with (
+                urllib.request.urlopen(request, timeout=self.timeout) as response,  # noqa: S310
+                open(destination, "wb") as out,
+            ):
+                while chunk := response.read(1 << 20):
+                    out.write(chunk)
+        except urllib.error.HTTPError as error:
+            destination.unlink(missing_ok=True)
+            if error.code >= 500 or error.code == 429:
+                self.breaker.failure()
+                raise RegisterUnavailable(f"the population register answered {error.code}") from error
+            self.breaker.success()
+            try:
+                problem = _json(error.read()).get("error") or {}
+            except RegisterUnavailable:
+                problem = {}
+            raise RegisterRefused(
+                problem.get("message") or f"the population register refused the extract ({error.code})",
+                code=problem.get("code") or "refused",
+                field=problem.get("field"),
+            ) from error
+        except (OSError, http.client.HTTPException) as error:
+            destination.unlink(missing_ok=True)
+            self.breaker.failure()
+            raise RegisterUnavailable(f"the population register did not answer: {error}") from error
+        self.breaker.success()
+        return destination
 
     # --- HTTP ------------------------------------------------------------------------------------
 

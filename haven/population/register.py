@@ -14,6 +14,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
@@ -22,6 +23,23 @@ from django.utils.module_loading import import_string
 
 from haven.lib import crypto
 from haven.lib import pin as pins
+
+# An extract's columns: those of a link file (haven/linkage/features.py) and the pre-2025 commune.
+EXTRACT_COLUMNS = (
+    "id",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "sex",
+    "date_of_birth",
+    "dob_estimated",
+    "pin",
+    "commune_code",
+    "province_code",
+    "mother_name",
+    "father_name",
+    "old_commune_code",
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,10 @@ class PopulationRegister(Protocol):
     def search(self, query: PersonQuery) -> list[RegisterPerson]:
         """People matching ``query``, at most ``query.limit``."""
 
+    def extract(self, province_code: str, destination: Path) -> Path:
+        """Write the people of a province (all when "") as CSV in the link-file columns to
+        ``destination`` (the input of `haven link run`). Raises RegisterUnavailable."""
+
 
 class InProcessRegister:
     def register_birth(self, notice: BirthNotice, *, idempotency_key: str, patient: bool = True) -> Issued:
@@ -177,6 +199,38 @@ class InProcessRegister:
             children = children.filter(current_commune__code=query.commune_code)
         found = children.select_related("current_commune__parent").order_by("pk")[: query.limit]
         return [_from_child(c, c.pin) for c in found]
+
+    def extract(self, province_code: str, destination: Path) -> Path:
+        import csv
+
+        from haven.people.models import Child
+
+        children = Child.objects.exclude(pin_index=None).exclude(pin_index="").filter(merged_into=None)
+        if province_code:
+            children = children.filter(current_commune__parent__code=province_code)
+        sex = {"male": "M", "female": "F"}
+        with open(destination, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(EXTRACT_COLUMNS)
+            for c in children.select_related("current_commune__parent").order_by("pk").iterator():
+                writer.writerow(
+                    [
+                        str(c.pk),
+                        c.family_name,
+                        c.middle_name,
+                        c.given_name,
+                        sex.get(c.sex, "U"),
+                        c.date_of_birth.isoformat() if c.date_of_birth else "",
+                        "1" if c.date_of_birth_estimated else "0",
+                        c.pin,
+                        c.current_commune.code,
+                        c.current_commune.parent.code if c.current_commune.parent else "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+        return destination
 
 
 def _issued(answered) -> Issued:

@@ -10,6 +10,8 @@ application over stdlib sqlite3, served by wsgiref with one thread per request (
                                       search; names are matched without diacritics ("Hoà" = "hoa")
     GET  /households/<id>             the members of a household
     POST /births                      register a birth (header Idempotency-Key) and receive its PIN
+    GET  /extract?province_code=      every person (of one province, or all), as CSV in the link-file
+                                      columns plus old_commune_code, streamed (for `haven link run`)
 
 Errors are JSON, ``{"error": {"code": ..., "message": ..., "field": ...}}``, with 400 for bad input
 (invalid PIN, impossible date, unknown commune...), 404 for an unknown person, 409 when an
@@ -18,8 +20,10 @@ idempotency key is reused for a different birth. Nothing is guessed: a wrong val
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 import re
@@ -47,6 +51,22 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 _COMMUNE = re.compile(r"^\d{5}$")
 _PROVINCE = re.compile(r"^\d{2}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The link-file columns (haven/linkage/features.py INPUT_COLUMNS) and the optional pre-2025 commune.
+EXTRACT_COLUMNS = (
+    "id",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "sex",
+    "date_of_birth",
+    "dob_estimated",
+    "pin",
+    "commune_code",
+    "province_code",
+    "mother_name",
+    "father_name",
+    "old_commune_code",
+)
 STATUS = {
     200: "200 OK",
     201: "201 Created",
@@ -144,6 +164,54 @@ class Register:
             (*args, limit + 1),
         ).fetchall()
         return {"results": [_person(r) for r in rows[:limit]], "truncated": len(rows) > limit}
+
+    def extract(self, query: dict[str, str]) -> Iterable[bytes]:
+        """The people of one province (or of the whole register) in the link-file columns, as CSV
+        lines, streamed: a national extract never sits in memory. Checked before the first byte is
+        sent, so a bad province code is a 400, not a cut answer."""
+        unknown = sorted(set(query) - {"province_code"})
+        if unknown:
+            raise _bad("unknown_parameter", f"Unknown parameter: {unknown[0]}.", unknown[0])
+        province = query.get("province_code", "").strip()
+        if province and not _PROVINCE.match(province):
+            raise _bad("invalid_province", "A province code has two digits.", "province_code")
+        if (
+            province
+            and not self.db.execute(
+                "SELECT 1 FROM commune WHERE province_code = ? LIMIT 1", (province,)
+            ).fetchone()
+        ):
+            raise _bad("unknown_province", f"No province has the code {province}.", "province_code")
+        where, args = ("WHERE province_code = ?", (province,)) if province else ("", ())
+        # Its own connection: the generator outlives the request thread's turn at the shared one.
+        db = store.connect(self.database)
+        cursor = db.execute(
+            f"SELECT {', '.join(EXTRACT_COLUMNS)} FROM person {where} ORDER BY id",  # noqa: S608
+            args,
+        )
+
+        def lines() -> Iterable[bytes]:
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(EXTRACT_COLUMNS)
+            try:
+                while rows := cursor.fetchmany(5000):
+                    for row in rows:
+                        writer.writerow(
+                            [
+                                {"M": "M", "F": "F"}.get(row[c], "U") if c == "sex" else row[c]
+                                for c in EXTRACT_COLUMNS
+                            ]
+                        )
+                    yield out.getvalue().encode("utf-8")
+                    out.seek(0)
+                    out.truncate()
+                if out.tell():
+                    yield out.getvalue().encode("utf-8")
+            finally:
+                db.close()
+
+        return lines()
 
     def _full(self, row: sqlite3.Row) -> dict:
         out = _person(row)
@@ -416,6 +484,12 @@ class Application:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         try:
+            if environ.get("PATH_INFO", "").rstrip("/") == "/extract":
+                _only(environ["REQUEST_METHOD"], "GET")
+                query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+                lines = self.register.extract(query)
+                start_response(STATUS[200], [("Content-Type", "text/csv; charset=utf-8")])
+                return lines
             status, body = self.route(environ)
         except Problem as problem:
             status = problem.status

@@ -876,12 +876,15 @@ def known_child_decide(*, actor: User, match: KnownChildMatch, same_child: bool)
             ProtectionCase.objects.filter(child=known).exclude(pk=case.pk).order_by("-received_at").first()
         )
         case.save(update_fields=["child", "previous", "updated_at"])
-        Obligation.objects.filter(subject_type="protection.protectioncase", subject_id=case.pk).update(
-            child=known
+        # The one merge of two records of a child (haven.people.services.child_merge): involvements,
+        # open steps and everything else recorded on the report's record continue on the known one.
+        people.child_merge(
+            actor=actor,
+            kept=known,
+            merged=opened,
+            action="protection.known_child_decide",
+            data={"case": str(case.pk)},
         )
-        Involvement.objects.filter(child=opened).update(child=known)
-        opened.merged_into = known
-        opened.save(update_fields=["merged_into", "updated_at"])
         case.known_child_matches.filter(status=MatchStatus.PENDING).update(
             status=MatchStatus.REJECTED, decided_by=actor, decided_at=now
         )

@@ -200,3 +200,48 @@ def test_the_oldest_birth_date_is_computed_on_29_february_too():
 
     assert years_before(dt.date(2028, 2, 29), 23) == dt.date(2005, 2, 28)
     assert years_before(dt.date(2028, 2, 29), 4) == dt.date(2024, 2, 29)
+
+
+class TestMerge:
+    """One merge of two records of one child (people.services.child_merge), and its undoing."""
+
+    def test_what_was_recorded_on_the_merged_record_continues_on_the_kept_one_and_goes_back(self, world):
+        import datetime as dt
+
+        from haven.people.models import ChildOpinion, SiblingLink, SpecialCircumstance
+
+        kept, merged, sister = world.child(), world.child(commune=world.commune_b), world.child()
+        SpecialCircumstance.objects.create(
+            child=merged,
+            group="HCDB_D",
+            started_on=dt.date(2024, 1, 1),
+            evidence="x",
+            recorded_by=world.officer_b,
+        )
+        ChildOpinion.objects.create(
+            child=merged, heard_on=dt.date(2025, 1, 1), subject="s", opinion="o", recorded_by=world.officer_b
+        )
+        SiblingLink.objects.create(child=merged, sibling=sister, recorded_by=world.officer_b)
+        SiblingLink.objects.create(child=merged, sibling=kept, recorded_by=world.officer_b)
+        moved = services.child_merge(actor=world.officer_a, kept=kept, merged=merged, action="test")
+        merged.refresh_from_db()
+        assert merged.merged_into == kept
+        assert kept.circumstances.count() == 1 and kept.opinions.count() == 1
+        assert SiblingLink.objects.filter(child=kept, sibling=sister).exists()
+        assert not SiblingLink.objects.filter(child=kept, sibling=kept).exists()
+        assert not Child.objects.visible_to(world.ministry).filter(pk=merged.pk).exists()
+        services.child_unmerge(
+            actor=world.officer_a, kept=kept, merged=merged, moved=moved, action="test", reason="nhầm"
+        )
+        merged.refresh_from_db()
+        assert merged.merged_into is None
+        assert merged.circumstances.count() == 1 and kept.circumstances.count() == 0
+        assert SiblingLink.objects.filter(child=merged, sibling=sister).exists()
+        assert SiblingLink.objects.filter(child=merged, sibling=kept).exists()
+        actions = set(AuditEvent.objects.filter(child_id=merged.pk).values_list("action", flat=True))
+        assert {"child.merge", "child.unmerge"} <= actions
+
+    def test_a_record_is_not_merged_into_itself(self, world):
+        child = world.child()
+        with pytest.raises(ValidationError):
+            services.child_merge(actor=world.officer_a, kept=child, merged=child, action="test")

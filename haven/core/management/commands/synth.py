@@ -65,6 +65,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{prevention.people(world)} people at risk followed by the prevention work")
             placed = care.demo(world, seed=seed)
             self.stdout.write(f"{placed} care placements in two facilities and in families")
+            from haven.linkage import synth as linkage
+
+            links, reviews = linkage.demo(world, seed=seed)
+            self.stdout.write(
+                f"{links} register links and {reviews} pairs for review (synthetic linkage run)"
+            )
         if logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, (_, description) in world.users.items():

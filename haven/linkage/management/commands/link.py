@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from haven.linkage import evaluate, model
+from haven.linkage import evaluate, model, runcommand
 from haven.linkage.features import prepare
 from haven.linkage.linkfile import LinkFileError, read
 
@@ -41,9 +41,12 @@ class Command(BaseCommand):
         ev.add_argument("--records", type=int, default=5_000)
         ev.add_argument("--seed", type=int, default=0)
         ev.add_argument("--skip-febrl", action="store_true")
+        runcommand.add_parsers(sub)  # run, duplicates, labels: linkage inside Haven
 
     def handle(self, *args, action: str, **options) -> None:
         logging.getLogger("splink").setLevel(logging.ERROR)
+        if action in runcommand.ACTIONS:
+            return runcommand.handle(self, action, **options)
         if action == "files":
             self._files(**options)
         else:
