@@ -180,7 +180,8 @@ def _to_group(actor, child, old, group, room, on, reason, old_facility) -> Place
 
     if not facilities_visible(actor).filter(pk=facility.pk).exists():
         raise NotVisible
-    breaches, _override_by = services._check_capacity(
+    # No override here: only the facility's director may place beyond its norms (care.override).
+    services._check_capacity(
         actor=actor,
         child=child,
         group=group,
