@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
@@ -52,6 +53,15 @@ def deciding_membership(actor: User, placement: Placement) -> Membership:
         if m.role == Role.COMMUNE_CHAIRMAN and m.organisation.area_id == commune.pk:
             return m
     raise NotVisible
+
+
+def groups_for(membership: Membership):
+    """The small groups a decision may move a child into: those of the decider's province."""
+    province = membership.organisation.area.province
+    return SmallGroup.objects.filter(
+        Q(home__facility__organisation__area__parent=province)
+        | Q(home__facility__organisation__area=province)
+    ).select_related("home__facility")
 
 
 def may_decide(actor: User, placement: Placement) -> bool:
@@ -121,7 +131,7 @@ def care_change_decide(
 
     new = None
     if form == CareForm.FACILITY_GROUP:
-        new = _to_group(actor, child, placement, group, room, on, reason, old_facility)
+        new = _to_group(actor, membership, child, placement, group, room, on, reason, old_facility)
     elif form:
         new = _to_family(actor, child, placement, family, form, number, on, reason)
     if old_facility is not None and (new is None or new_facility(new) != old_facility):
@@ -168,17 +178,14 @@ def new_facility(placement: Placement):
     return placement.group.home.facility if placement.group_id else None
 
 
-def _to_group(actor, child, old, group, room, on, reason, old_facility) -> Placement:
+def _to_group(actor, membership, child, old, group, room, on, reason, old_facility) -> Placement:
     if group is None:
         raise invalid("group", _("Choose the small group."), "required")
     if group.pk == old.group_id:
         raise invalid("group", _("The child is already in this group."), "unchanged")
     facility = group.home.facility
-    # The decider places into a facility it manages; a commune chairman into a facility of the
-    # commune's province (the child needs a place, the facility's own board shows it).
-    from haven.care.selectors import facilities_visible
-
-    if not facilities_visible(actor).filter(pk=facility.pk).exists():
+    # The decider places into a facility of its own province (the facility's board then shows it).
+    if facility.organisation.area.province.pk != membership.organisation.area.province.pk:
         raise NotVisible
     # No override here: only the facility's director may place beyond its norms (care.override).
     services._check_capacity(

@@ -621,8 +621,8 @@ def decide(request, placement_id):
         pk=placement_id,
         ended_on__isnull=True,
     )
-    decisions.deciding_membership(request.user, placement)
-    groups = SmallGroup.objects.filter(home__facility__in=selectors.facilities_visible(request.user))
+    membership = decisions.deciding_membership(request.user, placement)
+    groups = decisions.groups_for(membership)
     form = forms.DecisionForm(
         request.POST or None,
         families=families_mod.families_visible(request.user).filter(status__in=("verified", "handed_over")),

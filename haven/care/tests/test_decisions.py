@@ -1,0 +1,385 @@
+"""Form 16 (Law on Children art. 69; Decree 56/2017 art. 48(2)): the commune chairman or the facility's
+managing authority ends a placement and moves the child to the next form of care as one dated
+transfer; the ended placement's clocks are cancelled and the new ones start. The managing authority
+(the provincial Department of Health for a provincial facility) may also end or move a facility
+placement, and a move across facilities keeps its clocks and counts on both sides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from haven.access.scoping import NotVisible
+from haven.accounts.models import OrganisationKind, Role
+from haven.api.tests.client import ApiClient
+from haven.audit.models import AuditEvent
+from haven.care import decisions, families, selectors, services, termination
+from haven.care.models import CareChangeDecision, CaregiverChange, Placement
+from haven.core import clock
+from haven.core.testing import OrganisationFactory, member
+from haven.deadlines.models import Obligation, Status
+from haven.people.models import Involvement
+
+from .conftest import hand_over
+from .test_services import admitted, place
+
+pytestmark = pytest.mark.django_db
+
+
+def foster_family(world, name="Trần Văn Bình"):
+    family = families.family_register(
+        actor=world.officer_a,
+        commune=world.commune_a,
+        kind="non_kin",
+        applicant_name=name,
+        applicant_born_on=dt.date(1975, 6, 1),
+        address="Số 9 phố Kim Mã",
+        household="",
+        economic_conditions="Ổn định",
+        housing="Nhà riêng",
+        household_consent=True,
+        no_abuse_record=True,
+        health_certificate_on=clock.today() - dt.timedelta(days=30),
+    )
+    return families.family_verify(actor=world.officer_a, family=family, eligible=True, note="Đủ điều kiện")
+
+
+def clocks(placement, rule):
+    return list(
+        Obligation.objects.filter(subject_id=placement.pk, rule=rule).values_list("status", flat=True)
+    )
+
+
+def test_the_grounds_are_data_with_their_citation():
+    assert {g.code for g in termination.GROUNDS} >= {"monitoring", "caregiver_request", "child_wishes"}
+    for ground in termination.GROUNDS:
+        assert "art." in ground.citation
+
+
+def test_the_chairman_moves_a_child_from_kin_care_to_a_foster_family_as_one_transfer(world):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365))
+    kin = hand_over(world, child)
+    foster = foster_family(world)
+    decision = decisions.care_change_decide(
+        actor=world.chairman_a,
+        placement=kin,
+        ground="monitoring",
+        decision_number="16/QĐ-UBND",
+        on=clock.today(),
+        note="Bà ngoại ốm nặng, không thể tiếp tục chăm sóc",
+        form="foster",
+        family=foster,
+    )
+    kin.refresh_from_db()
+    new = decision.started
+    assert kin.ended_on == new.started_on == clock.today()
+    assert "16/QĐ-UBND" in kin.end_reason and new.form == "foster" and new.family == foster
+    # The ended placement's monitoring clock is cancelled (not met); the new one runs.
+    assert clocks(kin, "care.monitoring") == [Status.CANCELLED]
+    assert clocks(new, "care.monitoring") == [Status.OPEN]
+    change = CaregiverChange.objects.get(placement=new)
+    assert (change.from_family, change.to_family) == (kin.family, foster)
+    foster.refresh_from_db()
+    assert foster.status == "handed_over" and foster.decided_child == child
+    assert AuditEvent.objects.filter(action="care.change_decide", child_id=child.pk).exists()
+    path = selectors.care_path(world.chairman_a, child)
+    assert [p.form for p in path.placements] == ["kin", "foster"]
+
+
+def test_the_managing_authority_ends_facility_care_for_a_family_and_cancels_the_facility_clocks(world, site):
+    child = admitted(world, months=20)  # under 3: the family-plan clock runs too
+    placement = place(world, site, child)
+    kin = families.family_register(
+        actor=world.officer_a,
+        commune=world.commune_a,
+        kind="kin",
+        applicant_name="Lê Thị Hạnh",
+        applicant_born_on=dt.date(1960, 1, 1),
+        address="Số 1 ngõ 2",
+        household="",
+        economic_conditions="",
+        housing="",
+        household_consent=True,
+        no_abuse_record=True,
+        relative_of=child,
+        relationship="Bà nội",
+    )
+    families.family_verify(actor=world.officer_a, family=kin, eligible=True, note="Đủ điều kiện")
+    decision = decisions.care_change_decide(
+        actor=world.users["provincial"],
+        placement=placement,
+        ground="family_found",
+        decision_number="16/QĐ-SYT",
+        on=clock.today(),
+        note="Bà nội nhận chăm sóc",
+        form="kin",
+        family=kin,
+    )
+    assert decision.organisation == world.orgs["health_hanoi"]
+    assert clocks(placement, "care.review") == [Status.CANCELLED]
+    assert clocks(placement, "care.family_plan") == [Status.CANCELLED]
+    assert clocks(decision.started, "care.monitoring") == [Status.OPEN]
+    assert not Involvement.objects.filter(
+        child=child, organisation=world.orgs["facility_b"], basis="placement", ended_at__isnull=True
+    ).exists()
+
+
+def test_a_decision_to_facility_care_starts_the_facility_clocks(world, site):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=400))
+    kin = hand_over(world, child)
+    decision = decisions.care_change_decide(
+        actor=world.chairman_a,
+        placement=kin,
+        ground="caregiver_request",
+        decision_number="17/QĐ-UBND",
+        on=clock.today(),
+        note="Người chăm sóc xin chấm dứt",
+        form="facility_group",
+        group=site.infants,
+    )
+    new = decision.started
+    assert new.group == site.infants and new.started_on == clock.today()
+    assert clocks(new, "care.review") == [Status.OPEN]
+    assert clocks(new, "care.family_plan") == [Status.OPEN]
+    assert clocks(kin, "care.monitoring") == [Status.CANCELLED]
+
+
+def test_reunification_ends_the_care_without_a_next_form(world):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=2 * 365))
+    kin = hand_over(world, child)
+    decision = decisions.care_change_decide(
+        actor=world.chairman_a,
+        placement=kin,
+        ground="reunification",
+        decision_number="18/QĐ-UBND",
+        on=clock.today(),
+        note="Mẹ đã trở về, đủ điều kiện",
+    )
+    assert decision.started is None
+    assert not Placement.objects.filter(child=child, ended_on__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"ground": "not_a_ground"}, "ground", "required"),
+        ({"note": ""}, "note", "required"),
+        ({"form": ""}, "form", "required"),
+        ({"ground": "reunification"}, "form", "not_allowed"),
+        ({"on": "in two days"}, "on", "future_date"),
+        ({"decision_number": " "}, "decision_number", "required"),
+        ({"family": None}, "family", "required"),
+        ({"ground": "family_found"}, "ground", "wrong_ground"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_saved(world, change, field, code):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365))
+    kin = hand_over(world, child)
+    args = {
+        "ground": "monitoring",
+        "decision_number": "16/QĐ-UBND",
+        "on": clock.today(),
+        "note": "Kết quả theo dõi",
+        "form": "foster",
+        "family": foster_family(world),
+        **change,
+    }
+    if args["on"] == "in two days":
+        args["on"] = clock.today() + dt.timedelta(days=2)
+    with pytest.raises(ValidationError) as error:
+        decisions.care_change_decide(actor=world.chairman_a, placement=kin, **args)
+    assert error.value.error_dict[field][0].code == code
+    kin.refresh_from_db()
+    assert kin.ended_on is None and not CareChangeDecision.objects.exists()
+
+
+def test_who_decides_by_persona(world, site):
+    child = admitted(world)
+    placement = place(world, site, child)
+    args = {
+        "placement": placement,
+        "ground": "monitoring",
+        "decision_number": "1",
+        "on": clock.today(),
+        "note": "x",
+    }
+    # A provincial facility: its province's Department of Health decides, nobody else.
+    for persona in ("facility_director", "chairman_a", "provincial_other", "officer_a"):
+        with pytest.raises(NotVisible):
+            decisions.care_change_decide(actor=world.users[persona], **args, form="")
+    assert decisions.may_decide(world.users["provincial"], placement)
+    # A facility managed by its commune: the chairman of that commune, not the province.
+    site.facility.management_level = "commune"
+    site.facility.save()
+    chairman_b = member("chairman_b", world.orgs["committee_b"], Role.COMMUNE_CHAIRMAN)
+    assert decisions.may_decide(chairman_b, placement)
+    assert not decisions.may_decide(world.users["provincial"], placement)
+    assert not decisions.may_decide(world.chairman_a, placement)
+
+
+def test_the_managing_authority_ends_or_moves_a_facility_placement(world, site):
+    provincial = world.users["provincial"]
+    child = admitted(world)
+    placement = place(world, site, child)
+    group = services.group_add(
+        actor=world.facility_director, home=site.home, name="Nhóm Hướng Dương", places=4
+    )
+    services.shift_assign(
+        actor=world.facility_director,
+        staff=services.staff_add(
+            actor=world.facility_director, facility=site.facility, full_name="Đinh Thị Yến", kind="caregiver"
+        ),
+        group=group,
+        shift="day",
+        started_on=clock.today(),
+    )
+    services.shift_assign(
+        actor=world.facility_director,
+        staff=services.staff_add(
+            actor=world.facility_director, facility=site.facility, full_name="Mai Thị Xuân", kind="caregiver"
+        ),
+        group=group,
+        shift="night",
+        started_on=clock.today(),
+    )
+    moved = services.placement_transfer(
+        actor=provincial,
+        placement=placement,
+        form="facility_group",
+        group=group,
+        on=clock.today(),
+        reason="Sở Y tế điều chuyển",
+    )
+    assert moved.group == group
+    ended = services.placement_end(actor=provincial, placement=moved, on=clock.today(), reason="Về với mẹ")
+    assert ended.ended_on == clock.today()
+    other = place(world, site, admitted(world))
+    with pytest.raises(NotVisible):
+        services.placement_end(
+            actor=world.users["provincial_other"], placement=other, on=clock.today(), reason="x"
+        )
+    response = ApiClient(provincial).post(
+        f"/care/placements/{other.pk}/end", {"on": clock.today().isoformat(), "reason": "Về với cha"}
+    )
+    assert response.status_code == 200
+    response = ApiClient(world.users["provincial_other"]).post(
+        f"/care/placements/{other.pk}/end", {"on": clock.today().isoformat(), "reason": "x"}
+    )
+    assert response.status_code == 404
+
+
+def second_facility(world):
+    """Facility C, also managed by the province of Hà Nội, in commune A."""
+    org = OrganisationFactory(
+        name="Trung tâm Bảo trợ C", kind=OrganisationKind.SOCIAL_PROTECTION_FACILITY, area=world.commune_a
+    )
+    director = member("director_c", org, Role.FACILITY_DIRECTOR)
+    facility = services.facility_register(
+        actor=director,
+        organisation=org,
+        ownership="public",
+        licence_number="30/GP-SYT",
+        licence_issued_on=dt.date(2020, 1, 1),
+        address="Số 30 Láng Hạ",
+        management_level="province",
+    )
+    home = services.home_add(actor=director, facility=facility, name="Nhà Sen")
+    group = services.group_add(actor=director, home=home, name="Nhóm Bình Minh", places=6)
+    start = clock.today() - dt.timedelta(days=30)
+    for name, shift in (("Phan Thị Ngọc", "day"), ("Hồ Thị Liên", "night")):
+        staff = services.staff_add(actor=director, facility=facility, full_name=name, kind="caregiver")
+        services.shift_assign(actor=director, staff=staff, group=group, shift=shift, started_on=start)
+        if shift == "day":
+            services.principal_set(actor=director, group=group, staff=staff, started_on=start, reason="")
+    services.staff_add(actor=director, facility=facility, full_name="Kiều Văn Tâm", kind="sw_officer")
+    return facility, group
+
+
+def test_a_move_across_facilities_keeps_the_clocks_and_counts_on_both_sides(world, site):
+    child = admitted(world, months=20)
+    first = place(world, site, child, started_on=clock.today() - dt.timedelta(days=40))
+    review = Obligation.objects.get(subject_id=first.pk, rule="care.review")
+    plan = Obligation.objects.get(subject_id=first.pk, rule="care.family_plan")
+    facility_c, group_c = second_facility(world)
+    before_b = selectors.board(site.facility).occupancy
+    moved = services.placement_transfer(
+        actor=world.users["provincial"],
+        placement=first,
+        form="facility_group",
+        group=group_c,
+        on=clock.today(),
+        reason="Chuyển cơ sở gần gia đình",
+    )
+    assert selectors.board(site.facility).occupancy == before_b - 1
+    assert selectors.board(facility_c).occupancy == 1
+    new_review = Obligation.objects.get(subject_id=moved.pk, rule="care.review", status=Status.OPEN)
+    new_plan = Obligation.objects.get(subject_id=moved.pk, rule="care.family_plan", status=Status.OPEN)
+    assert (new_review.opened_at, new_review.due_at) == (review.opened_at, review.due_at)
+    assert new_plan.opened_at == plan.opened_at
+    assert new_review.responsible == facility_c.organisation
+    assert clocks(first, "care.review") == [Status.CANCELLED]
+    held = Involvement.objects.filter(child=child, basis="placement", ended_at__isnull=True).values_list(
+        "organisation", flat=True
+    )
+    assert facility_c.organisation_id in held and world.orgs["facility_b"].pk not in held
+    figures = selectors.province_figures(world.hanoi)
+    assert figures.in_facility == sum(r.occupancy for r in figures.facilities)
+
+
+def test_form16_pages_and_api(world, client):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365))
+    kin = hand_over(world, child)
+    foster = foster_family(world)
+    client.force_login(world.chairman_a)
+    assert (
+        f"/care/placements/{kin.pk}/decision/" in client.get(f"/care/children/{child.pk}/").content.decode()
+    )
+    page = client.get(f"/care/placements/{kin.pk}/decision/")
+    assert page.status_code == 200 and "Law on Children art. 69" in page.content.decode()
+    refused = client.post(
+        f"/care/placements/{kin.pk}/decision/",
+        {
+            "ground": "monitoring",
+            "decision_number": "16/QĐ",
+            "on": clock.today().isoformat(),
+            "form": "foster",
+        },
+    )
+    assert refused.status_code == 200 and not CareChangeDecision.objects.exists()
+    response = client.post(
+        f"/care/placements/{kin.pk}/decision/",
+        {
+            "ground": "monitoring",
+            "decision_number": "16/QĐ-UBND",
+            "on": clock.today().isoformat(),
+            "note": "Kết quả theo dõi",
+            "form": "foster",
+            "family": str(foster.pk),
+        },
+    )
+    decision = CareChangeDecision.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/care/decisions/{decision.pk}/"
+    printed = client.get(f"/care/decisions/{decision.pk}/").content.decode()
+    assert "Mẫu số 16" in printed and "16/QĐ-UBND" in printed and foster.applicant_name in printed
+    client.force_login(world.facility_director)
+    assert client.get(f"/care/placements/{decision.started_id}/decision/").status_code == 404
+
+    api = ApiClient(world.chairman_a)
+    body = {
+        "ground": "child_wishes",
+        "decision_number": "19/QĐ-UBND",
+        "on": clock.today().isoformat(),
+        "note": "Trẻ muốn về với bà",
+        "form": "kin",
+        "family_id": str(kin.family_id),
+    }
+    response = api.post(f"/care/placements/{decision.started_id}/decision", body)
+    assert response.status_code == 201, response.json()
+    made = response.json()
+    assert made["ground"] == "child_wishes" and "art. 60(3)" in made["citation"]
+    assert api.get(f"/care/decisions/{made['id']}").json()["decision_number"] == "19/QĐ-UBND"
+    assert ApiClient(world.users["provincial_other"]).get(f"/care/decisions/{made['id']}").status_code == 404
+    bad = api.post(f"/care/placements/{made['started_placement_id']}/decision", {**body, "ground": "x"})
+    assert bad.status_code == 422
