@@ -1,0 +1,60 @@
+"""The national table lists Hà Nội, Hồ Chí Minh City and the industrial provinces first (issue #4), as
+data with its reason; the care list endpoints page like the other apps' (count, page, pages, items)."""
+
+from __future__ import annotations
+
+import pytest
+
+from haven.api.tests.client import ApiClient
+from haven.areas.models import Area
+from haven.care import selectors
+from haven.care.api import PAGE_SIZE
+
+from .test_services import admitted, place
+
+pytestmark = pytest.mark.django_db
+
+FIRST = ["01", "79", "31", "75", "24"]
+
+
+def test_priority_provinces_come_first_with_their_reason_then_the_others_by_code(world, site):
+    place(world, site, admitted(world))
+    provinces = selectors.provinces_visible(world.users["ministry"])
+    rows = selectors.national_rows(provinces)
+    codes = [r.province.code for r in rows]
+    present = [c for c in FIRST if Area.objects.provinces().filter(code=c).exists()]
+    assert codes[: len(present)] == present
+    assert codes[len(present) :] == sorted(codes[len(present) :])
+    assert all(r.priority for r in rows[: len(present)]) and not any(r.priority for r in rows[len(present) :])
+    hanoi = rows[0]
+    assert (hanoi.province.code, hanoi.facilities, hanoi.occupancy, hanoi.in_facility) == ("01", 1, 1, 1)
+
+
+def test_the_national_page_and_api_list_the_priority_provinces_first(world, site, client):
+    client.force_login(world.users["ministry"])
+    page = client.get("/care/province/").content.decode()
+    assert 'id="national"' in page
+    assert page.index('data-province="01"') < page.index('data-province="79"')
+    api = ApiClient(world.users["analyst"])
+    first = api.get("/care/provinces").json()
+    assert first["page"] == 1 and first["count"] == Area.objects.current().provinces().count()
+    assert first["items"][0]["province_code"] == "01" and first["items"][0]["priority_reason"]
+    # A provincial officer reads only the own province.
+    own = ApiClient(world.users["provincial"]).get("/care/provinces").json()
+    assert [r["province_code"] for r in own["items"]] == ["01"]
+
+
+def test_care_lists_are_paginated(world, site):
+    from haven.care.tests.test_decisions import foster_family
+
+    for i in range(PAGE_SIZE + 2):
+        foster_family(world, name=f"Gia đình {i:02d}")
+    api = ApiClient(world.officer_a)
+    first = api.get("/care/families").json()
+    assert (first["count"], first["pages"], len(first["items"])) == (PAGE_SIZE + 2, 2, PAGE_SIZE)
+    second = api.get("/care/families", page=2).json()
+    assert len(second["items"]) == 2
+    assert {f["id"] for f in first["items"]}.isdisjoint({f["id"] for f in second["items"]})
+    facilities = ApiClient(world.facility_director).get("/care/facilities").json()
+    assert facilities["count"] == 1 and facilities["items"][0]["id"] == site.facility.pk
+    assert api.get("/care/families", page=0).status_code == 422

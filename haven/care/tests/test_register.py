@@ -1,0 +1,114 @@
+"""The quarterly update of the register of alternative-care families (Decree 56/2017 art. 41;
+vietnam-process.md §3.4 B2): a clock on the deadline engine for the commune, met when every family has
+been confirmed or removed with its reason; the next quarter's opens; a late update escalates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from haven.access.scoping import NotVisible
+from haven.api.tests.client import ApiClient
+from haven.audit.models import AuditEvent
+from haven.care import families
+from haven.care.models import FamilyStatus, RegisterUpdate
+from haven.core import clock
+from haven.core.errors import Refused
+from haven.deadlines.models import Obligation, Status
+from haven.deadlines.sweep import sweep
+
+from .conftest import hand_over
+from .test_decisions import foster_family
+
+pytestmark = pytest.mark.django_db
+
+
+def register_clocks(status=None):
+    found = Obligation.objects.filter(rule="care.register_update")
+    return found.filter(status=status) if status else found
+
+
+def test_the_first_family_opens_the_quarterly_clock_of_the_commune(world):
+    foster_family(world)
+    [update] = RegisterUpdate.objects.all()
+    [obligation] = register_clocks()
+    assert update.commune == world.commune_a and obligation.subject_id == update.pk
+    assert obligation.child is None and obligation.responsible == world.orgs["committee_a"]
+    assert (obligation.due_at - obligation.opened_at).days == 92
+    foster_family(world, name="Đào Thị Phương")
+    assert register_clocks().count() == 1  # one update per commune and quarter
+
+
+def test_every_family_confirmed_or_removed_meets_the_clock_and_opens_the_next_quarter(world):
+    kept, dropped = foster_family(world), foster_family(world, name="Đào Thị Phương")
+    [first] = register_clocks()
+    families.family_review(actor=world.officer_a, family=kept, keep=True)
+    assert register_clocks(Status.OPEN).get() == first  # one family still to review
+    with pytest.raises(Refused) as refused:
+        families.family_review(actor=world.officer_a, family=kept, keep=True)
+    assert refused.value.code == "unchanged"
+    families.family_review(actor=world.chairman_a, family=dropped, keep=False, reason="Chuyển đi nơi khác")
+    first.refresh_from_db()
+    assert first.status == Status.MET
+    dropped.refresh_from_db()
+    assert dropped.status == FamilyStatus.REMOVED and dropped.removal_reason == "Chuyển đi nơi khác"
+    assert register_clocks(Status.OPEN).count() == 1  # the next quarter, for the family still on it
+    update = RegisterUpdate.objects.filter(completed_on__isnull=False).get()
+    assert (update.confirmed, update.removed) == (1, 1)
+    assert AuditEvent.objects.filter(action="care.family_remove", object_id=str(dropped.pk)).exists()
+    # A removed family is no longer suggested nor chosen.
+    with pytest.raises(Refused) as refused:
+        families.family_decide(
+            actor=world.chairman_a, family=dropped, child=world.child(), decision_number="12/QĐ"
+        )
+    assert refused.value.code == "out_of_order"
+
+
+def test_removal_needs_a_reason_and_a_family_caring_for_a_child_is_ended_by_decision_first(world):
+    family = foster_family(world)
+    with pytest.raises(ValidationError) as error:
+        families.family_review(actor=world.officer_a, family=family, keep=False, reason=" ")
+    assert error.value.error_dict["reason"][0].code == "required"
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=700))
+    placement = hand_over(world, child)
+    with pytest.raises(Refused) as refused:
+        families.family_review(actor=world.officer_a, family=placement.family, keep=False, reason="Không rõ")
+    assert refused.value.code == "in_care"
+    placement.family.refresh_from_db()
+    assert placement.family.status == FamilyStatus.HANDED_OVER
+
+
+def test_only_the_commune_reviews_its_register(world):
+    family = foster_family(world)
+    for persona in ("facility_director", "officer_b", "provincial"):
+        with pytest.raises(NotVisible):
+            families.family_review(actor=world.users[persona], family=family, keep=True)
+
+
+def test_a_late_update_escalates(world):
+    foster_family(world)
+    obligation = register_clocks().get()
+    sweep(now=obligation.due_at + dt.timedelta(hours=1))
+    obligation.refresh_from_db()
+    assert obligation.escalation_level == 1
+
+
+def test_the_family_page_and_the_api_confirm_or_remove(world, client):
+    kept, dropped = foster_family(world), foster_family(world, name="Đào Thị Phương")
+    client.force_login(world.officer_a)
+    listing = client.get("/care/families/").content.decode()
+    assert "register-update" in listing
+    page = client.get(f"/care/families/{kept.pk}/").content.decode()
+    assert 'id="register-review"' in page
+    response = client.post(f"/care/families/{kept.pk}/", {"which": "review", "review-keep": "1"})
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    assert kept.confirmed_on == clock.today()
+    api = ApiClient(world.officer_a)
+    bad = api.post(f"/care/families/{dropped.pk}/review", {"keep": False, "reason": ""})
+    assert bad.status_code == 422
+    done = api.post(f"/care/families/{dropped.pk}/review", {"keep": False, "reason": "Không còn nguyện vọng"})
+    assert done.status_code == 200 and done.json()["status"] == "removed"
+    assert register_clocks(Status.MET).count() == 1
