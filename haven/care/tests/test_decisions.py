@@ -383,3 +383,27 @@ def test_form16_pages_and_api(world, client):
     assert ApiClient(world.users["provincial_other"]).get(f"/care/decisions/{made['id']}").status_code == 404
     bad = api.post(f"/care/placements/{made['started_placement_id']}/decision", {**body, "ground": "x"})
     assert bad.status_code == 422
+
+
+def test_the_managing_authority_decides_from_the_pages_and_the_director_cannot(world, site, client):
+    child = admitted(world)
+    placement = place(world, site, child)
+    client.force_login(world.users["provincial"])
+    assert 'id="decide-link"' in client.get(f"/care/children/{child.pk}/").content.decode()
+    response = client.post(
+        f"/care/placements/{placement.pk}/decision/",
+        {
+            "ground": "reunification",
+            "decision_number": "20/QĐ-SYT",
+            "on": clock.today().isoformat(),
+            "note": "Cha mẹ đủ điều kiện nhận lại con",
+        },
+    )
+    decision = CareChangeDecision.objects.get()
+    assert response.status_code == 302 and decision.organisation == world.orgs["health_hanoi"]
+    assert "GIÁM ĐỐC SỞ Y TẾ" in client.get(f"/care/decisions/{decision.pk}/").content.decode()
+    other = place(world, site, admitted(world))
+    client.force_login(world.facility_director)
+    assert 'id="decide-link"' not in client.get(f"/care/children/{other.child_id}/").content.decode()
+    assert client.get(f"/care/placements/{other.pk}/decision/").status_code in (403, 404)
+    assert not CareChangeDecision.objects.filter(ended=other).exists()

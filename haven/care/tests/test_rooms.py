@@ -135,3 +135,22 @@ def test_rooms_are_added_on_the_manage_page_and_a_child_changes_room(world, site
     placement.refresh_from_db()
     assert placement.room == room
     assert AuditEvent.objects.filter(action="care.room_assign", object_id=str(placement.pk)).exists()
+
+
+def test_rooms_through_the_api(world, site):
+    api = ApiClient(world.facility_director)
+    made = api.post(
+        f"/care/homes/{site.home.pk}/rooms", {"name": "Phòng 7", "places": 2, "group_id": site.older.pk}
+    )
+    assert made.status_code == 201 and made.json()["occupancy"] == 0
+    room_id = made.json()["id"]
+    placement = place(world, site, admitted(world))
+    assigned = api.post(f"/care/placements/{placement.pk}/room", {"room_id": room_id})
+    assert assigned.status_code == 200
+    assert [p["room_id"] for p in assigned.json()["placements"]] == [room_id]
+    shrink = api.patch(f"/care/rooms/{room_id}", {"places": 1, "group_id": site.older.pk})
+    assert shrink.status_code == 200 and shrink.json()["state"] == "full"
+    assert api.patch(f"/care/rooms/{room_id}", {"places": 1, "group_id": site.infants.pk}).status_code == 422
+    assert (
+        ApiClient(world.users["provincial"]).patch(f"/care/rooms/{room_id}", {"places": 3}).status_code == 404
+    )
