@@ -112,3 +112,12 @@ def test_the_family_page_and_the_api_confirm_or_remove(world, client):
     done = api.post(f"/care/families/{dropped.pk}/review", {"keep": False, "reason": "Không còn nguyện vọng"})
     assert done.status_code == 200 and done.json()["status"] == "removed"
     assert register_clocks(Status.MET).count() == 1
+
+
+def test_a_due_update_shows_on_the_officers_home_and_links_to_the_register(world, client):
+    foster_family(world)
+    register_clocks().update(due_at=clock.now() + dt.timedelta(days=2))
+    client.force_login(world.officer_a)
+    home = client.get("/").content.decode()
+    assert "Cập nhật hằng quý danh sách gia đình nhận chăm sóc thay thế" in home
+    assert 'href="/care/families/"' in home
