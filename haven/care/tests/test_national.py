@@ -58,3 +58,13 @@ def test_care_lists_are_paginated(world, site):
     facilities = ApiClient(world.facility_director).get("/care/facilities").json()
     assert facilities["count"] == 1 and facilities["items"][0]["id"] == site.facility.pk
     assert api.get("/care/families", page=0).status_code == 422
+
+
+def test_the_national_table_costs_one_query_per_province_plus_a_few(
+    world, site, django_assert_max_num_queries
+):
+    place(world, site, admitted(world))
+    provinces = selectors.provinces_visible(world.users["ministry"])
+    with django_assert_max_num_queries(len(provinces) + 10):
+        rows = selectors.national_rows(provinces)
+    assert len(rows) == len(provinces)
