@@ -122,21 +122,28 @@ def care_change_decide(
     before = services._carer(placement, on)
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
-    # The ended placement's clocks stop as cancelled: a decision ended them, not the duty's own act.
+    # The ended placement's monitoring clock stops as cancelled: a decision ended it, not a visit.
     services._close_monitoring(actor, placement)
-    if old_facility is not None:
-        obligations_close(
-            subject=placement, rules=list(services.CLOCKS), actor=actor, status=Status.CANCELLED
-        )
 
     new = None
     if form == CareForm.FACILITY_GROUP:
         new = _to_group(actor, membership, child, placement, group, room, on, reason, old_facility)
     elif form:
         new = _to_family(actor, child, placement, family, form, number, on, reason)
-    if old_facility is not None and (new is None or new_facility(new) != old_facility):
-        services._uninvolve(child, old_facility, on)
-    if new is not None:
+    if new is None:
+        # Reunification: the child leaves alternative care; the facility's clocks stop as cancelled.
+        if old_facility is not None:
+            obligations_close(
+                subject=placement, rules=list(services.CLOCKS), actor=actor, status=Status.CANCELLED
+            )
+            services._uninvolve(child, old_facility, on)
+    else:
+        # As any move (services._move_clocks): a stay in facility care is one stay, whichever facility
+        # (Law on Children art. 47(4), 68(1)) — moving between facilities by decision keeps the review
+        # and the under-3 family-plan clocks where they were, so a decision cannot postpone them; a
+        # child leaving a facility for a family is what the family plan was for (met); a child coming
+        # from a family starts a new stay with fresh clocks.
+        services._move_clocks(actor, placement, new, old_facility, new_facility(new), on)
         after = (
             services._carer(new, on)
             if new.group_id
@@ -209,10 +216,10 @@ def _to_group(actor, membership, child, old, group, room, on, reason, old_facili
         override_reason="",
         room=room,
     )
-    if old_facility != facility:
-        services._involve(child, facility, on)
-    start = services._start_of(on)
-    services._open_clocks(new, child, facility, start, start)
+    if old_facility is not None:
+        # The facility's review carries over with the child (as services.placement_transfer).
+        new.needs_family, new.family_plan = old.needs_family, old.family_plan
+        new.save(update_fields=["needs_family", "family_plan", "updated_at"])
     return new
 
 
@@ -233,6 +240,14 @@ def _to_family(actor, child, old, family, form, number, on, reason) -> Placement
         )
     if family.status not in (FamilyStatus.VERIFIED, FamilyStatus.HANDED_OVER):
         raise Refused(_("Only a verified family can be chosen."), code="out_of_order")
+    # A family already chosen for the child by Form 12 awaits the handover: a second family by Form 16
+    # would be silently replaced at that handover (families.family_handover). One decision at a time.
+    pending = CareFamily.objects.filter(decided_child=child, status=FamilyStatus.CHOSEN)
+    if pending.exclude(pk=family.pk).exists():
+        raise Refused(
+            _("Another family has already been chosen for this child or has taken the child."),
+            code="already_chosen",
+        )
     reasons = families_mod.decision_refusals(family, child)
     if reasons:
         raise Refused(" ".join(reasons), code="condition_failed")

@@ -286,20 +286,28 @@ def family_review(*, actor: User, family: CareFamily, keep: bool, reason: str = 
         reason=reason if not keep else "",
         data={"update": str(update.pk)},
     )
-    if not register_pending(update).exists():
-        update.completed_on, update.completed_by = today, actor
-        update.save(update_fields=["completed_on", "completed_by", "updated_at"])
-        obligations_close(subject=update, rules=["care.register_update"], actor=actor)
-        record(
-            actor=actor,
-            action="care.register_update",
-            obj=update,
-            organisation=membership.organisation,
-            data={"confirmed": update.confirmed, "removed": update.removed},
-        )
-        if CareFamily.objects.filter(commune=family.commune, status__in=ON_REGISTER).exists():
-            register_update_open(family.commune)
+    _register_settle(actor, membership, update)
     return family
+
+
+def _register_settle(actor: User, membership: Membership, update: RegisterUpdate) -> None:
+    """The quarter's update is done when no family of the register is left to review — whether the
+    last one was confirmed or removed, or left the register otherwise (found not eligible, Form 11):
+    its clock is met, and the next quarter's opens while the register has families."""
+    if update.completed_on is not None or register_pending(update).exists():
+        return
+    update.completed_on, update.completed_by = clock.today(), actor
+    update.save(update_fields=["completed_on", "completed_by", "updated_at"])
+    obligations_close(subject=update, rules=["care.register_update"], actor=actor)
+    record(
+        actor=actor,
+        action="care.register_update",
+        obj=update,
+        organisation=membership.organisation,
+        data={"confirmed": update.confirmed, "removed": update.removed},
+    )
+    if CareFamily.objects.filter(commune=update.commune_id, status__in=ON_REGISTER).exists():
+        register_update_open(update.commune)
 
 
 @transaction.atomic
@@ -320,6 +328,15 @@ def family_verify(*, actor: User, family: CareFamily, eligible: bool, note: str)
         organisation=membership.organisation,
         data={"eligible": eligible},
     )
+    if not eligible:
+        # The family leaves the register: the open quarterly update may have nothing left to review.
+        update = (
+            RegisterUpdate.objects.select_for_update()
+            .filter(commune=family.commune_id, completed_on__isnull=True)
+            .first()
+        )
+        if update is not None:
+            _register_settle(actor, membership, update)
     return family
 
 
@@ -455,6 +472,17 @@ def family_handover(*, actor: User, family: CareFamily) -> Placement:
     )
     if family.status != FamilyStatus.CHOSEN:
         raise Refused(_("The chairman has not chosen this family for a child."), code="out_of_order")
+    # A child who has meanwhile been given to another family (Form 16) is not taken from it by this
+    # handover: ending that care is a decision of its own (Law on Children art. 69; Form 16).
+    if (
+        Placement.objects.filter(child=family.decided_child_id, ended_on__isnull=True, family__isnull=False)
+        .exclude(family=family)
+        .exists()
+    ):
+        raise Refused(
+            _("Another family has already been chosen for this child or has taken the child."),
+            code="already_chosen",
+        )
     placement = services.placement_from_decision(
         actor=actor,
         membership=membership,

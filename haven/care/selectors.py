@@ -536,9 +536,10 @@ def national_rows(provinces: list[Area], on: dt.date | None = None) -> list[Prov
     per_facility: dict[int, list[GroupStatus]] = defaultdict(list)
     for s in statuses:
         per_facility[s.group.home.facility_id].append(s)
+    # The area's parent too: ``area.province`` of a commune facility is its parent (no query per facility).
     facilities = Facility.objects.filter(
         Q(organisation__area__parent__in=by_pk) | Q(organisation__area__in=by_pk)
-    ).select_related("organisation__area")
+    ).select_related("organisation__area__parent")
     rows = {p.pk: ProvinceRow(p, PRIORITY_REASONS.get(p.code), 0, 0, 0, 0, 0, 0) for p in provinces}
     for f in facilities:
         row = rows[f.organisation.area.province.pk]

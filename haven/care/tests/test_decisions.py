@@ -18,6 +18,7 @@ from haven.audit.models import AuditEvent
 from haven.care import decisions, families, selectors, services, termination
 from haven.care.models import CareChangeDecision, CaregiverChange, Placement
 from haven.core import clock
+from haven.core.errors import Refused
 from haven.core.testing import OrganisationFactory, member
 from haven.deadlines.models import Obligation, Status
 from haven.people.models import Involvement
@@ -88,7 +89,7 @@ def test_the_chairman_moves_a_child_from_kin_care_to_a_foster_family_as_one_tran
     assert [p.form for p in path.placements] == ["kin", "foster"]
 
 
-def test_the_managing_authority_ends_facility_care_for_a_family_and_cancels_the_facility_clocks(world, site):
+def test_the_managing_authority_ends_facility_care_for_a_family_which_meets_the_family_plan(world, site):
     child = admitted(world, months=20)  # under 3: the family-plan clock runs too
     placement = place(world, site, child)
     kin = families.family_register(
@@ -119,7 +120,9 @@ def test_the_managing_authority_ends_facility_care_for_a_family_and_cancels_the_
     )
     assert decision.organisation == world.orgs["health_hanoi"]
     assert clocks(placement, "care.review") == [Status.CANCELLED]
-    assert clocks(placement, "care.family_plan") == [Status.CANCELLED]
+    # A family found for a child under 3 is what the family-plan duty asks for: met, as when the child
+    # is handed over by Form 12 or moved to a family (services._move_clocks).
+    assert clocks(placement, "care.family_plan") == [Status.MET]
     assert clocks(decision.started, "care.monitoring") == [Status.OPEN]
     assert not Involvement.objects.filter(
         child=child, organisation=world.orgs["facility_b"], basis="placement", ended_at__isnull=True
@@ -407,3 +410,88 @@ def test_the_managing_authority_decides_from_the_pages_and_the_director_cannot(w
     assert 'id="decide-link"' not in client.get(f"/care/children/{other.child_id}/").content.decode()
     assert client.get(f"/care/placements/{other.pk}/decision/").status_code in (403, 404)
     assert not CareChangeDecision.objects.filter(ended=other).exists()
+
+
+def test_a_decision_moving_a_child_between_facilities_cannot_restart_the_review_clocks(world, site):
+    # A stay in facility care is one stay (Law on Children art. 47(4), 68(1)): a Form 16 move to another
+    # facility keeps the 6-monthly review and the under-3 family-plan clocks where they were, as a move
+    # does; otherwise each decision would postpone the escalation of a child under 3 by 6 months.
+    child = admitted(world, months=20)
+    first = place(world, site, child, started_on=clock.today() - dt.timedelta(days=40))
+    review = Obligation.objects.get(subject_id=first.pk, rule="care.review")
+    plan = Obligation.objects.get(subject_id=first.pk, rule="care.family_plan")
+    facility_c, group_c = second_facility(world)
+    decision = decisions.care_change_decide(
+        actor=world.users["provincial"],
+        placement=first,
+        ground="monitoring",
+        decision_number="18/QĐ-SYT",
+        on=clock.today(),
+        note="Cơ sở B quá tải, chuyển trẻ sang cơ sở C",
+        form="facility_group",
+        group=group_c,
+    )
+    moved = decision.started
+    new_review = Obligation.objects.get(subject_id=moved.pk, rule="care.review", status=Status.OPEN)
+    new_plan = Obligation.objects.get(subject_id=moved.pk, rule="care.family_plan", status=Status.OPEN)
+    assert (new_review.opened_at, new_review.due_at) == (review.opened_at, review.due_at)
+    assert (new_plan.opened_at, new_plan.due_at) == (plan.opened_at, plan.due_at)
+    assert new_review.responsible == facility_c.organisation
+    assert clocks(first, "care.review") == clocks(first, "care.family_plan") == [Status.CANCELLED]
+    held = Involvement.objects.filter(child=child, basis="placement", ended_at__isnull=True).values_list(
+        "organisation", flat=True
+    )
+    assert list(held) == [facility_c.organisation_id]
+
+
+def test_a_decision_cannot_give_the_child_to_a_family_while_another_awaits_the_handover(world, site):
+    # Form 12 chose family A; a Form 16 to family B would be silently undone by A's handover.
+    child = admitted(world, months=40)
+    placement = place(world, site, child)
+    services.placement_review(
+        actor=world.facility_director, placement=placement, note="Cần gia đình", needs_family=True
+    )
+    chosen, other = foster_family(world, name="Lương Văn An"), foster_family(world, name="Mạc Thị Bích")
+    families.family_decide(actor=world.chairman_a, family=chosen, child=child, decision_number="12/QĐ-UBND")
+    with pytest.raises(Refused) as refused:
+        decisions.care_change_decide(
+            actor=world.users["provincial"],
+            placement=placement,
+            ground="family_found",
+            decision_number="16/QĐ-SYT",
+            on=clock.today(),
+            note="Gia đình B nhận chăm sóc",
+            form="foster",
+            family=other,
+        )
+    assert refused.value.code == "already_chosen"
+    placement.refresh_from_db()
+    assert placement.ended_on is None and not CareChangeDecision.objects.exists()
+    # And the other way round: a child given to a family by Form 16 is not taken from it by a handover.
+    families.family_handover(actor=world.officer_a, family=chosen)
+    assert Placement.objects.get(child=child, ended_on__isnull=True).family == chosen
+
+
+def test_a_handover_does_not_take_the_child_from_a_family_a_decision_gave_it_to(world, site):
+    # Data made before decisions checked the pending handover: the child lives with family B (Form 16)
+    # while family A still awaits the handover. A's handover must not end B's care silently.
+    child = admitted(world, months=40)
+    placement = place(world, site, child)
+    services.placement_review(
+        actor=world.facility_director, placement=placement, note="Cần gia đình", needs_family=True
+    )
+    chosen, other = foster_family(world, name="Lương Văn An"), foster_family(world, name="Mạc Thị Bích")
+    families.family_decide(actor=world.chairman_a, family=chosen, child=child, decision_number="12/QĐ-UBND")
+    Placement.objects.filter(pk=placement.pk).update(ended_on=clock.today())
+    given = Placement.objects.create(
+        child=child,
+        form="foster",
+        family=other,
+        carer_name=other.applicant_name,
+        started_on=clock.today(),
+        placed_by=world.chairman_a,
+    )
+    with pytest.raises(Refused) as refused:
+        families.family_handover(actor=world.officer_a, family=chosen)
+    assert refused.value.code == "already_chosen"
+    assert Placement.objects.get(child=child, ended_on__isnull=True) == given

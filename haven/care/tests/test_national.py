@@ -68,3 +68,19 @@ def test_the_national_table_costs_one_query_per_province_plus_a_few(
     with django_assert_max_num_queries(len(provinces) + 10):
         rows = selectors.national_rows(provinces)
     assert len(rows) == len(provinces)
+
+
+def test_the_national_table_costs_no_more_queries_for_more_facilities(world, site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_decisions import second_facility
+
+    provinces = selectors.provinces_visible(world.users["ministry"])
+    with CaptureQueriesContext(connection) as one:
+        selectors.national_rows(provinces)
+    second_facility(world)
+    with CaptureQueriesContext(connection) as two:
+        rows = selectors.national_rows(provinces)
+    assert len(two) == len(one)
+    assert next(r for r in rows if r.province.code == "01").facilities == 2

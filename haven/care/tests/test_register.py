@@ -121,3 +121,51 @@ def test_a_due_update_shows_on_the_officers_home_and_links_to_the_register(world
     home = client.get("/").content.decode()
     assert "Cập nhật hằng quý danh sách gia đình nhận chăm sóc thay thế" in home
     assert 'href="/care/families/"' in home
+
+
+def test_a_family_found_not_eligible_leaves_no_update_waiting_for_nobody(world):
+    # The only family of the register fails Form 11: nothing is left to review this quarter, so the
+    # update is done (its clock met), not left open to escalate to the province.
+    family = families.family_register(
+        actor=world.officer_a,
+        commune=world.commune_a,
+        kind="non_kin",
+        applicant_name="Cao Văn Khải",
+        applicant_born_on=dt.date(1975, 6, 1),
+        address="Số 4 phố Liễu Giai",
+        household="",
+        economic_conditions="Ổn định",
+        housing="Nhà thuê",
+        household_consent=True,
+        no_abuse_record=True,
+        health_certificate_on=clock.today() - dt.timedelta(days=30),
+    )
+    families.family_verify(actor=world.officer_a, family=family, eligible=False, note="Nhà ở không an toàn")
+    [update] = RegisterUpdate.objects.all()
+    assert update.completed_on == clock.today()
+    assert list(register_clocks().values_list("status", flat=True)) == [Status.MET]
+
+
+def test_when_the_last_family_left_to_review_fails_the_update_is_done_and_the_next_opens(world):
+    late = families.family_register(
+        actor=world.officer_a,
+        commune=world.commune_a,
+        kind="non_kin",
+        applicant_name="Lý Thị Sen",
+        applicant_born_on=dt.date(1970, 2, 3),
+        address="Số 8 phố Đội Cấn",
+        household="",
+        economic_conditions="Ổn định",
+        housing="Nhà riêng",
+        household_consent=True,
+        no_abuse_record=True,
+        health_certificate_on=clock.today() - dt.timedelta(days=10),
+    )
+    kept = foster_family(world)
+    families.family_review(actor=world.officer_a, family=kept, keep=True)
+    assert RegisterUpdate.objects.get().completed_on is None  # the late family is still to verify
+    families.family_verify(actor=world.officer_a, family=late, eligible=False, note="Không tự nguyện")
+    done = RegisterUpdate.objects.get(completed_on__isnull=False)
+    following = RegisterUpdate.objects.get(completed_on__isnull=True)
+    assert done.completed_on == clock.today() and following.completed_on is None
+    assert register_clocks(Status.OPEN).get().subject_id == following.pk
