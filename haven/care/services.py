@@ -691,6 +691,9 @@ def _check_capacity(
     # it is now (the open placements and rosters are today's, not those of the earlier date).
     reasons = group_breaches(group, max(on, clock.today()), adding=child)
     if room is not None:
+        # A room without a group is shared by the home's groups: the group's lock does not cover it,
+        # so the room is locked too before its beds are counted (as room_assign does).
+        room = Room.objects.select_for_update().get(pk=room.pk)
         breach = room_breach(room, adding=1)
         if breach:
             reasons.append(breach)
