@@ -1037,6 +1037,13 @@ def _move_clocks(
             )
 
 
+# Alternative care decided by the commune chairman (Form 12, or Form 16): ended only by a Form 16
+# decision while the person is a child — under 16 (Law on Children art. 1). Adoption follows the Law on
+# Adoption.
+DECIDED_FAMILY_FORMS = frozenset({CareForm.KIN, CareForm.FOSTER})
+CHILD_UNTIL_YEARS = 16
+
+
 @transaction.atomic
 def placement_end(*, actor: User, placement: Placement, on: dt.date, reason: str) -> Placement:
     """The child leaves care (returned to the parents, of age, died...): no placement follows."""
@@ -1053,6 +1060,15 @@ def placement_end(*, actor: User, placement: Placement, on: dt.date, reason: str
     if on < placement.started_on:
         raise invalid("on", _("The end cannot be before the start."), "before_start")
     _not_future("on", on)
+    age = placement.child.age_years(on)
+    if placement.form in DECIDED_FAMILY_FORMS and (age is None or age < CHILD_UNTIL_YEARS):
+        # Kinship or foster care of a child is ended or changed only by the commune chairman's decision
+        # (Law on Children art. 69; Decree 56/2017 art. 48(2), Form 16; vietnam-process.md §3.4 E1),
+        # reunification included; it ends of itself when the child turns 16 (art. 1).
+        raise Refused(
+            _("Kinship or foster care is ended or changed by the commune chairman's decision (Form 16)."),
+            code="by_decision",
+        )
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
     _close_monitoring(actor, placement)

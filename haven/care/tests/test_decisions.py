@@ -495,3 +495,40 @@ def test_a_handover_does_not_take_the_child_from_a_family_a_decision_gave_it_to(
         families.family_handover(actor=world.officer_a, family=chosen)
     assert refused.value.code == "already_chosen"
     assert Placement.objects.get(child=child, ended_on__isnull=True) == given
+
+
+def test_kin_care_is_ended_by_the_chairmans_decision_not_by_the_officer(world, client):
+    # Law on Children art. 69; Decree 56/2017 art. 48(2), Form 16 (vietnam-process.md §3.4 E1): the
+    # commune chairman ends or changes kinship or foster care, reunification included.
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=5 * 365))
+    kin = hand_over(world, child)
+    with pytest.raises(Refused) as refused:
+        services.placement_end(actor=world.officer_a, placement=kin, on=clock.today(), reason="Về với mẹ")
+    assert refused.value.code == "by_decision"
+    api = ApiClient(world.officer_a).post(
+        f"/care/placements/{kin.pk}/end", {"on": clock.today().isoformat(), "reason": "Về với mẹ"}
+    )
+    assert api.status_code == 409 and api.json()["code"] == "by_decision"
+    client.force_login(world.officer_a)
+    page = client.post(
+        f"/care/placements/{kin.pk}/end/", {"on": clock.today().isoformat(), "reason": "Về với mẹ"}
+    )
+    assert page.status_code == 200 and "Form 16" in page.content.decode()
+    kin.refresh_from_db()
+    assert kin.ended_on is None
+
+
+def test_kin_care_of_a_young_person_who_turned_16_ends_without_a_decision(world):
+    # A child is a person under 16 (Law on Children art. 1): alternative care ends with childhood.
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=5 * 365))
+    kin = hand_over(world, child)
+    # Years later (the birth date moved back rather than the clock forward): the child has turned 16.
+    type(child).objects.filter(pk=child.pk).update(
+        date_of_birth=clock.today() - dt.timedelta(days=16 * 365 + 10)
+    )
+    kin.refresh_from_db()
+    kin.child.refresh_from_db()
+    ended = services.placement_end(
+        actor=world.officer_a, placement=kin, on=clock.today(), reason="Đủ 16 tuổi"
+    )
+    assert ended.ended_on == clock.today()
