@@ -116,6 +116,14 @@ def care_change_decide(
     if ground == "family_found" and form == CareForm.FACILITY_GROUP:
         raise invalid("form", _("This ground moves the child to a family."), "wrong_form")
 
+    # The child aged 7 or over is heard on every decision changing the care, not only when a family
+    # is chosen (Law on Children art. 60(3), 69); for a family, _to_family checks it with Form 12's rules.
+    if form != CareForm.KIN and form != CareForm.FOSTER:
+        from haven.care.families import view_refusals
+
+        refusals = view_refusals(child)
+        if refusals:
+            raise Refused(" ".join(refusals), code="condition_failed")
     old_facility = placement.group.home.facility if placement.group_id else None
     reason = _("Decision %(number)s (Form 16): %(ground)s") % {"number": number, "ground": chosen.label}
     reason = reason[:300]

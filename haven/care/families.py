@@ -356,7 +356,6 @@ def decision_refusals(
 ) -> list[str]:
     """Why the chairman may not give ``child`` to ``family`` (Law on Children art. 60(3), 64).
     ``siblings`` and ``view`` (the latest view) may be given when checking many families at once."""
-    today = clock.today()
     reasons = []
     if family.kind == FamilyKind.NON_KIN and child.date_of_birth is None:
         reasons.append(
@@ -376,17 +375,25 @@ def decision_refusals(
     if family.kind == FamilyKind.KIN and family.relative_of_id != child.pk:
         if family.relative_of_id not in (siblings if siblings is not None else siblings_of(child)):
             reasons.append(_("This family is registered as relatives of another child."))
+    reasons += view_refusals(child, view=view)
+    return reasons
+
+
+def view_refusals(child: Child, *, view=False) -> list[str]:
+    """A child aged 7 or over must be consulted on an alternative-care decision (Law on Children
+    art. 60(3); vietnam-process.md §3.1): a view heard within the last 6 months."""
+    today = clock.today()
     age = child.age_years(today)
     if age is not None and age >= HEARD_FROM_YEARS:
         view = latest_view(child) if view is False else view
         if view is None or view.heard_on < today - relativedelta(months=VIEW_VALID_MONTHS):
-            reasons.append(
+            return [
                 _(
                     "The child is 7 or older: record the child's view, heard within the last 6 months "
                     "(art. 60(3))."
                 )
-            )
-    return reasons
+            ]
+    return []
 
 
 def decidable_children(user: User, family: CareFamily):

@@ -389,7 +389,7 @@ def test_form16_pages_and_api(world, client):
 
 
 def test_the_managing_authority_decides_from_the_pages_and_the_director_cannot(world, site, client):
-    child = admitted(world)
+    child = admitted(world, months=60)  # under 7: no view to record first
     placement = place(world, site, child)
     client.force_login(world.users["provincial"])
     assert 'id="decide-link"' in client.get(f"/care/children/{child.pk}/").content.decode()
@@ -513,7 +513,7 @@ def test_kin_care_is_ended_by_the_chairmans_decision_not_by_the_officer(world, c
     page = client.post(
         f"/care/placements/{kin.pk}/end/", {"on": clock.today().isoformat(), "reason": "Về với mẹ"}
     )
-    assert page.status_code == 200 and "Form 16" in page.content.decode()
+    assert page.status_code == 200 and refused.value.message in page.content.decode()
     kin.refresh_from_db()
     assert kin.ended_on is None
 
@@ -532,3 +532,47 @@ def test_kin_care_of_a_young_person_who_turned_16_ends_without_a_decision(world)
         actor=world.officer_a, placement=kin, on=clock.today(), reason="Đủ 16 tuổi"
     )
     assert ended.ended_on == clock.today()
+
+
+def test_a_child_of_7_or_over_is_heard_before_any_decision_changing_the_care(world, site, client):
+    # Law on Children art. 60(3): a child aged 7 or over must be consulted — also on a move to another
+    # facility or a return to the parents, not only when a family is chosen (Form 12's check).
+    from haven.people.models import ChildOpinion
+
+    child = admitted(world, months=100)
+    placement = place(world, site, child)
+    args = {
+        "actor": world.users["provincial"],
+        "placement": placement,
+        "decision_number": "21/QĐ-SYT",
+        "on": clock.today(),
+        "note": "Cha mẹ đủ điều kiện nhận lại con",
+    }
+    with pytest.raises(Refused) as refused:
+        decisions.care_change_decide(**args, ground="reunification")
+    assert refused.value.code == "condition_failed"
+    _facility_c, group_c = second_facility(world)
+    with pytest.raises(Refused):
+        decisions.care_change_decide(**args, ground="monitoring", form="facility_group", group=group_c)
+    client.force_login(world.users["provincial"])
+    page = client.post(
+        f"/care/placements/{placement.pk}/decision/",
+        {
+            "ground": "reunification",
+            "decision_number": "21/QĐ-SYT",
+            "on": clock.today().isoformat(),
+            "note": "x",
+        },
+    )
+    assert page.status_code == 200 and refused.value.message in page.content.decode()
+    placement.refresh_from_db()
+    assert placement.ended_on is None and not CareChangeDecision.objects.exists()
+    ChildOpinion.objects.create(
+        child=child,
+        heard_on=clock.today(),
+        subject="Về với cha mẹ",
+        opinion="Cháu muốn về nhà",
+        recorded_by=world.officer_a,
+    )
+    decision = decisions.care_change_decide(**args, ground="reunification")
+    assert decision.started is None
