@@ -1039,7 +1039,7 @@ def decide_change(request, payload: DecisionIn, placement_id: uuid.UUID):
 def get_decision(request, decision_id: uuid.UUID):
     """A Form 16 decision, for the people who see the child."""
     decision = get_object_or_404(
-        CareChangeDecision.objects.visible_to(request.user).select_related("organisation"), pk=decision_id
+        decisions.decisions_readable(request.user).select_related("organisation"), pk=decision_id
     )
     audit.record(actor=request.user, action="child.view", obj=decision, child=decision.child)
     return _decision_out(decision)

@@ -64,6 +64,16 @@ def groups_for(membership: Membership):
     ).select_related("home__facility")
 
 
+def decisions_readable(user: User):
+    """The Form 16 decisions a user may read: those of the children the user sees, and those the user's
+    own deciding authority issued — the chairman of the commune that followed a family keeps the
+    decision it signed after the child has left that family (and the commune's sight)."""
+    issued_by = [m.organisation_id for m in granting(user, Verb.CARE_DECIDE)]
+    return CareChangeDecision.objects.filter(
+        Q(pk__in=CareChangeDecision.objects.visible_to(user).values("pk")) | Q(organisation__in=issued_by)
+    )
+
+
 def may_decide(actor: User, placement: Placement) -> bool:
     try:
         deciding_membership(actor, placement)
@@ -138,6 +148,8 @@ def care_change_decide(
         new = _to_group(actor, membership, child, placement, group, room, on, reason, old_facility)
     elif form:
         new = _to_family(actor, child, placement, family, form, number, on, reason)
+    # The commune that followed the family stops seeing the child, unless it follows the next family.
+    services._unfollow(child, placement, new, on)
     if new is None:
         # Reunification: the child leaves alternative care; the facility's clocks stop as cancelled.
         if old_facility is not None:

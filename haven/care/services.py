@@ -792,6 +792,20 @@ def _involve(child: Child, facility: Facility, since: dt.date) -> None:
     )
 
 
+def _unfollow(child: Child, old: Placement, new: Placement | None, on: dt.date) -> None:
+    """The commune that followed a child in a family of another commune (``monitoring_authority``, given
+    sight of the child when the family took it) stops seeing the child when that care ends — as a
+    facility does (``_uninvolve``) — unless it follows the child's next family too."""
+    if old.group_id is not None or old.family_id is None:
+        return
+    following = monitoring_authority(old)
+    if new is not None and new.group_id is None and monitoring_authority(new) == following:
+        return
+    Involvement.objects.filter(
+        child=child, organisation=following, basis=InvolvementBasis.PLACEMENT, ended_at__isnull=True
+    ).update(ended_at=_start_of(on) if on < clock.today() else clock.now())
+
+
 def _uninvolve(child: Child, facility: Facility, on: dt.date) -> None:
     Involvement.objects.filter(
         child=child,
@@ -1072,6 +1086,7 @@ def placement_end(*, actor: User, placement: Placement, on: dt.date, reason: str
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
     _close_monitoring(actor, placement)
+    _unfollow(placement.child, placement, None, on)
     if placement.group_id:
         obligations_close(subject=placement, rules=list(CLOCKS), actor=actor, status=Status.CANCELLED)
         _uninvolve(placement.child, placement.group.home.facility, on)
@@ -1177,6 +1192,8 @@ def placement_from_decision(
             basis=InvolvementBasis.PLACEMENT,
             started_at=_start_of(new.started_on),
         )
+    if current is not None:
+        _unfollow(child, current, new, current.ended_on)
     if current is not None and old_facility is not None:
         _move_clocks(actor, current, new, old_facility, None, on)
     if current is not None:

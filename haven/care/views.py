@@ -648,7 +648,7 @@ def decide(request, placement_id):
 def decision(request, decision_id):
     """The printable Form 16 decision."""
     found = get_object_or_404(
-        CareChangeDecision.objects.visible_to(request.user).select_related(
+        decisions.decisions_readable(request.user).select_related(
             "child",
             "ended__group__home__facility",
             "started__group__home__facility",

@@ -21,7 +21,7 @@ from haven.core import clock
 from haven.core.errors import Refused
 from haven.core.testing import OrganisationFactory, member
 from haven.deadlines.models import Obligation, Status
-from haven.people.models import Involvement
+from haven.people.models import Child, Involvement
 
 from .conftest import hand_over
 from .test_services import admitted, place
@@ -576,3 +576,33 @@ def test_a_child_of_7_or_over_is_heard_before_any_decision_changing_the_care(wor
     )
     decision = decisions.care_change_decide(**args, ground="reunification")
     assert decision.started is None
+
+
+def test_the_commune_that_followed_the_family_stops_seeing_the_child_when_the_care_ends(world, site, client):
+    # A child of commune B handed to a family living in commune A: commune A follows the family and so
+    # sees the child; once the chairman of A ends that care (Form 16), A no longer sees the child — as a
+    # facility stops seeing a child who left it — but still reads the decision it issued.
+    child = world.child(commune=world.commune_b, date_of_birth=clock.today() - dt.timedelta(days=4 * 365))
+    world.involve(child, "facility_b")
+    place(world, site, child)
+    kin = hand_over(world, child, kind="non_kin")
+    assert Child.objects.visible_to(world.officer_a).filter(pk=child.pk).exists()
+    client.force_login(world.chairman_a)
+    response = client.post(
+        f"/care/placements/{kin.pk}/decision/",
+        {
+            "ground": "reunification",
+            "decision_number": "22/QĐ-UBND",
+            "on": clock.today().isoformat(),
+            "note": "Mẹ đã đủ điều kiện nuôi con",
+        },
+    )
+    decision = CareChangeDecision.objects.get()
+    assert response.status_code == 302
+    for user in (world.officer_a, world.chairman_a):
+        assert not Child.objects.visible_to(user).filter(pk=child.pk).exists()
+    assert client.get(f"/care/decisions/{decision.pk}/").status_code == 200
+    assert ApiClient(world.chairman_a).get(f"/care/decisions/{decision.pk}").status_code == 200
+    assert ApiClient(world.officer_a).get(f"/care/decisions/{decision.pk}").status_code == 404
+    # The child's own commune still sees the child.
+    assert Child.objects.visible_to(world.users["officer_b"]).filter(pk=child.pk).exists()
