@@ -831,6 +831,10 @@ def placement_start(
     placed is moved with ``placement_transfer``."""
     Child.objects.select_for_update().filter(pk=child.pk).first()
     membership, carer = _check_and_act(actor=actor, child=child, form=form, group=group)
+    if group is not None:
+        # Admission is the facility's own act (its intake): its managing authority moves or ends a
+        # child's facility care, or decides by Form 16, but does not admit a child here.
+        membership = facility_membership(actor, group.home.facility)
     reason = _required("reason", reason, _("Say why the child is placed here."))
     _check_dates(child, started_on)
     breaches, override_by = _check_capacity(

@@ -606,3 +606,28 @@ def test_the_commune_that_followed_the_family_stops_seeing_the_child_when_the_ca
     assert ApiClient(world.officer_a).get(f"/care/decisions/{decision.pk}").status_code == 404
     # The child's own commune still sees the child.
     assert Child.objects.visible_to(world.users["officer_b"]).filter(pk=child.pk).exists()
+
+
+def test_the_managing_authority_moves_a_placed_child_but_does_not_admit_a_new_one(world, site):
+    # Admission into a facility is the facility's own act (its intake); the managing authority moves
+    # or ends a child's facility care, or decides by Form 16 — it does not place a child from home.
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=5 * 365))
+    payload = {
+        "form": "facility_group",
+        "group_id": site.older.pk,
+        "started_on": clock.today().isoformat(),
+        "reason": "Tiếp nhận",
+    }
+    for persona in ("provincial", "chairman_a"):
+        response = ApiClient(world.users[persona]).post(f"/care/children/{child.pk}/placements", payload)
+        assert response.status_code == 404
+        with pytest.raises(NotVisible):
+            services.placement_start(
+                actor=world.users[persona],
+                child=child,
+                form="facility_group",
+                group=site.older,
+                started_on=clock.today(),
+                reason="Tiếp nhận",
+            )
+    assert not Placement.objects.filter(child=child).exists()
