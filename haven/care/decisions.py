@@ -134,6 +134,18 @@ def care_change_decide(
         refusals = view_refusals(child)
         if refusals:
             raise Refused(" ".join(refusals), code="condition_failed")
+    # A family already chosen for the child by Form 12 awaits the handover: giving the child to another
+    # family, or back to the parents, would be undone or contradicted by that handover
+    # (families.family_handover). One decision at a time; a move between facilities stays possible.
+    if form != CareForm.FACILITY_GROUP and (
+        CareFamily.objects.filter(decided_child=child, status=FamilyStatus.CHOSEN)
+        .exclude(pk=family.pk if family is not None else None)
+        .exists()
+    ):
+        raise Refused(
+            _("Another family has already been chosen for this child or has taken the child."),
+            code="already_chosen",
+        )
     old_facility = placement.group.home.facility if placement.group_id else None
     reason = _("Decision %(number)s (Form 16): %(ground)s") % {"number": number, "ground": chosen.label}
     reason = reason[:300]
@@ -260,14 +272,6 @@ def _to_family(actor, child, old, family, form, number, on, reason) -> Placement
         )
     if family.status not in (FamilyStatus.VERIFIED, FamilyStatus.HANDED_OVER):
         raise Refused(_("Only a verified family can be chosen."), code="out_of_order")
-    # A family already chosen for the child by Form 12 awaits the handover: a second family by Form 16
-    # would be silently replaced at that handover (families.family_handover). One decision at a time.
-    pending = CareFamily.objects.filter(decided_child=child, status=FamilyStatus.CHOSEN)
-    if pending.exclude(pk=family.pk).exists():
-        raise Refused(
-            _("Another family has already been chosen for this child or has taken the child."),
-            code="already_chosen",
-        )
     reasons = families_mod.decision_refusals(family, child)
     if reasons:
         raise Refused(" ".join(reasons), code="condition_failed")

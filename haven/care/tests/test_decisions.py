@@ -465,6 +465,16 @@ def test_a_decision_cannot_give_the_child_to_a_family_while_another_awaits_the_h
             family=other,
         )
     assert refused.value.code == "already_chosen"
+    with pytest.raises(Refused) as refused:  # nor back to the parents while the handover is pending
+        decisions.care_change_decide(
+            actor=world.users["provincial"],
+            placement=placement,
+            ground="reunification",
+            decision_number="16/QĐ-SYT",
+            on=clock.today(),
+            note="Mẹ nhận lại con",
+        )
+    assert refused.value.code == "already_chosen"
     placement.refresh_from_db()
     assert placement.ended_on is None and not CareChangeDecision.objects.exists()
     # And the other way round: a child given to a family by Form 16 is not taken from it by a handover.
