@@ -548,10 +548,35 @@ def national_rows(provinces: list[Area], on: dt.date | None = None) -> list[Prov
         row.occupancy += sum(g.occupancy for g in groups)
         row.places += sum(g.places for g in groups)
         row.over_facilities += any(g.over or g.overload_placements for g in groups)
-    for row in rows.values():
-        counts = form_counts(row.province, on)
-        row.in_family, row.in_facility = counts["family"], counts["facility"]
+    for pk, counts in form_counts_by_province(list(by_pk), on).items():
+        rows[pk].in_family, rows[pk].in_facility = counts["family"], counts["facility"]
     return sorted(rows.values(), key=lambda r: priority_key(r.province.code))
+
+
+def form_counts_by_province(province_ids: list[int], on: dt.date) -> dict[int, dict[str, int]]:
+    """``form_counts`` for many provinces at once, in three queries whatever their number: a child in a
+    family counts for the child's province, a child in a facility for the facility's province."""
+    found = {pk: {"family": 0, "facility": 0} for pk in province_ids}
+    active = Placement.objects.filter(started_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+    )
+    family = (
+        active.filter(group__isnull=True, child__current_commune__parent__in=province_ids)
+        .values_list("child__current_commune__parent")
+        .annotate(n=Count("id"))
+    )
+    area = "group__home__facility__organisation__area"
+    in_commune = (
+        active.filter(**{f"{area}__parent__in": province_ids})
+        .values_list(f"{area}__parent")
+        .annotate(n=Count("id"))
+    )
+    at_province = active.filter(**{f"{area}__in": province_ids}).values_list(area).annotate(n=Count("id"))
+    for pk, n in family:
+        found[pk]["family"] += n
+    for pk, n in [*in_commune, *at_province]:
+        found[pk]["facility"] += n
+    return found
 
 
 def form_counts(province: Area, on: dt.date) -> dict[str, int]:

@@ -3,12 +3,15 @@ data with its reason; the care list endpoints page like the other apps' (count, 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from haven.api.tests.client import ApiClient
 from haven.areas.models import Area
 from haven.care import selectors
 from haven.care.api import PAGE_SIZE
+from haven.core import clock
 
 from .test_services import admitted, place
 
@@ -84,3 +87,24 @@ def test_the_national_table_costs_no_more_queries_for_more_facilities(world, sit
         rows = selectors.national_rows(provinces)
     assert len(two) == len(one)
     assert next(r for r in rows if r.province.code == "01").facilities == 2
+
+
+def test_the_national_table_costs_the_same_for_one_province_or_all(world, site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import hand_over
+
+    place(world, site, admitted(world))
+    hand_over(world, world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365)))
+    provinces = selectors.provinces_visible(world.users["ministry"])
+    with CaptureQueriesContext(connection) as one:
+        [hanoi] = selectors.national_rows([p for p in provinces if p.code == "01"])
+    with CaptureQueriesContext(connection) as every:
+        rows = selectors.national_rows(provinces)
+    assert len(every) == len(one)
+    # The counts are those of the one-province figures (selectors.form_counts).
+    assert (hanoi.in_family, hanoi.in_facility) == (1, 1)
+    assert next(r for r in rows if r.province.code == "01").in_family == 1
+    counts = selectors.form_counts(world.hanoi, clock.today())
+    assert (counts["family"], counts["facility"]) == (hanoi.in_family, hanoi.in_facility)
