@@ -73,6 +73,11 @@ def test_the_national_table_costs_one_query_per_province_plus_a_few(
     assert len(rows) == len(provinces)
 
 
+def counted(captured) -> int:
+    """The queries of the code under test; the test clock's offset is re-read on its own schedule."""
+    return sum("core_clockoffset" not in q["sql"] for q in captured.captured_queries)
+
+
 def test_the_national_table_costs_no_more_queries_for_more_facilities(world, site):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -85,7 +90,7 @@ def test_the_national_table_costs_no_more_queries_for_more_facilities(world, sit
     second_facility(world)
     with CaptureQueriesContext(connection) as two:
         rows = selectors.national_rows(provinces)
-    assert len(two) == len(one)
+    assert counted(two) == counted(one)
     assert next(r for r in rows if r.province.code == "01").facilities == 2
 
 
@@ -102,7 +107,7 @@ def test_the_national_table_costs_the_same_for_one_province_or_all(world, site):
         [hanoi] = selectors.national_rows([p for p in provinces if p.code == "01"])
     with CaptureQueriesContext(connection) as every:
         rows = selectors.national_rows(provinces)
-    assert len(every) == len(one)
+    assert counted(every) == counted(one)
     # The counts are those of the one-province figures (selectors.form_counts).
     assert (hanoi.in_family, hanoi.in_facility) == (1, 1)
     assert next(r for r in rows if r.province.code == "01").in_family == 1
