@@ -37,7 +37,7 @@ from haven.care.models import (
     Staff,
     StaffKind,
 )
-from haven.foundlings.api import MAX_ID, Day, Line, Moment
+from haven.foundlings.api import MAX_ID, Day, Line, Moment, Prose
 from haven.people.models import Child
 
 router = Router(tags=["care"])
@@ -289,7 +289,8 @@ class DecisionIn(Schema):
     ground: Ground
     decision_number: Line = Field(..., max_length=60)
     on: Day
-    note: Line = Field(default="", max_length=2000)
+    # The facts and reasons run over several lines, as on the page (a textarea).
+    note: Prose = Field(default="", max_length=2000)
     form: NextForm | None = None
     group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     room_id: int | None = Field(default=None, ge=1, le=MAX_ID)

@@ -641,3 +641,19 @@ def test_the_managing_authority_moves_a_placed_child_but_does_not_admit_a_new_on
                 reason="Tiếp nhận",
             )
     assert not Placement.objects.filter(child=child).exists()
+
+
+def test_the_api_takes_the_facts_of_a_decision_over_several_lines_as_the_page_does(world):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365))
+    kin = hand_over(world, child)
+    response = ApiClient(world.chairman_a).post(
+        f"/care/placements/{kin.pk}/decision",
+        {
+            "ground": "reunification",
+            "decision_number": "23/QĐ-UBND",
+            "on": clock.today().isoformat(),
+            "note": "Mẹ đã có việc làm ổn định.\nNhà ở an toàn, trẻ muốn về với mẹ.",
+        },
+    )
+    assert response.status_code == 201
+    assert CareChangeDecision.objects.get().note.count("\n") == 1
