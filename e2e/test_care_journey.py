@@ -4,7 +4,8 @@ reason and made only by the director's named override, which shows as overload; 
 sees the overload in the province's table; moving a child offers only the facility's groups.
 Then a grandmother registered with the commune is verified (Form 11) by
 the commune officer, chosen by the chairman (Form 12) and handed her grandchild: the child's care path
-reads facility → kin care."""
+reads facility → kin care; the chairman then ends the kinship care by decision (Form 16) when the
+mother comes back, and prints the decision."""
 
 from __future__ import annotations
 
@@ -112,3 +113,16 @@ def test_a_kin_family_is_verified_chosen_by_the_chairman_and_takes_the_child(ope
     expect(steps.nth(1)).to_contain_text(vi("Kinship care"))
     expect(page.locator("#current-care")).to_contain_text(vi("Kinship care"))
     expect(page.locator("main")).to_contain_text(KIN)
+
+    # The grandmother can no longer care: the mother has come back. The chairman ends the kinship care
+    # by decision (Form 16, Law on Children art. 69); the printable decision names the ground.
+    chairman.visit(page.url.removeprefix(officer.base_url))
+    chairman.click(chairman.page.locator("#decide-link"))
+    chairman.page.locator("#id_ground").select_option("reunification")
+    chairman.page.locator("#id_decision_number").fill("31/QĐ-UBND")
+    chairman.page.locator("#id_note").fill("Mẹ của trẻ đã trở về, đủ điều kiện nuôi con")
+    chairman.click(chairman.page.get_by_role("button", name=vi("Record the decision")))
+    decision = chairman.page.locator("#form16")
+    expect(decision).to_contain_text("Mẫu số 16")
+    expect(decision).to_contain_text("31/QĐ-UBND")
+    expect(decision).to_contain_text("Trẻ em trở về với cha mẹ, gia đình.")

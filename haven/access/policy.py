@@ -56,6 +56,10 @@ class Verb(enum.StrEnum):
     # population register, or two records of one child) and decide; run the linkage.
     LINKAGE_REVIEW = "linkage.review"
     LINKAGE_RUN = "linkage.run"
+    # Form 16 (Law on Children art. 69; Decree 56/2017 art. 48(2)): end or change a child's alternative
+    # care by decision — the commune chairman, or a facility's managing authority (provincial
+    # Department of Health for a provincial facility).
+    CARE_DECIDE = "care.decide"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -98,6 +102,7 @@ POLICY: dict[Role, Grant] = {
         V.INFORMANT_VIEW,
         V.DEADLINE_TEAM,
         V.PREVENTION_VIEW,
+        V.CARE_DECIDE,
     ),
     Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE),
     # The commune police chief may draw up the discovery record, so prints it (Decree 123 art. 14(1)).
@@ -141,6 +146,7 @@ POLICY: dict[Role, Grant] = {
         V.PREVENTION_VIEW,
         V.CARE_INSPECT,
         V.LINKAGE_REVIEW,
+        V.CARE_DECIDE,
     ),
     # Hotline 111 flags a woman at risk for her commune; it does not browse the prevention register.
     Role.HOTLINE_OPERATOR: _grant(

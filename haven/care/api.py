@@ -8,16 +8,19 @@ import datetime as dt
 import uuid
 from typing import Literal
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, memberships, require
 from haven.accounts.models import Role
 from haven.api.errors import Error
 from haven.audit import services as audit
-from haven.care import families, selectors, services
+from haven.care import decisions, families, selectors, services, termination
 from haven.care.models import (
+    CareChangeDecision,
+    CareFamily,
     CareForm,
     FamilyKind,
     FamilyStatus,
@@ -27,18 +30,27 @@ from haven.care.models import (
     Ownership,
     Placement,
     PrincipalCaregiver,
+    Room,
     Shift,
     ShiftAssignment,
     SmallGroup,
     Staff,
     StaffKind,
 )
-from haven.foundlings.api import MAX_ID, Day, Line, Moment
+from haven.foundlings.api import MAX_ID, Day, Line, Moment, Prose
 from haven.people.models import Child
 
 router = Router(tags=["care"])
 ERRORS = {404: Error, 409: Error, 422: Error}
 Id = Path(..., ge=1, le=MAX_ID)
+# The list endpoints page like the other apps' (haven/foundlings/api.py): count, page, pages, items.
+PAGE_SIZE = 25
+PageNumber = Query(1, ge=1, le=100000)
+
+
+def _page(rows, page: int):
+    found = Paginator(rows, PAGE_SIZE).get_page(page)
+    return found, {"count": found.paginator.count, "page": found.number, "pages": found.paginator.num_pages}
 
 
 # --- Output -------------------------------------------------------------------------------------
@@ -70,6 +82,16 @@ class GroupOut(Schema):
     children: list[uuid.UUID]
 
 
+class RoomOut(Schema):
+    id: int
+    home: str
+    name: str
+    places: int
+    occupancy: int
+    group_id: int | None
+    state: str = Field(..., description="ok, full or over (more children than places)")
+
+
 class DueOut(Schema):
     child_id: uuid.UUID
     rule: str
@@ -84,6 +106,7 @@ class BoardOut(Schema):
     caseload_capacity: int
     caregiver_changes_per_child_12m: float | None
     groups: list[GroupOut]
+    rooms: list[RoomOut]
     due_reviews: list[DueOut]
     unstable_children: list[uuid.UUID]
 
@@ -92,6 +115,7 @@ class PlacementOut(Schema):
     id: uuid.UUID
     form: CareForm
     group_id: int | None
+    room_id: int | None
     carer_name: str
     started_on: dt.date
     ended_on: dt.date | None
@@ -107,6 +131,10 @@ class ChangeOut(Schema):
     on: dt.date
     from_name: str
     to_name: str
+    from_staff_id: int | None
+    to_staff_id: int | None
+    from_family_id: uuid.UUID | None
+    to_family_id: uuid.UUID | None
     reason: str
 
 
@@ -163,6 +191,7 @@ class Form14Row(Schema):
 
 class PlaceIn(Schema):
     child_id: uuid.UUID
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     started_on: Day
     reason: Line = Field(..., max_length=300)
     override_reason: Line = Field(default="", max_length=300)
@@ -179,6 +208,7 @@ class StartIn(Schema):
 class TransferIn(Schema):
     form: CareForm
     group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     on: Day
     reason: Line = Field(..., max_length=300)
     override_reason: Line = Field(default="", max_length=300)
@@ -232,6 +262,56 @@ class PlacesIn(Schema):
     places: int = Field(..., ge=1, le=50)
 
 
+class RoomIn(Schema):
+    name: Line = Field(..., max_length=120)
+    places: int = Field(..., ge=1, le=50)
+    group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class RoomSetIn(Schema):
+    places: int = Field(..., ge=1, le=50)
+    group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class RoomAssignIn(Schema):
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="None: no room")
+    override_reason: Line = Field(default="", max_length=300)
+
+
+Ground = Literal[tuple(g.code for g in termination.GROUNDS)]  # type: ignore[valid-type]
+NextForm = Literal["kin", "foster", "facility_group"]
+
+
+class DecisionIn(Schema):
+    """Form 16. ``form`` (with ``group_id`` or ``family_id``) is the next form of care; none on
+    reunification."""
+
+    ground: Ground
+    decision_number: Line = Field(..., max_length=60)
+    on: Day
+    # The facts and reasons run over several lines, as on the page (a textarea).
+    note: Prose = Field(default="", max_length=2000)
+    form: NextForm | None = None
+    group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    family_id: uuid.UUID | None = None
+
+
+class DecisionOut(Schema):
+    id: uuid.UUID
+    child_id: uuid.UUID
+    ground: str
+    ground_label: str
+    citation: str
+    decision_number: str
+    decided_on: dt.date
+    effective_on: dt.date
+    note: str
+    ended_placement_id: uuid.UUID
+    started_placement_id: uuid.UUID | None
+    authority: str
+
+
 class PrincipalIn(Schema):
     staff_id: int = Field(..., ge=1, le=MAX_ID)
     started_on: Day
@@ -282,11 +362,17 @@ def _child(request, child_id: uuid.UUID) -> Child:
 
 
 def _placement(request, placement_id: uuid.UUID) -> Placement:
+    """A placement the user manages, or (a facility placement, a family one for Form 16) decides on
+    as the managing authority or the commune chairman."""
     placement = get_object_or_404(
         Placement.objects.visible_to(request.user).select_related("child", "group__home__facility"),
         pk=placement_id,
     )
-    require(request.user, Verb.CARE_MANAGE, placement.child)
+    try:
+        require(request.user, Verb.CARE_MANAGE, placement.child)
+    except NotVisible:
+        if not decisions.may_decide(request.user, placement):
+            raise
     return placement
 
 
@@ -298,7 +384,45 @@ def _staff(facility, staff_id: int) -> Staff:
 
 
 def _manageable_group(request, group_id: int | None) -> SmallGroup | None:
-    return None if group_id is None else _group(request, group_id)
+    """A group to move a child into: of a facility the user works in or manages (managing authority)."""
+    if group_id is None:
+        return None
+    group = SmallGroup.objects.select_related("home__facility").filter(pk=group_id).first()
+    if group is None:
+        raise NotVisible
+    services.holder_membership(request.user, group.home.facility)
+    return group
+
+
+def _room(request, room_id: int | None) -> Room | None:
+    """A room of a facility the user works in (or manages, for a decision); otherwise 404."""
+    if room_id is None:
+        return None
+    room = Room.objects.select_related("home__facility").filter(pk=room_id).first()
+    if (
+        room is None
+        or not selectors.facilities_visible(request.user).filter(pk=room.home.facility_id).exists()
+    ):
+        raise NotVisible
+    return room
+
+
+def _decision_out(d: CareChangeDecision) -> dict:
+    ground = termination.BY_CODE[d.ground]
+    return {
+        "id": d.pk,
+        "child_id": d.child_id,
+        "ground": d.ground,
+        "ground_label": str(ground.label),
+        "citation": ground.citation,
+        "decision_number": d.decision_number,
+        "decided_on": d.decided_on,
+        "effective_on": d.effective_on,
+        "note": d.note,
+        "ended_placement_id": d.ended_id,
+        "started_placement_id": d.started_id,
+        "authority": d.organisation.name,
+    }
 
 
 def _path(request, child: Child) -> dict:
@@ -318,13 +442,19 @@ def _path(request, child: Child) -> dict:
 # --- Facilities ---------------------------------------------------------------------------------
 
 
-@router.get("/facilities", response={200: list[FacilityOut], 404: Error})
-def list_facilities(request):
-    """The facilities the token's user works in or oversees."""
+class FacilityPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[FacilityOut]
+
+
+@router.get("/facilities", response={200: FacilityPage, 404: Error})
+def list_facilities(request, page: int = PageNumber):
+    """The facilities the token's user works in or oversees, 25 a page."""
     require(request.user, Verb.CHILD_VIEW)
-    return [
-        _facility_out(f) for f in selectors.facilities_visible(request.user).order_by("organisation__name")
-    ]
+    found, meta = _page(selectors.facilities_visible(request.user).order_by("organisation__name", "pk"), page)
+    return {**meta, "items": [_facility_out(f) for f in found.object_list]}
 
 
 @router.get("/facilities/{facility_id}", response={200: BoardOut, 404: Error})
@@ -369,6 +499,19 @@ def get_board(request, facility_id: int = Id):
             }
             for o in board.due_reviews
             if o.child_id in visible
+        ],
+        "rooms": [
+            {
+                "id": r.room.pk,
+                "home": r.room.home.name,
+                "name": r.room.name,
+                "places": r.places,
+                "occupancy": r.occupancy,
+                "group_id": r.room.group_id,
+                "state": r.state,
+            }
+            for h in board.homes
+            for r in h.rooms
         ],
         "unstable_children": [c.pk for c, _n in board.unstable if c.pk in visible],
     }
@@ -513,6 +656,7 @@ def place(request, payload: PlaceIn, group_id: int = Id):
         child=child,
         form=CareForm.FACILITY_GROUP,
         group=group,
+        room=_room(request, payload.room_id),
         started_on=payload.started_on,
         reason=payload.reason,
         override_reason=payload.override_reason,
@@ -543,7 +687,8 @@ def transfer(request, payload: TransferIn, placement_id: uuid.UUID):
     placement = _placement(request, placement_id)
     data = payload.dict()
     group = _manageable_group(request, data.pop("group_id"))
-    services.placement_transfer(actor=request.user, placement=placement, group=group, **data)
+    room = _room(request, data.pop("room_id"))
+    services.placement_transfer(actor=request.user, placement=placement, group=group, room=room, **data)
     return _path(request, placement.child)
 
 
@@ -617,6 +762,8 @@ class FamilyOut(Schema):
     relationship: str
     decision_number: str
     decided_child_id: uuid.UUID | None
+    confirmed_on: dt.date | None
+    removal_reason: str
 
 
 class FamilyIn(Schema):
@@ -663,6 +810,8 @@ def _family_out(f) -> dict:
         "relationship": f.relationship,
         "decision_number": f.decision_number,
         "decided_child_id": f.decided_child_id,
+        "confirmed_on": f.confirmed_on,
+        "removal_reason": f.removal_reason,
     }
 
 
@@ -670,13 +819,22 @@ def _family(request, family_id: uuid.UUID):
     return get_object_or_404(families.families_visible(request.user), pk=family_id)
 
 
-@router.get("/families", response={200: list[FamilyOut], 404: Error})
-def list_families(request):
-    """The register of families willing to care in the user's communes (Decree 56/2017 art. 41)."""
+class FamilyPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[FamilyOut]
+
+
+@router.get("/families", response={200: FamilyPage, 404: Error})
+def list_families(request, page: int = PageNumber):
+    """The register of families willing to care in the user's communes (Decree 56/2017 art. 41),
+    25 a page."""
     require(request.user, Verb.CHILD_VIEW)
-    listed = list(families.families_visible(request.user).order_by("applicant_name")[:500])
+    found, meta = _page(families.families_visible(request.user).order_by("applicant_name", "pk"), page)
+    listed = list(found.object_list)
     families.audit_read(request.user, "care.families_view", listed)
-    return [_family_out(f) for f in listed]
+    return {**meta, "items": [_family_out(f) for f in listed]}
 
 
 @router.post("/families", response={201: FamilyOut, **ERRORS})
@@ -778,3 +936,183 @@ def inspect(request, payload: InspectionIn, facility_id: int = Id):
         raise NotVisible
     inspection = services.inspection_record(actor=request.user, facility=facility, **payload.dict())
     return Status(201, {"id": inspection.pk})
+
+
+# --- Rooms ----------------------------------------------------------------------------------------
+
+
+@router.post("/homes/{home_id}/rooms", response={201: RoomOut, **ERRORS})
+def add_room(request, payload: RoomIn, home_id: int = Id):
+    """A room of a small home with its places, and the group that uses it (optional)."""
+    home = Home.objects.select_related("facility").filter(pk=home_id).first()
+    if home is None:
+        raise NotVisible
+    group = None
+    if payload.group_id is not None:
+        group = SmallGroup.objects.filter(pk=payload.group_id, home__facility=home.facility).first()
+        if group is None:
+            raise NotVisible
+    room = services.room_add(
+        actor=request.user, home=home, name=payload.name, places=payload.places, group=group
+    )
+    return Status(201, _room_out(room))
+
+
+def _room_out(room: Room) -> dict:
+    status = selectors.room_statuses(Room.objects.filter(pk=room.pk))[0]
+    return {
+        "id": room.pk,
+        "home": room.home.name,
+        "name": room.name,
+        "places": room.places,
+        "occupancy": status.occupancy,
+        "group_id": room.group_id,
+        "state": status.state,
+    }
+
+
+@router.patch("/rooms/{room_id}", response={200: RoomOut, **ERRORS})
+def set_room(request, payload: RoomSetIn, room_id: int = Id):
+    """A room's places (never below the children sleeping there) and the group using it."""
+    room = Room.objects.select_related("home__facility").filter(pk=room_id).first()
+    if room is None:
+        raise NotVisible
+    services.facility_membership(request.user, room.home.facility)
+    group = None
+    if payload.group_id is not None:
+        group = SmallGroup.objects.filter(pk=payload.group_id, home__facility=room.home.facility).first()
+        if group is None:
+            raise NotVisible
+    room = services.room_set(actor=request.user, room=room, places=payload.places, group=group)
+    return _room_out(room)
+
+
+@router.post("/placements/{placement_id}/room", response={200: CarePathOut, **ERRORS})
+def assign_room(request, payload: RoomAssignIn, placement_id: uuid.UUID):
+    """The room a child in a facility sleeps in; a full room is 409 "over_capacity" unless the
+    director overrides it."""
+    placement = _placement(request, placement_id)
+    services.room_assign(
+        actor=request.user,
+        placement=placement,
+        room=_room(request, payload.room_id),
+        override_reason=payload.override_reason,
+    )
+    return _path(request, placement.child)
+
+
+# --- Form 16: ending or changing alternative care --------------------------------------------------
+
+
+@router.post("/placements/{placement_id}/decision", response={201: DecisionOut, **ERRORS})
+def decide_change(request, payload: DecisionIn, placement_id: uuid.UUID):
+    """Form 16 (Law on Children art. 69; Decree 56/2017 art. 48(2)): the commune chairman (a family
+    placement) or the facility's managing authority (facility care) ends the placement and moves the
+    child to the next form of care on the same day."""
+    placement = _placement(request, placement_id)
+    data = payload.dict()
+    group = None
+    if data["group_id"] is not None:
+        group = SmallGroup.objects.select_related("home__facility").filter(pk=data["group_id"]).first()
+        if group is None:
+            raise NotVisible
+    family = None
+    if data["family_id"] is not None:
+        family = families.families_visible(request.user).filter(pk=data["family_id"]).first()
+        if family is None:
+            raise NotVisible
+    decision = decisions.care_change_decide(
+        actor=request.user,
+        placement=placement,
+        ground=data["ground"],
+        decision_number=data["decision_number"],
+        on=data["on"],
+        note=data["note"],
+        form=data["form"] or "",
+        group=group,
+        room=_room(request, data["room_id"]),
+        family=family,
+    )
+    return Status(201, _decision_out(decision))
+
+
+@router.get("/decisions/{decision_id}", response={200: DecisionOut, 404: Error})
+def get_decision(request, decision_id: uuid.UUID):
+    """A Form 16 decision, for the people who see the child."""
+    decision = get_object_or_404(
+        decisions.decisions_readable(request.user).select_related("organisation"), pk=decision_id
+    )
+    audit.record(actor=request.user, action="child.view", obj=decision, child=decision.child)
+    return _decision_out(decision)
+
+
+# --- The quarterly update of the register of families ---------------------------------------------
+
+
+class FamilyReviewIn(Schema):
+    keep: bool = Field(..., description="true: the family stays on the register; false: removed")
+    reason: Line = Field(default="", max_length=300)
+
+
+@router.post("/families/{family_id}/review", response={200: FamilyOut, **ERRORS})
+def review_family(request, payload: FamilyReviewIn, family_id: uuid.UUID):
+    """The quarterly update of the register (Decree 56/2017 art. 41): confirm the family, or remove
+    it with the reason. When every family is reviewed, the quarter's clock is met and the next opens."""
+    family: CareFamily = _family(request, family_id)
+    updated = families.family_review(actor=request.user, family=family, **payload.dict())
+    return _family_out(updated)
+
+
+# --- The national table -----------------------------------------------------------------------------
+
+
+class ProvinceRowOut(Schema):
+    province_code: str
+    name: str
+    priority_reason: str | None = Field(..., description="Why the province is listed first, if it is")
+    facilities: int
+    occupancy: int
+    places: int
+    occupancy_percent: int | None
+    facilities_beyond_norms: int
+    in_family: int
+    in_facility: int
+    family_share_percent: int | None
+
+
+class ProvincePage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[ProvinceRowOut]
+
+
+@router.get("/provinces", response={200: ProvincePage, 404: Error})
+def list_provinces(request, page: int = PageNumber):
+    """Counts only, per province the user may read: Hà Nội, Hồ Chí Minh City and the industrial
+    provinces first (issue #4), then the others by code."""
+    require(request.user, Verb.AGGREGATE_VIEW)
+    provinces = selectors.provinces_visible(request.user)
+    if not provinces:
+        raise NotVisible
+    found, meta = _page(provinces, page)
+    rows = selectors.national_rows(list(found.object_list))
+    return {
+        **meta,
+        "items": [
+            {
+                "province_code": r.province.code,
+                "name": r.province.name,
+                "priority_reason": str(r.priority) if r.priority else None,
+                "facilities": r.facilities,
+                "occupancy": r.occupancy,
+                "places": r.places,
+                "occupancy_percent": r.rate,
+                "facilities_beyond_norms": r.over_facilities,
+                "in_family": r.in_family,
+                "in_facility": r.in_facility,
+                "family_share_percent": r.family_share,
+            }
+            for r in rows
+        ],
+    }

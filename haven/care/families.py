@@ -24,7 +24,7 @@ from haven.accounts.models import Membership, Role, User
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.care import services
-from haven.care.models import CareFamily, CareForm, FamilyKind, FamilyStatus, Placement
+from haven.care.models import CareFamily, CareForm, FamilyKind, FamilyStatus, Placement, RegisterUpdate
 from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines.services import obligation_open, obligations_close
@@ -197,7 +197,117 @@ def family_register(
         registered_by=actor,
     )
     record(actor=actor, action="care.family_register", obj=family, organisation=membership.organisation)
+    register_update_open(commune)
     return family
+
+
+# --- The quarterly update of the register (Decree 56/2017 art. 41; vietnam-process.md §3.4 B2) -------
+
+# The families on the register: willing, or caring for a child. A family found not eligible, or
+# removed, is no longer reviewed.
+ON_REGISTER = (
+    FamilyStatus.REGISTERED,
+    FamilyStatus.VERIFIED,
+    FamilyStatus.CHOSEN,
+    FamilyStatus.HANDED_OVER,
+)
+
+
+def register_update_open(commune: Area) -> RegisterUpdate:
+    """The commune's open quarterly update, opened (with its clock) if there is none."""
+    from haven.foundlings.services import authority_for
+
+    update = (
+        RegisterUpdate.objects.select_for_update().filter(commune=commune, completed_on__isnull=True).first()
+    )
+    if update is not None:
+        return update
+    update = RegisterUpdate.objects.create(commune=commune, opened_on=clock.today())
+    obligation_open(
+        rule_code="care.register_update", subject=update, child=None, responsible=authority_for(commune)
+    )
+    return update
+
+
+def register_pending(update: RegisterUpdate):
+    """The families of the register not yet confirmed or removed in this quarter's update."""
+    return CareFamily.objects.filter(commune=update.commune_id, status__in=ON_REGISTER).exclude(
+        confirmed_in=update
+    )
+
+
+def _cares_for_a_child(family: CareFamily) -> bool:
+    return (
+        family.status == FamilyStatus.CHOSEN
+        or Placement.objects.filter(family=family, ended_on__isnull=True).exists()
+    )
+
+
+@transaction.atomic
+def family_review(*, actor: User, family: CareFamily, keep: bool, reason: str = "") -> CareFamily:
+    """The quarterly update: the commune confirms a family is still willing and able, or removes it
+    from the register with the reason. When every family of the register has been reviewed, the
+    quarter's update is done (its clock met) and the next quarter's opens."""
+    family = CareFamily.objects.select_for_update().get(pk=family.pk)
+    membership = _commune_role(
+        actor, family.commune, {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN}
+    )
+    if family.status not in ON_REGISTER:
+        raise Refused(_("This family is not on the register."), code="not_on_register")
+    update = register_update_open(family.commune)
+    if family.confirmed_in_id == update.pk:
+        raise Refused(_("This family has already been reviewed this quarter."), code="unchanged")
+    today = clock.today()
+    if keep:
+        family.confirmed_on = today
+        update.confirmed += 1
+        action, fields = "care.family_confirm", ["confirmed_on"]
+    else:
+        reason = services._required("reason", reason, _("Say why the family is removed."))
+        if _cares_for_a_child(family):
+            raise Refused(
+                _(
+                    "This family has been chosen for a child or cares for one: end the care by decision "
+                    "(Form 16) first."
+                ),
+                code="in_care",
+            )
+        family.status, family.removed_on, family.removal_reason = FamilyStatus.REMOVED, today, reason[:300]
+        update.removed += 1
+        action, fields = "care.family_remove", ["status", "removed_on", "removal_reason"]
+    family.confirmed_in = update
+    family.save(update_fields=[*fields, "confirmed_in", "updated_at"])
+    update.save(update_fields=["confirmed", "removed", "updated_at"])
+    record(
+        actor=actor,
+        action=action,
+        obj=family,
+        organisation=membership.organisation,
+        reason=reason if not keep else "",
+        data={"update": str(update.pk)},
+    )
+    _register_settle(actor, membership, update)
+    return family
+
+
+def _register_settle(actor: User, membership: Membership, update: RegisterUpdate) -> None:
+    """The quarter's update is done when no family of the register is left to review — whether the
+    last one was confirmed or removed, or left the register otherwise (found not eligible, Form 11):
+    its clock is met, and the next quarter's opens while the register has families."""
+    if update.completed_on is not None or register_pending(update).exists():
+        return
+    update.completed_on, update.completed_by = clock.today(), actor
+    update.save(update_fields=["completed_on", "completed_by", "updated_at"])
+    obligations_close(subject=update, rules=["care.register_update"], actor=actor)
+    record(
+        actor=actor,
+        action="care.register_update",
+        obj=update,
+        organisation=membership.organisation,
+        data={"confirmed": update.confirmed, "removed": update.removed},
+    )
+    if CareFamily.objects.filter(commune=update.commune_id, status__in=ON_REGISTER).exists():
+        register_update_open(update.commune)
 
 
 @transaction.atomic
@@ -218,6 +328,15 @@ def family_verify(*, actor: User, family: CareFamily, eligible: bool, note: str)
         organisation=membership.organisation,
         data={"eligible": eligible},
     )
+    if not eligible:
+        # The family leaves the register: the open quarterly update may have nothing left to review.
+        update = (
+            RegisterUpdate.objects.select_for_update()
+            .filter(commune=family.commune_id, completed_on__isnull=True)
+            .first()
+        )
+        if update is not None:
+            _register_settle(actor, membership, update)
     return family
 
 
@@ -237,7 +356,6 @@ def decision_refusals(
 ) -> list[str]:
     """Why the chairman may not give ``child`` to ``family`` (Law on Children art. 60(3), 64).
     ``siblings`` and ``view`` (the latest view) may be given when checking many families at once."""
-    today = clock.today()
     reasons = []
     if family.kind == FamilyKind.NON_KIN and child.date_of_birth is None:
         reasons.append(
@@ -257,17 +375,25 @@ def decision_refusals(
     if family.kind == FamilyKind.KIN and family.relative_of_id != child.pk:
         if family.relative_of_id not in (siblings if siblings is not None else siblings_of(child)):
             reasons.append(_("This family is registered as relatives of another child."))
+    reasons += view_refusals(child, view=view)
+    return reasons
+
+
+def view_refusals(child: Child, *, view=False) -> list[str]:
+    """A child aged 7 or over must be consulted on an alternative-care decision (Law on Children
+    art. 60(3); vietnam-process.md §3.1): a view heard within the last 6 months."""
+    today = clock.today()
     age = child.age_years(today)
     if age is not None and age >= HEARD_FROM_YEARS:
         view = latest_view(child) if view is False else view
         if view is None or view.heard_on < today - relativedelta(months=VIEW_VALID_MONTHS):
-            reasons.append(
+            return [
                 _(
                     "The child is 7 or older: record the child's view, heard within the last 6 months "
                     "(art. 60(3))."
                 )
-            )
-    return reasons
+            ]
+    return []
 
 
 def decidable_children(user: User, family: CareFamily):
@@ -353,6 +479,17 @@ def family_handover(*, actor: User, family: CareFamily) -> Placement:
     )
     if family.status != FamilyStatus.CHOSEN:
         raise Refused(_("The chairman has not chosen this family for a child."), code="out_of_order")
+    # A child who has meanwhile been given to another family (Form 16) is not taken from it by this
+    # handover: ending that care is a decision of its own (Law on Children art. 69; Form 16).
+    if (
+        Placement.objects.filter(child=family.decided_child_id, ended_on__isnull=True, family__isnull=False)
+        .exclude(family=family)
+        .exists()
+    ):
+        raise Refused(
+            _("Another family has already been chosen for this child or has taken the child."),
+            code="already_chosen",
+        )
     placement = services.placement_from_decision(
         actor=actor,
         membership=membership,

@@ -12,6 +12,7 @@ from haven.care.models import (
     ManagementLevel,
     Ownership,
     PrincipalCaregiver,
+    Room,
     Shift,
     ShiftAssignment,
     SmallGroup,
@@ -39,6 +40,12 @@ class PlaceForm(forms.Form):
         help_text=_("Children your facility has taken in and who have no current placement."),
         error_messages={"invalid_choice": _("Choose a child from the list.")},
     )
+    room = forms.ModelChoiceField(
+        label=_("Room"),
+        queryset=Room.objects.none(),
+        required=False,
+        help_text=_("Where the child sleeps. A room never holds more children than its places."),
+    )
     started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON)
     override_reason = forms.CharField(
@@ -48,9 +55,11 @@ class PlaceForm(forms.Form):
         help_text=_("Only the facility's director may override. The placement is then shown as overload."),
     )
 
-    def __init__(self, *args, children, can_override: bool, **kwargs) -> None:
+    def __init__(self, *args, children, can_override: bool, rooms=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children
+        if rooms is not None:
+            self.fields["room"].queryset = rooms
         if not can_override:
             del self.fields["override_reason"]
 
@@ -63,6 +72,7 @@ class TransferForm(forms.Form):
         help_text=_("A family takes a child only by the commune chairman's decision (Form 12)."),
     )
     group = forms.ModelChoiceField(label=_("Small group"), queryset=SmallGroup.objects.none())
+    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
     on = forms.DateField(label=_("Date of the move"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason for the move"), max_length=300, widget=REASON)
     override_reason = forms.CharField(
@@ -72,6 +82,7 @@ class TransferForm(forms.Form):
     def __init__(self, *args, groups, can_override: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
+        self.fields["room"].queryset = Room.objects.filter(home__groups__in=groups).distinct()
         if not can_override:
             del self.fields["override_reason"]
 
@@ -262,3 +273,78 @@ class InspectionForm(forms.Form):
         d = self.cleaned_data
         results = {name.removeprefix("item_"): value for name, value in d.items() if name.startswith("item_")}
         return {"inspected_on": d["inspected_on"], "results": results, "findings": d["findings"]}
+
+
+class RoomForm(forms.Form):
+    home = forms.ModelChoiceField(label=_("Home"), queryset=None)
+    name = forms.CharField(label=_("Name of the room"), max_length=120)
+    places = forms.IntegerField(label=_("Places (beds)"), min_value=1, max_value=50)
+    group = forms.ModelChoiceField(
+        label=_("Group using the room"), queryset=SmallGroup.objects.none(), required=False
+    )
+
+
+class RoomSetForm(forms.Form):
+    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
+    places = forms.IntegerField(label=_("Places (beds)"), min_value=1, max_value=50)
+    group = forms.ModelChoiceField(
+        label=_("Group using the room"), queryset=SmallGroup.objects.none(), required=False
+    )
+
+
+class RoomAssignForm(forms.Form):
+    room = forms.ModelChoiceField(
+        label=_("Room"), queryset=Room.objects.none(), required=False, help_text=_("Empty: no room.")
+    )
+    override_reason = forms.CharField(
+        label=_("Override reason (director only)"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, rooms, can_override: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = rooms
+        if not can_override:
+            del self.fields["override_reason"]
+
+
+class DecisionForm(forms.Form):
+    """Form 16: end or change a child's alternative care."""
+
+    ground = forms.ChoiceField(label=_("Ground"), choices=())
+    decision_number = forms.CharField(label=_("Decision number"), max_length=60)
+    on = forms.DateField(label=_("Takes effect on"), widget=DATE_WIDGET, initial=clock.today)
+    note = forms.CharField(
+        label=_("Facts and reasons"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    form = forms.ChoiceField(
+        label=_("Next form of care"),
+        required=False,
+        choices=[
+            ("", _("None: the child returns to the parents")),
+            (CareForm.KIN.value, CareForm.KIN.label),
+            (CareForm.FOSTER.value, CareForm.FOSTER.label),
+            (CareForm.FACILITY_GROUP.value, CareForm.FACILITY_GROUP.label),
+        ],
+    )
+    family = forms.ModelChoiceField(label=_("Family (kinship or foster care)"), queryset=None, required=False)
+    group = forms.ModelChoiceField(
+        label=_("Small group (facility care)"), queryset=SmallGroup.objects.none(), required=False
+    )
+
+    def __init__(self, *args, families, groups, **kwargs) -> None:
+        from haven.care import termination
+
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = termination.choices()
+        self.fields["family"].queryset = families
+        self.fields["group"].queryset = groups
+
+
+class FamilyReviewForm(forms.Form):
+    keep = forms.TypedChoiceField(
+        label=_("Quarterly update of the register"),
+        choices=[("1", _("Still willing and able: confirm")), ("0", _("Remove from the register"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason for removal"), max_length=300, required=False, widget=REASON)

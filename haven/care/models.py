@@ -87,6 +87,30 @@ class SmallGroup(TimeStamped):
         return f"{self.home.name} · {self.name}"
 
 
+class Room(TimeStamped):
+    """A bedroom of a small home with its number of places (beds). A room may be used by one group;
+    a child sleeps in one room (``Placement.room``). A room never holds more children than its places,
+    unless overridden like the other capacity rules (services._check_capacity)."""
+
+    home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(_("name"), max_length=120)
+    places = models.PositiveSmallIntegerField(_("places"))
+    group = models.ForeignKey(
+        SmallGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="rooms"
+    )
+
+    class Meta:
+        verbose_name = _("room")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["home", "name"], name="room_name_unique"),
+            models.CheckConstraint(condition=Q(places__gte=1), name="room_has_places"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home.name} · {self.name}"
+
+
 class StaffKind(models.TextChoices):
     CAREGIVER = "caregiver", _("Caregiver (direct childcare)")
     # Circular 09/2024/TT-BLĐTBXH art. 6: three grades of case-management staff, each with a caseload.
@@ -177,6 +201,8 @@ class Placement(TimeStamped):
     group = models.ForeignKey(
         SmallGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="placements"
     )
+    # The room the child sleeps in (a facility placement only; optional).
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="placements")
     # For a family placement: the person who principally cares for the child.
     carer_name = models.CharField(_("carer"), max_length=150, blank=True)
     # The family chosen by the commune chairman (Form 12) when the child was handed over to it.
@@ -240,6 +266,17 @@ class CaregiverChange(TimeStamped):
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="caregiver_changes")
     placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="changes")
     on = models.DateField(_("on"))
+    # Who the carers were: a staff member of a facility, or the family that took the child. A change
+    # is a change of person (identity), not of name (docs/decisions/0011). The names are kept as they
+    # read on the day, for the history.
+    from_staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_family = models.ForeignKey(
+        "care.CareFamily", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_family = models.ForeignKey(
+        "care.CareFamily", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     from_name = models.CharField(_("from"), max_length=150)
     to_name = models.CharField(_("to"), max_length=150)
     reason = models.CharField(_("reason"), max_length=300)
@@ -301,6 +338,7 @@ class FamilyStatus(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible")
     CHOSEN = "chosen", _("Chosen by the chairman (Form 12)")
     HANDED_OVER = "handed_over", _("Child handed over")
+    REMOVED = "removed", _("Removed from the register")
 
 
 class CareFamily(TimeStamped):
@@ -342,6 +380,14 @@ class CareFamily(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     handed_over_on = models.DateField(null=True, blank=True)
+    # The quarterly update of the register (families.register_*): when the commune last confirmed the
+    # family is still willing and able, or removed it, and why.
+    confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
+    confirmed_in = models.ForeignKey(
+        "care.RegisterUpdate", on_delete=models.PROTECT, null=True, blank=True, related_name="families"
+    )
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    removal_reason = models.CharField(_("reason for removal"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("alternative-care family")
@@ -397,3 +443,58 @@ class Inspection(TimeStamped):
     @property
     def not_met(self) -> list[str]:
         return [code for code, result in self.results.items() if result == "not_met"]
+
+
+class CareChangeDecision(TimeStamped):
+    """Form 16: the decision ending or changing a child's alternative care (Law on Children art. 69;
+    Decree 56/2017 art. 48(2)), by the commune chairman for a family placement or the facility's
+    managing authority for facility care. It ends ``ended`` and starts ``started`` on ``effective_on``
+    as one transfer of the child's care history."""
+
+    child_prefix = "child__"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="+")
+    ended = models.OneToOneField(Placement, on_delete=models.PROTECT, related_name="ended_by_decision")
+    # None when the child leaves alternative care (returns to the parents).
+    started = models.OneToOneField(
+        Placement, on_delete=models.PROTECT, null=True, blank=True, related_name="started_by_decision"
+    )
+    ground = models.CharField(_("ground"), max_length=30)
+    decision_number = models.CharField(_("decision number"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    effective_on = models.DateField(_("effective on"))
+    note = models.TextField(_("reasons"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+
+    objects = ChildDataQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision changing alternative care (Form 16)")
+        ordering = ["-decided_on", "-created_at"]
+
+
+class RegisterUpdate(TimeStamped):
+    """One quarter's update of a commune's register of families willing to provide alternative care
+    (Decree 56/2017 art. 41; vietnam-process.md §3.4 B2: updated quarterly). Its clock
+    ``care.register_update`` runs on the deadline engine; it is done when every family on the
+    register has been confirmed or removed since the quarter's update opened."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    commune = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    opened_on = models.DateField(_("opened on"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed = models.PositiveIntegerField(_("families confirmed"), default=0)
+    removed = models.PositiveIntegerField(_("families removed"), default=0)
+
+    class Meta:
+        ordering = ["-opened_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune"], condition=Q(completed_on__isnull=True), name="register_update_one_open"
+            ),
+        ]

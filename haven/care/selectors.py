@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import POLICY, Scope, Verb
 from haven.access.scoping import granting
@@ -26,6 +28,7 @@ from haven.care.models import (
     MonitoringVisit,
     Placement,
     PrincipalCaregiver,
+    Room,
     Shift,
     ShiftAssignment,
     SmallGroup,
@@ -38,8 +41,34 @@ from haven.people.models import Child
 
 # More than this many caregiver changes in 12 months flags a child (issue #4).
 UNSTABLE_AFTER = 2
-# Provinces shown first (issue #4: Hà Nội, Hồ Chí Minh City and the industrial provinces).
-PRIORITY_PROVINCES = ("01", "79", "31", "75", "24")
+
+
+@dataclass(frozen=True)
+class Priority:
+    code: str
+    reason: str | Promise
+
+
+# Issue #4 §3: "Hanoi, Ho Chi Minh City and industrial zones first" — where migrant workers' children
+# and facility overload concentrate (Notice 432-TB/VPTW §3: prevent overload). Which provinces count as
+# industrial is a design choice ([U], docs/decisions/0011): the three centrally-run cities and the two
+# provinces with the most industrial parks after the 2025 mergers (Resolution 202/2025/QH15).
+PRIORITY_BASIS = "Issue #4 §3; Notice 432-TB/VPTW §3 (prevent overload); industrial provinces [U]"
+PRIORITIES: tuple[Priority, ...] = (
+    Priority("01", _("Hà Nội: the capital, named first by issue #4")),
+    Priority("79", _("Hồ Chí Minh City: named by issue #4; with Bình Dương, the largest industrial zones")),
+    Priority("31", _("Hải Phòng: industrial zones and a port city (with Hải Dương)")),
+    Priority("75", _("Đồng Nai: industrial zones (with Bình Phước)")),
+    Priority("24", _("Bắc Ninh: industrial zones (with Bắc Giang)")),
+)
+PRIORITY_PROVINCES = tuple(p.code for p in PRIORITIES)
+PRIORITY_REASONS = {p.code: p.reason for p in PRIORITIES}
+
+
+def priority_key(code: str) -> tuple[int, str]:
+    """Priority provinces first in the order above, then the others by their official code."""
+    order = {code: i for i, code in enumerate(PRIORITY_PROVINCES)}
+    return (order.get(code, len(order)), code)
 
 
 def year_ago(on: dt.date) -> dt.date:
@@ -76,12 +105,11 @@ def provinces_visible(user: User) -> list[Area]:
     found: dict[int, Area] = {}
     for m in granting(user, Verb.AGGREGATE_VIEW):
         if POLICY[Role(m.role)].scope in (Scope.NATION, Scope.NONE):
-            order = {code: i for i, code in enumerate(PRIORITY_PROVINCES)}
             provinces = list(Area.objects.current().provinces())
-            return sorted(provinces, key=lambda p: (order.get(p.code, len(order)), p.code))
+            return sorted(provinces, key=lambda p: priority_key(p.code))
         province = m.organisation.area.province
         found[province.pk] = province
-    return list(found.values())
+    return sorted(found.values(), key=lambda p: priority_key(p.code))
 
 
 # --- Group status ---------------------------------------------------------------------------------
@@ -186,9 +214,35 @@ def group_statuses(
 
 
 @dataclass
+class RoomStatus:
+    room: Room
+    occupancy: int
+
+    @property
+    def places(self) -> int:
+        return self.room.places
+
+    @property
+    def state(self) -> str:
+        return "over" if self.occupancy > self.places else "full" if self.occupancy == self.places else "ok"
+
+
+def room_statuses(rooms: QuerySet[Room]) -> list[RoomStatus]:
+    """Occupancy of each room: the children now sleeping there (one query)."""
+    rooms = list(rooms.select_related("group", "home"))
+    counts = dict(
+        Placement.objects.filter(room_id__in=[r.pk for r in rooms], ended_on__isnull=True)
+        .values_list("room_id")
+        .annotate(n=Count("id"))
+    )
+    return [RoomStatus(room=r, occupancy=counts.get(r.pk, 0)) for r in rooms]
+
+
+@dataclass
 class HomeBoard:
     name: str
     groups: list[GroupStatus] = field(default_factory=list)
+    rooms: list[RoomStatus] = field(default_factory=list)
 
     @property
     def occupancy(self) -> int:
@@ -250,6 +304,8 @@ def board(facility: Facility, on: dt.date | None = None) -> Board:
         homes[home.pk] = HomeBoard(name=home.name)
     for s in statuses:
         homes[s.group.home_id].groups.append(s)
+    for r in room_statuses(Room.objects.filter(home__facility=facility).order_by("home__name", "name")):
+        homes[r.room.home_id].rooms.append(r)
     kinds = list(
         facility.staff.filter(is_active=True).exclude(kind=StaffKind.CAREGIVER).values_list("kind", flat=True)
     )
@@ -441,6 +497,86 @@ def province_figures(province: Area, on: dt.date | None = None) -> ProvinceFigur
         in_facility=counts["facility"],
         changes_12m=changes,
     )
+
+
+@dataclass
+class ProvinceRow:
+    province: Area
+    priority: str | Promise | None
+    facilities: int
+    occupancy: int
+    places: int
+    over_facilities: int
+    in_family: int
+    in_facility: int
+
+    @property
+    def family_share(self) -> int | None:
+        total = self.in_family + self.in_facility
+        return round(100 * self.in_family / total) if total else None
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.occupancy / self.places) if self.places else None
+
+
+def national_rows(provinces: list[Area], on: dt.date | None = None) -> list[ProvinceRow]:
+    """The national table of facilities by province, counts only: Hà Nội, Hồ Chí Minh City and the
+    industrial provinces first (``PRIORITIES``), then the others by code."""
+    on = on or clock.today()
+    by_pk = {p.pk: p for p in provinces}
+    statuses = group_statuses(
+        SmallGroup.objects.filter(
+            Q(home__facility__organisation__area__parent__in=by_pk)
+            | Q(home__facility__organisation__area__in=by_pk)
+        ),
+        on,
+        names=False,
+    )
+    per_facility: dict[int, list[GroupStatus]] = defaultdict(list)
+    for s in statuses:
+        per_facility[s.group.home.facility_id].append(s)
+    # The area's parent too: ``area.province`` of a commune facility is its parent (no query per facility).
+    facilities = Facility.objects.filter(
+        Q(organisation__area__parent__in=by_pk) | Q(organisation__area__in=by_pk)
+    ).select_related("organisation__area__parent")
+    rows = {p.pk: ProvinceRow(p, PRIORITY_REASONS.get(p.code), 0, 0, 0, 0, 0, 0) for p in provinces}
+    for f in facilities:
+        row = rows[f.organisation.area.province.pk]
+        groups = per_facility[f.pk]
+        row.facilities += 1
+        row.occupancy += sum(g.occupancy for g in groups)
+        row.places += sum(g.places for g in groups)
+        row.over_facilities += any(g.over or g.overload_placements for g in groups)
+    for pk, counts in form_counts_by_province(list(by_pk), on).items():
+        rows[pk].in_family, rows[pk].in_facility = counts["family"], counts["facility"]
+    return sorted(rows.values(), key=lambda r: priority_key(r.province.code))
+
+
+def form_counts_by_province(province_ids: list[int], on: dt.date) -> dict[int, dict[str, int]]:
+    """``form_counts`` for many provinces at once, in three queries whatever their number: a child in a
+    family counts for the child's province, a child in a facility for the facility's province."""
+    found = {pk: {"family": 0, "facility": 0} for pk in province_ids}
+    active = Placement.objects.filter(started_on__lte=on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+    )
+    family = (
+        active.filter(group__isnull=True, child__current_commune__parent__in=province_ids)
+        .values_list("child__current_commune__parent")
+        .annotate(n=Count("id"))
+    )
+    area = "group__home__facility__organisation__area"
+    in_commune = (
+        active.filter(**{f"{area}__parent__in": province_ids})
+        .values_list(f"{area}__parent")
+        .annotate(n=Count("id"))
+    )
+    at_province = active.filter(**{f"{area}__in": province_ids}).values_list(area).annotate(n=Count("id"))
+    for pk, n in family:
+        found[pk]["family"] += n
+    for pk, n in [*in_commune, *at_province]:
+        found[pk]["facility"] += n
+    return found
 
 
 def form_counts(province: Area, on: dt.date) -> dict[str, int]:

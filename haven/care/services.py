@@ -8,6 +8,8 @@ names a reason: the placement is then made, audited, and shows as overload.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, granting, require
-from haven.accounts.models import Membership, Organisation, OrganisationKind, User
+from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from haven.audit.services import record
 from haven.care import ratios
 from haven.care.models import (
@@ -25,10 +27,12 @@ from haven.care.models import (
     CaregiverChange,
     Facility,
     Home,
+    ManagementLevel,
     MonitoringVisit,
     Placement,
     PrincipalCaregiver,
     Review,
+    Room,
     Shift,
     ShiftAssignment,
     SmallGroup,
@@ -57,6 +61,34 @@ def facility_membership(actor: User, facility: Facility, verb: Verb = Verb.CARE_
         if m.organisation_id == facility.organisation_id:
             return m
     raise NotVisible
+
+
+def managing_membership(actor: User, facility: Facility) -> Membership:
+    """The actor's membership of the facility's managing authority, holding ``care.decide``: the
+    provincial Department of Health for a facility managed by the province, the chairman of the
+    facility's commune for one managed by the commune (Circular 14/2020 art. 3; Decree 56/2017
+    art. 48; after 1 July 2025 the Department of Health replaces the Department of Labour,
+    vietnam-process.md §7). Otherwise NotVisible."""
+    area = facility.organisation.area
+    for m in granting(actor, Verb.CARE_DECIDE):
+        if facility.management_level == ManagementLevel.PROVINCE:
+            if (
+                m.organisation.kind == OrganisationKind.PROVINCIAL_HEALTH
+                and m.organisation.area_id == area.province.pk
+            ):
+                return m
+        elif m.role == Role.COMMUNE_CHAIRMAN and m.organisation.area_id == area.pk:
+            return m
+    raise NotVisible
+
+
+def holder_membership(actor: User, facility: Facility) -> Membership:
+    """Who may end or move a child's facility placement: the facility's own staff (care.manage), or
+    its managing authority (care.decide)."""
+    try:
+        return facility_membership(actor, facility)
+    except NotVisible:
+        return managing_membership(actor, facility)
 
 
 def _required(field: str, value: str, message: str) -> str:
@@ -331,6 +363,8 @@ def principal_set(
                 child_id=placement.child_id,
                 placement=placement,
                 on=started_on,
+                from_staff=current.staff,
+                to_staff=staff,
                 from_name=current.staff.full_name,
                 to_name=staff.full_name,
                 reason=reason,
@@ -345,6 +379,135 @@ def principal_set(
         data={"group": group.pk, "staff": staff.pk},
     )
     return principal
+
+
+# --- Rooms ----------------------------------------------------------------------------------------
+
+
+def room_occupancy(room: Room, exclude: Placement | None = None) -> int:
+    found = room.placements.filter(ended_on__isnull=True)
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return found.count()
+
+
+def room_breach(room: Room, adding: int = 1, exclude: Placement | None = None) -> str | None:
+    """A room never holds more children than its places (Decree 103/2017 [S]: the facility's rooms
+    and beds; issue #4: rooms and places)."""
+    count = room_occupancy(room, exclude) + adding
+    if count > room.places:
+        return _("Room %(room)s has %(places)s places; this would make %(count)s children.") % {
+            "room": room,
+            "places": room.places,
+            "count": count,
+        }
+    return None
+
+
+def _check_room_fits(room: Room, group: SmallGroup) -> None:
+    if room.home_id != group.home_id:
+        raise invalid("room", _("The room is in another home than the group."), "other_home")
+    if room.group_id is not None and room.group_id != group.pk:
+        raise invalid("room", _("The room is used by another group."), "other_group")
+
+
+@transaction.atomic
+def room_add(*, actor: User, home: Home, name: str, places: int, group: SmallGroup | None = None) -> Room:
+    membership = facility_membership(actor, home.facility)
+    name = _required("name", name, _("Name the room."))
+    if not 1 <= places <= 50:
+        raise invalid("places", _("A room has between 1 and 50 places."), "out_of_range")
+    if group is not None and group.home_id != home.pk:
+        raise invalid("group", _("The group lives in another home."), "other_home")
+    if home.rooms.filter(name=name).exists():
+        raise invalid("name", _("The home already has a room of this name."), "duplicate")
+    room = Room.objects.create(home=home, name=name, places=places, group=group)
+    record(
+        actor=actor,
+        action="care.room_add",
+        obj=room,
+        organisation=membership.organisation,
+        data={"places": places, "group": group.pk if group else None},
+    )
+    return room
+
+
+@transaction.atomic
+def room_set(*, actor: User, room: Room, places: int, group: SmallGroup | None = None) -> Room:
+    """A room's places (never below the children sleeping there) and the group that uses it (the
+    children sleeping there must all be of that group)."""
+    membership = facility_membership(actor, room.home.facility)
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    if not 1 <= places <= 50:
+        raise invalid("places", _("A room has between 1 and 50 places."), "out_of_range")
+    now_in = room_occupancy(room)
+    if places < now_in:
+        raise invalid(
+            "places",
+            _("%(count)s children sleep in this room now: move some first.") % {"count": now_in},
+            "below_occupancy",
+        )
+    if group is not None:
+        if group.home_id != room.home_id:
+            raise invalid("group", _("The group lives in another home."), "other_home")
+        if room.placements.filter(ended_on__isnull=True).exclude(group=group).exists():
+            raise invalid(
+                "group", _("Children of another group sleep in this room: move them first."), "other_group"
+            )
+    before = {"places": room.places, "group": room.group_id}
+    room.places, room.group = places, group
+    room.save(update_fields=["places", "group", "updated_at"])
+    record(
+        actor=actor,
+        action="care.room_set",
+        obj=room,
+        organisation=membership.organisation,
+        data={"from": before, "to": {"places": places, "group": group.pk if group else None}},
+    )
+    return room
+
+
+@transaction.atomic
+def room_assign(
+    *, actor: User, placement: Placement, room: Room | None, override_reason: str = ""
+) -> Placement:
+    """The room a child in a facility sleeps in. A full room refuses with the reason, unless the
+    facility's director overrides it (audited, shown as overload)."""
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    if placement.group_id is None or placement.ended_on is not None:
+        raise Refused(_("Only a child now in a facility has a room here."), code="not_in_facility")
+    facility = placement.group.home.facility
+    membership = facility_membership(actor, facility)
+    breaches, override_by = [], None
+    if room is not None:
+        if room.pk == placement.room_id:
+            raise invalid("room", _("The child already sleeps in this room."), "unchanged")
+        _check_room_fits(room, placement.group)
+        room = Room.objects.select_for_update().get(pk=room.pk)
+        breach = room_breach(room, adding=1, exclude=placement)
+        breaches, override_by = _override_or_refuse(
+            actor, facility, [breach] if breach else [], override_reason
+        )
+    before = placement.room_id
+    placement.room = room
+    fields = ["room", "updated_at"]
+    if override_by is not None:
+        placement.overload, placement.override_by = True, override_by
+        placement.override_reason = override_reason.strip()
+        fields += ["overload", "override_by", "override_reason"]
+    placement.save(update_fields=fields)
+    data = {"from": before, "to": room.pk if room else None}
+    if breaches:
+        data["override"] = {"breaches": breaches, "reason": placement.override_reason}
+    record(
+        actor=actor,
+        action="care.room_assign",
+        obj=placement,
+        organisation=membership.organisation,
+        reason=override_reason.strip() if override_by else "",
+        data=data,
+    )
+    return placement
 
 
 # --- Capacity and ratios ------------------------------------------------------------------------
@@ -418,11 +581,30 @@ def caseload_breach(facility: Facility, adding: int = 0) -> str | None:
 # --- Placements ---------------------------------------------------------------------------------
 
 
-def _current_carer(placement: Placement | None, on: dt.date) -> str:
+@dataclass(frozen=True)
+class Carer:
+    """The adult who principally cares for a child: a staff member (a group's principal caregiver),
+    the family handed the child, or only a name (a family placement recorded without a family). Two
+    carers are the same person when their identity is, whatever their names (docs/decisions/0011)."""
+
+    name: str = ""
+    staff_id: int | None = None
+    family_id: uuid.UUID | None = None
+
+    @property
+    def key(self) -> tuple | None:
+        if self.staff_id is not None:
+            return ("staff", self.staff_id)
+        if self.family_id is not None:
+            return ("family", self.family_id)
+        return ("name", self.name) if self.name else None
+
+
+def _carer(placement: Placement | None, on: dt.date) -> Carer:
     if placement is None:
-        return ""
+        return Carer()
     if placement.group_id is None:
-        return placement.carer_name
+        return Carer(name=placement.carer_name, family_id=placement.family_id)
     principal = (
         placement.group.principals.filter(started_on__lte=on)
         .exclude(ended_on__lt=on)
@@ -430,12 +612,16 @@ def _current_carer(placement: Placement | None, on: dt.date) -> str:
         .order_by("-started_on")
         .first()
     )
-    return principal.staff.full_name if principal else ""
+    return Carer(name=principal.staff.full_name, staff_id=principal.staff_id) if principal else Carer()
+
+
+def _current_carer(placement: Placement | None, on: dt.date) -> str:
+    return _carer(placement, on).name
 
 
 def _check_and_act(
     *, actor: User, child: Child, form: str, group: SmallGroup | None
-) -> tuple[Membership, str]:
+) -> tuple[Membership, Carer]:
     """Who acts, and the new carer's name. A facility group is placed into by its own facility's staff.
     A family takes a child only by a decision that checked the family: the commune chairman's Form 12
     (families.family_handover) or the found-child pathway (placement_from_decision); never by a name
@@ -452,9 +638,10 @@ def _check_and_act(
         )
     if group is None:
         raise invalid("group", _("Choose the small group."), "required")
-    membership = facility_membership(actor, group.home.facility)
+    membership = holder_membership(actor, group.home.facility)
     principal = principal_of(group)
-    return membership, principal.staff.full_name if principal else ""
+    carer = Carer(name=principal.staff.full_name, staff_id=principal.staff_id) if principal else Carer()
+    return membership, carer
 
 
 def _check_dates(child: Child, started_on: dt.date, exclude: Placement | None = None) -> None:
@@ -490,9 +677,12 @@ def _check_capacity(
     on: dt.date,
     override_reason: str,
     from_same_facility: bool,
+    room: Room | None = None,
 ) -> tuple[list[str], User | None]:
     if group is None:
         return [], None
+    if room is not None:
+        _check_room_fits(room, group)
     # Lock the group (and the facility for its caseload) before counting, so two placements made at
     # the same time cannot both see the last place free.
     group = SmallGroup.objects.select_for_update().select_related("home__facility").get(pk=group.pk)
@@ -500,17 +690,30 @@ def _check_capacity(
     # Checked against today's group, roster and ages: a placement recorded late joins the group as
     # it is now (the open placements and rosters are today's, not those of the earlier date).
     reasons = group_breaches(group, max(on, clock.today()), adding=child)
+    if room is not None:
+        # A room without a group is shared by the home's groups: the group's lock does not cover it,
+        # so the room is locked too before its beds are counted (as room_assign does).
+        room = Room.objects.select_for_update().get(pk=room.pk)
+        breach = room_breach(room, adding=1)
+        if breach:
+            reasons.append(breach)
     if not from_same_facility:
         breach = caseload_breach(group.home.facility, adding=1)
         if breach:
             reasons.append(breach)
+    return _override_or_refuse(actor, group.home.facility, reasons, override_reason)
+
+
+def _override_or_refuse(
+    actor: User, facility: Facility, reasons: list[str], override_reason: str
+) -> tuple[list[str], User | None]:
     if not reasons:
         return [], None
     if not override_reason.strip():
         raise Refused(" ".join(reasons), code="over_capacity")
     # The override is the facility head's (or whoever holds the right there), by name, with a reason.
     try:
-        facility_membership(actor, group.home.facility, Verb.CARE_OVERRIDE)
+        facility_membership(actor, facility, Verb.CARE_OVERRIDE)
     except NotVisible:
         raise Refused(
             " ".join([*reasons, _("Only the facility's director may override: nothing was saved.")]),
@@ -589,6 +792,20 @@ def _involve(child: Child, facility: Facility, since: dt.date) -> None:
     )
 
 
+def _unfollow(child: Child, old: Placement, new: Placement | None, on: dt.date) -> None:
+    """The commune that followed a child in a family of another commune (``monitoring_authority``, given
+    sight of the child when the family took it) stops seeing the child when that care ends — as a
+    facility does (``_uninvolve``) — unless it follows the child's next family too."""
+    if old.group_id is not None or old.family_id is None:
+        return
+    following = monitoring_authority(old)
+    if new is not None and new.group_id is None and monitoring_authority(new) == following:
+        return
+    Involvement.objects.filter(
+        child=child, organisation=following, basis=InvolvementBasis.PLACEMENT, ended_at__isnull=True
+    ).update(ended_at=_start_of(on) if on < clock.today() else clock.now())
+
+
 def _uninvolve(child: Child, facility: Facility, on: dt.date) -> None:
     Involvement.objects.filter(
         child=child,
@@ -608,11 +825,16 @@ def placement_start(
     reason: str,
     group: SmallGroup | None = None,
     override_reason: str = "",
+    room: Room | None = None,
 ) -> Placement:
     """A child's first placement, or the next one after the last has ended. A child who is already
     placed is moved with ``placement_transfer``."""
     Child.objects.select_for_update().filter(pk=child.pk).first()
     membership, carer = _check_and_act(actor=actor, child=child, form=form, group=group)
+    if group is not None:
+        # Admission is the facility's own act (its intake): its managing authority moves or ends a
+        # child's facility care, or decides by Form 16, but does not admit a child here.
+        membership = facility_membership(actor, group.home.facility)
     reason = _required("reason", reason, _("Say why the child is placed here."))
     _check_dates(child, started_on)
     breaches, override_by = _check_capacity(
@@ -622,20 +844,22 @@ def placement_start(
         on=started_on,
         override_reason=override_reason,
         from_same_facility=False,
+        room=room,
     )
     placement = _create(
         actor=actor,
         child=child,
         form=form,
         group=group,
-        carer=carer,
+        carer=carer.name,
         started_on=started_on,
         reason=reason,
         override_by=override_by,
         override_reason=override_reason,
+        room=room,
     )
     previous = Placement.objects.filter(child=child).exclude(pk=placement.pk).order_by("-started_on").first()
-    _record_change(placement, _current_carer(previous, previous.ended_on) if previous else "", carer, reason)
+    _record_change(placement, _carer(previous, previous.ended_on) if previous else Carer(), carer, reason)
     if group is not None:
         facility = group.home.facility
         _involve(child, facility, started_on)
@@ -657,6 +881,7 @@ def _create(
     override_by: User | None,
     override_reason: str,
     family=None,
+    room: Room | None = None,
 ) -> Placement:
     try:
         with transaction.atomic():
@@ -664,6 +889,7 @@ def _create(
                 child=child,
                 form=form,
                 group=group,
+                room=room if group is not None else None,
                 carer_name=carer if group is None else "",
                 family=family,
                 started_on=started_on,
@@ -677,14 +903,20 @@ def _create(
         raise Refused(_("The child already has an open placement."), code="overlapping_placement") from None
 
 
-def _record_change(placement: Placement, before: str, after: str, reason: str) -> None:
-    if before and after and before != after:
+def _record_change(placement: Placement, before: Carer, after: Carer, reason: str) -> None:
+    """A change of the person who principally cares for the child: compared by identity (the staff
+    member, the family), so two carers of the same name are a change and a renamed one is not."""
+    if before.key and after.key and before.key != after.key:
         CaregiverChange.objects.create(
             child_id=placement.child_id,
             placement=placement,
             on=placement.started_on,
-            from_name=before,
-            to_name=after,
+            from_staff_id=before.staff_id,
+            to_staff_id=after.staff_id,
+            from_family_id=before.family_id,
+            to_family_id=after.family_id,
+            from_name=before.name,
+            to_name=after.name,
             reason=reason,
         )
 
@@ -719,14 +951,19 @@ def placement_transfer(
     reason: str,
     group: SmallGroup | None = None,
     override_reason: str = "",
+    room: Room | None = None,
 ) -> Placement:
     """Move a child: the open placement ends on ``on`` and the next starts the same day, with a reason.
-    The review and family-plan clocks of a facility stay run from the first day in the facility."""
+    The review and family-plan clocks of a facility stay run from the first day in the facility. The
+    facility's staff or its managing authority move a child out of a facility."""
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     child = placement.child
     if placement.ended_on is not None:
         raise Refused(_("This placement has already ended."), code="already_ended")
-    require(actor, Verb.CARE_MANAGE, child)
+    if placement.group_id:
+        holder_membership(actor, placement.group.home.facility)
+    else:
+        require(actor, Verb.CARE_MANAGE, child)
     if group is not None and group.pk == placement.group_id:
         raise invalid("group", _("The child is already in this group."), "unchanged")
     membership, carer = _check_and_act(actor=actor, child=child, form=form, group=group)
@@ -737,9 +974,9 @@ def placement_transfer(
     old_facility = placement.group.home.facility if placement.group_id else None
     new_facility = group.home.facility if group is not None else None
     if old_facility is not None and old_facility != new_facility:
-        # Only the facility holding the child lets the child go.
-        facility_membership(actor, old_facility)
-    before = _current_carer(placement, on)
+        # Only the facility holding the child (or its managing authority) lets the child go.
+        holder_membership(actor, old_facility)
+    before = _carer(placement, on)
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
     breaches, override_by = _check_capacity(
@@ -749,17 +986,19 @@ def placement_transfer(
         on=on,
         override_reason=override_reason,
         from_same_facility=old_facility is not None and old_facility == new_facility,
+        room=room,
     )
     new = _create(
         actor=actor,
         child=child,
         form=form,
         group=group,
-        carer=carer,
+        carer=carer.name,
         started_on=on,
         reason=reason,
         override_by=override_by,
         override_reason=override_reason,
+        room=room,
     )
     if new_facility is not None:
         new.needs_family, new.family_plan = placement.needs_family, placement.family_plan
@@ -816,23 +1055,42 @@ def _move_clocks(
             )
 
 
+# Alternative care decided by the commune chairman (Form 12, or Form 16): ended only by a Form 16
+# decision while the person is a child — under 16 (Law on Children art. 1). Adoption follows the Law on
+# Adoption.
+DECIDED_FAMILY_FORMS = frozenset({CareForm.KIN, CareForm.FOSTER})
+CHILD_UNTIL_YEARS = 16
+
+
 @transaction.atomic
 def placement_end(*, actor: User, placement: Placement, on: dt.date, reason: str) -> Placement:
     """The child leaves care (returned to the parents, of age, died...): no placement follows."""
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     if placement.ended_on is not None:
         raise Refused(_("This placement has already ended."), code="already_ended")
-    membership = require(actor, Verb.CARE_MANAGE, placement.child)
     if placement.group_id:
-        # A facility placement is ended only by the facility holding the child.
-        membership = facility_membership(actor, placement.group.home.facility)
+        # A facility placement is ended only by the facility holding the child, or its managing
+        # authority (vietnam-process.md §3.4 C2).
+        membership = holder_membership(actor, placement.group.home.facility)
+    else:
+        membership = require(actor, Verb.CARE_MANAGE, placement.child)
     reason = _required("reason", reason, _("Say why the placement ends."))
     if on < placement.started_on:
         raise invalid("on", _("The end cannot be before the start."), "before_start")
     _not_future("on", on)
+    age = placement.child.age_years(on)
+    if placement.form in DECIDED_FAMILY_FORMS and (age is None or age < CHILD_UNTIL_YEARS):
+        # Kinship or foster care of a child is ended or changed only by the commune chairman's decision
+        # (Law on Children art. 69; Decree 56/2017 art. 48(2), Form 16; vietnam-process.md §3.4 E1),
+        # reunification included; it ends of itself when the child turns 16 (art. 1).
+        raise Refused(
+            _("Kinship or foster care is ended or changed by the commune chairman's decision (Form 16)."),
+            code="by_decision",
+        )
     placement.ended_on, placement.end_reason = on, reason
     placement.save(update_fields=["ended_on", "end_reason", "updated_at"])
     _close_monitoring(actor, placement)
+    _unfollow(placement.child, placement, None, on)
     if placement.group_id:
         obligations_close(subject=placement, rules=list(CLOCKS), actor=actor, status=Status.CANCELLED)
         _uninvolve(placement.child, placement.group.home.facility, on)
@@ -910,10 +1168,10 @@ def placement_from_decision(
     any open placement (a facility's clocks stop, the family-plan clock as met)."""
     on = clock.today()
     current = Placement.objects.select_for_update().filter(child=child, ended_on__isnull=True).first()
-    before, old_facility = "", None
+    before, old_facility = Carer(), None
     if current is not None:
         old_facility = current.group.home.facility if current.group_id else None
-        before = _current_carer(current, on)
+        before = _carer(current, on)
         current.ended_on, current.end_reason = max(on, current.started_on), reason
         current.save(update_fields=["ended_on", "end_reason", "updated_at"])
     carer = carer_name.strip()[:150]
@@ -929,7 +1187,7 @@ def placement_from_decision(
         override_reason="",
         family=family,
     )
-    _record_change(new, before, carer, reason)
+    _record_change(new, before, Carer(name=carer, family_id=family.pk if family else None), reason)
     if family is not None and family.commune_id != child.current_commune_id:
         # The family's commune follows the child from now on (monitoring visits), so it sees the child.
         Involvement.objects.create(
@@ -938,6 +1196,8 @@ def placement_from_decision(
             basis=InvolvementBasis.PLACEMENT,
             started_at=_start_of(new.started_on),
         )
+    if current is not None:
+        _unfollow(child, current, new, current.ended_on)
     if current is not None and old_facility is not None:
         _move_clocks(actor, current, new, old_facility, None, on)
     if current is not None:

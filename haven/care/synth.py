@@ -79,6 +79,10 @@ def _build(rng, director: User, org: Organisation, *, ownership: str, layout, st
                 services.shift_assign(actor=director, staff=staff, group=group, shift=shift, started_on=start)
                 caregivers.append(staff)
         services.principal_set(actor=director, group=group, staff=caregivers[0], started_on=start, reason="")
+        # One bedroom per group, with as many beds as the group has places.
+        services.room_add(
+            actor=director, home=homes[home_name], name=f"Phòng {group_name}", places=places, group=group
+        )
     for kind in ("sw_principal", "sw_officer"):
         name = vnnames.person_name(
             rng, sex=rng.choice(["male", "female"]), born_year=rng.randint(1975, 1992)
@@ -122,6 +126,7 @@ def _place(rng, director, facility: Facility, layout, fill, pool, today) -> None
                 child=child,
                 form=CareForm.FACILITY_GROUP,
                 group=group,
+                room=group.rooms.first(),
                 started_on=today - dt.timedelta(days=rng.randint(earliest // 3, earliest)),
                 reason=rng.choice(
                     [

@@ -20,4 +20,7 @@ urlpatterns = [
     path("placements/<uuid:placement_id>/review/", views.review, name="review"),
     path("placements/<uuid:placement_id>/end/", views.end, name="end"),
     path("placements/<uuid:placement_id>/visit/", views.visit, name="visit"),
+    path("placements/<uuid:placement_id>/room/", views.room, name="room"),
+    path("placements/<uuid:placement_id>/decision/", views.decide, name="decide"),
+    path("decisions/<uuid:decision_id>/", views.decision, name="decision"),
 ]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,19 +17,23 @@ from haven.access.scoping import NotVisible, can, memberships, require
 from haven.accounts.models import Role
 from haven.areas.models import Area
 from haven.audit.services import record
+from haven.care import decisions, forms, selectors, services, termination
 from haven.care import families as families_mod
-from haven.care import forms, selectors, services
 from haven.care.models import (
+    CareChangeDecision,
     CareForm,
     Facility,
     Placement,
     PrincipalCaregiver,
+    RegisterUpdate,
+    Room,
     ShiftAssignment,
     SmallGroup,
     Staff,
     StaffKind,
 )
 from haven.core.errors import Refused
+from haven.deadlines.models import Obligation
 from haven.people.models import Child
 
 
@@ -126,6 +131,8 @@ def province(request):
             "figures": selectors.province_figures(chosen),
             "trend": selectors.family_share_trend(chosen),
             "provinces": provinces if len(provinces) > 1 else [],
+            "national": selectors.national_rows(provinces) if len(provinces) > 1 else [],
+            "priority_basis": selectors.PRIORITY_BASIS,
             "chosen": chosen,
         },
     )
@@ -174,7 +181,15 @@ def manage(request, facility_id: int):
         "staff_leave": bound("staff_leave", forms.StaffLeaveForm),
         "places": bound("places", forms.PlacesForm),
         "principal_end": bound("principal_end", forms.PrincipalEndForm),
+        "room": bound("room", forms.RoomForm),
+        "room_set": bound("room_set", forms.RoomSetForm),
     }
+    built["room"].fields["home"].queryset = facility.homes.all()
+    built["room"].fields["group"].queryset = groups
+    built["room_set"].fields["room"].queryset = Room.objects.filter(home__facility=facility).select_related(
+        "home"
+    )
+    built["room_set"].fields["group"].queryset = groups
     built["shift_end"].fields["assignment"].queryset = ShiftAssignment.objects.filter(
         group__home__facility=facility, ended_on__isnull=True
     ).select_related("staff", "group__home")
@@ -200,6 +215,8 @@ def manage(request, facility_id: int):
         "staff_leave": lambda d: services.staff_deactivate(actor=request.user, **d),
         "places": lambda d: services.group_places_set(actor=request.user, **d),
         "principal_end": lambda d: services.principal_end(actor=request.user, **d),
+        "room": lambda d: services.room_add(actor=request.user, **d),
+        "room_set": lambda d: services.room_set(actor=request.user, **d),
     }
     if which in actions and _run(built[which], actions[which]):
         messages.success(request, _("Saved."))
@@ -233,6 +250,7 @@ def place(request, group_id: int):
         request.POST or None,
         children=children,
         can_override=_can_override(request.user, facility),
+        rooms=Room.objects.filter(Q(group=group) | Q(group__isnull=True), home=group.home),
     )
     status = selectors.group_statuses(SmallGroup.objects.filter(pk=group.pk))[0]
 
@@ -242,6 +260,7 @@ def place(request, group_id: int):
             child=d["child"],
             form=CareForm.FACILITY_GROUP,
             group=group,
+            room=d.get("room"),
             started_on=d["started_on"],
             reason=d["reason"],
             override_reason=d.get("override_reason", ""),
@@ -285,6 +304,10 @@ def child(request, child_id):
             "path": path,
             "can_manage": can(request.user, Verb.CARE_MANAGE),
             "can_report": can_report,
+            "can_decide": current is not None and decisions.may_decide(request.user, current),
+            "decisions": CareChangeDecision.objects.visible_to(request.user)
+            .filter(child=found)
+            .order_by("-effective_on"),
             "suggested": suggested,
         },
     )
@@ -427,7 +450,17 @@ def families(request):
             return redirect("care:families")
     elif request.method == "POST":
         raise NotVisible
-    return render(request, "care/families.html", {"families": listed, "form": form})
+    updates = list(
+        RegisterUpdate.objects.filter(
+            commune__in={f.commune_id for f in listed}, completed_on__isnull=True
+        ).select_related("commune")
+    )
+    for update in updates:
+        update.pending = families_mod.register_pending(update).count()
+        update.obligation = Obligation.objects.filter(
+            subject_type=RegisterUpdate._meta.label_lower, subject_id=update.pk, status="open"
+        ).first()
+    return render(request, "care/families.html", {"families": listed, "form": form, "updates": updates})
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -453,6 +486,13 @@ def family(request, family_id):
             prefix="decide",
             children=children,
         )
+    review_form = None
+    if roles & {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN} and (
+        found.status in families_mod.ON_REGISTER
+    ):
+        review_form = forms.FamilyReviewForm(
+            request.POST if request.POST.get("which") == "review" else None, prefix="review"
+        )
     can_hand_over = found.status == "chosen" and bool(
         roles & {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN}
     )
@@ -460,6 +500,8 @@ def family(request, family_id):
     done = False
     if which == "verify" and verify is not None:
         done = _run(verify, lambda d: families_mod.family_verify(actor=request.user, family=found, **d))
+    elif which == "review" and review_form is not None:
+        done = _run(review_form, lambda d: families_mod.family_review(actor=request.user, family=found, **d))
     elif which == "decide" and decide is not None:
         done = _run(decide, lambda d: families_mod.family_decide(actor=request.user, family=found, **d))
     elif which == "handover" and can_hand_over:
@@ -478,7 +520,13 @@ def family(request, family_id):
     return render(
         request,
         "care/family.html",
-        {"family": found, "verify": verify, "decide": decide, "can_hand_over": can_hand_over},
+        {
+            "family": found,
+            "verify": verify,
+            "decide": decide,
+            "review": review_form,
+            "can_hand_over": can_hand_over,
+        },
     )
 
 
@@ -520,4 +568,98 @@ def inspect(request, facility_id: int):
         return redirect("care:board", facility.pk)
     return render(
         request, "care/inspect.html", {"form": form, "facility": facility, "title": _("Inspect the facility")}
+    )
+
+
+# --- Rooms and Form 16 ----------------------------------------------------------------------------
+
+
+@markers.requires(Verb.CARE_MANAGE)
+@require_http_methods(["GET", "POST"])
+def room(request, placement_id):
+    """The room a child in a facility sleeps in."""
+    placement = _placement(request, placement_id)
+    if placement.group_id is None or placement.ended_on is not None:
+        raise NotVisible
+    facility = placement.group.home.facility
+    services.facility_membership(request.user, facility)
+    rooms = Room.objects.filter(
+        Q(group=placement.group_id) | Q(group__isnull=True), home=placement.group.home_id
+    ).select_related("home")
+    form = forms.RoomAssignForm(
+        request.POST or None,
+        rooms=rooms,
+        can_override=_can_override(request.user, facility),
+        initial={"room": placement.room_id},
+    )
+
+    def act(d):
+        services.room_assign(
+            actor=request.user,
+            placement=placement,
+            room=d["room"],
+            override_reason=d.get("override_reason", ""),
+        )
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The room is recorded."))
+        return redirect("care:child", placement.child_id)
+    statuses = selectors.room_statuses(rooms)
+    return render(
+        request,
+        "care/room.html",
+        {"form": form, "placement": placement, "rooms": statuses, "title": _("Room")},
+    )
+
+
+@markers.requires(Verb.CARE_DECIDE)
+@require_http_methods(["GET", "POST"])
+def decide(request, placement_id):
+    """Form 16: the commune chairman or the facility's managing authority ends or changes the care."""
+    placement = get_object_or_404(
+        Placement.objects.visible_to(request.user).select_related("child", "group__home__facility"),
+        pk=placement_id,
+        ended_on__isnull=True,
+    )
+    membership = decisions.deciding_membership(request.user, placement)
+    groups = decisions.groups_for(membership)
+    form = forms.DecisionForm(
+        request.POST or None,
+        families=families_mod.families_visible(request.user).filter(status__in=("verified", "handed_over")),
+        groups=groups.select_related("home"),
+    )
+    made = []
+
+    def act(d):
+        made.append(decisions.care_change_decide(actor=request.user, placement=placement, **d))
+
+    if request.method == "POST" and _run(form, act):
+        messages.success(request, _("The decision is recorded (Form 16)."))
+        return redirect("care:decision", made[0].pk)
+    return render(
+        request,
+        "care/decide.html",
+        {"form": form, "placement": placement, "grounds": termination.GROUNDS, "basis": termination.BASIS},
+    )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_GET
+def decision(request, decision_id):
+    """The printable Form 16 decision."""
+    found = get_object_or_404(
+        decisions.decisions_readable(request.user).select_related(
+            "child",
+            "ended__group__home__facility",
+            "started__group__home__facility",
+            "started__family",
+            "organisation__area",
+        ),
+        pk=decision_id,
+    )
+    record(actor=request.user, action="child.view", obj=found, child=found.child, data={"form": "16"})
+    return render(
+        request,
+        "care/form16.html",
+        {"decision": found, "ground": termination.BY_CODE[found.ground], "basis": termination.BASIS},
     )

@@ -222,6 +222,17 @@ RULES: dict[str, Rule] = {
             "Decree 56/2017 art. 41; procedure (Form 12): within 15 working days of the decision",
             L,
         ),
+        Rule(
+            "care.register_update",
+            _("Quarterly update of the register of alternative-care families"),
+            92,
+            D,
+            "Decree 56/2017 art. 41; procedure (TTHC): the commune updates its register of families "
+            "willing to provide alternative care quarterly (vietnam-process.md §3.4 B2, [S]); 92 days, "
+            "the longest quarter",
+            L,
+            top=2,
+        ),
         # Child-protection cases (Decree 56/2017 art. 25–32; vietnam-process.md §1.3 and §9b).
         Rule(
             "protection.transfer",

@@ -9,6 +9,8 @@ from haven.access.policy import Verb
 # subject type -> (the verb that lets a user see it, its page)
 SUBJECTS = {
     "prevention.atriskperson": (Verb.PREVENTION_VIEW, "/prevention/{id}/"),
+    # The quarterly update of a commune's register of alternative-care families (haven/care).
+    "care.registerupdate": (Verb.CARE_MANAGE, "/care/families/"),
 }
 
 
