@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
@@ -115,6 +116,14 @@ def care_change_decide(
             "on", _("The decision cannot take effect before the placement started."), "before_start"
         )
     services._not_future("on", on)
+    last = _last_recorded(placement)
+    if last is not None and on < last:
+        raise invalid(
+            "on",
+            _("The decision cannot take effect before what is already recorded on this placement (%(date)s).")
+            % {"date": formats.date_format(last, "SHORT_DATE_FORMAT")},
+            "before_recorded",
+        )
     if ground == "family_found" and placement.group_id is None:
         raise invalid("ground", _("This ground is for a child in a facility."), "wrong_ground")
     form = (form or "").strip()
@@ -312,3 +321,14 @@ def _to_family(actor, child, old, family, form, number, on, reason) -> Placement
         )
     services._open_monitoring(new)
     return new
+
+
+def _last_recorded(placement: Placement) -> dt.date | None:
+    """The latest review, monitoring visit or caregiver change recorded on the placement: a decision
+    ending it cannot take effect before them (the history would say the child was there after)."""
+    dates = [
+        placement.reviews.aggregate(d=Max("reviewed_on"))["d"],
+        placement.visits.aggregate(d=Max("visited_on"))["d"],
+        placement.changes.aggregate(d=Max("on"))["d"],
+    ]
+    return max((d for d in dates if d is not None), default=None)

@@ -217,6 +217,9 @@ def register_update_open(commune: Area) -> RegisterUpdate:
     """The commune's open quarterly update, opened (with its clock) if there is none."""
     from haven.foundlings.services import authority_for
 
+    # Two first registrations in a commune at once would both find no open update: the commune's row
+    # is locked first, so the second waits and finds the first one's.
+    Area.objects.select_for_update().filter(pk=commune.pk).first()
     update = (
         RegisterUpdate.objects.select_for_update().filter(commune=commune, completed_on__isnull=True).first()
     )

@@ -657,3 +657,31 @@ def test_the_api_takes_the_facts_of_a_decision_over_several_lines_as_the_page_do
     )
     assert response.status_code == 201
     assert CareChangeDecision.objects.get().note.count("\n") == 1
+
+
+def test_a_decision_cannot_take_effect_before_a_visit_already_recorded_on_the_placement(world):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365))
+    clock.set_offset(dt.timedelta(days=-20))
+    kin = hand_over(world, child)
+    clock.set_offset(dt.timedelta(0))
+    services.monitoring_visit(
+        actor=world.officer_a,
+        placement=kin,
+        visited_on=clock.today() - dt.timedelta(days=2),
+        living_conditions="Ổn định",
+        health="Khoẻ",
+        schooling="Đi học đều",
+        integration="Hoà nhập tốt",
+    )
+    with pytest.raises(ValidationError) as error:
+        decisions.care_change_decide(
+            actor=world.chairman_a,
+            placement=kin,
+            ground="reunification",
+            decision_number="19/QĐ-UBND",
+            on=clock.today() - dt.timedelta(days=10),
+            note="Mẹ đã trở về",
+        )
+    assert error.value.error_dict["on"][0].code == "before_recorded"
+    kin.refresh_from_db()
+    assert kin.ended_on is None and not CareChangeDecision.objects.exists()
