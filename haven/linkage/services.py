@@ -182,6 +182,11 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
     in_force = dict(
         RegisterLink.objects.active().filter(child_id__in=child_ids).values_list("child_id", "person_id")
     )
+    person_ids = {str(p) for p in pairs["register_id"]} if len(pairs) else set()
+    # Register people already linked to a child: never linked automatically to a second one.
+    taken = set(
+        RegisterLink.objects.active().filter(person_id__in=person_ids).values_list("person_id", flat=True)
+    )
     pending = {
         (c.child_id, c.person_id): c
         for c in Candidate.objects.filter(
@@ -200,6 +205,8 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
         reason = _reason(row, gammas, thresholds)
         if reason == Reason.AUTOMATIC and child_id in in_force:
             reason = Reason.ALREADY_LINKED
+        elif reason == Reason.AUTOMATIC and person_id in taken:
+            reason = Reason.PERSON_LINKED
         person = person_rows.get(person_id, {})
         pin = "" if pd.isna(person.get("pin")) else str(person.get("pin", ""))
         values = {
@@ -239,6 +246,7 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
                 linked_at=now,
             )
             in_force[child_id] = person_id
+            taken.add(person_id)
             links += 1
             events.append(
                 _event(
@@ -365,7 +373,9 @@ def decide(*, actor: User, candidate: Candidate, same: bool, note: str = "") -> 
     if same and candidate.kind == RunKind.REGISTER:
         data.update(_link_reviewed(actor, candidate, membership, now))
     elif same:
-        kept, merged = candidate.child, candidate.other_child
+        # Locked: two reviewers merging pairs that share a record must not both see it unmerged.
+        kept = Child.objects.select_for_update().get(pk=candidate.child_id)
+        merged = Child.objects.select_for_update().get(pk=candidate.other_child_id)
         candidate.merge = people.child_merge(
             actor=actor, kept=kept, merged=merged, action="linkage.decide", data={"pair": str(candidate.pk)}
         )
@@ -400,6 +410,16 @@ def _link_reviewed(actor: User, candidate: Candidate, membership, now: dt.dateti
         raise Refused(
             _("This child is already linked to a person of the register; undo that link first."),
             code="already_linked",
+        )
+    # One person of the register is one child: a second child linked to them is the same child
+    # registered twice (a duplicates pair to merge), never two links in force.
+    if RegisterLink.objects.active().filter(person_id=candidate.person_id).exclude(child=child).exists():
+        raise Refused(
+            _(
+                "This person of the register is already linked to another child in Haven: the two "
+                "records may be one child; decide that first."
+            ),
+            code="person_linked",
         )
     pin = candidate.person_pin
     stored = conflict = False

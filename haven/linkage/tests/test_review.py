@@ -322,3 +322,43 @@ def test_a_sibling_like_pair_above_the_threshold_is_explained_as_such():
     assert _reason(row, twin, thresholds) == Reason.SIBLING_LIKE
     no_parents = {**twin, "mother_name": -1}
     assert _reason(row, no_parents, thresholds) == Reason.CONTESTED
+
+
+@pytest.mark.django_db
+def test_one_person_of_the_register_is_never_linked_to_two_children(case):
+    """A second record proposed to a person already linked is the same child registered twice: it is
+    merged as a duplicate, never given a second link in force (one person, one child)."""
+    world, _pinned, _unpinned, mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(mismatched), same=True)  # PIN kept apart
+    again = named(world, "Phạm", "Gia", "Bảo", "male", dt.date(2014, 1, 20), commune=world.commune_b)
+    link(frame)
+    with pytest.raises(Refused) as refused:
+        services.decide(actor=world.ministry, candidate=pair_of(again), same=True)
+    assert refused.value.code == "person_linked"
+    assert RegisterLink.objects.active().filter(person_id="R3").count() == 1
+    again.refresh_from_db()
+    assert again.pin == ""
+
+
+@pytest.mark.django_db
+def test_a_person_linked_to_a_child_is_not_linked_automatically_to_another(case):
+    world, pinned, _unpinned, _mismatched, frame = case
+    link(frame)
+    # The register's R1 is linked to `pinned`; an extract in which R1 carries another child's PIN
+    # (a register correction) does not give R1 a second child automatically.
+    other = named(
+        world,
+        "Trần",
+        "Minh",
+        "Khôi",
+        "male",
+        dt.date(2016, 3, 14),
+        pin=make_pin("male", dt.date(2016, 3, 14), 555),
+    )
+    moved = frame.copy()
+    moved.loc[moved["id"] == "R1", "pin"] = make_pin("male", dt.date(2016, 3, 14), 555)
+    done = link(moved)
+    assert done.links == 0
+    assert RegisterLink.objects.active().filter(person_id="R1").get().child == pinned
+    assert Candidate.objects.get(child=other, person_id="R1").reason == Reason.PERSON_LINKED
