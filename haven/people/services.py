@@ -422,6 +422,14 @@ def child_unmerge(
     listed again. What was recorded on ``kept`` after the merge stays there."""
     if merged.merged_into_id != kept.pk:
         raise invalid("child", _("These two records are not merged."), "not_merged")
+    if kept.merged_into_id:
+        # What the first merge moved has since moved on with the kept record: undo the later merge
+        # first, or those rows would stay behind on the other record.
+        raise invalid(
+            "child",
+            _("The kept record was itself merged into another since; undo that merge first."),
+            "merged_since",
+        )
     relations = {f"{m._meta.label_lower}.{f}": (m, f) for m, f in _child_relations()}
     for key, keys in moved.items():
         if key in relations:

@@ -245,3 +245,20 @@ class TestMerge:
         child = world.child()
         with pytest.raises(ValidationError):
             services.child_merge(actor=world.officer_a, kept=child, merged=child, action="test")
+
+    def test_a_merge_is_not_undone_while_the_kept_record_is_merged_into_a_third(self, world):
+        """Undoing the first of two chained merges would leave what it moved on the third record."""
+        kept, merged, third = world.child(), world.child(commune=world.commune_b), world.child()
+        world.involve(merged, "facility_b")
+        moved = services.child_merge(actor=world.officer_a, kept=kept, merged=merged, action="test")
+        kept.refresh_from_db()
+        services.child_merge(actor=world.officer_a, kept=third, merged=kept, action="test")
+        kept.refresh_from_db()
+        merged.refresh_from_db()
+        with pytest.raises(ValidationError):
+            services.child_unmerge(
+                actor=world.officer_a, kept=kept, merged=merged, moved=moved, action="test", reason="nhầm"
+            )
+        merged.refresh_from_db()
+        assert merged.merged_into == kept
+        assert third.involvements.filter(organisation=world.orgs["facility_b"]).exists()
