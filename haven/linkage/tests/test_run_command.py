@@ -57,6 +57,30 @@ def test_the_register_service_streams_an_extract_in_the_link_file_columns(tmp_pa
         assert not (tmp_path / "bad.csv").exists()
 
 
+def test_an_extract_cut_between_two_chunks_is_never_taken_for_the_whole_register(tmp_path, monkeypatch):
+    """Streamed without a length, a cut answer ends like a whole one; the register announces how many
+    people it sends, and fewer is the register being unavailable (nothing is linked on a part)."""
+    from haven.population.client import HttpRegister
+    from haven.population.register import RegisterUnavailable
+
+    database = tmp_path / "r.sqlite3"
+    population_fill(database=database, size=120, seed=3, today=dt.date(2026, 6, 1))
+    whole = service.Register.extract
+
+    def cut(self, query):
+        count, lines = whole(self, query)
+        return count + 5000, lines  # the last chunk of 5,000 people never arrives
+
+    with running(database) as url:
+        breakers_reset()
+        assert len(HttpRegister(url).extract("", tmp_path / "all.csv").read_text().splitlines()) == 121
+        monkeypatch.setattr(service.Register, "extract", cut)
+        with pytest.raises(RegisterUnavailable, match="120 of 5120"):
+            HttpRegister(url).extract("", tmp_path / "cut.csv")
+    assert not (tmp_path / "cut.csv").exists()
+    breakers_reset()
+
+
 @pytest.mark.django_db
 def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp_path):  # noqa: F811
     _world, pinned, unpinned, _mismatched, frame = case
