@@ -196,6 +196,8 @@ class RegisterLink(models.Model):
     objects = RegisterLinkQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("link to the population register")
+        verbose_name_plural = _("links to the population register")
         ordering = ["-linked_at"]
         constraints = [
             # At most one link in force per child.

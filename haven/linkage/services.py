@@ -19,6 +19,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
@@ -174,11 +175,16 @@ def run_record(
 
 def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now, events) -> tuple[int, int]:
     child_ids = {r for r in pairs["record_id"]} if len(pairs) else set()
-    rejected = set(
-        Candidate.objects.filter(
-            kind=RunKind.REGISTER, child_id__in=child_ids, status=PairStatus.REJECTED
-        ).values_list("child_id", "person_id")
-    )
+    # A person's "not the same" holds for the child, whichever of its records it was said on: a
+    # rejection on a record since merged into this one counts for this one.
+    rejected = {
+        (kept or child_id, person_id)
+        for child_id, kept, person_id in Candidate.objects.filter(
+            Q(child_id__in=child_ids) | Q(child__merged_into_id__in=child_ids),
+            kind=RunKind.REGISTER,
+            status=PairStatus.REJECTED,
+        ).values_list("child_id", "child__merged_into_id", "person_id")
+    }
     in_force = dict(
         RegisterLink.objects.active().filter(child_id__in=child_ids).values_list("child_id", "person_id")
     )
@@ -493,7 +499,8 @@ def undo(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
         if link is not None:
             link.undone_by, link.undone_at, link.undo_reason = actor, now, reason
             link.save(update_fields=["undone_by", "undone_at", "undo_reason"])
-            child = Child.objects.select_for_update().get(pk=candidate.child_id)
+            # The link's child: the pair's, or the record it was merged into (the link followed it).
+            child = Child.objects.select_for_update().get(pk=link.child_id)
             if link.pin_stored and child.pin_encrypted and child.pin == link.pin:
                 people.child_clear_pin(child=child)
                 data["pin_removed"] = True

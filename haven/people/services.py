@@ -333,13 +333,13 @@ def child_set_pin(*, child: Child, pin: str) -> None:
     child.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
 
 
-# Records that name a child but must not follow it into a merge: the pairs and links of the linkage
-# (they are the history of how the two records were found and joined) and the request for a PIN (the
-# register answered it for that record).
-# A known-child match names the candidate record the person chose between.
+# Records that name a child but must not follow it into a merge: the pairs of the linkage (the
+# history of how the two records were found and joined) and the request for a PIN (the register
+# answered it for that record). A known-child match names the candidate record the person chose between.
+# The child's links to the population register do follow it: the child stays linked to its person, and
+# two records linked to two different persons cannot be merged (one link in force per child).
 _NOT_MOVED_ON_MERGE = {
     "linkage.candidate",
-    "linkage.registerlink",
     "population.registerrequest",
     "protection.knownchildmatch",
 }

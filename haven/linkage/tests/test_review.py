@@ -362,3 +362,63 @@ def test_a_person_linked_to_a_child_is_not_linked_automatically_to_another(case)
     assert done.links == 0
     assert RegisterLink.objects.active().filter(person_id="R1").get().child == pinned
     assert Candidate.objects.get(child=other, person_id="R1").reason == Reason.PERSON_LINKED
+
+
+def duplicates_pair(kept: Child, merged: Child) -> Candidate:
+    """A pair of two Haven records as `haven link duplicates` records it (the older first)."""
+    from haven.core import clock
+    from haven.linkage.models import LinkRun
+
+    now = clock.now()
+    made = LinkRun.objects.create(kind="duplicates", upper=0.99, lower=0.5, started_at=now, finished_at=now)
+    return Candidate.objects.create(
+        run=made,
+        kind=RunKind.DUPLICATES,
+        child=kept,
+        other_child=merged,
+        match_weight=9.0,
+        match_probability=0.9,
+        model_decision="review",
+        reason=Reason.DUPLICATE,
+        created_at=now,
+    )
+
+
+@pytest.mark.django_db
+def test_two_records_linked_to_two_persons_of_the_register_are_not_merged(case):
+    world, pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=True)
+    pair = duplicates_pair(pinned, unpinned)
+    with pytest.raises(ValidationError):
+        services.decide(actor=world.ministry, candidate=pair, same=True)
+    unpinned.refresh_from_db()
+    assert unpinned.merged_into is None
+    assert RegisterLink.objects.active().get(child=unpinned).person_id == "R2"
+    assert RegisterLink.objects.active().get(child=pinned).person_id == "R1"
+    pair.refresh_from_db()
+    assert pair.pending
+
+
+@pytest.mark.django_db
+def test_a_register_link_follows_the_child_into_a_merge_and_back(case):
+    world, pinned, _unpinned, mismatched, frame = case
+    link(frame)
+    pair = duplicates_pair(mismatched, pinned)  # only the merged record is linked (to R1)
+    services.decide(actor=world.ministry, candidate=pair, same=True)
+    status = selectors.register_status(mismatched)
+    assert status.state == "linked" and status.link.person_id == "R1"
+    services.undo(actor=world.ministry, candidate=pair, reason="Hai trẻ khác nhau")
+    assert RegisterLink.objects.active().get(person_id="R1").child == pinned
+    assert selectors.register_status(mismatched).state != "linked"
+
+
+@pytest.mark.django_db
+def test_a_rejection_on_a_merged_record_holds_for_the_record_it_was_merged_into(case):
+    world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=False, note="Khác mẹ")
+    kept = named(world, "Lê", "Thị", "Ngọc Ánh", "female", dt.date(2015, 7, 2), commune=world.commune_b)
+    services.decide(actor=world.ministry, candidate=duplicates_pair(kept, unpinned), same=True)
+    link(frame)
+    assert not Candidate.objects.filter(child=kept, person_id="R2").exists()

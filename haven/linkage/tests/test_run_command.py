@@ -97,7 +97,7 @@ def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp
 
     class Fixed(service.Register):
         def extract(self, query):
-            return iter([extract])
+            return len(frame), iter([extract])
 
     httpd = service.make_server(
         "127.0.0.1", 0, service.Application(Fixed(database)), server_class=service._Server
@@ -323,3 +323,23 @@ def test_the_in_process_register_extracts_the_children_it_gave_a_pin(world, tmp_
     rows = list(csv.DictReader(InProcessRegister().extract("01", tmp_path / "e.csv").open(encoding="utf-8")))
     assert [(r["id"], r["sex"], r["province_code"]) for r in rows] == [(str(child.pk), "F", "01")]
     assert InProcessRegister().extract("79", tmp_path / "none.csv").read_text().count("\n") == 1
+
+
+@pytest.mark.django_db
+def test_a_merge_that_cannot_be_made_says_why_on_the_page(case, client):  # noqa: F811
+    from haven.linkage import services
+    from haven.linkage.tests.test_review import duplicates_pair
+
+    world, pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=True)
+    pair = duplicates_pair(pinned, unpinned)  # two records linked to two persons of the register
+    client.force_login(world.ministry)
+    with translation.override("vi"):
+        response = client.post(
+            reverse("linkage:decide", args=[pair.pk]), {"decision": "same"}, HTTP_ACCEPT_LANGUAGE="vi"
+        )
+    assert response.status_code == 422
+    assert "liên kết với Cơ sở dữ liệu quốc gia về dân cư" in response.content.decode()
+    unpinned.refresh_from_db()
+    assert unpinned.merged_into is None
