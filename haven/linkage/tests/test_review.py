@@ -422,3 +422,12 @@ def test_a_rejection_on_a_merged_record_holds_for_the_record_it_was_merged_into(
     services.decide(actor=world.ministry, candidate=duplicates_pair(kept, unpinned), same=True)
     link(frame)
     assert not Candidate.objects.filter(child=kept, person_id="R2").exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_status_in_the_queue_filter_shows_the_pairs_waiting(case):
+    world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=False)
+    shown = selectors.queue(user=world.ministry, status="<script>")
+    assert shown.object_list and all(pair.pending for pair in shown.object_list)
