@@ -456,7 +456,9 @@ def _child_relations() -> list[tuple[type, str]]:
     """Every (model, field) naming a child whose rows follow it into a merge."""
     found = []
     for relation in Child._meta.get_fields(include_hidden=True):
-        if not relation.auto_created or relation.concrete or relation.one_to_one:
+        # One-to-one records (a found child's case) move too; when both records hold one, the
+        # merge is refused as a conflict (the unique key says so).
+        if not relation.auto_created or relation.concrete:
             continue
         model = relation.related_model
         label = model._meta.label_lower
