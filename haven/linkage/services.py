@@ -175,6 +175,16 @@ def run_record(
 
 def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now, events) -> tuple[int, int]:
     child_ids = {r for r in pairs["record_id"]} if len(pairs) else set()
+    # The waiting pairs are locked first: a reviewer deciding one of them now either finishes before
+    # (the pair is then read as decided) or waits for the run; the run never writes over a decision.
+    pending = {
+        (c.child_id, c.person_id): c
+        for c in Candidate.objects.select_for_update().filter(
+            kind=RunKind.REGISTER,
+            child_id__in=child_ids,
+            status__in=[PairStatus.PROPOSED, PairStatus.UNDONE],
+        )
+    }
     # A person's "not the same" holds for the child, whichever of its records it was said on: a
     # rejection on a record since merged into this one counts for this one.
     rejected = {
@@ -193,14 +203,6 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
     taken = set(
         RegisterLink.objects.active().filter(person_id__in=person_ids).values_list("person_id", flat=True)
     )
-    pending = {
-        (c.child_id, c.person_id): c
-        for c in Candidate.objects.filter(
-            kind=RunKind.REGISTER,
-            child_id__in=child_ids,
-            status__in=[PairStatus.PROPOSED, PairStatus.UNDONE],
-        )
-    }
     links = reviews = 0
     for row in pairs.sort_values("match_weight", ascending=False).to_dict("records"):
         child_id = Child._meta.pk.to_python(row["record_id"])
@@ -242,7 +244,10 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
             for name, value in values.items():
                 setattr(candidate, name, value)
             candidate.status, candidate.decided_at = PairStatus.LINKED, now
-            candidate.save()
+            if candidate._state.adding:
+                candidate.save()
+            else:
+                candidate.save(update_fields=[*values, "status", "decided_at"])
             link = RegisterLink.objects.create(
                 child_id=child_id,
                 candidate=candidate,
@@ -270,10 +275,10 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
             )
             action = "linkage.propose"
         else:
-            # Proposed again by a later run: the pair shows the latest scores.
+            # Proposed again by a later run: the pair shows the latest scores (and only those change).
             for name, value in values.items():
                 setattr(candidate, name, value)
-            candidate.save()
+            candidate.save(update_fields=list(values))
             action = "linkage.propose_again"
         reviews += 1
         events.append(
@@ -298,7 +303,7 @@ def _record_duplicate_pairs(run, pairs, record_rows, now, events) -> int:
     ids = {*pairs["record_id"], *pairs["register_id"]}
     created = {str(pk): at for pk, at in Child.objects.filter(pk__in=ids).values_list("pk", "created_at")}
     known = {}
-    for c in Candidate.objects.filter(kind=RunKind.DUPLICATES, child_id__in=ids):
+    for c in Candidate.objects.select_for_update().filter(kind=RunKind.DUPLICATES, child_id__in=ids):
         known[frozenset((str(c.child_id), str(c.other_child_id)))] = c
     reviews = 0
     for row in pairs.sort_values("match_weight", ascending=False).to_dict("records"):
@@ -337,7 +342,7 @@ def _record_duplicate_pairs(run, pairs, record_rows, now, events) -> int:
             candidate = existing
             for name, value in values.items():
                 setattr(candidate, name, value)
-            candidate.save()
+            candidate.save(update_fields=list(values))
         reviews += 1
         for child_id in (older, newer):
             events.append(

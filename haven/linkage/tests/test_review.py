@@ -431,3 +431,23 @@ def test_an_unknown_status_in_the_queue_filter_shows_the_pairs_waiting(case):
     services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=False)
     shown = selectors.queue(user=world.ministry, status="<script>")
     assert shown.object_list and all(pair.pending for pair in shown.object_list)
+
+
+@pytest.mark.django_db
+def test_a_run_never_writes_over_a_decision_taken_while_it_records(case, monkeypatch):
+    """A later run refreshes a waiting pair's scores only: a reviewer's decision landing while the run
+    records (PostgreSQL: the run locks the waiting pairs first) is never turned back into a proposal."""
+    world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    pair = pair_of(unpinned)
+    features = services._features
+
+    def decided_meanwhile(row):
+        if row["record_id"] == str(unpinned.pk):  # the reviewer's decision lands as the run reaches it
+            Candidate.objects.filter(pk=pair.pk).update(status=PairStatus.REJECTED, decided_by=world.ministry)
+        return features(row)
+
+    monkeypatch.setattr(services, "_features", decided_meanwhile)
+    link(frame)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.REJECTED and pair.decided_by == world.ministry
