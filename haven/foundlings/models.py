@@ -110,6 +110,7 @@ class FoundlingCase(TimeStamped):
 
     class Meta:
         verbose_name = _("found child's case")
+        verbose_name_plural = _("found children's cases")
         indexes = [models.Index(fields=["state", "found_commune"]), models.Index(fields=["found_at"])]
         constraints = [
             models.CheckConstraint(

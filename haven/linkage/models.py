@@ -81,6 +81,10 @@ class Reason(models.TextChoices):
     )
     CONTESTED = "contested", _("Another candidate is almost as likely.")
     ALREADY_LINKED = "already_linked", _("The child is already linked to another person of the register.")
+    PERSON_LINKED = (
+        "person_linked",
+        _("This person of the register is already linked to another child in Haven."),
+    )
     DUPLICATE = "duplicate", _("Two records of Haven are never merged without a person's decision.")
     UNDONE = "undone", _("A person undid an earlier decision on this pair; a person decides again.")
     AUTOMATIC = "automatic", _("Linked automatically: high probability and the same valid PIN.")
@@ -192,6 +196,8 @@ class RegisterLink(models.Model):
     objects = RegisterLinkQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("link to the population register")
+        verbose_name_plural = _("links to the population register")
         ordering = ["-linked_at"]
         constraints = [
             # At most one link in force per child.

@@ -43,10 +43,11 @@ def queue(*, user: User, kind: str = "", province: str = "", status: str = "pend
         pairs = pairs.filter(kind=kind)
     if province:
         pairs = pairs.filter(child__current_commune__parent__code=province)
-    if status == "pending":
-        pairs = pairs.filter(status__in=PENDING)
-    elif status in PairStatus.values:
+    if status in PairStatus.values:
         pairs = pairs.filter(status=status)
+    else:  # "pending", or a value the filter does not know: never every decided pair at once
+        status = "pending"
+        pairs = pairs.filter(status__in=PENDING)
     found = Paginator(pairs.order_by("-match_probability", "created_at", "pk"), PAGE_SIZE).get_page(page)
     record(
         actor=user,

@@ -19,6 +19,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
@@ -174,22 +175,34 @@ def run_record(
 
 def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now, events) -> tuple[int, int]:
     child_ids = {r for r in pairs["record_id"]} if len(pairs) else set()
-    rejected = set(
-        Candidate.objects.filter(
-            kind=RunKind.REGISTER, child_id__in=child_ids, status=PairStatus.REJECTED
-        ).values_list("child_id", "person_id")
-    )
-    in_force = dict(
-        RegisterLink.objects.active().filter(child_id__in=child_ids).values_list("child_id", "person_id")
-    )
+    # The waiting pairs are locked first: a reviewer deciding one of them now either finishes before
+    # (the pair is then read as decided) or waits for the run; the run never writes over a decision.
     pending = {
         (c.child_id, c.person_id): c
-        for c in Candidate.objects.filter(
+        for c in Candidate.objects.select_for_update().filter(
             kind=RunKind.REGISTER,
             child_id__in=child_ids,
             status__in=[PairStatus.PROPOSED, PairStatus.UNDONE],
         )
     }
+    # A person's "not the same" holds for the child, whichever of its records it was said on: a
+    # rejection on a record since merged into this one counts for this one.
+    rejected = {
+        (kept or child_id, person_id)
+        for child_id, kept, person_id in Candidate.objects.filter(
+            Q(child_id__in=child_ids) | Q(child__merged_into_id__in=child_ids),
+            kind=RunKind.REGISTER,
+            status=PairStatus.REJECTED,
+        ).values_list("child_id", "child__merged_into_id", "person_id")
+    }
+    in_force = dict(
+        RegisterLink.objects.active().filter(child_id__in=child_ids).values_list("child_id", "person_id")
+    )
+    person_ids = {str(p) for p in pairs["register_id"]} if len(pairs) else set()
+    # Register people already linked to a child: never linked automatically to a second one.
+    taken = set(
+        RegisterLink.objects.active().filter(person_id__in=person_ids).values_list("person_id", flat=True)
+    )
     links = reviews = 0
     for row in pairs.sort_values("match_weight", ascending=False).to_dict("records"):
         child_id = Child._meta.pk.to_python(row["record_id"])
@@ -200,6 +213,8 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
         reason = _reason(row, gammas, thresholds)
         if reason == Reason.AUTOMATIC and child_id in in_force:
             reason = Reason.ALREADY_LINKED
+        elif reason == Reason.AUTOMATIC and person_id in taken:
+            reason = Reason.PERSON_LINKED
         person = person_rows.get(person_id, {})
         pin = "" if pd.isna(person.get("pin")) else str(person.get("pin", ""))
         values = {
@@ -229,7 +244,10 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
             for name, value in values.items():
                 setattr(candidate, name, value)
             candidate.status, candidate.decided_at = PairStatus.LINKED, now
-            candidate.save()
+            if candidate._state.adding:
+                candidate.save()
+            else:
+                candidate.save(update_fields=[*values, "status", "decided_at"])
             link = RegisterLink.objects.create(
                 child_id=child_id,
                 candidate=candidate,
@@ -239,6 +257,7 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
                 linked_at=now,
             )
             in_force[child_id] = person_id
+            taken.add(person_id)
             links += 1
             events.append(
                 _event(
@@ -256,10 +275,10 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
             )
             action = "linkage.propose"
         else:
-            # Proposed again by a later run: the pair shows the latest scores.
+            # Proposed again by a later run: the pair shows the latest scores (and only those change).
             for name, value in values.items():
                 setattr(candidate, name, value)
-            candidate.save()
+            candidate.save(update_fields=list(values))
             action = "linkage.propose_again"
         reviews += 1
         events.append(
@@ -284,7 +303,7 @@ def _record_duplicate_pairs(run, pairs, record_rows, now, events) -> int:
     ids = {*pairs["record_id"], *pairs["register_id"]}
     created = {str(pk): at for pk, at in Child.objects.filter(pk__in=ids).values_list("pk", "created_at")}
     known = {}
-    for c in Candidate.objects.filter(kind=RunKind.DUPLICATES, child_id__in=ids):
+    for c in Candidate.objects.select_for_update().filter(kind=RunKind.DUPLICATES, child_id__in=ids):
         known[frozenset((str(c.child_id), str(c.other_child_id)))] = c
     reviews = 0
     for row in pairs.sort_values("match_weight", ascending=False).to_dict("records"):
@@ -323,7 +342,7 @@ def _record_duplicate_pairs(run, pairs, record_rows, now, events) -> int:
             candidate = existing
             for name, value in values.items():
                 setattr(candidate, name, value)
-            candidate.save()
+            candidate.save(update_fields=list(values))
         reviews += 1
         for child_id in (older, newer):
             events.append(
@@ -365,7 +384,9 @@ def decide(*, actor: User, candidate: Candidate, same: bool, note: str = "") -> 
     if same and candidate.kind == RunKind.REGISTER:
         data.update(_link_reviewed(actor, candidate, membership, now))
     elif same:
-        kept, merged = candidate.child, candidate.other_child
+        # Locked: two reviewers merging pairs that share a record must not both see it unmerged.
+        kept = Child.objects.select_for_update().get(pk=candidate.child_id)
+        merged = Child.objects.select_for_update().get(pk=candidate.other_child_id)
         candidate.merge = people.child_merge(
             actor=actor, kept=kept, merged=merged, action="linkage.decide", data={"pair": str(candidate.pk)}
         )
@@ -400,6 +421,16 @@ def _link_reviewed(actor: User, candidate: Candidate, membership, now: dt.dateti
         raise Refused(
             _("This child is already linked to a person of the register; undo that link first."),
             code="already_linked",
+        )
+    # One person of the register is one child: a second child linked to them is the same child
+    # registered twice (a duplicates pair to merge), never two links in force.
+    if RegisterLink.objects.active().filter(person_id=candidate.person_id).exclude(child=child).exists():
+        raise Refused(
+            _(
+                "This person of the register is already linked to another child in Haven: the two "
+                "records may be one child; decide that first."
+            ),
+            code="person_linked",
         )
     pin = candidate.person_pin
     stored = conflict = False
@@ -473,7 +504,8 @@ def undo(*, actor: User, candidate: Candidate, reason: str) -> Candidate:
         if link is not None:
             link.undone_by, link.undone_at, link.undo_reason = actor, now, reason
             link.save(update_fields=["undone_by", "undone_at", "undo_reason"])
-            child = Child.objects.select_for_update().get(pk=candidate.child_id)
+            # The link's child: the pair's, or the record it was merged into (the link followed it).
+            child = Child.objects.select_for_update().get(pk=link.child_id)
             if link.pin_stored and child.pin_encrypted and child.pin == link.pin:
                 people.child_clear_pin(child=child)
                 data["pin_removed"] = True

@@ -49,6 +49,15 @@ def pair_detail(request, pair_id):
     return _render_pair(request, pair)
 
 
+def _errors(error: ValidationError, *fields: str) -> dict[str, list[str]]:
+    """The form's fields' errors by field; any other (a merge that cannot be made or undone) under
+    "form", shown above the buttons: a refusal is never a page that silently comes back."""
+    errors: dict[str, list[str]] = {}
+    for name, found in field_errors(error).items():
+        errors.setdefault(name if name in fields else "form", []).extend(found)
+    return errors
+
+
 def _render_pair(request, pair, *, errors=None, status=200):
     return render(
         request,
@@ -78,7 +87,7 @@ def pair_decide(request, pair_id):
             actor=request.user, candidate=pair, same=answer == "same", note=request.POST.get("note", "")
         )
     except ValidationError as error:
-        return _render_pair(request, pair, errors=field_errors(error), status=422)
+        return _render_pair(request, pair, errors=_errors(error, "note"), status=422)
     except Refused as refusal:
         messages.error(request, refusal.message)
         return redirect("linkage:pair", pair.pk)
@@ -98,7 +107,7 @@ def pair_undo(request, pair_id):
     try:
         services.undo(actor=request.user, candidate=pair, reason=request.POST.get("reason", ""))
     except ValidationError as error:
-        return _render_pair(request, pair, errors=field_errors(error), status=422)
+        return _render_pair(request, pair, errors=_errors(error, "reason"), status=422)
     except Refused as refusal:
         messages.error(request, refusal.message)
         return redirect("linkage:pair", pair.pk)

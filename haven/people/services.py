@@ -333,13 +333,13 @@ def child_set_pin(*, child: Child, pin: str) -> None:
     child.save(update_fields=["pin_encrypted", "pin_index", "updated_at"])
 
 
-# Records that name a child but must not follow it into a merge: the pairs and links of the linkage
-# (they are the history of how the two records were found and joined) and the request for a PIN (the
-# register answered it for that record).
-# A known-child match names the candidate record the person chose between.
+# Records that name a child but must not follow it into a merge: the pairs of the linkage (the
+# history of how the two records were found and joined) and the request for a PIN (the register
+# answered it for that record). A known-child match names the candidate record the person chose between.
+# The child's links to the population register do follow it: the child stays linked to its person, and
+# two records linked to two different persons cannot be merged (one link in force per child).
 _NOT_MOVED_ON_MERGE = {
     "linkage.candidate",
-    "linkage.registerlink",
     "population.registerrequest",
     "protection.knownchildmatch",
 }
@@ -422,6 +422,14 @@ def child_unmerge(
     listed again. What was recorded on ``kept`` after the merge stays there."""
     if merged.merged_into_id != kept.pk:
         raise invalid("child", _("These two records are not merged."), "not_merged")
+    if kept.merged_into_id:
+        # What the first merge moved has since moved on with the kept record: undo the later merge
+        # first, or those rows would stay behind on the other record.
+        raise invalid(
+            "child",
+            _("The kept record was itself merged into another since; undo that merge first."),
+            "merged_since",
+        )
     relations = {f"{m._meta.label_lower}.{f}": (m, f) for m, f in _child_relations()}
     for key, keys in moved.items():
         if key in relations:
@@ -448,7 +456,9 @@ def _child_relations() -> list[tuple[type, str]]:
     """Every (model, field) naming a child whose rows follow it into a merge."""
     found = []
     for relation in Child._meta.get_fields(include_hidden=True):
-        if not relation.auto_created or relation.concrete or relation.one_to_one:
+        # One-to-one records (a found child's case) move too; when both records hold one, the
+        # merge is refused as a conflict (the unique key says so).
+        if not relation.auto_created or relation.concrete:
             continue
         model = relation.related_model
         label = model._meta.label_lower

@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 
 from haven.population.register import (
+    EXTRACT_ROWS_HEADER,
     BirthNotice,
     Issued,
     PersonQuery,
@@ -37,6 +38,11 @@ from haven.population.register import (
     RegisterRefused,
     RegisterUnavailable,
 )
+
+
+class _CutAnswer(http.client.HTTPException):
+    """The extract ended before the number of people the register announced."""
+
 
 DEFAULTS = {
     "url": "http://127.0.0.1:8765",
@@ -178,8 +184,15 @@ class HttpRegister:
                 urllib.request.urlopen(request, timeout=self.timeout) as response,  # noqa: S310
                 open(destination, "wb") as out,
             ):
+                announced = response.headers.get(EXTRACT_ROWS_HEADER)
+                lines = 0
                 while chunk := response.read(1 << 20):
+                    lines += chunk.count(b"\n")
                     out.write(chunk)
+            # The header line and one line a person (names never hold a line break: the register
+            # refuses them); fewer means the answer was cut, and a part is never used as the whole.
+            if announced is not None and lines != int(announced) + 1:
+                raise _CutAnswer(f"the extract was cut: {max(lines - 1, 0)} of {announced} people received")
         except urllib.error.HTTPError as error:
             destination.unlink(missing_ok=True)
             if error.code >= 500 or error.code == 429:

@@ -25,6 +25,9 @@ from haven.lib import crypto
 from haven.lib import pin as pins
 
 # An extract's columns: those of a link file (haven/linkage/features.py) and the pre-2025 commune.
+# The extract's number of people, sent before the rows: a stream cut between two chunks ends like a
+# whole one (no length), and a part of the register must never be taken for all of it.
+EXTRACT_ROWS_HEADER = "X-Extract-Rows"
 EXTRACT_COLUMNS = (
     "id",
     "family_name",

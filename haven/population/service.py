@@ -44,6 +44,9 @@ from haven.population import store
 log = logging.getLogger("haven.popreg")
 
 MAX_BODY = 64 * 1024
+# The extract's number of people, sent before the rows (haven.population.register.EXTRACT_ROWS_HEADER;
+# this process does not load Django).
+EXTRACT_ROWS_HEADER = "X-Extract-Rows"
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -165,7 +168,7 @@ class Register:
         ).fetchall()
         return {"results": [_person(r) for r in rows[:limit]], "truncated": len(rows) > limit}
 
-    def extract(self, query: dict[str, str]) -> Iterable[bytes]:
+    def extract(self, query: dict[str, str]) -> tuple[int, Iterable[bytes]]:
         """The people of one province (or of the whole register) in the link-file columns, as CSV
         lines, streamed: a national extract never sits in memory. Checked before the first byte is
         sent, so a bad province code is a 400, not a cut answer."""
@@ -184,7 +187,11 @@ class Register:
             raise _bad("unknown_province", f"No province has the code {province}.", "province_code")
         where, args = ("WHERE province_code = ?", (province,)) if province else ("", ())
         # Its own connection: the generator outlives the request thread's turn at the shared one.
+        # One read transaction: the number of rows announced (EXTRACT_ROWS_HEADER) is the number sent,
+        # so that a client can tell a whole extract from one cut between two chunks.
         db = store.connect(self.database)
+        db.execute("BEGIN")
+        count = db.execute(f"SELECT count(*) FROM person {where}", args).fetchone()[0]  # noqa: S608
         cursor = db.execute(
             f"SELECT {', '.join(EXTRACT_COLUMNS)} FROM person {where} ORDER BY id",  # noqa: S608
             args,
@@ -209,9 +216,10 @@ class Register:
                 if out.tell():
                     yield out.getvalue().encode("utf-8")
             finally:
+                db.rollback()
                 db.close()
 
-        return lines()
+        return count, lines()
 
     def _full(self, row: sqlite3.Row) -> dict:
         out = _person(row)
@@ -487,8 +495,11 @@ class Application:
             if environ.get("PATH_INFO", "").rstrip("/") == "/extract":
                 _only(environ["REQUEST_METHOD"], "GET")
                 query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-                lines = self.register.extract(query)
-                start_response(STATUS[200], [("Content-Type", "text/csv; charset=utf-8")])
+                count, lines = self.register.extract(query)
+                start_response(
+                    STATUS[200],
+                    [("Content-Type", "text/csv; charset=utf-8"), (EXTRACT_ROWS_HEADER, str(count))],
+                )
                 return lines
             status, body = self.route(environ)
         except Problem as problem:

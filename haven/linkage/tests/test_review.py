@@ -322,3 +322,132 @@ def test_a_sibling_like_pair_above_the_threshold_is_explained_as_such():
     assert _reason(row, twin, thresholds) == Reason.SIBLING_LIKE
     no_parents = {**twin, "mother_name": -1}
     assert _reason(row, no_parents, thresholds) == Reason.CONTESTED
+
+
+@pytest.mark.django_db
+def test_one_person_of_the_register_is_never_linked_to_two_children(case):
+    """A second record proposed to a person already linked is the same child registered twice: it is
+    merged as a duplicate, never given a second link in force (one person, one child)."""
+    world, _pinned, _unpinned, mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(mismatched), same=True)  # PIN kept apart
+    again = named(world, "Phạm", "Gia", "Bảo", "male", dt.date(2014, 1, 20), commune=world.commune_b)
+    link(frame)
+    with pytest.raises(Refused) as refused:
+        services.decide(actor=world.ministry, candidate=pair_of(again), same=True)
+    assert refused.value.code == "person_linked"
+    assert RegisterLink.objects.active().filter(person_id="R3").count() == 1
+    again.refresh_from_db()
+    assert again.pin == ""
+
+
+@pytest.mark.django_db
+def test_a_person_linked_to_a_child_is_not_linked_automatically_to_another(case):
+    world, pinned, _unpinned, _mismatched, frame = case
+    link(frame)
+    # The register's R1 is linked to `pinned`; an extract in which R1 carries another child's PIN
+    # (a register correction) does not give R1 a second child automatically.
+    other = named(
+        world,
+        "Trần",
+        "Minh",
+        "Khôi",
+        "male",
+        dt.date(2016, 3, 14),
+        pin=make_pin("male", dt.date(2016, 3, 14), 555),
+    )
+    moved = frame.copy()
+    moved.loc[moved["id"] == "R1", "pin"] = make_pin("male", dt.date(2016, 3, 14), 555)
+    done = link(moved)
+    assert done.links == 0
+    assert RegisterLink.objects.active().filter(person_id="R1").get().child == pinned
+    assert Candidate.objects.get(child=other, person_id="R1").reason == Reason.PERSON_LINKED
+
+
+def duplicates_pair(kept: Child, merged: Child) -> Candidate:
+    """A pair of two Haven records as `haven link duplicates` records it (the older first)."""
+    from haven.core import clock
+    from haven.linkage.models import LinkRun
+
+    now = clock.now()
+    made = LinkRun.objects.create(kind="duplicates", upper=0.99, lower=0.5, started_at=now, finished_at=now)
+    return Candidate.objects.create(
+        run=made,
+        kind=RunKind.DUPLICATES,
+        child=kept,
+        other_child=merged,
+        match_weight=9.0,
+        match_probability=0.9,
+        model_decision="review",
+        reason=Reason.DUPLICATE,
+        created_at=now,
+    )
+
+
+@pytest.mark.django_db
+def test_two_records_linked_to_two_persons_of_the_register_are_not_merged(case):
+    world, pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=True)
+    pair = duplicates_pair(pinned, unpinned)
+    with pytest.raises(ValidationError):
+        services.decide(actor=world.ministry, candidate=pair, same=True)
+    unpinned.refresh_from_db()
+    assert unpinned.merged_into is None
+    assert RegisterLink.objects.active().get(child=unpinned).person_id == "R2"
+    assert RegisterLink.objects.active().get(child=pinned).person_id == "R1"
+    pair.refresh_from_db()
+    assert pair.pending
+
+
+@pytest.mark.django_db
+def test_a_register_link_follows_the_child_into_a_merge_and_back(case):
+    world, pinned, _unpinned, mismatched, frame = case
+    link(frame)
+    pair = duplicates_pair(mismatched, pinned)  # only the merged record is linked (to R1)
+    services.decide(actor=world.ministry, candidate=pair, same=True)
+    status = selectors.register_status(mismatched)
+    assert status.state == "linked" and status.link.person_id == "R1"
+    services.undo(actor=world.ministry, candidate=pair, reason="Hai trẻ khác nhau")
+    assert RegisterLink.objects.active().get(person_id="R1").child == pinned
+    assert selectors.register_status(mismatched).state != "linked"
+
+
+@pytest.mark.django_db
+def test_a_rejection_on_a_merged_record_holds_for_the_record_it_was_merged_into(case):
+    world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=False, note="Khác mẹ")
+    kept = named(world, "Lê", "Thị", "Ngọc Ánh", "female", dt.date(2015, 7, 2), commune=world.commune_b)
+    services.decide(actor=world.ministry, candidate=duplicates_pair(kept, unpinned), same=True)
+    link(frame)
+    assert not Candidate.objects.filter(child=kept, person_id="R2").exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_status_in_the_queue_filter_shows_the_pairs_waiting(case):
+    world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=False)
+    shown = selectors.queue(user=world.ministry, status="<script>")
+    assert shown.object_list and all(pair.pending for pair in shown.object_list)
+
+
+@pytest.mark.django_db
+def test_a_run_never_writes_over_a_decision_taken_while_it_records(case, monkeypatch):
+    """A later run refreshes a waiting pair's scores only: a reviewer's decision landing while the run
+    records (PostgreSQL: the run locks the waiting pairs first) is never turned back into a proposal."""
+    world, _pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    pair = pair_of(unpinned)
+    features = services._features
+
+    def decided_meanwhile(row):
+        if row["record_id"] == str(unpinned.pk):  # the reviewer's decision lands as the run reaches it
+            Candidate.objects.filter(pk=pair.pk).update(status=PairStatus.REJECTED, decided_by=world.ministry)
+        return features(row)
+
+    monkeypatch.setattr(services, "_features", decided_meanwhile)
+    link(frame)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.REJECTED and pair.decided_by == world.ministry

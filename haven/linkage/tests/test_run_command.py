@@ -57,6 +57,30 @@ def test_the_register_service_streams_an_extract_in_the_link_file_columns(tmp_pa
         assert not (tmp_path / "bad.csv").exists()
 
 
+def test_an_extract_cut_between_two_chunks_is_never_taken_for_the_whole_register(tmp_path, monkeypatch):
+    """Streamed without a length, a cut answer ends like a whole one; the register announces how many
+    people it sends, and fewer is the register being unavailable (nothing is linked on a part)."""
+    from haven.population.client import HttpRegister
+    from haven.population.register import RegisterUnavailable
+
+    database = tmp_path / "r.sqlite3"
+    population_fill(database=database, size=120, seed=3, today=dt.date(2026, 6, 1))
+    whole = service.Register.extract
+
+    def cut(self, query):
+        count, lines = whole(self, query)
+        return count + 5000, lines  # the last chunk of 5,000 people never arrives
+
+    with running(database) as url:
+        breakers_reset()
+        assert len(HttpRegister(url).extract("", tmp_path / "all.csv").read_text().splitlines()) == 121
+        monkeypatch.setattr(service.Register, "extract", cut)
+        with pytest.raises(RegisterUnavailable, match="120 of 5120"):
+            HttpRegister(url).extract("", tmp_path / "cut.csv")
+    assert not (tmp_path / "cut.csv").exists()
+    breakers_reset()
+
+
 @pytest.mark.django_db
 def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp_path):  # noqa: F811
     _world, pinned, unpinned, _mismatched, frame = case
@@ -73,7 +97,7 @@ def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp
 
     class Fixed(service.Register):
         def extract(self, query):
-            return iter([extract])
+            return len(frame), iter([extract])
 
     httpd = service.make_server(
         "127.0.0.1", 0, service.Application(Fixed(database)), server_class=service._Server
@@ -299,3 +323,23 @@ def test_the_in_process_register_extracts_the_children_it_gave_a_pin(world, tmp_
     rows = list(csv.DictReader(InProcessRegister().extract("01", tmp_path / "e.csv").open(encoding="utf-8")))
     assert [(r["id"], r["sex"], r["province_code"]) for r in rows] == [(str(child.pk), "F", "01")]
     assert InProcessRegister().extract("79", tmp_path / "none.csv").read_text().count("\n") == 1
+
+
+@pytest.mark.django_db
+def test_a_merge_that_cannot_be_made_says_why_on_the_page(case, client):  # noqa: F811
+    from haven.linkage import services
+    from haven.linkage.tests.test_review import duplicates_pair
+
+    world, pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.ministry, candidate=pair_of(unpinned), same=True)
+    pair = duplicates_pair(pinned, unpinned)  # two records linked to two persons of the register
+    client.force_login(world.ministry)
+    with translation.override("vi"):
+        response = client.post(
+            reverse("linkage:decide", args=[pair.pk]), {"decision": "same"}, HTTP_ACCEPT_LANGUAGE="vi"
+        )
+    assert response.status_code == 422
+    assert "liên kết với Cơ sở dữ liệu quốc gia về dân cư" in response.content.decode()
+    unpinned.refresh_from_db()
+    assert unpinned.merged_into is None

@@ -245,3 +245,55 @@ class TestMerge:
         child = world.child()
         with pytest.raises(ValidationError):
             services.child_merge(actor=world.officer_a, kept=child, merged=child, action="test")
+
+    def test_a_merge_is_not_undone_while_the_kept_record_is_merged_into_a_third(self, world):
+        """Undoing the first of two chained merges would leave what it moved on the third record."""
+        kept, merged, third = world.child(), world.child(commune=world.commune_b), world.child()
+        world.involve(merged, "facility_b")
+        moved = services.child_merge(actor=world.officer_a, kept=kept, merged=merged, action="test")
+        kept.refresh_from_db()
+        services.child_merge(actor=world.officer_a, kept=third, merged=kept, action="test")
+        kept.refresh_from_db()
+        merged.refresh_from_db()
+        with pytest.raises(ValidationError):
+            services.child_unmerge(
+                actor=world.officer_a, kept=kept, merged=merged, moved=moved, action="test", reason="nhầm"
+            )
+        merged.refresh_from_db()
+        assert merged.merged_into == kept
+        assert third.involvements.filter(organisation=world.orgs["facility_b"]).exists()
+
+    def test_a_found_childs_case_follows_the_child_into_a_merge_and_back(self, world):
+        """The foundlings pathway of a record merged into another continues on the kept record; two
+        found children's cases cannot be one (the merge is refused, nothing moves)."""
+        import datetime as dt
+
+        from haven.core import clock
+        from haven.foundlings import services as foundlings
+        from haven.foundlings.models import FoundlingCase
+
+        def report():
+            return foundlings.foundling_report(
+                actor=world.hospital_sw,
+                found_at=clock.now() - dt.timedelta(hours=1),
+                found_commune=world.commune_a,
+                found_place="Cổng bệnh viện",
+                sex="male",
+                estimated_age_days=3,
+                condition="Trẻ sơ sinh",
+            )
+
+        found, kept = report(), world.child()
+        merged = found.child
+        moved = services.child_merge(actor=world.officer_a, kept=kept, merged=merged, action="test")
+        assert FoundlingCase.objects.get(pk=found.pk).child == kept
+        kept.refresh_from_db()
+        merged.refresh_from_db()
+        services.child_unmerge(
+            actor=world.officer_a, kept=kept, merged=merged, moved=moved, action="test", reason="nhầm"
+        )
+        assert FoundlingCase.objects.get(pk=found.pk).child == merged
+        other = report()
+        with pytest.raises(ValidationError):
+            services.child_merge(actor=world.officer_a, kept=merged, merged=other.child, action="test")
+        assert FoundlingCase.objects.get(pk=other.pk).child == other.child
