@@ -173,15 +173,25 @@ def run_record(
     return run
 
 
+# Ids per query: SQLite allows 32,766 variables in a statement, and a national run has more children.
+BATCH = 5_000
+
+
+def _batches(ids) -> list[list]:
+    ids = list(ids)
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
 def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now, events) -> tuple[int, int]:
     child_ids = {r for r in pairs["record_id"]} if len(pairs) else set()
     # The waiting pairs are locked first: a reviewer deciding one of them now either finishes before
     # (the pair is then read as decided) or waits for the run; the run never writes over a decision.
     pending = {
         (c.child_id, c.person_id): c
+        for batch in _batches(child_ids)
         for c in Candidate.objects.select_for_update().filter(
             kind=RunKind.REGISTER,
-            child_id__in=child_ids,
+            child_id__in=batch,
             status__in=[PairStatus.PROPOSED, PairStatus.UNDONE],
         )
     }
@@ -189,20 +199,29 @@ def _record_register_pairs(run, pairs, record_rows, person_rows, thresholds, now
     # rejection on a record since merged into this one counts for this one.
     rejected = {
         (kept or child_id, person_id)
+        for batch in _batches(child_ids)
         for child_id, kept, person_id in Candidate.objects.filter(
-            Q(child_id__in=child_ids) | Q(child__merged_into_id__in=child_ids),
+            Q(child_id__in=batch) | Q(child__merged_into_id__in=batch),
             kind=RunKind.REGISTER,
             status=PairStatus.REJECTED,
         ).values_list("child_id", "child__merged_into_id", "person_id")
     }
-    in_force = dict(
-        RegisterLink.objects.active().filter(child_id__in=child_ids).values_list("child_id", "person_id")
-    )
+    in_force = {
+        child_id: person_id
+        for batch in _batches(child_ids)
+        for child_id, person_id in RegisterLink.objects.active()
+        .filter(child_id__in=batch)
+        .values_list("child_id", "person_id")
+    }
     person_ids = {str(p) for p in pairs["register_id"]} if len(pairs) else set()
     # Register people already linked to a child: never linked automatically to a second one.
-    taken = set(
-        RegisterLink.objects.active().filter(person_id__in=person_ids).values_list("person_id", flat=True)
-    )
+    taken = {
+        person_id
+        for batch in _batches(person_ids)
+        for person_id in RegisterLink.objects.active()
+        .filter(person_id__in=batch)
+        .values_list("person_id", flat=True)
+    }
     links = reviews = 0
     for row in pairs.sort_values("match_weight", ascending=False).to_dict("records"):
         child_id = Child._meta.pk.to_python(row["record_id"])
@@ -301,10 +320,15 @@ def _record_duplicate_pairs(run, pairs, record_rows, now, events) -> int:
     if not len(pairs):
         return 0
     ids = {*pairs["record_id"], *pairs["register_id"]}
-    created = {str(pk): at for pk, at in Child.objects.filter(pk__in=ids).values_list("pk", "created_at")}
+    created = {
+        str(pk): at
+        for batch in _batches(ids)
+        for pk, at in Child.objects.filter(pk__in=batch).values_list("pk", "created_at")
+    }
     known = {}
-    for c in Candidate.objects.select_for_update().filter(kind=RunKind.DUPLICATES, child_id__in=ids):
-        known[frozenset((str(c.child_id), str(c.other_child_id)))] = c
+    for batch in _batches(ids):
+        for c in Candidate.objects.select_for_update().filter(kind=RunKind.DUPLICATES, child_id__in=batch):
+            known[frozenset((str(c.child_id), str(c.other_child_id)))] = c
     reviews = 0
     for row in pairs.sort_values("match_weight", ascending=False).to_dict("records"):
         a, b = str(row["record_id"]), str(row["register_id"])

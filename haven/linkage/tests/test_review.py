@@ -451,3 +451,17 @@ def test_a_run_never_writes_over_a_decision_taken_while_it_records(case, monkeyp
     link(frame)
     pair.refresh_from_db()
     assert pair.status == PairStatus.REJECTED and pair.decided_by == world.ministry
+
+
+@pytest.mark.django_db
+def test_the_rules_hold_when_a_national_run_is_read_in_batches(case, monkeypatch):
+    """A national run has more children than SQLite takes variables in one statement: the waiting,
+    rejected and linked pairs are read in batches, and none is missed between batches."""
+    monkeypatch.setattr(services, "BATCH", 1)
+    world, pinned, unpinned, _mismatched, frame = case
+    link(frame)
+    services.decide(actor=world.provincial, candidate=pair_of(unpinned), same=False, note="Khác mẹ")
+    link(frame)
+    assert Candidate.objects.filter(child=unpinned, person_id="R2").count() == 1
+    assert Candidate.objects.filter(child=pinned, person_id="R1").count() == 1
+    assert RegisterLink.objects.active().filter(child=pinned).count() == 1
