@@ -1,5 +1,5 @@
-"""Shared fixtures: the persona world, CI's rule that nothing may be skipped, and PostgreSQL-only tests
-deselected (not skipped) on SQLite."""
+"""Shared fixtures: the persona world, the frozen clock, CI's rule that nothing may be skipped, and
+PostgreSQL-only tests deselected (not skipped) on SQLite."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ import os
 
 import pytest
 
-from haven.core.testing import build_world
+from haven.core.testing import FrozenClock, build_world
 
 
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """The one clock, held still and moved by the test."""
+    return FrozenClock(monkeypatch)
 
 
 @pytest.hookimpl(hookwrapper=True)

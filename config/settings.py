@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "haven.audit",
     "haven.people",
     "haven.deadlines",
+    "haven.workflow",
     "haven.notifications",
     "haven.foundlings",
     "haven.protection",

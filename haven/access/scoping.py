@@ -51,6 +51,20 @@ def acting_membership(user: User, verb: Verb) -> Membership | None:
     return found[0] if found else None
 
 
+def acting_as(user: User, roles, verb: Verb = Verb.CHILD_VIEW, organisation=None) -> Membership | None:
+    """The first membership through which ``user`` holds one of ``roles`` (and ``verb``), in
+    ``organisation`` when given: who reports a child, who answers for the organisation asked to
+    receive one. None when there is none."""
+    return next(
+        (
+            m
+            for m in granting(user, verb)
+            if m.role in roles and (organisation is None or m.organisation_id == organisation.pk)
+        ),
+        None,
+    )
+
+
 def child_filter(user: User, verb: Verb = Verb.CHILD_VIEW, prefix: str = "") -> Q | None:
     """A Q over Child (or over a model reaching Child through ``prefix``), or None for nothing.
 
@@ -152,6 +166,34 @@ def require(user: User, verb: Verb, obj=None) -> Membership:
         q = reach([m], prefix)
         if q is not None and type(obj).objects.filter(q, pk=obj.pk).exists():
             return m
+    raise NotVisible
+
+
+def acting(user: User, roles, obj, *, verb: Verb = Verb.CHILD_VIEW, reaches=None, visible=None) -> Membership:
+    """The membership through which ``user`` takes a workflow step on ``obj``: one holding a role the
+    step's row allows, whose reach includes ``obj``. Whoever sees ``obj`` but may not take this step is
+    told why; anyone else gets the same 404 as for a missing record.
+
+    ``reaches(membership, obj, user)`` and ``visible(user, obj)`` replace the child-based defaults for
+    subjects that are not a child's record (a person followed by the prevention work)."""
+    from django.utils.translation import gettext as _
+
+    from haven.core.errors import Refused
+
+    model = type(obj)
+
+    def through_child(m: Membership, obj, user) -> bool:
+        q = reach([m], model.child_prefix)
+        return q is not None and model.objects.filter(q, pk=obj.pk).exists()
+
+    reaches = reaches or through_child
+    for m in granting(user, verb):
+        if m.role in roles and reaches(m, obj, user):
+            return m
+    sees = visible(user, obj) if visible else model.objects.visible_to(user).filter(pk=obj.pk).exists()
+    if sees:
+        who = ", ".join(str(Role(r).label) for r in sorted(roles)) or _("Haven itself")
+        raise Refused(_("Only these roles take this step: %(roles)s.") % {"roles": who}, code="not_your_step")
     raise NotVisible
 
 

@@ -29,17 +29,13 @@ from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines.services import obligation_open, obligations_close
 from haven.people.models import Child, SiblingLink
+from haven.people.rules import HEARD_FROM_YEARS, child_not_heard, latest_view
 
 ADULT_YEARS = 18
 # Law on Children art. 64: a caregiver who is not a relative is at least 20 years older than the child.
 AGE_GAP_YEARS = 20
 # Decree 56/2017 art. 41: the health certificate is issued within 6 calendar months of the application.
 HEALTH_CERTIFICATE_MONTHS = 6
-# Law on Children art. 60(3): a child of 7 or more is consulted.
-HEARD_FROM_YEARS = 7
-# Design choice (docs/decisions/0007): the child's view counts for a decision when heard within the last
-# 6 calendar months; an older view is asked again.
-VIEW_VALID_MONTHS = 6
 
 
 def years_between(born: dt.date, on: dt.date) -> int:
@@ -215,7 +211,7 @@ ON_REGISTER = (
 
 def register_update_open(commune: Area) -> RegisterUpdate:
     """The commune's open quarterly update, opened (with its clock) if there is none."""
-    from haven.foundlings.services import authority_for
+    from haven.accounts.selectors import authority_for
 
     # Two first registrations in a commune at once would both find no open update: the commune's row
     # is locked first, so the second waits and finds the first one's.
@@ -349,11 +345,6 @@ def siblings_of(child: Child) -> set:
     )
 
 
-def latest_view(child: Child):
-    """The child's latest recorded view, or None."""
-    return child.opinions.order_by("-heard_on", "-created_at").first()
-
-
 def decision_refusals(
     family: CareFamily, child: Child, *, siblings: set | None = None, view=False
 ) -> list[str]:
@@ -384,19 +375,9 @@ def decision_refusals(
 
 def view_refusals(child: Child, *, view=False) -> list[str]:
     """A child aged 7 or over must be consulted on an alternative-care decision (Law on Children
-    art. 60(3); vietnam-process.md §3.1): a view heard within the last 6 months."""
-    today = clock.today()
-    age = child.age_years(today)
-    if age is not None and age >= HEARD_FROM_YEARS:
-        view = latest_view(child) if view is False else view
-        if view is None or view.heard_on < today - relativedelta(months=VIEW_VALID_MONTHS):
-            return [
-                _(
-                    "The child is 7 or older: record the child's view, heard within the last 6 months "
-                    "(art. 60(3))."
-                )
-            ]
-    return []
+    art. 60(3); vietnam-process.md §3.1): the one rule of people/rules.py."""
+    reason = child_not_heard(child, clock.today(), view=view)
+    return [reason] if reason else []
 
 
 def decidable_children(user: User, family: CareFamily):

@@ -757,7 +757,7 @@ def _open_clocks(
 def monitoring_authority(placement: Placement) -> Organisation:
     """The commune that follows a child in a family: where the family lives (the chairman's Form 12
     commune), else the child's own commune."""
-    from haven.foundlings.services import authority_for
+    from haven.accounts.selectors import authority_for
 
     commune = placement.family.commune if placement.family_id else placement.child.current_commune
     return authority_for(commune)

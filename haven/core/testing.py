@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 from functools import cache
@@ -139,3 +140,19 @@ def build_world() -> World:
         w.users[username] = member(username, w.orgs[org], role)
     w.users["nobody"] = UserFactory(username="nobody")
     return w
+
+
+class FrozenClock:
+    """The one clock, held still and moved by the test (the ``frozen`` fixture)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from django.utils import timezone
+
+        from haven.core import clock
+
+        self.at = timezone.now().replace(microsecond=0)
+        monkeypatch.setattr(clock, "now", lambda: self.at)
+
+    def advance(self, **kwargs) -> dt.datetime:
+        self.at += dt.timedelta(**kwargs)
+        return self.at

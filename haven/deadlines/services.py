@@ -84,6 +84,17 @@ def obligations_close(
     ).update(status=status, closed_at=clock.now(), closed_by=actor, next_escalation_at=None)
 
 
+def redate(obligation: Obligation, *, start: dt.datetime) -> Obligation:
+    """Run an open clock from another start (a supervisor confirmed the earlier time of a legal wait):
+    its deadline and the sweep's next look follow. The caller audits."""
+    obligation.opened_at = start
+    obligation.due_at = due_for(RULES[obligation.rule], start, obligation.responsible.area.province)
+    if obligation.escalation_level == 0:
+        obligation.next_escalation_at = obligation.due_at
+    obligation.save(update_fields=["opened_at", "due_at", "next_escalation_at", "updated_at"])
+    return obligation
+
+
 def _upper_bound_hours(amount: int, unit: Unit) -> float | None:
     """The longest a deadline can last, in hours; None when unbounded (working days over Tết)."""
     return {Unit.HOURS: amount, Unit.CALENDAR_DAYS: 24 * amount}.get(unit)

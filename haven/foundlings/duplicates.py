@@ -27,7 +27,7 @@ def _similar_age(a: int | None, b: int | None) -> bool:
 
 
 def flag(case) -> list:
-    from haven.foundlings.services import authority_for
+    from haven.accounts.selectors import authority_for
 
     sexes = {case.child.sex, "unknown"} if case.child.sex != "unknown" else {"male", "female", "unknown"}
     candidates = (

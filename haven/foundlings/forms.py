@@ -175,7 +175,21 @@ class AnswerForm(forms.Form):
 
 class NoticeForm(forms.Form):
     posted_at = Moment(
-        label=_("Posted at"), widget=DATETIME_WIDGET, required=False, help_text=_("Leave blank for now.")
+        label=_("Posted at"),
+        widget=DATETIME_WIDGET,
+        required=False,
+        help_text=_(
+            "Leave blank for now. An earlier time is kept on the notice, but the 7 days count from now "
+            "until the commune chairman confirms it."
+        ),
+    )
+
+
+class ConfirmTimeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How the earlier posting time was checked"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
     )
 
 

@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import TimeStamped
-from haven.deadlines.models import TimelineStep
 from haven.people.models import ChildDataQuerySet
+from haven.workflow.models import TimelineStep
 
 
 class State(models.TextChoices):

@@ -99,7 +99,7 @@ def actions_for(user: User, case: FoundlingCase) -> list[str]:
     if case.state in CLOSED_STATES:
         return []
     roles = {m.role for m in memberships(user)}
-    actions = workflow.actions_for(case.state, roles)
+    actions = workflow.FLOW.actions_for(case.state, roles)
     handover = pending_handover(case)
     if handover is not None:
         mine = {m.organisation_id for m in memberships(user)}

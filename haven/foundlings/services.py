@@ -1,26 +1,27 @@
-"""Every step of the abandoned-child pathway: keyword-only, atomic, audited, on the one deadline
-engine. The table of steps is workflow.py; this module adds each step's guards and data."""
+"""Every step of the abandoned-child pathway: keyword-only, atomic, each one fired on the one workflow
+engine (haven/workflow), which locks the case, finds who acts, checks the lawful times and the named
+guards, moves the clocks, and writes the timeline, the audit event and the next actor's message. The
+table of steps is workflow.py; this module adds each step's own data."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, granting
+from haven.access.scoping import NotVisible, acting_as
 from haven.accounts.models import Membership, Organisation, OrganisationKind, User
+from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.care import services as care
 from haven.core import clock
 from haven.core.errors import Refused, invalid
-from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
-from haven.deadlines.rules import RULES
-from haven.deadlines.services import due, obligation_open, obligations_close
+from haven.deadlines.services import obligations_close
 from haven.foundlings import duplicates, workflow
 from haven.foundlings.models import (
     BirthRegistration,
@@ -33,15 +34,14 @@ from haven.foundlings.models import (
     HealthScreening,
     Placement,
     State,
-    Step,
     TemporaryCare,
 )
-from haven.notifications.models import Notification
 from haven.people import services as people
 from haven.people.models import Child, Involvement, InvolvementBasis
 from haven.population.models import RegisterRequest, RequestStatus
 from haven.population.selectors import pin_request_of
 from haven.population.services import pin_request
+from haven.workflow.engine import Firing
 
 K = OrganisationKind
 CHANNEL_OF_KIND = {
@@ -50,67 +50,7 @@ CHANNEL_OF_KIND = {
     K.COMMUNE_COMMITTEE: Channel.COMMUNE_COMMITTEE,
     K.HOTLINE_111: Channel.HOTLINE,
 }
-REPORTING_ROLES = {
-    "hospital_social_worker",
-    "commune_police_officer",
-    "commune_officer",
-    "commune_chairman",
-    "hotline_operator",
-}
-# Obligations carried by whoever holds the child (the guardian's steps); the rest by the commune.
-GUARDIAN_STEPS = {"foundling.residence", "foundling.health_insurance"}
-
-
-def authority_for(commune: Area) -> Organisation:
-    """The commune People's Committee where the child was found (Decree 123/2015 art. 14). Where
-    Haven has no committee for that commune yet, the provincial Department of Health, then the
-    Ministry, answer for the child: the case is never left with nobody."""
-    for kind, area in ((K.COMMUNE_COMMITTEE, commune), (K.PROVINCIAL_HEALTH, commune.parent)):
-        found = Organisation.objects.filter(kind=kind, area=area, is_active=True).order_by("pk").first()
-        if found is not None:
-            return found
-    ministry = Organisation.objects.filter(kind=K.MINISTRY_OF_HEALTH, is_active=True).order_by("pk").first()
-    if ministry is None:
-        raise Refused(
-            _("No authority is set up to receive this report. Call the hotline 111."), code="no_authority"
-        )
-    return ministry
-
-
-def _responsible_for(rule_code: str, case: FoundlingCase, to: Organisation | None = None) -> Organisation:
-    if to is not None:
-        return to
-    if rule_code == "foundling.screen" and case.responsible.kind == K.HEALTH_FACILITY:
-        return case.responsible
-    if rule_code in GUARDIAN_STEPS:
-        return case.responsible
-    return authority_for(case.found_commune)
-
-
-def _acting(actor: User, case: FoundlingCase, action: str) -> Membership:
-    """Lock the case and re-read it, then find who acts (haven/deadlines/pathway.py)."""
-    pathway.lock(case)
-    return pathway.acting(actor, case.child_id, workflow.TRANSITIONS[action].roles)
-
-
-def _enter(case: FoundlingCase, action: str, *, to: Organisation | None = None, **kwargs: Any) -> Step:
-    """Apply the table's row for ``action`` (haven/deadlines/pathway.py)."""
-    return pathway.enter(
-        case,
-        action,
-        workflow.transition(action, case.state),
-        steps=case.steps,
-        audit_prefix="foundling",
-        responsible_for=lambda code: _responsible_for(
-            code, case, to if code == "foundling.handover_answer" else None
-        ),
-        **kwargs,
-    )
-
-
-def _check_time(value: dt.datetime, field: str, now: dt.datetime) -> None:
-    if value > now + dt.timedelta(minutes=5):
-        raise invalid(field, _("This time is in the future."), "time_in_future")
+FLOW = workflow.FLOW
 
 
 # --- Report -------------------------------------------------------------------------------------
@@ -137,15 +77,13 @@ def foundling_report(
     """A found child, reported from the place of discovery, by hotline 111, or by the public. The
     organisation of the place of discovery is responsible from this moment (Notice 432 §2).
     ``child``: a child Haven already has (a child-protection report that reveals abandonment)."""
-    now = clock.now()
-    _check_time(found_at, "found_at", now)
     if found_commune is None or found_commune.level != "commune":
         raise invalid("found_commune", _("Choose a commune from the list."), "unknown_commune")
     if not condition.strip():
         raise invalid("condition", _("Describe the child's physical and health condition."), "required")
     membership = None
     if actor is not None and actor.is_authenticated:
-        membership = next((m for m in granting(actor, Verb.CHILD_VIEW) if m.role in REPORTING_ROLES), None)
+        membership = acting_as(actor, workflow.REPORTERS)
         if membership is None:
             raise NotVisible
         channel = CHANNEL_OF_KIND.get(membership.organisation.kind, Channel.COMMUNE_COMMITTEE)
@@ -185,34 +123,15 @@ def foundling_report(
         responsible=responsible,
     )
     Involvement.objects.create(child=child, organisation=responsible, basis=InvolvementBasis.DISCOVERY)
-    organisation = membership.organisation if membership else None
-    Step.objects.create(
-        case=case, action="report", to_state=case.state, at=now, actor=actor, organisation=organisation
-    )
-    record(
+    FLOW.fire(
+        case,
+        "report",
         actor=actor,
-        action="foundling.report",
-        obj=case,
-        organisation=organisation,
-        at=now,
+        membership=membership,
+        inputs={"found_at": found_at},
+        starts={"foundling.acknowledge": found_at, "foundling.screen": found_at},
         data={"channel": channel, "responsible": responsible.pk},
-    )
-    authority = authority_for(found_commune)
-    for code in ("foundling.acknowledge", "foundling.screen"):
-        obligation_open(
-            rule_code=code,
-            subject=case,
-            child=child,
-            responsible=_responsible_for(code, case),
-            start=found_at,
-        )
-    Notification.objects.create(
-        organisation=authority,
-        kind="foundling.report",
-        title=_("A found child was reported in %(commune)s") % {"commune": found_commune.name},
-        child=child,
-        link=f"/foundlings/{case.pk}/",
-        created_at=now,
+        created=True,
     )
     duplicates.flag(case)
     return case
@@ -223,15 +142,7 @@ def foundling_report(
 
 @transaction.atomic
 def foundling_acknowledge(*, actor: User, case: FoundlingCase) -> FoundlingCase:
-    membership = _acting(actor, case, "acknowledge")
-    _enter(
-        case,
-        "acknowledge",
-        actor=actor,
-        membership=membership,
-        now=clock.now(),
-        starts={"foundling.record": clock.now(), "foundling.temporary_care": case.found_at},
-    )
+    FLOW.fire(case, "acknowledge", actor=actor, starts={"foundling.temporary_care": case.found_at})
     return case
 
 
@@ -239,20 +150,19 @@ def foundling_acknowledge(*, actor: User, case: FoundlingCase) -> FoundlingCase:
 def foundling_screen(
     *, actor: User, case: FoundlingCase, screened_at: dt.datetime, **vitals: Any
 ) -> HealthScreening:
-    membership = _acting(actor, case, "screen")
-    now = clock.now()
-    _check_time(screened_at, "screened_at", now)
-    if screened_at < case.found_at:
-        raise invalid("screened_at", _("The screening cannot be before the child was found."), "before_found")
-    screening = HealthScreening(
-        case=case, screened_at=screened_at, screened_by=actor, organisation=membership.organisation, **vitals
-    )
-    screening.full_clean(exclude=["case", "screened_by", "organisation"])
-    screening.save()
-    case.estimated_age_days = screening.estimated_age_days
-    case.save(update_fields=["estimated_age_days", "updated_at"])
-    _enter(case, "screen", actor=actor, membership=membership, now=now, data={"screening": screening.pk})
-    return screening
+
+    def effect(firing: Firing) -> HealthScreening:
+        screening = HealthScreening(
+            case=case, screened_at=screened_at, screened_by=actor, organisation=firing.organisation, **vitals
+        )
+        screening.full_clean(exclude=["case", "screened_by", "organisation"])
+        screening.save()
+        case.estimated_age_days = screening.estimated_age_days
+        case.save(update_fields=["estimated_age_days", "updated_at"])
+        firing.data["screening"] = screening.pk
+        return screening
+
+    return FLOW.fire(case, "screen", actor=actor, inputs={"screened_at": screened_at}, effect=effect)
 
 
 @transaction.atomic
@@ -271,9 +181,6 @@ def foundling_record(
     witnesses: str = "",
 ) -> DiscoveryRecord:
     """The biên bản (Decree 123/2015 art. 14(1)): every field the article requires is required here."""
-    membership = _acting(actor, case, "record")
-    if hasattr(case, "discovery_record"):
-        raise Refused(_("The discovery record has already been drawn up."), code="already_done")
     required = {
         "drafter_title": drafter_title,
         "drawn_up_place": drawn_up_place,
@@ -283,45 +190,51 @@ def foundling_record(
         "finder_id_document": finder_id_document,
         "finder_address": finder_address,
     }
-    for field, value in required.items():
-        if not value.strip():
-            raise invalid(field, _("Decree 123/2015 art. 14(1) requires this field."), "required")
-    now = clock.now()
-    year_count = DiscoveryRecord.objects.filter(
-        organisation=membership.organisation, drawn_up_at__year=now.year
-    ).count()
-    record_ = DiscoveryRecord.objects.create(
-        case=case,
-        number=f"{year_count + 1:03d}/BB-{case.found_commune.code}",
-        drawn_up_at=now,
-        organisation=membership.organisation,
-        drafter=actor,
-        found_at=case.found_at,
-        found_place=case.found_place,
-        sex=case.child.sex,
-        belongings=belongings.strip() or _("None"),
-        witnesses=witnesses.strip(),
-        **{k: v.strip() for k, v in required.items()},
-    )
-    _enter(case, "record", actor=actor, membership=membership, now=now, data={"record": record_.number})
-    return record_
+
+    def effect(firing: Firing) -> DiscoveryRecord:
+        if hasattr(case, "discovery_record"):
+            raise Refused(_("The discovery record has already been drawn up."), code="already_done")
+        missing = [field for field, value in required.items() if not value.strip()]
+        if missing:
+            message = _("Decree 123/2015 art. 14(1) requires this field.")
+            raise ValidationError({field: ValidationError(message, code="required") for field in missing})
+        year_count = DiscoveryRecord.objects.filter(
+            organisation=firing.organisation, drawn_up_at__year=firing.now.year
+        ).count()
+        record_ = DiscoveryRecord.objects.create(
+            case=case,
+            number=f"{year_count + 1:03d}/BB-{case.found_commune.code}",
+            drawn_up_at=firing.now,
+            organisation=firing.organisation,
+            drafter=actor,
+            found_at=case.found_at,
+            found_place=case.found_place,
+            sex=case.child.sex,
+            belongings=belongings.strip() or _("None"),
+            witnesses=witnesses.strip(),
+            **{k: v.strip() for k, v in required.items()},
+        )
+        firing.data["record"] = record_.number
+        return record_
+
+    return FLOW.fire(case, "record", actor=actor, effect=effect)
 
 
 @transaction.atomic
 def foundling_discharge(*, actor: User, case: FoundlingCase, discharged_at: dt.datetime) -> FoundlingCase:
     """Medical discharge: from now the hospital is no place to stay (the Từ Dũ lesson, §2)."""
-    membership = _acting(actor, case, "discharge")
-    now = clock.now()
-    _check_time(discharged_at, "discharged_at", now)
-    case.medically_discharged_at = discharged_at
-    case.save(update_fields=["medically_discharged_at", "updated_at"])
-    _enter(
+
+    def effect(firing: Firing) -> None:
+        case.medically_discharged_at = discharged_at
+        case.save(update_fields=["medically_discharged_at", "updated_at"])
+
+    FLOW.fire(
         case,
         "discharge",
         actor=actor,
-        membership=membership,
-        now=now,
+        inputs={"discharged_at": discharged_at},
         starts={"foundling.hospital_discharge": discharged_at},
+        effect=effect,
     )
     return case
 
@@ -348,69 +261,44 @@ def foundling_decide_temporary_care(
     """The commune decides who cares for the child until the papers are done: a registered family
     (under the commune's supervision), a social protection facility, or — only as an exception — the
     hospital. The receiving organisation must accept before responsibility moves."""
-    membership = _acting(actor, case, "decide_temporary_care")
-    # The order first: on a case not yet acknowledged the answer is "out of order", not "screen first".
-    workflow.transition("decide_temporary_care", case.state)
-    if not case.screenings.exists():
-        raise Refused(_("Record the health screening first (Notice 432 §2)."), code="screening_missing")
-    if not hasattr(case, "discovery_record"):
-        raise Refused(
-            _("Draw up the discovery record first (Decree 123/2015 art. 14(1))."), code="record_missing"
-        )
     kind = TemporaryCare(kind)
-    if kind is TemporaryCare.FAMILY:
-        to_organisation = membership.organisation
-        if not family.strip():
-            raise invalid("family", _("Name the registered family and its address."), "required")
-    if kind is TemporaryCare.HOSPITAL_HOLD and not reason.strip():
-        raise invalid("reason", _("A hospital hold is an exception: give the reason."), "required")
-    if (
-        to_organisation is None
-        or not to_organisation.is_active
-        or to_organisation.kind not in RECEIVING_KINDS[kind]
-    ):
-        raise invalid(
-            "to_organisation",
-            _("This organisation cannot receive the child for this kind of care."),
-            "cannot_receive",
+
+    def effect(firing: Firing) -> Handover:
+        receiver = to_organisation
+        if kind is TemporaryCare.FAMILY:
+            receiver = firing.organisation
+            if not family.strip():
+                raise invalid("family", _("Name the registered family and its address."), "required")
+        if kind is TemporaryCare.HOSPITAL_HOLD and not reason.strip():
+            raise invalid("reason", _("A hospital hold is an exception: give the reason."), "required")
+        if receiver is None:
+            raise invalid("to_organisation", _("Choose who receives the child."), "required")
+        if not receiver.is_active or receiver.kind not in RECEIVING_KINDS[kind]:
+            raise invalid(
+                "to_organisation",
+                _("This organisation cannot receive the child for this kind of care."),
+                "cannot_receive",
+            )
+        case.temporary_family = family.strip()
+        case.save(update_fields=["temporary_family", "updated_at"])
+        handover = Handover.objects.create(
+            case=case,
+            from_organisation=case.responsible,
+            to_organisation=receiver,
+            purpose=kind,
+            requested_at=firing.now,
+            requested_by=actor,
+            reason=reason.strip(),
         )
-    now = clock.now()
-    case.temporary_family = family.strip()
-    case.save(update_fields=["temporary_family", "updated_at"])
-    handover = Handover.objects.create(
-        case=case,
-        from_organisation=case.responsible,
-        to_organisation=to_organisation,
-        purpose=kind,
-        requested_at=now,
-        requested_by=actor,
-        reason=reason.strip(),
-    )
-    _enter(
-        case,
-        "decide_temporary_care",
-        actor=actor,
-        membership=membership,
-        now=now,
-        to=to_organisation,
-        data={"kind": kind, "to": to_organisation.pk},
-    )
-    Notification.objects.create(
-        organisation=to_organisation,
-        kind="foundling.handover",
-        title=_("A child is being handed over to you: please accept or refuse"),
-        child=case.child,
-        link=f"/foundlings/{case.pk}/answer_handover/",  # the receiver sees the case once it accepts
-        created_at=now,
-    )
-    if any(
-        m.organisation_id == to_organisation.pk and m.role in workflow.RECEIVERS
-        for m in granting(actor, Verb.CHILD_VIEW)
-    ):
-        # The decider answers for the receiving body (a registered family under the commune): nothing
-        # to wait for. A hospital hold is accepted by the hospital itself.
-        foundling_handover_answer(actor=actor, handover=handover, accept=True)
-    return handover
+        firing.responsible["foundling.handover_answer"] = receiver
+        firing.data.update({"kind": kind, "to": receiver.pk})
+        if acting_as(actor, workflow.RECEIVERS, organisation=receiver) is not None:
+            # The decider answers for the receiving body (a registered family under the commune):
+            # nothing to wait for. A hospital hold is accepted by the hospital itself.
+            firing.then.append(lambda: foundling_handover_answer(actor=actor, handover=handover, accept=True))
+        return handover
+
+    return FLOW.fire(case, "decide_temporary_care", actor=actor, effect=effect)
 
 
 @transaction.atomic
@@ -421,52 +309,52 @@ def foundling_handover_answer(*, actor: User, handover: Handover, accept: bool, 
     if handover.status != HandoverStatus.PENDING:
         raise Refused(_("This handover has already been answered."), code="already_answered")
     action = "accept_handover" if accept else "refuse_handover"
-    rule = workflow.TRANSITIONS[action]
-    membership = next(
-        (
-            m
-            for m in granting(actor, Verb.CHILD_VIEW)
-            if m.organisation_id == handover.to_organisation_id and m.role in rule.roles
-        ),
-        None,
-    )
+    membership = acting_as(actor, FLOW.transitions[action].roles, organisation=handover.to_organisation)
     if membership is None:
         raise NotVisible
-    if not accept and not reason.strip():
-        raise invalid("reason", _("Give the reason for refusing."), "required")
-    now = clock.now()
-    handover.status = HandoverStatus.ACCEPTED if accept else HandoverStatus.REFUSED
-    handover.answered_at, handover.answered_by = now, actor
-    if reason:
-        handover.reason = reason.strip()
-    handover.save()
-    if accept:
-        previous = case.responsible
-        case.responsible = handover.to_organisation
-        case.temporary_care = handover.purpose
-        case.save(update_fields=["responsible", "temporary_care", "updated_at"])
-        Involvement.objects.create(
-            child=case.child,
-            organisation=handover.to_organisation,
-            basis=InvolvementBasis.HANDOVER,
-            started_at=now,
-        )
-        if previous.kind == K.HEALTH_FACILITY and handover.purpose != TemporaryCare.HOSPITAL_HOLD:
-            obligations_close(subject=case, rules=["foundling.hospital_discharge"], actor=actor)
-        if previous != handover.to_organisation and previous.kind != K.COMMUNE_COMMITTEE:
-            # The sender no longer holds the child, so no longer sees the record.
-            Involvement.objects.current().filter(child=case.child, organisation=previous).update(ended_at=now)
-    _enter(
+
+    def effect(firing: Firing) -> Handover:
+        handover.refresh_from_db()
+        if handover.status != HandoverStatus.PENDING:
+            raise Refused(_("This handover has already been answered."), code="already_answered")
+        if not accept and not reason.strip():
+            raise invalid("reason", _("Give the reason for refusing."), "required")
+        now = firing.now
+        handover.status = HandoverStatus.ACCEPTED if accept else HandoverStatus.REFUSED
+        handover.answered_at, handover.answered_by = now, actor
+        if reason:
+            handover.reason = reason.strip()
+        handover.save()
+        if accept:
+            previous = case.responsible
+            case.responsible = handover.to_organisation
+            case.temporary_care = handover.purpose
+            case.save(update_fields=["responsible", "temporary_care", "updated_at"])
+            Involvement.objects.create(
+                child=case.child,
+                organisation=handover.to_organisation,
+                basis=InvolvementBasis.HANDOVER,
+                started_at=now,
+            )
+            if previous.kind == K.HEALTH_FACILITY and handover.purpose != TemporaryCare.HOSPITAL_HOLD:
+                obligations_close(subject=case, rules=["foundling.hospital_discharge"], actor=actor)
+            if previous != handover.to_organisation and previous.kind != K.COMMUNE_COMMITTEE:
+                # The sender no longer holds the child, so no longer sees the record.
+                Involvement.objects.current().filter(child=case.child, organisation=previous).update(
+                    ended_at=now
+                )
+        firing.note = reason.strip()
+        firing.data["handover"] = handover.pk
+        return handover
+
+    return FLOW.fire(
         case,
         action,
         actor=actor,
         membership=membership,
-        now=now,
-        note=reason.strip(),
         starts={"foundling.temporary_care": case.found_at},
-        data={"handover": handover.pk},
+        effect=effect,
     )
-    return handover
 
 
 def _settle(case: FoundlingCase, *, now: dt.datetime, actor: User | None, keep: Organisation | None) -> None:
@@ -494,23 +382,45 @@ def foundling_post_notice(
     *, actor: User, case: FoundlingCase, posted_at: dt.datetime | None = None
 ) -> FoundlingCase:
     """Decree 123/2015 art. 14(2): posted for 7 consecutive days at the commune People's Committee."""
-    membership = _acting(actor, case, "post_notice")
-    now = clock.now()
-    posted_at = posted_at or now
-    _check_time(posted_at, "posted_at", now)
-    case.notice_posted_at = posted_at
-    case.notice_ends_at = due(
-        posted_at, RULES["foundling.notice_period"].amount, RULES["foundling.notice_period"].unit
+
+    def effect(firing: Firing) -> None:
+        case.notice_posted_at = posted_at or firing.now
+        firing.starts["foundling.notice_period"] = case.notice_posted_at
+        if posted_at is not None and posted_at < firing.now:
+            firing.data["posted_at"] = posted_at.isoformat()
+
+    FLOW.fire(case, "post_notice", actor=actor, inputs={"posted_at": posted_at}, effect=effect)
+    _notice_ends(case)
+    return case
+
+
+def _notice_ends(case: FoundlingCase) -> None:
+    """The notice's end as the engine counts it: from when Haven recorded the posting, or from the
+    posting time a supervisor confirmed."""
+    obligation = (
+        Obligation.objects.filter(
+            subject_type=case._meta.label_lower, subject_id=case.pk, rule="foundling.notice_period"
+        )
+        .order_by("-opened_at")
+        .first()
     )
+    case.notice_ends_at = obligation.due_at if obligation else None
     case.save(update_fields=["notice_posted_at", "notice_ends_at", "updated_at"])
-    _enter(
+
+
+@transaction.atomic
+def foundling_notice_time_confirm(*, actor: User, case: FoundlingCase, reason: str) -> FoundlingCase:
+    """A supervisor (the commune chairman, or the provincial department) confirms the earlier posting
+    time the officer entered: the 7 days then count from it. Audited with the reason."""
+    FLOW.confirm_time(
         case,
-        "post_notice",
+        "confirm_notice_time",
         actor=actor,
-        membership=membership,
-        now=now,
-        starts={"foundling.notice_period": posted_at},
+        clock_code="foundling.notice_period",
+        field_name="notice_posted_at",
+        reason=reason,
     )
+    _notice_ends(case)
     return case
 
 
@@ -522,48 +432,53 @@ def notice_expire(obligation: Obligation, now: dt.datetime) -> None:
             subject=case, rules=["foundling.notice_period"], actor=None, status=Status.CANCELLED
         )
         return
-    _enter(case, "notice_expire", actor=None, membership=None, now=now)
-    Notification.objects.create(
-        organisation=authority_for(case.found_commune),
-        kind="foundling.notice_expired",
-        title=_("The public notice has expired: register the birth"),
-        child=case.child,
-        link=f"/foundlings/{case.pk}/",
-        created_at=now,
-    )
+    FLOW.fire(case, "notice_expire", actor=None, now=now)
 
 
 @transaction.atomic
 def foundling_claim(*, actor: User, case: FoundlingCase, claimant: str) -> FoundlingCase:
-    membership = _acting(actor, case, "claim")
-    if not claimant.strip():
-        raise invalid("claimant", _("Name the person claiming the child and their relationship."), "required")
-    case.claimant = claimant.strip()
-    case.save(update_fields=["claimant", "updated_at"])
-    _enter(case, "claim", actor=actor, membership=membership, now=clock.now(), note=case.claimant)
+
+    def effect(firing: Firing) -> None:
+        if not claimant.strip():
+            raise invalid(
+                "claimant", _("Name the person claiming the child and their relationship."), "required"
+            )
+        case.claimant = firing.note = claimant.strip()
+        case.save(update_fields=["claimant", "updated_at"])
+
+    FLOW.fire(case, "claim", actor=actor, effect=effect)
     return case
 
 
 @transaction.atomic
 def foundling_claim_decide(*, actor: User, case: FoundlingCase, reunify: bool, reason: str) -> FoundlingCase:
     """A claim is verified before the child goes home; a rejected claim resumes the notice."""
-    action = "reunify" if reunify else "reject_claim"
-    membership = _acting(actor, case, action)
-    if not reason.strip():
-        raise invalid("reason", _("Record how the claim was verified."), "required")
-    now = clock.now()
-    if reunify:
-        case.closed_at = now
-        case.save(update_fields=["closed_at", "updated_at"])
-        _settle(case, now=now, actor=actor, keep=None)
-    _enter(
+
+    def effect(firing: Firing) -> None:
+        if not reason.strip():
+            raise invalid("reason", _("Record how the claim was verified."), "required")
+        firing.note = reason.strip()
+        if reunify:
+            case.closed_at = firing.now
+            case.save(update_fields=["closed_at", "updated_at"])
+            _settle(case, now=firing.now, actor=actor, keep=None)
+
+    # A rejected claim resumes the notice where it was: its clock runs again from the posting, as the
+    # engine counted it (a backdated posting time not yet confirmed does not count).
+    notice = (
+        Obligation.objects.filter(
+            subject_type=case._meta.label_lower, subject_id=case.pk, rule="foundling.notice_period"
+        )
+        .order_by("-opened_at")
+        .first()
+    )
+    start = notice.opened_at if notice else clock.now()
+    FLOW.fire(
         case,
-        action,
+        "reunify" if reunify else "reject_claim",
         actor=actor,
-        membership=membership,
-        now=now,
-        note=reason.strip(),
-        starts={"foundling.notice_period": case.notice_posted_at or now},
+        starts={"foundling.notice_period": start},
+        effect=effect,
     )
     return case
 
@@ -598,63 +513,76 @@ def foundling_register_birth(
 ) -> BirthRegistration:
     """The civil-status officer registers the birth once the notice has expired; parents are left
     blank, the register carries "Trẻ bị bỏ rơi", and the PIN is asked of the population register."""
-    membership = _acting(actor, case, "register_birth")
+
+    def effect(firing: Firing) -> BirthRegistration:
+        chosen = _birth_facts(case, family_name, given_name, sex, date_of_birth)
+        born, estimated = chosen["date_of_birth"], chosen["estimated"]
+        place = f"{case.found_place}, {case.found_commune.name}, {case.found_commune.parent.name}"
+        case.child.sex = chosen["sex"]
+        people.child_name_and_birth(
+            child=case.child,
+            family_name=family_name,
+            middle_name=middle_name,
+            given_name=given_name,
+            date_of_birth=born,
+            estimated=estimated,
+            place_of_birth=place,
+        )
+        now = firing.now
+        count = BirthRegistration.objects.filter(
+            organisation=firing.organisation, registered_at__year=now.year
+        ).count()
+        registration = BirthRegistration.objects.create(
+            case=case,
+            number=f"{count + 1:04d}/{now.year}",
+            registered_at=now,
+            registered_by=actor,
+            organisation=firing.organisation,
+            family_name=case.child.family_name,
+            middle_name=case.child.middle_name,
+            given_name=case.child.given_name,
+            sex=chosen["sex"],
+            date_of_birth=born,
+            date_of_birth_estimated=estimated,
+            place_of_birth=place,
+        )
+        firing.data["registration"] = registration.number
+        # Asked of the register once the step is recorded (its answer may come at once).
+        firing.then.append(
+            lambda: pin_request(
+                child=case.child,
+                idempotency_key=f"birth-{case.pk}",
+                registration_commune=case.found_commune,
+                on_answer="haven.foundlings.services.pin_received",
+                organisation=firing.organisation,
+                link=f"/foundlings/{case.pk}/",
+            )
+        )
+        return registration
+
+    return FLOW.fire(case, "register_birth", actor=actor, effect=effect)
+
+
+def _birth_facts(
+    case: FoundlingCase, family_name: str, given_name: str, sex: str | None, date_of_birth: dt.date | None
+) -> dict:
+    """The name, sex and date of birth of a found child's birth registration, every problem at once."""
+    errors = {}
     if not family_name.strip() or not given_name.strip():
-        raise invalid(
-            "given_name", _("Give the family name and given name chosen for the child."), "required"
+        errors["given_name"] = ValidationError(
+            _("Give the family name and given name chosen for the child."), code="required"
         )
     sex = sex or case.child.sex
     if sex not in ("male", "female"):
-        raise invalid("sex", _("The birth register needs the child's sex."), "required")
+        errors["sex"] = ValidationError(_("The birth register needs the child's sex."), code="required")
     born, estimated = _birth_details(case, date_of_birth)
     if born > clock.localdate(case.found_at):
-        raise invalid("date_of_birth", _("The child cannot be born after being found."), "after_found")
-    now = clock.now()
-    place = f"{case.found_place}, {case.found_commune.name}, {case.found_commune.parent.name}"
-    case.child.sex = sex
-    people.child_name_and_birth(
-        child=case.child,
-        family_name=family_name,
-        middle_name=middle_name,
-        given_name=given_name,
-        date_of_birth=born,
-        estimated=estimated,
-        place_of_birth=place,
-    )
-    count = BirthRegistration.objects.filter(
-        organisation=membership.organisation, registered_at__year=now.year
-    ).count()
-    registration = BirthRegistration.objects.create(
-        case=case,
-        number=f"{count + 1:04d}/{now.year}",
-        registered_at=now,
-        registered_by=actor,
-        organisation=membership.organisation,
-        family_name=case.child.family_name,
-        middle_name=case.child.middle_name,
-        given_name=case.child.given_name,
-        sex=sex,
-        date_of_birth=born,
-        date_of_birth_estimated=estimated,
-        place_of_birth=place,
-    )
-    _enter(
-        case,
-        "register_birth",
-        actor=actor,
-        membership=membership,
-        now=now,
-        data={"registration": registration.number},
-    )
-    pin_request(
-        child=case.child,
-        idempotency_key=f"birth-{case.pk}",
-        registration_commune=case.found_commune,
-        on_answer="haven.foundlings.services.pin_received",
-        organisation=membership.organisation,
-        link=f"/foundlings/{case.pk}/",
-    )
-    return registration
+        errors["date_of_birth"] = ValidationError(
+            _("The child cannot be born after being found."), code="after_found"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {"sex": sex, "date_of_birth": born, "estimated": estimated}
 
 
 @transaction.atomic
@@ -672,77 +600,65 @@ def foundling_pin_resend(
     officer corrects the details as written in the civil-status book and sends the birth again. The
     new request has a new key and names the one it replaces, so the register's earlier answer, if
     any, is never forgotten."""
-    membership = _acting(actor, case, "resend_pin")
-    workflow.transition("resend_pin", case.state)
-    failed = pin_request_of(case.child)
-    if (
-        failed is None
-        or failed.status not in (RequestStatus.FAILED, RequestStatus.CONFLICT)
-        or case.child.pin_encrypted
-    ):
-        raise Refused(
-            _("Only a birth the population register refused can be corrected and sent again."),
-            code="not_refused",
+
+    def effect(firing: Firing) -> RegisterRequest:
+        failed = pin_request_of(case.child)
+        if (
+            failed is None
+            or failed.status not in (RequestStatus.FAILED, RequestStatus.CONFLICT)
+            or case.child.pin_encrypted
+        ):
+            raise Refused(
+                _("Only a birth the population register refused can be corrected and sent again."),
+                code="not_refused",
+            )
+        chosen = _birth_facts(case, family_name, given_name, sex, date_of_birth)
+        born, estimated = chosen["date_of_birth"], chosen["estimated"]
+        case.child.sex = chosen["sex"]
+        people.child_name_and_birth(
+            child=case.child,
+            family_name=family_name,
+            middle_name=middle_name,
+            given_name=given_name,
+            date_of_birth=born,
+            estimated=estimated,
+            place_of_birth=case.child.place_of_birth,
         )
-    if not family_name.strip() or not given_name.strip():
-        raise invalid(
-            "given_name", _("Give the family name and given name chosen for the child."), "required"
+        registration = case.birth_registration
+        # Haven's copy of the civil-status book entry follows the correction (the book is the source).
+        corrected = {
+            "family_name": case.child.family_name,
+            "middle_name": case.child.middle_name,
+            "given_name": case.child.given_name,
+            "sex": chosen["sex"],
+            "date_of_birth": born,
+            "date_of_birth_estimated": estimated,
+        }
+        changed = sorted(k for k, v in corrected.items() if getattr(registration, k) != v)
+        for name, value in corrected.items():
+            setattr(registration, name, value)
+        registration.save()
+        sent = RegisterRequest.objects.filter(child=case.child).count()
+        request = pin_request(
+            child=case.child,
+            idempotency_key=f"birth-{case.pk}-{sent + 1}",
+            registration_commune=case.found_commune,
+            on_answer="haven.foundlings.services.pin_received",
+            organisation=firing.organisation,
+            link=f"/foundlings/{case.pk}/",
+            replaces=failed,
         )
-    sex = sex or case.child.sex
-    if sex not in ("male", "female"):
-        raise invalid("sex", _("The birth register needs the child's sex."), "required")
-    born, estimated = _birth_details(case, date_of_birth)
-    if born > clock.localdate(case.found_at):
-        raise invalid("date_of_birth", _("The child cannot be born after being found."), "after_found")
-    now = clock.now()
-    case.child.sex = sex
-    people.child_name_and_birth(
-        child=case.child,
-        family_name=family_name,
-        middle_name=middle_name,
-        given_name=given_name,
-        date_of_birth=born,
-        estimated=estimated,
-        place_of_birth=case.child.place_of_birth,
-    )
-    registration = case.birth_registration
-    # Haven's copy of the civil-status book entry follows the correction (the book is the source).
-    corrected = {
-        "family_name": case.child.family_name,
-        "middle_name": case.child.middle_name,
-        "given_name": case.child.given_name,
-        "sex": sex,
-        "date_of_birth": born,
-        "date_of_birth_estimated": estimated,
-    }
-    changed = sorted(k for k, v in corrected.items() if getattr(registration, k) != v)
-    for name, value in corrected.items():
-        setattr(registration, name, value)
-    registration.save()
-    sent = RegisterRequest.objects.filter(child=case.child).count()
-    request = pin_request(
-        child=case.child,
-        idempotency_key=f"birth-{case.pk}-{sent + 1}",
-        registration_commune=case.found_commune,
-        on_answer="haven.foundlings.services.pin_received",
-        organisation=membership.organisation,
-        link=f"/foundlings/{case.pk}/",
-        replaces=failed,
-    )
-    _enter(
-        case,
-        "resend_pin",
-        actor=actor,
-        membership=membership,
-        now=now,
-        data={
-            "replaces": str(failed.pk),
-            "request": str(request.pk),
-            "reason": failed.last_error[:200],
-            "corrected": changed,
-        },
-    )
-    return request
+        firing.data.update(
+            {
+                "replaces": str(failed.pk),
+                "request": str(request.pk),
+                "reason": failed.last_error[:200],
+                "corrected": changed,
+            }
+        )
+        return request
+
+    return FLOW.fire(case, "resend_pin", actor=actor, effect=effect)
 
 
 def pin_received(child: Child, now: dt.datetime) -> None:
@@ -750,7 +666,7 @@ def pin_received(child: Child, now: dt.datetime) -> None:
     case = FoundlingCase.objects.select_for_update().filter(child=child).first()
     if case is None or case.state != State.BIRTH_REGISTERED:
         return
-    _enter(case, "pin_received", actor=None, membership=None, now=now)
+    FLOW.fire(case, "pin_received", actor=None, now=now)
     _papers_complete(case, now)
 
 
@@ -763,7 +679,7 @@ def _papers_complete(case: FoundlingCase, now: dt.datetime) -> None:
         and case.allowance_decision
     )
     if done and case.state == State.BIRTH_REGISTERED:
-        _enter(case, "papers_complete", actor=None, membership=None, now=now)
+        FLOW.fire(case, "papers_complete", actor=None, now=now)
 
 
 @transaction.atomic
@@ -774,18 +690,24 @@ def foundling_record_paper(*, actor: User, case: FoundlingCase, paper: str, **fi
         "residence": "record_residence",
         "allowance": "decide_allowance",
     }[paper]
-    membership = _acting(actor, case, action)
-    now = clock.now()
-    today = clock.localdate(now)
-    for name, value in fields.items():
-        if isinstance(value, dt.date) and value > today + dt.timedelta(days=366):
-            raise invalid(name, _("This date is too far in the future."), "date_too_far")
-        if isinstance(value, str) and not value.strip():
-            raise invalid(name, _("This field is required."), "required")
-        setattr(case, name, value.strip() if isinstance(value, str) else value)
-    case.save()
-    _enter(case, action, actor=actor, membership=membership, now=now, data={"paper": paper})
-    _papers_complete(case, now)
+
+    def effect(firing: Firing) -> None:
+        today = clock.localdate(firing.now)
+        errors = {}
+        for name, value in fields.items():
+            if isinstance(value, dt.date) and value > today + dt.timedelta(days=366):
+                errors[name] = ValidationError(_("This date is too far in the future."), code="date_too_far")
+            if value is None or (isinstance(value, str) and not value.strip()):
+                errors[name] = ValidationError(_("This field is required."), code="required")
+        if errors:
+            raise ValidationError(errors)
+        for name, value in fields.items():
+            setattr(case, name, value.strip() if isinstance(value, str) else value)
+        case.save()
+        firing.data["paper"] = paper
+        firing.then.append(lambda: _papers_complete(case, firing.now))
+
+    FLOW.fire(case, action, actor=actor, effect=effect)
     return case
 
 
@@ -794,105 +716,94 @@ def foundling_record_paper(*, actor: User, case: FoundlingCase, paper: str, **fi
 
 @transaction.atomic
 def foundling_plan_care(*, actor: User, case: FoundlingCase, note: str) -> FoundlingCase:
-    membership = _acting(actor, case, "plan_care")
-    if not note.strip():
-        raise invalid("note", _("Summarise the care plan."), "required")
-    _enter(case, "plan_care", actor=actor, membership=membership, now=clock.now(), note=note.strip())
+    FLOW.fire(case, "plan_care", actor=actor, note=_required(note, "note", _("Summarise the care plan.")))
     return case
+
+
+def _required(text: str, field: str, message: str) -> str:
+    if not (text or "").strip():
+        raise invalid(field, message, "required")
+    return text.strip()
 
 
 @transaction.atomic
 def foundling_place(*, actor: User, case: FoundlingCase, placement: str, detail: str) -> FoundlingCase:
     """Law on Children art. 60(3): from age 7 the child's view is heard before a placement."""
-    membership = _acting(actor, case, "place")
-    age = case.child.age_years(clock.localdate())
-    if age is not None and age >= 7 and not case.child.opinions.exists():
-        raise Refused(
-            _(
-                "The child is 7 or older: record the child's view before deciding the placement "
-                "(Law on Children art. 60(3))."
-            ),
-            code="child_view_missing",
+
+    def effect(firing: Firing) -> None:
+        case.placement = placement
+        case.placement_detail = firing.note = _required(
+            detail, "detail", _("Say with whom or where the child is placed.")
         )
-    if not detail.strip():
-        raise invalid("detail", _("Say with whom or where the child is placed."), "required")
-    now = clock.now()
-    case.placement, case.placement_detail, case.placed_at = placement, detail.strip(), now
-    case.save(update_fields=["placement", "placement_detail", "placed_at", "updated_at"])
-    # A facility small group keeps the facility that holds the child; a family placement is
-    # supervised by the commune (Circular 14/2020 art. 13).
-    in_facility = (
-        placement == Placement.FACILITY_GROUP and case.responsible.kind == K.SOCIAL_PROTECTION_FACILITY
-    )
-    _settle(case, now=now, actor=actor, keep=case.responsible if in_facility else None)
-    if placement in care.FROM_FOUNDLING_PLACEMENT:
-        # The child's one care history (haven/care); a facility small group is chosen by the
-        # facility, which places the child from its board.
-        care.placement_from_decision(
-            actor=actor,
-            membership=membership,
-            child=case.child,
-            form=care.FROM_FOUNDLING_PLACEMENT[placement],
-            carer_name=case.placement_detail,
-            reason=_("Placement decided on the found-child case"),
+        case.placed_at = firing.now
+        case.save(update_fields=["placement", "placement_detail", "placed_at", "updated_at"])
+        # A facility small group keeps the facility that holds the child; a family placement is
+        # supervised by the commune (Circular 14/2020 art. 13).
+        in_facility = (
+            placement == Placement.FACILITY_GROUP and case.responsible.kind == K.SOCIAL_PROTECTION_FACILITY
         )
-    _enter(
-        case,
-        "place",
-        actor=actor,
-        membership=membership,
-        now=now,
-        note=case.placement_detail,
-        data={"placement": placement},
-    )
+        _settle(case, now=firing.now, actor=actor, keep=case.responsible if in_facility else None)
+        if placement in care.FROM_FOUNDLING_PLACEMENT:
+            # The child's one care history (haven/care); a facility small group is chosen by the
+            # facility, which places the child from its board.
+            care.placement_from_decision(
+                actor=actor,
+                membership=firing.membership,
+                child=case.child,
+                form=care.FROM_FOUNDLING_PLACEMENT[placement],
+                carer_name=case.placement_detail,
+                reason=_("Placement decided on the found-child case"),
+            )
+        firing.data["placement"] = placement
+
+    FLOW.fire(case, "place", actor=actor, effect=effect)
     return case
 
 
 @transaction.atomic
 def foundling_review(*, actor: User, case: FoundlingCase, note: str) -> FoundlingCase:
     """The six-monthly review (Law on Children art. 68); the next one is due 6 months on."""
-    membership = _acting(actor, case, "review")
-    if not note.strip():
-        raise invalid("note", _("Summarise the review."), "required")
-    _enter(case, "review", actor=actor, membership=membership, now=clock.now(), note=note.strip())
+    FLOW.fire(case, "review", actor=actor, note=_required(note, "note", _("Summarise the review.")))
     return case
 
 
 @transaction.atomic
 def duplicate_decide(*, actor: User, pair, same_child: bool) -> None:
-    _acting(actor, pair.case, "acknowledge")
-    membership = _acting(actor, pair.case, "mark_duplicate")
-    if pair.status != DuplicateStatus.PENDING:
-        raise Refused(_("This pair has already been decided."), code="already_answered")
-    now = clock.now()
-    pair.status = DuplicateStatus.CONFIRMED if same_child else DuplicateStatus.REJECTED
-    pair.decided_by, pair.decided_at = actor, now
-    pair.save()
-    record(
-        actor=actor,
-        action="foundling.duplicate_decide",
-        obj=pair.case,
-        organisation=membership.organisation,
-        data={"other": str(pair.other_id), "same_child": same_child},
-    )
-    if same_child:
-        # The later report is closed and points to the earlier one; nothing is merged or deleted.
-        later = pair.case
-        Obligation.objects.filter(
-            subject_type="foundlings.foundlingcase", subject_id=later.pk, status=Status.OPEN
-        ).update(status=Status.CANCELLED, closed_at=now, closed_by=actor, next_escalation_at=None)
-        later.closed_at = now
-        later.save(update_fields=["closed_at", "updated_at"])
-        _settle(later, now=now, actor=actor, keep=None)
-        _enter(
-            later,
-            "mark_duplicate",
+    """A person decides whether two reports are of one child. The same child: the later report is
+    closed and points to the earlier one; nothing is merged or deleted."""
+
+    def decide(membership: Membership) -> None:
+        if pair.status != DuplicateStatus.PENDING:
+            raise Refused(_("This pair has already been decided."), code="already_answered")
+        pair.status = DuplicateStatus.CONFIRMED if same_child else DuplicateStatus.REJECTED
+        pair.decided_by, pair.decided_at = actor, clock.now()
+        pair.save()
+        record(
             actor=actor,
-            membership=membership,
-            now=now,
-            note=str(pair.other.child),
-            data={"other": str(pair.other_id)},
+            action="foundling.duplicate_decide",
+            obj=pair.case,
+            organisation=membership.organisation,
+            data={"other": str(pair.other_id), "same_child": same_child},
         )
+
+    later = pair.case
+    if not same_child:
+        FLOW.lock(later)
+        decide(FLOW.acting(actor, later, "mark_duplicate"))
+        return
+
+    def effect(firing: Firing) -> None:
+        decide(firing.membership)
+        Obligation.objects.filter(
+            subject_type=later._meta.label_lower, subject_id=later.pk, status=Status.OPEN
+        ).update(status=Status.CANCELLED, closed_at=firing.now, closed_by=actor, next_escalation_at=None)
+        later.closed_at = firing.now
+        later.save(update_fields=["closed_at", "updated_at"])
+        _settle(later, now=firing.now, actor=actor, keep=None)
+        firing.note = str(pair.other.child)
+        firing.data["other"] = str(pair.other_id)
+
+    FLOW.fire(later, "mark_duplicate", actor=actor, effect=effect)
 
 
 PHOTO_LIMIT = 5 * 1024 * 1024
@@ -901,18 +812,19 @@ PHOTO_LIMIT = 5 * 1024 * 1024
 @transaction.atomic
 def foundling_photo_attach(*, actor: User, case: FoundlingCase, photo) -> FoundlingCase:
     """A photo taken at discovery, added after the report (the API's multipart step)."""
-    pathway.lock(case)
-    membership = pathway.acting(actor, case.child_id, workflow.PLACE_OF_DISCOVERY)
-    if photo.size > PHOTO_LIMIT:
-        raise invalid("photo", _("The photo is larger than 5 MB."), "too_large")
-    try:
-        from PIL import Image
 
-        Image.open(photo).verify()
-    except Exception:  # Pillow raises many kinds for a file that is not an image
-        raise invalid("photo", _("This file is not a photo."), "not_an_image") from None
-    photo.seek(0)
-    case.photo.save(photo.name, photo, save=False)
-    case.save(update_fields=["photo", "updated_at"])
-    record(actor=actor, action="foundling.photo_attach", obj=case, organisation=membership.organisation)
+    def effect(firing: Firing) -> None:
+        if photo.size > PHOTO_LIMIT:
+            raise invalid("photo", _("The photo is larger than 5 MB."), "too_large")
+        try:
+            from PIL import Image
+
+            Image.open(photo).verify()
+        except Exception:  # Pillow raises many kinds for a file that is not an image
+            raise invalid("photo", _("This file is not a photo."), "not_an_image") from None
+        photo.seek(0)
+        case.photo.save(photo.name, photo, save=False)
+        case.save(update_fields=["photo", "updated_at"])
+
+    FLOW.fire(case, "photo_attach", actor=actor, effect=effect)
     return case

@@ -4,13 +4,12 @@ STEPS (its form and its service), so every step is offered, validated and audite
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,21 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
+from haven.accounts.selectors import authority_for
 from haven.audit.services import record
 from haven.core import throttle
 from haven.core.errors import Refused
-from haven.foundlings import forms, pdf, selectors, services
+from haven.foundlings import forms, pdf, selectors, services, workflow
 from haven.foundlings.reconciliation import reconciliation
 from haven.population.selectors import pin_status
 from haven.prevention.selectors import mother_record
-
-
-@dataclass(frozen=True)
-class StepView:
-    title: str
-    form: type | None
-    run: Callable
-    initial: Callable | None = None  # the form's starting values, from the case
+from haven.workflow.views import StepPage, add_service_errors, step_page, title_of
 
 
 def _handover(case):
@@ -46,62 +39,48 @@ def _paper(paper):
     return lambda a, c, d: services.foundling_record_paper(actor=a, case=c, paper=paper, **d)
 
 
-STEPS: dict[str, StepView] = {
-    "acknowledge": StepView(
-        gettext_lazy("Acknowledge the report"),
-        None,
-        lambda a, c, d: services.foundling_acknowledge(actor=a, case=c),
+STEPS: dict[str, StepPage] = {
+    "acknowledge": StepPage(None, lambda a, c, d: services.foundling_acknowledge(actor=a, case=c)),
+    "screen": StepPage(forms.ScreeningForm, lambda a, c, d: services.foundling_screen(actor=a, case=c, **d)),
+    "record": StepPage(forms.RecordForm, lambda a, c, d: services.foundling_record(actor=a, case=c, **d)),
+    "discharge": StepPage(
+        forms.DischargeForm, lambda a, c, d: services.foundling_discharge(actor=a, case=c, **d)
     ),
-    "screen": StepView(
-        gettext_lazy("Record the health screening"),
-        forms.ScreeningForm,
-        lambda a, c, d: services.foundling_screen(actor=a, case=c, **d),
-    ),
-    "record": StepView(
-        gettext_lazy("Draw up the discovery record"),
-        forms.RecordForm,
-        lambda a, c, d: services.foundling_record(actor=a, case=c, **d),
-    ),
-    "discharge": StepView(
-        gettext_lazy("Record the medical discharge"),
-        forms.DischargeForm,
-        lambda a, c, d: services.foundling_discharge(actor=a, case=c, **d),
-    ),
-    "decide_temporary_care": StepView(
-        gettext_lazy("Decide temporary care"),
+    "decide_temporary_care": StepPage(
         forms.TemporaryCareForm,
         lambda a, c, d: services.foundling_decide_temporary_care(actor=a, case=c, **d),
     ),
-    "answer_handover": StepView(
-        gettext_lazy("Accept or refuse the child"),
+    "answer_handover": StepPage(
         forms.AnswerForm,
         lambda a, c, d: services.foundling_handover_answer(actor=a, handover=_handover(c), **d),
+        title=gettext_lazy("Accept or refuse the child"),
+        fires=("accept_handover", "refuse_handover"),
     ),
-    "post_notice": StepView(
-        gettext_lazy("Post the public notice"),
-        forms.NoticeForm,
-        lambda a, c, d: services.foundling_post_notice(actor=a, case=c, **d),
+    "post_notice": StepPage(
+        forms.NoticeForm, lambda a, c, d: services.foundling_post_notice(actor=a, case=c, **d)
     ),
-    "claim": StepView(
-        gettext_lazy("Record a claim"),
-        forms.ClaimForm,
-        lambda a, c, d: services.foundling_claim(actor=a, case=c, **d),
+    "confirm_notice_time": StepPage(
+        forms.ConfirmTimeForm,
+        lambda a, c, d: services.foundling_notice_time_confirm(actor=a, case=c, **d),
     ),
-    "decide_claim": StepView(
-        gettext_lazy("Decide on the claim"),
+    "claim": StepPage(forms.ClaimForm, lambda a, c, d: services.foundling_claim(actor=a, case=c, **d)),
+    "decide_claim": StepPage(
         forms.ClaimDecisionForm,
         lambda a, c, d: services.foundling_claim_decide(actor=a, case=c, **d),
+        title=gettext_lazy("Decide on the claim"),
+        fires=("reunify", "reject_claim"),
     ),
-    "register_birth": StepView(
-        gettext_lazy("Register the birth"),
+    "register_birth": StepPage(
         forms.BirthForm,
         lambda a, c, d: services.foundling_register_birth(actor=a, case=c, **d),
+        initial=lambda c: {
+            "sex": c.child.sex if c.child.sex in ("male", "female") else None,
+        },
     ),
-    "resend_pin": StepView(
-        gettext_lazy("Correct the birth and send it to the register again"),
+    "resend_pin": StepPage(
         forms.BirthForm,
         lambda a, c, d: services.foundling_pin_resend(actor=a, case=c, **d),
-        lambda c: {
+        initial=lambda c: {
             "family_name": c.child.family_name,
             "middle_name": c.child.middle_name,
             "given_name": c.child.given_name,
@@ -109,32 +88,12 @@ STEPS: dict[str, StepView] = {
             "date_of_birth": None if c.child.date_of_birth_estimated else c.child.date_of_birth,
         },
     ),
-    "record_health_insurance": StepView(
-        gettext_lazy("Record the health-insurance card"),
-        forms.HealthInsuranceForm,
-        _paper("health_insurance"),
-    ),
-    "record_residence": StepView(
-        gettext_lazy("Record the residence registration"), forms.ResidenceForm, _paper("residence")
-    ),
-    "decide_allowance": StepView(
-        gettext_lazy("Record the allowance decision"), forms.AllowanceForm, _paper("allowance")
-    ),
-    "plan_care": StepView(
-        gettext_lazy("Record the care plan"),
-        forms.NoteForm,
-        lambda a, c, d: services.foundling_plan_care(actor=a, case=c, **d),
-    ),
-    "place": StepView(
-        gettext_lazy("Decide the placement"),
-        forms.PlacementForm,
-        lambda a, c, d: services.foundling_place(actor=a, case=c, **d),
-    ),
-    "review": StepView(
-        gettext_lazy("Record the six-monthly review"),
-        forms.NoteForm,
-        lambda a, c, d: services.foundling_review(actor=a, case=c, **d),
-    ),
+    "record_health_insurance": StepPage(forms.HealthInsuranceForm, _paper("health_insurance")),
+    "record_residence": StepPage(forms.ResidenceForm, _paper("residence")),
+    "decide_allowance": StepPage(forms.AllowanceForm, _paper("allowance")),
+    "plan_care": StepPage(forms.NoteForm, lambda a, c, d: services.foundling_plan_care(actor=a, case=c, **d)),
+    "place": StepPage(forms.PlacementForm, lambda a, c, d: services.foundling_place(actor=a, case=c, **d)),
+    "review": StepPage(forms.NoteForm, lambda a, c, d: services.foundling_review(actor=a, case=c, **d)),
 }
 # Workflow actions shown as one page: both answers to a handover, both decisions on a claim.
 PAGE_OF = {
@@ -143,11 +102,6 @@ PAGE_OF = {
     "reunify": "decide_claim",
     "reject_claim": "decide_claim",
 }
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if form is not None and field in form.fields else None, errors)
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -164,7 +118,7 @@ def case_list(request):
 
 
 def _can_report(user) -> bool:
-    return any(m.role in services.REPORTING_ROLES for m in memberships(user))
+    return any(m.role in workflow.REPORTERS for m in memberships(user))
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -180,7 +134,7 @@ def report(request):
         try:
             case = services.foundling_report(actor=request.user, **form.service_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The report was recorded. The commune has been told."))
             return redirect("foundlings:detail", case.pk)
@@ -209,7 +163,7 @@ def public_report(request):
             if isinstance(error, Refused):
                 form.add_error(None, error.message)
             else:
-                _add_errors(form, error)
+                add_service_errors(form, error)
         else:
             return render(request, "foundlings/report_thanks.html")
     return render(request, "foundlings/report.html", {"form": form, "public": True})
@@ -225,7 +179,9 @@ def case_detail(request, case_id):
         "foundlings/detail.html",
         {
             "case": case,
-            "actions": [(a, STEPS[a].title) for a in dict.fromkeys(actions) if a in STEPS],
+            "actions": [
+                (a, title_of(workflow.FLOW, a, STEPS[a])) for a in dict.fromkeys(actions) if a in STEPS
+            ],
             "obligations": selectors.obligations_of(case),
             "handover": selectors.pending_handover(case),
             "duplicates": selectors.duplicates_pending(case),
@@ -244,31 +200,28 @@ def case_step(request, case_id, step):
     if step not in STEPS:
         raise Http404
     if step == "answer_handover":
-        # The receiving organisation answers before it may see the case (it sees it once it accepts).
+        # The receiving organisation answers before it holds the child (its reach comes from the
+        # handover itself).
         case = selectors.handover_to_answer(user=request.user, case_id=case_id).case
+        back = reverse("inbox")
     else:
         case = selectors.case_for_action(user=request.user, case_id=case_id)
-    view = STEPS[step]
-    initial = view.initial(case) if view.initial else None
-    form = view.form(request.POST or None, initial=initial) if view.form else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            view.run(request.user, case, dict(form.cleaned_data) if form else {})
-        except ValidationError as error:
-            if form is None:
-                messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
-            else:
-                _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-            return redirect("foundlings:detail", case.pk)
-        else:
-            messages.success(request, _("Done: %(step)s.") % {"step": view.title})
-            if not selectors.cases_visible(request.user).filter(pk=case.pk).exists():
-                return redirect("inbox")  # a receiver that refused the child no longer sees the case
-            return redirect("foundlings:detail", case.pk)
-    return render(
-        request, "foundlings/step.html", {"case": case, "form": form, "title": view.title, "step": step}
+        back = reverse("foundlings:detail", args=[case.pk])
+
+    def done(case) -> str:
+        if not selectors.cases_visible(request.user).filter(pk=case.pk).exists():
+            return reverse("inbox")  # a receiver that refused the child no longer sees the case
+        return reverse("foundlings:detail", args=[case.pk])
+
+    return step_page(
+        request,
+        flow=workflow.FLOW,
+        subject=case,
+        step=step,
+        page=STEPS[step],
+        back=back,
+        done=done,
+        context={"subject_label": case.child, "subject_link": step != "answer_handover"},
     )
 
 
@@ -345,7 +298,7 @@ def notice(request, case_id):
     return render(
         request,
         "foundlings/notice.html",
-        {"case": case, "authority": services.authority_for(case.found_commune)},
+        {"case": case, "authority": authority_for(case.found_commune)},
     )
 
 

@@ -26,6 +26,32 @@ HEAD_ROLES = {Role.COMMUNE_CHAIRMAN, Role.FACILITY_DIRECTOR, Role.PROVINCIAL_OFF
 MAX_ATTEMPTS = 8
 
 
+def notify(
+    *,
+    organisation,
+    kind: str,
+    title: str,
+    child=None,
+    link: str = "",
+    user=None,
+    body: str = "",
+    at: dt.datetime | None = None,
+) -> Notification:
+    """The one way to tell an organisation (or one of its people) something: an inbox entry. It is
+    written in the caller's transaction, so a message is never sent for a step that was rolled back
+    and never lost for one that was taken; e-mail and SMS leave through the outbox after commit."""
+    return Notification.objects.create(
+        organisation=organisation,
+        user=user,
+        kind=kind,
+        title=title[:300],
+        body=body,
+        child=child,
+        link=link,
+        created_at=at or clock.now(),
+    )
+
+
 def escalation_notices(escalations: Iterable[Escalated], *, now: dt.datetime) -> None:
     """An inbox entry per escalation for the organisation it reached, and an outbox message for each
     of that organisation's heads who has an e-mail address or a phone."""

@@ -58,3 +58,33 @@ def clean_heard_on(value: dt.date, child) -> None:
         raise invalid("heard_on", _("This date cannot be in the future."), "date_in_future")
     if child.date_of_birth and value < child.date_of_birth:
         raise invalid("heard_on", _("This date is before the child was born."), "before_birth")
+
+
+# Law on Children art. 60(3): a child of 7 or more is consulted on a decision about their care.
+HEARD_FROM_YEARS = 7
+# Design choice (docs/decisions/0007): a view counts for a decision when heard within the last 6
+# calendar months; an older view is asked again.
+VIEW_VALID_MONTHS = 6
+
+
+def latest_view(child):
+    """The child's latest recorded view, or None."""
+    return child.opinions.order_by("-heard_on", "-created_at").first()
+
+
+def child_not_heard(child, on: dt.date, *, view=False) -> str | None:
+    """Why a decision about ``child`` may not be taken on ``on`` yet: a child of 7 or over whose view
+    was not heard within the last 6 months (Law on Children art. 60(3), art. 47(5)). None when heard.
+    ``view``: the view to count, when the caller has it already."""
+    from dateutil.relativedelta import relativedelta
+
+    age = child.age_years(on)
+    if age is None or age < HEARD_FROM_YEARS:
+        return None
+    view = latest_view(child) if view is False else view
+    if view is None or view.heard_on < on - relativedelta(months=VIEW_VALID_MONTHS):
+        return _(
+            "The child is 7 or older: record the child's view, heard within the last 6 months, before "
+            "this decision (Law on Children art. 60(3))."
+        )
+    return None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import Verb
 from haven.core.models import TimeStamped
-from haven.deadlines.models import TimelineStep
+from haven.workflow.models import TimelineStep
 
 # The organisations whose members reach a person's record (besides the area roles of her commune).
 PERSON_ORGANISATIONS = ("reported_by_organisation", "collaborator_organisation")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from haven.access.policy import POLICY, Scope, Verb
 from haven.access.scoping import NotVisible, granting
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core import clock
@@ -28,7 +29,6 @@ from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.services import obligations_close
-from haven.foundlings.services import authority_for
 from haven.lib import crypto
 from haven.notifications.models import Notification
 from haven.prevention import schedule, workflow

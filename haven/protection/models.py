@@ -9,8 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from haven.core.models import TimeStamped
-from haven.deadlines.models import TimelineStep
 from haven.people.models import ChildDataQuerySet
+from haven.workflow.models import TimelineStep
 
 
 class State(models.TextChoices):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, granting
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core import clock
@@ -22,7 +23,6 @@ from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation
 from haven.deadlines.services import obligation_open
-from haven.foundlings.services import authority_for
 from haven.lib import crypto
 from haven.notifications.models import Notification
 from haven.people import services as people
