@@ -132,7 +132,15 @@ class AnswerIn(Schema):
 
 
 class NoticeIn(Schema):
-    posted_at: Moment | None = Field(default=None, description="now when left out")
+    posted_at: Moment | None = Field(
+        default=None,
+        description="now when left out; an earlier time is kept, but the 7 days count from when the "
+        "posting was recorded until a supervisor confirms it (POST .../notice/confirm-time)",
+    )
+
+
+class ConfirmTimeIn(Schema):
+    reason: Line = Field(..., max_length=1000, description="how the earlier posting time was checked")
 
 
 class ClaimIn(Schema):
@@ -500,6 +508,14 @@ def answer_handover(
 @router.post("/{case_id}/notice", response=STEP)
 def notice(request, case_id: uuid.UUID, payload: NoticeIn):
     services.foundling_post_notice(actor=request.user, case=_case(request, case_id), **payload.dict())
+    return _detail(request.user, case_id)
+
+
+@router.post("/{case_id}/notice/confirm-time", response=STEP)
+def notice_time_confirm(request, case_id: uuid.UUID, payload: ConfirmTimeIn):
+    """A supervisor confirms the earlier posting time entered for the notice: the 7 days then count
+    from it (until then they count from when the posting was recorded)."""
+    services.foundling_notice_time_confirm(actor=request.user, case=_case(request, case_id), **payload.dict())
     return _detail(request.user, case_id)
 
 

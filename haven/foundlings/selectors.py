@@ -15,7 +15,14 @@ from haven.audit.services import record
 from haven.core import clock
 from haven.deadlines.models import Obligation, Status
 from haven.foundlings import workflow
-from haven.foundlings.models import CLOSED_STATES, FoundlingCase, Handover, HandoverStatus, PossibleDuplicate
+from haven.foundlings.models import (
+    CLOSED_STATES,
+    FoundlingCase,
+    Handover,
+    HandoverStatus,
+    PossibleDuplicate,
+    State,
+)
 from haven.population.models import RequestStatus
 from haven.population.selectors import pin_request_of
 
@@ -107,6 +114,8 @@ def actions_for(user: User, case: FoundlingCase) -> list[str]:
             actions = [a for a in actions if a not in ("accept_handover", "refuse_handover")]
     if hasattr(case, "discovery_record"):
         actions = [a for a in actions if a != "record"]
+    if "confirm_notice_time" in actions and not notice_backdated(case):
+        actions = [a for a in actions if a != "confirm_notice_time"]
     if "resend_pin" in actions:
         latest = pin_request_of(case.child)
         refused = latest is not None and latest.status in (RequestStatus.FAILED, RequestStatus.CONFLICT)
@@ -135,3 +144,21 @@ def overdue_by_case(cases: list[FoundlingCase]) -> dict:
     ).order_by("due_at"):
         late[o.subject_id].append(Late(o, now - o.due_at))
     return late
+
+
+def notice_backdated(case: FoundlingCase) -> bool:
+    """The notice was posted earlier than Haven recorded it, and no supervisor has confirmed that
+    time yet: its 7 days count from the recording (Decree 123/2015 art. 14(2))."""
+    if case.notice_posted_at is None or case.state != State.NOTICE_PERIOD:
+        return False
+    wait = (
+        Obligation.objects.filter(
+            subject_type=case._meta.label_lower,
+            subject_id=case.pk,
+            rule="foundling.notice_period",
+            status=Status.OPEN,
+        )
+        .values_list("opened_at", flat=True)
+        .first()
+    )
+    return wait is not None and case.notice_posted_at < wait

@@ -190,6 +190,7 @@ def case_detail(request, case_id):
             # who may see that record (the commune, the collaborator), never for the facility.
             "mother_record": mother_record(user=request.user, foundling_case=case),
             "pin_status": pin_status(case.child),
+            "notice_backdated": selectors.notice_backdated(case),
         },
     )
 

@@ -129,7 +129,7 @@ def test_a_timer_is_fired_not_escalated(world, frozen):
     assert case.state == State.NOTICE_EXPIRED
     assert notice.status == Status.MET and notice.escalation_level == 0
     assert not Escalation.objects.filter(obligation=notice).exists()
-    assert Notification.objects.get(kind="foundling.notice_expired").organisation == world.orgs["committee_a"]
+    assert Notification.objects.get(kind="foundling.notice_expire").organisation == world.orgs["committee_a"]
     assert sweep(now=notice.due_at + dt.timedelta(days=1)).fired == 0
 
 

@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy
 
 from haven.access.scoping import NotVisible
 from haven.accounts.models import Role
@@ -49,7 +48,7 @@ TOY = Workflow(
             frozenset({State.REPORTED}),
             State.ACKNOWLEDGED,
             OFFICER,
-            gettext_lazy("Take it up"),
+            "Take it up",
             closes=("foundling.acknowledge",),
             opens=("foundling.record",),
             tells=(Tell("Your turn", to=lambda f: f.subject.responsible),),
