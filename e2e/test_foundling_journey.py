@@ -55,6 +55,9 @@ def take_step(tab: Haven, case_path: str, title: str) -> None:
 def confirm(tab: Haven, case_path: str, title: str) -> None:
     """Submit the step's form; back on the case page, which says it is done."""
     page = tab.page
+    irreversible = page.get_by_label(vi("I have read what this step does and confirm it."))
+    if irreversible.count():
+        irreversible.check()  # the page says what the step does and asks to confirm it
     tab.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
     assert urlsplit(page.url).path == case_path, f"{title}: still on {page.url}"
     expect(page.get_by_text(vi("Done: %(step)s.") % {"step": vi(title)})).to_be_visible()

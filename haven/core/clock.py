@@ -6,8 +6,11 @@ journey can let a 7-day public notice expire without waiting a week.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import time
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,8 +34,27 @@ def offset() -> dt.timedelta:
     return value
 
 
+# Synthetic history: demo data made step by step at past moments (``at``), in this context only.
+_held: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("haven_clock_held", default=None)
+
+
 def now() -> dt.datetime:
+    held = _held.get()
+    if held is not None:
+        return held
     return timezone.now() + offset()
+
+
+@contextlib.contextmanager
+def at(moment: dt.datetime) -> Iterator[dt.datetime]:
+    """Run a block as if it were ``moment``: the synthetic data builds a case's history one step at a
+    time, each step recorded when it happened, so no step is backdated (the workflow engine refuses
+    a time entered before the step it depends on)."""
+    token = _held.set(moment)
+    try:
+        yield moment
+    finally:
+        _held.reset(token)
 
 
 def today() -> dt.date:

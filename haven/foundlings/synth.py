@@ -47,7 +47,7 @@ def cases(world: DemoWorld) -> int:
     ):
         case = services.foundling_report(
             actor=u[actor],
-            found_at=now - dt.timedelta(hours=hours_ago),
+            found_at=clock.now() - dt.timedelta(hours=hours_ago),
             found_commune=world.commune_a,
             found_place=place,
             sex=sex,
@@ -74,22 +74,26 @@ def cases(world: DemoWorld) -> int:
         kind="facility",
         to_organisation=world.organisations["facility_b"],
     )
-    # 3 and 4. In the facility, notice posted 3 days ago; and one posted 8 days ago (now expired).
+    # 3 and 4. In the facility, notice posted 3 days ago; and one posted 8 days ago (now expired). Each
+    # step is recorded when it happened.
     for posted_days_ago in (3, 8):
-        case = found(24 * (posted_days_ago + 2))
-        services.foundling_acknowledge(actor=u["commune.officer"], case=case)
-        services.foundling_screen(actor=u["hospital.sw"], case=case, screened_at=case.found_at, **VITALS)
-        _record(world, case)
-        handover = services.foundling_decide_temporary_care(
-            actor=u["commune.officer"],
-            case=case,
-            kind="facility",
-            to_organisation=world.organisations["facility_b"],
-        )
-        services.foundling_handover_answer(actor=u["facility.director"], handover=handover, accept=True)
-        services.foundling_post_notice(
-            actor=u["commune.officer"], case=case, posted_at=now - dt.timedelta(days=posted_days_ago)
-        )
+        start = now - dt.timedelta(days=posted_days_ago + 2)
+        with clock.at(start):
+            case = found(0)
+        with clock.at(start + dt.timedelta(hours=1)):
+            services.foundling_acknowledge(actor=u["commune.officer"], case=case)
+            services.foundling_screen(actor=u["hospital.sw"], case=case, screened_at=case.found_at, **VITALS)
+            _record(world, case)
+            handover = services.foundling_decide_temporary_care(
+                actor=u["commune.officer"],
+                case=case,
+                kind="facility",
+                to_organisation=world.organisations["facility_b"],
+            )
+        with clock.at(start + dt.timedelta(hours=5)):
+            services.foundling_handover_answer(actor=u["facility.director"], handover=handover, accept=True)
+        with clock.at(now - dt.timedelta(days=posted_days_ago)):
+            services.foundling_post_notice(actor=u["commune.officer"], case=case)
     # 5. A member of the public, just now, in the other commune.
     made.append(
         services.foundling_report(

@@ -31,3 +31,10 @@ def test_production_refuses_to_move_the_clock_and_ignores_any_offset(settings):
     with pytest.raises(RuntimeError, match="cannot be moved in production"):
         clock.set_offset(dt.timedelta(days=8))
     assert clock.offset() == dt.timedelta(0)
+
+
+def test_a_block_run_at_a_past_moment_reads_that_moment_and_the_clock_comes_back(db):
+    moment = timezone.now() - dt.timedelta(days=3)
+    with clock.at(moment):
+        assert clock.now() == moment
+    assert clock.now() > moment + dt.timedelta(days=2)
