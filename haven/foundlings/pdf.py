@@ -4,6 +4,8 @@ in Vietnamese, whatever the interface language (haven/core/documents.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from haven.core import documents as d
 from haven.foundlings.models import DiscoveryRecord, FoundlingCase, Handover, TemporaryCare
 
@@ -11,6 +13,8 @@ DECREE_123 = (
     "Nghị định số 123/2015/NĐ-CP ngày 15 tháng 11 năm 2015 của Chính phủ quy định chi tiết một số điều "
     "và biện pháp thi hành Luật Hộ tịch"
 )
+# Decree 123/2015 art. 14(2): the notice is posted for 7 consecutive days.
+NOTICE_PERIOD = dt.timedelta(days=7)
 COPIES = (
     "Bản chính số 01/02 — lưu tại cơ quan lập biên bản",
     "Bản chính số 02/02 — giao người hoặc tổ chức tạm thời nuôi dưỡng trẻ",
@@ -86,6 +90,9 @@ def public_notice(case: FoundlingCase, authority) -> bytes:
     issuer = d.issuer_of(authority)
     posted = d.local(case.notice_posted_at)
     where = f"Trụ sở Ủy ban nhân dân {d.in_text(case.found_commune)}"
+    # The 7 days printed are those the deadline engine counts, ending when the notice ends: a posting
+    # time entered earlier than it was recorded does not shorten them.
+    counted_from = case.notice_ends_at - NOTICE_PERIOD
     pdf.copy()
     pdf.heading(issuer, "…/TB-UBND", posted.date())
     pdf.headline("THÔNG BÁO", "Về việc tìm cha, mẹ đẻ của trẻ bị bỏ rơi")
@@ -106,7 +113,7 @@ def public_notice(case: FoundlingCase, authority) -> bytes:
     pdf.bullets(
         [
             f"Ngày niêm yết: {posted:%d/%m/%Y}.",
-            f"Thời hạn niêm yết: 07 ngày liên tục, từ {d.moment(case.notice_posted_at)} đến "
+            f"Thời hạn niêm yết: 07 ngày liên tục, từ {d.moment(counted_from)} đến "
             f"{d.moment(case.notice_ends_at)}.",
             f"Nơi niêm yết: {where}.",
         ],

@@ -5,6 +5,7 @@ not export the child's papers, and every download is audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from haven.audit.models import AuditEvent
 from haven.core import documents
 from haven.foundlings import services
-from haven.foundlings.models import DiscoveryRecord
+from haven.foundlings.models import DiscoveryRecord, FoundlingCase
 from haven.foundlings.tests.test_pathway import RECORD, VITALS, report
 
 WITNESS = {
@@ -117,6 +118,21 @@ def test_the_public_notice_carries_its_posting_the_motto_and_the_signature_block
     ):
         assert expected in text, expected
     assert exports(noticed, "public_notice") == 1
+
+
+def test_the_printed_seven_days_are_those_counted_not_shortened_by_an_earlier_posting_time(
+    world, client, noticed
+):
+    # Decree 123/2015 art. 14(2): an earlier posting time that is not confirmed leaves the 7 days counted
+    # from the recording; the notice shows when it was posted and the 7 days that end when it ends.
+    entered = noticed.notice_posted_at - dt.timedelta(days=3)
+    FoundlingCase.objects.filter(pk=noticed.pk).update(notice_posted_at=entered)
+    client.force_login(world.officer_a)
+    text = text_of(client.get(f"/foundlings/{noticed.pk}/notice.pdf"))
+    ends = noticed.notice_ends_at
+    assert f"Ngày niêm yết: {documents.day(entered)}" in text
+    assert f"từ {documents.moment(ends - dt.timedelta(days=7))} đến {documents.moment(ends)}" in text
+    assert documents.moment(entered) not in text
 
 
 def test_the_public_notice_carries_nothing_the_public_must_not_see(world, client, noticed):
