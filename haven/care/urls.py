@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.care import views
+from haven.care import document_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -8,10 +8,20 @@ urlpatterns = [
     path("province/", views.province, name="province"),
     path("families/", views.families, name="families"),
     path("families/<uuid:family_id>/", views.family, name="family"),
+    path(
+        "families/<uuid:family_id>/form-12.pdf",
+        document_views.family_decision_pdf,
+        name="family_decision_pdf",
+    ),
     path("facilities/<int:facility_id>/", views.board, name="board"),
     path("facilities/<int:facility_id>/manage/", views.manage, name="manage"),
     path("facilities/<int:facility_id>/form14/", views.form14, name="form14"),
     path("facilities/<int:facility_id>/inspect/", views.inspect, name="inspect"),
+    path(
+        "facilities/<int:facility_id>/inspections/<int:inspection_id>.pdf",
+        document_views.inspection_pdf,
+        name="inspection_pdf",
+    ),
     path("groups/<int:group_id>/place/", views.place, name="place"),
     path("children/<uuid:child_id>/", views.child, name="child"),
     path("children/<uuid:child_id>/place/", views.start, name="start"),

@@ -13,4 +13,6 @@ def haven(request) -> dict:
         "nav_aggregates": can(user, Verb.AGGREGATE_VIEW),
         "nav_prevention": can(user, Verb.PREVENTION_VIEW),
         "nav_linkage": can(user, Verb.LINKAGE_REVIEW),
+        # Printed papers (PDF) are exports: offered only to those who may export a child's data.
+        "may_export": can(user, Verb.CHILD_EXPORT),
     }

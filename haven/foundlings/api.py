@@ -110,6 +110,9 @@ class RecordIn(Schema):
     finder_name: Line = Field(..., max_length=150)
     finder_id_document: Line = Field(..., max_length=50)
     finder_address: Line = Field(..., max_length=300)
+    witness_name: Line = Field(default="", max_length=150)
+    witness_id_document: Line = Field(default="", max_length=50)
+    witness_address: Line = Field(default="", max_length=300)
     witnesses: Prose = Field(default="", max_length=LONG)
 
 

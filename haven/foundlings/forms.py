@@ -131,8 +131,16 @@ class RecordForm(forms.Form):
     finder_name = forms.CharField(label=_("Finder's full name"), max_length=150)
     finder_id_document = forms.CharField(label=_("Finder's identity document"), max_length=50)
     finder_address = forms.CharField(label=_("Finder's residence"), max_length=300)
+    witness_name = forms.CharField(label=_("Witness's full name (if any)"), max_length=150, required=False)
+    witness_id_document = forms.CharField(
+        label=_("Witness's identity document"), max_length=50, required=False
+    )
+    witness_address = forms.CharField(label=_("Witness's residence"), max_length=300, required=False)
     witnesses = forms.CharField(
-        label=_("Witnesses (if any)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Other witnesses (if any)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Full name, identity document and residence of each, one per line."),
     )
 
 

@@ -122,6 +122,15 @@ class FoundlingCase(TimeStamped):
     def __str__(self) -> str:
         return f"{self.child} ({self.get_state_display()})"
 
+    def temporary_care_decision(self) -> Handover | None:
+        """The commune's decision giving the child into temporary care that still stands (awaiting the
+        receiver's answer, or accepted): the one printed (Decree 123/2015 art. 14(1))."""
+        return (
+            self.handovers.filter(status__in=(HandoverStatus.PENDING, HandoverStatus.ACCEPTED))
+            .order_by("-requested_at", "-pk")
+            .first()
+        )
+
 
 class Step(TimelineStep):
     case = models.ForeignKey(FoundlingCase, on_delete=models.PROTECT, related_name="steps")
@@ -188,7 +197,11 @@ class DiscoveryRecord(TimeStamped):
     finder_name = models.CharField(_("finder's full name"), max_length=150)
     finder_id_document = models.CharField(_("finder's identity document"), max_length=50)
     finder_address = models.CharField(_("finder's residence"), max_length=300)
-    witnesses = models.TextField(_("witnesses"), blank=True)
+    # Art. 14(1): the witness (if any) signs the record beside the finder, so is named as the finder is.
+    witness_name = models.CharField(_("witness's full name"), max_length=150, blank=True)
+    witness_id_document = models.CharField(_("witness's identity document"), max_length=50, blank=True)
+    witness_address = models.CharField(_("witness's residence"), max_length=300, blank=True)
+    witnesses = models.TextField(_("other witnesses"), blank=True)
 
     objects = ChildDataQuerySet.as_manager()
 

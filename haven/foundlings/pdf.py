@@ -1,127 +1,189 @@
-"""Printable legal documents, always in Vietnamese whatever the interface language."""
+"""The printed papers of a found child's case (Decree 123/2015/NĐ-CP art. 14): the discovery record,
+the decision giving the child into temporary care, and the public notice to find the parents. Always
+in Vietnamese, whatever the interface language (haven/core/documents.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from haven.core import documents as d
+from haven.foundlings.models import DiscoveryRecord, FoundlingCase, Handover, TemporaryCare
 
-from haven.core import calendar
-
-FONTS = Path(__file__).parent / "fonts"
-SEX_VI = {"male": "Nam", "female": "Nữ", "unknown": "Chưa xác định"}
+DECREE_123 = (
+    "Nghị định số 123/2015/NĐ-CP ngày 15 tháng 11 năm 2015 của Chính phủ quy định chi tiết một số điều "
+    "và biện pháp thi hành Luật Hộ tịch"
+)
+# Decree 123/2015 art. 14(2): the notice is posted for 7 consecutive days.
+NOTICE_PERIOD = dt.timedelta(days=7)
 COPIES = (
     "Bản chính số 01/02 — lưu tại cơ quan lập biên bản",
     "Bản chính số 02/02 — giao người hoặc tổ chức tạm thời nuôi dưỡng trẻ",
 )
 
 
-class _Document(FPDF):
-    def __init__(self) -> None:
-        super().__init__(format="A4")
-        self.add_font("BeVietnamPro", "", FONTS / "BeVietnamPro_400Regular.ttf")
-        self.add_font("BeVietnamPro", "B", FONTS / "BeVietnamPro_700Bold.ttf")
-        self.add_font("BeVietnamPro", "I", FONTS / "BeVietnamPro_400Regular_Italic.ttf")
-        self.set_margins(20, 18, 20)
-        self.set_auto_page_break(True, 18)
-
-    def line_of(
-        self, text: str, *, size: float = 11, style: str = "", align: str = "L", gap: float = 1.5
-    ) -> None:
-        self.set_font("BeVietnamPro", style, size)
-        self.multi_cell(0, size * 0.5 + 1, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(gap)
+def _where_found(case: FoundlingCase) -> str:
+    return f"{case.found_place}, {d.place_of(case.found_commune)}"
 
 
-def _local(moment):
-    return moment.astimezone(calendar.VIETNAM)
+def _person(name: str, document: str, residence: str) -> str:
+    return f"Họ và tên: {name}; giấy tờ tùy thân: {document or '…'}; nơi cư trú: {residence or '…'}."
 
 
-def discovery_record(doc) -> bytes:
-    """Biên bản xác nhận trẻ bị bỏ rơi (Decree 123/2015 art. 14(1)): the fields the article requires,
-    signature blocks for the drafter, the finder and the witnesses, in two originals."""
-    pdf = _Document()
-    pdf.set_title(f"Biên bản {doc.number}")
-    drawn, found = _local(doc.drawn_up_at), _local(doc.found_at)
+def discovery_record(doc: DiscoveryRecord) -> bytes:
+    """Biên bản xác nhận việc phát hiện trẻ bị bỏ rơi (Decree 123/2015 art. 14(1)): the fields the
+    article requires, signed by the finder, the witnesses and the drafter, in two originals."""
+    pdf = d.Document(f"Biên bản {doc.number}")
+    issuer = d.issuer_of(doc.organisation)
+    drawn = d.local(doc.drawn_up_at)
     for copy in COPIES:
-        pdf.add_page()
-        pdf.line_of(copy, size=8, style="I", align="R")
-        _header(pdf, doc.organisation.name.upper(), f"Số: {doc.number}")
-        pdf.line_of("BIÊN BẢN", size=15, style="B", align="C", gap=0)
-        pdf.line_of("Xác nhận việc phát hiện trẻ bị bỏ rơi", size=12, style="B", align="C", gap=6)
-        pdf.line_of(
-            f"Hôm nay, hồi {drawn:%H} giờ {drawn:%M} phút, ngày {drawn:%d/%m/%Y}, tại {doc.drawn_up_place}, "
-            f"chúng tôi gồm: {doc.drafter} — {doc.drafter_title}, {doc.organisation.name}, "
-            "đã lập biên bản về việc phát hiện trẻ bị bỏ rơi như sau:"
+        pdf.copy(copy)
+        pdf.heading(issuer, doc.number, drawn.date())
+        pdf.headline("BIÊN BẢN", "Xác nhận việc phát hiện trẻ bị bỏ rơi")
+        pdf.paragraph(
+            f"Hôm nay, hồi {d.moment(doc.drawn_up_at)}, tại {doc.drawn_up_place}, chúng tôi gồm: "
+            f"{doc.drafter} — {doc.drafter_title}, {issuer.authority}, đã lập biên bản về việc phát "
+            "hiện trẻ bị bỏ rơi như sau:"
         )
-        pdf.line_of("1. Thời gian, địa điểm phát hiện trẻ", style="B", gap=0.5)
-        pdf.line_of(
-            f"Hồi {found:%H} giờ {found:%M} phút, ngày {found:%d/%m/%Y}, tại {doc.found_place}, "
-            f"{doc.case.found_commune.name}, {doc.case.found_commune.parent.name}."
-        )
-        pdf.line_of("2. Đặc điểm nhận dạng của trẻ", style="B", gap=0.5)
-        pdf.line_of(f"Giới tính: {SEX_VI.get(doc.sex, doc.sex)}.")
-        pdf.line_of(f"Đặc điểm, thể trạng: {doc.physique}")
-        pdf.line_of(f"Tình trạng sức khỏe: {doc.health}")
-        pdf.line_of("3. Tài sản, đồ vật kèm theo trẻ", style="B", gap=0.5)
-        pdf.line_of(doc.belongings)
-        pdf.line_of("4. Người phát hiện trẻ", style="B", gap=0.5)
-        pdf.line_of(f"Họ và tên: {doc.finder_name}")
-        pdf.line_of(f"Giấy tờ tùy thân: {doc.finder_id_document}")
-        pdf.line_of(f"Nơi cư trú: {doc.finder_address}")
-        pdf.line_of("5. Người làm chứng", style="B", gap=0.5)
-        pdf.line_of(doc.witnesses or "Không có.")
-        pdf.line_of(
+        pdf.section("1. Thời gian, địa điểm phát hiện trẻ")
+        pdf.paragraph(f"Hồi {d.moment(doc.found_at)}, tại {_where_found(doc.case)}.")
+        pdf.section("2. Đặc điểm nhận dạng của trẻ")
+        pdf.paragraph(f"Giới tính: {d.SEX.get(doc.sex, doc.sex)}.")
+        pdf.paragraph(f"Đặc điểm, thể trạng: {doc.physique}")
+        pdf.paragraph(f"Tình trạng sức khỏe: {doc.health}")
+        pdf.section("3. Tài sản, đồ vật kèm theo trẻ")
+        pdf.paragraph(doc.belongings)
+        pdf.section("4. Người phát hiện trẻ")
+        pdf.paragraph(_person(doc.finder_name, doc.finder_id_document, doc.finder_address))
+        pdf.section("5. Người làm chứng")
+        if doc.witness_name:
+            pdf.paragraph(_person(doc.witness_name, doc.witness_id_document, doc.witness_address))
+        if doc.witnesses:
+            pdf.paragraph(f"Người làm chứng khác: {doc.witnesses}" if doc.witness_name else doc.witnesses)
+        if not (doc.witness_name or doc.witnesses):
+            pdf.paragraph("Không có.")
+        pdf.paragraph(
             "Biên bản được lập thành 02 bản chính có giá trị như nhau: 01 bản lưu tại cơ quan lập biên bản, "
-            "01 bản giao cho người hoặc tổ chức tạm thời nuôi dưỡng trẻ (Nghị định 123/2015/NĐ-CP, điều 14, "
-            "khoản 1).",
+            "01 bản giao cho người hoặc tổ chức tạm thời nuôi dưỡng trẻ (khoản 1 Điều 14 Nghị định số "
+            "123/2015/NĐ-CP).",
             size=10,
             style="I",
             gap=8,
         )
-        _signatures(
-            pdf,
-            ("NGƯỜI PHÁT HIỆN", "NGƯỜI LÀM CHỨNG", "NGƯỜI LẬP BIÊN BẢN"),
-            ("(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên, đóng dấu)"),
-            (doc.finder_name, "", str(doc.drafter)),
+        # Records made before the witness was named field by field carry the witnesses as one text.
+        witness = doc.witness_name or next(iter(doc.witnesses.splitlines()), "")
+        others = [d.Signer("NGƯỜI LÀM CHỨNG KHÁC", hint=d.SIGN)] if doc.witness_name and doc.witnesses else []
+        pdf.signatures(
+            d.Signer("NGƯỜI PHÁT HIỆN", doc.finder_name, hint=d.SIGN),
+            d.Signer("NGƯỜI LÀM CHỨNG", witness, hint=d.SIGN),
+            *others,
+            d.Signer("NGƯỜI LẬP BIÊN BẢN", str(doc.drafter)),
         )
-    return bytes(pdf.output())
+    return pdf.render()
 
 
-def _header(pdf: _Document, issuer: str, number: str) -> None:
-    """The usual heading of an administrative document: issuer and number on the left, the national
-    title and motto on the right (Decree 30/2020/NĐ-CP, Appendix I)."""
-    top, left_w = pdf.get_y(), 70
-    right_x, right_w = pdf.l_margin + left_w, pdf.w - pdf.l_margin - pdf.r_margin - left_w
-    below = {"new_x": XPos.LEFT, "new_y": YPos.NEXT}
-    pdf.set_font("BeVietnamPro", "B", 10)
-    pdf.multi_cell(left_w, 5, issuer, align="C", **below)
-    pdf.set_font("BeVietnamPro", "", 10)
-    pdf.multi_cell(left_w, 5, number, align="C", **below)
-    bottom = pdf.get_y()
-    pdf.set_xy(right_x, top)
-    pdf.set_font("BeVietnamPro", "B", 10)
-    pdf.multi_cell(right_w, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", **below)
-    pdf.multi_cell(right_w, 5, "Độc lập - Tự do - Hạnh phúc", align="C", **below)
-    pdf.set_xy(pdf.l_margin, max(bottom, pdf.get_y()) + 6)
+def public_notice(case: FoundlingCase, authority) -> bytes:
+    """Thông báo tìm cha, mẹ đẻ (Decree 123/2015 art. 14(2)): posted for 7 consecutive days at the
+    People's Committee of the commune where the child was found. It carries only what may identify the
+    child to a parent — when and where found, sex, estimated age, belongings — never the child's name
+    or photo, the finder, the child's health or where the child is now cared for."""
+    pdf = d.Document("Thông báo tìm cha, mẹ đẻ của trẻ bị bỏ rơi")
+    issuer = d.issuer_of(authority)
+    posted = d.local(case.notice_posted_at)
+    where = f"Trụ sở Ủy ban nhân dân {d.in_text(case.found_commune)}"
+    # The 7 days printed are those the deadline engine counts, ending when the notice ends: a posting
+    # time entered earlier than it was recorded does not shorten them.
+    counted_from = case.notice_ends_at - NOTICE_PERIOD
+    pdf.copy()
+    pdf.heading(issuer, "…/TB-UBND", posted.date())
+    pdf.headline("THÔNG BÁO", "Về việc tìm cha, mẹ đẻ của trẻ bị bỏ rơi")
+    pdf.bases([f"Căn cứ khoản 2 Điều 14 {DECREE_123};"])
+    pdf.paragraph(f"{issuer.authority} thông báo:")
+    pdf.paragraph(f"Hồi {d.moment(case.found_at)}, tại {_where_found(case)}, phát hiện một trẻ bị bỏ rơi:")
+    facts = [f"Giới tính: {d.SEX.get(case.child.sex, case.child.sex).lower()}."]
+    if case.estimated_age_days is not None:
+        facts.append(f"Tuổi: {d.age_in_words(case.estimated_age_days)} khi được phát hiện.")
+    if case.belongings:
+        facts.append(f"Đồ vật kèm theo: {case.belongings}")
+    pdf.bullets(facts)
+    pdf.paragraph(
+        "Ai là cha, mẹ đẻ hoặc người thân thích của trẻ, đề nghị liên hệ "
+        f"{issuer.authority} để được giải quyết."
+    )
+    pdf.section("Niêm yết thông báo")
+    pdf.bullets(
+        [
+            f"Ngày niêm yết: {posted:%d/%m/%Y}.",
+            f"Thời hạn niêm yết: 07 ngày liên tục, từ {d.moment(counted_from)} đến "
+            f"{d.moment(case.notice_ends_at)}.",
+            f"Nơi niêm yết: {where}.",
+        ],
+        gap=6,
+    )
+    pdf.signatures(issuer.signer(d.head_name(authority, posted.date()), by_head=False))
+    return pdf.render()
 
 
-def _signatures(pdf: _Document, titles, hints, names) -> None:
-    width = (pdf.w - pdf.l_margin - pdf.r_margin) / len(titles)
-    if pdf.get_y() + 40 > pdf.h - pdf.b_margin:
-        pdf.add_page()  # the signatures stay together, on the page that names them if it can
-    pdf.set_auto_page_break(False)
-    top = pdf.get_y()
-    for i, (title, hint, name) in enumerate(zip(titles, hints, names, strict=True)):
-        x = pdf.l_margin + i * width
-        pdf.set_xy(x, top)
-        pdf.set_font("BeVietnamPro", "B", 10)
-        pdf.multi_cell(width, 5, title, align="C")
-        pdf.set_x(x)
-        pdf.set_font("BeVietnamPro", "I", 9)
-        pdf.multi_cell(width, 5, hint, align="C")
-        pdf.set_xy(x, top + 30)
-        pdf.set_font("BeVietnamPro", "", 10)
-        pdf.multi_cell(width, 5, name, align="C")
-    pdf.set_auto_page_break(True, 18)
+def _receiver(handover: Handover, case: FoundlingCase) -> str:
+    if handover.purpose == TemporaryCare.FAMILY:
+        return f"gia đình {case.temporary_family}"
+    return handover.to_organisation.name
+
+
+def temporary_care_decision(case: FoundlingCase, handover: Handover, authority) -> bytes:
+    """Quyết định giao trẻ bị bỏ rơi cho cá nhân, tổ chức tạm thời nuôi dưỡng: the commune People's
+    Committee where the child was found gives the child into temporary care (Decree 123/2015
+    art. 14(1)); for a facility, the emergency admission of Decree 20/2021 art. 27(3)."""
+    record = case.discovery_record
+    pdf = d.Document("Quyết định giao trẻ tạm thời nuôi dưỡng")
+    issuer = d.issuer_of(authority)
+    decided = d.local(handover.requested_at).date()
+    receiver = _receiver(handover, case)
+    pdf.copy()
+    pdf.heading(issuer, "…/QĐ-UBND", decided)
+    pdf.headline("QUYẾT ĐỊNH", "Về việc giao trẻ bị bỏ rơi cho cá nhân, tổ chức tạm thời nuôi dưỡng")
+    # Decree 123/2015 art. 14(1) gives the child into temporary care by the commune People's Committee.
+    pdf.paragraph(issuer.decider(by_head=False), style="B", align="C", gap=4)
+    bases = [
+        "Căn cứ Luật Tổ chức chính quyền địa phương năm 2025;",
+        "Căn cứ Luật Trẻ em năm 2016;",
+        f"Căn cứ khoản 1 Điều 14 {DECREE_123};",
+    ]
+    if handover.purpose == TemporaryCare.FACILITY:
+        bases.append(
+            "Căn cứ khoản 3 Điều 27 Nghị định số 20/2021/NĐ-CP ngày 15 tháng 3 năm 2021 của Chính phủ quy "
+            "định chính sách trợ giúp xã hội đối với đối tượng bảo trợ xã hội;"
+        )
+    bases.append(
+        f"Căn cứ Biên bản xác nhận việc phát hiện trẻ bị bỏ rơi số {record.number} "
+        f"ngày {d.day(record.drawn_up_at)};"
+    )
+    bases.append("Xét đề nghị của công chức phụ trách công tác bảo vệ trẻ em,")
+    pdf.bases(bases)
+    pdf.paragraph("QUYẾT ĐỊNH:", style="B", align="C", gap=3)
+    age = d.age_in_words(case.estimated_age_days)
+    pdf.clause(
+        "Điều 1.",
+        f"Giao trẻ bị bỏ rơi, giới tính {d.SEX.get(case.child.sex, case.child.sex).lower()}"
+        f"{', ' + age + ' khi được phát hiện' if age else ''}, được phát hiện hồi {d.moment(case.found_at)} "
+        f"tại {_where_found(case)}, cho {receiver} tạm thời nuôi dưỡng kể từ ngày {decided:%d/%m/%Y}.",
+    )
+    if handover.purpose == TemporaryCare.HOSPITAL_HOLD:
+        pdf.paragraph(f"Lý do trẻ tiếp tục ở lại cơ sở y tế: {handover.reason}")
+    pdf.clause(
+        "Điều 2.",
+        "Người, tổ chức nhận trẻ có trách nhiệm chăm sóc, nuôi dưỡng, bảo vệ trẻ cho đến khi tìm được cha, "
+        "mẹ đẻ của trẻ hoặc có quyết định khác của cơ quan có thẩm quyền; phối hợp với Ủy ban nhân dân "
+        "đăng ký khai sinh cho trẻ sau khi hết thời hạn niêm yết thông báo tìm cha, mẹ đẻ (khoản 2 Điều 14 "
+        "Nghị định số 123/2015/NĐ-CP).",
+    )
+    pdf.clause(
+        "Điều 3.",
+        "Quyết định này có hiệu lực kể từ ngày ký. Công chức phụ trách công tác bảo vệ trẻ em, "
+        f"{receiver} và các cơ quan, tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định "
+        "này./.",
+        gap=6,
+    )
+    pdf.signatures(
+        issuer.signer(d.head_name(authority, decided), by_head=False), recipients=("Như Điều 3;", "Lưu: VT.")
+    )
+    return pdf.render()

@@ -178,9 +178,13 @@ def foundling_record(
     finder_name: str,
     finder_id_document: str,
     finder_address: str,
+    witness_name: str = "",
+    witness_id_document: str = "",
+    witness_address: str = "",
     witnesses: str = "",
 ) -> DiscoveryRecord:
-    """The biên bản (Decree 123/2015 art. 14(1)): every field the article requires is required here."""
+    """The biên bản (Decree 123/2015 art. 14(1)): every field the article requires is required here.
+    A witness is optional, but one who is recorded is named, since they sign the record."""
     required = {
         "drafter_title": drafter_title,
         "drawn_up_place": drawn_up_place,
@@ -194,10 +198,19 @@ def foundling_record(
     def effect(firing: Firing) -> DiscoveryRecord:
         if hasattr(case, "discovery_record"):
             raise Refused(_("The discovery record has already been drawn up."), code="already_done")
-        missing = [field for field, value in required.items() if not value.strip()]
-        if missing:
-            message = _("Decree 123/2015 art. 14(1) requires this field.")
-            raise ValidationError({field: ValidationError(message, code="required") for field in missing})
+        errors = {
+            field: ValidationError(_("Decree 123/2015 art. 14(1) requires this field."), code="required")
+            for field, value in required.items()
+            if not value.strip()
+        }
+        if (witness_id_document.strip() or witness_address.strip() or witnesses.strip()) and not (
+            witness_name.strip()
+        ):
+            errors["witness_name"] = ValidationError(
+                _("Give the witness's full name: the witness signs the record."), code="required"
+            )
+        if errors:
+            raise ValidationError(errors)
         year_count = DiscoveryRecord.objects.filter(
             organisation=firing.organisation, drawn_up_at__year=firing.now.year
         ).count()
@@ -211,6 +224,9 @@ def foundling_record(
             found_place=case.found_place,
             sex=case.child.sex,
             belongings=belongings.strip() or _("None"),
+            witness_name=witness_name.strip(),
+            witness_id_document=witness_id_document.strip(),
+            witness_address=witness_address.strip(),
             witnesses=witnesses.strip(),
             **{k: v.strip() for k, v in required.items()},
         )

@@ -34,6 +34,9 @@ def _record(world: DemoWorld, case) -> None:
         finder_name="Trần Văn Hậu",
         finder_id_document="CCCD 001089012345",
         finder_address=f"Tổ dân phố 3, {world.commune_a.name}",
+        witness_name="Phạm Thị Nhung",
+        witness_id_document="CCCD 001190054321",
+        witness_address=f"Tổ dân phố 5, {world.commune_a.name}",
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.protection import views
+from haven.protection import document_views, views
 
 app_name = "protection"
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
         "<uuid:case_id>/assessments/<int:assessment_id>/print/",
         views.assessment_print,
         name="assessment_print",
+    ),
+    path(
+        "<uuid:case_id>/approvals/<int:approval_id>/form-05.pdf",
+        document_views.approval_pdf,
+        name="approval_pdf",
     ),
     path("<uuid:case_id>/<slug:step>/", views.case_step, name="step"),
 ]
