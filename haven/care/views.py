@@ -32,14 +32,13 @@ from haven.care.models import (
     Staff,
     StaffKind,
 )
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form
 from haven.deadlines.models import Obligation
 from haven.people.models import Child
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    add_to_form(form, error)
 
 
 def _run(form, action: Callable) -> bool:

@@ -20,7 +20,7 @@ from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
 from haven.audit.services import record
 from haven.core import throttle
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form, messages_of
 from haven.foundlings import forms, pdf, selectors, services
 from haven.foundlings.reconciliation import reconciliation
 from haven.population.selectors import pin_status
@@ -146,8 +146,7 @@ PAGE_OF = {
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if form is not None and field in form.fields else None, errors)
+    add_to_form(form, error)
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -256,7 +255,7 @@ def case_step(request, case_id, step):
             view.run(request.user, case, dict(form.cleaned_data) if form else {})
         except ValidationError as error:
             if form is None:
-                messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+                messages.error(request, messages_of(error))
             else:
                 _add_errors(form, error)
         except Refused as error:

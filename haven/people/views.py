@@ -13,14 +13,14 @@ from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, require
 from haven.audit.services import record
+from haven.core.errors import add_to_form
 from haven.linkage.selectors import register_status
 from haven.people import selectors, services
 from haven.people.forms import ChildForm, CircumstanceForm, OpinionForm, SiblingForm
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
+    add_to_form(form, error)
 
 
 @markers.requires(Verb.CHILD_VIEW)

@@ -19,7 +19,7 @@ from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, can
 from haven.areas.models import Area
 from haven.audit.services import record
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form, messages_of
 from haven.prevention import forms, selectors, services
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
 from haven.prevention.models import Coverage, SupportStatus
@@ -123,8 +123,7 @@ def _step_label(action: str) -> str:
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    add_to_form(form, error)
 
 
 @markers.requires(Verb.PREVENTION_VIEW)
@@ -242,7 +241,7 @@ def assign(request, person_id):
     try:
         services.person_assign(actor=request.user, person=person, collaborator=collaborator)
     except ValidationError as error:
-        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+        messages.error(request, messages_of(error))
     else:
         messages.success(request, _("Saved."))
     return redirect("prevention:detail", person.pk)
@@ -311,24 +310,32 @@ def coverage(request):
         commune=commune,
         collaborators=[c.user for c in cover.collaborators],
     )
-    if request.method == "POST":
+    do = request.POST.get("do")
+    # An incomplete form is shown again with its own field errors; only a complete one reaches a service.
+    if request.method == "POST" and do not in ("village", "assign", "end"):
+        messages.error(request, _("Check the form."))
+    elif (
+        request.method == "POST"
+        and (do != "village" or village_form.is_valid())
+        and (do != "assign" or assign_form.is_valid())
+    ):
         try:
-            if request.POST.get("do") == "village" and village_form.is_valid():
+            if do == "village":
                 services.village_add(actor=request.user, commune=commune, **village_form.cleaned_data)
-            elif request.POST.get("do") == "assign" and assign_form.is_valid():
+            elif do == "assign":
                 services.coverage_assign(actor=request.user, **assign_form.cleaned_data)
-            elif request.POST.get("do") == "end":
-                ended = Coverage.objects.filter(
-                    pk=request.POST.get("coverage"), village__commune=commune
-                ).first()
+            else:
+                coverage_id = request.POST.get("coverage", "")
+                ended = (
+                    Coverage.objects.filter(pk=coverage_id, village__commune=commune).first()
+                    if coverage_id.isdigit()
+                    else None
+                )
                 if ended is None:
                     raise Http404
                 services.coverage_end(actor=request.user, coverage=ended)
-            else:
-                raise ValidationError(_("Check the form."))
         except ValidationError as error:
-            form = assign_form if request.POST.get("do") == "assign" else village_form
-            _add_errors(form, error)
+            _add_errors(assign_form if do == "assign" else village_form, error)
         except Refused as error:
             messages.error(request, error.message)
         else:

@@ -22,7 +22,7 @@ from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
 from haven.audit.services import record
 from haven.core import clock, throttle
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form, messages_of
 from haven.protection import forms, selectors, services, workflow
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import CLOSED_STATES, Assessment, ProtectionCase, ReferralStatus
@@ -98,8 +98,7 @@ LEVEL_BADGE = {"high": "badge-danger", "medium": "badge-warn", "low": "badge-ok"
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if form is not None and field in form.fields else None, errors)
+    add_to_form(form, error)
 
 
 def _can_report(user) -> bool:
@@ -279,7 +278,7 @@ def case_step(request, case_id, step):
             view.run(request.user, case, dict(form.cleaned_data) if form else {})
         except ValidationError as error:
             if form is None:
-                messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+                messages.error(request, messages_of(error))
             else:
                 _add_errors(form, error)
         except Refused as error:
