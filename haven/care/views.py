@@ -246,7 +246,7 @@ def place(request, group_id: int):
         pk__in=Placement.objects.filter(ended_on__isnull=True).values("child_id")
     )
     form = forms.PlaceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         children=children,
         can_override=_can_override(request.user, facility),
         rooms=Room.objects.filter(Q(group=group) | Q(group__isnull=True), home=group.home),
@@ -329,7 +329,9 @@ def transfer(request, placement_id):
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
     form = forms.TransferForm(
-        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+        request.POST if request.method == "POST" else None,
+        groups=groups,
+        can_override=can(request.user, Verb.CARE_OVERRIDE),
     )
 
     def act(d):
@@ -350,7 +352,7 @@ def transfer(request, placement_id):
 def review(request, placement_id):
     placement = _placement(request, placement_id)
     form = forms.ReviewForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"needs_family": placement.needs_family, "family_plan": placement.family_plan},
     )
 
@@ -369,7 +371,7 @@ def review(request, placement_id):
 @require_http_methods(["GET", "POST"])
 def end(request, placement_id):
     placement = _placement(request, placement_id)
-    form = forms.EndForm(request.POST or None)
+    form = forms.EndForm(request.POST if request.method == "POST" else None)
 
     def act(d):
         services.placement_end(actor=request.user, placement=placement, **d)
@@ -392,7 +394,9 @@ def start(request, child_id):
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
     form = forms.TransferForm(
-        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+        request.POST if request.method == "POST" else None,
+        groups=groups,
+        can_override=can(request.user, Verb.CARE_OVERRIDE),
     )
 
     def act(d):
@@ -410,7 +414,7 @@ def start(request, child_id):
 def visit(request, placement_id):
     """A monitoring visit of a child in a family (Decree 56/2017 art. 43(2), 46)."""
     placement = _placement(request, placement_id)
-    form = forms.VisitForm(request.POST or None)
+    form = forms.VisitForm(request.POST if request.method == "POST" else None)
 
     def act(d):
         services.monitoring_visit(actor=request.user, placement=placement, **d)
@@ -439,7 +443,10 @@ def families(request):
     commune = _commune_of(request.user, Role.COMMUNE_CHILD_PROTECTION_OFFICER)
     form = None
     if commune is not None:
-        form = forms.FamilyForm(request.POST or None, children=Child.objects.visible_to(request.user))
+        form = forms.FamilyForm(
+            request.POST if request.method == "POST" else None,
+            children=Child.objects.visible_to(request.user),
+        )
 
         def act(d):
             families_mod.family_register(actor=request.user, commune=commune, **d)
@@ -534,7 +541,7 @@ def family(request, family_id):
 def incident(request, child_id):
     """Violence or abuse inside the facility: a child-protection report opens at once."""
     found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
-    form = forms.IncidentForm(request.POST or None)
+    form = forms.IncidentForm(request.POST if request.method == "POST" else None)
     made = []
 
     def act(d):
@@ -557,7 +564,7 @@ def inspect(request, facility_id: int):
     facility = selectors.facilities_visible(request.user, Verb.CARE_INSPECT).filter(pk=facility_id).first()
     if facility is None:
         raise NotVisible
-    form = forms.InspectionForm(request.POST or None)
+    form = forms.InspectionForm(request.POST if request.method == "POST" else None)
 
     def act(_d):
         services.inspection_record(actor=request.user, facility=facility, **form.service_fields())
@@ -586,7 +593,7 @@ def room(request, placement_id):
         Q(group=placement.group_id) | Q(group__isnull=True), home=placement.group.home_id
     ).select_related("home")
     form = forms.RoomAssignForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         rooms=rooms,
         can_override=_can_override(request.user, facility),
         initial={"room": placement.room_id},
@@ -623,7 +630,7 @@ def decide(request, placement_id):
     membership = decisions.deciding_membership(request.user, placement)
     groups = decisions.groups_for(membership)
     form = forms.DecisionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         families=families_mod.families_visible(request.user).filter(status__in=("verified", "handed_over")),
         groups=groups.select_related("home"),
     )

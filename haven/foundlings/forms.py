@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.areas.models import Area
 from haven.foundlings.models import Placement, TemporaryCare
+from haven.lib.ids import as_id
 from haven.people.forms import DATE_WIDGET, CommuneChoice
 from haven.people.models import Sex
 
@@ -32,9 +33,7 @@ def _province_commune(form: forms.Form, province: Area | None) -> None:
 
     chosen = form.data.get("province") or (province.pk if province else None)
     form.fields["found_commune"].queryset = (
-        Area.objects.communes().filter(parent_id=chosen)
-        if chosen and str(chosen).isdigit()
-        else Area.objects.none()
+        Area.objects.communes().filter(parent_id=as_id(chosen)) if as_id(chosen) else Area.objects.none()
     )
     if province and not form.is_bound:
         form.initial.setdefault("province", province.pk)

@@ -173,7 +173,9 @@ def report(request):
         raise NotVisible
     membership = acting_membership(request.user, Verb.CHILD_VIEW)
     form = forms.ReportForm(
-        request.POST or None, request.FILES or None, province=membership.organisation.area.province
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        province=membership.organisation.area.province,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -190,7 +192,10 @@ def report(request):
 @require_http_methods(["GET", "POST"])
 def public_report(request):
     """No account needed: anyone who finds a child reports it here (or calls 111)."""
-    form = forms.PublicReportForm(request.POST or None, request.FILES or None)
+    form = forms.PublicReportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and not throttle.allow(request, "public_report"):
         form.add_error(
             None,
@@ -249,7 +254,9 @@ def case_step(request, case_id, step):
         case = selectors.case_for_action(user=request.user, case_id=case_id)
     view = STEPS[step]
     initial = view.initial(case) if view.initial else None
-    form = view.form(request.POST or None, initial=initial) if view.form else None
+    form = (
+        view.form(request.POST if request.method == "POST" else None, initial=initial) if view.form else None
+    )
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             view.run(request.user, case, dict(form.cleaned_data) if form else {})

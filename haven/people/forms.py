@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from haven.areas.models import Area
+from haven.lib.ids import as_id
 from haven.people.models import ETHNICITY_CHOICES, CircumstanceGroup, Sex, SiblingKind
 
 DATE_WIDGET = forms.DateInput(
@@ -61,9 +62,7 @@ class ChildForm(forms.Form):
         super().__init__(*args, **kwargs)
         chosen = self.data.get("province") or (province.pk if province else None)
         self.fields["current_commune"].queryset = (
-            Area.objects.communes().filter(parent_id=chosen)
-            if chosen and str(chosen).isdigit()
-            else Area.objects.none()
+            Area.objects.communes().filter(parent_id=as_id(chosen)) if as_id(chosen) else Area.objects.none()
         )
         if province and not self.is_bound:
             self.initial.setdefault("province", province.pk)

@@ -20,6 +20,7 @@ from haven.access.scoping import NotVisible, can
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core.errors import Refused, add_to_form, messages_of
+from haven.lib.ids import as_id
 from haven.prevention import forms, selectors, services
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
 from haven.prevention.models import Coverage, SupportStatus
@@ -151,7 +152,7 @@ def home(request):
 @markers.requires(Verb.PREVENTION_RECORD)
 @require_http_methods(["GET", "POST"])
 def flag(request):
-    form = forms.FlagForm(request.POST or None, user=request.user)
+    form = forms.FlagForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_flag(actor=request.user, **form.cleaned_data)
@@ -208,7 +209,9 @@ def step(request, person_id, step):
     if request.method == "GET" and step not in selectors.actions_for(request.user, person):
         messages.info(request, _("This step is not open to you now."))
         return redirect("prevention:detail", person.pk)
-    form = view.form(request.POST or None, **({"person": person} if view.for_person else {}))
+    form = view.form(
+        request.POST if request.method == "POST" else None, **({"person": person} if view.for_person else {})
+    )
     if request.method == "POST" and form.is_valid():
         try:
             view.run(request.user, person, _fields(form))
@@ -254,7 +257,7 @@ def support_outcome(request, person_id, support_id):
     support = person.supports.filter(pk=support_id, status=SupportStatus.REFERRED).first()
     if support is None:
         raise Http404
-    form = forms.OutcomeForm(request.POST or None)
+    form = forms.OutcomeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.support_outcome(actor=request.user, support=support, **form.cleaned_data)
@@ -274,7 +277,7 @@ def _commune_for(request) -> Area | None:
     provincial user, who first sees the table of communes."""
     chosen = request.GET.get("commune") or request.POST.get("commune")
     if chosen:
-        found = Area.objects.communes().filter(pk=chosen).first() if str(chosen).isdigit() else None
+        found = Area.objects.communes().filter(pk=as_id(chosen)).first() if as_id(chosen) else None
         if found is None or not selectors.may_see_coverage(request.user, found):
             raise NotVisible
         return found
@@ -325,10 +328,10 @@ def coverage(request):
             elif do == "assign":
                 services.coverage_assign(actor=request.user, **assign_form.cleaned_data)
             else:
-                coverage_id = request.POST.get("coverage", "")
+                coverage_id = as_id(request.POST.get("coverage"))
                 ended = (
                     Coverage.objects.filter(pk=coverage_id, village__commune=commune).first()
-                    if coverage_id.isdigit()
+                    if coverage_id
                     else None
                 )
                 if ended is None:
@@ -359,8 +362,10 @@ def coverage(request):
 @require_GET
 def figures(request):
     area = None
-    if request.GET.get("area", "").isdigit():
-        area = Area.objects.filter(pk=request.GET["area"]).first()
+    if request.GET.get("area", ""):
+        area = (
+            Area.objects.filter(pk=as_id(request.GET["area"])).first() if as_id(request.GET["area"]) else None
+        )
         if area is None:
             raise NotVisible
     return render(request, "prevention/figures.html", {"f": selectors.figures_for(request.user, area)})

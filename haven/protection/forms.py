@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.areas.models import Area
+from haven.lib.ids import as_id
 from haven.people.forms import DATE_WIDGET, CommuneChoice
 from haven.people.models import Sex
 from haven.protection.forms_catalog import FORMS, LEVELS
@@ -33,9 +34,7 @@ SERVICE_KINDS = (
 def _province_commune(form: forms.Form, province: Area | None, options_url: str) -> None:
     chosen = form.data.get("province") or (province.pk if province else None)
     form.fields["incident_commune"].queryset = (
-        Area.objects.communes().filter(parent_id=chosen)
-        if chosen and str(chosen).isdigit()
-        else Area.objects.none()
+        Area.objects.communes().filter(parent_id=as_id(chosen)) if as_id(chosen) else Area.objects.none()
     )
     if province and not form.is_bound:
         form.initial.setdefault("province", province.pk)
