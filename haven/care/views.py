@@ -179,6 +179,7 @@ def manage(request, facility_id: int):
         "shift_end": bound("shift_end", forms.ShiftEndForm),
         "staff_leave": bound("staff_leave", forms.StaffLeaveForm),
         "places": bound("places", forms.PlacesForm),
+        "ages": bound("ages", forms.AgeBandForm),
         "principal_end": bound("principal_end", forms.PrincipalEndForm),
         "room": bound("room", forms.RoomForm),
         "room_set": bound("room_set", forms.RoomSetForm),
@@ -194,6 +195,7 @@ def manage(request, facility_id: int):
     ).select_related("staff", "group__home")
     built["staff_leave"].fields["staff"].queryset = Staff.objects.filter(facility=facility, is_active=True)
     built["places"].fields["group"].queryset = groups
+    built["ages"].fields["group"].queryset = groups
     built["principal_end"].fields["principal"].queryset = PrincipalCaregiver.objects.filter(
         group__home__facility=facility, ended_on__isnull=True
     ).select_related("staff", "group__home")
@@ -213,6 +215,7 @@ def manage(request, facility_id: int):
         "shift_end": lambda d: services.shift_end(actor=request.user, **d),
         "staff_leave": lambda d: services.staff_deactivate(actor=request.user, **d),
         "places": lambda d: services.group_places_set(actor=request.user, **d),
+        "ages": lambda d: services.group_age_band_set(actor=request.user, **d),
         "principal_end": lambda d: services.principal_end(actor=request.user, **d),
         "room": lambda d: services.room_add(actor=request.user, **d),
         "room_set": lambda d: services.room_set(actor=request.user, **d),

@@ -56,11 +56,13 @@ STEPS: dict[str, StepView] = {
         gettext_lazy("Record the health screening"),
         forms.ScreeningForm,
         lambda a, c, d: services.foundling_screen(actor=a, case=c, **d),
+        forms.ScreeningForm.prefill,
     ),
     "record": StepView(
         gettext_lazy("Draw up the discovery record"),
         forms.RecordForm,
         lambda a, c, d: services.foundling_record(actor=a, case=c, **d),
+        forms.RecordForm.prefill,
     ),
     "discharge": StepView(
         gettext_lazy("Record the medical discharge"),
@@ -96,18 +98,13 @@ STEPS: dict[str, StepView] = {
         gettext_lazy("Register the birth"),
         forms.BirthForm,
         lambda a, c, d: services.foundling_register_birth(actor=a, case=c, **d),
+        forms.BirthForm.prefill,
     ),
     "resend_pin": StepView(
         gettext_lazy("Correct the birth and send it to the register again"),
         forms.BirthForm,
         lambda a, c, d: services.foundling_pin_resend(actor=a, case=c, **d),
-        lambda c: {
-            "family_name": c.child.family_name,
-            "middle_name": c.child.middle_name,
-            "given_name": c.child.given_name,
-            "sex": c.child.sex,
-            "date_of_birth": None if c.child.date_of_birth_estimated else c.child.date_of_birth,
-        },
+        forms.BirthForm.prefill,
     ),
     "record_health_insurance": StepView(
         gettext_lazy("Record the health-insurance card"),

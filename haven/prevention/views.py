@@ -44,6 +44,7 @@ STEPS: dict[str, StepView] = {
         gettext_lazy("Record the first contact and her consent"),
         forms.ContactForm,
         lambda a, p, d: services.person_contact(actor=a, person=p, **d),
+        for_person=True,
     ),
     "decline": StepView(
         gettext_lazy("She declines follow-up"),
