@@ -27,7 +27,7 @@ logout = markers.second_factor(auth_views.LogoutView.as_view())
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
     """Second step of sign-in for users who turned on two-factor authentication."""
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         for device in devices_for_user(request.user, confirmed=True):
             if device.verify_token(form.cleaned_data["token"]):
@@ -43,7 +43,7 @@ def security(request):
     """Two-factor settings: turn TOTP on (scan, confirm with a code) or off."""
     enabled = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and device is not None and form.is_valid():
         if services.totp_confirm(actor=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)

@@ -8,8 +8,11 @@ import datetime as dt
 import uuid
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from haven.access.policy import Verb
@@ -37,6 +40,7 @@ from haven.care.models import (
     Staff,
     StaffKind,
 )
+from haven.care.ratios import AGE_BAND_CHOICES
 from haven.foundlings.api import MAX_ID, Day, Line, Moment, Prose
 from haven.people.models import Child
 
@@ -72,6 +76,7 @@ class GroupOut(Schema):
     home: str
     name: str
     places: int
+    age_band: str = Field(..., description="infant, young or school (Circular 09/2024 art. 6); empty: mixed")
     occupancy: int
     principal_caregiver: str
     rostered: dict[str, list[str]]
@@ -238,9 +243,15 @@ class HomeIn(Schema):
     name: Line = Field(..., max_length=120)
 
 
+AgeBand = Literal[("", *(code for code, _title in AGE_BAND_CHOICES))]  # type: ignore[valid-type]
+
+
 class GroupIn(Schema):
     name: Line = Field(..., max_length=120)
     places: int = Field(..., ge=1, le=50)
+    age_band: AgeBand = Field(
+        default="", description="infant, young or school (Circular 09/2024 art. 6); empty: mixed ages"
+    )
 
 
 class StaffIn(Schema):
@@ -259,7 +270,8 @@ class EndedIn(Schema):
 
 
 class PlacesIn(Schema):
-    places: int = Field(..., ge=1, le=50)
+    places: int | None = Field(default=None, ge=1, le=50)
+    age_band: AgeBand | None = Field(default=None, description="empty: mixed ages; left out: unchanged")
 
 
 class RoomIn(Schema):
@@ -479,6 +491,7 @@ def get_board(request, facility_id: int = Id):
                 "home": g.group.home.name,
                 "name": g.group.name,
                 "places": g.places,
+                "age_band": g.group.age_band,
                 "occupancy": g.occupancy,
                 "principal_caregiver": g.principal,
                 "rostered": g.rostered,
@@ -604,10 +617,16 @@ def staff_leave(request, payload: EndedIn, staff_id: int = Id):
 
 @router.patch("/groups/{group_id}", response={200: dict[str, int], **ERRORS})
 def set_places(request, payload: PlacesIn, group_id: int = Id):
-    """The group's capacity; never below the children now in it (422 "below_occupancy")."""
-    group = services.group_places_set(
-        actor=request.user, group=_group(request, group_id), places=payload.places
-    )
+    """The group's capacity, never below the children now in it (422 "below_occupancy"), and the ages
+    it is kept for (a child of other ages is then placed only with an override)."""
+    group = _group(request, group_id)
+    if payload.places is None and payload.age_band is None:
+        raise ValidationError({"places": ValidationError(_("Nothing to change."), code="nothing")})
+    with transaction.atomic():
+        if payload.places is not None:
+            group = services.group_places_set(actor=request.user, group=group, places=payload.places)
+        if payload.age_band is not None:
+            group = services.group_age_band_set(actor=request.user, group=group, age_band=payload.age_band)
     return {"id": group.pk, "places": group.places}
 
 

@@ -36,6 +36,7 @@ from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines.models import Status
 from haven.deadlines.services import obligations_close
+from haven.people import rules as people_rules
 from haven.people.models import Child, Involvement, InvolvementBasis
 
 # The forms a Form 16 decision may move a child to; adoption follows the Law on Adoption instead.
@@ -108,6 +109,7 @@ def care_change_decide(
     if chosen is None:
         raise invalid("ground", _("Choose a ground of the decision."), "required")
     number = services._required("decision_number", decision_number, _("Give the number of the decision."))
+    number = people_rules.clean_reference(number, field="decision_number")
     note = (note or "").strip()
     if chosen.needs_note and not note:
         raise invalid("note", _("Set out the facts on which the decision rests."), "required")

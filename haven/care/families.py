@@ -10,7 +10,6 @@ a non-kin applicant brings a health certificate issued within 6 months.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
@@ -28,6 +27,7 @@ from haven.care.models import CareFamily, CareForm, FamilyKind, FamilyStatus, Pl
 from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines.services import obligation_open, obligations_close
+from haven.people import rules as names
 from haven.people.models import Child, SiblingLink
 from haven.people.rules import HEARD_FROM_YEARS, child_not_heard, latest_view
 
@@ -125,15 +125,8 @@ def _conditions(
     return failed
 
 
-# A Vietnamese phone number: 10 digits starting with 0 (or +84 and 9 digits); spaces and dots allowed.
-PHONE = re.compile(r"(0|\+84)\d{9}")
-
-
 def _phone(value: str) -> str:
-    value = (value or "").strip()
-    if value and not PHONE.fullmatch(re.sub(r"[ .]", "", value)):
-        raise invalid("phone", _("Give a phone number of 10 digits, such as 0913 456 789."), "bad_phone")
-    return value
+    return names.clean_phone(value, field="phone")
 
 
 @transaction.atomic
@@ -162,6 +155,7 @@ def family_register(
             raise invalid("relative_of", _("Choose the child whose relative this is."), "required")
         require(actor, Verb.CHILD_VIEW, relative_of)
         relationship = services._required("relationship", relationship, _("Say how they are related."))
+    names.check_names(applicant_name=applicant_name)
     failed = _conditions(
         kind=kind,
         applicant_born_on=applicant_born_on,
@@ -402,6 +396,7 @@ def family_decide(*, actor: User, family: CareFamily, child: Child, decision_num
     membership = _commune_role(actor, family.commune, {Role.COMMUNE_CHAIRMAN})
     if not decidable_children(actor, family).filter(pk=child.pk).exists():
         raise NotVisible
+    decision_number = names.clean_reference(decision_number, field="decision_number")
     # A family that has taken a child may be chosen again, for a sibling (siblings stay together).
     if family.status not in (FamilyStatus.VERIFIED, FamilyStatus.HANDED_OVER):
         raise Refused(_("Only a verified family can be chosen."), code="out_of_order")

@@ -19,8 +19,10 @@ from haven.care.models import (
     Staff,
     StaffKind,
 )
+from haven.care.ratios import AGE_BAND_CHOICES
 from haven.core import clock
-from haven.people.forms import DATE_WIDGET
+from haven.people.forms import DATE_WIDGET, name_field
+from haven.people.rules import validate_reference
 
 REASON = forms.TextInput(attrs={"maxlength": 300})
 
@@ -49,7 +51,7 @@ class PlaceForm(forms.Form):
     started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=clock.today)
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=REASON)
     override_reason = forms.CharField(
-        label=_("Override: why the child must be placed in this group although it is full"),
+        label=_("Override: why the child must be placed in this group although it is full or for other ages"),
         max_length=300,
         required=False,
         help_text=_("Only the facility's director may override. The placement is then shown as overload."),
@@ -105,7 +107,9 @@ class EndForm(forms.Form):
 
 class FacilityForm(forms.Form):
     ownership = forms.ChoiceField(label=_("Ownership"), choices=Ownership.choices)
-    licence_number = forms.CharField(label=_("Licence number"), max_length=60)
+    licence_number = forms.CharField(
+        label=_("Licence number"), max_length=60, validators=[validate_reference]
+    )
     licence_issued_on = forms.DateField(label=_("Licence issued on"), widget=DATE_WIDGET)
     address = forms.CharField(label=_("Address"), max_length=300)
     management_level = forms.ChoiceField(label=_("Managed by"), choices=ManagementLevel.choices)
@@ -115,14 +119,28 @@ class HomeForm(forms.Form):
     name = forms.CharField(label=_("Name of the home"), max_length=120)
 
 
+AGE_BANDS = [("", _("Mixed ages")), *AGE_BAND_CHOICES]
+
+
 class GroupForm(forms.Form):
     home = forms.ModelChoiceField(label=_("Home"), queryset=None)
     name = forms.CharField(label=_("Name of the group"), max_length=120)
     places = forms.IntegerField(label=_("Places"), min_value=1, max_value=50)
+    age_band = forms.ChoiceField(
+        label=_("Ages"),
+        choices=AGE_BANDS,
+        required=False,
+        help_text=_("A child of other ages is placed here only with the director's recorded override."),
+    )
+
+
+class AgeBandForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Small group"), queryset=SmallGroup.objects.none())
+    age_band = forms.ChoiceField(label=_("Ages"), choices=AGE_BANDS, required=False)
 
 
 class StaffForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = name_field(_("Full name"), max_length=150, required=True)
     kind = forms.ChoiceField(label=_("Position"), choices=StaffKind.choices)
 
 
@@ -195,7 +213,7 @@ class FamilyForm(forms.Form):
         help_text=_("For relatives only: the child they are related to."),
     )
     relationship = forms.CharField(label=_("Relationship to the child"), max_length=60, required=False)
-    applicant_name = forms.CharField(label=_("Applicant's full name"), max_length=150)
+    applicant_name = name_field(_("Applicant's full name"), max_length=150, required=True)
     applicant_born_on = forms.DateField(label=_("Applicant's date of birth"), widget=DATE_WIDGET)
     address = forms.CharField(label=_("Address"), max_length=300)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
@@ -229,7 +247,9 @@ class VerifyForm(forms.Form):
 
 class DecideForm(forms.Form):
     child = ChildChoice(label=_("Child"), queryset=None)
-    decision_number = forms.CharField(label=_("Decision number (Form 12)"), max_length=60)
+    decision_number = forms.CharField(
+        label=_("Decision number (Form 12)"), max_length=60, validators=[validate_reference]
+    )
 
     def __init__(self, *args, children, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -311,7 +331,9 @@ class DecisionForm(forms.Form):
     """Form 16: end or change a child's alternative care."""
 
     ground = forms.ChoiceField(label=_("Ground"), choices=())
-    decision_number = forms.CharField(label=_("Decision number"), max_length=60)
+    decision_number = forms.CharField(
+        label=_("Decision number"), max_length=60, validators=[validate_reference]
+    )
     on = forms.DateField(label=_("Takes effect on"), widget=DATE_WIDGET, initial=clock.today)
     note = forms.CharField(
         label=_("Facts and reasons"), widget=forms.Textarea(attrs={"rows": 3}), required=False

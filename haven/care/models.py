@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haven.care.ratios import AGE_BAND_CHOICES
 from haven.core.models import TimeStamped
 from haven.people.models import ChildDataQuerySet
 
@@ -74,6 +75,8 @@ class SmallGroup(TimeStamped):
     home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="groups")
     name = models.CharField(_("name"), max_length=120)
     places = models.PositiveSmallIntegerField(_("places"))
+    # One of ratios.BANDS (Circular 09/2024 art. 6), or blank for a group of mixed ages.
+    age_band = models.CharField(_("ages"), max_length=10, choices=AGE_BAND_CHOICES, blank=True)
 
     class Meta:
         verbose_name = _("small group")

@@ -41,6 +41,11 @@ BANDS: tuple[Band, ...] = (
     Band("school", _("6 years and over"), 72, None, 10, 5, CIRCULAR_09 + " (16+ by analogy, [U])", "V"),
 )
 
+BY_CODE: dict[str, Band] = {band.code: band for band in BANDS}
+# A small group may be kept for one band (a preschool group, a group of school-age children); blank is a
+# group of mixed ages. A child outside the group's band is placed only with a recorded override.
+AGE_BAND_CHOICES = [(band.code, band.title) for band in BANDS]
+
 # Children counted at the lower ratio: with disabilities (art. 10 d) or living with HIV (art. 10 đ).
 # A mental disorder is recorded as a disability (Law on Persons with Disabilities art. 3).
 SPECIAL_NEEDS = frozenset({CircumstanceGroup.HCDB_D, CircumstanceGroup.HCDB_DD})

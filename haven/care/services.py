@@ -43,6 +43,7 @@ from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines.models import Status
 from haven.deadlines.services import obligation_open, obligations_close
+from haven.people import rules as names
 from haven.people.models import Child, Involvement, InvolvementBasis, SpecialCircumstance
 
 CLOCKS = ("care.review", "care.family_plan")
@@ -130,6 +131,7 @@ def facility_register(
     if organisation.kind != OrganisationKind.SOCIAL_PROTECTION_FACILITY:
         raise Refused(_("Only a social protection facility has homes and groups."), code="not_a_facility")
     _not_future("licence_issued_on", licence_issued_on)
+    names.clean_reference(licence_number, field="licence_number")
     facility, _created = Facility.objects.update_or_create(
         organisation=organisation,
         defaults={
@@ -155,23 +157,68 @@ def home_add(*, actor: User, facility: Facility, name: str) -> Home:
     return home
 
 
+def _age_band(age_band: str | None) -> str:
+    """A band code of ratios.BANDS, or "" for a group of mixed ages."""
+    age_band = (age_band or "").strip()
+    if age_band and age_band not in ratios.BY_CODE:
+        raise invalid("age_band", _("Choose the ages of the group from the list."), "unknown_band")
+    return age_band
+
+
 @transaction.atomic
-def group_add(*, actor: User, home: Home, name: str, places: int) -> SmallGroup:
+def group_add(*, actor: User, home: Home, name: str, places: int, age_band: str = "") -> SmallGroup:
     membership = facility_membership(actor, home.facility)
     name = _required("name", name, _("Name the group."))
     if not 1 <= places <= 50:
         raise invalid("places", _("A group has between 1 and 50 places."), "out_of_range")
     if home.groups.filter(name=name).exists():
         raise invalid("name", _("The home already has a group of this name."), "duplicate")
-    group = SmallGroup.objects.create(home=home, name=name, places=places)
+    group = SmallGroup.objects.create(home=home, name=name, places=places, age_band=_age_band(age_band))
     record(
         actor=actor,
         action="care.group_add",
         obj=group,
         organisation=membership.organisation,
-        data={"places": places},
+        data={"places": places, "age_band": group.age_band},
     )
     return group
+
+
+@transaction.atomic
+def group_age_band_set(*, actor: User, group: SmallGroup, age_band: str) -> SmallGroup:
+    """The ages a group is kept for. The children already in it stay; the band applies to the next."""
+    membership = facility_membership(actor, group.home.facility)
+    group = SmallGroup.objects.select_for_update().get(pk=group.pk)
+    before, group.age_band = group.age_band, _age_band(age_band)
+    group.save(update_fields=["age_band", "updated_at"])
+    record(
+        actor=actor,
+        action="care.group_age_band_set",
+        obj=group,
+        organisation=membership.organisation,
+        data={"from": before, "to": group.age_band},
+    )
+    return group
+
+
+def age_band_breach(group: SmallGroup, child: Child, on: dt.date) -> str | None:
+    """Why ``child`` does not fit ``group``'s ages on ``on`` (walkthrough D9: a 16-year-old took the
+    last place of a preschool group), or None. A child whose birth date is unknown is not refused."""
+    if not group.age_band or child.date_of_birth is None:
+        return None
+    band = ratios.BY_CODE[group.age_band]
+    if ratios.band_for(child.date_of_birth, on).code == band.code:
+        return None
+    months = ratios.months_between(child.date_of_birth, on)
+    age = (
+        _("%(count)s months old") % {"count": months}
+        if months < 24
+        else _("%(count)s years old") % {"count": months // 12}
+    )
+    return _(
+        "%(child)s is %(age)s; group %(group)s is for children %(band)s "
+        "(Circular 09/2024/TT-BLĐTBXH, art. 6)."
+    ) % {"child": child.full_name or _("The child"), "age": age, "group": group, "band": band.title}
 
 
 @transaction.atomic
@@ -179,6 +226,7 @@ def staff_add(
     *, actor: User, facility: Facility, full_name: str, kind: str, user: User | None = None
 ) -> Staff:
     membership = facility_membership(actor, facility)
+    names.check_names(full_name=full_name)
     staff = Staff.objects.create(
         facility=facility,
         full_name=_required("full_name", full_name, _("Give the staff member's full name.")),
@@ -690,6 +738,9 @@ def _check_capacity(
     # Checked against today's group, roster and ages: a placement recorded late joins the group as
     # it is now (the open placements and rosters are today's, not those of the earlier date).
     reasons = group_breaches(group, max(on, clock.today()), adding=child)
+    age = age_band_breach(group, child, on)
+    if age:
+        reasons.insert(0, age)
     if room is not None:
         # A room without a group is shared by the home's groups: the group's lock does not cover it,
         # so the room is locked too before its beds are counted (as room_assign does).

@@ -65,10 +65,16 @@ def _build(rng, director: User, org: Organisation, *, ownership: str, layout, st
         management_level="province",
     )
     homes = {}
-    for home_name, group_name, places, day, night, _band in layout:
+    for home_name, group_name, places, day, night, band in layout:
         if home_name not in homes:
             homes[home_name] = services.home_add(actor=director, facility=facility, name=home_name)
-        group = services.group_add(actor=director, home=homes[home_name], name=group_name, places=places)
+        group = services.group_add(
+            actor=director,
+            home=homes[home_name],
+            name=group_name,
+            places=places,
+            age_band=ratios.band_for(start - dt.timedelta(days=band[0] * 31), start).code,
+        )
         caregivers = []
         for shift, count in (("day", day), ("night", night)):
             for _ in range(count):

@@ -32,14 +32,13 @@ from haven.care.models import (
     Staff,
     StaffKind,
 )
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form
 from haven.deadlines.models import Obligation
 from haven.people.models import Child
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    add_to_form(form, error)
 
 
 def _run(form, action: Callable) -> bool:
@@ -180,6 +179,7 @@ def manage(request, facility_id: int):
         "shift_end": bound("shift_end", forms.ShiftEndForm),
         "staff_leave": bound("staff_leave", forms.StaffLeaveForm),
         "places": bound("places", forms.PlacesForm),
+        "ages": bound("ages", forms.AgeBandForm),
         "principal_end": bound("principal_end", forms.PrincipalEndForm),
         "room": bound("room", forms.RoomForm),
         "room_set": bound("room_set", forms.RoomSetForm),
@@ -195,6 +195,7 @@ def manage(request, facility_id: int):
     ).select_related("staff", "group__home")
     built["staff_leave"].fields["staff"].queryset = Staff.objects.filter(facility=facility, is_active=True)
     built["places"].fields["group"].queryset = groups
+    built["ages"].fields["group"].queryset = groups
     built["principal_end"].fields["principal"].queryset = PrincipalCaregiver.objects.filter(
         group__home__facility=facility, ended_on__isnull=True
     ).select_related("staff", "group__home")
@@ -214,6 +215,7 @@ def manage(request, facility_id: int):
         "shift_end": lambda d: services.shift_end(actor=request.user, **d),
         "staff_leave": lambda d: services.staff_deactivate(actor=request.user, **d),
         "places": lambda d: services.group_places_set(actor=request.user, **d),
+        "ages": lambda d: services.group_age_band_set(actor=request.user, **d),
         "principal_end": lambda d: services.principal_end(actor=request.user, **d),
         "room": lambda d: services.room_add(actor=request.user, **d),
         "room_set": lambda d: services.room_set(actor=request.user, **d),
@@ -247,7 +249,7 @@ def place(request, group_id: int):
         pk__in=Placement.objects.filter(ended_on__isnull=True).values("child_id")
     )
     form = forms.PlaceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         children=children,
         can_override=_can_override(request.user, facility),
         rooms=Room.objects.filter(Q(group=group) | Q(group__isnull=True), home=group.home),
@@ -330,7 +332,9 @@ def transfer(request, placement_id):
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
     form = forms.TransferForm(
-        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+        request.POST if request.method == "POST" else None,
+        groups=groups,
+        can_override=can(request.user, Verb.CARE_OVERRIDE),
     )
 
     def act(d):
@@ -351,7 +355,7 @@ def transfer(request, placement_id):
 def review(request, placement_id):
     placement = _placement(request, placement_id)
     form = forms.ReviewForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"needs_family": placement.needs_family, "family_plan": placement.family_plan},
     )
 
@@ -370,7 +374,7 @@ def review(request, placement_id):
 @require_http_methods(["GET", "POST"])
 def end(request, placement_id):
     placement = _placement(request, placement_id)
-    form = forms.EndForm(request.POST or None)
+    form = forms.EndForm(request.POST if request.method == "POST" else None)
 
     def act(d):
         services.placement_end(actor=request.user, placement=placement, **d)
@@ -393,7 +397,9 @@ def start(request, child_id):
         home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
     ).select_related("home")
     form = forms.TransferForm(
-        request.POST or None, groups=groups, can_override=can(request.user, Verb.CARE_OVERRIDE)
+        request.POST if request.method == "POST" else None,
+        groups=groups,
+        can_override=can(request.user, Verb.CARE_OVERRIDE),
     )
 
     def act(d):
@@ -411,7 +417,7 @@ def start(request, child_id):
 def visit(request, placement_id):
     """A monitoring visit of a child in a family (Decree 56/2017 art. 43(2), 46)."""
     placement = _placement(request, placement_id)
-    form = forms.VisitForm(request.POST or None)
+    form = forms.VisitForm(request.POST if request.method == "POST" else None)
 
     def act(d):
         services.monitoring_visit(actor=request.user, placement=placement, **d)
@@ -440,7 +446,10 @@ def families(request):
     commune = _commune_of(request.user, Role.COMMUNE_CHILD_PROTECTION_OFFICER)
     form = None
     if commune is not None:
-        form = forms.FamilyForm(request.POST or None, children=Child.objects.visible_to(request.user))
+        form = forms.FamilyForm(
+            request.POST if request.method == "POST" else None,
+            children=Child.objects.visible_to(request.user),
+        )
 
         def act(d):
             families_mod.family_register(actor=request.user, commune=commune, **d)
@@ -535,7 +544,7 @@ def family(request, family_id):
 def incident(request, child_id):
     """Violence or abuse inside the facility: a child-protection report opens at once."""
     found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
-    form = forms.IncidentForm(request.POST or None)
+    form = forms.IncidentForm(request.POST if request.method == "POST" else None)
     made = []
 
     def act(d):
@@ -558,7 +567,7 @@ def inspect(request, facility_id: int):
     facility = selectors.facilities_visible(request.user, Verb.CARE_INSPECT).filter(pk=facility_id).first()
     if facility is None:
         raise NotVisible
-    form = forms.InspectionForm(request.POST or None)
+    form = forms.InspectionForm(request.POST if request.method == "POST" else None)
 
     def act(_d):
         services.inspection_record(actor=request.user, facility=facility, **form.service_fields())
@@ -587,7 +596,7 @@ def room(request, placement_id):
         Q(group=placement.group_id) | Q(group__isnull=True), home=placement.group.home_id
     ).select_related("home")
     form = forms.RoomAssignForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         rooms=rooms,
         can_override=_can_override(request.user, facility),
         initial={"room": placement.room_id},
@@ -624,7 +633,7 @@ def decide(request, placement_id):
     membership = decisions.deciding_membership(request.user, placement)
     groups = decisions.groups_for(membership)
     form = forms.DecisionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         families=families_mod.families_visible(request.user).filter(status__in=("verified", "handed_over")),
         groups=groups.select_related("home"),
     )

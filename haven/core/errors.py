@@ -23,6 +23,20 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": [str(m) for m in error.messages]}
 
 
+def add_to_form(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form, each message next to its field (or above the form).
+
+    A ValidationError raised with a plain message has no ``error_dict``, so ``message_dict`` would
+    itself raise (walkthrough D3: an HTTP 500 instead of "this field is required")."""
+    for field, messages in field_errors(error).items():
+        form.add_error(field if form is not None and field in form.fields else None, messages)
+
+
+def messages_of(error: ValidationError) -> str:
+    """Every message of a ValidationError, whatever its shape, as one line for a flash message."""
+    return " ".join(m for ms in field_errors(error).values() for m in ms)
+
+
 def invalid(field: str, message: str, code: str) -> ValidationError:
     """A ValidationError on one field that keeps its machine-readable ``code`` (for the API)."""
     return ValidationError({field: ValidationError(message, code=code)})

@@ -50,7 +50,7 @@ def rules(request):
 def overrides(request):
     membership = acting_membership(request.user, Verb.DEADLINE_OVERRIDE)
     province = membership.organisation.area.province
-    form = OverrideForm(request.POST or None)
+    form = OverrideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             override_set(

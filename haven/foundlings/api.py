@@ -163,6 +163,9 @@ class BirthIn(Schema):
     date_of_birth: Day | None = Field(
         default=None, description="when unknown: the day and month found, the year estimated"
     )
+    date_of_birth_estimated: bool = Field(
+        default=False, description="the date given is an estimate (Decree 123/2015 art. 14(3))"
+    )
 
 
 class Paper(enum.StrEnum):

@@ -7,9 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.areas.models import Area
+from haven.core import clock
 from haven.foundlings.models import Placement, TemporaryCare
-from haven.people.forms import DATE_WIDGET, CommuneChoice
+from haven.lib.ids import as_id
+from haven.people.forms import DATE_WIDGET, SEX_REQUIRED, CommuneChoice, legal_choice, name_field
 from haven.people.models import Sex
+from haven.people.rules import validate_phone, validate_reference
 
 
 class Moment(forms.DateTimeField):
@@ -32,9 +35,7 @@ def _province_commune(form: forms.Form, province: Area | None) -> None:
 
     chosen = form.data.get("province") or (province.pk if province else None)
     form.fields["found_commune"].queryset = (
-        Area.objects.communes().filter(parent_id=chosen)
-        if chosen and str(chosen).isdigit()
-        else Area.objects.none()
+        Area.objects.communes().filter(parent_id=as_id(chosen)) if as_id(chosen) else Area.objects.none()
     )
     if province and not form.is_bound:
         form.initial.setdefault("province", province.pk)
@@ -60,7 +61,7 @@ class ReportForm(forms.Form):
         max_length=300,
         help_text=_("For example: the gate of the hospital, the market, a house number."),
     )
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    sex = legal_choice(_("Sex"), Sex.choices, required_message=SEX_REQUIRED)
     estimated_age_days = forms.IntegerField(
         label=_("Estimated age (days)"), min_value=0, max_value=6000, required=False
     )
@@ -70,14 +71,25 @@ class ReportForm(forms.Form):
     belongings = forms.CharField(
         label=_("Belongings found with the child"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    finder_name = forms.CharField(label=_("Finder's full name"), max_length=150, required=False)
-    finder_id_document = forms.CharField(label=_("Finder's identity document"), max_length=50, required=False)
+    finder_name = name_field(_("Finder's full name"), max_length=150)
+    finder_id_document = forms.CharField(
+        label=_("Finder's identity document"), max_length=50, required=False, validators=[validate_reference]
+    )
     finder_address = forms.CharField(label=_("Finder's residence"), max_length=300, required=False)
     photo = forms.ImageField(label=_("Photo (optional)"), required=False)
 
     def __init__(self, *args, province: Area | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _province_commune(self, province)
+
+    def clean_found_at(self):
+        from haven.foundlings.services import found_at_problem
+
+        found_at = self.cleaned_data.get("found_at")
+        problem = found_at and found_at_problem(found_at, clock.now())
+        if problem:
+            raise forms.ValidationError(problem[0], code=problem[1])
+        return found_at
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -95,7 +107,10 @@ class PublicReportForm(ReportForm):
     """No login: the finder's identity is optional for the public; a phone lets the commune call back."""
 
     reporter_contact = forms.CharField(
-        label=_("Your phone number (so the commune can call you)"), max_length=30, required=False
+        label=_("Your phone number (so the commune can call you)"),
+        max_length=30,
+        required=False,
+        validators=[validate_phone],
     )
     # Left empty by people; filled by bots.
     website = forms.CharField(
@@ -117,6 +132,11 @@ class ScreeningForm(forms.Form):
         label=_("Referrals"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    @staticmethod
+    def prefill(case) -> dict:
+        """The age estimated in the report, for the health worker to confirm or correct (D18)."""
+        return {"estimated_age_days": case.estimated_age_days} if case.estimated_age_days is not None else {}
+
 
 class RecordForm(forms.Form):
     drafter_title = forms.CharField(label=_("Drafter's position"), max_length=150)
@@ -128,8 +148,10 @@ class RecordForm(forms.Form):
     belongings = forms.CharField(
         label=_("Belongings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    finder_name = forms.CharField(label=_("Finder's full name"), max_length=150)
-    finder_id_document = forms.CharField(label=_("Finder's identity document"), max_length=50)
+    finder_name = name_field(_("Finder's full name"), max_length=150, required=True)
+    finder_id_document = forms.CharField(
+        label=_("Finder's identity document"), max_length=50, validators=[validate_reference]
+    )
     finder_address = forms.CharField(label=_("Finder's residence"), max_length=300)
     witness_name = forms.CharField(label=_("Witness's full name (if any)"), max_length=150, required=False)
     witness_id_document = forms.CharField(
@@ -142,6 +164,18 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Full name, identity document and residence of each, one per line."),
     )
+
+    @staticmethod
+    def prefill(case) -> dict:
+        """What the report already says (the finder, the belongings, the condition), so that the
+        officer checks and completes it instead of typing it again (walkthrough D18)."""
+        return {
+            "finder_name": case.finder_name,
+            "finder_id_document": case.finder_id_document,
+            "finder_address": case.finder_address,
+            "belongings": case.belongings,
+            "health": case.condition,
+        }
 
 
 class DischargeForm(forms.Form):
@@ -216,10 +250,12 @@ class ClaimDecisionForm(forms.Form):
 
 
 class BirthForm(forms.Form):
-    family_name = forms.CharField(label=_("Family name"), max_length=50)
-    middle_name = forms.CharField(label=_("Middle name"), max_length=50, required=False)
-    given_name = forms.CharField(label=_("Given name"), max_length=50)
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("male", _("Male")), ("female", _("Female"))])
+    family_name = name_field(_("Family name"), required=True)
+    middle_name = name_field(_("Middle name"))
+    given_name = name_field(_("Given name"), required=True)
+    sex = legal_choice(
+        _("Sex"), [("male", _("Male")), ("female", _("Female"))], required_message=SEX_REQUIRED
+    )
     date_of_birth = forms.DateField(
         label=_("Date of birth, if known"),
         required=False,
@@ -229,10 +265,30 @@ class BirthForm(forms.Form):
             "estimated (Decree 123/2015 art. 14)."
         ),
     )
+    date_of_birth_estimated = forms.BooleanField(label=_("The date of birth is estimated"), required=False)
+
+    @staticmethod
+    def prefill(case) -> dict:
+        """What the case already says, shown for the officer to check (a prefill, not a default: a
+        sex or a birth date the case does not record stays empty and must be chosen)."""
+        from haven.foundlings.services import estimated_birth_date
+
+        child = case.child
+        initial = {n: getattr(child, n) for n in ("family_name", "middle_name", "given_name")}
+        if child.sex in ("male", "female"):
+            initial["sex"] = child.sex
+        if child.date_of_birth and not child.date_of_birth_estimated:
+            initial["date_of_birth"] = child.date_of_birth
+        elif case.estimated_age_days is not None or child.date_of_birth:
+            initial["date_of_birth"] = estimated_birth_date(case)
+            initial["date_of_birth_estimated"] = True
+        return initial
 
 
 class HealthInsuranceForm(forms.Form):
-    health_insurance_number = forms.CharField(label=_("Health-insurance card number"), max_length=20)
+    health_insurance_number = forms.CharField(
+        label=_("Health-insurance card number"), max_length=20, validators=[validate_reference]
+    )
     health_insurance_from = forms.DateField(label=_("Valid from"), widget=DATE_WIDGET)
 
 
@@ -241,7 +297,9 @@ class ResidenceForm(forms.Form):
 
 
 class AllowanceForm(forms.Form):
-    allowance_decision = forms.CharField(label=_("Decision number"), max_length=50)
+    allowance_decision = forms.CharField(
+        label=_("Decision number"), max_length=50, validators=[validate_reference]
+    )
     allowance_from = forms.DateField(label=_("Allowance from"), widget=DATE_WIDGET)
     allowance_monthly_vnd = forms.IntegerField(
         label=_("Monthly amount (VND)"), min_value=1, max_value=100_000_000

@@ -36,6 +36,7 @@ from haven.foundlings.models import (
     State,
     TemporaryCare,
 )
+from haven.people import rules as names
 from haven.people import services as people
 from haven.people.models import Child, Involvement, InvolvementBasis
 from haven.population.models import RegisterRequest, RequestStatus
@@ -51,6 +52,26 @@ CHANNEL_OF_KIND = {
     K.HOTLINE_111: Channel.HOTLINE,
 }
 FLOW = workflow.FLOW
+
+
+# A child found before 1 January of the year 18 years back would be an adult today: a found date that
+# early is a typing error (walkthrough D19: 01/01/1900 made tasks "126 years" overdue nationwide).
+FOUND_WITHIN_YEARS = 18
+
+
+def found_at_problem(found_at: dt.datetime, now: dt.datetime) -> tuple[str, str] | None:
+    """Why ``found_at`` cannot be when a child was found (a message and a code), or None."""
+    if found_at > now + dt.timedelta(minutes=5):
+        return _("This time is in the future."), "time_in_future"
+    earliest = clock.localdate(now).replace(month=1, day=1)
+    earliest = earliest.replace(year=earliest.year - FOUND_WITHIN_YEARS)
+    if clock.localdate(found_at) < earliest:
+        return (
+            _("A child found before %(date)s would be an adult today: check the year.")
+            % {"date": earliest.strftime("%d/%m/%Y")},
+            "implausible",
+        )
+    return None
 
 
 # --- Report -------------------------------------------------------------------------------------
@@ -77,10 +98,21 @@ def foundling_report(
     """A found child, reported from the place of discovery, by hotline 111, or by the public. The
     organisation of the place of discovery is responsible from this moment (Notice 432 §2).
     ``child``: a child Haven already has (a child-protection report that reveals abandonment)."""
+    now = clock.now()
+    # Every problem of the report at once, so that nobody corrects one field per submit.
+    problems: dict[str, tuple[str, str] | None] = {
+        "found_at": found_at_problem(found_at, now),
+        "finder_name": names.name_problem(finder_name or ""),
+    }
     if found_commune is None or found_commune.level != "commune":
-        raise invalid("found_commune", _("Choose a commune from the list."), "unknown_commune")
+        problems["found_commune"] = (_("Choose a commune from the list."), "unknown_commune")
     if not condition.strip():
-        raise invalid("condition", _("Describe the child's physical and health condition."), "required")
+        problems["condition"] = (_("Describe the child's physical and health condition."), "required")
+    if names.phone_problem((reporter_contact or "").strip()):
+        problems["reporter_contact"] = (names.phone_problem(reporter_contact.strip()), "bad_phone")
+    errors = {f: ValidationError(p[0], code=p[1]) for f, p in problems.items() if p}
+    if errors:
+        raise ValidationError(errors)
     membership = None
     if actor is not None and actor.is_authenticated:
         membership = acting_as(actor, workflow.REPORTERS)
@@ -211,6 +243,8 @@ def foundling_record(
             )
         if errors:
             raise ValidationError(errors)
+        names.check_names(finder_name=finder_name)
+        names.clean_reference(finder_id_document, field="finder_id_document")
         year_count = DiscoveryRecord.objects.filter(
             organisation=firing.organisation, drawn_up_at__year=firing.now.year
         ).count()
@@ -502,11 +536,18 @@ def foundling_claim_decide(*, actor: User, case: FoundlingCase, reunify: bool, r
 # --- Papers: birth registration, PIN, health insurance, residence, allowance --------------------
 
 
-def _birth_details(case: FoundlingCase, date_of_birth: dt.date | None) -> tuple[dt.date, bool]:
+def estimated_birth_date(case: FoundlingCase) -> dt.date:
     """Decree 123/2015 art. 14(3): an unknown date of birth is the day and month the child was found,
     with the year estimated from the child's physique."""
+    return _birth_details(case, None)[0]
+
+
+def _birth_details(
+    case: FoundlingCase, date_of_birth: dt.date | None, estimated: bool = False
+) -> tuple[dt.date, bool]:
+    """The date of birth to register and whether it is the estimate of Decree 123/2015 art. 14(3)."""
     if date_of_birth is not None:
-        return date_of_birth, False
+        return date_of_birth, estimated
     found = clock.localdate(case.found_at)
     age_years = (case.estimated_age_days or 0) // 365
     year = found.year - age_years
@@ -526,12 +567,13 @@ def foundling_register_birth(
     middle_name: str = "",
     sex: str | None = None,
     date_of_birth: dt.date | None = None,
+    date_of_birth_estimated: bool = False,
 ) -> BirthRegistration:
     """The civil-status officer registers the birth once the notice has expired; parents are left
     blank, the register carries "Trẻ bị bỏ rơi", and the PIN is asked of the population register."""
 
     def effect(firing: Firing) -> BirthRegistration:
-        chosen = _birth_facts(case, family_name, given_name, sex, date_of_birth)
+        chosen = _birth_facts(case, family_name, given_name, sex, date_of_birth, date_of_birth_estimated)
         born, estimated = chosen["date_of_birth"], chosen["estimated"]
         place = f"{case.found_place}, {case.found_commune.name}, {case.found_commune.parent.name}"
         case.child.sex = chosen["sex"]
@@ -580,7 +622,12 @@ def foundling_register_birth(
 
 
 def _birth_facts(
-    case: FoundlingCase, family_name: str, given_name: str, sex: str | None, date_of_birth: dt.date | None
+    case: FoundlingCase,
+    family_name: str,
+    given_name: str,
+    sex: str | None,
+    date_of_birth: dt.date | None,
+    date_of_birth_estimated: bool = False,
 ) -> dict:
     """The name, sex and date of birth of a found child's birth registration, every problem at once."""
     errors = {}
@@ -591,7 +638,7 @@ def _birth_facts(
     sex = sex or case.child.sex
     if sex not in ("male", "female"):
         errors["sex"] = ValidationError(_("The birth register needs the child's sex."), code="required")
-    born, estimated = _birth_details(case, date_of_birth)
+    born, estimated = _birth_details(case, date_of_birth, date_of_birth_estimated)
     if born > clock.localdate(case.found_at):
         errors["date_of_birth"] = ValidationError(
             _("The child cannot be born after being found."), code="after_found"
@@ -611,6 +658,7 @@ def foundling_pin_resend(
     middle_name: str = "",
     sex: str | None = None,
     date_of_birth: dt.date | None = None,
+    date_of_birth_estimated: bool = False,
 ) -> RegisterRequest:
     """The register refused the birth (or answered a PIN Haven could not store): the civil-status
     officer corrects the details as written in the civil-status book and sends the birth again. The
@@ -628,7 +676,7 @@ def foundling_pin_resend(
                 _("Only a birth the population register refused can be corrected and sent again."),
                 code="not_refused",
             )
-        chosen = _birth_facts(case, family_name, given_name, sex, date_of_birth)
+        chosen = _birth_facts(case, family_name, given_name, sex, date_of_birth, date_of_birth_estimated)
         born, estimated = chosen["date_of_birth"], chosen["estimated"]
         case.child.sex = chosen["sex"]
         people.child_name_and_birth(
@@ -717,6 +765,9 @@ def foundling_record_paper(*, actor: User, case: FoundlingCase, paper: str, **fi
                 errors[name] = ValidationError(_("This field is required."), code="required")
         if errors:
             raise ValidationError(errors)
+        for name in ("health_insurance_number", "allowance_decision"):
+            if name in fields:
+                names.clean_reference(fields[name], field=name)
         for name, value in fields.items():
             setattr(case, name, value.strip() if isinstance(value, str) else value)
         case.save()

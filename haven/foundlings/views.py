@@ -20,12 +20,12 @@ from haven.access.scoping import NotVisible, acting_membership, can, memberships
 from haven.accounts.selectors import authority_for
 from haven.audit.services import record
 from haven.core import throttle
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form
 from haven.foundlings import forms, pdf, selectors, services, workflow
 from haven.foundlings.reconciliation import reconciliation
 from haven.population.selectors import pin_status
 from haven.prevention.selectors import mother_record
-from haven.workflow.views import StepPage, add_service_errors, step_page, title_of
+from haven.workflow.views import StepPage, step_page, title_of
 
 
 def _handover(case):
@@ -41,8 +41,16 @@ def _paper(paper):
 
 STEPS: dict[str, StepPage] = {
     "acknowledge": StepPage(None, lambda a, c, d: services.foundling_acknowledge(actor=a, case=c)),
-    "screen": StepPage(forms.ScreeningForm, lambda a, c, d: services.foundling_screen(actor=a, case=c, **d)),
-    "record": StepPage(forms.RecordForm, lambda a, c, d: services.foundling_record(actor=a, case=c, **d)),
+    "screen": StepPage(
+        forms.ScreeningForm,
+        lambda a, c, d: services.foundling_screen(actor=a, case=c, **d),
+        initial=forms.ScreeningForm.prefill,
+    ),
+    "record": StepPage(
+        forms.RecordForm,
+        lambda a, c, d: services.foundling_record(actor=a, case=c, **d),
+        initial=forms.RecordForm.prefill,
+    ),
     "discharge": StepPage(
         forms.DischargeForm, lambda a, c, d: services.foundling_discharge(actor=a, case=c, **d)
     ),
@@ -73,20 +81,12 @@ STEPS: dict[str, StepPage] = {
     "register_birth": StepPage(
         forms.BirthForm,
         lambda a, c, d: services.foundling_register_birth(actor=a, case=c, **d),
-        initial=lambda c: {
-            "sex": c.child.sex if c.child.sex in ("male", "female") else None,
-        },
+        initial=forms.BirthForm.prefill,
     ),
     "resend_pin": StepPage(
         forms.BirthForm,
         lambda a, c, d: services.foundling_pin_resend(actor=a, case=c, **d),
-        initial=lambda c: {
-            "family_name": c.child.family_name,
-            "middle_name": c.child.middle_name,
-            "given_name": c.child.given_name,
-            "sex": c.child.sex,
-            "date_of_birth": None if c.child.date_of_birth_estimated else c.child.date_of_birth,
-        },
+        initial=forms.BirthForm.prefill,
     ),
     "record_health_insurance": StepPage(forms.HealthInsuranceForm, _paper("health_insurance")),
     "record_residence": StepPage(forms.ResidenceForm, _paper("residence")),
@@ -128,13 +128,15 @@ def report(request):
         raise NotVisible
     membership = acting_membership(request.user, Verb.CHILD_VIEW)
     form = forms.ReportForm(
-        request.POST or None, request.FILES or None, province=membership.organisation.area.province
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        province=membership.organisation.area.province,
     )
     if request.method == "POST" and form.is_valid():
         try:
             case = services.foundling_report(actor=request.user, **form.service_fields())
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("The report was recorded. The commune has been told."))
             return redirect("foundlings:detail", case.pk)
@@ -145,7 +147,10 @@ def report(request):
 @require_http_methods(["GET", "POST"])
 def public_report(request):
     """No account needed: anyone who finds a child reports it here (or calls 111)."""
-    form = forms.PublicReportForm(request.POST or None, request.FILES or None)
+    form = forms.PublicReportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and not throttle.allow(request, "public_report"):
         form.add_error(
             None,
@@ -163,7 +168,7 @@ def public_report(request):
             if isinstance(error, Refused):
                 form.add_error(None, error.message)
             else:
-                add_service_errors(form, error)
+                add_to_form(form, error)
         else:
             return render(request, "foundlings/report_thanks.html")
     return render(request, "foundlings/report.html", {"form": form, "public": True})

@@ -9,11 +9,38 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from haven.areas.models import Area
+from haven.lib.ids import as_id
 from haven.people.models import ETHNICITY_CHOICES, CircumstanceGroup, Sex, SiblingKind
+from haven.people.rules import validate_name
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
 )
+
+
+def legal_choice(label, choices, *, required_message, widget=None, **kwargs) -> forms.ChoiceField:
+    """A legal fact (sex, nationality...) the person entering it must choose: nothing is preselected, a
+    list starts with an empty option, and leaving it says what is missing (walkthrough D4: a form that
+    defaulted to "Nam" registered a girl as a boy)."""
+    radio = isinstance(widget, forms.RadioSelect) or widget is forms.RadioSelect
+    return forms.ChoiceField(
+        label=label,
+        choices=list(choices) if radio else [("", _("— Choose —")), *choices],
+        widget=widget or forms.Select,
+        error_messages={"required": required_message, "invalid_choice": required_message},
+        **kwargs,
+    )
+
+
+def name_field(label, *, required: bool = False, max_length: int = 50, **kwargs) -> forms.CharField:
+    """A person's legal name, checked where it is typed by the rules of the population register and
+    more (haven.people.rules.name_problem); the services check it again, for the API."""
+    return forms.CharField(
+        label=label, max_length=max_length, required=required, validators=[validate_name], **kwargs
+    )
+
+
+SEX_REQUIRED = _("Choose the child's sex.")
 
 
 class CommuneChoice(forms.ModelChoiceField):
@@ -22,15 +49,10 @@ class CommuneChoice(forms.ModelChoiceField):
 
 
 class ChildForm(forms.Form):
-    family_name = forms.CharField(label=_("Family name"), max_length=50, required=False)
-    middle_name = forms.CharField(label=_("Middle name"), max_length=50, required=False)
-    given_name = forms.CharField(
-        label=_("Given name"),
-        max_length=50,
-        required=False,
-        help_text=_("Leave blank if the child has not been named yet."),
-    )
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    family_name = name_field(_("Family name"))
+    middle_name = name_field(_("Middle name"))
+    given_name = name_field(_("Given name"), help_text=_("Leave blank if the child has not been named yet."))
+    sex = legal_choice(_("Sex"), Sex.choices, required_message=SEX_REQUIRED)
     date_of_birth = forms.DateField(
         label=_("Date of birth"), required=False, widget=DATE_WIDGET, help_text=_("dd/mm/yyyy")
     )
@@ -39,9 +61,10 @@ class ChildForm(forms.Form):
     ethnicity = forms.ChoiceField(
         label=_("Ethnicity"), choices=[("", _("Not known")), *ETHNICITY_CHOICES], required=False
     )
-    nationality = forms.ChoiceField(
-        label=_("Nationality"),
-        choices=[("VN", pgettext_lazy("nationality", "Vietnamese")), ("XX", _("Other or not known"))],
+    nationality = legal_choice(
+        _("Nationality"),
+        [("VN", pgettext_lazy("nationality", "Vietnamese")), ("XX", _("Other or not known"))],
+        required_message=_("Choose the child's nationality."),
     )
     province = forms.ModelChoiceField(label=_("Province"), queryset=Area.objects.provinces(), required=False)
     current_commune = CommuneChoice(
@@ -61,9 +84,7 @@ class ChildForm(forms.Form):
         super().__init__(*args, **kwargs)
         chosen = self.data.get("province") or (province.pk if province else None)
         self.fields["current_commune"].queryset = (
-            Area.objects.communes().filter(parent_id=chosen)
-            if chosen and str(chosen).isdigit()
-            else Area.objects.none()
+            Area.objects.communes().filter(parent_id=as_id(chosen)) if as_id(chosen) else Area.objects.none()
         )
         if province and not self.is_bound:
             self.initial.setdefault("province", province.pk)

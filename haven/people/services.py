@@ -51,6 +51,11 @@ def _commune(value: Area | int | None) -> Area:
 
 
 def _apply(child: Child, fields: dict[str, Any]) -> list[str]:
+    # A legal name is checked where it is entered, by the population register's rules and more
+    # (rules.name_problem); a name already recorded and sent back unchanged is left as it is.
+    rules.check_names(
+        **{n: fields[n] for n in NAME_FIELDS if n in fields and nfc(fields[n]) != getattr(child, n)}
+    )
     changed = []
     for name, value in fields.items():
         if name in TEXT_FIELDS:

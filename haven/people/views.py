@@ -13,14 +13,14 @@ from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, require
 from haven.audit.services import record
+from haven.core.errors import add_to_form
 from haven.linkage.selectors import register_status
 from haven.people import selectors, services
 from haven.people.forms import ChildForm, CircumstanceForm, OpinionForm, SiblingForm
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
+    add_to_form(form, error)
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -77,7 +77,9 @@ def pin_reveal(request, child_id):
 @require_http_methods(["GET", "POST"])
 def child_create(request):
     membership = acting_membership(request.user, Verb.CHILD_CREATE)
-    form = ChildForm(request.POST or None, province=membership.organisation.area.province)
+    form = ChildForm(
+        request.POST if request.method == "POST" else None, province=membership.organisation.area.province
+    )
     if request.method == "POST" and form.is_valid():
         try:
             child = services.child_create(actor=request.user, **form.service_fields())
@@ -95,7 +97,11 @@ def child_edit(request, child_id):
     child = selectors.child_for_update(user=request.user, child_id=child_id)
     initial = {f: getattr(child, f) for f in services.EDITABLE}
     initial["province"] = child.current_commune.parent_id
-    form = ChildForm(request.POST or None, initial=initial, province=child.current_commune.parent)
+    form = ChildForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        province=child.current_commune.parent,
+    )
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         pin = fields.pop("pin") or None
@@ -129,7 +135,7 @@ def access_log(request, child_id):
 @require_http_methods(["GET", "POST"])
 def circumstance_add(request, child_id):
     child = selectors.child_for_update(user=request.user, child_id=child_id)
-    form = CircumstanceForm(request.POST or None)
+    form = CircumstanceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.circumstance_add(actor=request.user, child=child, **form.cleaned_data)
@@ -149,7 +155,7 @@ def circumstance_add(request, child_id):
 @require_http_methods(["GET", "POST"])
 def opinion_add(request, child_id):
     child = selectors.child_for_update(user=request.user, child_id=child_id)
-    form = OpinionForm(request.POST or None)
+    form = OpinionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.opinion_record(actor=request.user, child=child, **form.cleaned_data)
@@ -167,7 +173,7 @@ def opinion_add(request, child_id):
 @require_http_methods(["GET", "POST"])
 def sibling_add(request, child_id):
     child = selectors.child_for_update(user=request.user, child_id=child_id)
-    form = SiblingForm(request.POST or None)
+    form = SiblingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         sibling = selectors.child_for_update(user=request.user, child_id=request.POST.get("sibling"))
         try:

@@ -12,7 +12,7 @@ from haven.accounts.models import Organisation, OrganisationKind, Role, User
 from haven.areas.models import Area
 from haven.core import clock
 from haven.foundlings.forms import DATETIME_WIDGET, Moment
-from haven.people.forms import DATE_WIDGET, CommuneChoice
+from haven.people.forms import DATE_WIDGET, CommuneChoice, legal_choice, name_field
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
 from haven.prevention.models import CloseReason, Coverage, Mode, Service, SupportStatus, Village, Wellbeing
 
@@ -50,9 +50,9 @@ class VillageChoice(forms.ModelChoiceField):
 
 
 class FlagForm(forms.Form):
-    family_name = forms.CharField(label=_("Family name"), max_length=50)
-    middle_name = forms.CharField(label=_("Middle name"), max_length=50, required=False)
-    given_name = forms.CharField(label=_("Given name"), max_length=50)
+    family_name = name_field(_("Family name"), required=True)
+    middle_name = name_field(_("Middle name"))
+    given_name = name_field(_("Given name"), required=True)
     birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900, max_value=2100)
     commune = CommuneChoice(
         label=_("Commune"),
@@ -125,9 +125,17 @@ class ContactForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("at", clock.now())
+        if person is not None:
+            # What the flag recorded is shown, so that the form keeps it (walkthrough D8: the risk
+            # factors, the due date and the notes were wiped by a first contact that did not show them).
+            from haven.prevention.services import notes_of
+
+            self.initial.setdefault("risk_factors", list(person.risk_factors))
+            self.initial.setdefault("expected_delivery", person.expected_delivery)
+            self.initial.setdefault("notes", notes_of(person))
 
 
 class AssessForm(forms.Form):
@@ -214,10 +222,13 @@ class VisitForm(forms.Form):
 
 class BirthForm(forms.Form):
     born_on = forms.DateField(label=_("Date of birth"), widget=DATE_WIDGET)
-    sex = forms.ChoiceField(
-        label=_("Sex"), choices=[("female", _("Female")), ("male", _("Male"))], widget=forms.RadioSelect
+    sex = legal_choice(
+        _("Sex"),
+        [("female", _("Female")), ("male", _("Male"))],
+        required_message=_("Choose the baby's sex."),
+        widget=forms.RadioSelect,
     )
-    given_name = forms.CharField(label=_("The baby's given name (if chosen)"), max_length=50, required=False)
+    given_name = name_field(_("The baby's given name (if chosen)"))
 
 
 class PapersForm(forms.Form):
@@ -268,6 +279,8 @@ class UpdateForm(forms.Form):
         if person is not None:
             self.fields["village"].queryset = Village.objects.filter(commune=person.commune, is_active=True)
             self.initial.setdefault("village", person.village_id)
+            self.initial.setdefault("pregnant", "1" if person.pregnant else "0")
+            self.initial.setdefault("expected_delivery", person.expected_delivery)
 
 
 class NoteForm(forms.Form):

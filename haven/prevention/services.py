@@ -31,6 +31,7 @@ from haven.deadlines.models import Obligation, Status
 from haven.deadlines.services import obligations_close
 from haven.lib import crypto
 from haven.notifications.models import Notification
+from haven.people import rules as names
 from haven.prevention import schedule, workflow
 from haven.prevention.catalog import LEVEL_CODES, NEED_CODES, RISK_CODES
 from haven.prevention.models import (
@@ -245,6 +246,7 @@ def person_flag(
         raise invalid("village", _("This village is not in the chosen commune."), "wrong_commune")
     if not family_name.strip() or not given_name.strip():
         raise invalid("given_name", _("Give her family name and given name."), "required")
+    names.check_names(family_name=family_name, middle_name=middle_name, given_name=given_name)
     year = clock.localdate(now).year
     # Born this year minus 15 or later: under 16 whatever the birthday (Law on Children art. 1).
     under_16 = under_16 or (birth_year is not None and year - birth_year <= 15)
@@ -963,7 +965,8 @@ def person_update(
     if pregnant is not None and pregnant != person.pregnant:
         person.pregnant = pregnant
         changed["pregnant"] = str(pregnant)
-    if expected_delivery is not None:
+    # The form shows the recorded date: the same date sent back is no change.
+    if expected_delivery is not None and expected_delivery != person.expected_delivery:
         _require_consent(person, "expected_delivery")
         if not person.pregnant:
             raise invalid(

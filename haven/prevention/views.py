@@ -19,7 +19,8 @@ from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, can
 from haven.areas.models import Area
 from haven.audit.services import record
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form, messages_of
+from haven.lib.ids import as_id
 from haven.prevention import forms, selectors, services
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
 from haven.prevention.models import Coverage, SupportStatus
@@ -43,6 +44,7 @@ STEPS: dict[str, StepView] = {
         gettext_lazy("Record the first contact and her consent"),
         forms.ContactForm,
         lambda a, p, d: services.person_contact(actor=a, person=p, **d),
+        for_person=True,
     ),
     "decline": StepView(
         gettext_lazy("She declines follow-up"),
@@ -123,8 +125,7 @@ def _step_label(action: str) -> str:
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    add_to_form(form, error)
 
 
 @markers.requires(Verb.PREVENTION_VIEW)
@@ -152,7 +153,7 @@ def home(request):
 @markers.requires(Verb.PREVENTION_RECORD)
 @require_http_methods(["GET", "POST"])
 def flag(request):
-    form = forms.FlagForm(request.POST or None, user=request.user)
+    form = forms.FlagForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_flag(actor=request.user, **form.cleaned_data)
@@ -209,7 +210,9 @@ def step(request, person_id, step):
     if request.method == "GET" and step not in selectors.actions_for(request.user, person):
         messages.info(request, _("This step is not open to you now."))
         return redirect("prevention:detail", person.pk)
-    form = view.form(request.POST or None, **({"person": person} if view.for_person else {}))
+    form = view.form(
+        request.POST if request.method == "POST" else None, **({"person": person} if view.for_person else {})
+    )
     if request.method == "POST" and form.is_valid():
         try:
             view.run(request.user, person, _fields(form))
@@ -242,7 +245,7 @@ def assign(request, person_id):
     try:
         services.person_assign(actor=request.user, person=person, collaborator=collaborator)
     except ValidationError as error:
-        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+        messages.error(request, messages_of(error))
     else:
         messages.success(request, _("Saved."))
     return redirect("prevention:detail", person.pk)
@@ -255,7 +258,7 @@ def support_outcome(request, person_id, support_id):
     support = person.supports.filter(pk=support_id, status=SupportStatus.REFERRED).first()
     if support is None:
         raise Http404
-    form = forms.OutcomeForm(request.POST or None)
+    form = forms.OutcomeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.support_outcome(actor=request.user, support=support, **form.cleaned_data)
@@ -275,7 +278,7 @@ def _commune_for(request) -> Area | None:
     provincial user, who first sees the table of communes."""
     chosen = request.GET.get("commune") or request.POST.get("commune")
     if chosen:
-        found = Area.objects.communes().filter(pk=chosen).first() if str(chosen).isdigit() else None
+        found = Area.objects.communes().filter(pk=as_id(chosen)).first() if as_id(chosen) else None
         if found is None or not selectors.may_see_coverage(request.user, found):
             raise NotVisible
         return found
@@ -311,24 +314,32 @@ def coverage(request):
         commune=commune,
         collaborators=[c.user for c in cover.collaborators],
     )
-    if request.method == "POST":
+    do = request.POST.get("do")
+    # An incomplete form is shown again with its own field errors; only a complete one reaches a service.
+    if request.method == "POST" and do not in ("village", "assign", "end"):
+        messages.error(request, _("Check the form."))
+    elif (
+        request.method == "POST"
+        and (do != "village" or village_form.is_valid())
+        and (do != "assign" or assign_form.is_valid())
+    ):
         try:
-            if request.POST.get("do") == "village" and village_form.is_valid():
+            if do == "village":
                 services.village_add(actor=request.user, commune=commune, **village_form.cleaned_data)
-            elif request.POST.get("do") == "assign" and assign_form.is_valid():
+            elif do == "assign":
                 services.coverage_assign(actor=request.user, **assign_form.cleaned_data)
-            elif request.POST.get("do") == "end":
-                ended = Coverage.objects.filter(
-                    pk=request.POST.get("coverage"), village__commune=commune
-                ).first()
+            else:
+                coverage_id = as_id(request.POST.get("coverage"))
+                ended = (
+                    Coverage.objects.filter(pk=coverage_id, village__commune=commune).first()
+                    if coverage_id
+                    else None
+                )
                 if ended is None:
                     raise Http404
                 services.coverage_end(actor=request.user, coverage=ended)
-            else:
-                raise ValidationError(_("Check the form."))
         except ValidationError as error:
-            form = assign_form if request.POST.get("do") == "assign" else village_form
-            _add_errors(form, error)
+            _add_errors(assign_form if do == "assign" else village_form, error)
         except Refused as error:
             messages.error(request, error.message)
         else:
@@ -352,8 +363,10 @@ def coverage(request):
 @require_GET
 def figures(request):
     area = None
-    if request.GET.get("area", "").isdigit():
-        area = Area.objects.filter(pk=request.GET["area"]).first()
+    if request.GET.get("area", ""):
+        area = (
+            Area.objects.filter(pk=as_id(request.GET["area"])).first() if as_id(request.GET["area"]) else None
+        )
         if area is None:
             raise NotVisible
     return render(request, "prevention/figures.html", {"f": selectors.figures_for(request.user, area)})

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.areas.models import Area
-from haven.people.forms import DATE_WIDGET, CommuneChoice
+from haven.lib.ids import as_id
+from haven.people.forms import DATE_WIDGET, SEX_REQUIRED, CommuneChoice, legal_choice, name_field
 from haven.people.models import Sex
+from haven.people.rules import validate_reference
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import Service
 
@@ -33,9 +35,7 @@ SERVICE_KINDS = (
 def _province_commune(form: forms.Form, province: Area | None, options_url: str) -> None:
     chosen = form.data.get("province") or (province.pk if province else None)
     form.fields["incident_commune"].queryset = (
-        Area.objects.communes().filter(parent_id=chosen)
-        if chosen and str(chosen).isdigit()
-        else Area.objects.none()
+        Area.objects.communes().filter(parent_id=as_id(chosen)) if as_id(chosen) else Area.objects.none()
     )
     if province and not form.is_bound:
         form.initial.setdefault("province", province.pk)
@@ -59,12 +59,10 @@ class ReportForm(forms.Form):
         max_length=300,
         help_text=_("For example: a house number, a hamlet, the school gate."),
     )
-    family_name = forms.CharField(label=_("Family name"), max_length=50, required=False)
-    middle_name = forms.CharField(label=_("Middle name"), max_length=50, required=False)
-    given_name = forms.CharField(
-        label=_("Given name"), max_length=50, required=False, help_text=_("Leave blank if not known.")
-    )
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    family_name = name_field(_("Family name"))
+    middle_name = name_field(_("Middle name"))
+    given_name = name_field(_("Given name"), help_text=_("Leave blank if not known."))
+    sex = legal_choice(_("Sex"), Sex.choices, required_message=SEX_REQUIRED, widget=forms.RadioSelect)
     date_of_birth = forms.DateField(
         label=_("Date of birth"), required=False, widget=DATE_WIDGET, help_text=_("dd/mm/yyyy, if known.")
     )
@@ -101,7 +99,7 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Without this agreement, leave the informant's fields empty."),
     )
-    informant_name = forms.CharField(label=_("Informant's full name"), max_length=150, required=False)
+    informant_name = name_field(_("Informant's full name"), max_length=150)
     informant_phone = forms.CharField(label=_("Informant's phone"), max_length=30, required=False)
     informant_address = forms.CharField(label=_("Informant's address"), max_length=300, required=False)
 
@@ -116,6 +114,22 @@ class ReportForm(forms.Form):
             self.add_error("estimated_age_years", _("Give the date of birth or the estimated age, not both."))
         if born and born > timezone.localdate():
             self.add_error("date_of_birth", _("The date of birth is in the future."))
+        # The service's checks of the whole report, shown with the form's own at once.
+        from haven.protection.services import report_problems
+
+        informant = {k: (data.get(f"informant_{k}") or "").strip() for k in ("name", "phone", "address")}
+        problems = report_problems(
+            sex=data.get("sex", ""),
+            pregnant=bool(data.get("pregnant")),
+            date_of_birth=data.get("date_of_birth"),
+            estimated_age_years=data.get("estimated_age_years"),
+            informant_consent=bool(data.get("informant_consent")),
+            informant=informant,
+            names={},
+        )
+        for field, error in problems.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, error)
         return data
 
     def service_fields(self) -> dict:
@@ -135,7 +149,7 @@ class PublicReportForm(ReportForm):
         required=False,
         help_text=_("Leave it unticked to report anonymously."),
     )
-    informant_name = forms.CharField(label=_("Your full name"), max_length=150, required=False)
+    informant_name = name_field(_("Your full name"), max_length=150)
     informant_phone = forms.CharField(label=_("Your phone"), max_length=30, required=False)
     informant_address = forms.CharField(label=_("Your address"), max_length=300, required=False)
     # Left empty by people; filled by bots.
@@ -195,12 +209,17 @@ class EmergencyForm(forms.Form):
         help_text=_("At most 15 days unless a decision extends it (Decree 56/2017 art. 32)."),
     )
     extension_decision = forms.CharField(
-        label=_("Extension decision (number)"), max_length=100, required=False
+        label=_("Extension decision (number)"),
+        max_length=100,
+        required=False,
+        validators=[validate_reference],
     )
 
 
 class ApprovalForm(forms.Form):
-    decision_number = forms.CharField(label=_("Number of the approval decision (Form 05)"), max_length=50)
+    decision_number = forms.CharField(
+        label=_("Number of the approval decision (Form 05)"), max_length=50, validators=[validate_reference]
+    )
     participants = forms.CharField(
         label=_("Who took part in the meeting"),
         widget=forms.Textarea(attrs={"rows": 3}),

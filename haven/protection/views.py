@@ -22,7 +22,7 @@ from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
 from haven.audit.services import record
 from haven.core import clock, throttle
-from haven.core.errors import Refused
+from haven.core.errors import Refused, add_to_form, messages_of
 from haven.protection import forms, selectors, services, workflow
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import CLOSED_STATES, Assessment, ProtectionCase, ReferralStatus
@@ -98,8 +98,7 @@ LEVEL_BADGE = {"high": "badge-danger", "medium": "badge-warn", "low": "badge-ok"
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if form is not None and field in form.fields else None, errors)
+    add_to_form(form, error)
 
 
 def _can_report(user) -> bool:
@@ -150,7 +149,9 @@ def report(request):
     if not _can_report(request.user):
         raise NotVisible
     membership = acting_membership(request.user, Verb.CHILD_VIEW)
-    form = forms.ReportForm(request.POST or None, province=membership.organisation.area.province)
+    form = forms.ReportForm(
+        request.POST if request.method == "POST" else None, province=membership.organisation.area.province
+    )
     return _report(request, form, public=False)
 
 
@@ -158,7 +159,7 @@ def report(request):
 @require_http_methods(["GET", "POST"])
 def public_report(request):
     """No account needed: anyone who sees a child at risk reports it here (or calls 111)."""
-    form = forms.PublicReportForm(request.POST or None)
+    form = forms.PublicReportForm(request.POST if request.method == "POST" else None)
     return _report(request, form, public=True)
 
 
@@ -273,13 +274,13 @@ def case_step(request, case_id, step):
         if isinstance(view.form, str)
         else view.form
     )
-    form = form_class(request.POST or None) if form_class else None
+    form = form_class(request.POST if request.method == "POST" else None) if form_class else None
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             view.run(request.user, case, dict(form.cleaned_data) if form else {})
         except ValidationError as error:
             if form is None:
-                messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+                messages.error(request, messages_of(error))
             else:
                 _add_errors(form, error)
         except Refused as error:
@@ -344,7 +345,7 @@ def assessment_print(request, case_id, assessment_id):
 def refer(request, case_id):
     case = selectors.case_for_action(user=request.user, case_id=case_id)
     form = forms.ReferralForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         incident_commune=case.incident_commune,
         exclude=[m.organisation_id for m in memberships(request.user)],
     )
@@ -378,7 +379,7 @@ def referral_list(request):
 @require_http_methods(["GET", "POST"])
 def referral_detail(request, referral_id):
     referral = selectors.referral_for_receiver(user=request.user, referral_id=referral_id)
-    form = forms.ReferralAnswerForm(request.POST or None)
+    form = forms.ReferralAnswerForm(request.POST if request.method == "POST" else None)
     status = request.POST.get("status", "")
     if request.method == "POST" and form.is_valid():
         try:
@@ -414,7 +415,7 @@ def referral_detail(request, referral_id):
 def transfer(request, case_id):
     """Offer the lead of the case to another commune (the child moved)."""
     case = selectors.case_for_action(user=request.user, case_id=case_id)
-    form = forms.TransferForm(request.POST or None, exclude=case.responsible_id)
+    form = forms.TransferForm(request.POST if request.method == "POST" else None, exclude=case.responsible_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.transfer_request(actor=request.user, case=case, **form.cleaned_data)
@@ -439,7 +440,7 @@ def transfer(request, case_id):
 @require_http_methods(["GET", "POST"])
 def transfer_answer(request, transfer_id):
     offer = selectors.transfer_to_answer(user=request.user, transfer_id=transfer_id)
-    form = forms.TransferAnswerForm(request.POST or None)
+    form = forms.TransferAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.transfer_answer(actor=request.user, transfer=offer, **form.cleaned_data)

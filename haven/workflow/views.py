@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from haven.core.errors import Refused, field_errors
+from haven.core.errors import Refused, add_to_form
 from haven.workflow.engine import Workflow
 
 
@@ -41,13 +41,6 @@ class ConfirmForm(forms.Form):
         label=gettext_lazy("I have read what this step does and confirm it."),
         error_messages={"required": gettext_lazy("Tick the box to confirm this step.")},
     )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form it came from: each message next to its field, or above
-    the form when the field is not on it (the one way every page reports a refused write)."""
-    for name, errors in field_errors(error).items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _rows(flow: Workflow, step: str, page: StepPage) -> list:
@@ -93,7 +86,7 @@ def step_page(
             try:
                 page.run(request.user, subject, dict(form.cleaned_data))
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_to_form(form, error)
             except Refused as error:
                 form.add_error(None, error.message)  # kept on the page, so what was typed is not lost
             else:

@@ -13,6 +13,7 @@ from haven.care.models import CareFamily, FamilyStatus, Placement
 from haven.core import clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
+from haven.lib.vnnames import FEMALE_GIVEN
 from haven.people.models import ChildOpinion
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +205,7 @@ def test_unknown_birth_date_stale_view_and_a_calendar_six_months_certificate(wor
 def test_suggestions_read_the_childs_view_once(world, site, django_assert_max_num_queries):
     child = world.child(date_of_birth=clock.today() - dt.timedelta(days=9 * 365))
     for i in range(6):
-        family = register(world, applicant_name=f"Gia đình {i}")
+        family = register(world, applicant_name=f"Gia đình {FEMALE_GIVEN[i][0]}")
         families.family_verify(actor=world.officer_a, family=family, eligible=True, note="Đủ điều kiện")
     with django_assert_max_num_queries(6):
         assert len(families.suggestions(world.chairman_a, child)) == 6

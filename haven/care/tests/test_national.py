@@ -12,6 +12,7 @@ from haven.areas.models import Area
 from haven.care import selectors
 from haven.care.api import PAGE_SIZE
 from haven.core import clock
+from haven.lib.vnnames import FEMALE_GIVEN
 
 from .test_services import admitted, place
 
@@ -51,7 +52,7 @@ def test_care_lists_are_paginated(world, site):
     from haven.care.tests.test_decisions import foster_family
 
     for i in range(PAGE_SIZE + 2):
-        foster_family(world, name=f"Gia đình {i:02d}")
+        foster_family(world, name=f"Gia đình {FEMALE_GIVEN[i][0]}")
     api = ApiClient(world.officer_a)
     first = api.get("/care/families").json()
     assert (first["count"], first["pages"], len(first["items"])) == (PAGE_SIZE + 2, 2, PAGE_SIZE)

@@ -13,6 +13,7 @@ from haven.core import clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.sweep import sweep
+from haven.lib.vnnames import FEMALE_GIVEN
 from haven.notifications.models import Notification
 from haven.prevention import selectors, services
 from haven.prevention.catalog import NEEDS
@@ -267,7 +268,7 @@ def test_every_write_is_audited(world, village, frozen):
 def test_coverage_shows_gaps_and_overload(world, village, frozen):
     Village.objects.create(commune=world.commune_a, name="Tổ dân phố 9")
     for i in range(16):
-        flag(world, village, given_name=f"Lan {i}")
+        flag(world, village, given_name=f"Lan {FEMALE_GIVEN[i][0]}")
     cover = selectors.coverage_of(world.commune_a)
     assert [v.village.name for v in cover.uncovered] == ["Tổ dân phố 9"]
     assert [c.user for c in cover.overloaded] == [world.collaborator_a]
@@ -275,7 +276,7 @@ def test_coverage_shows_gaps_and_overload(world, village, frozen):
 
 def test_figures_are_suppressed_for_the_central_office(world, village, frozen):
     for i in range(3):
-        flag(world, village, given_name=f"Lan {i}")
+        flag(world, village, given_name=f"Lan {FEMALE_GIVEN[i][0]}")
     assert selectors.figures_for(world.officer_a).at_risk.value == 3
     assert str(selectors.figures_for(world.officer_a).at_risk) == "3"
     assert str(selectors.figures_for(world.analyst).at_risk) == "<5"

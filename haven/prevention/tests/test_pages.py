@@ -122,3 +122,58 @@ def test_the_province_sees_each_communes_gaps(world, client, village, frozen):
     assert client.get(f"/prevention/coverage/?commune={world.commune_a.pk}").status_code == 200
     client.force_login(world.provincial_other)
     assert client.get(f"/prevention/coverage/?commune={world.commune_a.pk}").status_code == 404
+
+
+class TestVillageAssignmentWithNothingChosen:
+    """Walkthrough D3: "Phân công" with nothing chosen and "Thêm" with an empty name were HTTP 500s
+    ('ValidationError' object has no attribute 'error_dict'); they are refused on the form."""
+
+    def counts(self) -> tuple[int, int, int]:
+        from haven.prevention.models import Coverage
+
+        return Village.objects.count(), Coverage.objects.count(), AuditEvent.objects.count()
+
+    def test_assign_with_nobody_and_no_village_is_refused_next_to_the_fields(self, world, client, village):
+        client.force_login(world.officer_a)
+        before = self.counts()
+        response = client.post("/prevention/coverage/", {"do": "assign", "commune": world.commune_a.pk})
+        assert response.status_code == 200
+        errors = response.context["assign_form"].errors
+        assert set(errors) == {"collaborator", "village"}
+        assert "Thông tin này là bắt buộc." in response.content.decode()
+        assert self.counts() == before
+
+    def test_a_village_without_a_name_is_refused_next_to_the_field(self, world, client, village):
+        client.force_login(world.officer_a)
+        before = self.counts()
+        for name in ("", "   "):
+            response = client.post("/prevention/coverage/", {"do": "village", "name": name})
+            assert response.status_code == 200
+            assert "name" in response.context["village_form"].errors
+        assert self.counts() == before
+
+    def test_a_post_that_names_no_form_says_so(self, world, client, village):
+        client.force_login(world.officer_a)
+        before = self.counts()
+        for body in ({}, {"do": "nonsense"}, {"do": "end", "coverage": "99999999999999999999999"}):
+            assert client.post("/prevention/coverage/", body).status_code in (200, 404)
+        assert self.counts() == before
+
+
+def test_a_plain_validation_error_lands_on_the_form_not_in_a_500():
+    """The root cause of D3: a ValidationError raised with a plain message has no error_dict."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from haven.core.errors import add_to_form, messages_of
+
+    class F(forms.Form):
+        name = forms.CharField()
+
+    form = F({"name": "x"})
+    form.is_valid()
+    add_to_form(form, ValidationError("Check the form."))
+    add_to_form(form, ValidationError({"name": ["Too short."], "other": ["Elsewhere."]}))
+    assert form.non_field_errors() == ["Check the form.", "Elsewhere."]
+    assert form.errors["name"] == ["Too short."]
+    assert messages_of(ValidationError(["One.", "Two."])) == "One. Two."

@@ -98,6 +98,7 @@ def test_the_public_reports_without_an_account_to_the_commune_of_the_incident(wo
             "informant_consent": "on",
             "informant_phone": INFORMANT["phone"],
             "pregnant": "on",
+            "estimated_age_years": "13",
         },
     )
     assert response.status_code == 200
