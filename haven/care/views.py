@@ -34,6 +34,7 @@ from haven.care.models import (
 )
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation
+from haven.deadlines.selectors import tasks_for
 from haven.people.models import Child
 
 
@@ -64,12 +65,20 @@ def _facility(request, facility_id: int) -> Facility:
     return facility
 
 
-def _manages(user, facility: Facility) -> bool:
+def _manages(user, facility: Facility, verb: Verb = Verb.CARE_MANAGE) -> bool:
     try:
-        services.facility_membership(user, facility)
+        services.facility_membership(user, facility, verb)
     except NotVisible:
         return False
     return True
+
+
+# The subjects of care's deadlines: a module's share of the user's tasks (deadlines/duties.py).
+CARE_SUBJECTS = ("care.placement", "care.carefamily", "care.registerupdate")
+
+
+def _tasks(user):
+    return tasks_for(user=user, subjects=CARE_SUBJECTS)
 
 
 # --- Lists and boards ---------------------------------------------------------------------------
@@ -84,7 +93,11 @@ def index(request):
     return render(
         request,
         "care/index.html",
-        {"facilities": facilities, "can_figures": can(request.user, Verb.AGGREGATE_VIEW)},
+        {
+            "facilities": facilities,
+            "can_figures": can(request.user, Verb.AGGREGATE_VIEW),
+            "tasks": _tasks(request.user),
+        },
     )
 
 
@@ -111,6 +124,9 @@ def board(request, facility_id: int):
         {
             "board": data,
             "manages": _manages(request.user, facility),
+            # Form 14 is an export of the children's data, for the facility's own head (view form14).
+            "can_form14": _manages(request.user, facility, Verb.CHILD_EXPORT),
+            "tasks": _tasks(request.user),
             "can_inspect": can(request.user, Verb.CARE_INSPECT),
             "inspection": facility.inspections.first(),
         },
@@ -460,7 +476,11 @@ def families(request):
         update.obligation = Obligation.objects.filter(
             subject_type=RegisterUpdate._meta.label_lower, subject_id=update.pk, status="open"
         ).first()
-    return render(request, "care/families.html", {"families": listed, "form": form, "updates": updates})
+    return render(
+        request,
+        "care/families.html",
+        {"families": listed, "form": form, "updates": updates, "tasks": _tasks(request.user)},
+    )
 
 
 @markers.requires(Verb.CHILD_VIEW)

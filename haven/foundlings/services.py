@@ -174,6 +174,7 @@ def foundling_report(
         found_place=found_place.strip(),
         channel=channel,
         reported_by=actor,
+        reporting_organisation=membership.organisation if membership else None,
         reporter_contact=reporter_contact,
         finder_name=finder_name,
         finder_id_document=finder_id_document,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, can, granting, memberships, require
+from haven.access.scoping import NotVisible, can, granting, memberships, reaching, require
 from haven.accounts.models import User
 from haven.audit.services import record
 from haven.deadlines.models import Obligation
@@ -55,9 +55,11 @@ def informant(*, user: User, case: ProtectionCase) -> dict | None:
 
 
 def actions_for(user: User, case: ProtectionCase) -> list[str]:
+    """The steps the page offers: those the table gives a role the user holds through a membership
+    that reaches the child, as the services check it (haven/deadlines/pathway.py)."""
     if case.state in CLOSED_STATES:
         return []
-    roles = {m.role for m in memberships(user)}
+    roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}
     actions = workflow.actions_for(case.state, roles)
     if "assess_emergency" in actions:  # Form 02 is one page whatever it decides
         actions = [a for a in actions if a not in ("assess_emergency", "assess_support", "assess_unfounded")]
