@@ -6,6 +6,8 @@ class CareConfig(AppConfig):
     label = "care"
 
     def ready(self) -> None:
-        from haven.care import tasks
+        from haven.care import selectors, tasks
+        from haven.people import cases
 
         tasks.register()
+        cases.register(selectors.cases_of_child)

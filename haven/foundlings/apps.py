@@ -6,6 +6,8 @@ class FoundlingsConfig(AppConfig):
     label = "foundlings"
 
     def ready(self) -> None:
-        from haven.foundlings import tasks
+        from haven.foundlings import selectors, tasks
+        from haven.people import cases
 
         tasks.register()
+        cases.register(selectors.cases_of_child)

@@ -282,3 +282,18 @@ def handover_addressed(*, user: User, case_id) -> Handover:
     if handover is None:
         raise NotVisible
     return handover
+
+
+def cases_of_child(user: User, child) -> list:
+    """The child's found-child case, for the child's page, if the user sees it (people/cases.py)."""
+    from haven.people.cases import CaseLink
+
+    return [
+        CaseLink(
+            _("Found child"),
+            f"/foundlings/{case.pk}/",
+            case.get_state_display(),
+            clock.localdate(case.found_at),
+        )
+        for case in FoundlingCase.objects.visible_to(user).filter(child=child)
+    ]

@@ -6,6 +6,8 @@ class ProtectionConfig(AppConfig):
     label = "protection"
 
     def ready(self) -> None:
-        from haven.protection import tasks
+        from haven.people import cases
+        from haven.protection import selectors, tasks
 
         tasks.register()
+        cases.register(selectors.cases_of_child)

@@ -125,3 +125,21 @@ def transfer_to_answer(*, user: User, transfer_id) -> Transfer:
         reason="transfer",
     )
     return transfer
+
+
+def cases_of_child(user: User, child) -> list:
+    """The child's protection cases, for the child's page, those the user sees (people/cases.py)."""
+    from django.utils.translation import gettext as _
+
+    from haven.core import clock
+    from haven.people.cases import CaseLink
+
+    return [
+        CaseLink(
+            _("Child protection"),
+            f"/protection/{case.pk}/",
+            case.get_state_display(),
+            clock.localdate(case.received_at),
+        )
+        for case in ProtectionCase.objects.visible_to(user).filter(child=child).order_by("-received_at")
+    ]
