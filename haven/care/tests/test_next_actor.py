@@ -31,7 +31,7 @@ def test_after_form_11_the_chairman_is_told_form_12_is_his(world, client):
     assert grandmother.status == "verified"
     # The officer is told what comes next, and who does it.
     told_officer = [str(m) for m in done.context["messages"]]
-    assert any("Mẫu số 12" in m or "Form 12" in m for m in told_officer), told_officer
+    assert any("Chủ tịch UBND cấp xã quyết định giao trẻ (Mẫu 12)" in m for m in told_officer), told_officer
 
     [task] = form12_tasks(world.chairman_a)
     assert (task.subject_id, task.child_id) == (grandmother.pk, child.pk)

@@ -15,6 +15,7 @@ import pytest
 from haven.accounts.models import Role
 from haven.api.tests.client import ApiClient
 from haven.audit.models import AuditEvent
+from haven.core import clock
 from haven.core.testing import OrganisationFactory, member
 from haven.deadlines.rules import RULES
 from haven.deadlines.selectors import tasks_for
@@ -209,3 +210,72 @@ def test_another_hospital_reads_nothing_of_the_report(world, client, frozen):
     assert client.get(f"/foundlings/{case.pk}/").status_code == 404
     assert ApiClient(stranger).get(f"/foundlings/{case.pk}").status_code == 404
     assert f"/foundlings/{case.pk}/" not in client.get("/foundlings/").content.decode()
+
+
+# D13: a page offers only the steps its reader may take.
+
+
+def test_the_hospital_is_not_offered_to_close_a_second_report(world, client, frozen):
+    first, second = report(world, frozen), report(world, frozen)
+    assert second.possible_duplicates.filter(other=first).exists()
+    client.force_login(world.hospital_sw)
+    page = client.get(f"/foundlings/{second.pk}/").content.decode()
+    assert "/duplicates/" not in page and 'name="same_child"' not in page
+    assert "/acknowledge/" not in page  # the commune's step, not the hospital's
+    client.force_login(world.officer_a)
+    page = client.get(f"/foundlings/{second.pk}/").content.decode()
+    assert f"/foundlings/{second.pk}/duplicates/" in page  # the commune decides
+
+
+# D26: the child's record leads to the child's cases, and a found child is in the group "abandoned".
+
+
+def test_a_found_child_is_recorded_as_abandoned_when_the_case_opens(world, frozen):
+    case = report(world, frozen)
+    [group] = case.child.circumstances.all()
+    assert (group.group, group.started_on, group.ended_on) == ("HCDB_B", clock.localdate(case.found_at), None)
+    assert group.recorded_by == world.hospital_sw and case.found_place in group.evidence
+    assert AuditEvent.objects.filter(action="child.circumstance_add", object_id=str(group.pk)).exists()
+    public = services.foundling_report(
+        actor=None,
+        found_at=frozen.at,
+        found_commune=world.commune_b,
+        found_place="Trước cổng chợ",
+        sex="female",
+        condition="Khỏe",
+    )
+    assert public.child.circumstances.get().group == "HCDB_B"  # a report from the public too
+
+
+def test_a_child_returned_to_the_family_is_no_longer_abandoned(world, frozen):
+    case = report(world, frozen)
+    services.foundling_acknowledge(actor=world.officer_a, case=case)
+    services.foundling_screen(actor=world.hospital_sw, case=case, screened_at=frozen.at, **VITALS)
+    services.foundling_record(actor=world.officer_a, case=case, **RECORD)
+    handover = services.foundling_decide_temporary_care(
+        actor=world.officer_a, case=case, kind="facility", to_organisation=world.orgs["facility_b"]
+    )
+    services.foundling_handover_answer(actor=world.facility_director, handover=handover, accept=True)
+    services.foundling_post_notice(actor=world.officer_a, case=case)
+    services.foundling_claim(actor=world.officer_a, case=case, claimant="Nguyễn Thị Hạnh, mẹ đẻ")
+    services.foundling_claim_decide(actor=world.officer_a, case=case, reunify=True, reason="Đã xác minh")
+    assert case.child.circumstances.get().ended_on == clock.localdate()
+
+
+def test_the_childs_page_leads_to_the_cases_the_reader_may_see(world, client, frozen):
+    from haven.care.tests.conftest import hand_over
+    from haven.protection.tests.test_case import report as protection_report
+
+    case = report(world, frozen)
+    risk = protection_report(world, child=case.child)
+    hand_over(world, case.child)
+    client.force_login(world.officer_a)
+    page = client.get(f"/children/{case.child_id}/").content.decode()
+    for link in (f"/foundlings/{case.pk}/", f"/protection/{risk.pk}/", f"/care/children/{case.child_id}/"):
+        assert f'href="{link}"' in page, link
+    # Each link opens.
+    for link in (f"/foundlings/{case.pk}/", f"/protection/{risk.pk}/", f"/care/children/{case.child_id}/"):
+        assert client.get(link).status_code == 200, link
+    # Another commune sees none of it.
+    client.force_login(world.officer_b)
+    assert client.get(f"/children/{case.child_id}/").status_code == 404
