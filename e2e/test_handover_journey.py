@@ -104,7 +104,9 @@ def test_the_facility_director_finds_the_handover_on_today_reads_the_essentials_
     page.get_by_role("radio", name=vi("Accept the child"), exact=True).check()
     director.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
     assert urlsplit(page.url).path == case_path
-    expect(page.get_by_text(vi("Done: %(step)s.") % {"step": vi("Accept or refuse the child")})).to_be_visible()
+    expect(
+        page.get_by_text(vi("Done: %(step)s.") % {"step": vi("Accept or refuse the child")})
+    ).to_be_visible()
     expect(page.locator("h1")).to_contain_text(vi("Found child"))
     expect(page.get_by_text(vi("Responsible now:"))).to_be_visible()
     expect(page.locator("main")).to_contain_text(world.facility_b)
