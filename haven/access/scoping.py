@@ -151,6 +151,18 @@ def record_reach(through: list[Membership], *, commune: str, organisations: tupl
     return combined
 
 
+def reaching(user: User, verb: Verb, obj) -> list[Membership]:
+    """The memberships through which ``user`` may ``verb`` on ``obj`` (a child, or a record reaching
+    one through its ``child_prefix``): what a page may offer is what one of these allows."""
+    prefix = type(obj).child_prefix
+    found = []
+    for m in granting(user, verb):
+        q = reach([m], prefix)
+        if q is not None and type(obj).objects.filter(q, pk=obj.pk).exists():
+            found.append(m)
+    return found
+
+
 def require(user: User, verb: Verb, obj=None) -> Membership:
     """Refuse (404) unless ``user`` may ``verb`` — on ``obj`` when given.
 

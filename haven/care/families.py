@@ -26,7 +26,9 @@ from haven.care import services
 from haven.care.models import CareFamily, CareForm, FamilyKind, FamilyStatus, Placement, RegisterUpdate
 from haven.core import clock
 from haven.core.errors import Refused, invalid
+from haven.deadlines.models import Status
 from haven.deadlines.services import obligation_open, obligations_close
+from haven.notifications.models import Notification
 from haven.people import rules as names
 from haven.people.models import Child, SiblingLink
 from haven.people.rules import HEARD_FROM_YEARS, child_not_heard, latest_view
@@ -266,6 +268,9 @@ def family_review(*, actor: User, family: CareFamily, keep: bool, reason: str = 
                 code="in_care",
             )
         family.status, family.removed_on, family.removal_reason = FamilyStatus.REMOVED, today, reason[:300]
+        obligations_close(
+            subject=family, rules=["care.family_decision"], actor=actor, status=Status.CANCELLED
+        )
         update.removed += 1
         action, fields = "care.family_remove", ["status", "removed_on", "removal_reason"]
     family.confirmed_in = update
@@ -321,6 +326,8 @@ def family_verify(*, actor: User, family: CareFamily, eligible: bool, note: str)
         organisation=membership.organisation,
         data={"eligible": eligible},
     )
+    if eligible:
+        _tell_the_chairman(family, membership.organisation)
     if not eligible:
         # The family leaves the register: the open quarterly update may have nothing left to review.
         update = (
@@ -331,6 +338,25 @@ def family_verify(*, actor: User, family: CareFamily, eligible: bool, note: str)
         if update is not None:
             _register_settle(actor, membership, update)
     return family
+
+
+def _tell_the_chairman(family: CareFamily, committee) -> None:
+    """After Form 11 the decision (Form 12) is the commune chairman's (Circular 14/2020; vietnam-
+    process.md §3.4 A4, B3): he is told, and a verified relative is a task of his, since the child is
+    known and waits for that decision alone."""
+    if family.relative_of_id is not None:
+        obligation_open(
+            rule_code="care.family_decision", subject=family, child=family.relative_of, responsible=committee
+        )
+    Notification.objects.create(
+        organisation=committee,
+        kind="care.family_verified",
+        title=_("Form 11 done for %(family)s: the commune chairman decides the handover (Form 12)")
+        % {"family": family.applicant_name},
+        child=family.relative_of,
+        link=f"/care/families/{family.pk}/",
+        created_at=clock.now(),
+    )
 
 
 def siblings_of(child: Child) -> set:
@@ -434,6 +460,7 @@ def family_decide(*, actor: User, family: CareFamily, child: Child, decision_num
             "updated_at",
         ]
     )
+    obligations_close(subject=family, rules=["care.family_decision"], actor=actor)
     obligation_open(
         rule_code="care.handover", subject=family, child=child, responsible=membership.organisation
     )

@@ -626,3 +626,18 @@ def form14_rows(facility: Facility) -> list[Placement]:
         .select_related("child", "group__home")
         .order_by("child__family_name", "child__given_name")
     )
+
+
+def cases_of_child(user: User, child: Child) -> list:
+    """The child's care path, for the child's page, when the user sees a placement of the child
+    (people/cases.py): where the child lives now, or has lived."""
+    from django.utils.translation import gettext as _
+
+    from haven.people.cases import CaseLink
+
+    placements = Placement.objects.visible_to(user).filter(child=child).order_by("-started_on", "-created_at")
+    latest = placements.select_related("group__home__facility").first()
+    if latest is None:
+        return []
+    where = latest.get_form_display() if latest.ended_on is None else _("No current placement")
+    return [CaseLink(_("Care path"), f"/care/children/{child.pk}/", where, latest.started_on)]

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, can, memberships, require
+from haven.access.scoping import NotVisible, can, memberships, reaching, require
 from haven.accounts.models import Role
 from haven.areas.models import Area
 from haven.audit.services import record
@@ -34,6 +35,7 @@ from haven.care.models import (
 )
 from haven.core.errors import Refused, add_to_form
 from haven.deadlines.models import Obligation
+from haven.deadlines.selectors import tasks_for
 from haven.people.models import Child
 
 
@@ -63,12 +65,20 @@ def _facility(request, facility_id: int) -> Facility:
     return facility
 
 
-def _manages(user, facility: Facility) -> bool:
+def _manages(user, facility: Facility, verb: Verb = Verb.CARE_MANAGE) -> bool:
     try:
-        services.facility_membership(user, facility)
+        services.facility_membership(user, facility, verb)
     except NotVisible:
         return False
     return True
+
+
+# The subjects of care's deadlines: a module's share of the user's tasks (deadlines/duties.py).
+CARE_SUBJECTS = ("care.placement", "care.carefamily", "care.registerupdate")
+
+
+def _tasks(user):
+    return tasks_for(user=user, subjects=CARE_SUBJECTS)
 
 
 # --- Lists and boards ---------------------------------------------------------------------------
@@ -83,7 +93,11 @@ def index(request):
     return render(
         request,
         "care/index.html",
-        {"facilities": facilities, "can_figures": can(request.user, Verb.AGGREGATE_VIEW)},
+        {
+            "facilities": facilities,
+            "can_figures": can(request.user, Verb.AGGREGATE_VIEW),
+            "tasks": _tasks(request.user),
+        },
     )
 
 
@@ -110,6 +124,9 @@ def board(request, facility_id: int):
         {
             "board": data,
             "manages": _manages(request.user, facility),
+            # Form 14 is an export of the children's data, for the facility's own head (view form14).
+            "can_form14": _manages(request.user, facility, Verb.CHILD_EXPORT),
+            "tasks": _tasks(request.user),
             "can_inspect": can(request.user, Verb.CARE_INSPECT),
             "inspection": facility.inspections.first(),
         },
@@ -133,6 +150,9 @@ def province(request):
             "national": selectors.national_rows(provinces) if len(provinces) > 1 else [],
             "priority_basis": selectors.PRIORITY_BASIS,
             "chosen": chosen,
+            # The boards the user may open: a facility's figures are the province's, its board is for
+            # those who reach it (walkthrough D12).
+            "openable": set(selectors.facilities_visible(request.user).values_list("pk", flat=True)),
         },
     )
 
@@ -304,7 +324,12 @@ def child(request, child_id):
         "care/child.html",
         {
             "path": path,
-            "can_manage": can(request.user, Verb.CARE_MANAGE),
+            # What the page offers is what the services allow (walkthrough D12): a child in a facility
+            # is moved, reviewed, given a room by the facility's own staff; a child in a family or
+            # without a placement by those whose care role reaches the child.
+            "can_manage": _manages(request.user, current.group.home.facility)
+            if current is not None and current.group_id
+            else bool(reaching(request.user, Verb.CARE_MANAGE, found)),
             "can_report": can_report,
             "can_decide": current is not None and decisions.may_decide(request.user, current),
             "decisions": CareChangeDecision.objects.visible_to(request.user)
@@ -469,7 +494,26 @@ def families(request):
         update.obligation = Obligation.objects.filter(
             subject_type=RegisterUpdate._meta.label_lower, subject_id=update.pk, status="open"
         ).first()
-    return render(request, "care/families.html", {"families": listed, "form": form, "updates": updates})
+    return render(
+        request,
+        "care/families.html",
+        {"families": listed, "form": form, "updates": updates, "tasks": _tasks(request.user)},
+    )
+
+
+# What the officer or the chairman is told after a step on a family: what comes next, and who does it.
+NEXT_AFTER = {
+    ("verify", "verified"): gettext_lazy(
+        "Verified (Form 11). Next: the commune chairman decides the handover (Form 12); he has been told, "
+        "and it is on his task list."
+    ),
+    ("verify", "not_eligible"): gettext_lazy(
+        "Recorded (Form 11): the family is not eligible and leaves the register."
+    ),
+    ("decide", "chosen"): gettext_lazy(
+        "Decided (Form 12). Next: the commune hands the child to the family within 15 working days."
+    ),
+}
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -524,7 +568,9 @@ def family(request, family_id):
     elif request.method == "POST":
         raise NotVisible
     if done:
-        messages.success(request, _("Saved."))
+        # Each step says who acts next (Circular 14/2020; walkthrough D14).
+        found.refresh_from_db()
+        messages.success(request, NEXT_AFTER.get((which, found.status), _("Saved.")))
         return redirect("care:family", found.pk)
     return render(
         request,

@@ -32,10 +32,15 @@ class Status(models.TextChoices):
 
 class ObligationQuerySet(ChildDataQuerySet):
     def visible_to(self, user, verb: Verb = Verb.CHILD_VIEW):
-        """A child's obligations as the child is seen. An obligation with no child (a person followed by
-        the prevention work) only by those whose roles grant its subject's own verb, through the
-        organisation that answers for it (access/scoping.py, deadlines/subjects.py)."""
-        from haven.access.scoping import child_filter, organisation_filter
+        """A child's obligations as the child is seen, and the deadlines of a case read through a named
+        relation that makes them the reader's (the answer to a handover: access/relations.py). An
+        obligation with no child (a person followed by the prevention work) only by those whose roles
+        grant its subject's own verb: through the organisation that answers for it, or through the
+        subject itself where its model scopes its own reads (access/scoping.py, deadlines/subjects.py)."""
+        from django.apps import apps
+
+        from haven.access.relations import obligations_related
+        from haven.access.scoping import can, child_filter, organisation_filter
         from haven.deadlines.subjects import SUBJECTS
 
         about_child = child_filter(user, verb, "child__")
@@ -44,10 +49,19 @@ class ObligationQuerySet(ChildDataQuerySet):
             # child__isnull=False: for a national role the child clause is empty, and an obligation
             # without a child would otherwise pass it.
             q |= Q(about_child, child__isnull=False, child__merged_into__isnull=True)
+        if verb is Verb.CHILD_VIEW:
+            related = obligations_related(user)
+            if related is not None:
+                q |= related
         for subject_type, (subject_verb, _page) in SUBJECTS.items():
             about_other = organisation_filter(user, subject_verb, "responsible__")
             if about_other is not None:
                 q |= Q(about_other, child__isnull=True, subject_type=subject_type)
+            subjects = apps.get_model(subject_type).objects
+            if hasattr(subjects, "visible_to") and can(user, subject_verb):
+                # A collaborator follows the women she is given, whichever body answers for them.
+                seen = subjects.visible_to(user, subject_verb).values("pk")
+                q |= Q(child__isnull=True, subject_type=subject_type, subject_id__in=seen)
         return self.filter(q)
 
 

@@ -215,6 +215,16 @@ RULES: dict[str, Rule] = {
             L,
         ),
         Rule(
+            "care.family_decision",
+            _("Decide the handover to the verified relative (Form 12)"),
+            5,
+            WD,
+            "Decree 56/2017 art. 41; Circular 14/2020: once the commune has verified the relative's "
+            "conditions (Form 11), the commune chairman decides the handover (Form 12); recommended "
+            "service level",
+            R,
+        ),
+        Rule(
             "care.handover",
             _("Hand the child to the chosen family"),
             15,

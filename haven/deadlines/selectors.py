@@ -21,12 +21,13 @@ from haven.access.scoping import can, granting, memberships
 from haven.accounts.models import Organisation, User
 from haven.areas.models import Level
 from haven.core import calendar, clock
+from haven.deadlines.duties import DUTIES
 from haven.deadlines.models import Obligation, Status
 
-RECEIVER_RULES = ("foundling.handover_answer",)
 HORIZON = dt.timedelta(days=7)
-# The urgency groups, in the order a list shows them.
-OVERDUE, TODAY, WEEK = 0, 1, 2
+# The urgency groups, in the order a list shows them. LATER: a step the user can take now whose
+# deadline is further than the horizon (haven/deadlines/duties.py, ``early``).
+OVERDUE, TODAY, WEEK, LATER = 0, 1, 2, 3
 
 
 class Bucket(list):
@@ -46,16 +47,21 @@ class Tasks:
     overdue: Bucket
     today: Bucket
     week: Bucket
+    later: Bucket = field(default_factory=Bucket)
     # The user heads a team (Verb.DEADLINE_TEAM): the home page links to its view.
     supervises: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.today or self.week)
+        return not (self.overdue or self.today or self.week or self.later)
 
     @property
     def shown(self) -> list[Obligation]:
-        return [*self.overdue, *self.today, *self.week]
+        return [*self.overdue, *self.today, *self.week, *self.later]
+
+    @property
+    def total(self) -> int:
+        return self.overdue.total + self.today.total + self.week.total + self.later.total
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,8 @@ class Moments:
         return Case(
             When(due_at__lt=self.now, then=Value(OVERDUE)),
             When(due_at__lt=self.end_of_today, then=Value(TODAY)),
-            default=Value(WEEK),
+            When(due_at__lt=self.horizon, then=Value(WEEK)),
+            default=Value(LATER),
             output_field=IntegerField(),
         )
 
@@ -86,14 +93,54 @@ class Moments:
 MOST_URGENT_FIRST = [F("due_at").asc(), F("id").asc()]
 
 
-def task_rows(*, user: User, limit: int, moments: Moments):
+def _any(clauses: list[Q]) -> Q:
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
+def theirs(user: User, moments: Moments, subjects: tuple[str, ...] | None = None) -> Q | None:
+    """The open steps ``user`` can take (haven/deadlines/duties.py): a duty of a role they hold in the
+    organisation that answers for the step, or a step of a subject given to them by name; only once
+    the case waits for it (its ``ready`` states); within the horizon unless the case waits for them
+    alone (``early``). ``subjects`` narrows to the model labels of one module. None: nothing."""
+    held = memberships(user)
+    groups: dict[tuple, list[str]] = {}
+    for duty in DUTIES.values():
+        if subjects is not None and duty.subject not in subjects:
+            continue
+        organisations = tuple(sorted({m.organisation_id for m in held if m.role in duty.roles}))
+        assigned = bool(duty.assignee) and any(m.role in duty.assigned_roles for m in held)
+        if not organisations and not assigned:
+            continue
+        key = (duty.subject, duty.ready, duty.early, organisations, duty.assignee if assigned else "")
+        groups.setdefault(key, []).append(duty.rule)
+    clauses = []
+    for (subject, ready, early, organisations, assignee), rules in groups.items():
+        duty = DUTIES[rules[0]]
+        who = [Q(responsible_id__in=organisations)] if organisations else []
+        if assignee:
+            who.append(duty.subjects(**{assignee: user}))
+        q = Q(subject_type=subject, rule__in=sorted(rules)) & _any(who)
+        if ready is not None:
+            q &= duty.subjects(state__in=sorted(ready))
+        if not early:
+            q &= Q(due_at__lt=moments.horizon)
+        clauses.append(q)
+    return _any(clauses) if clauses else None
+
+
+def task_rows(*, user: User, limit: int, moments: Moments, subjects: tuple[str, ...] | None = None):
     """The query behind ``tasks_for``: at most ``limit`` rows of each urgency group, each carrying
     its group (``urgency``) and the group's full count (``total``)."""
-    organisations = sorted({m.organisation_id for m in memberships(user)})
+    mine = theirs(user, moments, subjects)
+    if mine is None:
+        return Obligation.objects.none()
     urgency = moments.urgency()
     return (
         Obligation.objects.visible_to(user)
-        .filter(status=Status.OPEN, responsible_id__in=organisations, due_at__lt=moments.horizon)
+        .filter(mine, status=Status.OPEN)
         .annotate(
             urgency=urgency,
             rank=Window(RowNumber(), partition_by=[urgency], order_by=MOST_URGENT_FIRST),
@@ -105,12 +152,14 @@ def task_rows(*, user: User, limit: int, moments: Moments):
     )
 
 
-def tasks_for(*, user: User, limit: int = 50) -> Tasks:
-    """Open obligations of the user's organisations: overdue (most overdue first), due today, due in
-    the next 7 days; at most ``limit`` of each, with each group's full count. The obligations of a
-    child the user can no longer see are not listed. One query (after the user's memberships)."""
-    rows = task_rows(user=user, limit=limit, moments=Moments.at(clock.now()))
-    groups = {OVERDUE: Bucket(), TODAY: Bucket(), WEEK: Bucket()}
+def tasks_for(*, user: User, limit: int = 50, subjects: tuple[str, ...] | None = None) -> Tasks:
+    """The steps the user can take (``theirs``): overdue (most overdue first), due today, due in the
+    next 7 days, and those waiting for them alone whose deadline is later; at most ``limit`` of each,
+    with each group's full count. The obligations of a child the user can no longer see are not
+    listed. ``subjects`` (model labels) gives one module's share, so that a module's list and the home
+    page agree. One query (after the user's memberships)."""
+    rows = task_rows(user=user, limit=limit, moments=Moments.at(clock.now()), subjects=subjects)
+    groups = {OVERDUE: Bucket(), TODAY: Bucket(), WEEK: Bucket(), LATER: Bucket()}
     for o in rows:
         bucket = groups[o.urgency]
         bucket.append(o)
@@ -119,6 +168,7 @@ def tasks_for(*, user: User, limit: int = 50) -> Tasks:
         overdue=groups[OVERDUE],
         today=groups[TODAY],
         week=groups[WEEK],
+        later=groups[LATER],
         supervises=can(user, Verb.DEADLINE_TEAM),
     )
 

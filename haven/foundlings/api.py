@@ -281,8 +281,29 @@ class PinRequestOut(Schema):
     reason: str = Field(..., description="why the register refused (status failed)")
 
 
+class ScreeningOut(Schema):
+    screened_at: dt.datetime
+    organisation: OrganisationRef
+    temperature_c: Decimal
+    heart_rate: int
+    respiratory_rate: int
+    weight_grams: int
+    estimated_age_days: int
+    findings: str
+    referrals: str
+
+
 class CaseDetail(CaseOut):
+    seen_as: Literal["case", "asked_to_accept", "reported"] = Field(
+        ...,
+        description="case: the caller sees the child and the whole case; asked_to_accept: the caller's "
+        "organisation is asked to accept the child and reads what it needs to decide; reported: the "
+        "caller's organisation reported the child and follows the case (no child's record, no step)",
+    )
     sex: str
+    health_screening: ScreeningOut | None = Field(
+        None, description="the latest health screening (for the whole case and the receiver asked)"
+    )
     estimated_age_days: int | None
     condition: str
     belongings: str
@@ -333,18 +354,63 @@ def _seconds(delta: dt.timedelta | None) -> int | None:
     return None if delta is None else int(delta.total_seconds())
 
 
+# What a named relation does not read (haven/access/relations.py): who cares for the child, the
+# claimant, the timeline, the other reports, the register's answer.
+WHOLE_CASE_ONLY = {
+    "temporary_family": "",
+    "claimant": "",
+    "placement_detail": "",
+    "steps": [],
+    "possible_duplicates": [],
+    "pin_request": None,
+}
+
+
+def _screening(case: FoundlingCase) -> dict | None:
+    s = case.screenings.select_related("organisation").order_by("-screened_at").first()
+    if s is None:
+        return None
+    fields = "screened_at temperature_c heart_rate respiratory_rate weight_grams estimated_age_days"
+    return {
+        **{name: getattr(s, name) for name in fields.split()},
+        "organisation": _org(s.organisation),
+        "findings": s.findings,
+        "referrals": s.referrals,
+    }
+
+
 def _detail(user: User, case_id: uuid.UUID) -> dict:
-    """The case as ``user`` sees it; showing it is an audit event on the child."""
-    case = selectors.case_for_viewing(user=user, case_id=case_id)
+    """The case as ``user`` sees it: the whole case, or what a named relation gives (the receiver asked
+    to accept the child, the reporter); showing it is an audit event on the child."""
+    seen = selectors.case_seen(user=user, case_id=case_id)
+    case = seen.case
     handover = selectors.pending_handover(case)
     fields = (
         "estimated_age_days condition belongings temporary_care temporary_family medically_discharged_at "
         "notice_posted_at notice_ends_at claimant placement placement_detail closed_at"
     ).split()
+    detail = _whole(user, case, handover, fields)
+    detail["seen_as"] = seen.relation or "case"
+    if seen.relation:
+        detail.update(WHOLE_CASE_ONLY)
+        detail["obligations"] = [
+            o for o in detail["obligations"] if seen.relation == "asked_to_accept" and o["rule"] in RECEIVER
+        ]
+    if seen.relation == "reported":
+        detail["health_screening"] = None
+        detail["pending_handover"] = None
+    return detail
+
+
+RECEIVER = ("foundling.handover_answer",)
+
+
+def _whole(user: User, case: FoundlingCase, handover, fields: list[str]) -> dict:
     return {
         **_summary(case, selectors.overdue(case)),
         **{name: getattr(case, name) for name in fields},
         "sex": case.child.sex,
+        "health_screening": _screening(case),
         "obligations": [
             {
                 "rule": o.rule,
@@ -398,9 +464,10 @@ def _case(request, case_id: uuid.UUID) -> FoundlingCase:
 
 @router.get("", response={200: CasePage, 404: Error})
 def list_cases(request, state: State | None = None, page: int = Query(1, ge=1, le=100000)):
-    """Found children's cases the token's user may see, the latest found first."""
+    """Found children's cases the token's user may see, the latest found first: those of the children
+    they see, and those their organisation reported or is asked to accept."""
     require(request.user, Verb.CHILD_VIEW)
-    cases = selectors.cases_visible(request.user).order_by("-found_at", "pk")
+    cases = selectors.cases_listed(request.user).order_by("-found_at", "pk")
     if state is not None:
         cases = cases.filter(state=state)
     found = Paginator(cases, PAGE_SIZE).get_page(page)

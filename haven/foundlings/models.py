@@ -71,6 +71,16 @@ class FoundlingCase(TimeStamped):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The organisation the report came from (a hospital, the police, a commune committee, the hotline):
+    # it keeps following its report (haven/access/relations.py, "reported"). Null for the public.
+    reporting_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reporting organisation"),
+    )
     reporter_contact = models.CharField(_("reporter's phone"), max_length=30, blank=True)
     finder_name = models.CharField(_("finder's full name"), max_length=150, blank=True)
     finder_id_document = models.CharField(_("finder's identity document"), max_length=50, blank=True)

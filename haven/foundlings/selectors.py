@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from haven.access import relations
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, memberships, require
-from haven.accounts.models import User
+from haven.access.scoping import NotVisible, memberships, reaching, require
+from haven.accounts.models import Membership, User
 from haven.audit.services import record
 from haven.core import clock
 from haven.deadlines.models import Obligation, Status
@@ -20,6 +23,7 @@ from haven.foundlings.models import (
     FoundlingCase,
     Handover,
     HandoverStatus,
+    HealthScreening,
     PossibleDuplicate,
     State,
 )
@@ -31,6 +35,71 @@ def cases_visible(user: User) -> QuerySet[FoundlingCase]:
     return FoundlingCase.objects.visible_to(user).select_related(
         "child", "found_commune__parent", "responsible"
     )
+
+
+SUBJECT = FoundlingCase._meta.label_lower
+
+
+def cases_listed(user: User) -> QuerySet[FoundlingCase]:
+    """The cases of the user's list: those of the children they see, and those they read through a
+    named relation (the report their organisation made, a child they are asked to accept)."""
+    related = relations.related(user, SUBJECT)
+    if related is None:
+        return cases_visible(user)
+    visible = FoundlingCase.objects.visible_to(user).values("pk")
+    return FoundlingCase.objects.filter(Q(pk__in=visible) | related).select_related(
+        "child", "found_commune__parent", "responsible"
+    )
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A case as one user reads it: through the child (``relation`` empty: the whole case), or
+    through a named relation (haven/access/relations.py), which shows only what that relation needs."""
+
+    case: FoundlingCase
+    membership: Membership
+    relation: str = ""
+
+    @property
+    def whole(self) -> bool:
+        return not self.relation
+
+
+def case_seen(*, user: User, case_id, reason: str = "") -> Seen:
+    """The case for its page or the API: the whole case for those who see the child, otherwise the
+    part a named relation gives. Either way the reading is an audit event on the child, naming the
+    relation it went through."""
+    case = cases_visible(user).filter(pk=case_id).first()
+    if case is not None:
+        membership = require(user, Verb.CHILD_VIEW, case.child)
+        record(
+            actor=user,
+            action="child.view",
+            obj=case.child,
+            organisation=membership.organisation,
+            reason=reason or "foundling_case",
+        )
+        return Seen(case, membership)
+    related = relations.related(user, SUBJECT)
+    case = None
+    if related is not None:
+        case = (
+            FoundlingCase.objects.filter(related, pk=case_id)
+            .select_related("child", "found_commune__parent", "responsible")
+            .first()
+        )
+    held = relations.held(user, case) if case is not None else None
+    if held is None:
+        raise NotVisible
+    record(
+        actor=user,
+        action="child.view",
+        obj=case.child,
+        organisation=held.membership.organisation,
+        reason=held.name,
+    )
+    return Seen(case, held.membership, held.name)
 
 
 def case_for_action(*, user: User, case_id) -> FoundlingCase:
@@ -101,17 +170,21 @@ def duplicates_pending(case: FoundlingCase) -> QuerySet[PossibleDuplicate]:
     )
 
 
+ANSWERS = ("accept_handover", "refuse_handover")
+
+
 def actions_for(user: User, case: FoundlingCase) -> list[str]:
-    """What this person could do next on this case (the page offers only these)."""
+    """What this person could do next on this case (the page offers only these): the steps the table
+    gives a role they hold through a membership that reaches the child — as the services check it
+    (haven/deadlines/pathway.py) — and, to the organisation asked to accept the child, the answer."""
     if case.state in CLOSED_STATES:
         return []
-    roles = {m.role for m in memberships(user)}
-    actions = workflow.FLOW.actions_for(case.state, roles)
+    roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}
+    actions = [a for a in workflow.FLOW.actions_for(case.state, roles) if a not in ANSWERS]
     handover = pending_handover(case)
-    if handover is not None:
-        mine = {m.organisation_id for m in memberships(user)}
-        if handover.to_organisation_id not in mine:
-            actions = [a for a in actions if a not in ("accept_handover", "refuse_handover")]
+    if handover is not None and case.state in workflow.TRANSITIONS["accept_handover"].sources:
+        receiving = {m.role for m in memberships(user) if m.organisation_id == handover.to_organisation_id}
+        actions += [a for a in ANSWERS if workflow.TRANSITIONS[a].roles & receiving]
     if hasattr(case, "discovery_record"):
         actions = [a for a in actions if a != "record"]
     if "confirm_notice_time" in actions and not notice_backdated(case):
@@ -162,3 +235,86 @@ def notice_backdated(case: FoundlingCase) -> bool:
         .first()
     )
     return wait is not None and case.notice_posted_at < wait
+
+
+def can_export(user: User, case: FoundlingCase) -> bool:
+    """The discovery record and the public notice are exports of the child's data (Verb.CHILD_EXPORT)."""
+    return bool(reaching(user, Verb.CHILD_EXPORT, case.child))
+
+
+@dataclass(frozen=True)
+class Essentials:
+    """What an organisation asked to accept a child needs to decide (Notice 432-TB/VPTW §2): who the
+    child is (sex, age), the health screening, the discovery, who sends the child, and by when the
+    answer is due."""
+
+    sex: str
+    age: str
+    screening: HealthScreening | None
+    handover: Handover | None
+    answer_due: Obligation | None
+
+
+def age_in_words(days: int | None) -> str:
+    if days is None:
+        return _("not known yet")
+    if days < 60:
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if days < 730:
+        months = days // 30
+        return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
+    years = days // 365
+    return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
+
+
+def essentials(case: FoundlingCase) -> Essentials:
+    screening = case.screenings.order_by("-screened_at").first()
+    days = screening.estimated_age_days if screening is not None else case.estimated_age_days
+    handover = (
+        case.handovers.filter(status=HandoverStatus.PENDING)
+        .select_related("from_organisation", "to_organisation", "requested_by")
+        .first()
+    )
+    due = (
+        obligations_of(case).filter(rule="foundling.handover_answer", status=Status.OPEN).first()
+        if handover is not None
+        else None
+    )
+    return Essentials(
+        sex=case.child.get_sex_display(),
+        age=age_in_words(days),
+        screening=screening,
+        handover=handover,
+        answer_due=due,
+    )
+
+
+def handover_addressed(*, user: User, case_id) -> Handover:
+    """The latest handover of a case addressed to one of the user's organisations, whatever its
+    status and the user's role there: the page an inbox message links to never leads nowhere, and
+    says what became of the handover. It names no child, so it is not an audit event."""
+    mine = [m.organisation_id for m in memberships(user)]
+    handover = (
+        Handover.objects.filter(case_id=case_id, to_organisation_id__in=mine)
+        .select_related("to_organisation", "from_organisation", "answered_by")
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if handover is None:
+        raise NotVisible
+    return handover
+
+
+def cases_of_child(user: User, child) -> list:
+    """The child's found-child case, for the child's page, if the user sees it (people/cases.py)."""
+    from haven.people.cases import CaseLink
+
+    return [
+        CaseLink(
+            _("Found child"),
+            f"/foundlings/{case.pk}/",
+            case.get_state_display(),
+            clock.localdate(case.found_at),
+        )
+        for case in FoundlingCase.objects.visible_to(user).filter(child=child)
+    ]

@@ -38,7 +38,7 @@ from haven.foundlings.models import (
 )
 from haven.people import rules as names
 from haven.people import services as people
-from haven.people.models import Child, Involvement, InvolvementBasis
+from haven.people.models import Child, CircumstanceGroup, Involvement, InvolvementBasis
 from haven.population.models import RegisterRequest, RequestStatus
 from haven.population.selectors import pin_request_of
 from haven.population.services import pin_request
@@ -144,6 +144,7 @@ def foundling_report(
         found_place=found_place.strip(),
         channel=channel,
         reported_by=actor,
+        reporting_organisation=membership.organisation if membership else None,
         reporter_contact=reporter_contact,
         finder_name=finder_name,
         finder_id_document=finder_id_document,
@@ -155,6 +156,7 @@ def foundling_report(
         responsible=responsible,
     )
     Involvement.objects.create(child=child, organisation=responsible, basis=InvolvementBasis.DISCOVERY)
+    _abandoned(actor, case, membership.organisation if membership else None)
     FLOW.fire(
         case,
         "report",
@@ -167,6 +169,23 @@ def foundling_report(
     )
     duplicates.flag(case)
     return case
+
+
+def _abandoned(actor: User | None, case: FoundlingCase, organisation: Organisation | None) -> None:
+    """A found child is in the group "abandoned" of Law on Children art. 10(b) from the report on
+    (Decree 123/2015 art. 14), so the child counts among the children in special circumstances at
+    once (walkthrough D26)."""
+    if case.child.circumstances.filter(group=CircumstanceGroup.HCDB_B, ended_on__isnull=True).exists():
+        return
+    people.circumstance_from_pathway(
+        actor=actor,
+        child=case.child,
+        group=CircumstanceGroup.HCDB_B,
+        started_on=clock.localdate(case.found_at),
+        evidence=_("Found on %(date)s at %(place)s and reported as a found child (Decree 123/2015 art. 14).")
+        % {"date": clock.localdate(case.found_at).strftime("%d/%m/%Y"), "place": case.found_place},
+        organisation=organisation,
+    )
 
 
 # --- Reception ----------------------------------------------------------------------------------
@@ -512,6 +531,13 @@ def foundling_claim_decide(*, actor: User, case: FoundlingCase, reunify: bool, r
             case.closed_at = firing.now
             case.save(update_fields=["closed_at", "updated_at"])
             _settle(case, now=firing.now, actor=actor, keep=None)
+            # Back with the family, the child is no longer abandoned (Law on Children art. 10(b)).
+            people.circumstance_end_from_pathway(
+                actor=actor,
+                child=case.child,
+                group=CircumstanceGroup.HCDB_B,
+                ended_on=clock.localdate(firing.now),
+            )
 
     # A rejected claim resumes the notice where it was: its clock runs again from the posting, as the
     # engine counted it (a backdated posting time not yet confirmed does not count).
@@ -867,6 +893,13 @@ def duplicate_decide(*, actor: User, pair, same_child: bool) -> None:
         later.closed_at = firing.now
         later.save(update_fields=["closed_at", "updated_at"])
         _settle(later, now=firing.now, actor=actor, keep=None)
+        # The child is counted once, on the earlier report.
+        people.circumstance_end_from_pathway(
+            actor=actor,
+            child=later.child,
+            group=CircumstanceGroup.HCDB_B,
+            ended_on=clock.localdate(firing.now),
+        )
         firing.note = str(pair.other.child)
         firing.data["other"] = str(pair.other_id)
 

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from haven.access import markers
+from haven.access import markers, relations
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
 from haven.accounts.selectors import authority_for
 from haven.audit.services import record
 from haven.core import throttle
 from haven.core.errors import Refused, add_to_form
+from haven.deadlines.selectors import tasks_for
 from haven.foundlings import forms, pdf, selectors, services, workflow
 from haven.foundlings.reconciliation import reconciliation
 from haven.population.selectors import pin_status
@@ -107,14 +108,28 @@ PAGE_OF = {
 @markers.requires(Verb.CHILD_VIEW)
 @require_GET
 def case_list(request):
-    cases = selectors.cases_visible(request.user).order_by("-found_at")
+    """The cases of the children the user sees, and those they follow through a named relation (their
+    own report, a child they are asked to accept), with the steps that are theirs to take."""
+    cases = selectors.cases_listed(request.user).order_by("-found_at")
     state = request.GET.get("state", "")
     if state:
         cases = cases.filter(state=state)
     shown = list(cases[:100])
+    whole = set(
+        selectors.cases_visible(request.user)
+        .filter(pk__in=[c.pk for c in shown])
+        .values_list("pk", flat=True)
+    )
+    for case in shown:
+        case.whole = case.pk in whole
+    tasks = tasks_for(user=request.user, subjects=(selectors.SUBJECT,))
     if shown:
         record(actor=request.user, action="child.list", data={"shown": [str(c.child_id) for c in shown]})
-    return render(request, "foundlings/list.html", {"cases": shown, "can_report": _can_report(request.user)})
+    return render(
+        request,
+        "foundlings/list.html",
+        {"cases": shown, "can_report": _can_report(request.user), "tasks": tasks},
+    )
 
 
 def _can_report(user) -> bool:
@@ -177,27 +192,47 @@ def public_report(request):
 @markers.requires(Verb.CHILD_VIEW)
 @require_GET
 def case_detail(request, case_id):
-    case = selectors.case_for_viewing(user=request.user, case_id=case_id)
-    actions = [PAGE_OF.get(a, a) for a in selectors.actions_for(request.user, case)]
-    return render(
-        request,
-        "foundlings/detail.html",
-        {
-            "case": case,
-            "actions": [
-                (a, title_of(workflow.FLOW, a, STEPS[a])) for a in dict.fromkeys(actions) if a in STEPS
-            ],
-            "obligations": selectors.obligations_of(case),
-            "handover": selectors.pending_handover(case),
-            "duplicates": selectors.duplicates_pending(case),
-            "steps": case.steps.select_related("actor", "organisation"),
-            # The mother's prevention record, when the baby was followed before birth: only for those
-            # who may see that record (the commune, the collaborator), never for the facility.
-            "mother_record": mother_record(user=request.user, foundling_case=case),
-            "pin_status": pin_status(case.child),
-            "notice_backdated": selectors.notice_backdated(case),
-        },
-    )
+    """The whole case for those who see the child; for an organisation asked to accept the child, what
+    it needs to decide next to its answer; for the organisation that reported it, its report and how
+    the case goes on (haven/access/relations.py)."""
+    seen = selectors.case_seen(user=request.user, case_id=case_id)
+    case = seen.case
+    taken = selectors.actions_for(request.user, case)
+    actions = [PAGE_OF.get(a, a) for a in taken]
+    context = {
+        "case": case,
+        "seen": seen,
+        "actions": [(a, title_of(workflow.FLOW, a, STEPS[a])) for a in dict.fromkeys(actions) if a in STEPS],
+        "handover": selectors.pending_handover(case),
+    }
+    if seen.relation == relations.ASKED_TO_ACCEPT.name:
+        context["essentials"] = selectors.essentials(case)
+        context["answer_form"] = forms.AnswerForm() if "answer_handover" in actions else None
+    if seen.whole:
+        context.update(
+            {
+                "obligations": selectors.obligations_of(case),
+                "duplicates": selectors.duplicates_pending(case),
+                # Only those who may close a second report are offered to (D13 of the walkthrough).
+                "decides_duplicates": "mark_duplicate" in taken,
+                "can_export": selectors.can_export(request.user, case),
+                # The mother's prevention record, when the baby was followed before birth: only for
+                # those who may see that record (the commune, the collaborator), never the facility.
+                "mother_record": mother_record(user=request.user, foundling_case=case),
+                "pin_status": pin_status(case.child),
+                "notice_backdated": selectors.notice_backdated(case),
+            }
+        )
+    return render(request, "foundlings/detail.html", context)
+
+
+def _handover_status(request, case_id):
+    """The page an inbox message about a handover leads to, once there is nothing to answer (or for a
+    member who does not answer for the organisation): what became of the handover, never a dead end."""
+    if selectors.cases_visible(request.user).filter(pk=case_id).exists():
+        return redirect("foundlings:detail", case_id)
+    handover = selectors.handover_addressed(user=request.user, case_id=case_id)
+    return render(request, "foundlings/handover_status.html", {"handover": handover})
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -205,18 +240,28 @@ def case_detail(request, case_id):
 def case_step(request, case_id, step):
     if step not in STEPS:
         raise Http404
+    context: dict = {}
     if step == "answer_handover":
-        # The receiving organisation answers before it holds the child (its reach comes from the
-        # handover itself).
-        case = selectors.handover_to_answer(user=request.user, case_id=case_id).case
+        # The receiving organisation answers before the child is its own, and reads what it needs to
+        # decide (haven/access/relations.py, "asked to accept"). Once answered, the same address says so.
+        try:
+            case = selectors.handover_to_answer(user=request.user, case_id=case_id).case
+        except NotVisible:
+            return _handover_status(request, case_id)
+        # What the receiver needs to decide, above the answer (foundlings/_essentials.html).
+        context.update({"essentials": selectors.essentials(case), "case": case})
+        context["shown_before_form"] = "foundlings/_essentials.html"
         back = reverse("inbox")
     else:
         case = selectors.case_for_action(user=request.user, case_id=case_id)
         back = reverse("foundlings:detail", args=[case.pk])
+    context.update({"subject_label": case.child, "subject_link": step != "answer_handover"})
 
     def done(case) -> str:
         if not selectors.cases_visible(request.user).filter(pk=case.pk).exists():
-            return reverse("inbox")  # a receiver that refused the child no longer sees the case
+            # A receiver that refused the child no longer sees the case: the handover's page says
+            # what became of it.
+            return reverse("foundlings:step", args=[case.pk, "answer_handover"])
         return reverse("foundlings:detail", args=[case.pk])
 
     return step_page(
@@ -227,7 +272,7 @@ def case_step(request, case_id, step):
         page=STEPS[step],
         back=back,
         done=done,
-        context={"subject_label": case.child, "subject_link": step != "answer_handover"},
+        context=context,
     )
 
 
@@ -274,13 +319,18 @@ def record_pdf(request, case_id):
 @markers.requires(Verb.CHILD_VIEW)
 @require_GET
 def photo(request, case_id):
-    """The photo taken at discovery: for those who may see the child, and every showing is recorded."""
-    case = selectors.case_for_action(user=request.user, case_id=case_id)
+    """The photo taken at discovery: for those who may see the child or read the case through a named
+    relation (the facility asked to accept the child, the reporter), and every showing is recorded."""
+    seen = selectors.case_seen(user=request.user, case_id=case_id, reason="photo")
+    case = seen.case
     if not case.photo:
         raise Http404
-    membership = require(request.user, Verb.CHILD_VIEW, case.child)
     record(
-        actor=request.user, action="child.photo_view", obj=case.child, organisation=membership.organisation
+        actor=request.user,
+        action="child.photo_view",
+        obj=case.child,
+        organisation=seen.membership.organisation,
+        reason=seen.relation,
     )
     content_type = mimetypes.guess_type(case.photo.name)[0] or "application/octet-stream"
     response = FileResponse(case.photo.open("rb"), content_type=content_type)

@@ -143,7 +143,10 @@ class SpecialCircumstance(TimeStamped):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)
     evidence = models.TextField(_("evidence"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Null when a pathway established the group from a report by the public (no account).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ChildDataQuerySet.as_manager()
     history = HistoricalRecords()

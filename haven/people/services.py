@@ -214,6 +214,52 @@ def circumstance_add(
     return circumstance
 
 
+def circumstance_from_pathway(
+    *,
+    actor: User | None,
+    child: Child,
+    group: str,
+    started_on: dt.date,
+    evidence: str,
+    organisation=None,
+) -> SpecialCircumstance:
+    """A group a pathway establishes by itself (a found child is an abandoned child, Law on Children
+    art. 10(b); Decree 123/2015 art. 14), recorded in the pathway's own transaction, which has checked
+    who acts; audited like any group. ``actor`` is None for a report from the public."""
+    circumstance = SpecialCircumstance.objects.create(
+        child=child,
+        group=group,
+        started_on=started_on,
+        evidence=evidence,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    record(
+        actor=actor,
+        action="child.circumstance_add",
+        obj=circumstance,
+        organisation=organisation,
+        data={"group": group, "by": "pathway"},
+    )
+    return circumstance
+
+
+def circumstance_end_from_pathway(*, actor: User | None, child: Child, group: str, ended_on: dt.date) -> int:
+    """A pathway ends the group it established (a found child returned to the family is no longer
+    abandoned); audited for each group ended."""
+    ended = 0
+    for circumstance in SpecialCircumstance.objects.filter(child=child, group=group, ended_on__isnull=True):
+        circumstance.ended_on = max(ended_on, circumstance.started_on)
+        circumstance.save(update_fields=["ended_on", "updated_at"])
+        record(
+            actor=actor,
+            action="child.circumstance_end",
+            obj=circumstance,
+            data={"group": group, "by": "pathway"},
+        )
+        ended += 1
+    return ended
+
+
 @transaction.atomic
 def circumstance_end(
     *, actor: User, circumstance: SpecialCircumstance, ended_on: dt.date

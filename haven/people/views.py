@@ -16,6 +16,7 @@ from haven.audit.services import record
 from haven.core.errors import add_to_form
 from haven.linkage.selectors import register_status
 from haven.people import selectors, services
+from haven.people.cases import cases_of
 from haven.people.forms import ChildForm, CircumstanceForm, OpinionForm, SiblingForm
 
 
@@ -42,6 +43,8 @@ def child_detail(request, child_id):
         "people/detail.html",
         {
             "child": child,
+            # The child's cases in the pathways the user may see (walkthrough D26).
+            "cases": cases_of(user=request.user, child=child),
             "circumstances": child.circumstances.all(),
             "siblings": selectors.siblings_of(user=request.user, child=child),
             "opinions": child.opinions.all(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
@@ -13,7 +12,6 @@ from haven.accounts.models import Membership, Role, User
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core import clock
-from haven.core.calendar import VIETNAM
 from haven.deadlines.models import Obligation, Status
 from haven.prevention import schedule, workflow
 from haven.prevention.models import (
@@ -73,7 +71,9 @@ def next_dues(people) -> dict:
 
 @dataclass
 class Round:
-    """The collaborator's round: who to see, most urgent first."""
+    """The collaborator's round: who to see, most urgent first. ``overdue``, ``today`` and ``week`` are
+    the user's own steps (deadlines/selectors.tasks_for, the home page's share for prevention), one row
+    per step; ``later`` the other people they follow, with their next clock, whoever takes it."""
 
     overdue: list = field(default_factory=list)
     today: list = field(default_factory=list)
@@ -82,34 +82,33 @@ class Round:
 
 
 def round_for(user: User) -> Round:
-    """The people the user follows (the collaborator's own; for others every open record they see),
-    each with the next clock: overdue, due today, in the next 7 days, later."""
+    """The people the user follows (the collaborator's own; for others every open record they see):
+    the steps that are the user's, overdue, due today and in the next 7 days — the same steps, counted
+    the same way, as the home page — then everyone else with their next clock."""
+    from haven.deadlines.selectors import tasks_for
+
     people = persons_visible(user).filter(state__in=OPEN_STATES)
     if any(m.role == Role.SOCIAL_COLLABORATOR for m in memberships(user)):
         people = people.filter(collaborator=user)
     people = {p.pk: p for p in people}
-    dues = next_dues(people.values())
-    now = clock.now()
-    today_ends = dt.datetime.combine(
-        clock.localdate(now) + dt.timedelta(days=1), dt.time(0, 0), tzinfo=VIETNAM
-    )
-    week_ends = today_ends + dt.timedelta(days=7)
+    tasks = tasks_for(user=user, subjects=(SUBJECT,), limit=1000)
+    missing = {o.subject_id for o in tasks.shown} - set(people)
+    if missing:
+        people.update({p.pk: p for p in persons_visible(user).filter(pk__in=missing)})
     result = Round()
-    for pk, person in people.items():
-        o = dues.get(pk)
-        row = (person, o)
-        if o is None:
-            result.later.append(row)
-        elif o.due_at < now:
-            result.overdue.append(row)
-        elif o.due_at < today_ends:
-            result.today.append(row)
-        elif o.due_at < week_ends:
-            result.week.append(row)
-        else:
-            result.later.append(row)
-    for rows in (result.overdue, result.today, result.week, result.later):
-        rows.sort(key=lambda r: (r[1] is None, r[1].due_at if r[1] else now))
+    for bucket, rows in (
+        (tasks.overdue, result.overdue),
+        (tasks.today, result.today),
+        (tasks.week, result.week),
+    ):
+        rows.extend((people[o.subject_id], o) for o in bucket)
+    tasked = {o.subject_id for o in tasks.shown}
+    rest = [p for pk, p in people.items() if pk not in tasked]
+    dues = next_dues(rest)
+    now = clock.now()
+    result.later = sorted(
+        ((p, dues.get(p.pk)) for p in rest), key=lambda r: (r[1] is None, r[1].due_at if r[1] else now)
+    )
     return result
 
 

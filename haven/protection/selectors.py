@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, can, granting, memberships, require
+from haven.access.scoping import NotVisible, can, granting, memberships, reaching, require
 from haven.accounts.models import User
 from haven.audit.services import record
 from haven.deadlines.models import Obligation
@@ -55,9 +55,11 @@ def informant(*, user: User, case: ProtectionCase) -> dict | None:
 
 
 def actions_for(user: User, case: ProtectionCase) -> list[str]:
+    """The steps the page offers: those the table gives a role the user holds through a membership
+    that reaches the child, as the services check it (haven/deadlines/pathway.py)."""
     if case.state in CLOSED_STATES:
         return []
-    roles = {m.role for m in memberships(user)}
+    roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}
     actions = workflow.actions_for(case.state, roles)
     if "assess_emergency" in actions:  # Form 02 is one page whatever it decides
         actions = [a for a in actions if a not in ("assess_emergency", "assess_support", "assess_unfounded")]
@@ -123,3 +125,21 @@ def transfer_to_answer(*, user: User, transfer_id) -> Transfer:
         reason="transfer",
     )
     return transfer
+
+
+def cases_of_child(user: User, child) -> list:
+    """The child's protection cases, for the child's page, those the user sees (people/cases.py)."""
+    from django.utils.translation import gettext as _
+
+    from haven.core import clock
+    from haven.people.cases import CaseLink
+
+    return [
+        CaseLink(
+            _("Child protection"),
+            f"/protection/{case.pk}/",
+            case.get_state_display(),
+            clock.localdate(case.received_at),
+        )
+        for case in ProtectionCase.objects.visible_to(user).filter(child=child).order_by("-received_at")
+    ]

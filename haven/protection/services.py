@@ -555,6 +555,16 @@ def protection_draft_plan(*, actor: User, case: ProtectionCase, data: dict) -> A
     if plan.data["end"] and plan.data["start"] and plan.data["end"] < plan.data["start"]:
         raise invalid("end", _("The plan ends before it starts."), "ends_before_start")
     _enter(case, "draft_plan", actor=actor, membership=membership, now=now, data={"plan": plan.pk})
+    # Law on Children art. 52: the plan now waits for the chairman alone; he is told at once, whatever
+    # its deadline (his task list shows it too: haven/protection/tasks.py).
+    Notification.objects.create(
+        organisation=case.responsible,
+        kind="protection.plan_drafted",
+        title=_("A support plan awaits the chairman's approval (Form 05)"),
+        child=case.child,
+        link=f"/protection/{case.pk}/",
+        created_at=now,
+    )
     return plan
 
 

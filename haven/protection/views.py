@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, acting_membership, can, memberships, require
+from haven.access.scoping import NotVisible, acting_membership, memberships, reaching, require
 from haven.audit.services import record
 from haven.core import clock, throttle
 from haven.core.errors import Refused, add_to_form, messages_of
+from haven.deadlines.selectors import tasks_for
 from haven.protection import forms, selectors, services, workflow
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import CLOSED_STATES, Assessment, ProtectionCase, ReferralStatus
@@ -173,7 +174,16 @@ def case_list(request):
     shown = list(cases[:100])
     if shown:
         record(actor=request.user, action="child.list", data={"shown": [str(c.child_id) for c in shown]})
-    return render(request, "protection/list.html", {"cases": shown, "can_report": _can_report(request.user)})
+    return render(
+        request,
+        "protection/list.html",
+        {
+            "cases": shown,
+            "can_report": _can_report(request.user),
+            # The steps of these cases that are the user's: the home page's share for this module.
+            "tasks": tasks_for(user=request.user, subjects=(ProtectionCase._meta.label_lower,)),
+        },
+    )
 
 
 def _shown(kind: str, value) -> str:
@@ -214,7 +224,8 @@ def _assessment_rows(assessments: list[Assessment]) -> list[dict]:
 @require_GET
 def case_detail(request, case_id):
     case = selectors.case_for_viewing(user=request.user, case_id=case_id)
-    roles = {m.role for m in memberships(request.user)}
+    # What the page offers is what a membership reaching this child allows (walkthrough D13).
+    roles = {m.role for m in reaching(request.user, Verb.CHILD_VIEW, case.child)}
     return render(
         request,
         "protection/detail.html",
@@ -225,8 +236,8 @@ def case_detail(request, case_id):
             # Those who may take the case up may also ask another organisation for a service.
             "can_refer": case.state not in CLOSED_STATES
             and bool(workflow.TRANSITIONS["accept"].roles & roles),
-            "can_print": can(request.user, Verb.CHILD_EXPORT),
-            "can_record_view": can(request.user, Verb.CHILD_UPDATE),
+            "can_print": bool(reaching(request.user, Verb.CHILD_EXPORT, case.child)),
+            "can_record_view": bool(reaching(request.user, Verb.CHILD_UPDATE, case.child)),
             "informant": selectors.informant(user=request.user, case=case),
             "assessments": _assessment_rows(list(case.assessments.select_related("recorded_by"))),
             "approvals": case.approvals.select_related("approved_by"),
@@ -300,8 +311,26 @@ def case_step(request, case_id, step):
             "title": view.title,
             "step": step,
             "legal_basis": FORMS[view.form].legal_basis if isinstance(view.form, str) else "",
+            "plan": _plan_under_decision(case) if step in ("approve_plan", "return_plan") else None,
         },
     )
+
+
+def _plan_under_decision(case: ProtectionCase) -> dict | None:
+    """The plan (Form 04) the chairman approves or returns, shown in full on the decision's page: one
+    does not approve what one has not read (Law on Children art. 52; walkthrough D14)."""
+    plan = (
+        case.assessments.filter(form="04")
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+    if plan is None:
+        return None
+    return {
+        "assessment": plan,
+        "rows": [(f.label, _shown(f.kind, plan.data.get(f.name))) for f in FORMS["04"].fields],
+    }
 
 
 @markers.requires(Verb.CHILD_EXPORT)

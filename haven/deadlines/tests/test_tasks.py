@@ -15,7 +15,7 @@ from haven.core.testing import member
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.selectors import Moments, task_rows, tasks_for, team_for
 from haven.people.models import Child
-from haven.protection.models import Channel, ProtectionCase
+from haven.protection.models import Channel, ProtectionCase, State
 
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)
@@ -32,9 +32,11 @@ def owe(
     rule: str = "protection.plan",
     status: str = Status.OPEN,
 ) -> Obligation:
-    """An obligation of ``org`` due ``due`` from now (negative: overdue), about ``subject``."""
+    """An obligation of ``org`` due ``due`` from now (negative: overdue), about ``subject`` — by
+    default a protection case whose plan is being drafted, so that the step is the officer's to take
+    now (haven/protection/tasks.py)."""
     if subject is None:
-        subject = child or world.child()
+        subject = case(world, org=org, child=child, state=State.ASSESSING)
     now = clock.now()
     return Obligation.objects.create(
         rule=rule,
@@ -49,9 +51,10 @@ def owe(
     )
 
 
-def case(world, worker=None, *, org: str = "committee_a") -> ProtectionCase:
-    child = world.child()
+def case(world, worker=None, *, org: str = "committee_a", child=None, state=State.RECEIVED) -> ProtectionCase:
+    child = child or world.child()
     return ProtectionCase.objects.create(
+        state=state,
         child=child,
         received_at=clock.now() - 20 * D,
         channel=Channel.HOTLINE,

@@ -198,8 +198,10 @@ def test_the_whole_journey_through_the_api(world, frozen, django_capture_on_comm
     assert (
         handover["to_organisation"]["id"] == world.orgs["facility_b"].pk and handover["purpose"] == "facility"
     )
-    # The facility does not see the child until it accepts.
-    assert ApiClient(world.facility_director).get(f"/foundlings/{case_id}").status_code == 404
+    # Until it accepts, the facility reads what it needs to decide, not the child's whole case.
+    asked = ApiClient(world.facility_director).get(f"/foundlings/{case_id}").json()
+    assert asked["seen_as"] == "asked_to_accept" and asked["health_screening"]["weight_grams"] == 2900
+    assert asked["steps"] == [] and asked["actions"] == ["accept_handover", "refuse_handover"]
     response = ApiClient(world.facility_director).post(
         f"/foundlings/{case_id}/handovers/{handover['id']}/answer", {"accept": True}
     )

@@ -300,7 +300,8 @@ def test_the_list_page_reads_a_bounded_number_of_queries(
     client.force_login(world.nobody)  # no role: the list is refused
     assert client.get("/protection/").status_code == 404
     client.force_login(world.officer_a)
-    with django_assert_max_num_queries(13):  # session, user, device, memberships, cases, audit event
+    # Session, user, device, memberships, cases, audit event, and the user's steps on these cases.
+    with django_assert_max_num_queries(14):
         page = client.get("/protection/").content.decode()
     assert all(f"/protection/{case.pk}/" in page for case in cases)
 
