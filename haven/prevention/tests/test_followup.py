@@ -143,9 +143,9 @@ def test_the_whole_follow_up(world, village, frozen):
     assert person.state == State.POSTNATAL and person.newborn.current_commune == world.commune_a
     clocks = open_clocks(person)
     assert set(clocks) == {"prevention.newborn_papers", "prevention.postnatal_visit"}
-    assert clock.localdate(clocks["prevention.postnatal_visit"] - dt.timedelta(seconds=1)) == born + dt.timedelta(
-        days=7
-    )
+    assert clock.localdate(
+        clocks["prevention.postnatal_visit"] - dt.timedelta(seconds=1)
+    ) == born + dt.timedelta(days=7)
     services.papers_record(actor=world.collaborator_a, person=person, birth_registered_on=born)
     assert "prevention.newborn_papers" in open_clocks(person)
     services.papers_record(
@@ -206,7 +206,9 @@ def test_danger_at_a_visit_reaches_the_commune_at_once(world, village, frozen):
         actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="danger", consent=True
     )
     # The message is the contact step's own (kind "prevention.<step>"), from the workflow table.
-    assert Notification.objects.filter(organisation=world.orgs["committee_a"], kind="prevention.contact").exists()
+    assert Notification.objects.filter(
+        organisation=world.orgs["committee_a"], kind="prevention.contact"
+    ).exists()
 
 
 def test_who_sees_a_person_at_risk(world, village, frozen):
