@@ -17,31 +17,9 @@ from haven.notifications.models import Notification
 from haven.prevention import selectors, services
 from haven.prevention.catalog import NEEDS
 from haven.prevention.models import AtRiskPerson, Consent, State, Village
+from haven.prevention.tests.factories import flag
 
 ALL_FINE = {code: "none" for code, _label in NEEDS}
-
-
-@pytest.fixture
-def village(world):
-    v = Village.objects.create(commune=world.commune_a, name="Thôn Đông")
-    services.coverage_assign(actor=world.officer_a, collaborator=world.collaborator_a, village=v)
-    return v
-
-
-def flag(world, village, actor=None, **extra) -> AtRiskPerson:
-    """Flag Nguyễn Thị Hoa, pregnant, with her consent, in ``village`` (by its collaborator)."""
-    fields = {
-        "family_name": "Nguyễn",
-        "middle_name": "Thị",
-        "given_name": "Hoa",
-        "birth_year": 2001,
-        "commune": world.commune_a,
-        "village": village,
-        "pregnant": True,
-        "consent": True,
-        "risk_factors": ["single_mother", "unintended_pregnancy"],
-    }
-    return services.person_flag(actor=actor or world.collaborator_a, **{**fields, **extra})
 
 
 def open_clocks(person) -> dict[str, dt.datetime]:

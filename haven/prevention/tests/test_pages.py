@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from haven.audit.models import AuditEvent
 from haven.prevention.models import AtRiskPerson, State, Village
-from haven.prevention.tests.test_followup import flag
+from haven.prevention.tests.factories import contacted, flag
 
 
 @pytest.fixture
@@ -130,13 +130,7 @@ def test_the_province_sees_each_communes_gaps(world, client, village, frozen):
 
 
 def _contacted(world, village, frozen):
-    from haven.prevention import services
-
-    person = flag(world, village)
-    services.person_contact(
-        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
-    )
-    return person
+    return contacted(world, flag(world, village), frozen.at)
 
 
 def test_a_refused_step_keeps_what_was_typed_and_changes_nothing(world, client, village, frozen):

@@ -21,25 +21,13 @@ from haven.notifications.models import Notification
 from haven.prevention import services, workflow
 from haven.prevention.catalog import NEEDS
 from haven.prevention.models import AtRiskPerson, State, Village
-from haven.prevention.tests.test_followup import flag
+from haven.prevention.tests.factories import contacted, flag
 from haven.prevention.views import STEPS
 from haven.workflow.engine import Workflow
 from haven.workflow.guards import GUARDS
 
 FLOW = workflow.FLOW
 ALL_FINE = {code: "none" for code, _label in NEEDS}
-
-
-@pytest.fixture
-def village(world):
-    v = Village.objects.create(commune=world.commune_a, name="Thôn Đông")
-    services.coverage_assign(actor=world.officer_a, collaborator=world.collaborator_a, village=v)
-    return v
-
-
-def contacted(world, person, at, **extra) -> AtRiskPerson:
-    fields = {"mode": "home", "wellbeing": "good", "consent": True, **extra}
-    return services.person_contact(actor=world.collaborator_a, person=person, at=at, **fields)
 
 
 def clocks(person, status=None) -> dict[str, str]:
