@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from haven.access.policy import POLICY, Scope, Verb
 from haven.access.scoping import NotVisible, granting
-from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from haven.accounts.models import Membership, Organisation, Role, User
 from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
@@ -54,7 +54,6 @@ from haven.prevention.models import (
 )
 from haven.workflow.engine import Firing
 
-K = OrganisationKind
 SOURCE_OF_ROLE = {
     Role.SOCIAL_COLLABORATOR: Source.COLLABORATOR,
     Role.HOSPITAL_SOCIAL_WORKER: Source.ANTENATAL_CLINIC,
@@ -101,17 +100,6 @@ def _open_due(person: AtRiskPerson, rules) -> dt.datetime | None:
         .values_list("due_at", flat=True)
         .first()
     )
-
-
-def _required(**values: str) -> None:
-    """Every empty required text at once, each next to its field."""
-    errors = {
-        field: ValidationError(message, code="required")
-        for field, (value, message) in values.items()
-        if not value.strip()
-    }
-    if errors:
-        raise ValidationError(errors)
 
 
 # --- Flag --------------------------------------------------------------------------------------
@@ -628,7 +616,8 @@ def person_escalate(*, actor: User, person: AtRiskPerson, reason: str) -> AtRisk
     from haven.protection.services import protection_accept, protection_report
 
     def effect(firing: Firing) -> AtRiskPerson:
-        _required(reason=(reason, _("Say what the risk is.")))
+        if not reason.strip():
+            raise invalid("reason", _("Say what the risk is."), "required")
         case = protection_report(
             actor=actor,
             incident_commune=person.commune,
