@@ -123,7 +123,7 @@ def test_a_collaborator_follows_a_pregnant_woman_from_the_flag_to_the_newborns_p
     page.locator("#id_at").fill(f"{vietnam_today(2):%d/%m/%Y} 09:00")
     page.locator("input[name=wellbeing][value=good]").check()
     collaborator.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
-    expect(page.get_by_text(vi("This cannot be in the future."))).to_be_visible()
+    expect(page.get_by_text(vi("This time is in the future."))).to_be_visible()
 
     # Nobody visits for a month: the sweep escalates, and the commune officer sees it.
     clock("32d")
@@ -146,6 +146,7 @@ def test_a_collaborator_follows_a_pregnant_woman_from_the_flag_to_the_newborns_p
     page.locator("#id_born_on").fill(f"{born:%d/%m/%Y}")
     page.locator("input[name=sex][value=female]").check()
     page.locator("#id_given_name").fill("Bình An")
+    page.locator("input[name=wellbeing][value=good]").check()
     confirm(collaborator, path, "Record the birth")
     state(collaborator, "After the birth: postnatal visits")
     papers = clocks(collaborator).locator(

@@ -135,6 +135,9 @@ class BirthIn(Schema):
     born_on: Day
     sex: Literal["female", "male"]
     given_name: Line = Field(default="", max_length=50)
+    wellbeing: Wellbeing | None = Field(
+        default=None, description="how the mother and the baby are; danger tells the commune officer"
+    )
 
 
 class PapersIn(Schema):
@@ -690,7 +693,9 @@ def visit(request, person_id: uuid.UUID, payload: VisitIn):
 
 @router.post("/{person_id}/birth", response=STEP)
 def birth(request, person_id: uuid.UUID, payload: BirthIn):
-    services.person_birth(actor=request.user, person=_person(request, person_id), **payload.dict())
+    data = payload.dict()
+    data["wellbeing"] = data["wellbeing"] or ""
+    services.person_birth(actor=request.user, person=_person(request, person_id), **data)
     return _detail(request.user, person_id)
 
 

@@ -148,10 +148,6 @@ class AssessForm(forms.Form):
                 label=label, choices=NEED_LEVELS, widget=forms.RadioSelect, initial="none"
             )
 
-    def service_fields(self) -> dict:
-        d = self.cleaned_data
-        return {"needs": {code: d[f"need_{code}"] for code, _label in NEEDS}, "notes": d.get("notes", "")}
-
 
 def service_providers():
     """The organisations in Haven that provide the services of Notice 432 §1 (health facilities, social
@@ -229,6 +225,9 @@ class BirthForm(forms.Form):
         widget=forms.RadioSelect,
     )
     given_name = name_field(_("The baby's given name (if chosen)"))
+    wellbeing = forms.ChoiceField(
+        label=_("How the mother and the baby are"), choices=Wellbeing.choices, widget=forms.RadioSelect
+    )
 
 
 class PapersForm(forms.Form):

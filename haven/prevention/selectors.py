@@ -52,7 +52,7 @@ def mother_record(*, user: User, foundling_case) -> AtRiskPerson | None:
 
 def actions_for(user: User, person: AtRiskPerson) -> list[str]:
     roles = {m.role for m in granting(user, Verb.PREVENTION_RECORD)}
-    return workflow.actions_for(person.state, roles)
+    return workflow.FLOW.actions_for(person.state, roles)
 
 
 def obligations_of(person: AtRiskPerson):

@@ -1,5 +1,9 @@
-"""Every write of the prevention work (vietnam-process.md §9c): keyword-only, atomic, audited, on the
-one deadline engine. The table of steps is workflow.py; the schedule of visits is schedule.py.
+"""Every write of the prevention work (vietnam-process.md §9c): keyword-only, atomic, audited. Each step
+of a person's follow-up is fired on the one workflow engine (haven/workflow), which locks her record,
+finds who acts (models.reach: a collaborator only the people she follows and the villages she covers),
+checks the lawful times and the named guards, stops, cancels and starts the clocks, and writes the
+timeline, the audit event and the next actor's message. The table of steps is workflow.py; the
+schedule of visits is schedule.py; this module adds each step's own data.
 
 Consent (Personal Data Protection Law 91/2025 art. 9, 19(1)): triage facts — her name, village, that
 she is under 16, pregnant, or that violence is suspected — may be recorded without consent, to protect
@@ -10,27 +14,24 @@ services she is referred to only once she has consented. If she declines, the se
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
-from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.access.policy import POLICY, Scope, Verb
 from haven.access.scoping import NotVisible, granting
-from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from haven.accounts.models import Membership, Organisation, Role, User
 from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core import clock
 from haven.core.errors import Refused, invalid
-from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
-from haven.deadlines.services import obligations_close
 from haven.lib import crypto
-from haven.notifications.models import Notification
+from haven.notifications.services import notify
 from haven.people import rules as names
 from haven.prevention import schedule, workflow
 from haven.prevention.catalog import LEVEL_CODES, NEED_CODES, RISK_CODES
@@ -42,18 +43,18 @@ from haven.prevention.models import (
     Consent,
     Coverage,
     Outcome,
+    Service,
     Source,
     State,
-    Step,
     Support,
     SupportStatus,
     Village,
     Visit,
     VisitKind,
-    reach,
+    Wellbeing,
 )
+from haven.workflow.engine import Firing
 
-K = OrganisationKind
 SOURCE_OF_ROLE = {
     Role.SOCIAL_COLLABORATOR: Source.COLLABORATOR,
     Role.HOSPITAL_SOCIAL_WORKER: Source.ANTENATAL_CLINIC,
@@ -61,6 +62,7 @@ SOURCE_OF_ROLE = {
     Role.COMMUNE_CHILD_PROTECTION_OFFICER: Source.COMMUNE,
 }
 SUBJECT = AtRiskPerson._meta.label_lower
+FLOW = workflow.FLOW
 
 
 def _encrypt(text: str) -> str:
@@ -82,69 +84,6 @@ def covers(user: User, village: Village | None, on: dt.date | None = None) -> bo
     )
 
 
-def _reaches(m: Membership, person: AtRiskPerson, actor: User) -> bool:
-    q = reach([m], actor)
-    return q is not None and AtRiskPerson.objects.filter(q, pk=person.pk).exists()
-
-
-def _acting(actor: User, person: AtRiskPerson, action: str) -> Membership:
-    """The membership through which ``actor`` takes ``action``: a role the table allows and a reach
-    that includes her (a collaborator reaches only the people she follows and the villages she
-    covers: models.reach). Anyone else who sees her is told why not; the rest get 404."""
-    pathway.lock(person)
-    roles = workflow.TRANSITIONS[action].roles
-    for m in granting(actor, Verb.PREVENTION_RECORD):
-        if m.role in roles and _reaches(m, person, actor):
-            return m
-    if AtRiskPerson.objects.visible_to(actor).filter(pk=person.pk).exists():
-        who = ", ".join(str(Role(r).label) for r in sorted(roles))
-        raise Refused(_("Only these roles take this step: %(roles)s.") % {"roles": who}, code="not_your_step")
-    raise NotVisible
-
-
-def _enter(person: AtRiskPerson, action: str, rule=None, **kwargs: Any) -> Step:
-    return pathway.enter(
-        person,
-        action,
-        rule or workflow.transition(action, person.state),
-        steps=person.steps,
-        audit_prefix="prevention",
-        responsible_for=lambda code: person.responsible,
-        **kwargs,
-    )
-
-
-def _cancel(person: AtRiskPerson, rules, actor: User) -> None:
-    """Clocks made moot by a turn of events (she declined, the baby is born, the record closed) are
-    cancelled, not "met": the visits-on-time figure counts only contacts made."""
-    obligations_close(subject=person, rules=list(rules), actor=actor, status=Status.CANCELLED)
-
-
-def _check_past(field: str, when: dt.datetime | dt.date, now: dt.datetime) -> None:
-    today = clock.localdate(now)
-    if (when.date() if isinstance(when, dt.datetime) else when) > today or (
-        isinstance(when, dt.datetime) and when > now
-    ):
-        raise invalid(field, _("This cannot be in the future."), "future")
-
-
-def _minute(moment: dt.datetime) -> dt.datetime:
-    """Forms give times to the minute: a contact in the minute she was flagged is not "before" it."""
-    return moment.replace(second=0, microsecond=0)
-
-
-def _require_consent(person: AtRiskPerson, field: str) -> None:
-    if person.consent != Consent.GIVEN:
-        raise invalid(
-            field,
-            _(
-                "She has not consented to her sensitive data being kept: record consent at the first "
-                "contact before recording this."
-            ),
-            "consent_required",
-        )
-
-
 def _clean_risks(risk_factors: list[str]) -> list[str]:
     unknown = set(risk_factors) - RISK_CODES
     if unknown:
@@ -152,17 +91,16 @@ def _clean_risks(risk_factors: list[str]) -> list[str]:
     return sorted(set(risk_factors))
 
 
-def _check_delivery(expected_delivery: dt.date | None, now: dt.datetime) -> None:
-    if expected_delivery is None:
-        return
-    today = clock.localdate(now)
-    # A pregnancy lasts about 40 weeks: a date more than 10 months ahead, or long past, is a typing error.
-    if not today - dt.timedelta(days=60) <= expected_delivery <= today + dt.timedelta(days=300):
-        raise invalid(
-            "expected_delivery",
-            _("The expected date of delivery must be within the next 10 months."),
-            "implausible",
+def _open_due(person: AtRiskPerson, rules) -> dt.datetime | None:
+    """The deadline of the contact clock a visit meets (the visit shows whether it was late)."""
+    return (
+        Obligation.objects.filter(
+            subject_type=SUBJECT, subject_id=person.pk, rule__in=rules, status=Status.OPEN
         )
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
 
 
 # --- Flag --------------------------------------------------------------------------------------
@@ -238,7 +176,8 @@ def person_flag(
 ) -> AtRiskPerson:
     """Flag a person or household at risk (§9c IDENTIFIED). The first contact is due within 3 days,
     within 24 hours for a girl under 16 or when violence is suspected. A pregnant girl under 16 is
-    herself a child at risk: a child-protection report is opened at once (Decree 56 art. 25)."""
+    herself a child at risk: a child-protection report is opened at once (Decree 56 art. 25). The
+    collaborator who covers her village is told, unless she flagged her herself."""
     now = clock.now()
     if commune is None or commune.level != "commune":
         raise invalid("commune", _("Choose a commune from the list."), "unknown_commune")
@@ -263,7 +202,7 @@ def person_flag(
         raise invalid(
             "expected_delivery", _("An expected date of delivery needs “pregnant”."), "inconsistent"
         )
-    _check_delivery(expected_delivery, now)
+    workflow.check_delivery(expected_delivery, now)
     if not consent and (risks or expected_delivery or notes.strip()):
         raise invalid(
             "consent",
@@ -302,32 +241,23 @@ def person_flag(
         consent=Consent.GIVEN if consent else Consent.PENDING,
         consent_at=now if consent else None,
     )
-    urgent = person.under_16 or person.suspected_violence
-    flag = workflow.Transition(
-        frozenset({State.IDENTIFIED}),
-        None,
-        workflow.FOLLOWERS,
-        opens=("prevention.first_contact_urgent" if urgent else "prevention.first_contact",),
-    )
-    _enter(person, "flag", flag, actor=actor, membership=membership, now=now)
-    if under_16 and pregnant:
-        _report_girl(actor, person, now)
-    if collaborator is not None and collaborator != actor:
-        Notification.objects.create(
-            organisation=person.collaborator_organisation or person.responsible,
-            user=collaborator,
-            kind="prevention.assigned",
-            title=_("A person at risk in your village needs a first contact"),
-            link=f"/prevention/{person.pk}/",
-            created_at=now,
-        )
-    return person
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        urgent = person.under_16 or person.suspected_violence
+        firing.opens = (workflow.FIRST[1] if urgent else workflow.FIRST[0],)
+        if collaborator is not None:
+            firing.data["collaborator"] = collaborator.pk
+        if under_16 and pregnant:
+            firing.then.append(lambda: _report_girl(actor, person))
+        return person
+
+    return FLOW.fire(person, "flag", actor=actor, membership=membership, now=now, effect=effect, created=True)
 
 
-def _report_girl(actor: User, person: AtRiskPerson, now: dt.datetime) -> None:
+def _report_girl(actor: User, person: AtRiskPerson) -> None:
     from haven.protection.services import protection_report
 
-    year = clock.localdate(now).year
+    year = clock.localdate(clock.now()).year
     case = protection_report(
         actor=actor,
         incident_commune=person.commune,
@@ -369,85 +299,69 @@ def person_contact(
     risk_factors: list[str] | None = None,
     notes: str = "",
 ) -> AtRiskPerson:
-    """The first contact: she is met, told what Haven keeps and why, and consents or declines."""
-    now = clock.now()
-    _check_past("at", at, now)
-    if at < _minute(person.flagged_at):
-        raise invalid("at", _("The contact cannot be before she was flagged."), "before_flag")
+    """The first contact: she is met, told what Haven keeps and why, and consents or declines. The
+    contact clock (monthly, weekly in the last month) and the 7-day assessment run from the contact."""
     if not consent:
-        return person_decline(actor=actor, person=person, reason=_("Declined at the first contact."))
-    membership = _acting(actor, person, "contact")
-    rule = workflow.transition("contact", person.state)
-    if expected_delivery and not person.pregnant:
-        raise invalid(
-            "expected_delivery", _("An expected date of delivery needs “pregnant”."), "inconsistent"
+        return person_decline(actor=actor, person=person, reason=_("Declined at the first contact."), at=at)
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        risks = _clean_risks(risk_factors) if risk_factors is not None else None
+        person.consent, person.consent_at = Consent.GIVEN, at
+        if expected_delivery:
+            person.expected_delivery = expected_delivery
+        if risks is not None:
+            person.risk_factors = risks
+            person.suspected_violence = person.suspected_violence or "violence" in risks
+        if notes.strip():
+            person.notes_encrypted = _encrypt(notes)
+        person.save()
+        Visit.objects.create(
+            person=person,
+            at=at,
+            kind=VisitKind.FIRST_CONTACT,
+            mode=mode,
+            wellbeing=wellbeing,
+            recorded_by=actor,
+            due_at=_open_due(person, workflow.FIRST),
         )
-    _check_delivery(expected_delivery, now)
-    person.consent, person.consent_at = Consent.GIVEN, at
-    if expected_delivery:
-        person.expected_delivery = expected_delivery
-    if risk_factors is not None:
-        person.risk_factors = _clean_risks(risk_factors)
-        person.suspected_violence = person.suspected_violence or "violence" in person.risk_factors
-    if notes.strip():
-        person.notes_encrypted = _encrypt(notes)
-    person.save()
-    first_due = _open_due(person, workflow.FIRST)
-    Visit.objects.create(
-        person=person,
-        at=at,
-        kind=VisitKind.FIRST_CONTACT,
-        mode=mode,
-        wellbeing=wellbeing,
-        recorded_by=actor,
-        due_at=first_due,
-    )
-    if person.under_16 and person.pregnant and person.protection_case_id is None:
-        _report_girl(actor, person, now)
-    opens = (*rule.opens, _contact_rule(person, at))
-    _enter(
+        if person.under_16 and person.pregnant and person.protection_case_id is None:
+            firing.then.append(lambda: _report_girl(actor, person))
+        firing.opens = ("prevention.assessment", _contact_rule(person, at))
+        firing.starts = {code: at for code in firing.opens}
+        return person
+
+    return FLOW.fire(
         person,
         "contact",
-        replace(rule, opens=opens),
         actor=actor,
-        membership=membership,
-        now=now,
-        starts={code: at for code in opens},
-    )
-    _danger(person, wellbeing, now)
-    return person
-
-
-def _open_due(person: AtRiskPerson, rules) -> dt.datetime | None:
-    return (
-        Obligation.objects.filter(
-            subject_type=SUBJECT, subject_id=person.pk, rule__in=rules, status=Status.OPEN
-        )
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
+        inputs={"at": at, "wellbeing": wellbeing, "expected_delivery": expected_delivery},
+        effect=effect,
     )
 
 
 @transaction.atomic
-def person_decline(*, actor: User, person: AtRiskPerson, reason: str = "") -> AtRiskPerson:
-    """She declines: only the minimum record is kept (PDP Law 2025 art. 9; §9c DECLINED)."""
-    now = clock.now()
-    membership = _acting(actor, person, "decline")
-    person.consent, person.consent_at = Consent.DECLINED, now
-    person.pregnant = False
-    person.expected_delivery = None
-    person.risk_factors = []
-    person.needs = {}
-    person.notes_encrypted = ""
-    person.save()
-    # What she was referred to, and what the timeline says of it, are as sensitive as her notes.
-    person.visits.update(notes_encrypted="")
-    person.supports.all().delete()
-    person.steps.update(note="")
-    _cancel(person, workflow.EVERY_CLOCK, actor)
-    _enter(person, "decline", actor=actor, membership=membership, now=now, note=reason)
-    return person
+def person_decline(
+    *, actor: User, person: AtRiskPerson, reason: str = "", at: dt.datetime | None = None
+) -> AtRiskPerson:
+    """She declines (or withdraws her consent): only the minimum record is kept (PDP Law 2025 art. 9;
+    §9c DECLINED), and her clocks are cancelled. ``at``: when she said so, at a first contact."""
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        person.consent, person.consent_at = Consent.DECLINED, firing.now
+        person.pregnant = False
+        person.expected_delivery = None
+        person.risk_factors = []
+        person.needs = {}
+        person.notes_encrypted = ""
+        person.save()
+        # What she was referred to, and what the timeline says of it, are as sensitive as her notes.
+        person.visits.update(notes_encrypted="")
+        person.supports.all().delete()
+        person.steps.update(note="")
+        firing.note = reason
+        return person
+
+    return FLOW.fire(person, "decline", actor=actor, inputs={"at": at}, effect=effect)
 
 
 @transaction.atomic
@@ -456,18 +370,19 @@ def person_assess(
 ) -> AtRiskPerson:
     """§9c ASSESSED: psychological, legal, reproductive-health, economic, housing and violence needs,
     within 7 days of consent."""
-    now = clock.now()
-    membership = _acting(actor, person, "assess")
-    workflow.transition("assess", person.state)
-    _require_consent(person, "needs")
-    if set(needs) != NEED_CODES or not set(needs.values()) <= LEVEL_CODES:
-        raise invalid("needs", _("Give a level for every need."), "incomplete")
-    person.needs = dict(needs)
-    if notes.strip():
-        person.notes_encrypted = _encrypt(notes)
-    person.save()
-    _enter(person, "assess", actor=actor, membership=membership, now=now)
-    return person
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        if set(needs) != NEED_CODES or not set(needs.values()) <= LEVEL_CODES:
+            raise invalid("needs", _("Give a level for every need."), "incomplete")
+        person.needs = dict(needs)
+        if notes.strip():
+            person.notes_encrypted = _encrypt(notes)
+        person.save()
+        return person
+
+    return FLOW.fire(
+        person, "assess", actor=actor, inputs={"needs": needs, "notes": notes.strip()}, effect=effect
+    )
 
 
 @transaction.atomic
@@ -480,98 +395,70 @@ def support_refer(
     to_organisation: Organisation | None = None,
 ) -> Support:
     """Link her to a service (Notice 432 §1): counselling, antenatal care and delivery, legal aid,
-    social assistance (Decree 20 art. 5(4)), sponsorship, livelihood."""
-    from haven.prevention.models import Service
+    social assistance (Decree 20 art. 5(4)), sponsorship, livelihood. A provider in Haven is told."""
 
-    now = clock.now()
-    membership = _acting(actor, person, "refer")
-    workflow.transition("refer", person.state)
-    _require_consent(person, "service")
-    if service not in Service.values:
-        raise invalid("service", _("Choose a service from the list."), "unknown_service")
-    if not provider.strip():
-        raise invalid("provider", _("Say who provides the service."), "required")
-    support = Support.objects.create(
-        person=person,
-        service=service,
-        provider=provider.strip(),
-        to_organisation=to_organisation,
-        referred_at=now,
-        referred_by=actor,
-    )
-    _enter(
-        person,
-        "refer",
-        actor=actor,
-        membership=membership,
-        now=now,
-        note=f"{support.get_service_display()} — {support.provider}",
-        data={"support": support.pk, "service": service},
-    )
-    if to_organisation is not None:
-        Notification.objects.create(
-            organisation=to_organisation,
-            kind="prevention.referral",
-            title=_("A person at risk was referred to you: %(service)s")
-            % {"service": support.get_service_display()},
-            created_at=now,
+    def effect(firing: Firing) -> Support:
+        errors = {}
+        if service not in Service.values:
+            errors["service"] = ValidationError(_("Choose a service from the list."), code="unknown_service")
+        if not provider.strip():
+            errors["provider"] = ValidationError(_("Say who provides the service."), code="required")
+        if errors:
+            raise ValidationError(errors)
+        support = Support.objects.create(
+            person=person,
+            service=service,
+            provider=provider.strip(),
+            to_organisation=to_organisation,
+            referred_at=firing.now,
+            referred_by=actor,
         )
-    return support
+        firing.note = f"{support.get_service_display()} — {support.provider}"
+        firing.data.update({"support": support.pk, "service": service})
+        if to_organisation is not None:
+            firing.data["to_organisation"] = to_organisation.pk
+        return support
+
+    return FLOW.fire(person, "refer", actor=actor, inputs={"service": service}, effect=effect)
 
 
 @transaction.atomic
 def support_outcome(*, actor: User, support: Support, status: str, outcome: str) -> Support:
-    now = clock.now()
+    """What came of a referral: delivered or not, and how."""
     person = support.person
-    membership = _acting(actor, person, "support_outcome")
-    workflow.transition("support_outcome", person.state)
-    _require_consent(person, "outcome")
-    if support.status != SupportStatus.REFERRED:
-        raise Refused(_("The outcome of this referral is already recorded."), code="already_done")
-    if status not in (SupportStatus.DELIVERED, SupportStatus.NOT_DELIVERED):
-        raise invalid("status", _("Say whether the service was delivered."), "unknown_status")
-    if not outcome.strip():
-        raise invalid("outcome", _("Say what came of it."), "required")
-    support.status, support.outcome, support.closed_at = status, outcome.strip(), now
-    support.save()
-    _enter(
-        person,
-        "support_outcome",
-        actor=actor,
-        membership=membership,
-        now=now,
-        note=f"{support.get_service_display()}: {support.get_status_display()}",
-        data={"support": support.pk, "status": status},
+
+    def effect(firing: Firing) -> Support:
+        support.refresh_from_db()
+        if support.status != SupportStatus.REFERRED:
+            raise Refused(_("The outcome of this referral is already recorded."), code="already_done")
+        errors = {}
+        if status not in (SupportStatus.DELIVERED, SupportStatus.NOT_DELIVERED):
+            errors["status"] = ValidationError(
+                _("Say whether the service was delivered."), code="unknown_status"
+            )
+        if not outcome.strip():
+            errors["outcome"] = ValidationError(_("Say what came of it."), code="required")
+        if errors:
+            raise ValidationError(errors)
+        support.status, support.outcome, support.closed_at = status, outcome.strip(), firing.now
+        support.save()
+        firing.note = f"{support.get_service_display()}: {support.get_status_display()}"
+        firing.data.update({"support": support.pk, "status": status})
+        return support
+
+    return FLOW.fire(
+        person, "support_outcome", actor=actor, inputs={"outcome": outcome.strip()}, effect=effect
     )
-    return support
 
 
 @transaction.atomic
 def person_plan(*, actor: User, person: AtRiskPerson, note: str = "") -> AtRiskPerson:
     """§9c SUPPORT_PLAN → FOLLOW_UP: the services are linked; regular contact follows."""
-    now = clock.now()
-    membership = _acting(actor, person, "plan")
-    workflow.transition("plan", person.state)
-    if not person.supports.exists():
-        raise Refused(_("Refer her to at least one service before agreeing the plan."), code="no_support")
-    _enter(person, "plan", actor=actor, membership=membership, now=now, note=note)
+    FLOW.fire(person, "plan", actor=actor, note=note)
     return person
 
 
 # --- Visits -------------------------------------------------------------------------------------
-
-
-def _danger(person: AtRiskPerson, wellbeing: str, now: dt.datetime) -> None:
-    """A turn for the worse reaches the commune officer at once, not at the next sweep."""
-    if wellbeing != "danger":
-        return
-    Notification.objects.create(
-        organisation=person.responsible,
-        kind="prevention.danger",
-        title=_("A visit found danger to a mother or her baby: act now"),
-        link=f"/prevention/{person.pk}/",
-        created_at=now,
-    )
 
 
 @transaction.atomic
@@ -585,58 +472,47 @@ def visit_record(
     notes: str = "",
 ) -> Visit:
     """A contact in pregnancy or after the birth. It meets the running contact clock and starts the next
-    one: monthly, weekly in the last month, or the next postnatal visit of the schedule."""
-    now = clock.now()
-    membership = _acting(actor, person, "visit")
-    rule = workflow.transition("visit", person.state)
-    _check_past("at", at, now)
-    if at < _minute(person.flagged_at):
-        raise invalid("at", _("The visit cannot be before she was flagged."), "before_flag")
-    if notes.strip():
-        _require_consent(person, "notes")
-    postnatal = person.state == State.POSTNATAL
-    if postnatal and clock.localdate(at) < person.outcome_on:
-        raise invalid("at", _("A postnatal visit cannot be before the birth."), "before_birth")
-    closes = ("prevention.postnatal_visit", *workflow.CONTACT) if postnatal else workflow.CONTACT
-    due_at = _open_due(person, closes)
-    visit = Visit.objects.create(
-        person=person,
-        at=at,
-        kind=VisitKind.POSTNATAL
-        if postnatal
-        else (VisitKind.PREGNANCY if person.pregnant else VisitKind.OTHER),
-        mode=mode,
-        wellbeing=wellbeing,
-        notes_encrypted=_encrypt(notes),
-        recorded_by=actor,
-        due_at=due_at,
-    )
-    opens: tuple[str, ...] = ()
-    starts: dict[str, dt.datetime] = {}
-    if postnatal:
-        due_on = schedule.postnatal_due(person.outcome_on, clock.localdate(at))
-        if due_on is not None:
-            opens = ("prevention.postnatal_visit",)
-            starts = {opens[0]: _day_end(due_on) - schedule.POSTNATAL_WINDOW}
+    one: monthly, weekly in the last month, or the next postnatal visit of the schedule. A visit that
+    finds danger reaches the commune at once."""
+
+    def effect(firing: Firing) -> Visit:
+        postnatal = person.state == State.POSTNATAL
+        visit = Visit.objects.create(
+            person=person,
+            at=at,
+            kind=VisitKind.POSTNATAL
+            if postnatal
+            else (VisitKind.PREGNANCY if person.pregnant else VisitKind.OTHER),
+            mode=mode,
+            wellbeing=wellbeing,
+            notes_encrypted=_encrypt(notes),
+            recorded_by=actor,
+            due_at=_open_due(person, FLOW.transitions["visit"].closes),
+        )
+        if postnatal:
+            due_on = schedule.postnatal_due(person.outcome_on, clock.localdate(at))
+            if due_on is not None:
+                firing.opens = ("prevention.postnatal_visit",)
+                # due-on: see decision 0012
+                firing.starts = {"prevention.postnatal_visit": _day_end(due_on) - schedule.POSTNATAL_WINDOW}
+            else:
+                # The six months of visits are done: monthly contact until the commune closes the record.
+                firing.opens = ("prevention.contact_monthly",)
+                firing.starts = {"prevention.contact_monthly": at}
         else:
-            # The six months of visits are done: monthly contact until the commune closes the record.
-            opens, starts = ("prevention.contact_monthly",), {"prevention.contact_monthly": at}
-    else:
-        contact = _contact_rule(person, at)
-        opens, starts = (contact,), {contact: at}
-    _enter(
+            contact = _contact_rule(person, at)
+            firing.opens, firing.starts = (contact,), {contact: at}
+        firing.note = visit.get_wellbeing_display()
+        firing.data.update({"visit": visit.pk, "wellbeing": wellbeing})
+        return visit
+
+    return FLOW.fire(
         person,
         "visit",
-        replace(rule, closes=closes, opens=opens),
         actor=actor,
-        membership=membership,
-        now=now,
-        starts=starts,
-        note=visit.get_wellbeing_display(),
-        data={"visit": visit.pk, "wellbeing": wellbeing},
+        inputs={"at": at, "wellbeing": wellbeing, "notes": notes.strip()},
+        effect=effect,
     )
-    _danger(person, wellbeing, now)
-    return visit
 
 
 def _day_end(day: dt.date) -> dt.datetime:
@@ -657,50 +533,51 @@ def person_birth(
     given_name: str = "",
     family_name: str = "",
     middle_name: str = "",
+    wellbeing: str = "",
 ) -> AtRiskPerson:
     """The baby is born (§9c BIRTH): the newborn gets a record, the 60-day clock for the papers starts,
-    and the postnatal visits (weeks 1, 2, 4, then monthly to 6 months) are scheduled."""
+    and the postnatal visits (weeks 1, 2, 4, then monthly to 6 months) are scheduled. ``wellbeing``:
+    how the mother and the baby are; a danger reaches the commune officer, who decides whether to
+    escalate."""
     from haven.people import services as people
 
-    now = clock.now()
-    membership = _acting(actor, person, "birth")
-    rule = workflow.transition("birth", person.state)
-    _require_consent(person, "born_on")
-    _check_past("born_on", born_on, now)
-    if born_on < clock.localdate(person.flagged_at) - dt.timedelta(days=300):
-        raise invalid("born_on", _("The birth cannot be so long before she was flagged."), "implausible")
-    if sex not in ("male", "female"):
-        raise invalid("sex", _("Choose the baby's sex."), "required")
-    newborn = people.child_create(
-        actor=actor,
-        family_name=(family_name or person.family_name).strip(),
-        middle_name=middle_name.strip(),
-        given_name=given_name.strip(),
-        sex=sex,
-        date_of_birth=born_on,
-        current_commune=person.commune,
-    )
-    person.newborn = newborn
-    person.outcome, person.outcome_on = Outcome.LIVE_BIRTH, born_on
-    person.pregnant = False
-    person.kept_with_family = True
-    person.save()
-    first_visit = schedule.postnatal_due(born_on, born_on)
-    _cancel(person, rule.closes, actor)
-    _enter(
-        person,
-        "birth",
-        replace(rule, opens=(*rule.opens, "prevention.postnatal_visit")),
-        actor=actor,
-        membership=membership,
-        now=now,
-        starts={
+    def effect(firing: Firing) -> AtRiskPerson:
+        errors = {}
+        if sex not in ("male", "female"):
+            errors["sex"] = ValidationError(_("Choose the baby's sex."), code="required")
+        if wellbeing and wellbeing not in Wellbeing.values:
+            errors["wellbeing"] = ValidationError(_("Choose how she is from the list."), code="unknown")
+        if errors:
+            raise ValidationError(errors)
+        newborn = people.child_create(
+            actor=actor,
+            family_name=(family_name or person.family_name).strip(),
+            middle_name=middle_name.strip(),
+            given_name=given_name.strip(),
+            sex=sex,
+            date_of_birth=born_on,
+            current_commune=person.commune,
+        )
+        person.newborn = newborn
+        person.outcome, person.outcome_on = Outcome.LIVE_BIRTH, born_on
+        person.pregnant = False
+        person.kept_with_family = True
+        person.save()
+        first_visit = schedule.postnatal_due(born_on, born_on)
+        # due-on: see decision 0012
+        firing.starts = {
             "prevention.newborn_papers": _day_end(born_on),
             "prevention.postnatal_visit": _day_end(first_visit) - schedule.POSTNATAL_WINDOW,
-        },
-        data={"newborn": str(newborn.pk)},
+        }
+        firing.data["newborn"] = str(newborn.pk)
+        if wellbeing:
+            firing.note = Wellbeing(wellbeing).label
+            firing.data["wellbeing"] = wellbeing
+        return person
+
+    return FLOW.fire(
+        person, "birth", actor=actor, inputs={"born_on": born_on, "wellbeing": wellbeing}, effect=effect
     )
-    return person
 
 
 @transaction.atomic
@@ -714,35 +591,24 @@ def papers_record(
 ) -> AtRiskPerson:
     """The newborn's birth registration, residence and health-insurance card (within 60 days). The
     clock stops when all three are recorded."""
-    now = clock.now()
-    membership = _acting(actor, person, "papers")
-    rule = workflow.transition("papers", person.state)
     given = {
         "birth_registered_on": birth_registered_on,
         "residence_registered_on": residence_registered_on,
         "insurance_issued_on": insurance_issued_on,
     }
-    if not any(given.values()):
-        raise invalid("birth_registered_on", _("Give at least one date."), "required")
-    for field, day in given.items():
-        if day is None:
-            continue
-        _check_past(field, day, now)
-        if day < person.outcome_on:
-            raise invalid(field, _("This cannot be before the birth."), "before_birth")
-        setattr(person, field, day)
-    person.save()
-    closes = ("prevention.newborn_papers",) if person.papers_complete else ()
-    _enter(
-        person,
-        "papers",
-        replace(rule, closes=closes),
-        actor=actor,
-        membership=membership,
-        now=now,
-        data={k: v.isoformat() for k, v in given.items() if v},
-    )
-    return person
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        if not any(given.values()):
+            raise invalid("birth_registered_on", _("Give at least one date."), "required")
+        for field, day in given.items():
+            if day is not None:
+                setattr(person, field, day)
+        person.save()
+        firing.closes = ("prevention.newborn_papers",) if person.papers_complete else ()
+        firing.data.update({k: v.isoformat() for k, v in given.items() if v})
+        return person
+
+    return FLOW.fire(person, "papers", actor=actor, inputs=given, effect=effect)
 
 
 @transaction.atomic
@@ -751,104 +617,95 @@ def person_escalate(*, actor: User, person: AtRiskPerson, reason: str) -> AtRisk
     level (Law on Children art. 49; Decree 56 art. 28), taken up by the commune at once."""
     from haven.protection.services import protection_accept, protection_report
 
-    now = clock.now()
-    membership = _acting(actor, person, "escalate")
-    workflow.transition("escalate", person.state)
-    if not reason.strip():
-        raise invalid("reason", _("Say what the risk is."), "required")
-    case = protection_report(
-        actor=actor,
-        incident_commune=person.commune,
-        incident_place=str(person.village or person.commune.name),
-        condition=reason.strip(),
-        likely_harm=_("Risk of abandonment of the newborn (prevention follow-up)."),
-        sex=person.newborn.sex,
-        child=person.newborn,
-        actions_taken=_("Followed by the prevention work since %(day)s; support level asked for.")
-        % {"day": clock.localdate(person.flagged_at).strftime("%d/%m/%Y")},
-    )
-    protection_accept(actor=actor, case=case)
-    person.protection_case = case
-    person.save(update_fields=["protection_case", "updated_at"])
-    _cancel(person, workflow.EVERY_CLOCK, actor)
-    _enter(person, "escalate", actor=actor, membership=membership, now=now, note=reason.strip())
-    return person
+    def effect(firing: Firing) -> AtRiskPerson:
+        if not reason.strip():
+            raise invalid("reason", _("Say what the risk is."), "required")
+        case = protection_report(
+            actor=actor,
+            incident_commune=person.commune,
+            incident_place=str(person.village or person.commune.name),
+            condition=reason.strip(),
+            likely_harm=_("Risk of abandonment of the newborn (prevention follow-up)."),
+            sex=person.newborn.sex,
+            child=person.newborn,
+            actions_taken=_("Followed by the prevention work since %(day)s; support level asked for.")
+            % {"day": clock.localdate(person.flagged_at).strftime("%d/%m/%Y")},
+        )
+        protection_accept(actor=actor, case=case)
+        person.protection_case = case
+        person.save(update_fields=["protection_case", "updated_at"])
+        firing.note = reason.strip()
+        firing.data["protection_case"] = str(case.pk)
+        return person
+
+    return FLOW.fire(person, "escalate", actor=actor, effect=effect)
 
 
 @transaction.atomic
 def person_abandoned(
     *, actor: User, person: AtRiskPerson, found_at: dt.datetime, found_place: str, condition: str
 ) -> AtRiskPerson:
-    """The baby was abandoned after all: the foundlings pathway (§9a) opens for the newborn. The
-    mother's record stays linked here, seen only by those who may see the prevention record."""
+    """The baby was abandoned after all: the foundlings pathway (§9a) opens for the newborn, and the
+    commune is told. The mother's record stays linked here, seen only by those who may see the
+    prevention record."""
     from haven.foundlings.services import foundling_report
 
-    now = clock.now()
-    membership = _acting(actor, person, "abandoned")
-    workflow.transition("abandoned", person.state)
-    case = foundling_report(
-        actor=actor,
-        found_at=found_at,
-        found_commune=person.commune,
-        found_place=found_place,
-        sex=person.newborn.sex,
-        condition=condition,
-        child=person.newborn,
-    )
-    person.foundling_case = case
-    person.kept_with_family = False
-    person.closed_as, person.closed_at = CloseReason.ABANDONED, now
-    person.save()
-    _cancel(person, workflow.EVERY_CLOCK, actor)
-    _enter(person, "abandoned", actor=actor, membership=membership, now=now, note=found_place)
-    return person
+    def effect(firing: Firing) -> AtRiskPerson:
+        case = foundling_report(
+            actor=actor,
+            found_at=found_at,
+            found_commune=person.commune,
+            found_place=found_place,
+            sex=person.newborn.sex,
+            condition=condition,
+            child=person.newborn,
+        )
+        person.foundling_case = case
+        person.kept_with_family = False
+        person.closed_as, person.closed_at = CloseReason.ABANDONED, firing.now
+        person.save()
+        firing.note = found_place
+        firing.data["foundling_case"] = str(case.pk)
+        return person
+
+    return FLOW.fire(person, "abandoned", actor=actor, inputs={"found_at": found_at}, effect=effect)
 
 
 @transaction.atomic
 def person_close_stable(*, actor: User, person: AtRiskPerson, note: str = "") -> AtRiskPerson:
     """§9c CLOSED_STABLE: the family is stable, from 6 months after the birth."""
-    now = clock.now()
-    membership = _acting(actor, person, "close_stable")
-    workflow.transition("close_stable", person.state)
-    if not person.papers_complete:
-        raise Refused(
-            _("Record the newborn's birth registration, residence and health insurance first."),
-            code="papers_missing",
-        )
-    if clock.localdate(now) < person.outcome_on + schedule.STABLE_AFTER:
-        raise Refused(
-            _("A family is closed as stable from 6 months after the birth (%(day)s).")
-            % {"day": (person.outcome_on + schedule.STABLE_AFTER).strftime("%d/%m/%Y")},
-            code="too_early",
-        )
-    person.kept_with_family, person.closed_at = True, now
-    person.save()
-    _cancel(person, workflow.EVERY_CLOCK, actor)
-    _enter(person, "close_stable", actor=actor, membership=membership, now=now, note=note)
-    return person
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        person.kept_with_family, person.closed_at = True, firing.now
+        person.save()
+        return person
+
+    return FLOW.fire(person, "close_stable", actor=actor, note=note, effect=effect)
 
 
 @transaction.atomic
 def person_close(*, actor: User, person: AtRiskPerson, closed_as: str, reason: str) -> AtRiskPerson:
     """Close for another reason: the pregnancy ended otherwise, she moved away, or the risk is gone.
     A birth already recorded stays recorded."""
-    now = clock.now()
-    membership = _acting(actor, person, "close")
-    workflow.transition("close", person.state)
-    if closed_as not in CloseReason.values or closed_as == CloseReason.ABANDONED:
-        raise invalid("closed_as", _("Choose why the record closes."), "unknown_reason")
-    if not reason.strip():
-        raise invalid("reason", _("Say why the record closes."), "required")
-    if closed_as in PREGNANCY_ENDS:
-        _require_consent(person, "closed_as")
-        if person.outcome:
-            raise invalid("closed_as", _("The birth is already recorded."), "inconsistent")
-        person.outcome, person.outcome_on = closed_as, clock.localdate(now)
-    person.closed_as, person.closed_at = closed_as, now
-    person.save()
-    _cancel(person, workflow.EVERY_CLOCK, actor)
-    _enter(person, "close", actor=actor, membership=membership, now=now, note=reason.strip())
-    return person
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        errors = {}
+        if closed_as not in CloseReason.values or closed_as == CloseReason.ABANDONED:
+            errors["closed_as"] = ValidationError(_("Choose why the record closes."), code="unknown_reason")
+        elif closed_as in PREGNANCY_ENDS and person.outcome:
+            errors["closed_as"] = ValidationError(_("The birth is already recorded."), code="inconsistent")
+        if not reason.strip():
+            errors["reason"] = ValidationError(_("Say why the record closes."), code="required")
+        if errors:
+            raise ValidationError(errors)
+        if closed_as in PREGNANCY_ENDS:
+            person.outcome, person.outcome_on = closed_as, clock.localdate(firing.now)
+        person.closed_as, person.closed_at = closed_as, firing.now
+        person.save()
+        firing.note = reason.strip()
+        return person
+
+    return FLOW.fire(person, "close", actor=actor, inputs={"closed_as": closed_as}, effect=effect)
 
 
 # --- Villages and coverage ------------------------------------------------------------------------
@@ -889,9 +746,13 @@ def coverage_assign(
     if covers(collaborator, village, since):
         raise invalid("village", _("She already covers this village."), "duplicate")
     coverage = Coverage.objects.create(collaborator=collaborator, village=village, since=since)
-    AtRiskPerson.objects.filter(
+    # Each person there with nobody following her becomes hers: a step on her timeline, and the
+    # collaborator is told she has someone to see.
+    unfollowed = AtRiskPerson.objects.filter(
         village=village, collaborator__isnull=True, state__in=list(OPEN_STATES)
-    ).update(collaborator=collaborator, collaborator_organisation=organisation)
+    ).order_by("flagged_at", "pk")
+    for person in unfollowed if covers(collaborator, village) else ():
+        person_assign(actor=actor, person=person, collaborator=collaborator)
     record(
         actor=actor,
         action="prevention.coverage_assign",
@@ -926,13 +787,12 @@ def coverage_end(*, actor: User, coverage: Coverage, until: dt.date | None = Non
         data={"unassigned": ids},
     )
     if ids:
-        Notification.objects.create(
+        notify(
             organisation=membership.organisation,
             kind="prevention.unassigned",
             title=_("%(n)s people at risk in %(village)s have no collaborator now")
             % {"n": len(ids), "village": coverage.village.name},
             link=f"/prevention/coverage/?commune={coverage.village.commune_id}",
-            created_at=clock.now(),
         )
     return coverage
 
@@ -946,66 +806,62 @@ def person_update(
     pregnant: bool | None = None,
     expected_delivery: dt.date | None = None,
 ) -> AtRiskPerson:
-    """What is learnt after the flag: her village (which gives her a collaborator), that she is
-    pregnant, the expected date of delivery (which sets the weekly contact of the last month)."""
-    now = clock.now()
-    membership = _acting(actor, person, "update")
-    workflow.transition("update", person.state)
-    changed: dict[str, str] = {}
-    if village is not None and village.pk != person.village_id:
-        if village.commune_id != person.commune_id:
-            raise invalid("village", _("This village is not in her commune."), "wrong_commune")
-        if membership.role == Role.SOCIAL_COLLABORATOR and not covers(actor, village):
-            raise invalid("village", _("You do not cover this village: choose one of yours."), "not_covered")
-        person.village = village
-        changed["village"] = village.name
-        if person.collaborator_id is None or not covers(person.collaborator, village):
-            person.collaborator = _collaborator_for(village)
-            person.collaborator_organisation = _organisation_of(person.collaborator)
-    if pregnant is not None and pregnant != person.pregnant:
-        person.pregnant = pregnant
-        changed["pregnant"] = str(pregnant)
-    # The form shows the recorded date: the same date sent back is no change.
-    if expected_delivery is not None and expected_delivery != person.expected_delivery:
-        _require_consent(person, "expected_delivery")
-        if not person.pregnant:
-            raise invalid(
-                "expected_delivery", _("An expected date of delivery needs “pregnant”."), "inconsistent"
-            )
-        _check_delivery(expected_delivery, now)
-        person.expected_delivery = expected_delivery
-        changed["expected_delivery"] = expected_delivery.isoformat()
-    if not changed:
-        raise invalid("village", _("Nothing to change."), "nothing")
-    person.save()
-    _enter(person, "update", actor=actor, membership=membership, now=now, data=changed)
-    return person
+    """What is learnt after the flag: her village (which gives her a collaborator, who is told), that
+    she is pregnant, the expected date of delivery (which sets the weekly contact of the last month)."""
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        changed: dict[str, str] = {}
+        if village is not None and village.pk != person.village_id:
+            if village.commune_id != person.commune_id:
+                raise invalid("village", _("This village is not in her commune."), "wrong_commune")
+            if firing.membership.role == Role.SOCIAL_COLLABORATOR and not covers(actor, village):
+                raise invalid(
+                    "village", _("You do not cover this village: choose one of yours."), "not_covered"
+                )
+            person.village = village
+            changed["village"] = village.name
+            if person.collaborator_id is None or not covers(person.collaborator, village):
+                person.collaborator = _collaborator_for(village)
+                person.collaborator_organisation = _organisation_of(person.collaborator)
+                if person.collaborator is not None:
+                    firing.data["collaborator"] = person.collaborator.pk
+        if pregnant is not None and pregnant != person.pregnant:
+            person.pregnant = pregnant
+            changed["pregnant"] = str(pregnant)
+        # The form shows the recorded date: the same date sent back is no change.
+        if expected_delivery is not None and expected_delivery != person.expected_delivery:
+            person.expected_delivery = expected_delivery
+            changed["expected_delivery"] = expected_delivery.isoformat()
+        if not changed:
+            raise invalid("village", _("Nothing to change."), "nothing")
+        person.save()
+        firing.data.update(changed)
+        return person
+
+    return FLOW.fire(
+        person,
+        "update",
+        actor=actor,
+        inputs={
+            "pregnant": pregnant,
+            # An unchanged date is not checked again (it may be past by now, the birth overdue).
+            "expected_delivery": None if expected_delivery == person.expected_delivery else expected_delivery,
+        },
+        effect=effect,
+    )
 
 
 @transaction.atomic
 def person_assign(*, actor: User, person: AtRiskPerson, collaborator: User) -> AtRiskPerson:
-    """The commune gives her to another collaborator, who must cover her village."""
-    membership = _managing(actor, person.commune)
-    if not person.is_open:
-        raise Refused(_("This record is closed."), code="closed")
-    if not covers(collaborator, person.village):
-        raise invalid("collaborator", _("This collaborator does not cover her village."), "not_covered")
-    person.collaborator = collaborator
-    person.collaborator_organisation = _organisation_of(collaborator)
-    person.save(update_fields=["collaborator", "collaborator_organisation", "updated_at"])
-    record(
-        actor=actor,
-        action="prevention.assign",
-        obj=person,
-        organisation=membership.organisation,
-        data={"collaborator": collaborator.pk},
-    )
-    Notification.objects.create(
-        organisation=person.collaborator_organisation or person.responsible,
-        user=collaborator,
-        kind="prevention.assigned",
-        title=_("A person at risk in your village is now yours to follow"),
-        link=f"/prevention/{person.pk}/",
-        created_at=clock.now(),
-    )
-    return person
+    """The commune gives her to a collaborator, who must cover her village, and who is told."""
+
+    def effect(firing: Firing) -> AtRiskPerson:
+        if not covers(collaborator, person.village):
+            raise invalid("collaborator", _("This collaborator does not cover her village."), "not_covered")
+        person.collaborator = collaborator
+        person.collaborator_organisation = _organisation_of(collaborator)
+        person.save(update_fields=["collaborator", "collaborator_organisation", "updated_at"])
+        firing.data["collaborator"] = collaborator.pk
+        return person
+
+    return FLOW.fire(person, "assign", actor=actor, effect=effect)

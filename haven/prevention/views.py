@@ -1,17 +1,15 @@
-"""Thin views: parse, call one service or selector, render. Each step is one row of STEPS."""
+"""Thin views: parse, call one service or selector, render. Each step of the follow-up is one row of
+STEPS (its form and its service) on the one step page (haven/workflow/views.py), so every step is
+offered, validated, confirmed and reported the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
@@ -21,111 +19,61 @@ from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core.errors import Refused, add_to_form, messages_of
 from haven.lib.ids import as_id
-from haven.prevention import forms, selectors, services
+from haven.prevention import forms, selectors, services, workflow
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
 from haven.prevention.models import Coverage, SupportStatus
+from haven.workflow.views import StepPage, step_page, title_of
 
 
-@dataclass(frozen=True)
-class StepView:
-    title: str
-    form: type[django_forms.Form]
-    run: Callable
-    # The form is built for the person (her commune's villages, her province's providers).
-    for_person: bool = False
+def _assess(actor, person, data: dict):
+    """The assessment form gives one field per need; the service takes them as one mapping."""
+    needs = {code: data.pop(f"need_{code}") for code, _label in NEEDS}
+    return services.person_assess(actor=actor, person=person, needs=needs, **data)
 
 
-def _fields(form) -> dict:
-    return form.service_fields() if hasattr(form, "service_fields") else dict(form.cleaned_data)
+def _for_person(person) -> dict:
+    """The form is built for her: her commune's villages, her province's providers."""
+    return {"person": person}
 
 
-STEPS: dict[str, StepView] = {
-    "contact": StepView(
-        gettext_lazy("Record the first contact and her consent"),
+STEPS: dict[str, StepPage] = {
+    # The first contact shows what the flag recorded, and keeps it (walkthrough D8).
+    "contact": StepPage(
         forms.ContactForm,
         lambda a, p, d: services.person_contact(actor=a, person=p, **d),
-        for_person=True,
+        form_kwargs=_for_person,
     ),
-    "decline": StepView(
-        gettext_lazy("She declines follow-up"),
-        forms.ReasonForm,
-        lambda a, p, d: services.person_decline(actor=a, person=p, **d),
-    ),
-    "assess": StepView(
-        gettext_lazy("Assess her needs"),
-        forms.AssessForm,
-        lambda a, p, d: services.person_assess(actor=a, person=p, **d),
-    ),
-    "refer": StepView(
-        gettext_lazy("Refer her to a service"),
+    "decline": StepPage(forms.ReasonForm, lambda a, p, d: services.person_decline(actor=a, person=p, **d)),
+    "assess": StepPage(forms.AssessForm, _assess),
+    "refer": StepPage(
         forms.ReferForm,
         lambda a, p, d: services.support_refer(actor=a, person=p, **d),
-        for_person=True,
+        form_kwargs=_for_person,
     ),
-    "update": StepView(
-        gettext_lazy("Update her village or pregnancy"),
+    "update": StepPage(
         forms.UpdateForm,
         lambda a, p, d: services.person_update(actor=a, person=p, **d),
-        for_person=True,
+        form_kwargs=_for_person,
     ),
-    "plan": StepView(
-        gettext_lazy("Agree the support plan"),
-        forms.PlanForm,
-        lambda a, p, d: services.person_plan(actor=a, person=p, **d),
+    "plan": StepPage(forms.PlanForm, lambda a, p, d: services.person_plan(actor=a, person=p, **d)),
+    "visit": StepPage(forms.VisitForm, lambda a, p, d: services.visit_record(actor=a, person=p, **d)),
+    "birth": StepPage(forms.BirthForm, lambda a, p, d: services.person_birth(actor=a, person=p, **d)),
+    "papers": StepPage(forms.PapersForm, lambda a, p, d: services.papers_record(actor=a, person=p, **d)),
+    "escalate": StepPage(forms.ReasonForm, lambda a, p, d: services.person_escalate(actor=a, person=p, **d)),
+    "abandoned": StepPage(
+        forms.AbandonedForm, lambda a, p, d: services.person_abandoned(actor=a, person=p, **d)
     ),
-    "visit": StepView(
-        gettext_lazy("Record a visit"),
-        forms.VisitForm,
-        lambda a, p, d: services.visit_record(actor=a, person=p, **d),
+    "close_stable": StepPage(
+        forms.NoteForm, lambda a, p, d: services.person_close_stable(actor=a, person=p, **d)
     ),
-    "birth": StepView(
-        gettext_lazy("Record the birth"),
-        forms.BirthForm,
-        lambda a, p, d: services.person_birth(actor=a, person=p, **d),
-    ),
-    "papers": StepView(
-        gettext_lazy("Record the newborn's papers"),
-        forms.PapersForm,
-        lambda a, p, d: services.papers_record(actor=a, person=p, **d),
-    ),
-    "escalate": StepView(
-        gettext_lazy("Escalate to child protection"),
-        forms.ReasonForm,
-        lambda a, p, d: services.person_escalate(actor=a, person=p, **d),
-    ),
-    "abandoned": StepView(
-        gettext_lazy("The baby was abandoned"),
-        forms.AbandonedForm,
-        lambda a, p, d: services.person_abandoned(actor=a, person=p, **d),
-    ),
-    "close_stable": StepView(
-        gettext_lazy("Close: the family is stable"),
-        forms.NoteForm,
-        lambda a, p, d: services.person_close_stable(actor=a, person=p, **d),
-    ),
-    "close": StepView(
-        gettext_lazy("Close for another reason"),
-        forms.CloseForm,
-        lambda a, p, d: services.person_close(actor=a, person=p, **d),
-    ),
-}
-
-
-OTHER_STEPS = {
-    "flag": gettext_lazy("Flagged at risk"),
-    "support_outcome": gettext_lazy("Outcome of a referral recorded"),
+    "close": StepPage(forms.CloseForm, lambda a, p, d: services.person_close(actor=a, person=p, **d)),
 }
 
 
 def _step_label(action: str) -> str:
-    """A timeline entry as words, in the user's language."""
-    if action in STEPS:
-        return str(STEPS[action].title)
-    return str(OTHER_STEPS.get(action, action))
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    add_to_form(form, error)
+    """A timeline entry as words, in the user's language: the title of its row."""
+    rule = workflow.FLOW.transitions.get(action)
+    return str(rule.title) if rule is not None else action
 
 
 @markers.requires(Verb.PREVENTION_VIEW)
@@ -158,7 +106,7 @@ def flag(request):
         try:
             person = services.person_flag(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_to_form(form, error)
         except Refused as error:
             form.add_error(None, error.message)
         else:
@@ -181,7 +129,9 @@ def detail(request, person_id):
         {
             "person": person,
             "actions": [
-                (a, STEPS[a].title) for a in selectors.actions_for(request.user, person) if a in STEPS
+                (a, title_of(workflow.FLOW, a, STEPS[a]))
+                for a in selectors.actions_for(request.user, person)
+                if a in STEPS
             ],
             "risks": [labels[c] for c in person.risk_factors if c in labels],
             "needs": [
@@ -206,24 +156,16 @@ def step(request, person_id, step):
     if step not in STEPS:
         raise Http404
     person = selectors.person_for_action(user=request.user, person_id=person_id)
-    view = STEPS[step]
-    if request.method == "GET" and step not in selectors.actions_for(request.user, person):
-        messages.info(request, _("This step is not open to you now."))
-        return redirect("prevention:detail", person.pk)
-    form = view.form(
-        request.POST if request.method == "POST" else None, **({"person": person} if view.for_person else {})
+    return step_page(
+        request,
+        flow=workflow.FLOW,
+        subject=person,
+        step=step,
+        page=STEPS[step],
+        back=reverse("prevention:detail", args=[person.pk]),
+        open_steps=selectors.actions_for(request.user, person),
+        context={"subject_link": True},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            view.run(request.user, person, _fields(form))
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Done: %(step)s.") % {"step": view.title})
-            return redirect("prevention:detail", person.pk)
-    return render(request, "prevention/step.html", {"person": person, "form": form, "title": view.title})
 
 
 @markers.requires(Verb.PREVENTION_MANAGE)
@@ -246,6 +188,8 @@ def assign(request, person_id):
         services.person_assign(actor=request.user, person=person, collaborator=collaborator)
     except ValidationError as error:
         messages.error(request, messages_of(error))
+    except Refused as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("Saved."))
     return redirect("prevention:detail", person.pk)
@@ -258,19 +202,21 @@ def support_outcome(request, person_id, support_id):
     support = person.supports.filter(pk=support_id, status=SupportStatus.REFERRED).first()
     if support is None:
         raise Http404
-    form = forms.OutcomeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.support_outcome(actor=request.user, support=support, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The outcome of the referral is recorded."))
-            return redirect("prevention:detail", person.pk)
-    title = _("Outcome of the referral: %(service)s") % {"service": support.get_service_display()}
-    return render(request, "prevention/step.html", {"person": person, "form": form, "title": title})
+    page = StepPage(
+        forms.OutcomeForm,
+        lambda a, p, d: services.support_outcome(actor=a, support=support, **d),
+        title=_("Outcome of the referral: %(service)s") % {"service": support.get_service_display()},
+    )
+    return step_page(
+        request,
+        flow=workflow.FLOW,
+        subject=person,
+        step="support_outcome",
+        page=page,
+        back=reverse("prevention:detail", args=[person.pk]),
+        open_steps=selectors.actions_for(request.user, person),
+        context={"subject_link": True},
+    )
 
 
 def _commune_for(request) -> Area | None:
@@ -339,7 +285,7 @@ def coverage(request):
                     raise Http404
                 services.coverage_end(actor=request.user, coverage=ended)
         except ValidationError as error:
-            _add_errors(assign_form if do == "assign" else village_form, error)
+            add_to_form(assign_form if do == "assign" else village_form, error)
         except Refused as error:
             messages.error(request, error.message)
         else:

@@ -44,6 +44,9 @@ class Tell:
     title: str | Promise | Callable[[Firing], str]
     to: Callable[[Firing], Organisation | None] | None = None
     link: Callable[[Firing], str] | None = None
+    # The one person of that organisation the message is for (the collaborator given a woman to
+    # follow), where not the whole organisation.
+    user: Callable[[Firing], User | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,12 @@ class Firing:
     responsible: dict[str, Organisation] = field(default_factory=dict)
     # Set by a step that runs a second step of its own (a handover accepted by the decider).
     then: list[Callable[[], Any]] = field(default_factory=list)
+    # The clocks this step really starts and stops, where the domain chooses among the row's own from
+    # what was entered (a weekly or a monthly contact; the newborn's papers only once all three are
+    # recorded). Always a subset of the row's, so the table lists every clock a step may touch.
+    # None: the row's.
+    opens: tuple[str, ...] | None = None
+    closes: tuple[str, ...] | None = None
 
     @property
     def organisation(self) -> Organisation | None:
@@ -268,16 +277,20 @@ class Workflow:
         subject, rule, now = firing.subject, firing.rule, firing.now
         subject_type = subject._meta.label_lower
         before = "" if created else subject.state
+        closes = rule.closes if firing.closes is None else tuple(firing.closes)
+        opens = rule.opens if firing.opens is None else tuple(firing.opens)
+        if not set(closes) <= set(rule.closes) or not set(opens) <= set(rule.opens):
+            raise ValueError(f"{self.name}.{firing.action}: a firing may only choose among its row's clocks")
         met = (
             Obligation.objects.filter(
-                subject_type=subject_type, subject_id=subject.pk, rule__in=rule.closes, status=Status.OPEN
+                subject_type=subject_type, subject_id=subject.pk, rule__in=closes, status=Status.OPEN
             )
             .order_by("due_at")
             .values_list("due_at", flat=True)
             .first()
         )
-        if rule.closes:
-            obligations_close(subject=subject, rules=list(rule.closes), actor=firing.actor)
+        if closes:
+            obligations_close(subject=subject, rules=list(closes), actor=firing.actor)
         if rule.cancels:
             obligations_close(
                 subject=subject, rules=list(rule.cancels), actor=firing.actor, status=Status.CANCELLED
@@ -286,7 +299,7 @@ class Workflow:
             subject.state = rule.target
             subject.save(update_fields=["state", "updated_at"])
         waits = dict(rule.waits)
-        for code in rule.opens:
+        for code in opens:
             start = firing.starts.get(code, now)
             if code in waits and start < now:
                 # A legal wait is never shortened by a backdated time (Decree 123/2015 art. 14(2): 7
@@ -330,6 +343,7 @@ class Workflow:
                 continue
             notify(
                 organisation=to,
+                user=tell.user(firing) if tell.user else None,
                 kind=f"{self.name}.{firing.action}",
                 title=str(tell.title if isinstance(tell.title, str | Promise) else tell.title(firing)),
                 child=getattr(firing.subject, "child", None),

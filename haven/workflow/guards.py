@@ -89,7 +89,9 @@ def lawful_time(firing: Firing, name: str) -> None:
             )
     child = getattr(firing.subject, "child", None)
     born = getattr(child, "date_of_birth", None)
-    if born is not None and not getattr(child, "date_of_birth_estimated", True) and earliest.date() < born:
+    known = born is not None and not getattr(child, "date_of_birth_estimated", True)
+    # The day in Vietnam: a visit at 06:00 on the day of the birth is 23:00 UTC the day before.
+    if known and clock.localdate(earliest) < born:
         raise invalid(name, _("This cannot be before the child was born."), "before_birth")
     if firing.rule.after:
         step = firing.subject.steps.filter(action__in=firing.rule.after).order_by("-at").first()

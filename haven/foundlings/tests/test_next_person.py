@@ -43,7 +43,9 @@ def handed(world, frozen):
 
 
 def inbox_link(world, case) -> str:
-    return Notification.objects.get(organisation=world.orgs["facility_b"], kind="foundling.decide_temporary_care").link
+    return Notification.objects.get(
+        organisation=world.orgs["facility_b"], kind="foundling.decide_temporary_care"
+    ).link
 
 
 # D7: the facility asked to accept the child decides on what it needs to know.

@@ -14,13 +14,6 @@ from haven.prevention.catalog import NEEDS
 from haven.prevention.models import AtRiskPerson, Village
 
 
-@pytest.fixture
-def village(world):
-    v = Village.objects.create(commune=world.commune_a, name="Thôn Đông")
-    services.coverage_assign(actor=world.officer_a, collaborator=world.collaborator_a, village=v)
-    return v
-
-
 def flag_body(world, village, **extra) -> dict:
     return {
         "family_name": "Trần",

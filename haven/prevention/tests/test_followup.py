@@ -18,31 +18,9 @@ from haven.notifications.models import Notification
 from haven.prevention import selectors, services
 from haven.prevention.catalog import NEEDS
 from haven.prevention.models import AtRiskPerson, Consent, State, Village
+from haven.prevention.tests.factories import flag
 
 ALL_FINE = {code: "none" for code, _label in NEEDS}
-
-
-@pytest.fixture
-def village(world):
-    v = Village.objects.create(commune=world.commune_a, name="Thôn Đông")
-    services.coverage_assign(actor=world.officer_a, collaborator=world.collaborator_a, village=v)
-    return v
-
-
-def flag(world, village, actor=None, **extra) -> AtRiskPerson:
-    """Flag Nguyễn Thị Hoa, pregnant, with her consent, in ``village`` (by its collaborator)."""
-    fields = {
-        "family_name": "Nguyễn",
-        "middle_name": "Thị",
-        "given_name": "Hoa",
-        "birth_year": 2001,
-        "commune": world.commune_a,
-        "village": village,
-        "pregnant": True,
-        "consent": True,
-        "risk_factors": ["single_mother", "unintended_pregnancy"],
-    }
-    return services.person_flag(actor=actor or world.collaborator_a, **{**fields, **extra})
 
 
 def open_clocks(person) -> dict[str, dt.datetime]:
@@ -139,12 +117,14 @@ def test_the_whole_follow_up(world, village, frozen):
     )
     assert set(open_clocks(person)) == {"prevention.contact_weekly"}
     frozen.advance(days=14)
-    services.person_birth(actor=world.collaborator_a, person=person, born_on=frozen.at.date(), sex="female")
+    born = clock.localdate(frozen.at)  # the day in Vietnam, not in UTC
+    services.person_birth(actor=world.collaborator_a, person=person, born_on=born, sex="female")
     assert person.state == State.POSTNATAL and person.newborn.current_commune == world.commune_a
     clocks = open_clocks(person)
     assert set(clocks) == {"prevention.newborn_papers", "prevention.postnatal_visit"}
-    assert clocks["prevention.postnatal_visit"].date() == frozen.at.date() + dt.timedelta(days=7)
-    born = frozen.at.date()
+    assert clock.localdate(
+        clocks["prevention.postnatal_visit"] - dt.timedelta(seconds=1)
+    ) == born + dt.timedelta(days=7)
     services.papers_record(actor=world.collaborator_a, person=person, birth_registered_on=born)
     assert "prevention.newborn_papers" in open_clocks(person)
     services.papers_record(
@@ -195,7 +175,7 @@ def test_a_visit_in_the_future_is_refused(world, village, frozen):
             mode="home",
             wellbeing="good",
         )
-    assert error.value.error_dict["at"][0].code == "future"
+    assert error.value.error_dict["at"][0].code == "time_in_future"  # the engine's lawful-time guard
     assert person.visits.count() == 1
 
 
@@ -204,8 +184,9 @@ def test_danger_at_a_visit_reaches_the_commune_at_once(world, village, frozen):
     services.person_contact(
         actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="danger", consent=True
     )
+    # The message is the contact step's own (kind "prevention.<step>"), from the workflow table.
     assert Notification.objects.filter(
-        organisation=world.orgs["committee_a"], kind="prevention.danger"
+        organisation=world.orgs["committee_a"], kind="prevention.contact"
     ).exists()
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from haven.audit.models import AuditEvent
 from haven.prevention.models import AtRiskPerson, State, Village
-from haven.prevention.tests.test_followup import flag
+from haven.prevention.tests.factories import contacted, flag
 
 
 @pytest.fixture
@@ -177,3 +179,86 @@ def test_a_plain_validation_error_lands_on_the_form_not_in_a_500():
     assert form.non_field_errors() == ["Check the form.", "Elsewhere."]
     assert form.errors["name"] == ["Too short."]
     assert messages_of(ValidationError(["One.", "Two."])) == "One. Two."
+
+
+# --- The one step page (haven/workflow/views.py) -------------------------------------------------
+
+
+def _contacted(world, village, frozen):
+    return contacted(world, flag(world, village), frozen.at)
+
+
+def test_a_refused_step_keeps_what_was_typed_and_changes_nothing(world, client, village, frozen):
+    person = _contacted(world, village, frozen)
+    client.force_login(world.collaborator_a)
+    later = timezone.localtime(frozen.at + dt.timedelta(days=2)).strftime("%d/%m/%Y %H:%M")
+    response = client.post(
+        f"/prevention/{person.pk}/visit/",
+        {"at": later, "mode": "phone", "wellbeing": "concern", "notes": "Chị ấy lo lắng về tiền thuê nhà"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    with translation.override("vi"):
+        assert translation.gettext("This time is in the future.") in page
+    assert "Chị ấy lo lắng về tiền thuê nhà" in page and later in page
+    assert person.visits.count() == 1
+
+
+def test_an_irreversible_step_asks_to_confirm_first(world, client, village, frozen):
+    """Her refusal erases her sensitive data (PDP Law 2025 art. 9): the page says so and asks to tick."""
+    person = _contacted(world, village, frozen)
+    client.force_login(world.collaborator_a)
+    url = f"/prevention/{person.pk}/decline/"
+    assert 'name="step-confirm"' in client.get(url).content.decode()
+    assert client.post(url, {"reason": "Không muốn theo dõi nữa"}).status_code == 200
+    person.refresh_from_db()
+    assert person.state == State.CONTACTED
+    response = client.post(url, {"reason": "Không muốn theo dõi nữa", "step-confirm": "on"})
+    assert response.status_code == 302 and response.url == f"/prevention/{person.pk}/"
+    person.refresh_from_db()
+    assert person.state == State.DECLINED
+
+
+def test_a_step_not_open_to_her_sends_her_back_to_the_record(world, client, village, frozen):
+    person = _contacted(world, village, frozen)
+    client.force_login(world.collaborator_a)
+    response = client.get(f"/prevention/{person.pk}/escalate/")  # the commune officer's step
+    assert response.status_code == 302 and response.url == f"/prevention/{person.pk}/"
+    assert client.get(f"/prevention/{person.pk}/no_such_step/").status_code == 404
+
+
+def test_the_outcome_of_a_referral_is_recorded_on_the_step_page(world, client, village, frozen):
+    from haven.prevention import services
+
+    person = _contacted(world, village, frozen)
+    support = services.support_refer(
+        actor=world.collaborator_a, person=person, service="counselling", provider="Trạm y tế xã"
+    )
+    client.force_login(world.collaborator_a)
+    url = f"/prevention/{person.pk}/supports/{support.pk}/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"status": "delivered", "outcome": "3 buổi tư vấn"})
+    assert response.status_code == 302
+    support.refresh_from_db()
+    assert (support.status, support.outcome) == ("delivered", "3 buổi tư vấn")
+    assert person.steps.filter(action="support_outcome").exists()
+    assert client.get(url).status_code == 404  # recorded: no longer waiting for an outcome
+
+
+def test_the_birth_page_asks_how_mother_and_baby_are_and_danger_tells_the_commune(
+    world, client, village, frozen
+):
+    from haven.notifications.models import Notification
+
+    person = _contacted(world, village, frozen)
+    client.force_login(world.collaborator_a)
+    url = f"/prevention/{person.pk}/birth/"
+    born = timezone.localdate(frozen.at).strftime("%d/%m/%Y")
+    assert client.post(url, {"born_on": born, "sex": "female"}).status_code == 200  # nothing preselected
+    person.refresh_from_db()
+    assert person.state == State.CONTACTED
+    response = client.post(url, {"born_on": born, "sex": "female", "wellbeing": "danger"})
+    assert response.status_code == 302
+    assert Notification.objects.filter(
+        kind="prevention.birth", organisation=world.orgs["committee_a"]
+    ).exists()

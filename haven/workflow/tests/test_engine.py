@@ -70,6 +70,15 @@ TOY = Workflow(
             waits=(("foundling.notice_period", "notice_posted_at"),),
         ),
         "confirm": Transition(frozenset({State.NOTICE_PERIOD}), None, CHAIRMAN),
+        # A step whose clocks depend on what was entered: the firing chooses among the row's own.
+        "choose": Transition(
+            frozenset({State.REPORTED}),
+            None,
+            OFFICER,
+            closes=("foundling.acknowledge", "foundling.screen"),
+            opens=("foundling.record", "foundling.temporary_care"),
+            tells=(Tell("For you", to=lambda f: f.subject.responsible, user=lambda f: f.actor),),
+        ),
         "expire": Transition(frozenset({State.REPORTED}), State.NOTICE_EXPIRED, SYSTEM),
     },
     responsible=lambda case, code: case.responsible,
@@ -234,3 +243,28 @@ def test_shared_guards_are_registered_once_with_what_they_require():
     assert "child_heard" in GUARDS
     with pytest.raises(ValueError, match="declared twice"):
         guard("child_heard")(lambda firing: None)
+
+
+def test_a_firing_chooses_among_its_rows_clocks_and_only_among_them(world, case, frozen):
+    def choose(firing):
+        firing.closes = ("foundling.screen",)
+        firing.opens = ("foundling.temporary_care",)
+
+    TOY.fire(case, "choose", actor=world.officer_a, effect=choose)
+    clocks = dict(Obligation.objects.filter(subject_id=case.pk).values_list("rule", "status"))
+    assert clocks == {
+        "foundling.acknowledge": Status.OPEN,
+        "foundling.screen": Status.MET,
+        "foundling.temporary_care": Status.OPEN,
+    }
+    assert case.steps.get(action="choose").due_at is not None  # the screening clock it met
+    with pytest.raises(ValueError, match="row's clocks"):
+        TOY.fire(
+            case, "choose", actor=world.officer_a, effect=lambda f: setattr(f, "opens", ("foundling.place",))
+        )
+
+
+def test_a_tell_may_be_for_one_person_of_the_organisation(world, case, frozen):
+    TOY.fire(case, "choose", actor=world.officer_a)
+    told = Notification.objects.get(kind="toy.choose")
+    assert (told.organisation, told.user) == (case.responsible, world.officer_a)
