@@ -94,6 +94,9 @@ class Firing:
     responsible: dict[str, Organisation] = field(default_factory=dict)
     # Set by a step that runs a second step of its own (a handover accepted by the decider).
     then: list[Callable[[], Any]] = field(default_factory=list)
+    # Clocks this firing starts besides its row's, which only the step's own data can name (a case
+    # reopened after a closure in error: the clocks that closure stopped).
+    opens: list[str] = field(default_factory=list)
 
     @property
     def organisation(self) -> Organisation | None:
@@ -286,7 +289,7 @@ class Workflow:
             subject.state = rule.target
             subject.save(update_fields=["state", "updated_at"])
         waits = dict(rule.waits)
-        for code in rule.opens:
+        for code in dict.fromkeys((*rule.opens, *firing.opens)):
             start = firing.starts.get(code, now)
             if code in waits and start < now:
                 # A legal wait is never shortened by a backdated time (Decree 123/2015 art. 14(2): 7

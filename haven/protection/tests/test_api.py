@@ -16,6 +16,7 @@ absent from what a referral's receiver reads. Without a token every operation is
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
 import pytest
@@ -31,6 +32,7 @@ from haven.people import services as people
 from haven.people.models import Child
 from haven.protection import services
 from haven.protection.models import Assessment, ProtectionCase, Referral, State
+from haven.protection.tests.factories import plan
 
 INFORMANT = {"name": "Nguyễn Văn Bình", "phone": "0912 345 678", "address": "Số 7 ngõ 3, tổ 4"}
 HIGH = {"harm": "high", "danger": "high", "abuser_access": "high"}
@@ -44,12 +46,9 @@ SPECIFIC = {
     "needs": "Tư vấn tâm lý; hỗ trợ học tập",
     "meeting": "Họp ngày 3/3: cán bộ xã, nhà trường, bà ngoại của trẻ",
 }
-PLAN = {
-    "objectives": "Trẻ an toàn, đi học trở lại",
-    "measures": "Tư vấn tâm lý — trạm y tế — 2 tuần\nHỗ trợ học tập — nhà trường — 1 tháng",
-    "start": "2026-12-01",
-    "end": "2027-02-28",
-}
+MEASURES = "Tư vấn tâm lý — trạm y tế — 2 tuần\nHỗ trợ học tập — nhà trường — 1 tháng"
+# A plan's dates follow the clock (a plan cannot lie before its report): PLAN() is today's plan.
+PLAN = functools.partial(plan, objectives="Trẻ an toàn, đi học trở lại", measures=MEASURES)
 APPROVAL = {
     "decision_number": "05/QĐ-UBND",
     "participants": "Chủ tịch UBND, cán bộ BVTE, tổ trưởng dân phố, bà ngoại của trẻ",
@@ -102,7 +101,7 @@ def plan_drafted(world, **extra) -> ProtectionCase:
     services.protection_accept(actor=world.officer_a, case=case)
     services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
     services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
-    services.protection_draft_plan(actor=world.officer_a, case=case, data=PLAN)
+    services.protection_draft_plan(actor=world.officer_a, case=case, data=PLAN())
     return case
 
 
@@ -230,8 +229,8 @@ def test_the_whole_case_through_the_api(world, frozen):
     assert case["previous_scores"]["03"] == {
         k: v for k, v in SPECIFIC.items() if k not in ("needs", "meeting")
     }
-    case = officer.post(f"/protection/{case_id}/plan", PLAN).json()
-    assert case["state"] == "plan_drafted" and case["assessments"][-1]["data"] == PLAN
+    case = officer.post(f"/protection/{case_id}/plan", PLAN()).json()
+    assert case["state"] == "plan_drafted" and case["assessments"][-1]["data"] == PLAN()
     response = chairman.post(f"/protection/{case_id}/plan/approval", APPROVAL)
     assert response.status_code == 200, response.json()
     case = response.json()
@@ -272,20 +271,28 @@ def test_the_whole_case_through_the_api(world, frozen):
         "obstacles": "low",
         "resilience": "high",
     }
+    # The child's separation still runs: the case cannot close before it is ended (Decree 56 art. 32).
+    refused = chairman.post(f"/protection/{case_id}/close", {"reason": "An toàn, ổn định"})
+    assert refused.status_code == 422 and refused.json()["fields"]["__all__"]
+    chairman.post(f"/protection/{case_id}/separation/end", {"reason": "Bố dượng đã chuyển đi nơi khác"})
     response = chairman.post(f"/protection/{case_id}/close", {"reason": "An toàn, ổn định"})
     assert response.status_code == 200, response.json()
     case = response.json()
-    assert case["state"] == "closed" and case["closed_at"] is not None and case["actions"] == []
+    # Closed: the chairman may only reopen it.
+    assert case["state"] == "closed" and case["closed_at"] is not None and case["actions"] == ["reopen"]
     assert [s["action"] for s in case["steps"]] == [
         "report",
         "accept",
         "assess_emergency",
-        "emergency_measures",
+        "emergency_separation",
         "assess_specific",
         "draft_plan",
         "approve_plan",
         "refer",
+        "answer_referral",
+        "answer_referral",
         "review",
+        "end_separation",
         "close",
     ]
     assert verify().ok
@@ -339,7 +346,11 @@ def test_a_plan_for_a_child_of_7_or_more_needs_the_childs_view(world, frozen):
         ("officer_a", "initial-assessment", {**LOW, "verification": "x"}),
         ("chairman_a", "emergency", {"measures": "Đưa trẻ đến nhà bà ngoại"}),
         ("officer_a", "specific-assessment", SPECIFIC),
-        ("officer_a", "plan", PLAN),
+        (
+            "officer_a",
+            "plan",
+            {"objectives": "x", "measures": "y", "start": "2030-01-01", "end": "2030-02-01"},
+        ),
         ("chairman_a", "plan/approval", APPROVAL),
         ("chairman_a", "plan/return", {"reason": "Thiếu biện pháp"}),
         ("officer_a", "review", REVIEW_LOW),
@@ -385,10 +396,10 @@ def test_a_returned_plan_is_drafted_again_after_a_new_assessment(world, frozen):
     frozen.advance(days=1)
     returned = chairman.post(f"/protection/{case.pk}/plan/return", {"reason": "Thiếu người phụ trách"})
     assert returned.status_code == 200 and returned.json()["state"] == "assessing"
-    again = officer.post(f"/protection/{case.pk}/plan", PLAN)
+    again = officer.post(f"/protection/{case.pk}/plan", PLAN())
     assert again.status_code == 409 and again.json()["code"] == "assessment_missing"
     officer.post(f"/protection/{case.pk}/specific-assessment", SPECIFIC)
-    assert officer.post(f"/protection/{case.pk}/plan", PLAN).json()["state"] == "plan_drafted"
+    assert officer.post(f"/protection/{case.pk}/plan", PLAN()).json()["state"] == "plan_drafted"
 
 
 def test_a_separation_ends_by_a_reasoned_decision(world, frozen):
@@ -614,9 +625,7 @@ def test_a_plan_that_ends_before_it_starts_saves_nothing(world, frozen):
     services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
     officer = ApiClient(world.officer_a)
     before = snapshot(case), Assessment.objects.filter(form="04").count()
-    response = officer.post(
-        f"/protection/{case.pk}/plan", {**PLAN, "start": "2027-03-01", "end": "2027-01-01"}
-    )
+    response = officer.post(f"/protection/{case.pk}/plan", PLAN(starts_in=60, days=-60))
     assert response.status_code == 422 and "end" in response.json()["fields"]
     assert (snapshot(case), Assessment.objects.filter(form="04").count()) == before
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from haven.audit.models import AuditEvent
 from haven.protection import services
 from haven.protection.models import ProtectionCase, Referral, State
-from haven.protection.tests.test_case import LOW, SPECIFIC, report
+from haven.protection.tests.factories import LOW, SPECIFIC, on_page, plan, report
 
 INFORMANT = {"name": "Nguyễn Văn Bình", "phone": "0912345678", "address": "Tổ 3"}
 FORM_01 = {
@@ -151,7 +151,12 @@ def test_a_step_out_of_order_through_the_page_changes_nothing(world, client, fro
     client.force_login(world.officer_a)
     response = client.post(
         f"/protection/{case.pk}/draft_plan/",
-        {"objectives": "x", "measures": "y", "start": "02/03/2026", "end": "02/06/2026"},
+        {
+            "objectives": "x",
+            "measures": "y",
+            "start": on_page(plan()["start"]),
+            "end": on_page(plan()["end"]),
+        },
         follow=True,
     )
     assert response.status_code == 200 and "alert-error" in response.content.decode()
@@ -165,10 +170,15 @@ def test_only_the_chairman_approves_the_plan(world, client, frozen):
     services.protection_draft_plan(
         actor=world.officer_a,
         case=case,
-        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-06-02"},
+        data=plan(),
     )
     client.force_login(world.officer_a)
-    approval = {"decision_number": "05/QĐ-UBND", "participants": "Chủ tịch, cán bộ, mẹ của trẻ"}
+    # Approving is irreversible: the page asks to confirm it.
+    approval = {
+        "decision_number": "05/QĐ-UBND",
+        "participants": "Chủ tịch, cán bộ, mẹ của trẻ",
+        "step-confirm": "on",
+    }
     refused = client.post(f"/protection/{case.pk}/approve_plan/", approval)
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()  # told who approves
     assert client.get(f"/protection/{case.pk}/approve_plan/").status_code == 302  # the form is not offered
@@ -253,14 +263,15 @@ def test_a_case_is_carried_to_closure_through_the_pages(world, client, frozen):
         {
             "objectives": "Trẻ an toàn",
             "measures": "Tư vấn tâm lý",
-            "start": "02/03/2026",
-            "end": "02/06/2026",
+            "start": on_page(plan()["start"]),
+            "end": on_page(plan()["end"]),
         },
     )
-    assert case.assessments.get(form="04").data["end"] == "2026-06-02"
+    assert case.assessments.get(form="04").data["end"] == plan()["end"]
     client.force_login(world.chairman_a)
     client.post(
-        f"/protection/{case.pk}/approve_plan/", {"decision_number": "5", "participants": "Chủ tịch, mẹ"}
+        f"/protection/{case.pk}/approve_plan/",
+        {"decision_number": "5", "participants": "Chủ tịch, mẹ", "step-confirm": "on"},
     )
     client.force_login(world.officer_a)
     page = client.get(f"/protection/{case.pk}/review/").content.decode()
@@ -276,7 +287,7 @@ def test_a_case_is_carried_to_closure_through_the_pages(world, client, frozen):
         },
     )
     client.force_login(world.chairman_a)
-    client.post(f"/protection/{case.pk}/close/", {"reason": "An toàn, ổn định"})
+    client.post(f"/protection/{case.pk}/close/", {"reason": "An toàn, ổn định", "step-confirm": "on"})
     case.refresh_from_db()
     assert case.state == State.CLOSED
     page = client.get(f"/protection/{case.pk}/").content.decode()
