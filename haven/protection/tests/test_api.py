@@ -752,3 +752,84 @@ def test_a_possible_known_child_is_decided_through_the_api(world, frozen):
     decided = officer.post(f"/protection/{case.pk}/matches/{match['id']}/decision", {"same_child": True})
     assert decided.status_code == 200 and decided.json()["known_child_matches"] == []
     assert decided.json()["child_id"] == match["candidate_id"]
+
+
+# Contradictions refused, mistakes reversible (Decree 56/2017 art. 26, 30, 32)
+
+
+def test_a_contradictory_form_02_is_422_with_every_field_and_saves_nothing(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    officer = ApiClient(world.officer_a)
+    before = snapshot(case)
+    response = officer.post(f"/protection/{case.pk}/initial-assessment", {**INITIAL, "unfounded": True})
+    assert response.status_code == 422, response.json()
+    assert set(response.json()["fields"]) == {"harm", "danger", "abuser_access", "emergency", "unfounded"}
+    assert snapshot(case) == before
+
+
+def test_a_plan_before_the_report_is_422_and_saves_nothing(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    officer = ApiClient(world.officer_a)
+    before = snapshot(case)
+    response = officer.post(f"/protection/{case.pk}/plan", PLAN(start="2000-01-01", end="2000-02-01"))
+    assert response.status_code == 422 and set(response.json()["fields"]) == {"start", "end"}
+    assert snapshot(case) == before
+
+
+def test_a_case_closed_in_error_is_reopened_through_the_api(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**LOW, "verification": "x", "unfounded": True}
+    )
+    officer, chairman, other = (
+        ApiClient(world.officer_a),
+        ApiClient(world.chairman_a),
+        ApiClient(world.officer_b),
+    )
+    before = snapshot(case)
+    refused = officer.post(f"/protection/{case.pk}/reopen", {"reason": "Đóng nhầm"})
+    assert refused.status_code == 409 and refused.json()["code"] == "not_your_step"
+    assert other.post(f"/protection/{case.pk}/reopen", {"reason": "x"}).status_code == 404
+    blank = chairman.post(f"/protection/{case.pk}/reopen", {"reason": " "})
+    assert blank.status_code == 422 and "reason" in blank.json()["fields"]
+    assert snapshot(case) == before
+    assert chairman.get(f"/protection/{case.pk}").json()["actions"] == ["reopen"]
+    reopened = chairman.post(f"/protection/{case.pk}/reopen", {"reason": "Trường báo thêm vết bầm"}).json()
+    assert reopened["state"] == "with_commune" and reopened["closed_at"] is None
+    assert reopened["steps"][-1]["action"] == "reopen_unfounded"
+    assert {o["rule"] for o in reopened["obligations"] if o["status"] == "open"} == {
+        "protection.initial_assessment",
+        "protection.emergency",
+        "protection.plan",
+        "protection.approval",
+    }
+    again = chairman.post(f"/protection/{case.pk}/reopen", {"reason": "Lần nữa"})
+    assert again.status_code == 409 and again.json()["code"] == "out_of_order"
+
+
+def test_a_referral_is_withdrawn_through_the_api(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    referral = services.referral_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["hospital_a"],
+        service="medical",
+        note="Khám",
+        consent=True,
+    )
+    officer = ApiClient(world.officer_a)
+    path = f"/protection/{case.pk}/referrals/{referral.pk}/withdraw"
+    assert ApiClient(world.hospital_sw).post(path, {"reason": "x"}).status_code == 404
+    assert (
+        officer.post(f"/protection/{case.pk}/referrals/999999/withdraw", {"reason": "x"}).status_code == 404
+    )
+    withdrawn = officer.post(path, {"reason": "Gia đình tự đưa đi khám"}).json()
+    assert withdrawn["referrals"][0]["status"] == "withdrawn"
+    twice = officer.post(path, {"reason": "Lần nữa"})
+    assert twice.status_code == 409 and twice.json()["code"] == "out_of_order"

@@ -340,3 +340,130 @@ def test_the_receiving_commune_answers_a_transfer_before_it_sees_the_case(world,
     assert client.get(f"/protection/{case.pk}/").status_code == 200
     client.force_login(world.hospital_sw)
     assert client.get(f"/protection/transfers/{transfer.pk}/").status_code == 404
+
+
+# --- Contradictions refused, mistakes reversible (Decree 56/2017 art. 26, 30, 32) -------------------
+
+
+def vi(message: str) -> str:
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return translation.gettext(message)
+
+
+def test_a_contradictory_form_02_is_refused_with_every_reason_and_what_was_typed_kept(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    client.force_login(world.officer_b)  # another commune's officer does not see the case
+    assert client.get(f"/protection/{case.pk}/assess_initial/").status_code == 404
+    client.force_login(world.officer_a)
+    typed = "Hàng xóm và cô giáo xác nhận trẻ bị đánh"
+    response = client.post(
+        f"/protection/{case.pk}/assess_initial/",
+        {
+            "harm": "high",
+            "danger": "high",
+            "abuser_access": "high",
+            "verification": typed,
+            "unfounded": "on",
+            "emergency": "on",
+            "step-confirm": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count(vi("This risk is scored High: the report cannot be concluded unfounded.")) == 3
+    assert vi(
+        "Emergency measures within 12 hours were chosen: the report cannot be concluded unfounded "
+        "(Decree 56/2017, Article 26(3))."
+    ) in page.replace("&#x27;", "'")
+    assert typed in page and checked(page, "harm") == "high" and checked(page, "abuser_access") == "high"
+    case.refresh_from_db()
+    assert case.state == State.WITH_COMMUNE and not case.assessments.exists()
+
+
+def test_form_02_asks_to_confirm_only_a_conclusion_that_closes_the_report(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    client.force_login(world.officer_a)
+    page = client.get(f"/protection/{case.pk}/assess_initial/").content.decode()
+    assert 'name="step-confirm"' in page
+    unfounded = {**LOW, "verification": "Không có căn cứ", "unfounded": "on"}
+    response = client.post(f"/protection/{case.pk}/assess_initial/", unfounded)
+    assert (
+        response.status_code == 200 and vi("Tick the box to confirm this step.") in response.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.state == State.WITH_COMMUNE
+    response = client.post(f"/protection/{case.pk}/assess_initial/", {**LOW, "verification": "Cần hỗ trợ"})
+    assert response.status_code == 302  # support: nothing irreversible, nothing to confirm
+    case.refresh_from_db()
+    assert case.state == State.ASSESSING
+
+
+def test_the_chairman_sees_the_plan_he_approves(world, client, frozen):
+    """Law on Children art. 52: the chairman decides on the plan (Form 04) with its content before him."""
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    services.protection_draft_plan(
+        actor=world.officer_a,
+        case=case,
+        data=plan(objectives="Trẻ đi học lại đều đặn", measures="Tư vấn tâm lý hằng tuần — trạm y tế"),
+    )
+    client.force_login(world.chairman_a)
+    page = client.get(f"/protection/{case.pk}/approve_plan/").content.decode()
+    assert "Trẻ đi học lại đều đặn" in page and "Tư vấn tâm lý hằng tuần — trạm y tế" in page
+    assert on_page(plan()["start"]) in page and 'name="step-confirm"' in page
+
+
+def test_the_chairman_reopens_a_case_closed_as_unfounded_from_its_page(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**LOW, "verification": "Không có căn cứ", "unfounded": True}
+    )
+    client.force_login(world.officer_a)  # the officer may not reopen: not offered, not open
+    assert f"/protection/{case.pk}/reopen/" not in client.get(f"/protection/{case.pk}/").content.decode()
+    assert client.get(f"/protection/{case.pk}/reopen/").status_code == 302
+    client.force_login(world.chairman_a)
+    assert f"/protection/{case.pk}/reopen/" in client.get(f"/protection/{case.pk}/").content.decode()
+    page = client.get(f"/protection/{case.pk}/reopen/").content.decode()
+    assert vi("Reopen the case") in page and vi("Initial assessment: unfounded") in page
+    unconfirmed = client.post(f"/protection/{case.pk}/reopen/", {"reason": "Trường báo vết bầm mới"})
+    assert unconfirmed.status_code == 200 and "Trường báo vết bầm mới" in unconfirmed.content.decode()
+    case.refresh_from_db()
+    assert case.state == State.UNFOUNDED
+    done = client.post(
+        f"/protection/{case.pk}/reopen/", {"reason": "Trường báo vết bầm mới", "step-confirm": "on"}
+    )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.WITH_COMMUNE and case.steps.last().note == "Trường báo vết bầm mới"
+
+
+def test_a_referral_is_withdrawn_from_the_case_page(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    referral = services.referral_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["hospital_a"],
+        service="medical",
+        note="Khám vết bầm",
+        consent=True,
+    )
+    client.force_login(world.officer_b)
+    assert client.get(f"/protection/{case.pk}/withdraw_referral/").status_code == 404
+    client.force_login(world.officer_a)
+    assert (
+        f"/protection/{case.pk}/withdraw_referral/" in client.get(f"/protection/{case.pk}/").content.decode()
+    )
+    response = client.post(
+        f"/protection/{case.pk}/withdraw_referral/", {"referral": referral.pk, "reason": "Gia đình tự đưa đi"}
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "withdrawn" and referral.outcome == "Gia đình tự đưa đi"

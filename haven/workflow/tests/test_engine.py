@@ -235,3 +235,16 @@ def test_shared_guards_are_registered_once_with_what_they_require():
     assert "child_heard" in GUARDS
     with pytest.raises(ValueError, match="declared twice"):
         guard("child_heard")(lambda firing: None)
+
+
+def test_a_step_may_start_clocks_that_only_its_own_data_names(world, case, frozen):
+    """Firing.opens: besides its row's clocks, those the domain's writes name (a case reopened after a
+    closure in error runs again the clocks that closure stopped), each once, from the step's moment."""
+
+    def effect(firing):
+        firing.opens.extend(["foundling.screen", "foundling.record"])
+
+    TOY.fire(case, "take_up", actor=world.officer_a, effect=effect)
+    running = Obligation.objects.filter(subject_id=case.pk, status=Status.OPEN)
+    assert sorted(running.values_list("rule", flat=True)) == ["foundling.record", "foundling.screen"]
+    assert running.get(rule="foundling.record").opened_at == frozen.at
