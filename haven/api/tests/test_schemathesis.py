@@ -224,7 +224,7 @@ def test_no_request_derived_from_the_schema_gets_a_server_error(world, child, fo
     with connection_kept_open():
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 115
+        assert len(operations) == 117
         for operation in operations:
             for mode, adjust, fixed in passes(operation, world, child, foundling, protection_case):
                 try:
