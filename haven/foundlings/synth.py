@@ -4,6 +4,8 @@ services by the demo users (so the timeline, the escalations and the reconciliat
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from haven.accounts.synth import DemoWorld
@@ -35,6 +37,18 @@ def _record(world: DemoWorld, case) -> None:
         finder_id_document="CCCD 001089012345",
         finder_address=f"Tổ dân phố 3, {world.commune_a.name}",
     )
+
+
+@contextmanager
+def _taken_at(moment: dt.datetime) -> Iterator[None]:
+    """Take the steps inside at ``moment``: the engine refuses a posting time entered before the
+    handover it follows, so a case whose notice was posted days ago is built on the days it happened."""
+    real = clock.now
+    clock.now = lambda: moment
+    try:
+        yield
+    finally:
+        clock.now = real
 
 
 def cases(world: DemoWorld) -> int:
@@ -76,20 +90,21 @@ def cases(world: DemoWorld) -> int:
     )
     # 3 and 4. In the facility, notice posted 3 days ago; and one posted 8 days ago (now expired).
     for posted_days_ago in (3, 8):
-        case = found(24 * (posted_days_ago + 2))
-        services.foundling_acknowledge(actor=u["commune.officer"], case=case)
-        services.foundling_screen(actor=u["hospital.sw"], case=case, screened_at=case.found_at, **VITALS)
-        _record(world, case)
-        handover = services.foundling_decide_temporary_care(
-            actor=u["commune.officer"],
-            case=case,
-            kind="facility",
-            to_organisation=world.organisations["facility_b"],
-        )
-        services.foundling_handover_answer(actor=u["facility.director"], handover=handover, accept=True)
-        services.foundling_post_notice(
-            actor=u["commune.officer"], case=case, posted_at=now - dt.timedelta(days=posted_days_ago)
-        )
+        with _taken_at(now - dt.timedelta(days=posted_days_ago + 2, hours=-1)):
+            case = found(24 * (posted_days_ago + 2))
+            services.foundling_acknowledge(actor=u["commune.officer"], case=case)
+            services.foundling_screen(actor=u["hospital.sw"], case=case, screened_at=case.found_at, **VITALS)
+            _record(world, case)
+            handover = services.foundling_decide_temporary_care(
+                actor=u["commune.officer"],
+                case=case,
+                kind="facility",
+                to_organisation=world.organisations["facility_b"],
+            )
+            services.foundling_handover_answer(actor=u["facility.director"], handover=handover, accept=True)
+        posted_at = now - dt.timedelta(days=posted_days_ago)
+        with _taken_at(posted_at):
+            services.foundling_post_notice(actor=u["commune.officer"], case=case, posted_at=posted_at)
     # 5. A member of the public, just now, in the other commune.
     made.append(
         services.foundling_report(

@@ -280,8 +280,13 @@ def _before_form(case: ProtectionCase, step: str) -> dict:
         review = case.assessments.filter(form="06").order_by("-recorded_at", "-pk").first()
         return {"review": _assessment_rows([review])[0] if review else None}
     if shows == "closure":
+        # How it was closed, and the assessment the closure rests on (Form 02 for an unfounded
+        # report, the review for a closed case): what the supervisor judges to have been an error.
         closing = case.steps.filter(action__in=workflow.CLOSED_BY.values()).select_related("actor")
-        return {"closure": closing.order_by("-at", "-pk").first()}
+        closure = closing.order_by("-at", "-pk").first()
+        form = "02" if closure is not None and closure.action == "assess_unfounded" else "06"
+        rests_on = case.assessments.filter(form=form).order_by("-recorded_at", "-pk").first()
+        return {"closure": closure, "review": _assessment_rows([rests_on])[0] if rests_on else None}
     return {}
 
 
@@ -298,6 +303,8 @@ def case_step(request, case_id, step):
         page = replace(page, form_kwargs=lambda c: {"incident_commune": c.incident_commune, "exclude": own})
     code = {"assess_initial": "02", "assess_specific": "03", "draft_plan": "04", "review": "06"}.get(step)
     hint = ""
+    if step == "transfer":
+        hint = _("The case stays with your commune until the other commune accepts it.")
     if step in ("approve_plan", "emergency_measures"):
         hint = _(
             "A child aged 7 or over must have their view recorded before the plan is approved or a "
