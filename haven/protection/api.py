@@ -321,7 +321,7 @@ def _overdue_by_case(user: User, cases: list[ProtectionCase], now: dt.datetime) 
     """The open obligations past due of a page of cases in one query, so a list costs no query per row."""
     late: dict = {case.pk: [] for case in cases}
     for o in Obligation.objects.visible_to(user).filter(
-        subject_type="protection.protectioncase",
+        subject_type=ProtectionCase._meta.label_lower,
         subject_id__in=list(late),
         status=ObligationStatus.OPEN,
         due_at__lt=now,

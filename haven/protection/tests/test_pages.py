@@ -467,3 +467,21 @@ def test_a_referral_is_withdrawn_from_the_case_page(world, client, frozen):
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == "withdrawn" and referral.outcome == "Gia đình tự đưa đi"
+
+
+def test_the_childs_view_is_heard_from_the_case_and_kept_on_its_timeline(world, client, frozen):
+    """Law on Children art. 60(3): a child of 7 or over is heard before a separation or the plan."""
+    import datetime as dt
+
+    case = report(world, date_of_birth=dt.date(2016, 2, 1))
+    client.force_login(world.chairman_a)  # the chairman decides; the officer hears the child
+    assert f"/protection/{case.pk}/hear_child/" not in client.get(f"/protection/{case.pk}/").content.decode()
+    client.force_login(world.officer_a)
+    assert f"/protection/{case.pk}/hear_child/" in client.get(f"/protection/{case.pk}/").content.decode()
+    response = client.post(
+        f"/protection/{case.pk}/hear_child/",
+        {"heard_on": on_page(plan()["start"]), "subject": "Nơi ở", "opinion": "Con muốn ở với bà ngoại"},
+    )
+    assert response.status_code == 302
+    assert case.child.opinions.get().opinion == "Con muốn ở với bà ngoại"
+    assert case.steps.filter(action="hear_child", note="Nơi ở").exists()
