@@ -6,7 +6,9 @@ the 12-hour clock escalating when nobody acts."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,6 +24,9 @@ INFORMANT = ("Trịnh Thị Duyên", "0912 345 678")
 CONDITION = "Cháu bị bỏ đói hai ngày, có vết bầm ở tay"
 LIKELY_HARM = "Suy dinh dưỡng, bị đánh tiếp nếu ở lại nhà"
 CASE_PATH = re.compile(r"/protection/[0-9a-f-]{36}/")
+CONTRADICTED = ("Đinh", "Thị", "Hồng")  # the child of the contradictory Form 02
+VERIFIED = "Cô giáo chủ nhiệm và công an xã xác nhận cháu bị đánh nhiều lần"
+REOPENED_BECAUSE = "Nhà trường báo cháu có vết bầm mới; kết luận không có căn cứ là nhầm"
 
 
 def vi(message: str) -> str:
@@ -159,7 +164,7 @@ def test_a_child_at_risk_goes_from_a_public_report_to_closure_on_the_laws_clocks
     take_step(officer, case_path, "Draft the support plan (Form 04)")
     page.locator("#id_objectives").fill("Cháu an toàn, đủ ăn, đi học đều")
     page.locator("#id_measures").fill("Khám sức khỏe tại bệnh viện — cán bộ xã — trong tuần")
-    today = dt.date.today()
+    today = dt.date.today()  # the browser's day: the plan starts no earlier than the report
     page.locator("#id_start").fill(f"{today:%d/%m/%Y}")
     page.locator("#id_end").fill(f"{today + dt.timedelta(days=90):%d/%m/%Y}")
     confirm(officer, case_path, "Draft the support plan (Form 04)")
@@ -180,6 +185,11 @@ def test_a_child_at_risk_goes_from_a_public_report_to_closure_on_the_laws_clocks
     take_step(chairman, case_path, approve)
     page.locator("#id_decision_number").fill("15/QĐ-UBND")
     page.locator("#id_participants").fill("Chủ tịch UBND xã, cán bộ xã, trưởng thôn, bà ngoại của cháu")
+    # The chairman sees the plan he approves, and confirms an irreversible decision.
+    expect(
+        page.get_by_role("region", name=re.compile(re.escape(vi("The plan to decide on"))))
+    ).to_contain_text("Khám sức khỏe tại bệnh viện")
+    page.locator("#id_step-confirm").check()
     confirm(chairman, case_path, approve)
     state(chairman, "Plan approved: intervention")
     expect(page.get_by_role("article").filter(has_text="15/QĐ-UBND")).to_contain_text("trưởng thôn")
@@ -194,7 +204,8 @@ def test_a_child_at_risk_goes_from_a_public_report_to_closure_on_the_laws_clocks
     page.locator("#id_consent").check()
     officer.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
     assert urlsplit(page.url).path == case_path
-    expect(page.get_by_text(vi("The referral was sent."))).to_be_visible()
+    refer = vi("Refer to another organisation")
+    expect(page.get_by_text(vi("Done: %(step)s.") % {"step": refer})).to_be_visible()
 
     # The hospital's social worker sees the referral, and only the referral.
     hospital = open_tab()
@@ -239,9 +250,11 @@ def test_a_child_at_risk_goes_from_a_public_report_to_closure_on_the_laws_clocks
     page = chairman.page
     take_step(chairman, case_path, "Close the case")
     page.locator("#id_reason").fill("Không còn nguy cơ; cháu ổn định với bà ngoại")
+    page.locator("#id_step-confirm").check()
     confirm(chairman, case_path, "Close the case")
     state(chairman, "Closed")
-    expect(next_steps(chairman)).to_have_count(0)
+    # Closed: the only step left is to reopen it, should it have been closed in error.
+    expect(next_steps(chairman).get_by_role("link")).to_have_text([vi("Reopen the case")])
 
 
 def test_the_12_hour_clock_escalates_when_nobody_acts(open_tab, world, server, clock):
@@ -265,3 +278,100 @@ def test_the_12_hour_clock_escalates_when_nobody_acts(open_tab, world, server, c
     state(officer, "Received")
     overdue = vi("overdue, escalated to level %(level)s").split("%(level)s")[0].strip()
     expect(twelve_hours.locator(".badge-danger")).to_contain_text(overdue)
+
+
+def shoot(tab: Haven, name: str) -> None:
+    """A screenshot of the whole page, kept in HAVEN_E2E_SHOTS when set (to look at afterwards)."""
+    folder = os.environ.get("HAVEN_E2E_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tab.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_a_contradictory_form_02_is_refused_and_a_case_closed_in_error_is_reopened(open_tab, world):
+    """Decree 56/2017 art. 26: Form 02 cannot call a report unfounded while it scores the risks High
+    and asks for emergency measures; the reasons are shown and what was typed is kept. Then a report
+    concluded unfounded is reopened by the commune chairman, with a reason, its deadlines running again."""
+    public = open_tab()
+    report_publicly(public, world, CONTRADICTED, informant=False)
+
+    officer = open_tab()
+    page = officer.page
+    officer.sign_in("commune.officer")
+    case_path = find_case(officer, CONTRADICTED)
+    officer.click(next_steps(officer).get_by_role("button", name=vi("Take up the report"), exact=True))
+
+    form_02 = "Record the initial assessment (Form 02)"
+    take_step(officer, case_path, form_02)
+    levels(officer, harm="high", danger="high", abuser_access="high")
+    page.locator("#id_verification").fill(VERIFIED)
+    page.locator("#id_unfounded").check()
+    page.locator("#id_emergency").check()
+    page.locator("#id_step-confirm").check()
+    officer.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
+    # Refused: still on the form, every reason next to its answer, what was typed kept.
+    assert urlsplit(page.url).path == case_path + "assess_initial/", page.url
+    expect(page.get_by_role("alert")).to_contain_text(
+        vi("Nothing was saved. Please correct the fields marked below.")
+    )
+    high = vi("This risk is scored High: the report cannot be concluded unfounded.")
+    expect(page.locator(".errorlist", has_text=high)).to_have_count(3)
+    emergency = vi(
+        "Emergency measures within 12 hours were chosen: the report cannot be concluded unfounded "
+        "(Decree 56/2017, Article 26(3))."
+    )
+    expect(page.locator("#id_emergency_error")).to_contain_text(emergency)
+    expect(page.locator("#id_unfounded_error")).to_be_visible()
+    expect(page.locator("#id_verification")).to_have_value(VERIFIED)
+    for field in ("harm", "danger", "abuser_access"):
+        expect(page.locator(f"input[name={field}][value=high]")).to_be_checked()
+    expect(page.locator("#id_unfounded")).to_be_checked()
+    shoot(officer, "protection-form02-contradiction-refused-phone")
+
+    # Nothing was saved: the case still waits for Form 02, its 12-hour clock running.
+    officer.visit(case_path)
+    state(officer, "With the commune: verifying")
+    expect(deadline(officer, "Emergency measures or temporary separation")).to_contain_text(vi("open"))
+
+    # The officer (wrongly) concludes the report unfounded, every risk Low: the report closes.
+    take_step(officer, case_path, form_02)
+    levels(officer, harm="low", danger="low", abuser_access="low")
+    page.locator("#id_verification").fill("Gia đình nói cháu bị ngã; không gặp được nhà trường")
+    page.locator("#id_unfounded").check()
+    expect(page.get_by_role("note")).to_contain_text(vi("Initial assessment: unfounded"))
+    page.locator("#id_step-confirm").check()
+    confirm(officer, case_path, form_02)
+    state(officer, "Closed: unfounded")
+    expect(deadline(officer, "Emergency measures or temporary separation")).to_contain_text(
+        vi("No longer needed")
+    )
+    expect(next_steps(officer)).to_have_count(0)  # the officer cannot reopen it
+
+    # The school calls the chairman: the child has new bruises. He reopens the case, with the reason.
+    chairman = open_tab()
+    page = chairman.page
+    chairman.sign_in("chairman")
+    reopen = "Reopen the case"
+    take_step(chairman, case_path, reopen)
+    expect(page.get_by_role("region", name=vi("How the case was closed"))).to_contain_text(
+        vi("Initial assessment: unfounded")
+    )
+    page.locator("#id_reason").fill(REOPENED_BECAUSE)
+    chairman.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
+    # Not confirmed yet: the reason typed is kept and the box is asked for.
+    expect(page.locator(".alert-error")).to_contain_text(vi("Tick the box to confirm this step."))
+    expect(page.locator("#id_reason")).to_have_value(REOPENED_BECAUSE)
+    shoot(chairman, "protection-reopen-form-phone")
+    page.locator("#id_step-confirm").check()
+    confirm(chairman, case_path, reopen)
+    state(chairman, "With the commune: verifying")
+    # Its deadlines run again from now: Form 02 once more, the 12-hour clock.
+    for clock_title in ("Initial assessment (Form 02)", "Emergency measures or temporary separation"):
+        expect(deadline(chairman, clock_title).filter(has_text=vi("open"))).to_have_count(1)
+    reopened = page.locator("ol.timeline > li", has_text=vi("Reopened"))
+    expect(reopened).to_contain_text(REOPENED_BECAUSE)
+    shoot(chairman, "protection-reopened-case-phone")
+
+    # The officer is offered Form 02 again.
+    officer.visit(case_path)
+    expect(next_steps(officer).get_by_role("link", name=vi(form_02), exact=True)).to_have_count(1)

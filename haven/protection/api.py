@@ -19,6 +19,7 @@ from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, require
 from haven.accounts.models import Organisation, User
 from haven.api.errors import Error, api_field_names
+from haven.api.steps import STEP_ERRORS, step_responses, take_step
 from haven.areas.models import Area
 from haven.audit import services as audit
 from haven.core import clock
@@ -297,7 +298,7 @@ class ReceivedReferralPage(Schema):
     items: list[ReceivedReferralOut]
 
 
-STEP = {200: ProtectionCaseDetail, 404: Error, 409: Error, 422: Error}
+STEP = step_responses(ProtectionCaseDetail)
 
 
 def _org(organisation: Organisation | None) -> dict | None:
@@ -320,7 +321,7 @@ def _overdue_by_case(user: User, cases: list[ProtectionCase], now: dt.datetime) 
     """The open obligations past due of a page of cases in one query, so a list costs no query per row."""
     late: dict = {case.pk: [] for case in cases}
     for o in Obligation.objects.visible_to(user).filter(
-        subject_type="protection.protectioncase",
+        subject_type=ProtectionCase._meta.label_lower,
         subject_id__in=list(late),
         status=ObligationStatus.OPEN,
         due_at__lt=now,
@@ -467,8 +468,14 @@ def _received(referral: Referral) -> dict:
     }
 
 
-def _case(request, case_id: uuid.UUID) -> ProtectionCase:
-    return selectors.case_for_action(user=request.user, case_id=case_id)
+def _case(user: User, case_id: uuid.UUID) -> ProtectionCase:
+    return selectors.case_for_action(user=user, case_id=case_id)
+
+
+def _step(request, case_id: uuid.UUID, service, /, **inputs) -> dict:
+    """Every step endpoint of a case (haven/api/steps.py): the case the user may act on, the service,
+    then the case as the user now sees it."""
+    return take_step(request, case_id, service, load=_case, detail=_detail, **inputs)
 
 
 # --- Referrals, as their receiver sees them ------------------------------------------------------
@@ -504,9 +511,7 @@ def get_referral(request, referral_id: int = Path(..., ge=1, le=MAX_ID)):
     return _received(selectors.referral_for_receiver(user=request.user, referral_id=referral_id))
 
 
-@router.post(
-    "/referrals/{referral_id}/answer", response={200: ReceivedReferralOut, 404: Error, 409: Error, 422: Error}
-)
+@router.post("/referrals/{referral_id}/answer", response={200: ReceivedReferralOut, **STEP_ERRORS})
 def answer_referral(request, payload: ReferralAnswerIn, referral_id: int = Path(..., ge=1, le=MAX_ID)):
     """Only a member of the receiving organisation answers: accepted or rejected, then done."""
     referral = selectors.referral_for_receiver(user=request.user, referral_id=referral_id)
@@ -575,27 +580,25 @@ def get_case(request, case_id: uuid.UUID):
 
 @router.post("/{case_id}/accept", response=STEP)
 def accept(request, case_id: uuid.UUID):
-    services.protection_accept(actor=request.user, case=_case(request, case_id))
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_accept)
 
 
 @router.post("/{case_id}/initial-assessment", response=STEP)
 def initial_assessment(request, case_id: uuid.UUID, payload: Form02In):
-    """Form 02 decides the way on: emergency measures, support, or an unfounded report (closed)."""
-    services.protection_assess_initial(actor=request.user, case=_case(request, case_id), data=payload.dict())
-    return _detail(request.user, case_id)
+    """Form 02 decides the way on: emergency measures, support, or an unfounded report (closed). An
+    "unfounded" conclusion with a risk scored High or emergency measures chosen is refused (422, each
+    field named)."""
+    return _step(request, case_id, services.protection_assess_initial, data=payload.dict())
 
 
 @router.post("/{case_id}/emergency", response=STEP)
 def emergency(request, case_id: uuid.UUID, payload: EmergencyIn):
-    services.protection_emergency(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_emergency, **payload.dict())
 
 
 @router.post("/{case_id}/separation/end", response=STEP)
 def end_separation(request, case_id: uuid.UUID, payload: ReasonIn):
-    services.protection_end_separation(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_end_separation, **payload.dict())
 
 
 # --- Assessment, plan, approval ----------------------------------------------------------------
@@ -604,51 +607,54 @@ def end_separation(request, case_id: uuid.UUID, payload: ReasonIn):
 @router.post("/{case_id}/specific-assessment", response=STEP)
 def specific_assessment(request, case_id: uuid.UUID, payload: Form03In):
     """Form 03 and the minutes of the needs meeting (Decree 56 art. 27)."""
-    services.protection_assess_specific(actor=request.user, case=_case(request, case_id), data=payload.dict())
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_assess_specific, data=payload.dict())
 
 
 @router.post("/{case_id}/plan", response=STEP)
 def plan(request, case_id: uuid.UUID, payload: Form04In):
-    """Form 04, within 5 working days; it needs a specific assessment since the last re-planning."""
-    services.protection_draft_plan(actor=request.user, case=_case(request, case_id), data=payload.dict())
-    return _detail(request.user, case_id)
+    """Form 04, within 5 working days; it needs a specific assessment since the last re-planning, and
+    its dates lie no earlier than the report and end no earlier than they start."""
+    return _step(request, case_id, services.protection_draft_plan, data=payload.dict())
 
 
 @router.post("/{case_id}/plan/approval", response=STEP)
 def approve_plan(request, case_id: uuid.UUID, payload: ApprovalIn):
     """By the commune chairman only; for a child aged 7 or over, only once the child's view is
     recorded (Law on Children art. 60(3)): otherwise 409 "child_view_missing"."""
-    services.protection_approve_plan(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_approve_plan, **payload.dict())
 
 
 @router.post("/{case_id}/plan/return", response=STEP)
 def return_plan(request, case_id: uuid.UUID, payload: ReasonIn):
-    services.protection_return_plan(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_return_plan, **payload.dict())
 
 
-# --- Review, closure, re-planning ----------------------------------------------------------------
+# --- Review, closure, re-planning, reopening -------------------------------------------------------
 
 
 @router.post("/{case_id}/review", response=STEP)
 def review(request, case_id: uuid.UUID, payload: Form06In):
-    services.protection_review(actor=request.user, case=_case(request, case_id), data=payload.dict())
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_review, data=payload.dict())
 
 
 @router.post("/{case_id}/close", response=STEP)
 def close(request, case_id: uuid.UUID, payload: ReasonIn):
-    """By the chairman, when every score of the last review is Low; otherwise 409 "risk_remains"."""
-    services.protection_close(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    """By the chairman, when every score of the last review is Low (otherwise 409 "risk_remains") and
+    no separation or service still runs (otherwise 422)."""
+    return _step(request, case_id, services.protection_close, **payload.dict())
 
 
 @router.post("/{case_id}/replan", response=STEP)
 def replan(request, case_id: uuid.UUID, payload: ReasonIn):
-    services.protection_replan(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _step(request, case_id, services.protection_replan, **payload.dict())
+
+
+@router.post("/{case_id}/reopen", response=STEP)
+def reopen(request, case_id: uuid.UUID, payload: ReasonIn):
+    """A case closed in error (closed, or closed as unfounded) goes back to the state it was closed
+    from, by the commune chairman or the provincial officer, with the reason; the clocks its closure
+    stopped run again from now."""
+    return _step(request, case_id, services.protection_reopen, **payload.dict())
 
 
 # --- Referrals, as their sender asks them ----------------------------------------------------------
@@ -657,13 +663,23 @@ def replan(request, case_id: uuid.UUID, payload: ReasonIn):
 @router.post("/{case_id}/referrals", response=STEP)
 def refer(request, case_id: uuid.UUID, payload: ReferralIn):
     """A service asked of another organisation; it sees the referral, never the case."""
-    case = _case(request, case_id)
     data = payload.dict()
     # An unknown id gets the same answer as an organisation that cannot receive the referral.
     to_organisation = Organisation.objects.filter(pk=data.pop("to_organisation_id")).first()
     with api_field_names(to_organisation="to_organisation_id"):
-        services.referral_request(actor=request.user, case=case, to_organisation=to_organisation, **data)
-    return _detail(request.user, case_id)
+        return _step(request, case_id, services.referral_request, to_organisation=to_organisation, **data)
+
+
+@router.post("/{case_id}/referrals/{referral_id}/withdraw", response=STEP)
+def withdraw_referral(
+    request, case_id: uuid.UUID, payload: ReasonIn, referral_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """The asking commune withdraws a service still asked or under way (so that the case can close)."""
+    case = _case(request.user, case_id)
+    referral = case.referrals.filter(pk=referral_id).first()
+    if referral is None:
+        raise NotVisible
+    return _step(request, case_id, services.referral_withdraw, referral=referral, **payload.dict())
 
 
 class TransferIn(Schema):
@@ -688,10 +704,10 @@ class TransferOut(Schema):
     requested_at: dt.datetime
 
 
-@router.post("/{case_id}/transfers", response={200: TransferOut, 404: Error, 409: Error, 422: Error})
+@router.post("/{case_id}/transfers", response={200: TransferOut, **STEP_ERRORS})
 def transfer(request, case_id: uuid.UUID, payload: TransferIn):
     """Offer the lead of the case to another commune; it stays with the sender until accepted."""
-    case = _case(request, case_id)
+    case = _case(request.user, case_id)
     to_organisation = Organisation.objects.filter(pk=payload.to_organisation_id).first()
     with api_field_names(to_organisation="to_organisation_id"):
         return services.transfer_request(
@@ -699,9 +715,7 @@ def transfer(request, case_id: uuid.UUID, payload: TransferIn):
         )
 
 
-@router.post(
-    "/transfers/{transfer_id}/answer", response={200: TransferOut, 404: Error, 409: Error, 422: Error}
-)
+@router.post("/transfers/{transfer_id}/answer", response={200: TransferOut, **STEP_ERRORS})
 def transfer_answer(request, payload: TransferAnswerIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)):
     """Only the receiving commune answers; accepting moves the lead, the open clocks and access."""
     offer = selectors.transfer_to_answer(user=request.user, transfer_id=transfer_id)
@@ -717,7 +731,7 @@ def known_child_decision(
     request, case_id: uuid.UUID, payload: KnownChildDecisionIn, match_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     """Is the report about this child already recorded? Same child: the case continues on that record."""
-    case = _case(request, case_id)
+    case = _case(request.user, case_id)
     match = case.known_child_matches.filter(pk=match_id).first()
     if match is None:
         raise NotVisible

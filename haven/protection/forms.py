@@ -16,7 +16,7 @@ from haven.people.forms import DATE_WIDGET, SEX_REQUIRED, CommuneChoice, legal_c
 from haven.people.models import Sex
 from haven.people.rules import validate_reference
 from haven.protection.forms_catalog import FORMS, LEVELS
-from haven.protection.models import Service
+from haven.protection.models import Referral, Service
 
 K = OrganisationKind
 # The bodies that provide the services a referral asks for (medical care, shelter, police, school,
@@ -249,6 +249,30 @@ class EndSeparationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: the parents were assessed safe, or another decision."),
     )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case is reopened"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was closed in error, and how it was found. The reason is kept in the audit log."),
+    )
+
+
+class WithdrawReferralForm(forms.Form):
+    referral = forms.ModelChoiceField(label=_("Referral"), queryset=Referral.objects.none())
+    reason = forms.CharField(
+        label=_("Why the referral is withdrawn"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the service is no longer needed, or nobody answered."),
+    )
+
+    def __init__(self, *args, referrals, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referral"].queryset = referrals.select_related("to_organisation")
+        self.fields["referral"].label_from_instance = lambda r: (
+            f"{r.get_service_display()} → {r.to_organisation} ({r.get_status_display()})"
+        )
 
 
 class ReferralForm(forms.Form):

@@ -30,7 +30,7 @@ class FormSpec:
     code: str
     version: int
     title: str | Promise
-    legal_basis: str
+    legal_basis: str | Promise  # shown on the form's page and print, in the reader's language
     fields: tuple[Field, ...]
 
     def field(self, name: str) -> Field:
@@ -48,7 +48,7 @@ FORMS: dict[str, FormSpec] = {
             "02",
             1,
             _("Initial assessment (Form 02)"),
-            "Decree 56/2017 art. 26(1)–(2), Form 02",
+            _("Decree 56/2017 art. 26(1)–(2), Form 02"),
             (
                 Field("harm", _("Harm the child is suffering now"), "level"),
                 Field("danger", _("Risk to the child's life, health or dignity"), "level"),
@@ -64,7 +64,7 @@ FORMS: dict[str, FormSpec] = {
             "03",
             1,
             _("Specific assessment (Form 03)"),
-            "Decree 56/2017 art. 27; art. 28(2)(b), Form 03",
+            _("Decree 56/2017 art. 27; art. 28(2)(b), Form 03"),
             (
                 Field("physical", _("Physical health"), "level"),
                 Field("psychological", _("Psychological and emotional state"), "level"),
@@ -78,7 +78,7 @@ FORMS: dict[str, FormSpec] = {
             "04",
             1,
             _("Support and intervention plan (Form 04)"),
-            "Decree 56/2017 art. 28(1), Form 04",
+            _("Decree 56/2017 art. 28(1), Form 04"),
             (
                 Field("objectives", _("Objectives"), "text"),
                 Field("measures", _("Measures: what, by whom, by when (one per line)"), "text"),
@@ -90,7 +90,7 @@ FORMS: dict[str, FormSpec] = {
             "06",
             1,
             _("Review (Form 06)"),
-            "Decree 56/2017 art. 30(1), Form 06",
+            _("Decree 56/2017 art. 30(1), Form 06"),
             (
                 Field("harm", _("Remaining harm"), "level"),
                 Field("abuser_access", _("The abuser's access to the child"), "level"),

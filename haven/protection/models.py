@@ -184,6 +184,8 @@ class ReferralStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
     DONE = "done", _("Done")
+    # The asking commune no longer needs the service (or nobody answered): the case may then close.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Referral(TimeStamped):

@@ -11,7 +11,7 @@ from haven.accounts.models import User
 from haven.audit.services import record
 from haven.deadlines.models import Obligation
 from haven.protection import services, workflow
-from haven.protection.models import CLOSED_STATES, ProtectionCase, Referral, Transfer
+from haven.protection.models import ProtectionCase, Referral, ReferralStatus, Transfer
 
 
 def cases_visible(user: User) -> QuerySet[ProtectionCase]:
@@ -54,24 +54,42 @@ def informant(*, user: User, case: ProtectionCase) -> dict | None:
     return found
 
 
+# The page (and API endpoint) of each row a person takes on the case: Form 02 is one page whatever it
+# concludes, the emergency measures one with or without a separation, reopening one either way.
+PAGE_OF = {
+    **{action: "assess_initial" for action in workflow.FORM_02},
+    **{action: "emergency_measures" for action in workflow.EMERGENCY_STEPS},
+    **{action: "reopen" for action in workflow.REOPEN},
+    "transfer_request": "transfer",
+}
+# Rows taken elsewhere than on the case: by a referral's receiver, by the commune a case is offered
+# to, or from the known-child box of the case page.
+NOT_A_PAGE = {"report", "answer_referral", "transfer_accept", "transfer_refuse", "decide_known_child"}
+
+
 def actions_for(user: User, case: ProtectionCase) -> list[str]:
-    """The steps the page offers: those the table gives a role the user holds through a membership
-    that reaches the child, as the services check it (haven/deadlines/pathway.py)."""
-    if case.state in CLOSED_STATES:
-        return []
+    """The steps ``user`` may take on ``case`` now, as the names of their pages, in the table's order:
+    the rows open from the case's state to the user's roles, less those with nothing to act on."""
+    # Only roles held through a membership that reaches this child (walkthrough D13).
     roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}
-    actions = workflow.actions_for(case.state, roles)
-    if "assess_emergency" in actions:  # Form 02 is one page whatever it decides
-        actions = [a for a in actions if a not in ("assess_emergency", "assess_support", "assess_unfounded")]
-        actions.insert(0, "assess_initial")
-    if not case.separations.filter(ended_at__isnull=True).exists():
-        actions = [a for a in actions if a != "end_separation"]
-    return actions
+    actions = [a for a in workflow.FLOW.actions_for(case.state, roles) if a not in NOT_A_PAGE]
+    if "end_separation" in actions and not case.separations.filter(ended_at__isnull=True).exists():
+        actions.remove("end_separation")
+    if "withdraw_referral" in actions and not running_referrals(case).exists():
+        actions.remove("withdraw_referral")
+    if "transfer_request" in actions and case.transfers.filter(status="pending").exists():
+        actions.remove("transfer_request")
+    return list(dict.fromkeys(PAGE_OF.get(a, a) for a in actions))
+
+
+def running_referrals(case: ProtectionCase) -> QuerySet[Referral]:
+    """The services asked of other bodies and not yet done, rejected or withdrawn."""
+    return case.referrals.filter(status__in=(ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED))
 
 
 def obligations_of(case: ProtectionCase) -> QuerySet[Obligation]:
     return (
-        Obligation.objects.filter(subject_type="protection.protectioncase", subject_id=case.pk)
+        Obligation.objects.filter(subject_type=case._meta.label_lower, subject_id=case.pk)
         .select_related("responsible")
         .order_by("status", "due_at")
     )

@@ -1,5 +1,7 @@
-"""Every step of a child-protection case (Decree 56/2017 art. 25–32): keyword-only, atomic, audited,
-on the one deadline engine. The table of steps is workflow.py."""
+"""Every step of a child-protection case (Decree 56/2017 art. 25–32): keyword-only, atomic, each one
+fired on the one workflow engine (haven/workflow), which locks the case, finds who acts, checks the
+named guards, moves the clocks, and writes the timeline, the audit event and the next actor's message.
+The table of steps is workflow.py; this module adds each step's own data."""
 
 from __future__ import annotations
 
@@ -14,23 +16,21 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, granting
-from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from haven.access.scoping import NotVisible, acting_as, granting
+from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
-from haven.audit.services import record
 from haven.core import clock
 from haven.core.errors import Refused, invalid
-from haven.deadlines import pathway
 from haven.deadlines.models import Obligation
-from haven.deadlines.services import obligation_open
+from haven.deadlines.models import Status as ClockStatus
 from haven.lib import crypto
-from haven.notifications.models import Notification
+from haven.notifications.services import notify
 from haven.people import rules as people_rules
 from haven.people import services as people
-from haven.people.models import Child, Involvement, InvolvementBasis
+from haven.people.models import Child, ChildOpinion, Involvement, InvolvementBasis
 from haven.protection import workflow
-from haven.protection.forms_catalog import FORMS, LEVELS
+from haven.protection.forms_catalog import FORMS
 from haven.protection.models import (
     Approval,
     Assessment,
@@ -42,12 +42,13 @@ from haven.protection.models import (
     ReferralStatus,
     Separation,
     State,
-    Step,
     Transfer,
     TransferStatus,
 )
+from haven.workflow.engine import Firing
 
 K = OrganisationKind
+FLOW = workflow.FLOW
 CHANNEL_OF_KIND = {
     K.HOTLINE_111: Channel.HOTLINE,
     K.COMMUNE_POLICE: Channel.POLICE,
@@ -57,38 +58,18 @@ CHANNEL_OF_KIND = {
     K.COMMUNE_COMMITTEE: Channel.COMMUNE,
     K.SOCIAL_PROTECTION_FACILITY: Channel.FACILITY,
 }
-REPORTING_ROLES = {
-    # Circular 14/2020: child-protection collaborators work alongside the commune and must report.
-    Role.SOCIAL_COLLABORATOR,
-    Role.HOTLINE_OPERATOR,
-    Role.COMMUNE_POLICE_OFFICER,
-    Role.HOSPITAL_SOCIAL_WORKER,
-    Role.SCHOOL_OFFICER,
-    Role.COMMUNE_CHILD_PROTECTION_OFFICER,
-    Role.COMMUNE_CHAIRMAN,
-    Role.FACILITY_DIRECTOR,
-    Role.FACILITY_SOCIAL_WORKER,
-    # A caregiver on shift is the first to see violence inside a facility (Law on Children art. 51).
-    Role.CAREGIVER,
-}
+# Who may report (the report row's roles); care reports an incident inside a facility through it.
+REPORTING_ROLES = workflow.REPORTERS
 SEPARATION_LIMIT = dt.timedelta(days=15)  # Decree 56/2017 art. 32
 
 
-def _acting(actor: User, case: ProtectionCase, action: str) -> Membership:
-    pathway.lock(case)
-    return pathway.acting(actor, case.child_id, workflow.TRANSITIONS[action].roles)
-
-
-def _enter(case: ProtectionCase, action: str, **kwargs: Any) -> Step:
-    return pathway.enter(
-        case,
-        action,
-        workflow.transition(action, case.state),
-        steps=case.steps,
-        audit_prefix="protection",
-        responsible_for=lambda code: case.responsible,
-        **kwargs,
-    )
+def _required(**values: str) -> dict[str, list[ValidationError]]:
+    """The named texts left blank, each with its own message: {field: (value, message)}."""
+    return {
+        name: [ValidationError(message, code="required")]
+        for name, (value, message) in values.items()
+        if not (value or "").strip()
+    }
 
 
 # --- Report (Form 01) ---------------------------------------------------------------------------
@@ -205,11 +186,16 @@ def protection_report(
             names={"family_name": family_name, "middle_name": middle_name, "given_name": given_name},
         )
     )
+    if informant and any(informant.values()) and not informant_consent and "informant_consent" not in errors:
+        # Decree 56, Form 01: the informant's identity is kept only if they agree.
+        errors["informant_consent"] = ValidationError(
+            _("Record the informant's identity only if they agree."), code="no_consent"
+        )
     if errors:
         raise ValidationError(errors)
     membership = None
     if actor is not None and actor.is_authenticated:
-        membership = next((m for m in granting(actor, Verb.CHILD_VIEW) if m.role in REPORTING_ROLES), None)
+        membership = acting_as(actor, workflow.REPORTERS)
         if membership is None:
             raise NotVisible
         channel = CHANNEL_OF_KIND.get(membership.organisation.kind, Channel.COMMUNE)
@@ -265,30 +251,14 @@ def protection_report(
         if informant_consent and informant
         else "",
     )
-    case.steps.create(
-        action="report",
-        to_state=case.state,
-        at=now,
+    FLOW.fire(
+        case,
+        "report",
         actor=actor,
-        organisation=membership.organisation if membership else None,
-    )
-    record(
-        actor=actor,
-        action="protection.report",
-        obj=case,
-        organisation=membership.organisation if membership else None,
-        at=now,
+        membership=membership,
         data={"channel": channel},
-    )
-    for code in ("protection.transfer", "protection.emergency"):
-        obligation_open(rule_code=code, subject=case, child=child, responsible=responsible, start=now)
-    Notification.objects.create(
-        organisation=responsible,
-        kind="protection.report",
-        title=_("A child at risk was reported in %(commune)s") % {"commune": incident_commune.name},
-        child=child,
-        link=f"/protection/{case.pk}/",
-        created_at=now,
+        now=now,
+        created=True,
     )
     _flags(case, pregnant=pregnant, now=now)
     if not linked:
@@ -321,24 +291,24 @@ def _flags(case: ProtectionCase, *, pregnant: bool, now: dt.datetime) -> None:
     if pregnant and case.child.sex == "female" and (age is None or age < 16):
         case.flags = [*case.flags, "pregnant_under_16"]
         for union in Organisation.objects.filter(kind=K.MASS_ORGANISATION, area=case.incident_commune):
-            Notification.objects.create(
+            notify(
                 organisation=union,
                 kind="protection.prevention",
                 title=_("A pregnant girl under 16 needs prevention follow-up"),
-                created_at=now,
+                at=now,
             )
     if case.channel == Channel.FACILITY:
         case.flags = [*case.flags, "inside_facility"]
         for health in Organisation.objects.filter(
             kind=K.PROVINCIAL_HEALTH, area=case.incident_commune.parent
         ):
-            Notification.objects.create(
+            notify(
                 organisation=health,
                 kind="protection.facility_incident",
                 title=_("A child was reported at risk inside a social protection facility"),
                 child=case.child,
-                link=f"/protection/{case.pk}/",
-                created_at=now,
+                link=FLOW.link(case),
+                at=now,
             )
     case.save(update_fields=["flags", "updated_at"])
 
@@ -355,51 +325,43 @@ def informant_of(case: ProtectionCase) -> dict:
 
 @transaction.atomic
 def protection_accept(*, actor: User, case: ProtectionCase) -> ProtectionCase:
-    membership = _acting(actor, case, "accept")
-    case.assigned_to = actor if membership.role == Role.COMMUNE_CHILD_PROTECTION_OFFICER else case.assigned_to
-    case.save(update_fields=["assigned_to", "updated_at"])
-    _enter(case, "accept", actor=actor, membership=membership, now=clock.now())
+    def effect(firing: Firing) -> None:
+        if firing.membership.role == workflow.R.COMMUNE_CHILD_PROTECTION_OFFICER:
+            case.assigned_to = actor
+            case.save(update_fields=["assigned_to", "updated_at"])
+
+    FLOW.fire(case, "accept", actor=actor, effect=effect)
     return case
 
 
 def _clean(form_code: str, data: dict) -> dict:
-    """The form's fields, each checked against its kind; unknown fields are dropped."""
-    spec = FORMS[form_code]
-    levels = {value for value, _label in LEVELS}
+    """The form's fields as stored, once its guard (workflow.form_errors) has passed; unknown fields
+    are dropped."""
     clean: dict[str, Any] = {}
-    for field in spec.fields:
+    for field in FORMS[form_code].fields:
         value = data.get(field.name)
-        if field.kind == "level":
-            if value not in levels:
-                raise invalid(field.name, _("Choose High, Medium or Low."), "level_required")
-        elif field.kind == "bool":
+        if field.kind == "bool":
             value = bool(value)
         elif field.kind == "date":
-            if isinstance(value, str) and value:
-                value = dt.date.fromisoformat(value)
-            if value is None and field.required:
-                raise invalid(field.name, _("This field is required."), "required")
-            value = value.isoformat() if value else None
-        else:
+            day = workflow.parse_day(value) if value not in (None, "") else None
+            value = day.isoformat() if day else None
+        elif field.kind == "text":
             value = (value or "").strip()
-            if field.required and not value:
-                raise invalid(field.name, _("This field is required."), "required")
         clean[field.name] = value
     return clean
 
 
-def _assessment(
-    case: ProtectionCase, form_code: str, data: dict, actor: User, now: dt.datetime
-) -> Assessment:
-    spec = FORMS[form_code]
-    return Assessment.objects.create(
-        case=case,
+def _assessment(firing: Firing, form_code: str) -> Assessment:
+    assessment = Assessment.objects.create(
+        case=firing.subject,
         form=form_code,
-        form_version=spec.version,
-        data=_clean(form_code, data),
-        recorded_at=now,
-        recorded_by=actor,
+        form_version=FORMS[form_code].version,
+        data=_clean(form_code, firing.inputs),
+        recorded_at=firing.now,
+        recorded_by=firing.actor,
     )
+    firing.data["assessment"] = assessment.pk
+    return assessment
 
 
 def previous_scores(case: ProtectionCase, form_code: str) -> dict[str, str]:
@@ -412,27 +374,27 @@ def previous_scores(case: ProtectionCase, form_code: str) -> dict[str, str]:
     return {f.name: last.data.get(f.name) for f in FORMS[last.form].levels}
 
 
+def initial_assessment_action(data: dict) -> str:
+    """The row Form 02 fires: unfounded, emergency measures, or support (the page asks to confirm the
+    first, so it reads the same answers)."""
+    if data.get("unfounded"):
+        return "assess_unfounded"
+    return "assess_emergency" if data.get("emergency") else "assess_support"
+
+
 @transaction.atomic
 def protection_assess_initial(*, actor: User, case: ProtectionCase, data: dict) -> Assessment:
-    """Form 02: decides emergency measures (serious risk), support, or no case (kept on record)."""
-    now = clock.now()
-    clean = _clean("02", data)
-    action = (
-        "assess_unfounded"
-        if clean["unfounded"]
-        else "assess_emergency"
-        if clean["emergency"]
-        else "assess_support"
-    )
-    membership = _acting(actor, case, action)
-    workflow.transition(action, case.state)
-    assessment = _assessment(case, "02", data, actor, now)
-    if action == "assess_unfounded":
-        case.closed_at = now
-        case.save(update_fields=["closed_at", "updated_at"])
-        _case_involvement_end(case, now)
-    _enter(case, action, actor=actor, membership=membership, now=now, data={"assessment": assessment.pk})
-    return assessment
+    """Form 02: decides emergency measures (serious risk), support, or no case (kept on record). An
+    "unfounded" conclusion that contradicts the form's own scores is refused (workflow.py)."""
+    action = initial_assessment_action(data)
+
+    def effect(firing: Firing) -> Assessment:
+        assessment = _assessment(firing, "02")
+        if action == "assess_unfounded":
+            _closed(case, firing.now)
+        return assessment
+
+    return FLOW.fire(case, action, actor=actor, inputs=data, effect=effect)
 
 
 @transaction.atomic
@@ -448,242 +410,246 @@ def protection_emergency(
 ) -> ProtectionCase:
     """Decree 56 art. 26(3), 31, 32: emergency measures, and if needed temporary separation with safe
     shelter and alternative care, for at most 15 days unless a decision extends it."""
-    membership = _acting(actor, case, "emergency_measures")
-    workflow.transition("emergency_measures", case.state)
-    if not measures.strip():
-        raise invalid("measures", _("Describe the emergency measures taken."), "required")
-    now = clock.now()
-    if separate:
-        if not shelter.strip():
-            raise invalid(
-                "shelter", _("Say where the child is sheltered and who cares for them."), "required"
+
+    def effect(firing: Firing) -> None:
+        errors = _required(measures=(measures, _("Describe the emergency measures taken.")))
+        if separate:
+            errors |= _required(
+                shelter=(shelter, _("Say where the child is sheltered and who cares for them."))
             )
-        ends_at = now + dt.timedelta(days=separation_days)
-        extension_decision = people_rules.clean_reference(extension_decision, field="extension_decision")
-        if ends_at - now > SEPARATION_LIMIT and not extension_decision.strip():
-            raise invalid(
-                "separation_days",
-                _("A separation lasts at most 15 days unless a decision extends it."),
-                "separation_too_long",
+            decision = people_rules.clean_reference(extension_decision, field="extension_decision")
+            if dt.timedelta(days=separation_days) > SEPARATION_LIMIT and not decision.strip():
+                message = _("A separation lasts at most 15 days unless a decision extends it.")
+                errors["separation_days"] = [ValidationError(message, code="separation_too_long")]
+        if errors:
+            raise ValidationError(errors)
+        firing.note = measures.strip()
+        firing.data["separation"] = separate
+        if separate:
+            Separation.objects.create(
+                case=case,
+                decided_at=firing.now,
+                decided_by=actor,
+                shelter=shelter.strip(),
+                ends_at=firing.now + dt.timedelta(days=separation_days),
+                extension_decision=extension_decision.strip(),
             )
-        _child_heard_if_7(case, now, _("temporary separation"))
-        Separation.objects.create(
-            case=case,
-            decided_at=now,
-            decided_by=actor,
-            shelter=shelter.strip(),
-            ends_at=ends_at,
-            extension_decision=extension_decision.strip(),
-        )
-        obligation_open(
-            rule_code="protection.separation_review",
-            subject=case,
-            child=case.child,
-            responsible=case.responsible,
-            start=now,
-        )
-    _enter(
-        case,
-        "emergency_measures",
-        actor=actor,
-        membership=membership,
-        now=now,
-        note=measures.strip(),
-        data={"separation": separate},
-    )
+
+    action = "emergency_separation" if separate else "emergency_measures"
+    FLOW.fire(case, action, actor=actor, effect=effect)
     return case
 
 
 @transaction.atomic
 def protection_end_separation(*, actor: User, case: ProtectionCase, reason: str) -> ProtectionCase:
-    membership = _acting(actor, case, "end_separation")
-    separation = case.separations.filter(ended_at__isnull=True).first()
-    if separation is None:
-        raise Refused(_("The child is not separated."), code="out_of_order")
-    if not reason.strip():
-        raise invalid(
-            "reason",
-            _("Say why the separation ends (parents assessed safe, or another decision)."),
-            "required",
-        )
-    now = clock.now()
-    separation.ended_at = now
-    separation.save(update_fields=["ended_at", "updated_at"])
-    _enter(case, "end_separation", actor=actor, membership=membership, now=now, note=reason.strip())
+    def effect(firing: Firing) -> None:
+        message = _("Say why the separation ends (parents assessed safe, or another decision).")
+        if errors := _required(reason=(reason, message)):
+            raise ValidationError(errors)
+        separation = case.separations.filter(ended_at__isnull=True).first()
+        separation.ended_at = firing.now
+        separation.save(update_fields=["ended_at", "updated_at"])
+        firing.note = reason.strip()
+
+    FLOW.fire(case, "end_separation", actor=actor, effect=effect)
     return case
 
 
 @transaction.atomic
 def protection_assess_specific(*, actor: User, case: ProtectionCase, data: dict) -> Assessment:
     """Form 03 and the minutes of the needs meeting (Decree 56 art. 27)."""
-    membership = _acting(actor, case, "assess_specific")
-    workflow.transition("assess_specific", case.state)
-    now = clock.now()
-    assessment = _assessment(case, "03", data, actor, now)
-    _enter(
-        case,
-        "assess_specific",
-        actor=actor,
-        membership=membership,
-        now=now,
-        data={"assessment": assessment.pk},
+    return FLOW.fire(
+        case, "assess_specific", actor=actor, inputs=data, effect=lambda firing: _assessment(firing, "03")
     )
-    return assessment
 
 
 @transaction.atomic
 def protection_draft_plan(*, actor: User, case: ProtectionCase, data: dict) -> Assessment:
-    """Form 04, within 5 working days (Decree 56 art. 28(1)); it needs the specific assessment."""
-    membership = _acting(actor, case, "draft_plan")
-    workflow.transition("draft_plan", case.state)
-    since = (
-        case.steps.filter(action__in=("replan", "return_plan"))
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    specific = case.assessments.filter(form="03")
-    if since is not None:
-        specific = specific.filter(recorded_at__gte=since)
-    if not specific.exists():
-        raise Refused(
-            _("Record the specific assessment (Form 03) and the needs meeting first."),
-            code="assessment_missing",
-        )
-    now = clock.now()
-    plan = _assessment(case, "04", data, actor, now)
-    if plan.data["end"] and plan.data["start"] and plan.data["end"] < plan.data["start"]:
-        raise invalid("end", _("The plan ends before it starts."), "ends_before_start")
-    _enter(case, "draft_plan", actor=actor, membership=membership, now=now, data={"plan": plan.pk})
-    # Law on Children art. 52: the plan now waits for the chairman alone; he is told at once, whatever
-    # its deadline (his task list shows it too: haven/protection/tasks.py).
-    Notification.objects.create(
-        organisation=case.responsible,
-        kind="protection.plan_drafted",
-        title=_("A support plan awaits the chairman's approval (Form 05)"),
-        child=case.child,
-        link=f"/protection/{case.pk}/",
-        created_at=now,
-    )
-    return plan
+    """Form 04, within 5 working days (Decree 56 art. 28(1)); it needs the specific assessment, and its
+    dates lie on the case's timeline. The chairman is told a plan awaits approval."""
+
+    def effect(firing: Firing) -> Assessment:
+        plan = _assessment(firing, "04")
+        firing.data["plan"] = plan.pk
+        return plan
+
+    return FLOW.fire(case, "draft_plan", actor=actor, inputs=data, effect=effect)
 
 
-def _child_heard_if_7(case: ProtectionCase, now: dt.datetime, decision: str) -> None:
-    """Law on Children art. 60(3), art. 47(5): from age 7 the child's view is heard first."""
-    age = case.child.age_years(clock.localdate(now))
-    if age is not None and age >= 7 and not case.child.opinions.exists():
-        raise Refused(
-            _(
-                "The child is 7 or older: record the child's view before the %(decision)s "
-                "(Law on Children art. 60(3))."
-            )
-            % {"decision": decision},
-            code="child_view_missing",
-        )
+def current_plan(case: ProtectionCase) -> Assessment | None:
+    """The plan (Form 04) the chairman approves: the latest drafted."""
+    return case.assessments.filter(form="04").order_by("-recorded_at", "-pk").first()
 
 
 @transaction.atomic
 def protection_approve_plan(
     *, actor: User, case: ProtectionCase, decision_number: str, participants: str
 ) -> Approval:
-    """Form 05, by the commune chairman only, after the meeting of Law on Children art. 52."""
-    membership = _acting(actor, case, "approve_plan")
-    workflow.transition("approve_plan", case.state)
-    if not participants.strip():
-        raise invalid("participants", _("List who took part in the meeting."), "required")
-    if not decision_number.strip():
-        raise invalid("decision_number", _("Give the number of the approval decision."), "required")
-    decision_number = people_rules.clean_reference(decision_number, field="decision_number")
-    now = clock.now()
-    _child_heard_if_7(case, now, _("plan is approved"))
-    plan = case.assessments.filter(form="04").order_by("-recorded_at", "-pk").first()
-    approval = Approval.objects.create(
-        case=case,
-        plan=plan,
-        decision_number=decision_number.strip(),
-        approved_at=now,
-        approved_by=actor,
-        participants=participants.strip(),
-    )
-    _enter(
-        case,
-        "approve_plan",
-        actor=actor,
-        membership=membership,
-        now=now,
-        data={"decision": approval.decision_number},
-    )
-    return approval
+    """Form 05, by the commune chairman only, after the meeting of Law on Children art. 52; the officer
+    is told to carry the plan out."""
+
+    def effect(firing: Firing) -> Approval:
+        errors = _required(
+            participants=(participants, _("List who took part in the meeting.")),
+            decision_number=(decision_number, _("Give the number of the approval decision.")),
+        )
+        if errors:
+            raise ValidationError(errors)
+        number = people_rules.clean_reference(decision_number, field="decision_number")
+        approval = Approval.objects.create(
+            case=case,
+            plan=current_plan(case),
+            decision_number=number.strip(),
+            approved_at=firing.now,
+            approved_by=actor,
+            participants=participants.strip(),
+        )
+        firing.data["decision"] = approval.decision_number
+        return approval
+
+    return FLOW.fire(case, "approve_plan", actor=actor, effect=effect)
 
 
 @transaction.atomic
 def protection_return_plan(*, actor: User, case: ProtectionCase, reason: str) -> ProtectionCase:
-    membership = _acting(actor, case, "return_plan")
-    workflow.transition("return_plan", case.state)
-    if not reason.strip():
-        raise invalid("reason", _("Say what the plan needs."), "required")
-    _enter(case, "return_plan", actor=actor, membership=membership, now=clock.now(), note=reason.strip())
+    """The chairman sends the plan back; the officer drafts it again (the plan clock runs again)."""
+
+    def effect(firing: Firing) -> None:
+        if errors := _required(reason=(reason, _("Say what the plan needs."))):
+            raise ValidationError(errors)
+        firing.note = reason.strip()
+
+    FLOW.fire(case, "return_plan", actor=actor, effect=effect)
     return case
 
 
 @transaction.atomic
 def protection_review(*, actor: User, case: ProtectionCase, data: dict) -> Assessment:
     """Form 06: remaining harm, the abuser's access, obstacles to safety, the child's resilience."""
-    membership = _acting(actor, case, "review")
-    workflow.transition("review", case.state)
-    now = clock.now()
-    assessment = _assessment(case, "06", data, actor, now)
-    _enter(case, "review", actor=actor, membership=membership, now=now, data={"assessment": assessment.pk})
-    return assessment
-
-
-def _safe_and_stable(review: Assessment) -> bool:
-    """Decree 56 art. 30(1)(b): no further risk (every risk Low) and the child stable (the child's
-    capacity to protect themself and recover at least Medium)."""
-    for field in FORMS["06"].levels:
-        value = review.data.get(field.name)
-        if (value == "low") if field.higher_is_better else (value != "low"):
-            return False
-    return True
+    return FLOW.fire(
+        case, "review", actor=actor, inputs=data, effect=lambda firing: _assessment(firing, "06")
+    )
 
 
 @transaction.atomic
 def protection_close(*, actor: User, case: ProtectionCase, reason: str) -> ProtectionCase:
-    """Decree 56 art. 30(1)(b): close when there is no further risk and the child is stable — read here
-    as every score of the last review Low."""
-    membership = _acting(actor, case, "close")
-    workflow.transition("close", case.state)
-    review = case.assessments.filter(form="06").order_by("-recorded_at", "-pk").first()
-    if review is None or not _safe_and_stable(review):
-        raise Refused(
-            _(
-                "The last review still shows a risk above Low, or a child not yet able to protect themself: "
-                "plan again instead of closing."
-            ),
-            code="risk_remains",
-        )
-    now = clock.now()
-    case.closed_at = now
-    case.save(update_fields=["closed_at", "updated_at"])
-    _case_involvement_end(case, now)
-    _enter(case, "close", actor=actor, membership=membership, now=now, note=reason.strip())
+    """Decree 56 art. 30(1)(b): close when there is no further risk and the child is stable, and no
+    separation or service of the intervention still runs (workflow.py)."""
+
+    def effect(firing: Firing) -> None:
+        _closed(case, firing.now)
+        firing.note = reason.strip()
+
+    FLOW.fire(case, "close", actor=actor, effect=effect)
     return case
 
 
-def _case_involvement_end(case: ProtectionCase, now: dt.datetime) -> None:
+@transaction.atomic
+def protection_replan(*, actor: User, case: ProtectionCase, reason: str) -> ProtectionCase:
+    def effect(firing: Firing) -> None:
+        firing.note = reason.strip()
+
+    FLOW.fire(case, "replan", actor=actor, effect=effect)
+    return case
+
+
+def _closed(case: ProtectionCase, now: dt.datetime) -> None:
     """A closed case no longer opens the child's record to a commune where the child does not live."""
+    case.closed_at = now
+    case.save(update_fields=["closed_at", "updated_at"])
     if not case.child.protection_cases.exclude(pk=case.pk).filter(closed_at__isnull=True).exists():
         Involvement.objects.current().filter(
             child=case.child, organisation=case.responsible, basis=InvolvementBasis.CASE
         ).update(ended_at=now)
 
 
+# --- A case closed in error ------------------------------------------------------------------------
+
+
+def clocks_stopped_by(case: ProtectionCase, step) -> list[str]:
+    """The clocks a closing step stopped, as met or as no longer needed: those its row names that were
+    still running when it was taken (each obligation is closed once, so those closed at or after the
+    step's moment were closed by it: nothing else happens on a closed case)."""
+    rule = FLOW.transitions[step.action]
+    stopped = set(
+        Obligation.objects.filter(
+            subject_type=case._meta.label_lower,
+            subject_id=case.pk,
+            rule__in=(*rule.closes, *rule.cancels),
+            status__in=(ClockStatus.MET, ClockStatus.CANCELLED),
+            closed_at__gte=step.at,
+        ).values_list("rule", flat=True)
+    )
+    return [code for code in workflow.EVERY_CLOCK if code in stopped]
+
+
 @transaction.atomic
-def protection_replan(*, actor: User, case: ProtectionCase, reason: str) -> ProtectionCase:
-    membership = _acting(actor, case, "replan")
-    workflow.transition("replan", case.state)
-    _enter(case, "replan", actor=actor, membership=membership, now=clock.now(), note=reason.strip())
+def protection_reopen(*, actor: User, case: ProtectionCase, reason: str) -> ProtectionCase:
+    """A case closed in error (closed, or closed as unfounded) goes back to the state it was closed from,
+    by the commune chairman or the provincial officer, with the reason. The clocks its closure stopped
+    run again from now, and the commune of the incident sees the child again."""
+    FLOW.lock(case)
+    action = "reopen_unfounded" if case.state == State.UNFOUNDED else "reopen_closed"
+
+    def effect(firing: Firing) -> None:
+        if errors := _required(reason=(reason, _("Say why the case is reopened: what was closed in error."))):
+            raise ValidationError(errors)
+        # The state is still the closed one: the engine moves it once these writes are done.
+        closing = (
+            case.steps.filter(action=workflow.CLOSED_BY[State(case.state)]).order_by("-at", "-pk").first()
+        )
+        restored = clocks_stopped_by(case, closing) if closing else []
+        firing.also_opens.extend(restored)
+        case.closed_at = None
+        case.save(update_fields=["closed_at", "updated_at"])
+        responsible = case.responsible
+        if (
+            case.child.current_commune_id != responsible.area_id
+            and not Involvement.objects.current()
+            .filter(child=case.child, organisation=responsible, basis=InvolvementBasis.CASE)
+            .exists()
+        ):
+            Involvement.objects.create(
+                child=case.child, organisation=responsible, basis=InvolvementBasis.CASE, started_at=firing.now
+            )
+        firing.note = reason.strip()
+        firing.data.update(
+            {
+                "closed_from": closing.from_state if closing else "",
+                "closing_step": closing.action if closing else "",
+                "closed_at": closing.at.isoformat() if closing else "",
+                "restored": restored,
+            }
+        )
+
+    FLOW.fire(case, action, actor=actor, effect=effect)
     return case
+
+
+# --- The child's view ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def protection_hear_child(
+    *, actor: User, case: ProtectionCase, heard_on: dt.date, subject: str, opinion: str
+) -> ChildOpinion:
+    """Law on Children art. 60(3), art. 47(5): the child's view, recorded on the child's record and on
+    the case's timeline (a child of 7 or over is heard before a separation or the plan)."""
+
+    def effect(firing: Firing) -> ChildOpinion:
+        errors = _required(
+            subject=(subject, _("This field is required.")), opinion=(opinion, _("This field is required."))
+        )
+        if errors:
+            raise ValidationError(errors)
+        entry = people.opinion_record(
+            actor=actor, child=case.child, heard_on=heard_on, subject=subject, opinion=opinion
+        )
+        firing.note = entry.subject
+        firing.data["opinion"] = entry.pk
+        return entry
+
+    return FLOW.fire(case, "hear_child", actor=actor, effect=effect)
 
 
 # --- Referrals ----------------------------------------------------------------------------------
@@ -699,95 +665,94 @@ def referral_request(
     note: str,
     consent: bool,
 ) -> Referral:
-    """A service asked of another organisation, sharing only what the referral carries."""
-    membership = _acting(actor, case, "accept")
-    if case.state in (State.CLOSED, State.UNFOUNDED):
-        raise Refused(_("The case is closed."), code="out_of_order")
-    if not consent:
-        raise invalid(
-            "consent", _("Sharing the child's data with another organisation needs consent."), "no_consent"
+    """A service asked of another organisation, sharing only what the referral carries; the receiver
+    is told."""
+
+    def effect(firing: Firing) -> Referral:
+        errors = _required(note=(note, _("Say what is asked.")))
+        if not consent:
+            message = _("Sharing the child's data with another organisation needs consent.")
+            errors["consent"] = [ValidationError(message, code="no_consent")]
+        if to_organisation is None or not to_organisation.is_active or to_organisation == firing.organisation:
+            message = _("Choose another organisation.")
+            errors["to_organisation"] = [ValidationError(message, code="cannot_receive")]
+        if errors:
+            raise ValidationError(errors)
+        referral = Referral.objects.create(
+            case=case,
+            from_organisation=firing.organisation,
+            to_organisation=to_organisation,
+            service=service,
+            note=note.strip(),
+            consent=True,
+            requested_at=firing.now,
+            requested_by=actor,
         )
-    if to_organisation is None or not to_organisation.is_active or to_organisation == membership.organisation:
-        raise invalid("to_organisation", _("Choose another organisation."), "cannot_receive")
-    if not note.strip():
-        raise invalid("note", _("Say what is asked."), "required")
-    now = clock.now()
-    referral = Referral.objects.create(
-        case=case,
-        from_organisation=membership.organisation,
-        to_organisation=to_organisation,
-        service=service,
-        note=note.strip(),
-        consent=True,
-        requested_at=now,
-        requested_by=actor,
-    )
-    case.steps.create(
-        action="refer",
-        from_state=case.state,
-        to_state=case.state,
-        at=now,
-        actor=actor,
-        organisation=membership.organisation,
-        note=f"{referral.get_service_display()} → {to_organisation}",
-    )
-    record(
-        actor=actor,
-        action="protection.refer",
-        obj=case,
-        organisation=membership.organisation,
-        at=now,
-        data={"referral": referral.pk, "to": to_organisation.pk, "service": service},
-    )
-    Notification.objects.create(
-        organisation=to_organisation,
-        kind="protection.referral",
-        title=_("A referral asks your organisation for: %(service)s")
-        % {"service": referral.get_service_display()},
-        link=f"/protection/referrals/{referral.pk}/",
-        created_at=now,
-    )
-    return referral
+        firing.note = f"{referral.get_service_display()} → {to_organisation}"
+        firing.data.update({"referral": referral.pk, "to": to_organisation.pk, "service": service})
+        return referral
+
+    return FLOW.fire(case, "refer", actor=actor, effect=effect)
+
+
+ANSWERS = {
+    ReferralStatus.REQUESTED: {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED},
+    ReferralStatus.ACCEPTED: {ReferralStatus.DONE},
+}
 
 
 @transaction.atomic
 def referral_answer(*, actor: User, referral: Referral, status: str, outcome: str = "") -> Referral:
-    """The receiving organisation accepts, rejects, or reports the service done."""
+    """The receiving organisation accepts, rejects, or reports the service done; the asking commune is
+    told. The receiver answers on the case's timeline without seeing the case."""
     membership = next(
-        (m for m in granting(actor, Verb.CHILD_VIEW) if m.organisation_id == referral.to_organisation_id),
+        (
+            m
+            for m in granting(actor, Verb.CHILD_VIEW)
+            if m.organisation_id == referral.to_organisation_id and m.role in workflow.REFERRAL_RECEIVERS
+        ),
         None,
     )
     if membership is None:
         raise NotVisible
-    allowed = {
-        ReferralStatus.REQUESTED: {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED},
-        ReferralStatus.ACCEPTED: {ReferralStatus.DONE},
-    }
-    if status not in allowed.get(referral.status, set()):
-        raise Refused(_("This answer does not follow from the referral's state."), code="out_of_order")
-    if status in (ReferralStatus.REJECTED, ReferralStatus.DONE) and not outcome.strip():
-        raise invalid("outcome", _("Say why, or what was done."), "required")
-    now = clock.now()
-    referral.status, referral.answered_at, referral.answered_by = status, now, actor
-    referral.outcome = outcome.strip() or referral.outcome
-    referral.save()
-    record(
-        actor=actor,
-        action=f"protection.referral_{status}",
-        obj=referral.case,
-        organisation=membership.organisation,
-        at=now,
-        data={"referral": referral.pk},
-    )
-    Notification.objects.create(
-        organisation=referral.from_organisation,
-        kind="protection.referral_answer",
-        title=_("Referral answered: %(status)s") % {"status": referral.get_status_display()},
-        child=referral.case.child,
-        link=f"/protection/{referral.case_id}/",
-        created_at=now,
-    )
-    return referral
+
+    def effect(firing: Firing) -> Referral:
+        referral.refresh_from_db()
+        if status not in ANSWERS.get(referral.status, set()):
+            raise Refused(_("This answer does not follow from the referral's state."), code="out_of_order")
+        if status in (ReferralStatus.REJECTED, ReferralStatus.DONE) and not outcome.strip():
+            raise invalid("outcome", _("Say why, or what was done."), "required")
+        referral.status, referral.answered_at, referral.answered_by = status, firing.now, actor
+        referral.outcome = outcome.strip() or referral.outcome
+        referral.save()
+        firing.note = f"{referral.get_service_display()}: {referral.get_status_display()}"
+        firing.data.update({"referral": referral.pk, "status": status})
+        return referral
+
+    return FLOW.fire(referral.case, "answer_referral", actor=actor, membership=membership, effect=effect)
+
+
+@transaction.atomic
+def referral_withdraw(*, actor: User, case: ProtectionCase, referral: Referral, reason: str) -> Referral:
+    """The asking commune withdraws a service it no longer needs (or that nobody answers), so that the
+    case can close; the receiver is told."""
+
+    def effect(firing: Firing) -> Referral:
+        referral.refresh_from_db()
+        if referral.case_id != case.pk:
+            raise NotVisible
+        if referral.status not in (ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED):
+            raise Refused(_("This referral is no longer under way."), code="out_of_order")
+        if errors := _required(reason=(reason, _("Say why the referral is withdrawn."))):
+            raise ValidationError(errors)
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.outcome = reason.strip()
+        referral.save(update_fields=["status", "outcome", "updated_at"])
+        firing.note = f"{referral.get_service_display()} → {referral.to_organisation}: {reason.strip()}"
+        firing.data.update({"referral": referral.pk})
+        return referral
+
+    return FLOW.fire(case, "withdraw_referral", actor=actor, effect=effect)
 
 
 # --- Transfer of the lead to another commune -------------------------------------------------------
@@ -797,118 +762,80 @@ def referral_answer(*, actor: User, referral: Referral, status: str, outcome: st
 def transfer_request(
     *, actor: User, case: ProtectionCase, to_organisation: Organisation, reason: str
 ) -> Transfer:
-    """The child moved: the case is offered to the commune People's Committee of the new commune."""
-    membership = _acting(actor, case, "accept")
-    if case.state in (State.CLOSED, State.UNFOUNDED):
-        raise Refused(_("The case is closed."), code="out_of_order")
-    if membership.organisation_id != case.responsible_id:
-        raise NotVisible
-    if (
-        to_organisation is None
-        or not to_organisation.is_active
-        or to_organisation.kind != K.COMMUNE_COMMITTEE
-        or to_organisation == case.responsible
-    ):
-        raise invalid(
-            "to_organisation", _("Choose the People's Committee of another commune."), "cannot_receive"
+    """The child moved: the case is offered to the commune People's Committee of the new commune,
+    which is told."""
+
+    def effect(firing: Firing) -> Transfer:
+        if firing.organisation.pk != case.responsible_id:
+            raise NotVisible
+        errors = _required(
+            reason=(reason, _("Say why the case moves (for example, the child's new address)."))
         )
-    if not reason.strip():
-        raise invalid(
-            "reason", _("Say why the case moves (for example, the child's new address)."), "required"
+        if (
+            to_organisation is None
+            or not to_organisation.is_active
+            or to_organisation.kind != K.COMMUNE_COMMITTEE
+            or to_organisation == case.responsible
+        ):
+            message = _("Choose the People's Committee of another commune.")
+            errors["to_organisation"] = [ValidationError(message, code="cannot_receive")]
+        if errors:
+            raise ValidationError(errors)
+        if case.transfers.filter(status=TransferStatus.PENDING).exists():
+            raise Refused(_("A transfer is already waiting for an answer."), code="already_pending")
+        transfer = Transfer.objects.create(
+            case=case,
+            from_organisation=case.responsible,
+            to_organisation=to_organisation,
+            reason=reason.strip(),
+            requested_at=firing.now,
+            requested_by=actor,
         )
-    if case.transfers.filter(status=TransferStatus.PENDING).exists():
-        raise Refused(_("A transfer is already waiting for an answer."), code="already_pending")
-    now = clock.now()
-    transfer = Transfer.objects.create(
-        case=case,
-        from_organisation=case.responsible,
-        to_organisation=to_organisation,
-        reason=reason.strip(),
-        requested_at=now,
-        requested_by=actor,
-    )
-    case.steps.create(
-        action="transfer_request",
-        from_state=case.state,
-        to_state=case.state,
-        at=now,
-        actor=actor,
-        organisation=membership.organisation,
-        note=f"→ {to_organisation}",
-    )
-    record(
-        actor=actor,
-        action="protection.transfer_request",
-        obj=case,
-        organisation=membership.organisation,
-        at=now,
-        data={"to": to_organisation.pk},
-    )
-    Notification.objects.create(
-        organisation=to_organisation,
-        kind="protection.transfer",
-        title=_("A child-protection case is offered to your commune: accept or refuse"),
-        link=f"/protection/transfers/{transfer.pk}/",
-        created_at=now,
-    )
-    return transfer
+        firing.note = f"→ {to_organisation}"
+        firing.data.update({"transfer": transfer.pk, "to": to_organisation.pk})
+        return transfer
+
+    return FLOW.fire(case, "transfer_request", actor=actor, effect=effect)
 
 
 @transaction.atomic
 def transfer_answer(*, actor: User, transfer: Transfer, accept: bool, reason: str = "") -> Transfer:
     """Only the receiving commune answers. On acceptance it leads the case, holds its open clocks, and
-    sees the child; a refusal leaves everything with the sender."""
-    membership = next(
-        (
-            m
-            for m in granting(actor, Verb.CHILD_VIEW)
-            if m.organisation_id == transfer.to_organisation_id and m.role in workflow.COMMUNE
-        ),
-        None,
-    )
+    sees the child; a refusal leaves everything with the sender. The sender is told either way."""
+    membership = acting_as(actor, workflow.COMMUNE, organisation=transfer.to_organisation)
     if membership is None:
         raise NotVisible
-    if transfer.status != TransferStatus.PENDING:
-        raise Refused(_("This transfer has already been answered."), code="already_answered")
-    if not accept and not reason.strip():
-        raise invalid("reason", _("Give the reason for refusing."), "required")
     case = transfer.case
-    pathway.lock(case)
-    now = clock.now()
-    transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REFUSED
-    transfer.answered_at, transfer.answered_by = now, actor
-    transfer.save()
-    if accept:
-        case.responsible = transfer.to_organisation
-        case.assigned_to = None
-        case.save(update_fields=["responsible", "assigned_to", "updated_at"])
-        Obligation.objects.filter(
-            subject_type="protection.protectioncase", subject_id=case.pk, status="open"
-        ).update(responsible=transfer.to_organisation)
-        Involvement.objects.create(
-            child=case.child,
-            organisation=transfer.to_organisation,
-            basis=InvolvementBasis.CASE,
-            started_at=now,
-        )
-    case.steps.create(
-        action="transfer_accept" if accept else "transfer_refuse",
-        from_state=case.state,
-        to_state=case.state,
-        at=now,
-        actor=actor,
-        organisation=membership.organisation,
-        note=reason.strip(),
-    )
-    record(
-        actor=actor,
-        action=f"protection.transfer_{transfer.status}",
-        obj=case,
-        organisation=membership.organisation,
-        at=now,
-        data={"transfer": transfer.pk},
-    )
-    return transfer
+
+    def effect(firing: Firing) -> Transfer:
+        transfer.refresh_from_db()
+        if transfer.status != TransferStatus.PENDING:
+            raise Refused(_("This transfer has already been answered."), code="already_answered")
+        if not accept and (errors := _required(reason=(reason, _("Give the reason for refusing.")))):
+            raise ValidationError(errors)
+        transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REFUSED
+        transfer.answered_at, transfer.answered_by = firing.now, actor
+        transfer.save()
+        if accept:
+            case.responsible = transfer.to_organisation
+            case.assigned_to = None
+            case.save(update_fields=["responsible", "assigned_to", "updated_at"])
+            # The receiving commune now answers for every clock still running.
+            Obligation.objects.filter(
+                subject_type=case._meta.label_lower, subject_id=case.pk, status=ClockStatus.OPEN
+            ).update(responsible=transfer.to_organisation)
+            Involvement.objects.create(
+                child=case.child,
+                organisation=transfer.to_organisation,
+                basis=InvolvementBasis.CASE,
+                started_at=firing.now,
+            )
+        firing.note = reason.strip()
+        firing.data["transfer"] = transfer.pk
+        return transfer
+
+    action = "transfer_accept" if accept else "transfer_refuse"
+    return FLOW.fire(case, action, actor=actor, membership=membership, effect=effect)
 
 
 # --- A report about a child Haven may already know -------------------------------------------------
@@ -947,39 +874,38 @@ def known_child_decide(*, actor: User, match: KnownChildMatch, same_child: bool)
     """Same child: the case continues on the known record, and the record the report opened points to it
     (kept, never deleted). Different: the report's record stands on its own."""
     case = match.case
-    membership = _acting(actor, case, "accept")
-    if match.status != MatchStatus.PENDING:
-        raise Refused(_("This has already been decided."), code="already_answered")
-    now = clock.now()
-    match.status = MatchStatus.CONFIRMED if same_child else MatchStatus.REJECTED
-    match.decided_by, match.decided_at = actor, now
-    match.save()
-    if same_child:
-        opened = case.child
-        known = match.candidate
-        case.child = known
-        case.previous = (
-            ProtectionCase.objects.filter(child=known).exclude(pk=case.pk).order_by("-received_at").first()
-        )
-        case.save(update_fields=["child", "previous", "updated_at"])
-        # The one merge of two records of a child (haven.people.services.child_merge): involvements,
-        # open steps and everything else recorded on the report's record continue on the known one.
-        people.child_merge(
-            actor=actor,
-            kept=known,
-            merged=opened,
-            action="protection.known_child_decide",
-            data={"case": str(case.pk)},
-        )
-        case.known_child_matches.filter(status=MatchStatus.PENDING).update(
-            status=MatchStatus.REJECTED, decided_by=actor, decided_at=now
-        )
-    record(
-        actor=actor,
-        action="protection.known_child_decide",
-        obj=case,
-        organisation=membership.organisation,
-        at=now,
-        data={"candidate": str(match.candidate_id), "same_child": same_child},
-    )
+
+    def effect(firing: Firing) -> None:
+        match.refresh_from_db()
+        if match.status != MatchStatus.PENDING:
+            raise Refused(_("This has already been decided."), code="already_answered")
+        match.status = MatchStatus.CONFIRMED if same_child else MatchStatus.REJECTED
+        match.decided_by, match.decided_at = actor, firing.now
+        match.save()
+        if same_child:
+            opened = case.child
+            known = match.candidate
+            case.child = known
+            case.previous = (
+                ProtectionCase.objects.filter(child=known)
+                .exclude(pk=case.pk)
+                .order_by("-received_at")
+                .first()
+            )
+            case.save(update_fields=["child", "previous", "updated_at"])
+            # The one merge of two records of a child (haven.people.services.child_merge): involvements,
+            # open steps and everything else recorded on the report's record continue on the known one.
+            people.child_merge(
+                actor=actor,
+                kept=known,
+                merged=opened,
+                action="protection.known_child_decide",
+                data={"case": str(case.pk)},
+            )
+            case.known_child_matches.filter(status=MatchStatus.PENDING).update(
+                status=MatchStatus.REJECTED, decided_by=actor, decided_at=firing.now
+            )
+        firing.data.update({"candidate": str(match.candidate_id), "same_child": same_child})
+
+    FLOW.fire(case, "decide_known_child", actor=actor, effect=effect)
     return case

@@ -9,8 +9,6 @@ urlpatterns = [
     path("referrals/", views.referral_list, name="referrals"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
-    path("<uuid:case_id>/refer/", views.refer, name="refer"),
-    path("<uuid:case_id>/transfer/", views.transfer, name="transfer"),
     path("<uuid:case_id>/matches/<int:match_id>/", views.known_child_decide, name="known_child_decide"),
     path("transfers/<int:transfer_id>/", views.transfer_answer, name="transfer_answer"),
     path(

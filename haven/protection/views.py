@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,84 +21,100 @@ from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, memberships, reaching, require
 from haven.audit.services import record
 from haven.core import clock, throttle
-from haven.core.errors import Refused, add_to_form, messages_of
+from haven.core.errors import Refused, add_to_form
 from haven.deadlines.selectors import tasks_for
+from haven.people.forms import OpinionForm
 from haven.protection import forms, selectors, services, workflow
 from haven.protection.forms_catalog import FORMS, LEVELS
-from haven.protection.models import CLOSED_STATES, Assessment, ProtectionCase, ReferralStatus
+from haven.protection.models import Assessment, ProtectionCase, ReferralStatus, State
+from haven.workflow.views import StepPage, step_page, title_of
+
+FLOW = workflow.FLOW
 
 
-@dataclass(frozen=True)
-class StepView:
-    title: str
-    # A form class, or the code of a catalogue form (forms_catalog.FORMS) built for the case.
-    form: type[django_forms.Form] | str | None
-    run: Callable
+def _catalog(code: str):
+    """A catalogue form (forms_catalog.FORMS) as a step page's form: its levels start from the
+    previous scores, which the page's ``form_kwargs`` reads for the case."""
+
+    def build(data=None, *, initial=None, previous=None):
+        return forms.catalog_form(code, previous=previous or {})(data, initial=initial)
+
+    return build
 
 
-STEPS: dict[str, StepView] = {
-    "accept": StepView(
-        gettext_lazy("Take up the report"),
-        None,
-        lambda a, c, d: services.protection_accept(actor=a, case=c),
-    ),
-    # One page whatever Form 02 decides: the service reads emergency / unfounded from the form.
-    "assess_initial": StepView(
-        gettext_lazy("Record the initial assessment (Form 02)"),
-        "02",
+def _assessing(code: str, run) -> StepPage:
+    return StepPage(
+        _catalog(code),
+        lambda a, c, d: run(actor=a, case=c, data=d),
+        form_kwargs=lambda c: {"previous": _previous_scores(c, code)},
+    )
+
+
+STEPS: dict[str, StepPage] = {
+    "accept": StepPage(None, lambda a, c, d: services.protection_accept(actor=a, case=c)),
+    # One page whatever Form 02 concludes; only "unfounded", which closes the report, asks to confirm.
+    "assess_initial": StepPage(
+        _catalog("02"),
         lambda a, c, d: services.protection_assess_initial(actor=a, case=c, data=d),
+        title=gettext_lazy("Record the initial assessment (Form 02)"),
+        form_kwargs=lambda c: {"previous": _previous_scores(c, "02")},
+        fires=workflow.FORM_02,
+        chooses=lambda c, d: None if d is None else services.initial_assessment_action(d),
     ),
-    "emergency_measures": StepView(
-        gettext_lazy("Record the emergency measures"),
+    "emergency_measures": StepPage(
         forms.EmergencyForm,
         lambda a, c, d: services.protection_emergency(actor=a, case=c, **d),
+        fires=workflow.EMERGENCY_STEPS,
     ),
-    "end_separation": StepView(
-        gettext_lazy("End the temporary separation"),
-        forms.EndSeparationForm,
-        lambda a, c, d: services.protection_end_separation(actor=a, case=c, **d),
+    "end_separation": StepPage(
+        forms.EndSeparationForm, lambda a, c, d: services.protection_end_separation(actor=a, case=c, **d)
     ),
-    "assess_specific": StepView(
-        gettext_lazy("Record the specific assessment (Form 03)"),
-        "03",
-        lambda a, c, d: services.protection_assess_specific(actor=a, case=c, data=d),
+    "assess_specific": _assessing("03", services.protection_assess_specific),
+    "draft_plan": _assessing("04", services.protection_draft_plan),
+    "approve_plan": StepPage(
+        forms.ApprovalForm, lambda a, c, d: services.protection_approve_plan(actor=a, case=c, **d)
     ),
-    "draft_plan": StepView(
-        gettext_lazy("Draft the support plan (Form 04)"),
-        "04",
-        lambda a, c, d: services.protection_draft_plan(actor=a, case=c, data=d),
+    "return_plan": StepPage(
+        forms.ReturnPlanForm, lambda a, c, d: services.protection_return_plan(actor=a, case=c, **d)
     ),
-    "approve_plan": StepView(
-        gettext_lazy("Approve the plan (Form 05)"),
-        forms.ApprovalForm,
-        lambda a, c, d: services.protection_approve_plan(actor=a, case=c, **d),
+    "review": _assessing("06", services.protection_review),
+    "close": StepPage(forms.CloseForm, lambda a, c, d: services.protection_close(actor=a, case=c, **d)),
+    "replan": StepPage(forms.ReplanForm, lambda a, c, d: services.protection_replan(actor=a, case=c, **d)),
+    # A case closed in error, back to the state it was closed from (one row for each closed state).
+    "reopen": StepPage(
+        forms.ReopenForm,
+        lambda a, c, d: services.protection_reopen(actor=a, case=c, **d),
+        title=gettext_lazy("Reopen the case"),
+        fires=workflow.REOPEN,
+        chooses=lambda c, d: "reopen_unfounded" if c.state == State.UNFOUNDED else "reopen_closed",
     ),
-    "return_plan": StepView(
-        gettext_lazy("Return the plan for changes"),
-        forms.ReturnPlanForm,
-        lambda a, c, d: services.protection_return_plan(actor=a, case=c, **d),
+    "hear_child": StepPage(OpinionForm, lambda a, c, d: services.protection_hear_child(actor=a, case=c, **d)),
+    "refer": StepPage(forms.ReferralForm, lambda a, c, d: services.referral_request(actor=a, case=c, **d)),
+    "withdraw_referral": StepPage(
+        forms.WithdrawReferralForm,
+        lambda a, c, d: services.referral_withdraw(actor=a, case=c, **d),
+        form_kwargs=lambda c: {"referrals": selectors.running_referrals(c)},
     ),
-    "review": StepView(
-        gettext_lazy("Record the review (Form 06)"),
-        "06",
-        lambda a, c, d: services.protection_review(actor=a, case=c, data=d),
-    ),
-    "close": StepView(
-        gettext_lazy("Close the case"),
-        forms.CloseForm,
-        lambda a, c, d: services.protection_close(actor=a, case=c, **d),
-    ),
-    "replan": StepView(
-        gettext_lazy("Plan again"),
-        forms.ReplanForm,
-        lambda a, c, d: services.protection_replan(actor=a, case=c, **d),
+    "transfer": StepPage(
+        forms.TransferForm,
+        lambda a, c, d: services.transfer_request(actor=a, case=c, **d),
+        form_kwargs=lambda c: {"exclude": c.responsible_id},
+        fires=("transfer_request",),
     ),
 }
+# Steps beside the pathway (asking another body, handing the case on, hearing the child): offered at
+# the head of the case page rather than among its next steps.
+SIDE_STEPS = ("hear_child", "refer", "withdraw_referral", "transfer")
 LEVEL_BADGE = {"high": "badge-danger", "medium": "badge-warn", "low": "badge-ok"}
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    add_to_form(form, error)
+# What the step's page shows of the case before its form: the plan the chairman approves or returns,
+# the review the chairman closes on, the closure a supervisor reopens.
+SHOWS = {
+    "approve_plan": "plan",
+    "return_plan": "plan",
+    "close": "review",
+    "replan": "review",
+    "reopen": "closure",
+}
 
 
 def _can_report(user) -> bool:
@@ -133,7 +148,7 @@ def _report(request, form, public: bool):
         try:
             case = services.protection_report(actor=None if public else request.user, **form.service_fields())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_to_form(form, error)
         except Refused as error:
             form.add_error(None, error.message)
         else:
@@ -224,18 +239,17 @@ def _assessment_rows(assessments: list[Assessment]) -> list[dict]:
 @require_GET
 def case_detail(request, case_id):
     case = selectors.case_for_viewing(user=request.user, case_id=case_id)
-    # What the page offers is what a membership reaching this child allows (walkthrough D13).
-    roles = {m.role for m in reaching(request.user, Verb.CHILD_VIEW, case.child)}
+    offered = [
+        (a, title_of(FLOW, a, STEPS[a])) for a in selectors.actions_for(request.user, case) if a in STEPS
+    ]
     return render(
         request,
         "protection/detail.html",
         {
             "case": case,
             "age": case.child.age_years(clock.localdate(clock.now())),
-            "actions": [(a, STEPS[a].title) for a in selectors.actions_for(request.user, case) if a in STEPS],
-            # Those who may take the case up may also ask another organisation for a service.
-            "can_refer": case.state not in CLOSED_STATES
-            and bool(workflow.TRANSITIONS["accept"].roles & roles),
+            "actions": [(a, title) for a, title in offered if a not in SIDE_STEPS],
+            "side_actions": [(a, title) for a, title in offered if a in SIDE_STEPS],
             "can_print": bool(reaching(request.user, Verb.CHILD_EXPORT, case.child)),
             "can_record_view": bool(reaching(request.user, Verb.CHILD_UPDATE, case.child)),
             "informant": selectors.informant(user=request.user, case=case),
@@ -269,49 +283,61 @@ def known_child_decide(request, case_id, match_id):
     return redirect("protection:detail", case.pk)
 
 
+def _before_form(case: ProtectionCase, step: str) -> dict:
+    """What the step's page shows of the case above its form (SHOWS)."""
+    shows = SHOWS.get(step)
+    if shows == "plan":
+        plan = services.current_plan(case)
+        return {"plan": _assessment_rows([plan])[0] if plan else None}
+    if shows == "review":
+        review = case.assessments.filter(form="06").order_by("-recorded_at", "-pk").first()
+        return {"review": _assessment_rows([review])[0] if review else None}
+    if shows == "closure":
+        # How it was closed, and the assessment the closure rests on (Form 02 for an unfounded
+        # report, the review for a closed case): what the supervisor judges to have been an error.
+        closing = case.steps.filter(action__in=workflow.CLOSED_BY.values()).select_related("actor")
+        closure = closing.order_by("-at", "-pk").first()
+        form = "02" if closure is not None and closure.action == "assess_unfounded" else "06"
+        rests_on = case.assessments.filter(form=form).order_by("-recorded_at", "-pk").first()
+        return {"closure": closure, "review": _assessment_rows([rests_on])[0] if rests_on else None}
+    return {}
+
+
 @markers.requires(Verb.CHILD_VIEW)
 @require_http_methods(["GET", "POST"])
 def case_step(request, case_id, step):
     if step not in STEPS:
         raise Http404
     case = selectors.case_for_action(user=request.user, case_id=case_id)
-    view = STEPS[step]
-    if request.method == "GET" and step not in selectors.actions_for(request.user, case):
-        # Not this person's step, or not now: say so on the case page rather than show a form.
-        messages.info(request, _("This step is not open to you now."))
-        return redirect("protection:detail", case.pk)
-    form_class = (
-        forms.catalog_form(view.form, previous=_previous_scores(case, view.form))
-        if isinstance(view.form, str)
-        else view.form
-    )
-    form = form_class(request.POST if request.method == "POST" else None) if form_class else None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            view.run(request.user, case, dict(form.cleaned_data) if form else {})
-        except ValidationError as error:
-            if form is None:
-                messages.error(request, messages_of(error))
-            else:
-                _add_errors(form, error)
-        except Refused as error:
-            if form is None:
-                messages.error(request, error.message)
-                return redirect("protection:detail", case.pk)
-            form.add_error(None, error.message)  # kept on the page, so what was typed is not lost
-        else:
-            messages.success(request, _("Done: %(step)s.") % {"step": view.title})
-            return redirect("protection:detail", case.pk)
-    return render(
+    page = STEPS[step]
+    if step == "refer":
+        # The list leaves out the asker's own organisations.
+        own = [m.organisation_id for m in memberships(request.user)]
+        page = replace(page, form_kwargs=lambda c: {"incident_commune": c.incident_commune, "exclude": own})
+    code = {"assess_initial": "02", "assess_specific": "03", "draft_plan": "04", "review": "06"}.get(step)
+    hint = ""
+    if step == "transfer":
+        hint = _("The case stays with your commune until the other commune accepts it.")
+    if step in ("approve_plan", "emergency_measures"):
+        hint = _(
+            "A child aged 7 or over must have their view recorded before the plan is approved or a "
+            "separation decided (Law on Children art. 47(5), 60(3))."
+        )
+    return step_page(
         request,
-        "protection/step.html",
-        {
-            "case": case,
-            "form": form,
-            "title": view.title,
-            "step": step,
-            "legal_basis": FORMS[view.form].legal_basis if isinstance(view.form, str) else "",
-            "plan": _plan_under_decision(case) if step in ("approve_plan", "return_plan") else None,
+        flow=FLOW,
+        subject=case,
+        step=step,
+        page=page,
+        back=reverse("protection:detail", args=[case.pk]),
+        open_steps=selectors.actions_for(request.user, case),
+        template="protection/step.html",
+        context={
+            "subject_label": case.child,
+            "subject_link": True,
+            "legal_basis": FORMS[code].legal_basis if code else "",
+            "hint": hint,
+            **_before_form(case, step),
         },
     )
 
@@ -369,33 +395,6 @@ def assessment_print(request, case_id, assessment_id):
 # --- Referrals ----------------------------------------------------------------------------------
 
 
-@markers.requires(Verb.CHILD_VIEW)
-@require_http_methods(["GET", "POST"])
-def refer(request, case_id):
-    case = selectors.case_for_action(user=request.user, case_id=case_id)
-    form = forms.ReferralForm(
-        request.POST if request.method == "POST" else None,
-        incident_commune=case.incident_commune,
-        exclude=[m.organisation_id for m in memberships(request.user)],
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_request(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-            return redirect("protection:detail", case.pk)
-        else:
-            messages.success(request, _("The referral was sent."))
-            return redirect("protection:detail", case.pk)
-    return render(
-        request,
-        "protection/step.html",
-        {"case": case, "form": form, "title": _("Refer to another organisation"), "step": "refer"},
-    )
-
-
 @markers.authenticated
 @require_GET
 def referral_list(request):
@@ -416,7 +415,7 @@ def referral_detail(request, referral_id):
                 actor=request.user, referral=referral, status=status, outcome=form.cleaned_data["outcome"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_to_form(form, error)
         except Refused as error:
             messages.error(request, error.message)
             return redirect("protection:referral", referral.pk)
@@ -439,32 +438,6 @@ def referral_detail(request, referral_id):
     )
 
 
-@markers.requires(Verb.CHILD_VIEW)
-@require_http_methods(["GET", "POST"])
-def transfer(request, case_id):
-    """Offer the lead of the case to another commune (the child moved)."""
-    case = selectors.case_for_action(user=request.user, case_id=case_id)
-    form = forms.TransferForm(request.POST if request.method == "POST" else None, exclude=case.responsible_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transfer_request(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        except Refused as error:
-            messages.error(request, error.message)
-            return redirect("protection:detail", case.pk)
-        else:
-            messages.success(
-                request, _("The case was offered to the other commune. It stays with you until they accept.")
-            )
-            return redirect("protection:detail", case.pk)
-    return render(
-        request,
-        "protection/step.html",
-        {"case": case, "form": form, "title": _("Transfer the case to another commune"), "step": "transfer"},
-    )
-
-
 @markers.authenticated
 @require_http_methods(["GET", "POST"])
 def transfer_answer(request, transfer_id):
@@ -474,7 +447,7 @@ def transfer_answer(request, transfer_id):
         try:
             services.transfer_answer(actor=request.user, transfer=offer, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_to_form(form, error)
         except Refused as error:
             messages.error(request, error.message)
         else:

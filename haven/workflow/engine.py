@@ -103,6 +103,9 @@ class Firing:
     # None: the row's.
     opens: tuple[str, ...] | None = None
     closes: tuple[str, ...] | None = None
+    # Clocks this firing starts besides its row's, which only the step's own data can name (a case
+    # reopened after a closure in error: the clocks that closure stopped).
+    also_opens: list[str] = field(default_factory=list)
 
     @property
     def organisation(self) -> Organisation | None:
@@ -299,7 +302,7 @@ class Workflow:
             subject.state = rule.target
             subject.save(update_fields=["state", "updated_at"])
         waits = dict(rule.waits)
-        for code in opens:
+        for code in dict.fromkeys((*opens, *firing.also_opens)):
             start = firing.starts.get(code, now)
             if code in waits and start < now:
                 # A legal wait is never shortened by a backdated time (Decree 123/2015 art. 14(2): 7

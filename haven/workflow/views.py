@@ -32,6 +32,10 @@ class StepPage:
     initial: Callable[[Any], dict] | None = None
     form_kwargs: Callable[[Any], dict] | None = None
     fires: tuple[str, ...] = field(default=())
+    # Which of ``fires`` a submission takes, from the subject and the cleaned answers (None on a GET,
+    # when the answers decide): only that row's confirmation is asked for. Form 02 closes the report
+    # only when it concludes "unfounded", so only then does the page ask to confirm.
+    chooses: Callable[[Any, dict | None], str | None] | None = None
 
 
 class ConfirmForm(forms.Form):
@@ -45,6 +49,18 @@ class ConfirmForm(forms.Form):
 
 def _rows(flow: Workflow, step: str, page: StepPage) -> list:
     return [flow.transitions[a] for a in (page.fires or (step,)) if a in flow.transitions]
+
+
+def _confirm_text(flow: Workflow, step: str, page: StepPage, subject, data: dict | None) -> str:
+    """What the irreversible rows of the page will do: the chosen row's, or, before the answers say
+    which row, each one's under its title."""
+    chosen = page.chooses(subject, data) if page.chooses else None
+    if chosen is not None:
+        return str(flow.transitions[chosen].confirm)
+    rows = [r for r in _rows(flow, step, page) if r.confirm]
+    if page.chooses and rows:
+        return " ".join(f"{r.title}: {r.confirm}" for r in rows)
+    return " ".join(dict.fromkeys(str(r.confirm) for r in rows))
 
 
 def title_of(flow: Workflow, step: str, page: StepPage) -> str:
@@ -76,11 +92,21 @@ def step_page(
     kwargs = page.form_kwargs(subject) if page.form_kwargs else {}
     initial = page.initial(subject) if page.initial else None
     form = (page.form or forms.Form)(data, initial=initial, **kwargs)
-    confirm_text = " ".join(str(r.confirm) for r in _rows(flow, step, page) if r.confirm)
+    confirm_text = _confirm_text(flow, step, page, subject, None)
     confirm = ConfirmForm(data, prefix="step") if confirm_text else None
     if request.method == "POST":
         valid = form.is_valid()
-        if confirm is not None and not confirm.is_valid():
+        needs_confirm = confirm is not None
+        if valid and page.chooses is not None:
+            # The answers say which row is fired: confirm only what that row does (the box stays on
+            # the page, in case the answers change).
+            chosen = page.chooses(subject, form.cleaned_data)
+            needs_confirm = bool(flow.transitions[chosen].confirm)
+            if needs_confirm:
+                confirm_text = _confirm_text(flow, step, page, subject, form.cleaned_data)
+            elif confirm is not None:
+                confirm = ConfirmForm(prefix="step")  # not asked of these answers: no error beside it
+        if needs_confirm and not confirm.is_valid():
             valid = False
         if valid:
             try:
@@ -92,7 +118,7 @@ def step_page(
             else:
                 messages.success(request, _("Done: %(step)s.") % {"step": title})
                 return redirect(done(subject) if done else back)
-        elif confirm is not None and confirm.errors and not form.errors:
+        elif needs_confirm and confirm.errors and not form.errors:
             form.add_error(None, _("Tick the box to confirm this step."))
     return render(
         request,

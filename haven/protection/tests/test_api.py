@@ -16,6 +16,7 @@ absent from what a referral's receiver reads. Without a token every operation is
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
 import pytest
@@ -31,6 +32,7 @@ from haven.people import services as people
 from haven.people.models import Child
 from haven.protection import services
 from haven.protection.models import Assessment, ProtectionCase, Referral, State
+from haven.protection.tests.factories import plan
 
 INFORMANT = {"name": "Nguyễn Văn Bình", "phone": "0912 345 678", "address": "Số 7 ngõ 3, tổ 4"}
 HIGH = {"harm": "high", "danger": "high", "abuser_access": "high"}
@@ -44,12 +46,9 @@ SPECIFIC = {
     "needs": "Tư vấn tâm lý; hỗ trợ học tập",
     "meeting": "Họp ngày 3/3: cán bộ xã, nhà trường, bà ngoại của trẻ",
 }
-PLAN = {
-    "objectives": "Trẻ an toàn, đi học trở lại",
-    "measures": "Tư vấn tâm lý — trạm y tế — 2 tuần\nHỗ trợ học tập — nhà trường — 1 tháng",
-    "start": "2026-12-01",
-    "end": "2027-02-28",
-}
+MEASURES = "Tư vấn tâm lý — trạm y tế — 2 tuần\nHỗ trợ học tập — nhà trường — 1 tháng"
+# A plan's dates follow the clock (a plan cannot lie before its report): PLAN() is today's plan.
+PLAN = functools.partial(plan, objectives="Trẻ an toàn, đi học trở lại", measures=MEASURES)
 APPROVAL = {
     "decision_number": "05/QĐ-UBND",
     "participants": "Chủ tịch UBND, cán bộ BVTE, tổ trưởng dân phố, bà ngoại của trẻ",
@@ -102,7 +101,7 @@ def plan_drafted(world, **extra) -> ProtectionCase:
     services.protection_accept(actor=world.officer_a, case=case)
     services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
     services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
-    services.protection_draft_plan(actor=world.officer_a, case=case, data=PLAN)
+    services.protection_draft_plan(actor=world.officer_a, case=case, data=PLAN())
     return case
 
 
@@ -230,8 +229,8 @@ def test_the_whole_case_through_the_api(world, frozen):
     assert case["previous_scores"]["03"] == {
         k: v for k, v in SPECIFIC.items() if k not in ("needs", "meeting")
     }
-    case = officer.post(f"/protection/{case_id}/plan", PLAN).json()
-    assert case["state"] == "plan_drafted" and case["assessments"][-1]["data"] == PLAN
+    case = officer.post(f"/protection/{case_id}/plan", PLAN()).json()
+    assert case["state"] == "plan_drafted" and case["assessments"][-1]["data"] == PLAN()
     response = chairman.post(f"/protection/{case_id}/plan/approval", APPROVAL)
     assert response.status_code == 200, response.json()
     case = response.json()
@@ -272,20 +271,28 @@ def test_the_whole_case_through_the_api(world, frozen):
         "obstacles": "low",
         "resilience": "high",
     }
+    # The child's separation still runs: the case cannot close before it is ended (Decree 56 art. 32).
+    refused = chairman.post(f"/protection/{case_id}/close", {"reason": "An toàn, ổn định"})
+    assert refused.status_code == 422 and refused.json()["fields"]["__all__"]
+    chairman.post(f"/protection/{case_id}/separation/end", {"reason": "Bố dượng đã chuyển đi nơi khác"})
     response = chairman.post(f"/protection/{case_id}/close", {"reason": "An toàn, ổn định"})
     assert response.status_code == 200, response.json()
     case = response.json()
-    assert case["state"] == "closed" and case["closed_at"] is not None and case["actions"] == []
+    # Closed: the chairman may only reopen it.
+    assert case["state"] == "closed" and case["closed_at"] is not None and case["actions"] == ["reopen"]
     assert [s["action"] for s in case["steps"]] == [
         "report",
         "accept",
         "assess_emergency",
-        "emergency_measures",
+        "emergency_separation",
         "assess_specific",
         "draft_plan",
         "approve_plan",
         "refer",
+        "answer_referral",
+        "answer_referral",
         "review",
+        "end_separation",
         "close",
     ]
     assert verify().ok
@@ -339,7 +346,11 @@ def test_a_plan_for_a_child_of_7_or_more_needs_the_childs_view(world, frozen):
         ("officer_a", "initial-assessment", {**LOW, "verification": "x"}),
         ("chairman_a", "emergency", {"measures": "Đưa trẻ đến nhà bà ngoại"}),
         ("officer_a", "specific-assessment", SPECIFIC),
-        ("officer_a", "plan", PLAN),
+        (
+            "officer_a",
+            "plan",
+            {"objectives": "x", "measures": "y", "start": "2030-01-01", "end": "2030-02-01"},
+        ),
         ("chairman_a", "plan/approval", APPROVAL),
         ("chairman_a", "plan/return", {"reason": "Thiếu biện pháp"}),
         ("officer_a", "review", REVIEW_LOW),
@@ -385,10 +396,10 @@ def test_a_returned_plan_is_drafted_again_after_a_new_assessment(world, frozen):
     frozen.advance(days=1)
     returned = chairman.post(f"/protection/{case.pk}/plan/return", {"reason": "Thiếu người phụ trách"})
     assert returned.status_code == 200 and returned.json()["state"] == "assessing"
-    again = officer.post(f"/protection/{case.pk}/plan", PLAN)
+    again = officer.post(f"/protection/{case.pk}/plan", PLAN())
     assert again.status_code == 409 and again.json()["code"] == "assessment_missing"
     officer.post(f"/protection/{case.pk}/specific-assessment", SPECIFIC)
-    assert officer.post(f"/protection/{case.pk}/plan", PLAN).json()["state"] == "plan_drafted"
+    assert officer.post(f"/protection/{case.pk}/plan", PLAN()).json()["state"] == "plan_drafted"
 
 
 def test_a_separation_ends_by_a_reasoned_decision(world, frozen):
@@ -614,9 +625,7 @@ def test_a_plan_that_ends_before_it_starts_saves_nothing(world, frozen):
     services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
     officer = ApiClient(world.officer_a)
     before = snapshot(case), Assessment.objects.filter(form="04").count()
-    response = officer.post(
-        f"/protection/{case.pk}/plan", {**PLAN, "start": "2027-03-01", "end": "2027-01-01"}
-    )
+    response = officer.post(f"/protection/{case.pk}/plan", PLAN(starts_in=60, days=-60))
     assert response.status_code == 422 and "end" in response.json()["fields"]
     assert (snapshot(case), Assessment.objects.filter(form="04").count()) == before
 
@@ -743,3 +752,84 @@ def test_a_possible_known_child_is_decided_through_the_api(world, frozen):
     decided = officer.post(f"/protection/{case.pk}/matches/{match['id']}/decision", {"same_child": True})
     assert decided.status_code == 200 and decided.json()["known_child_matches"] == []
     assert decided.json()["child_id"] == match["candidate_id"]
+
+
+# Contradictions refused, mistakes reversible (Decree 56/2017 art. 26, 30, 32)
+
+
+def test_a_contradictory_form_02_is_422_with_every_field_and_saves_nothing(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    officer = ApiClient(world.officer_a)
+    before = snapshot(case)
+    response = officer.post(f"/protection/{case.pk}/initial-assessment", {**INITIAL, "unfounded": True})
+    assert response.status_code == 422, response.json()
+    assert set(response.json()["fields"]) == {"harm", "danger", "abuser_access", "emergency", "unfounded"}
+    assert snapshot(case) == before
+
+
+def test_a_plan_before_the_report_is_422_and_saves_nothing(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    officer = ApiClient(world.officer_a)
+    before = snapshot(case)
+    response = officer.post(f"/protection/{case.pk}/plan", PLAN(start="2000-01-01", end="2000-02-01"))
+    assert response.status_code == 422 and set(response.json()["fields"]) == {"start", "end"}
+    assert snapshot(case) == before
+
+
+def test_a_case_closed_in_error_is_reopened_through_the_api(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**LOW, "verification": "x", "unfounded": True}
+    )
+    officer, chairman, other = (
+        ApiClient(world.officer_a),
+        ApiClient(world.chairman_a),
+        ApiClient(world.officer_b),
+    )
+    before = snapshot(case)
+    refused = officer.post(f"/protection/{case.pk}/reopen", {"reason": "Đóng nhầm"})
+    assert refused.status_code == 409 and refused.json()["code"] == "not_your_step"
+    assert other.post(f"/protection/{case.pk}/reopen", {"reason": "x"}).status_code == 404
+    blank = chairman.post(f"/protection/{case.pk}/reopen", {"reason": " "})
+    assert blank.status_code == 422 and "reason" in blank.json()["fields"]
+    assert snapshot(case) == before
+    assert chairman.get(f"/protection/{case.pk}").json()["actions"] == ["reopen"]
+    reopened = chairman.post(f"/protection/{case.pk}/reopen", {"reason": "Trường báo thêm vết bầm"}).json()
+    assert reopened["state"] == "with_commune" and reopened["closed_at"] is None
+    assert reopened["steps"][-1]["action"] == "reopen_unfounded"
+    assert {o["rule"] for o in reopened["obligations"] if o["status"] == "open"} == {
+        "protection.initial_assessment",
+        "protection.emergency",
+        "protection.plan",
+        "protection.approval",
+    }
+    again = chairman.post(f"/protection/{case.pk}/reopen", {"reason": "Lần nữa"})
+    assert again.status_code == 409 and again.json()["code"] == "out_of_order"
+
+
+def test_a_referral_is_withdrawn_through_the_api(world, frozen):
+    case = reported(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    referral = services.referral_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["hospital_a"],
+        service="medical",
+        note="Khám",
+        consent=True,
+    )
+    officer = ApiClient(world.officer_a)
+    path = f"/protection/{case.pk}/referrals/{referral.pk}/withdraw"
+    assert ApiClient(world.hospital_sw).post(path, {"reason": "x"}).status_code == 404
+    assert (
+        officer.post(f"/protection/{case.pk}/referrals/999999/withdraw", {"reason": "x"}).status_code == 404
+    )
+    withdrawn = officer.post(path, {"reason": "Gia đình tự đưa đi khám"}).json()
+    assert withdrawn["referrals"][0]["status"] == "withdrawn"
+    twice = officer.post(path, {"reason": "Lần nữa"})
+    assert twice.status_code == 409 and twice.json()["code"] == "out_of_order"

@@ -14,40 +14,8 @@ from haven.deadlines.models import Obligation, Status
 from haven.deadlines.sweep import sweep
 from haven.people import services as people
 from haven.protection import services
-from haven.protection.models import ProtectionCase, State
-
-LOW = {"harm": "low", "danger": "low", "abuser_access": "low"}
-SPECIFIC = {
-    "physical": "medium",
-    "psychological": "high",
-    "family": "high",
-    "education": "low",
-    "needs": "Tư vấn tâm lý; hỗ trợ học tập",
-    "meeting": "Họp ngày 3/3: cán bộ xã, trường, mẹ của trẻ",
-}
-REVIEW_LOW = {
-    "harm": "low",
-    "abuser_access": "low",
-    "obstacles": "low",
-    "resilience": "high",
-    "summary": "Trẻ ổn định, đi học đều",
-}
-
-
-def report(world, actor=None, **extra) -> ProtectionCase:
-    fields = {
-        "incident_commune": world.commune_a,
-        "incident_place": "Tổ dân phố 4",
-        "sex": "female",
-        "family_name": "Lò",
-        "given_name": "Mai",
-        "date_of_birth": dt.date(2020, 5, 1),
-        "condition": "Có vết bầm ở tay",
-        "likely_harm": "Tiếp tục bị đánh",
-    }
-    return services.protection_report(
-        actor=actor if actor is not None else world.hotline, **{**fields, **extra}
-    )
+from haven.protection.models import State
+from haven.protection.tests.factories import LOW, REVIEW_LOW, SPECIFIC, plan, report
 
 
 def open_rules(case) -> set[str]:
@@ -79,12 +47,7 @@ def test_report_to_closure(world, frozen):
     services.protection_draft_plan(
         actor=world.officer_a,
         case=case,
-        data={
-            "objectives": "Trẻ an toàn",
-            "measures": "Tư vấn tâm lý — trạm y tế — 2 tuần",
-            "start": "2026-03-02",
-            "end": "2026-06-02",
-        },
+        data=plan(objectives="Trẻ an toàn"),
     )
     with pytest.raises(Refused) as refused:  # only the chairman approves, and the officer is told so
         services.protection_approve_plan(
@@ -99,6 +62,8 @@ def test_report_to_closure(world, frozen):
     )
     assert case.state == State.IN_INTERVENTION and "protection.review" in open_rules(case)
     services.protection_review(actor=world.officer_a, case=case, data=REVIEW_LOW)
+    # Decree 56/2017 art. 32: the separation ends by a decision before the case can close.
+    services.protection_end_separation(actor=world.chairman_a, case=case, reason="Mẹ được đánh giá an toàn")
     services.protection_close(actor=world.chairman_a, case=case, reason="An toàn, ổn định")
     assert case.state == State.CLOSED and verify().ok
 
@@ -119,7 +84,7 @@ def test_a_plan_for_a_child_of_7_or_more_needs_the_childs_view(world, frozen):
     services.protection_draft_plan(
         actor=world.officer_a,
         case=case,
-        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-04-02"},
+        data=plan(days=31),
     )
     with pytest.raises(Refused) as refused:
         services.protection_approve_plan(
@@ -153,7 +118,7 @@ def test_a_case_cannot_close_while_a_risk_remains(world, frozen):
     services.protection_draft_plan(
         actor=world.officer_a,
         case=case,
-        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-04-02"},
+        data=plan(days=31),
     )
     services.protection_approve_plan(actor=world.chairman_a, case=case, decision_number="1", participants="x")
     services.protection_review(actor=world.officer_a, case=case, data={**REVIEW_LOW, "harm": "medium"})
@@ -243,7 +208,7 @@ def test_a_child_not_yet_able_to_protect_themself_keeps_the_case_open(world, fro
     services.protection_draft_plan(
         actor=world.officer_a,
         case=case,
-        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-04-02"},
+        data=plan(days=31),
     )
     services.protection_approve_plan(actor=world.chairman_a, case=case, decision_number="1", participants="x")
     services.protection_review(actor=world.officer_a, case=case, data={**REVIEW_LOW, "resilience": "low"})

@@ -3,6 +3,7 @@ Vietnamese decision: refused (404) to those who may not export the child's paper
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -13,11 +14,13 @@ from haven.audit.models import AuditEvent
 from haven.protection import services
 from haven.protection.tests.test_case import LOW, SPECIFIC, report
 
+# The plan runs from tomorrow: its dates lie on the case's timeline (after the report).
+START = dt.date.today() + dt.timedelta(days=1)
 PLAN = {
     "objectives": "Trẻ an toàn, đi học đều",
     "measures": "Tư vấn tâm lý — trạm y tế — 2 tuần\nKèm cặp học tập — nhà trường — 3 tháng",
-    "start": "2026-03-02",
-    "end": "2026-06-02",
+    "start": START.isoformat(),
+    "end": (START + dt.timedelta(days=92)).isoformat(),
 }
 DATE_LINE = re.compile(r"\w+, ngày \d{2} tháng (0[12]|[3-9]|1[0-2]) năm \d{4}")
 
@@ -62,7 +65,7 @@ def test_the_form_05_approval_is_a_signed_vietnamese_decision(world, client, app
         str(case.child),
         "Trẻ an toàn, đi học đều",
         "Kèm cặp học tập — nhà trường — 3 tháng",
-        "từ ngày 02/03/2026 đến ngày 02/06/2026",
+        f"từ ngày {START:%d/%m/%Y} đến ngày {START + dt.timedelta(days=92):%d/%m/%Y}",
         "Tổ trưởng dân phố",
         "Nơi nhận:",
         "CHỦ TỊCH (Ký, ghi rõ họ tên, đóng dấu)",

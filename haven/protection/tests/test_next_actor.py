@@ -12,11 +12,13 @@ from haven.notifications.models import Notification
 from haven.protection import services
 from haven.protection.tests.test_case import LOW, SPECIFIC, report
 
+# The plan runs from tomorrow: its dates lie on the case's timeline (after the report).
+START = dt.date.today() + dt.timedelta(days=1)
 PLAN = {
     "objectives": "Trẻ được an toàn tại nhà bà ngoại",
     "measures": "Tư vấn tâm lý tại trạm y tế, 2 tuần một lần",
-    "start": "2026-03-02",
-    "end": "2026-06-02",
+    "start": START.isoformat(),
+    "end": (START + dt.timedelta(days=92)).isoformat(),
 }
 
 
@@ -43,7 +45,7 @@ def test_the_chairman_is_told_and_given_the_approval_as_soon_as_the_plan_is_draf
     [task] = approval_tasks(world.chairman_a)
     assert task.subject_id == case.pk
     assert approval_tasks(world.officer_a) == []  # the officer cannot approve: not his task
-    told = Notification.objects.get(kind="protection.plan_drafted")
+    told = Notification.objects.get(kind="protection.draft_plan")
     assert told.organisation == world.orgs["committee_a"] and told.link == f"/protection/{case.pk}/"
     client.force_login(world.chairman_a)
     assert f'data-task="{task.pk}" href="/protection/{case.pk}/"' in client.get("/").content.decode()
@@ -64,5 +66,11 @@ def test_the_approval_page_shows_the_plan_being_approved(world, client, frozen):
     services.protection_draft_plan(actor=world.officer_a, case=case, data=PLAN)
     client.force_login(world.chairman_a)
     page = client.get(f"/protection/{case.pk}/approve_plan/").content.decode()
-    for written in (PLAN["objectives"], PLAN["measures"], "02/03/2026", "02/06/2026", str(world.officer_a)):
+    for written in (
+        PLAN["objectives"],
+        PLAN["measures"],
+        START.strftime("%d/%m/%Y"),
+        (START + dt.timedelta(days=92)).strftime("%d/%m/%Y"),
+        str(world.officer_a),
+    ):
         assert written in page, written

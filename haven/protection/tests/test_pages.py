@@ -9,7 +9,7 @@ from django.core.cache import cache
 from haven.audit.models import AuditEvent
 from haven.protection import services
 from haven.protection.models import ProtectionCase, Referral, State
-from haven.protection.tests.test_case import LOW, SPECIFIC, report
+from haven.protection.tests.factories import LOW, SPECIFIC, on_page, plan, report
 
 INFORMANT = {"name": "Nguyễn Văn Bình", "phone": "0912345678", "address": "Tổ 3"}
 FORM_01 = {
@@ -152,7 +152,12 @@ def test_a_step_out_of_order_through_the_page_changes_nothing(world, client, fro
     client.force_login(world.officer_a)
     response = client.post(
         f"/protection/{case.pk}/draft_plan/",
-        {"objectives": "x", "measures": "y", "start": "02/03/2026", "end": "02/06/2026"},
+        {
+            "objectives": "x",
+            "measures": "y",
+            "start": on_page(plan()["start"]),
+            "end": on_page(plan()["end"]),
+        },
         follow=True,
     )
     assert response.status_code == 200 and "alert-error" in response.content.decode()
@@ -166,10 +171,15 @@ def test_only_the_chairman_approves_the_plan(world, client, frozen):
     services.protection_draft_plan(
         actor=world.officer_a,
         case=case,
-        data={"objectives": "x", "measures": "y", "start": "2026-03-02", "end": "2026-06-02"},
+        data=plan(),
     )
     client.force_login(world.officer_a)
-    approval = {"decision_number": "05/QĐ-UBND", "participants": "Chủ tịch, cán bộ, mẹ của trẻ"}
+    # Approving is irreversible: the page asks to confirm it.
+    approval = {
+        "decision_number": "05/QĐ-UBND",
+        "participants": "Chủ tịch, cán bộ, mẹ của trẻ",
+        "step-confirm": "on",
+    }
     refused = client.post(f"/protection/{case.pk}/approve_plan/", approval)
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()  # told who approves
     assert client.get(f"/protection/{case.pk}/approve_plan/").status_code == 302  # the form is not offered
@@ -254,14 +264,15 @@ def test_a_case_is_carried_to_closure_through_the_pages(world, client, frozen):
         {
             "objectives": "Trẻ an toàn",
             "measures": "Tư vấn tâm lý",
-            "start": "02/03/2026",
-            "end": "02/06/2026",
+            "start": on_page(plan()["start"]),
+            "end": on_page(plan()["end"]),
         },
     )
-    assert case.assessments.get(form="04").data["end"] == "2026-06-02"
+    assert case.assessments.get(form="04").data["end"] == plan()["end"]
     client.force_login(world.chairman_a)
     client.post(
-        f"/protection/{case.pk}/approve_plan/", {"decision_number": "5", "participants": "Chủ tịch, mẹ"}
+        f"/protection/{case.pk}/approve_plan/",
+        {"decision_number": "5", "participants": "Chủ tịch, mẹ", "step-confirm": "on"},
     )
     client.force_login(world.officer_a)
     page = client.get(f"/protection/{case.pk}/review/").content.decode()
@@ -277,7 +288,7 @@ def test_a_case_is_carried_to_closure_through_the_pages(world, client, frozen):
         },
     )
     client.force_login(world.chairman_a)
-    client.post(f"/protection/{case.pk}/close/", {"reason": "An toàn, ổn định"})
+    client.post(f"/protection/{case.pk}/close/", {"reason": "An toàn, ổn định", "step-confirm": "on"})
     case.refresh_from_db()
     assert case.state == State.CLOSED
     page = client.get(f"/protection/{case.pk}/").content.decode()
@@ -331,3 +342,148 @@ def test_the_receiving_commune_answers_a_transfer_before_it_sees_the_case(world,
     assert client.get(f"/protection/{case.pk}/").status_code == 200
     client.force_login(world.hospital_sw)
     assert client.get(f"/protection/transfers/{transfer.pk}/").status_code == 404
+
+
+# --- Contradictions refused, mistakes reversible (Decree 56/2017 art. 26, 30, 32) -------------------
+
+
+def vi(message: str) -> str:
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return translation.gettext(message)
+
+
+def test_a_contradictory_form_02_is_refused_with_every_reason_and_what_was_typed_kept(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    client.force_login(world.officer_b)  # another commune's officer does not see the case
+    assert client.get(f"/protection/{case.pk}/assess_initial/").status_code == 404
+    client.force_login(world.officer_a)
+    typed = "Hàng xóm và cô giáo xác nhận trẻ bị đánh"
+    response = client.post(
+        f"/protection/{case.pk}/assess_initial/",
+        {
+            "harm": "high",
+            "danger": "high",
+            "abuser_access": "high",
+            "verification": typed,
+            "unfounded": "on",
+            "emergency": "on",
+            "step-confirm": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count(vi("This risk is scored High: the report cannot be concluded unfounded.")) == 3
+    assert vi(
+        "Emergency measures within 12 hours were chosen: the report cannot be concluded unfounded "
+        "(Decree 56/2017, Article 26(3))."
+    ) in page.replace("&#x27;", "'")
+    assert typed in page and checked(page, "harm") == "high" and checked(page, "abuser_access") == "high"
+    case.refresh_from_db()
+    assert case.state == State.WITH_COMMUNE and not case.assessments.exists()
+
+
+def test_form_02_asks_to_confirm_only_a_conclusion_that_closes_the_report(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    client.force_login(world.officer_a)
+    page = client.get(f"/protection/{case.pk}/assess_initial/").content.decode()
+    assert 'name="step-confirm"' in page
+    unfounded = {**LOW, "verification": "Không có căn cứ", "unfounded": "on"}
+    response = client.post(f"/protection/{case.pk}/assess_initial/", unfounded)
+    assert (
+        response.status_code == 200 and vi("Tick the box to confirm this step.") in response.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.state == State.WITH_COMMUNE
+    response = client.post(f"/protection/{case.pk}/assess_initial/", {**LOW, "verification": "Cần hỗ trợ"})
+    assert response.status_code == 302  # support: nothing irreversible, nothing to confirm
+    case.refresh_from_db()
+    assert case.state == State.ASSESSING
+
+
+def test_the_chairman_sees_the_plan_he_approves(world, client, frozen):
+    """Law on Children art. 52: the chairman decides on the plan (Form 04) with its content before him."""
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(actor=world.officer_a, case=case, data={**LOW, "verification": "x"})
+    services.protection_assess_specific(actor=world.officer_a, case=case, data=SPECIFIC)
+    services.protection_draft_plan(
+        actor=world.officer_a,
+        case=case,
+        data=plan(objectives="Trẻ đi học lại đều đặn", measures="Tư vấn tâm lý hằng tuần — trạm y tế"),
+    )
+    client.force_login(world.chairman_a)
+    page = client.get(f"/protection/{case.pk}/approve_plan/").content.decode()
+    assert "Trẻ đi học lại đều đặn" in page and "Tư vấn tâm lý hằng tuần — trạm y tế" in page
+    assert on_page(plan()["start"]) in page and 'name="step-confirm"' in page
+
+
+def test_the_chairman_reopens_a_case_closed_as_unfounded_from_its_page(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    services.protection_assess_initial(
+        actor=world.officer_a, case=case, data={**LOW, "verification": "Không có căn cứ", "unfounded": True}
+    )
+    client.force_login(world.officer_a)  # the officer may not reopen: not offered, not open
+    assert f"/protection/{case.pk}/reopen/" not in client.get(f"/protection/{case.pk}/").content.decode()
+    assert client.get(f"/protection/{case.pk}/reopen/").status_code == 302
+    client.force_login(world.chairman_a)
+    assert f"/protection/{case.pk}/reopen/" in client.get(f"/protection/{case.pk}/").content.decode()
+    page = client.get(f"/protection/{case.pk}/reopen/").content.decode()
+    assert vi("Reopen the case") in page and vi("Initial assessment: unfounded") in page
+    unconfirmed = client.post(f"/protection/{case.pk}/reopen/", {"reason": "Trường báo vết bầm mới"})
+    assert unconfirmed.status_code == 200 and "Trường báo vết bầm mới" in unconfirmed.content.decode()
+    case.refresh_from_db()
+    assert case.state == State.UNFOUNDED
+    done = client.post(
+        f"/protection/{case.pk}/reopen/", {"reason": "Trường báo vết bầm mới", "step-confirm": "on"}
+    )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.WITH_COMMUNE and case.steps.last().note == "Trường báo vết bầm mới"
+
+
+def test_a_referral_is_withdrawn_from_the_case_page(world, client, frozen):
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    referral = services.referral_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["hospital_a"],
+        service="medical",
+        note="Khám vết bầm",
+        consent=True,
+    )
+    client.force_login(world.officer_b)
+    assert client.get(f"/protection/{case.pk}/withdraw_referral/").status_code == 404
+    client.force_login(world.officer_a)
+    assert (
+        f"/protection/{case.pk}/withdraw_referral/" in client.get(f"/protection/{case.pk}/").content.decode()
+    )
+    response = client.post(
+        f"/protection/{case.pk}/withdraw_referral/", {"referral": referral.pk, "reason": "Gia đình tự đưa đi"}
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "withdrawn" and referral.outcome == "Gia đình tự đưa đi"
+
+
+def test_the_childs_view_is_heard_from_the_case_and_kept_on_its_timeline(world, client, frozen):
+    """Law on Children art. 60(3): a child of 7 or over is heard before a separation or the plan."""
+    import datetime as dt
+
+    case = report(world, date_of_birth=dt.date(2016, 2, 1))
+    client.force_login(world.chairman_a)  # the chairman decides; the officer hears the child
+    assert f"/protection/{case.pk}/hear_child/" not in client.get(f"/protection/{case.pk}/").content.decode()
+    client.force_login(world.officer_a)
+    assert f"/protection/{case.pk}/hear_child/" in client.get(f"/protection/{case.pk}/").content.decode()
+    response = client.post(
+        f"/protection/{case.pk}/hear_child/",
+        {"heard_on": on_page(plan()["start"]), "subject": "Nơi ở", "opinion": "Con muốn ở với bà ngoại"},
+    )
+    assert response.status_code == 302
+    assert case.child.opinions.get().opinion == "Con muốn ở với bà ngoại"
+    assert case.steps.filter(action="hear_child", note="Nơi ở").exists()

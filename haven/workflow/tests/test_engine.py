@@ -268,3 +268,16 @@ def test_a_tell_may_be_for_one_person_of_the_organisation(world, case, frozen):
     TOY.fire(case, "choose", actor=world.officer_a)
     told = Notification.objects.get(kind="toy.choose")
     assert (told.organisation, told.user) == (case.responsible, world.officer_a)
+
+
+def test_a_step_may_start_clocks_that_only_its_own_data_names(world, case, frozen):
+    """Firing.also_opens: besides its row's clocks, those the domain's writes name (a case reopened after a
+    closure in error runs again the clocks that closure stopped), each once, from the step's moment."""
+
+    def effect(firing):
+        firing.also_opens.extend(["foundling.screen", "foundling.record"])
+
+    TOY.fire(case, "take_up", actor=world.officer_a, effect=effect)
+    running = Obligation.objects.filter(subject_id=case.pk, status=Status.OPEN)
+    assert sorted(running.values_list("rule", flat=True)) == ["foundling.record", "foundling.screen"]
+    assert running.get(rule="foundling.record").opened_at == frozen.at
