@@ -1,5 +1,10 @@
 """The one clock. Deadlines, sweeps and services ask it for the time, so tests and demos can move it.
 
+Nothing else in Haven reads the time (core/tests/test_one_clock.py fails on ``timezone.now``,
+``date.today``, ``datetime.now`` or an argument-less ``localdate()`` anywhere else). Model fields take
+``clock.stamp`` or ``clock.today`` as their default, and ``created_at``/``updated_at`` are stamped from
+it (core/models.py).
+
 Moving the clock (`haven clock advance 8d`) is refused in production: it exists so that a browser
 journey can let a 7-day public notice expire without waiting a week.
 """
@@ -35,6 +40,13 @@ def now() -> dt.datetime:
     return timezone.now() + offset()
 
 
+def stamp() -> dt.datetime:
+    """``now()`` for a model field's default (``default=clock.stamp``). Django keeps the function it is
+    given, so the default looks ``now`` up each time it is called: a test that holds the clock still
+    (by replacing ``now``) holds the defaults still too. ``today`` does the same for dates."""
+    return now()
+
+
 def today() -> dt.date:
     return timezone.localdate(now())
 
@@ -57,3 +69,17 @@ def forget() -> None:
 
 def localdate(value: dt.datetime | None = None) -> dt.date:
     return timezone.localdate(value or now())
+
+
+def real_now() -> dt.datetime:
+    """The machine's time, never moved. Only for what must not jump with a demo's moved clock: the
+    idle timer of a session (moving the clock must not sign everyone out) and an API token's last use,
+    and the population-register simulator, which stands for another system with a clock of its own."""
+    return dt.datetime.now(dt.UTC)
+
+
+def real_today() -> dt.date:
+    """The machine's day in Viet Nam, never moved (see ``real_now``)."""
+    from haven.core.calendar import local_day
+
+    return local_day(real_now())

@@ -10,7 +10,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from haven.areas.models import Area
+from haven.areas.models import TWO_TIER_REFORM, Area
 from haven.lib import vnnames
 from haven.lib.vietnamese import search_key
 from haven.people.models import Child, Involvement, InvolvementBasis
@@ -65,9 +65,14 @@ class ChildFactory(factory.django.DjangoModelFactory):
     search_name = factory.LazyAttribute(lambda o: search_key(o.family_name, o.middle_name, o.given_name))
 
 
+# The personas hold their roles since the communes they serve were created (the two-tier reform), so a
+# test that moves or freezes the clock (visibility reads the one clock) still finds them in office.
+IN_OFFICE_SINCE = TWO_TIER_REFORM
+
+
 def member(username: str, organisation: Organisation, role: Role) -> User:
     user = UserFactory(username=username)
-    Membership.objects.create(user=user, organisation=organisation, role=role)
+    Membership.objects.create(user=user, organisation=organisation, role=role, valid_from=IN_OFFICE_SINCE)
     return user
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from haven.core import clock
 
 # §9c [R]: postnatal home visits at weeks 1, 2 and 4, then monthly until 6 months (days after birth).
 POSTNATAL_VISIT_DAYS = (7, 14, 28, 58, 88, 118, 148, 178)
@@ -31,7 +31,7 @@ PAPERS_WITHIN = dt.timedelta(days=60)
 def pregnancy_rule(last_contact: dt.datetime, expected_delivery: dt.date | None) -> str:
     """Monthly contact, or weekly once the next monthly contact would fall in the last month."""
     if expected_delivery is not None:
-        next_monthly = timezone.localdate(last_contact + MONTHLY)
+        next_monthly = clock.localdate(last_contact + MONTHLY)
         if next_monthly > expected_delivery - LAST_MONTH:
             return "prevention.contact_weekly"
     return "prevention.contact_monthly"

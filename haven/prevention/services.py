@@ -23,7 +23,7 @@ from haven.access.scoping import NotVisible, granting
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from haven.areas.models import Area
 from haven.audit.services import record
-from haven.core import clock
+from haven.core import clock, dated
 from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
@@ -74,11 +74,7 @@ def covers(user: User, village: Village | None, on: dt.date | None = None) -> bo
     if village is None:
         return False
     on = on or clock.localdate(clock.now())
-    return (
-        Coverage.objects.filter(collaborator=user, village=village, since__lte=on)
-        .exclude(until__lte=on)
-        .exists()
-    )
+    return Coverage.objects.in_force(on).filter(collaborator=user, village=village).exists()
 
 
 def _reaches(m: Membership, person: AtRiskPerson, actor: User) -> bool:
@@ -195,8 +191,8 @@ def _collaborator_for(village: Village | None) -> User | None:
         return None
     today = clock.localdate(clock.now())
     cover = (
-        Coverage.objects.filter(village=village, since__lte=today)
-        .exclude(until__lte=today)
+        Coverage.objects.in_force(today)
+        .filter(village=village)
         .select_related("collaborator")
         .order_by("since", "pk")
         .first()
@@ -904,12 +900,7 @@ def coverage_assign(
 def coverage_end(*, actor: User, coverage: Coverage, until: dt.date | None = None) -> Coverage:
     membership = _managing(actor, coverage.village.commune)
     until = until or clock.localdate(clock.now())
-    if coverage.until is not None:
-        raise Refused(_("This coverage has already ended."), code="already_done")
-    if until < coverage.since:
-        raise invalid("until", _("The end cannot be before the start."), "before_start")
-    coverage.until = until
-    coverage.save(update_fields=["until", "updated_at"])
+    dated.end(coverage, until, already=_("This coverage has already ended."), code="already_done")
     # The people she followed there now have nobody: the commune sees them as such and reassigns them.
     left = AtRiskPerson.objects.filter(
         village=coverage.village, collaborator=coverage.collaborator, state__in=list(OPEN_STATES)

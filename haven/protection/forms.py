@@ -6,11 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.areas.models import Area
+from haven.core import clock
 from haven.people.forms import DATE_WIDGET, CommuneChoice
 from haven.people.models import Sex
 from haven.protection.forms_catalog import FORMS, LEVELS
@@ -114,7 +114,7 @@ class ReportForm(forms.Form):
         born = data.get("date_of_birth")
         if born and data.get("estimated_age_years") is not None:
             self.add_error("estimated_age_years", _("Give the date of birth or the estimated age, not both."))
-        if born and born > timezone.localdate():
+        if born and born > clock.today():
             self.add_error("date_of_birth", _("The date of birth is in the future."))
         return data
 
