@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class FoundlingsConfig(AppConfig):
     name = "haven.foundlings"
     label = "foundlings"
+
+    def ready(self) -> None:
+        # The app's clocks on the one deadline engine (and what the engine must know of its subjects).
+        from haven.foundlings import clocks
+
+        clocks.register()

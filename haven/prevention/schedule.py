@@ -1,6 +1,6 @@
 """The follow-up schedule of the prevention work as data (vietnam-process.md §9c; all [R]).
 
-The clocks themselves are rules of the one deadline engine (deadlines/rules.py, ``prevention.*``); this
+The clocks themselves are rules of the one deadline engine (prevention/clocks.py, ``prevention.*``); this
 module only says which clock runs next and from when.
 """
 
@@ -12,9 +12,6 @@ from haven.core import clock
 
 # §9c [R]: postnatal home visits at weeks 1, 2 and 4, then monthly until 6 months (days after birth).
 POSTNATAL_VISIT_DAYS = (7, 14, 28, 58, 88, 118, 148, 178)
-# The window of each postnatal visit: the rule ``prevention.postnatal_visit`` (7 days) ends on the
-# scheduled day, so the clock starts that many days before it.
-POSTNATAL_WINDOW = dt.timedelta(days=7)
 # §9c [R]: weekly contact in the last month of pregnancy.
 LAST_MONTH = dt.timedelta(days=30)
 MONTHLY = dt.timedelta(days=30)

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.access.policy import POLICY, Scope, Verb
@@ -23,11 +22,11 @@ from haven.access.scoping import NotVisible, granting
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from haven.areas.models import Area
 from haven.audit.services import record
-from haven.core import clock, dated
+from haven.core import calendar, clock, dated
 from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
-from haven.deadlines.services import obligations_close
+from haven.deadlines.services import obligation_open, obligations_close
 from haven.foundlings.services import authority_for
 from haven.lib import crypto
 from haven.notifications.models import Notification
@@ -607,12 +606,11 @@ def visit_record(
     )
     opens: tuple[str, ...] = ()
     starts: dict[str, dt.datetime] = {}
+    visit_due_on = None
     if postnatal:
-        due_on = schedule.postnatal_due(person.outcome_on, clock.localdate(at))
-        if due_on is not None:
-            opens = ("prevention.postnatal_visit",)
-            starts = {opens[0]: _day_end(due_on) - schedule.POSTNATAL_WINDOW}
-        else:
+        # The next postnatal visit is due on the day the schedule sets (a step due on a date).
+        visit_due_on = schedule.postnatal_due(person.outcome_on, clock.localdate(at))
+        if visit_due_on is None:
             # The six months of visits are done: monthly contact until the commune closes the record.
             opens, starts = ("prevention.contact_monthly",), {"prevention.contact_monthly": at}
     else:
@@ -629,13 +627,22 @@ def visit_record(
         note=visit.get_wellbeing_display(),
         data={"visit": visit.pk, "wellbeing": wellbeing},
     )
+    if visit_due_on is not None:
+        _postnatal_visit_due(person, visit_due_on, now)
     _danger(person, wellbeing, now)
     return visit
 
 
-def _day_end(day: dt.date) -> dt.datetime:
-    """The end of a local day (the start of the next): a visit due "on" a day may be made all that day."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0)))
+def _postnatal_visit_due(person: AtRiskPerson, day: dt.date, now: dt.datetime) -> None:
+    """The next postnatal visit, due on its day of the schedule (all that day)."""
+    obligation_open(
+        rule_code="prevention.postnatal_visit",
+        subject=person,
+        child=person.child,
+        responsible=person.responsible,
+        start=now,
+        due=day,
+    )
 
 
 # --- Outcome ------------------------------------------------------------------------------------
@@ -679,21 +686,18 @@ def person_birth(
     person.pregnant = False
     person.kept_with_family = True
     person.save()
-    first_visit = schedule.postnatal_due(born_on, born_on)
     _cancel(person, rule.closes, actor)
     _enter(
         person,
         "birth",
-        replace(rule, opens=(*rule.opens, "prevention.postnatal_visit")),
         actor=actor,
         membership=membership,
         now=now,
-        starts={
-            "prevention.newborn_papers": _day_end(born_on),
-            "prevention.postnatal_visit": _day_end(first_visit) - schedule.POSTNATAL_WINDOW,
-        },
+        # 60 days counted from the day after the birth (Civil Code 2015 art. 147).
+        starts={"prevention.newborn_papers": calendar.day_end(born_on)},
         data={"newborn": str(newborn.pk)},
     )
+    _postnatal_visit_due(person, schedule.postnatal_due(born_on, born_on), now)
     return person
 
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ProtectionConfig(AppConfig):
     name = "haven.protection"
     label = "protection"
+
+    def ready(self) -> None:
+        # The app's clocks on the one deadline engine (and what the engine must know of its subjects).
+        from haven.protection import clocks
+
+        clocks.register()

@@ -21,7 +21,7 @@ from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation
-from haven.deadlines.services import obligation_open
+from haven.deadlines.services import obligation_open, obligation_redate
 from haven.foundlings.services import authority_for
 from haven.lib import crypto
 from haven.notifications.models import Notification
@@ -70,6 +70,8 @@ REPORTING_ROLES = {
     Role.CAREGIVER,
 }
 SEPARATION_LIMIT = dt.timedelta(days=15)  # Decree 56/2017 art. 32
+# Due at the open separation's end (protection/clocks.py).
+SEPARATION_CLOCK = "protection.separation_review"
 
 
 def _acting(actor: User, case: ProtectionCase, action: str) -> Membership:
@@ -400,12 +402,15 @@ def protection_emergency(
             ends_at=ends_at,
             extension_decision=extension_decision.strip(),
         )
+        # Decree 56/2017 art. 32: by its end the child returns, or a decision extends it. The clock is
+        # due at this separation's own end, whatever its length.
         obligation_open(
-            rule_code="protection.separation_review",
+            rule_code=SEPARATION_CLOCK,
             subject=case,
             child=case.child,
             responsible=case.responsible,
             start=now,
+            due=ends_at,
         )
     _enter(
         case,
@@ -417,6 +422,55 @@ def protection_emergency(
         data={"separation": separate},
     )
     return case
+
+
+@transaction.atomic
+def protection_extend_separation(
+    *, actor: User, case: ProtectionCase, days: int, decision: str
+) -> Separation:
+    """Decree 56/2017 art. 32: a separation longer than 15 days needs a decision of the competent
+    authority. The separation's end moves ``days`` on, and so does its clock: due at the new end,
+    escalating from then if that passes too. Taken by those who may end it (workflow ``end_separation``)."""
+    membership = _acting(actor, case, "end_separation")
+    separation = case.separations.select_for_update().filter(ended_at__isnull=True).first()
+    if separation is None:
+        raise Refused(_("The child is not separated."), code="out_of_order")
+    if not decision.strip():
+        raise invalid(
+            "decision", _("Give the number of the decision that extends the separation."), "required"
+        )
+    if not 1 <= days <= 365:
+        raise invalid("days", _("Extend the separation by 1 to 365 days."), "out_of_range")
+    now = clock.now()
+    before = separation.ends_at
+    separation.ends_at = before + dt.timedelta(days=days)
+    separation.extension_decision = decision.strip()[:100]
+    separation.save(update_fields=["ends_at", "extension_decision", "updated_at"])
+    moved = obligation_redate(rule_code=SEPARATION_CLOCK, subject=case, due=separation.ends_at)
+    if moved is None:
+        obligation_open(
+            rule_code=SEPARATION_CLOCK,
+            subject=case,
+            child=case.child,
+            responsible=case.responsible,
+            start=now,
+            due=separation.ends_at,
+        )
+    # A step with no change of state: the timeline and the audit through the shared runner.
+    pathway.enter(
+        case,
+        "extend_separation",
+        workflow.Transition(workflow.OPEN, None, workflow.TRANSITIONS["end_separation"].roles),
+        steps=case.steps,
+        audit_prefix="protection",
+        responsible_for=lambda code: case.responsible,
+        actor=actor,
+        membership=membership,
+        now=now,
+        note=separation.extension_decision,
+        data={"ended": before.isoformat(), "ends": separation.ends_at.isoformat(), "days": days},
+    )
+    return separation
 
 
 @transaction.atomic
