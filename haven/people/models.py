@@ -176,7 +176,8 @@ class SpecialCircumstance(DatedFields, TimeStamped):
 
     @property
     def is_current(self) -> bool:
-        return self.in_force_on(clock.today())
+        """Not ended by today: ``ended_on`` is the first day it no longer applies (core/dated.py)."""
+        return self.ended_on is None or clock.today() < self.ended_on
 
 
 class SiblingKind(models.TextChoices):

@@ -447,7 +447,9 @@ def test_a_postnatal_visit_is_due_on_its_day_not_worked_back_from_it(world, vill
     )
     born = clock.localdate(frozen.at) - dt.timedelta(days=2)
     services.person_birth(actor=world.collaborator_a, person=person, born_on=born, sex="male")
-    visit = Obligation.objects.get(subject_id=person.pk, rule="prevention.postnatal_visit", status=Status.OPEN)
+    visit = Obligation.objects.get(
+        subject_id=person.pk, rule="prevention.postnatal_visit", status=Status.OPEN
+    )
     week_1 = born + dt.timedelta(days=7)
     assert (visit.due_on, visit.due_at, visit.opened_at) == (week_1, day_end(week_1), frozen.at)
     papers = Obligation.objects.get(subject_id=person.pk, rule="prevention.newborn_papers")
