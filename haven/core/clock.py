@@ -17,7 +17,8 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
-_cache: tuple[float, dt.timedelta] = (0.0, dt.timedelta(0))
+# (when it was read, the offset), or None until it is read.
+_cache: tuple[float, dt.timedelta] | None = None
 # A process reads the shared offset at most once a second.
 TTL_SECONDS = 1.0
 
@@ -26,13 +27,13 @@ def offset() -> dt.timedelta:
     global _cache
     if not settings.HAVEN_TIME_TRAVEL:
         return dt.timedelta(0)
-    read_at, value = _cache
-    if time.monotonic() - read_at > TTL_SECONDS:
-        from haven.core.models import ClockOffset
+    if _cache is not None and time.monotonic() - _cache[0] <= TTL_SECONDS:
+        return _cache[1]
+    from haven.core.models import ClockOffset
 
-        row = ClockOffset.objects.filter(pk=1).first()
-        value = dt.timedelta(seconds=row.seconds) if row else dt.timedelta(0)
-        _cache = (time.monotonic(), value)
+    row = ClockOffset.objects.filter(pk=1).first()
+    value = dt.timedelta(seconds=row.seconds) if row else dt.timedelta(0)
+    _cache = (time.monotonic(), value)
     return value
 
 
@@ -62,9 +63,10 @@ def set_offset(delta: dt.timedelta) -> None:
 
 
 def forget() -> None:
-    """Drop the cached offset (tests that move the clock between steps)."""
+    """Drop the cached offset: the next read asks the database (tests that move the clock between
+    steps, as another process would)."""
     global _cache
-    _cache = (0.0, dt.timedelta(0))
+    _cache = None
 
 
 def localdate(value: dt.datetime | None = None) -> dt.date:
