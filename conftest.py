@@ -21,6 +21,23 @@ def frozen(monkeypatch):
     return FrozenClock(monkeypatch)
 
 
+@pytest.fixture(autouse=True)
+def _clock_offset_read_once(request, monkeypatch):
+    """Everything asks the one clock for the time (haven/core/clock.py), and outside production it reads
+    the moved clock's offset from the database at most once a second. In a test it is read once — when
+    the test first asks the time, or again after ``clock.forget()`` — so a query count does not depend
+    on how fast the machine is. Browser journeys keep the server's real one-second reading."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    from haven.core import clock
+
+    monkeypatch.setattr(clock, "TTL_SECONDS", float("inf"))
+    clock.forget()
+    yield
+    clock.forget()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -17,6 +17,7 @@ Not part of `make test`.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import random
@@ -34,6 +35,9 @@ import splink
 from haven.linkage import evaluate, model
 from haven.linkage.corrupt import corrupt
 from haven.population.generate import population
+
+# A fixed day, so that a seed makes the same population and records on any day (as bench/population.py).
+TODAY = dt.date(2026, 11, 22)
 
 
 def _rss_mib() -> float:
@@ -123,10 +127,10 @@ def main() -> None:
         flush=True,
     )
     start = time.perf_counter()
-    people = population(args.register, seed=args.seed, progress=True)
+    people = population(args.register, seed=args.seed, today=TODAY, progress=True)
     print(f"population of {len(people):,} in {time.perf_counter() - start:.1f} s", flush=True)
     start = time.perf_counter()
-    bench = corrupt(people, args.records, seed=args.seed + 1)
+    bench = corrupt(people, args.records, seed=args.seed + 1, today=TODAY)
     del people
     print(f"{len(bench.records):,} records, corrupted in {time.perf_counter() - start:.1f} s", flush=True)
     print(f"memory before linkage: {_rss_mib():,.0f} MiB", flush=True)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 
 from haven.access.policy import POLICY, Scope, Verb
 from haven.accounts.models import Membership, Role
+from haven.core import clock
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -28,7 +28,7 @@ def memberships(user: User) -> list[Membership]:
     """The user's active memberships, read once per request (cached on the user object)."""
     if not user.is_authenticated:
         return []
-    today = timezone.localdate()
+    today = clock.today()
     cached = getattr(user, "_haven_memberships", None)
     if cached is None or cached[0] != today:
         rows = list(Membership.objects.active(today).filter(user=user).select_related("organisation__area"))

@@ -12,10 +12,10 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haven.core.models import TimeStamped
+from haven.core.dated import Dated, DatedQuerySet
+from haven.core.models import ClockStampedField, TimeStamped
 
 
 class User(AbstractUser):
@@ -79,25 +79,18 @@ class Role(models.TextChoices):
     SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(DatedQuerySet):
     def active(self, on: dt.date | None = None) -> MembershipQuerySet:
-        on = on or timezone.localdate()
-        return self.filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on),
-            valid_from__lte=on,
-            organisation__is_active=True,
-            user__is_active=True,
-        )
+        """In force on ``on`` (today), ``[valid_from, valid_to)``, of an active user and organisation."""
+        return self.in_force(on).filter(organisation__is_active=True, user__is_active=True)
 
 
-class Membership(TimeStamped):
+class Membership(Dated, TimeStamped):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
     )
     role = models.CharField(_("role"), max_length=40, choices=Role.choices)
-    valid_from = models.DateField(_("valid from"), default=dt.date.today)
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -118,7 +111,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockStampedField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.models import ApiToken, User
 from haven.audit.services import record
+from haven.core import clock
 
 
 @transaction.atomic
@@ -20,7 +20,7 @@ def api_token_issue(*, actor: User, user: User, name: str) -> tuple[ApiToken, st
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     record(actor=actor, action="account.api_token_revoke", obj=token)
 

@@ -2,7 +2,8 @@
 
 One table for both levels so that an organisation, a child or a membership points at "an area"; the
 parent of a commune is its province (no district level since Resolution 202/2025/QH15). Units carry
-validity dates so that pre-2025 provinces, districts and communes can be added later with ``valid_to``.
+validity dates, ``[valid_from, valid_to)`` (core/dated.py), so that pre-2025 provinces, districts and
+communes can be added later with ``valid_to``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import datetime as dt
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from haven.core.dated import DatedFields, DatedQuerySet
 
 TWO_TIER_REFORM = dt.date(2025, 7, 1)
 
@@ -28,12 +31,10 @@ class Kind(models.TextChoices):
     SPECIAL_ZONE = "dac_khu", _("Special zone (đặc khu)")
 
 
-class AreaQuerySet(models.QuerySet):
+class AreaQuerySet(DatedQuerySet):
     def current(self, on: dt.date | None = None) -> AreaQuerySet:
-        on = on or dt.date.today()
-        return self.filter(valid_from__lte=on).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on)
-        )
+        """The units in force on ``on`` (today)."""
+        return self.in_force(on)
 
     def provinces(self) -> AreaQuerySet:
         return self.filter(level=Level.PROVINCE)
@@ -42,7 +43,7 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(level=Level.COMMUNE)
 
 
-class Area(models.Model):
+class Area(DatedFields, models.Model):
     # Official codes: 2 digits for a province, 5 for a commune (General Statistics Office list).
     code = models.CharField(_("official code"), max_length=5)
     name = models.CharField(_("name"), max_length=120)

@@ -8,11 +8,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.utils import timezone
 
 from haven.audit import chain
 from haven.audit.models import AuditEvent, ChainHead
-from haven.core import bulk
+from haven.core import bulk, clock
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def record(
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             seq=head.seq + 1,
-            at=at or timezone.now(),
+            at=at or clock.now(),
             actor=actor if actor is not None and actor.is_authenticated else None,
             organisation=organisation,
             action=action,

@@ -6,6 +6,11 @@ class CareConfig(AppConfig):
     label = "care"
 
     def ready(self) -> None:
+        # The app's clocks on the one deadline engine (and what the engine must know of its subjects).
+        from haven.care import clocks
+
+        clocks.register()
+
         from haven.care import selectors, tasks
         from haven.people import cases
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haven.care.ratios import AGE_BAND_CHOICES
+from haven.core.dated import DatedFields, DatedQuerySet
 from haven.core.models import TimeStamped
 from haven.people.models import ChildDataQuerySet
 
@@ -144,15 +145,20 @@ class Shift(models.TextChoices):
     NIGHT = "night", _("Night (18:00–06:00)")
 
 
-class ShiftAssignment(TimeStamped):
-    """A caregiver on a group's roster for one shift, dated. One group per caregiver and shift at a
-    time (services.shift_assign refuses a second)."""
+class ShiftAssignment(DatedFields, TimeStamped):
+    """A caregiver on a group's roster for one shift, from ``started_on`` until the day before
+    ``ended_on`` (core/dated.py). One group per caregiver and shift at a time (services.shift_assign
+    refuses a second)."""
+
+    dated_fields = ("started_on", "ended_on")
 
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="shifts")
     group = models.ForeignKey(SmallGroup, on_delete=models.PROTECT, related_name="shifts")
     shift = models.CharField(_("shift"), max_length=8, choices=Shift.choices)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -162,13 +168,19 @@ class ShiftAssignment(TimeStamped):
         ]
 
 
-class PrincipalCaregiver(TimeStamped):
-    """The group's one principal caregiver at a time (Notice 432 §3: a stable caregiver)."""
+class PrincipalCaregiver(DatedFields, TimeStamped):
+    """The group's one principal caregiver at a time (Notice 432 §3: a stable caregiver), from
+    ``started_on`` until the day before ``ended_on``: the one who takes over on a day is the principal
+    that day."""
+
+    dated_fields = ("started_on", "ended_on")
 
     group = models.ForeignKey(SmallGroup, on_delete=models.PROTECT, related_name="principals")
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="principal_of")
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_on"]
@@ -192,11 +204,17 @@ class CareForm(models.TextChoices):
 FAMILY_FORMS = frozenset({CareForm.KIN, CareForm.FOSTER, CareForm.ADOPTION_PENDING, CareForm.ADOPTED})
 
 
-class Placement(TimeStamped):
-    """Where and with whom a child lives, from one date to another; the dated rows of one child never
-    overlap, and at most one is open. Moving a child ends one row and starts the next with a reason."""
+class PlacementQuerySet(ChildDataQuerySet, DatedQuerySet):
+    pass
+
+
+class Placement(DatedFields, TimeStamped):
+    """Where and with whom a child lives, from ``started_on`` until the day before ``ended_on`` (the day
+    the child left; core/dated.py); the dated rows of one child never overlap, and at most one is open.
+    Moving a child ends one row and starts the next, on the same day, with a reason."""
 
     child_prefix = "child__"
+    dated_fields = ("started_on", "ended_on")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey("people.Child", on_delete=models.PROTECT, related_name="placements")
@@ -228,7 +246,7 @@ class Placement(TimeStamped):
     family_plan = models.CharField(_("family-based plan"), max_length=300, blank=True)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = ChildDataQuerySet.as_manager()
+    objects = PlacementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("placement")

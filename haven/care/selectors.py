@@ -179,9 +179,11 @@ def group_statuses(
         children[group_id].append(child)
         overloads[group_id] += overload
     rostered: dict[int, dict[str, list[str]]] = {gid: {s: [] for s in Shift.values} for gid in ids}
-    for group_id, shift, name in ShiftAssignment.objects.filter(
-        group_id__in=ids, ended_on__isnull=True, started_on__lte=on
-    ).values_list("group_id", "shift", "staff__full_name"):
+    for group_id, shift, name in (
+        ShiftAssignment.objects.in_force(on)
+        .filter(group_id__in=ids)
+        .values_list("group_id", "shift", "staff__full_name")
+    ):
         rostered[group_id][shift].append(name)
     principals = dict(
         PrincipalCaregiver.objects.filter(group_id__in=ids, ended_on__isnull=True).values_list(
@@ -556,9 +558,7 @@ def form_counts_by_province(province_ids: list[int], on: dt.date) -> dict[int, d
     """``form_counts`` for many provinces at once, in three queries whatever their number: a child in a
     family counts for the child's province, a child in a facility for the facility's province."""
     found = {pk: {"family": 0, "facility": 0} for pk in province_ids}
-    active = Placement.objects.filter(started_on__lte=on).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
-    )
+    active = Placement.objects.in_force(on)
     family = (
         active.filter(group__isnull=True, child__current_commune__parent__in=province_ids)
         .values_list("child__current_commune__parent")
@@ -583,9 +583,7 @@ def form_counts(province: Area, on: dt.date) -> dict[str, int]:
     # A child in a facility counts for the facility's province, wherever the child's commune is; a
     # child in a family for the child's province. Two queries, not one with an OR: each follows its own
     # index (the province's communes → children → placements; its facilities → groups → placements).
-    active = Placement.objects.filter(started_on__lte=on).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
-    )
+    active = Placement.objects.in_force(on)
     # The province's children first (a sub-query): joining them to every family placement scans all.
     children = Child.objects.filter(current_commune__parent=province).values("pk")
     family = active.filter(child__in=children, group__isnull=True).count()

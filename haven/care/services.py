@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +38,7 @@ from haven.care.models import (
     Staff,
     StaffKind,
 )
-from haven.core import clock
+from haven.core import clock, dated
 from haven.core.errors import Refused, invalid
 from haven.deadlines.models import Status
 from haven.deadlines.services import obligation_open, obligations_close
@@ -261,7 +260,7 @@ def shift_assign(
     # ended by then overlaps it, even one already closed with a later end date.
     busy = (
         ShiftAssignment.objects.filter(staff=staff, shift=shift)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on))
+        .overlapping(started_on)
         .select_related("group__home")
     )
     for other in busy:
@@ -293,13 +292,8 @@ def shift_assign(
 def shift_end(*, actor: User, assignment: ShiftAssignment, ended_on: dt.date) -> ShiftAssignment:
     membership = facility_membership(actor, assignment.group.home.facility)
     assignment = ShiftAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.ended_on is not None:
-        raise Refused(_("This assignment has already ended."), code="already_ended")
-    if ended_on < assignment.started_on:
-        raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
     _not_future("ended_on", ended_on)
-    assignment.ended_on = ended_on
-    assignment.save(update_fields=["ended_on", "updated_at"])
+    dated.end(assignment, ended_on, already=_("This assignment has already ended."))
     record(actor=actor, action="care.shift_end", obj=assignment, organisation=membership.organisation)
     return assignment
 
@@ -363,13 +357,8 @@ def principal_end(*, actor: User, principal: PrincipalCaregiver, ended_on: dt.da
     """The group's principal caregiver stops without a successor yet (the group shows none)."""
     membership = facility_membership(actor, principal.group.home.facility)
     principal = PrincipalCaregiver.objects.select_for_update().get(pk=principal.pk)
-    if principal.ended_on is not None:
-        raise Refused(_("This assignment has already ended."), code="already_ended")
-    if ended_on < principal.started_on:
-        raise invalid("ended_on", _("The end cannot be before the start."), "before_start")
     _not_future("ended_on", ended_on)
-    principal.ended_on = ended_on
-    principal.save(update_fields=["ended_on", "updated_at"])
+    dated.end(principal, ended_on, already=_("This assignment has already ended."))
     record(actor=actor, action="care.principal_end", obj=principal, organisation=membership.organisation)
     return principal
 
@@ -563,15 +552,10 @@ def room_assign(
 
 def special_needs(child_ids: list, on: dt.date) -> set:
     """The children counted at the lower ratio (disability, mental disorder, HIV)."""
-    from django.db.models import Q
-
     return set(
-        SpecialCircumstance.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=on),
-            child_id__in=child_ids,
-            group__in=ratios.SPECIAL_NEEDS,
-            started_on__lte=on,
-        ).values_list("child_id", flat=True)
+        SpecialCircumstance.objects.in_force(on)
+        .filter(child_id__in=child_ids, group__in=ratios.SPECIAL_NEEDS)
+        .values_list("child_id", flat=True)
     )
 
 
@@ -593,9 +577,7 @@ def group_breaches(group: SmallGroup, on: dt.date, adding: Child | None = None) 
         )
     needed = ratios.caregivers_needed([(born, pk in special) for pk, born in placed], on)
     rostered = dict.fromkeys(Shift.values, 0)
-    for shift in ShiftAssignment.objects.filter(
-        group=group, ended_on__isnull=True, started_on__lte=on
-    ).values_list("shift", flat=True):
+    for shift in ShiftAssignment.objects.in_force(on).filter(group=group).values_list("shift", flat=True):
         rostered[shift] += 1
     for shift, count in rostered.items():
         if needed > count:
@@ -654,11 +636,7 @@ def _carer(placement: Placement | None, on: dt.date) -> Carer:
     if placement.group_id is None:
         return Carer(name=placement.carer_name, family_id=placement.family_id)
     principal = (
-        placement.group.principals.filter(started_on__lte=on)
-        .exclude(ended_on__lt=on)
-        .select_related("staff")
-        .order_by("-started_on")
-        .first()
+        placement.group.principals.in_force(on).select_related("staff").order_by("-started_on").first()
     )
     return Carer(name=principal.staff.full_name, staff_id=principal.staff_id) if principal else Carer()
 
@@ -701,11 +679,7 @@ def _check_dates(child: Child, started_on: dt.date, exclude: Placement | None = 
     others = Placement.objects.filter(child=child)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
-    from django.db.models import Q
-
-    clash = (
-        others.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=started_on)).order_by("started_on").first()
-    )
+    clash = others.overlapping(started_on).order_by("started_on").first()
     if clash is not None:
         raise Refused(
             _(

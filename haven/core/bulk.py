@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models.fields import AutoFieldMixin
-from django.utils import timezone
+
+from haven.core import clock
 
 
 def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
@@ -54,7 +55,7 @@ def insert(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
 def _default(field: models.Field) -> Callable[[], Any]:
     """What Django would store for a field left out: its default, computed per row when callable."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return timezone.now
+        return clock.now
     if field.has_default() and callable(field.default):
         return field.default
     value = field.get_default()

@@ -4,12 +4,17 @@ annual decisions). Holidays come from the `holidays` package; `CalendarException
 official changes it does not know yet.
 
 A deadline "within N working days" of a moment on day D ends when the Nth working day after D ends
-(Civil Code 2015 art. 147: the day of the event is not counted). Time is Asia/Ho_Chi_Minh.
+(Civil Code 2015 art. 147: the day of the event is not counted). A period of months ends on the
+corresponding day of the last month, or on that month's last day when it has none (art. 148(3)). A
+step due "on" a day may be done all that day: it is due when the day ends (art. 148(6): at 24:00).
+Time is Asia/Ho_Chi_Minh.
 """
 
 from __future__ import annotations
 
+import calendar as _months
 import datetime as dt
+import enum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -55,3 +60,56 @@ def add_calendar_days(start: dt.datetime, n: int) -> dt.datetime:
 
 def add_hours(start: dt.datetime, n: int) -> dt.datetime:
     return start + dt.timedelta(hours=n)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The day in Viet Nam of a moment, whatever the server's zone."""
+    return moment.astimezone(VIETNAM).date()
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The end of ``day`` in Viet Nam: the midnight that starts the next day (Civil Code 2015 art.
+    148(6)). A step due on a day may be done all that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=VIETNAM)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` in Viet Nam."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=VIETNAM)
+
+
+def day_of_month(year: int, month: int, day: int) -> dt.date:
+    """Day ``day`` of a month, or the month's last day when it is shorter (the 31st of February is the
+    28th or 29th)."""
+    return dt.date(year, month, min(day, _months.monthrange(year, month)[1]))
+
+
+def add_months(day: dt.date, n: int) -> dt.date:
+    """The corresponding day ``n`` months on, or the last day of that month when it has none (Civil
+    Code 2015 art. 148(3)): 31 January + 1 month is 28 (or 29) February."""
+    index = day.year * 12 + day.month - 1 + n
+    return day_of_month(index // 12, index % 12 + 1, day.day)
+
+
+class Roll(enum.StrEnum):
+    """Where a date that is not a working day moves."""
+
+    # The date stands, working day or not (a visit is made on a Sunday too).
+    NONE = "none"
+    # To the working day before it (pay before the Tết holiday, not after it).
+    PREVIOUS = "previous"
+    # To the working day after it (Civil Code 2015 art. 148(5): a period whose last day is a day off
+    # ends with the next working day).
+    NEXT = "next"
+
+
+def roll(day: dt.date, how: Roll | str, exceptions: dict[dt.date, bool] | None = None) -> dt.date:
+    """``day`` itself when it is a working day (or ``how`` is NONE), else the working day before or after."""
+    how = Roll(how)
+    if how is Roll.NONE:
+        return day
+    exceptions = _exceptions() if exceptions is None else exceptions
+    step = dt.timedelta(days=-1 if how is Roll.PREVIOUS else 1)
+    while not is_working_day(day, exceptions):
+        day += step
+    return day

@@ -1,5 +1,10 @@
 """The one clock. Deadlines, sweeps and services ask it for the time, so tests and demos can move it.
 
+Nothing else in Haven reads the time (core/tests/test_one_clock.py fails on ``timezone.now``,
+``date.today``, ``datetime.now`` or an argument-less ``localdate()`` anywhere else). Model fields take
+``clock.stamp`` or ``clock.today`` as their default, and ``created_at``/``updated_at`` are stamped from
+it (core/models.py).
+
 Moving the clock (`haven clock advance 8d`) is refused in production: it exists so that a browser
 journey can let a 7-day public notice expire without waiting a week.
 """
@@ -15,7 +20,8 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils import timezone
 
-_cache: tuple[float, dt.timedelta] = (0.0, dt.timedelta(0))
+# (when it was read, the offset), or None until it is read.
+_cache: tuple[float, dt.timedelta] | None = None
 # A process reads the shared offset at most once a second.
 TTL_SECONDS = 1.0
 
@@ -24,13 +30,13 @@ def offset() -> dt.timedelta:
     global _cache
     if not settings.HAVEN_TIME_TRAVEL:
         return dt.timedelta(0)
-    read_at, value = _cache
-    if time.monotonic() - read_at > TTL_SECONDS:
-        from haven.core.models import ClockOffset
+    if _cache is not None and time.monotonic() - _cache[0] <= TTL_SECONDS:
+        return _cache[1]
+    from haven.core.models import ClockOffset
 
-        row = ClockOffset.objects.filter(pk=1).first()
-        value = dt.timedelta(seconds=row.seconds) if row else dt.timedelta(0)
-        _cache = (time.monotonic(), value)
+    row = ClockOffset.objects.filter(pk=1).first()
+    value = dt.timedelta(seconds=row.seconds) if row else dt.timedelta(0)
+    _cache = (time.monotonic(), value)
     return value
 
 
@@ -57,6 +63,13 @@ def at(moment: dt.datetime) -> Iterator[dt.datetime]:
         _held.reset(token)
 
 
+def stamp() -> dt.datetime:
+    """``now()`` for a model field's default (``default=clock.stamp``). Django keeps the function it is
+    given, so the default looks ``now`` up each time it is called: a test that holds the clock still
+    (by replacing ``now``) holds the defaults still too. ``today`` does the same for dates."""
+    return now()
+
+
 def today() -> dt.date:
     return timezone.localdate(now())
 
@@ -72,10 +85,25 @@ def set_offset(delta: dt.timedelta) -> None:
 
 
 def forget() -> None:
-    """Drop the cached offset (tests that move the clock between steps)."""
+    """Drop the cached offset: the next read asks the database (tests that move the clock between
+    steps, as another process would)."""
     global _cache
-    _cache = (0.0, dt.timedelta(0))
+    _cache = None
 
 
 def localdate(value: dt.datetime | None = None) -> dt.date:
     return timezone.localdate(value or now())
+
+
+def real_now() -> dt.datetime:
+    """The machine's time, never moved. Only for what must not jump with a demo's moved clock: the
+    idle timer of a session (moving the clock must not sign everyone out) and an API token's last use,
+    and the population-register simulator, which stands for another system with a clock of its own."""
+    return dt.datetime.now(dt.UTC)
+
+
+def real_today() -> dt.date:
+    """The machine's day in Viet Nam, never moved (see ``real_now``)."""
+    from haven.core.calendar import local_day
+
+    return local_day(real_now())

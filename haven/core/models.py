@@ -2,10 +2,30 @@
 
 from django.db import models
 
+from haven.core import clock
+
+
+class ClockStampedField(models.DateTimeField):
+    """A ``DateTimeField`` whose ``auto_now``/``auto_now_add`` stamp comes from the one clock, not from
+    Django's own ``timezone.now()``: a record made after a demo moved the clock is dated with the
+    rest of that demo's steps."""
+
+    def pre_save(self, model_instance, add):
+        if self.auto_now or (self.auto_now_add and add):
+            value = clock.now()
+            setattr(model_instance, self.attname, value)
+            return value
+        return getattr(model_instance, self.attname)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        # Where the stamp comes from is not part of the schema: migrations see a plain DateTimeField.
+        return name, "django.db.models.DateTimeField", args, kwargs
+
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockStampedField(auto_now_add=True)
+    updated_at = ClockStampedField(auto_now=True)
 
     class Meta:
         abstract = True

@@ -12,12 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import Verb
 from haven.core.models import TimeStamped
-from haven.deadlines.rules import RULES, Unit
+from haven.deadlines.rules import OVERRIDE_UNITS, RULES, title_of
+
+# The deadlines engine imports no domain app. The child register is the one exception: a child is the
+# subject of nearly every obligation, and is how an obligation is seen (docs/decisions/0012).
 from haven.people.models import ChildDataQuerySet
 
-# Built lazily so the labels follow the user's language (and migrations do not change with it).
-RULE_CHOICES = [(code, rule.title) for code, rule in RULES.items() if rule.overridable]
-UNIT_CHOICES = [(u.value, u.value) for u in Unit]
+UNIT_CHOICES = [(u.value, u.value) for u in OVERRIDE_UNITS]
+
+
+def rule_choices() -> list[tuple[str, str]]:
+    """The steps a province may set a stricter deadline for. A function: the apps register their
+    rules when Django starts, after this module is imported."""
+    return [(code, rule.title) for code, rule in RULES.items() if rule.overridable]
+
 
 # The ladder (issue #3): the head of the responsible organisation, then the provincial Department of
 # Health, then the Ministry of Health.
@@ -41,7 +49,7 @@ class ObligationQuerySet(ChildDataQuerySet):
 
         from haven.access.relations import obligations_related
         from haven.access.scoping import can, child_filter, organisation_filter
-        from haven.deadlines.subjects import SUBJECTS
+        from haven.deadlines.subjects import not_children
 
         about_child = child_filter(user, verb, "child__")
         q = Q(pk__in=[])
@@ -53,7 +61,7 @@ class ObligationQuerySet(ChildDataQuerySet):
             related = obligations_related(user)
             if related is not None:
                 q |= related
-        for subject_type, (subject_verb, _page) in SUBJECTS.items():
+        for subject_type, subject_verb in not_children().items():
             about_other = organisation_filter(user, subject_verb, "responsible__")
             if about_other is not None:
                 q |= Q(about_other, child__isnull=True, subject_type=subject_type)
@@ -89,6 +97,14 @@ class Obligation(TimeStamped):
     )
     opened_at = models.DateTimeField(_("opened"))
     due_at = models.DateTimeField(_("due"))
+    # The day it is due, for a step due on a date (rules.Unit.ON_DATE) or an occurrence of a schedule
+    # (rules.Every), before any move to a working day: the next occurrence is counted from it.
+    due_on = models.DateField(null=True, blank=True)
+    # The occurrence of a schedule this one follows; one successor each, so the sweep and a closing
+    # step racing to open the next occurrence open it once.
+    follows = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="successor"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -121,11 +137,12 @@ class Obligation(TimeStamped):
 
     @property
     def title(self) -> str:
-        return str(RULES[self.rule].title)
+        return title_of(self.rule)
 
     @property
     def legal_basis(self) -> str:
-        return RULES[self.rule].legal_basis
+        found = RULES.get(self.rule)
+        return found.legal_basis if found is not None else ""
 
 
 class Escalation(models.Model):
@@ -169,4 +186,4 @@ class DeadlineOverride(TimeStamped):
 
     @property
     def title(self) -> str:
-        return str(RULES[self.rule].title)
+        return title_of(self.rule)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Subquery, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
@@ -23,6 +23,7 @@ from haven.areas.models import Level
 from haven.core import calendar, clock
 from haven.deadlines.duties import DUTIES
 from haven.deadlines.models import Obligation, Status
+from haven.deadlines.subjects import case_workers
 
 HORIZON = dt.timedelta(days=7)
 # The urgency groups, in the order a list shows them. LATER: a step the user can take now whose
@@ -248,21 +249,18 @@ def supervised(user: User) -> Q | None:
 
 
 def _case_worker():
-    """The case worker (ProtectionCase.assigned_to) of an obligation whose subject is a protection
-    case; null for any other subject."""
-    from haven.protection.models import ProtectionCase
-
-    assigned = ProtectionCase.objects.filter(pk=OuterRef("subject_id")).values("assigned_to")[:1]
-    return Case(
-        When(subject_type=ProtectionCase._meta.label_lower, then=Subquery(assigned)),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
+    """The person who holds the case an obligation is about (each app tells the engine who that is
+    for its subjects: deadlines/subjects.py); null for a subject without one."""
+    whens = [When(subject_type=t, then=Subquery(worker())) for t, worker in case_workers().items()]
+    if not whens:
+        return Value(None, output_field=IntegerField())
+    return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
 def team_for(*, user: User, limit: int = 20) -> Team:
     """The open obligations due within 7 days (overdue ones included) of the organisations ``user``
-    heads, grouped by organisation and, for protection cases, by case worker: each group's counts of
+    heads, grouped by organisation and, for a subject with a case worker (a protection case), by case
+    worker: each group's counts of
     overdue, due today and due in the next 7 days, and its ``limit`` most urgent steps. The most
     urgent group comes first. Reads start from ``visible_to(user)``.
 

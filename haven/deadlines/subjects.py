@@ -1,20 +1,56 @@
-"""Obligations whose subject is not a child (a person followed by the prevention work): the verb that
-lets a user see them, and the page a task or a notice links to. Every other obligation is seen through
-its child and links to the child's record."""
+"""What the engine needs to know about the subject of an obligation, told by the app that owns it
+(registered in its ``AppConfig.ready``, next to its rules): the engine imports no domain.
+
+- An obligation whose subject is not a child (a person followed by the prevention work, a commune's
+  register of families) is seen by those whose roles grant the subject's ``verb``, through the
+  organisation that answers for it, and links to its ``page``. Every other obligation is seen through
+  its child and links to the child's record.
+- ``case_worker`` gives, for an obligation of that subject, the person who holds the case (a
+  subquery over ``OuterRef("subject_id")``): the head's team view groups steps by them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Expression
+
 from haven.access.policy import Verb
 
-# subject type -> (the verb that lets a user see it, its page)
-SUBJECTS = {
-    "prevention.atriskperson": (Verb.PREVENTION_VIEW, "/prevention/{id}/"),
-    # The quarterly update of a commune's register of alternative-care families (haven/care).
-    "care.registerupdate": (Verb.CARE_MANAGE, "/care/families/"),
-}
+
+@dataclass(frozen=True)
+class Subject:
+    verb: Verb | None = None
+    page: str = ""
+    case_worker: Callable[[], Expression] | None = None
+
+
+SUBJECTS: dict[str, Subject] = {}
+
+
+def register(
+    subject_type: str,
+    *,
+    verb: Verb | None = None,
+    page: str = "",
+    case_worker: Callable[[], Expression] | None = None,
+) -> None:
+    """Tell the engine about a subject (``app_label.model``)."""
+    SUBJECTS[subject_type] = Subject(verb=verb, page=page, case_worker=case_worker)
+
+
+def not_children() -> dict[str, Verb]:
+    """The subjects that are not a child, with the verb that lets a user see their obligations."""
+    return {t: s.verb for t, s in SUBJECTS.items() if s.verb is not None}
+
+
+def case_workers() -> dict[str, Callable[[], Expression]]:
+    return {t: s.case_worker for t, s in SUBJECTS.items() if s.case_worker is not None}
 
 
 def subject_page(subject_type: str, subject_id, child_id) -> str:
-    if subject_type in SUBJECTS:
-        return SUBJECTS[subject_type][1].format(id=subject_id)
+    found = SUBJECTS.get(subject_type)
+    if found is not None and found.page:
+        return found.page.format(id=subject_id)
     return f"/children/{child_id}/"

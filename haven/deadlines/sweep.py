@@ -24,6 +24,7 @@ from haven.audit.services import record_many
 from haven.core import bulk, clock
 from haven.deadlines.models import MAX_LEVEL, Escalation, Obligation, Status
 from haven.deadlines.rules import RULES, timers
+from haven.deadlines.services import open_next
 from haven.deadlines.subjects import subject_page
 from haven.notifications.services import escalation_notices
 
@@ -83,11 +84,14 @@ def _fire_timers(now: dt.datetime) -> int:
                 locked = _due(now).select_for_update(skip_locked=True).filter(pk=obligation.pk).first()
                 if locked is None:
                     continue
-                import_string(RULES[locked.rule].on_due)(locked, now)
+                on_due = RULES[locked.rule].on_due
+                (import_string(on_due) if isinstance(on_due, str) else on_due)(locked, now)
                 # A timer fires once, even if its handler left it open.
                 Obligation.objects.filter(
                     pk=locked.pk, status=Status.OPEN, next_escalation_at=locked.next_escalation_at
                 ).update(status=Status.MET, closed_at=now, next_escalation_at=None)
+                # A timer on a schedule sets its next occurrence (done when it fired).
+                open_next(locked, done_at=now)
         except Exception:
             # One broken case must not stop the escalations of every other: log it, retry next pass.
             log.exception("timer %s on obligation %s failed", obligation.rule, obligation.pk)
@@ -130,6 +134,12 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
         if swapped != len(ids):
             # Someone else moved these rows: undo this batch rather than escalate twice.
             raise LostRace
+    # An occurrence of a schedule kept by the calendar that falls due undone: it escalates, and the
+    # next is owed all the same (next month's payroll opens though this month's is late). Once: on the
+    # first rung, which the compare-and-swap above lets one sweep climb.
+    missed = [r["id"] for r in rows if r["escalation_level"] == 0 and RULES[r["rule"]].every is not None]
+    for occurrence in Obligation.objects.filter(pk__in=missed):
+        open_next(occurrence, done_at=None)
     targets = _ladder({row["responsible_id"] for row in rows})
     escalated = []
     events = []

@@ -14,14 +14,14 @@ from haven.access.policy import Verb
 from haven.access.scoping import acting_membership, can
 from haven.audit.services import record
 from haven.core.errors import Refused
-from haven.deadlines.models import RULE_CHOICES, DeadlineOverride
+from haven.deadlines.models import DeadlineOverride, rule_choices
 from haven.deadlines.rules import RULES, Unit
 from haven.deadlines.selectors import team_for
 from haven.deadlines.services import override_set
 
 
 class OverrideForm(forms.Form):
-    rule = forms.ChoiceField(label=gettext_lazy("Step"), choices=RULE_CHOICES)
+    rule = forms.ChoiceField(label=gettext_lazy("Step"), choices=rule_choices)
     amount = forms.IntegerField(label=gettext_lazy("Amount"), min_value=1, max_value=1000)
     unit = forms.ChoiceField(
         label=gettext_lazy("Unit"),

@@ -6,6 +6,11 @@ class FoundlingsConfig(AppConfig):
     label = "foundlings"
 
     def ready(self) -> None:
+        # The app's clocks on the one deadline engine (and what the engine must know of its subjects).
+        from haven.foundlings import clocks
+
+        clocks.register()
+
         from haven.foundlings import selectors, tasks
         from haven.people import cases
 

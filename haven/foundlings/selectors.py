@@ -176,7 +176,7 @@ ANSWERS = ("accept_handover", "refuse_handover")
 def actions_for(user: User, case: FoundlingCase) -> list[str]:
     """What this person could do next on this case (the page offers only these): the steps the table
     gives a role they hold through a membership that reaches the child — as the services check it
-    (haven/deadlines/pathway.py) — and, to the organisation asked to accept the child, the answer."""
+    (the workflow engine) — and, to the organisation asked to accept the child, the answer."""
     if case.state in CLOSED_STATES:
         return []
     roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}

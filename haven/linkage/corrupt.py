@@ -245,15 +245,15 @@ def corrupt(
     rates: Rates = Rates(),
     unmatched: float = 0.05,
     duplicates: float = 0.02,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> Benchmark:
     """`size` children's records drawn from the under-18s of `population`, with errors.
 
     `unmatched` of them are of children removed from the register; `duplicates` are a second record of
-    an already drawn child (another place, other errors), for deduplication.
+    an already drawn child (another place, other errors), for deduplication. Ages are counted to
+    ``today``, given by the caller: this module reads no clock.
     """
     rng = random.Random(seed)
-    today = today or dt.date.today()
     adult_from = today.replace(year=today.year - 18).isoformat()
     under_18 = population.index[population["date_of_birth"] > adult_from]
     population, second = _dual_surnames(rng, population, under_18, rates.dual_surname)

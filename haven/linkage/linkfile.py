@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from haven.core import clock
 from haven.lib import pin as pinlib
 from haven.linkage.features import INPUT_COLUMNS, OPTIONAL_COLUMNS
 
@@ -179,7 +180,9 @@ def _check(
 
 def read(path: Path | str, *, skip_malformed: bool = False, today: dt.date | None = None) -> ReadResult:
     """Read a link file. Raises LinkFileError when it cannot be used."""
-    today = today or dt.date.today()
+    # A file is checked against the machine's day: it comes from outside Haven, and `haven link files`
+    # reads it without Haven's database (where a demo's moved clock is kept).
+    today = today or clock.real_today()
     try:
         return _read(path, skip_malformed=skip_malformed, today=today)
     except UnicodeDecodeError:

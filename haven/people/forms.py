@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from haven.areas.models import Area
+from haven.core import clock
 from haven.lib.ids import as_id
 from haven.people.models import ETHNICITY_CHOICES, CircumstanceGroup, Sex, SiblingKind
 from haven.people.rules import validate_name
@@ -108,8 +108,13 @@ class ChildForm(forms.Form):
 class CircumstanceForm(forms.Form):
     group = forms.ChoiceField(label=_("Group (Law on Children art. 10)"), choices=CircumstanceGroup.choices)
     subgroup = forms.CharField(label=_("Subgroup (Decree 56/2017)"), max_length=120, required=False)
-    started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=timezone.localdate)
-    ended_on = forms.DateField(label=_("To"), widget=DATE_WIDGET, required=False)
+    started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET, initial=clock.today)
+    ended_on = forms.DateField(
+        label=_("Ended on"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("The first day it no longer applies; empty while it still does."),
+    )
     evidence = forms.CharField(
         label=_("Evidence"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -118,7 +123,7 @@ class CircumstanceForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    heard_on = forms.DateField(label=_("Heard on"), widget=DATE_WIDGET, initial=timezone.localdate)
+    heard_on = forms.DateField(label=_("Heard on"), widget=DATE_WIDGET, initial=clock.today)
     subject = forms.CharField(label=_("About"), max_length=200)
     opinion = forms.CharField(
         label=_("What the child said, in their words"), widget=forms.Textarea(attrs={"rows": 4})

@@ -12,11 +12,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from haven.access.policy import Verb
+from haven.core import clock
+from haven.core.dated import DatedFields, DatedQuerySet
 from haven.core.models import TimeStamped
 from haven.lib import crypto
 from haven.lib.vietnamese import full_name
@@ -107,7 +108,7 @@ class Child(TimeStamped):
     def age_years(self, on=None) -> int | None:
         if self.date_of_birth is None:
             return None
-        on = on or timezone.localdate()
+        on = on or clock.today()
         dob = self.date_of_birth
         return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
@@ -131,8 +132,15 @@ class CircumstanceGroup(models.TextChoices):
     HCDB_O = "HCDB_O", _("Migrant or refugee without identified parents or caregiver (art. 10 o)")
 
 
-class SpecialCircumstance(TimeStamped):
-    """Membership of one art. 10 group, dated and evidenced; a child may belong to several at once."""
+class CircumstanceQuerySet(ChildDataQuerySet, DatedQuerySet):
+    pass
+
+
+class SpecialCircumstance(DatedFields, TimeStamped):
+    """Membership of one art. 10 group, dated and evidenced; a child may belong to several at once.
+    In force from ``started_on`` until the day before ``ended_on`` (core/dated.py)."""
+
+    dated_fields = ("started_on", "ended_on")
 
     child_prefix = "child__"
 
@@ -141,14 +149,19 @@ class SpecialCircumstance(TimeStamped):
     # Decree 56/2017 art. 3 ff. subgroups, e.g. an orphan "living with relatives".
     subgroup = models.CharField(_("subgroup"), max_length=120, blank=True)
     started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("to"), null=True, blank=True)
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        help_text=_("The first day it no longer applies; empty while it still does."),
+    )
     evidence = models.TextField(_("evidence"))
     # Null when a pathway established the group from a report by the public (no account).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = ChildDataQuerySet.as_manager()
+    objects = CircumstanceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -166,7 +179,8 @@ class SpecialCircumstance(TimeStamped):
 
     @property
     def is_current(self) -> bool:
-        return self.ended_on is None or self.ended_on >= timezone.localdate()
+        """Not ended by today: ``ended_on`` is the first day it no longer applies (core/dated.py)."""
+        return self.ended_on is None or clock.today() < self.ended_on
 
 
 class SiblingKind(models.TextChoices):
@@ -230,13 +244,13 @@ class InvolvementBasis(models.TextChoices):
     CASE = "case", _("Leads a child-protection case")
 
 
-class InvolvementQuerySet(ChildDataQuerySet):
+class InvolvementQuerySet(ChildDataQuerySet, DatedQuerySet):
     def current(self):
-        now = timezone.now()
-        return self.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now), started_at__lte=now)
+        """In force now: ``[started_at, ended_at)``."""
+        return self.in_force(clock.now())
 
 
-class Involvement(TimeStamped):
+class Involvement(DatedFields, TimeStamped):
     """An organisation's formal link to a child (handover, referral, placement...).
 
     It is what lets an organisation outside the child's commune — a hospital, a facility, a school —
@@ -244,13 +258,14 @@ class Involvement(TimeStamped):
     """
 
     child_prefix = "child__"
+    dated_fields = ("started_at", "ended_at")
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="involvements")
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="involvements"
     )
     basis = models.CharField(_("basis"), max_length=12, choices=InvolvementBasis.choices)
-    started_at = models.DateTimeField(_("from"), default=timezone.now)
+    started_at = models.DateTimeField(_("from"), default=clock.stamp)
     ended_at = models.DateTimeField(_("to"), null=True, blank=True)
 
     objects = InvolvementQuerySet.as_manager()

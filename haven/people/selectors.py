@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, require
 from haven.accounts.models import User
 from haven.audit.models import AuditEvent
 from haven.audit.services import record
+from haven.core import clock
 from haven.lib import pin as pins
 from haven.lib.vietnamese import search_tokens
 from haven.people.models import Child, SpecialCircumstance
@@ -123,10 +123,7 @@ def children_needing_attention(*, user: User, limit: int = 10) -> list[Attention
     special-circumstance group. Shown on the home page; what is shown is audited like a search."""
     membership = require(user, Verb.CHILD_VIEW)
     visible = Child.objects.visible_to(user).select_related("current_commune__parent").order_by("created_at")
-    today = timezone.localdate()
-    current_group = SpecialCircumstance.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=today), started_on__lte=today
-    ).values("child_id")
+    current_group = SpecialCircumstance.objects.in_force(clock.today()).values("child_id")
     gaps = {
         "no_pin": visible.filter(pin_index__isnull=True),
         "no_date_of_birth": visible.filter(date_of_birth__isnull=True),

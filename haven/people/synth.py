@@ -13,11 +13,11 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from haven.accounts.models import Organisation, User
 from haven.areas.models import Area
 from haven.audit.services import record
+from haven.core import clock
 from haven.lib import crypto, vnnames
 from haven.lib import pin as pins
 from haven.lib.vietnamese import search_key
@@ -78,7 +78,7 @@ def children(
     """Create ``size`` children in ``province``: half in ``focus_communes`` (the demo users' communes),
     the rest spread over the province's other communes."""
     rng = random.Random(seed)
-    today = timezone.localdate()
+    today = clock.today()
     communes = list(province.communes())
     keys = settings.HAVEN_FIELD_KEYS
     taken: set[str] = set()

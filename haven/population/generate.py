@@ -394,13 +394,13 @@ class _PinIssuer:
 
 
 def population_chunks(
-    size: int, *, seed: int = 0, today: dt.date | None = None, progress: bool = False, chunk: int = CHUNK
+    size: int, *, today: dt.date, seed: int = 0, progress: bool = False, chunk: int = CHUNK
 ) -> Iterator[pd.DataFrame]:
     """The population of ``population`` in pieces of about ``chunk`` people (whole households), for
-    writers that must not hold ten million rows at once."""
+    writers that must not hold ten million rows at once. Ages are counted to ``today``, given by the
+    caller (Haven's clock, or a fixed day for a reproducible benchmark): this module reads no clock."""
     if size < 0:
         raise ValueError("size must not be negative")
-    today = today or dt.date.today()
     sequence = np.random.SeedSequence(seed)
     pins = _PinIssuer(np.random.default_rng(sequence.spawn(1)[0]))
     bar = None
@@ -428,9 +428,7 @@ def population_chunks(
             bar.close()
 
 
-def population(
-    size: int, *, seed: int = 0, today: dt.date | None = None, progress: bool = False
-) -> pd.DataFrame:
+def population(size: int, *, today: dt.date, seed: int = 0, progress: bool = False) -> pd.DataFrame:
     """``size`` people in households, one row per person, with the columns of ``COLUMNS``."""
     chunks = list(population_chunks(size, seed=seed, today=today, progress=progress))
     if not chunks:

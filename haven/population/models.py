@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.models import ClockStampedField
+
 
 class RequestStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting for the register")
@@ -63,7 +65,7 @@ class IssuedPin(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True)
     pin_index = models.CharField(max_length=64, unique=True)
     pin_encrypted = models.TextField()
-    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_at = ClockStampedField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.idempotency_key

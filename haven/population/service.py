@@ -37,6 +37,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from haven.core import clock
 from haven.lib import pin as pins
 from haven.lib.vietnamese import nfc
 from haven.population import store
@@ -95,7 +96,9 @@ def _bad(code: str, message: str, field: str | None = None) -> Problem:
 class Register:
     """The register's behaviour over its database; one SQLite connection per thread."""
 
-    def __init__(self, database: str | Path, *, today: Callable[[], dt.date] = dt.date.today) -> None:
+    # The register keeps its own time, as the national one would: a demo that moves Haven's clock
+    # does not move the register's (haven/core/clock.py, ``real_now``).
+    def __init__(self, database: str | Path, *, today: Callable[[], dt.date] = clock.real_today) -> None:
         self.database = str(database)
         self.today = today
         self._local = threading.local()
@@ -303,7 +306,7 @@ class Register:
             )
             db.execute(
                 "INSERT INTO birth VALUES (?, ?, ?, ?)",
-                (idempotency_key, request_hash, person_id, dt.datetime.now(dt.UTC).isoformat()),
+                (idempotency_key, request_hash, person_id, clock.real_now().isoformat()),
             )
             db.execute("COMMIT")
         except BaseException:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from haven.core import clock
 from haven.population import generate, store
 
 
@@ -20,7 +21,7 @@ def population_fill(
         store.create(db)
         if db.execute("SELECT 1 FROM person LIMIT 1").fetchone() is not None:
             raise ValueError(f"{database} already holds people; use a new file")
-        chunks = generate.population_chunks(size, seed=seed, today=today, progress=progress)
+        chunks = generate.population_chunks(size, seed=seed, today=today or clock.today(), progress=progress)
         return store.fill(db, chunks)
     finally:
         db.close()

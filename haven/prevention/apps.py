@@ -6,6 +6,11 @@ class PreventionConfig(AppConfig):
     label = "prevention"
 
     def ready(self) -> None:
+        # The app's clocks on the one deadline engine (and what the engine must know of its subjects).
+        from haven.prevention import clocks
+
+        clocks.register()
+
         from haven.prevention import tasks
 
         tasks.register()

@@ -27,9 +27,7 @@ def flag_places(user: User) -> tuple[list[Area], list[Village]]:
         area = m.organisation.area
         if m.role == Role.SOCIAL_COLLABORATOR:
             for c in (
-                Coverage.objects.filter(collaborator=user, since__lte=today)
-                .exclude(until__lte=today)
-                .select_related("village__commune")
+                Coverage.objects.in_force(today).filter(collaborator=user).select_related("village__commune")
             ):
                 villages[c.village_id] = c.village
                 communes[c.village.commune_id] = c.village.commune

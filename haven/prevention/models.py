@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import Verb
+from haven.core.dated import DatedFields, DatedQuerySet
 from haven.core.models import TimeStamped
 from haven.workflow.models import TimelineStep
 
@@ -38,11 +39,7 @@ def reach(through, user, prefix: str = "") -> Q | None:
     )
     if collaborator:
         today = clock.localdate(clock.now())
-        covered = (
-            Coverage.objects.filter(collaborator=user, since__lte=today)
-            .exclude(until__lte=today)
-            .values("village")
-        )
+        covered = Coverage.objects.in_force(today).filter(collaborator=user).values("village")
         own = Q(**{prefix + "collaborator_id": user.pk}) | Q(**{prefix + "village__in": covered})
         q = own if q is None else q | own
     return q
@@ -88,14 +85,18 @@ class Village(TimeStamped):
         return self.name
 
 
-class Coverage(TimeStamped):
+class Coverage(DatedFields, TimeStamped):
     """A collaborator covers a village from ``since`` until the day before ``until`` (she stops on
-    ``until``), so ending a coverage today ends it at once."""
+    ``until``; core/dated.py), so ending a coverage today ends it at once."""
+
+    dated_fields = ("since", "until")
 
     collaborator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="coverage")
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
 
     class Meta:
         ordering = ["village", "since"]

@@ -1,6 +1,6 @@
 """The follow-up schedule of the prevention work as data (vietnam-process.md §9c; all [R]).
 
-The clocks themselves are rules of the one deadline engine (deadlines/rules.py, ``prevention.*``); this
+The clocks themselves are rules of the one deadline engine (prevention/clocks.py, ``prevention.*``); this
 module only says which clock runs next and from when.
 """
 
@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from haven.core import clock
 
 # §9c [R]: postnatal home visits at weeks 1, 2 and 4, then monthly until 6 months (days after birth).
 POSTNATAL_VISIT_DAYS = (7, 14, 28, 58, 88, 118, 148, 178)
-# The window of each postnatal visit: the rule ``prevention.postnatal_visit`` (7 days) ends on the
-# scheduled day, so the clock starts that many days before it.
-POSTNATAL_WINDOW = dt.timedelta(days=7)
 # §9c [R]: weekly contact in the last month of pregnancy.
 LAST_MONTH = dt.timedelta(days=30)
 MONTHLY = dt.timedelta(days=30)
@@ -31,7 +28,7 @@ PAPERS_WITHIN = dt.timedelta(days=60)
 def pregnancy_rule(last_contact: dt.datetime, expected_delivery: dt.date | None) -> str:
     """Monthly contact, or weekly once the next monthly contact would fall in the last month."""
     if expected_delivery is not None:
-        next_monthly = timezone.localdate(last_contact + MONTHLY)
+        next_monthly = clock.localdate(last_contact + MONTHLY)
         if next_monthly > expected_delivery - LAST_MONTH:
             return "prevention.contact_weekly"
     return "prevention.contact_monthly"

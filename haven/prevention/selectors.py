@@ -119,8 +119,8 @@ def collaborators_covering(person: AtRiskPerson) -> list[User]:
     today = clock.localdate(clock.now())
     return [
         c.collaborator
-        for c in Coverage.objects.filter(village_id=person.village_id, since__lte=today)
-        .exclude(until__lte=today)
+        for c in Coverage.objects.in_force(today)
+        .filter(village_id=person.village_id)
         .select_related("collaborator")
     ]
 
@@ -188,8 +188,8 @@ def coverage_of(commune: Area) -> CommuneCoverage:
     today = clock.localdate(clock.now())
     villages = list(Village.objects.filter(commune=commune, is_active=True).order_by("name"))
     active = list(
-        Coverage.objects.filter(village__commune=commune, since__lte=today)
-        .exclude(until__lte=today)
+        Coverage.objects.in_force(today)
+        .filter(village__commune=commune)
         .select_related("collaborator", "village")
     )
     open_people = AtRiskPerson.objects.filter(commune=commune, state__in=OPEN_STATES)
@@ -256,7 +256,7 @@ def coverage_of_province(province: Area) -> list[CommuneRow]:
         return rows.setdefault(commune_id, CommuneRow(commune_id))
 
     villages = Village.objects.filter(commune__parent=province, is_active=True)
-    active = Coverage.objects.filter(since__lte=today).exclude(until__lte=today)
+    active = Coverage.objects.in_force(today)
     covered = dict(
         villages.filter(pk__in=active.values("village")).values_list("commune").annotate(n=Count("pk"))
     )

@@ -18,7 +18,6 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.access.policy import POLICY, Scope, Verb
@@ -27,7 +26,7 @@ from haven.accounts.models import Membership, Organisation, Role, User
 from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
-from haven.core import clock
+from haven.core import calendar, clock, dated
 from haven.core.errors import Refused, invalid
 from haven.deadlines.models import Obligation, Status
 from haven.lib import crypto
@@ -77,11 +76,7 @@ def covers(user: User, village: Village | None, on: dt.date | None = None) -> bo
     if village is None:
         return False
     on = on or clock.localdate(clock.now())
-    return (
-        Coverage.objects.filter(collaborator=user, village=village, since__lte=on)
-        .exclude(until__lte=on)
-        .exists()
-    )
+    return Coverage.objects.in_force(on).filter(collaborator=user, village=village).exists()
 
 
 def _clean_risks(risk_factors: list[str]) -> list[str]:
@@ -134,8 +129,8 @@ def _collaborator_for(village: Village | None) -> User | None:
         return None
     today = clock.localdate(clock.now())
     cover = (
-        Coverage.objects.filter(village=village, since__lte=today)
-        .exclude(until__lte=today)
+        Coverage.objects.in_force(today)
+        .filter(village=village)
         .select_related("collaborator")
         .order_by("since", "pk")
         .first()
@@ -493,8 +488,8 @@ def visit_record(
             due_on = schedule.postnatal_due(person.outcome_on, clock.localdate(at))
             if due_on is not None:
                 firing.opens = ("prevention.postnatal_visit",)
-                # due-on: see decision 0012
-                firing.starts = {"prevention.postnatal_visit": _day_end(due_on) - schedule.POSTNATAL_WINDOW}
+                # The next postnatal visit is due on the day the schedule sets (a clock due on a date).
+                firing.dues = {"prevention.postnatal_visit": due_on}
             else:
                 # The six months of visits are done: monthly contact until the commune closes the record.
                 firing.opens = ("prevention.contact_monthly",)
@@ -513,11 +508,6 @@ def visit_record(
         inputs={"at": at, "wellbeing": wellbeing, "notes": notes.strip()},
         effect=effect,
     )
-
-
-def _day_end(day: dt.date) -> dt.datetime:
-    """The end of a local day (the start of the next): a visit due "on" a day may be made all that day."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0)))
 
 
 # --- Outcome ------------------------------------------------------------------------------------
@@ -564,11 +554,10 @@ def person_birth(
         person.kept_with_family = True
         person.save()
         first_visit = schedule.postnatal_due(born_on, born_on)
-        # due-on: see decision 0012
-        firing.starts = {
-            "prevention.newborn_papers": _day_end(born_on),
-            "prevention.postnatal_visit": _day_end(first_visit) - schedule.POSTNATAL_WINDOW,
-        }
+        # The newborn's papers count from the end of the day of birth; the first postnatal visit is due
+        # on its day of the schedule (decision 0012).
+        firing.starts = {"prevention.newborn_papers": calendar.day_end(born_on)}
+        firing.dues = {"prevention.postnatal_visit": first_visit}
         firing.data["newborn"] = str(newborn.pk)
         if wellbeing:
             firing.note = Wellbeing(wellbeing).label
@@ -767,12 +756,7 @@ def coverage_assign(
 def coverage_end(*, actor: User, coverage: Coverage, until: dt.date | None = None) -> Coverage:
     membership = _managing(actor, coverage.village.commune)
     until = until or clock.localdate(clock.now())
-    if coverage.until is not None:
-        raise Refused(_("This coverage has already ended."), code="already_done")
-    if until < coverage.since:
-        raise invalid("until", _("The end cannot be before the start."), "before_start")
-    coverage.until = until
-    coverage.save(update_fields=["until", "updated_at"])
+    dated.end(coverage, until, already=_("This coverage has already ended."), code="already_done")
     # The people she followed there now have nobody: the commune sees them as such and reassigns them.
     left = AtRiskPerson.objects.filter(
         village=coverage.village, collaborator=coverage.collaborator, state__in=list(OPEN_STATES)

@@ -6,6 +6,11 @@ class ProtectionConfig(AppConfig):
     label = "protection"
 
     def ready(self) -> None:
+        # The app's clocks on the one deadline engine (and what the engine must know of its subjects).
+        from haven.protection import clocks
+
+        clocks.register()
+
         from haven.people import cases
         from haven.protection import selectors, tasks
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.areas.models import Area
+from haven.core import clock
 from haven.lib.ids import as_id
 from haven.people.forms import DATE_WIDGET, SEX_REQUIRED, CommuneChoice, legal_choice, name_field
 from haven.people.models import Sex
@@ -112,7 +112,7 @@ class ReportForm(forms.Form):
         born = data.get("date_of_birth")
         if born and data.get("estimated_age_years") is not None:
             self.add_error("estimated_age_years", _("Give the date of birth or the estimated age, not both."))
-        if born and born > timezone.localdate():
+        if born and born > clock.today():
             self.add_error("date_of_birth", _("The date of birth is in the future."))
         # The service's checks of the whole report, shown with the form's own at once.
         from haven.protection.services import report_problems
@@ -241,6 +241,11 @@ class ReplanForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the case is planned again"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ExtendSeparationForm(forms.Form):
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=365)
+    decision = forms.CharField(label=_("Number of the decision that extends the separation"), max_length=100)
 
 
 class EndSeparationForm(forms.Form):

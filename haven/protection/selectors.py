@@ -73,8 +73,8 @@ def actions_for(user: User, case: ProtectionCase) -> list[str]:
     # Only roles held through a membership that reaches this child (walkthrough D13).
     roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}
     actions = [a for a in workflow.FLOW.actions_for(case.state, roles) if a not in NOT_A_PAGE]
-    if "end_separation" in actions and not case.separations.filter(ended_at__isnull=True).exists():
-        actions.remove("end_separation")
+    if not case.separations.filter(ended_at__isnull=True).exists():
+        actions = [a for a in actions if a not in ("end_separation", "extend_separation")]
     if "withdraw_referral" in actions and not running_referrals(case).exists():
         actions.remove("withdraw_referral")
     if "transfer_request" in actions and case.transfers.filter(status="pending").exists():

@@ -24,6 +24,7 @@ from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines.models import Obligation
 from haven.deadlines.models import Status as ClockStatus
+from haven.deadlines.services import obligation_open, obligation_redate
 from haven.lib import crypto
 from haven.notifications.services import notify
 from haven.people import rules as people_rules
@@ -61,6 +62,8 @@ CHANNEL_OF_KIND = {
 # Who may report (the report row's roles); care reports an incident inside a facility through it.
 REPORTING_ROLES = workflow.REPORTERS
 SEPARATION_LIMIT = dt.timedelta(days=15)  # Decree 56/2017 art. 32
+# Due at the open separation's end (protection/clocks.py).
+SEPARATION_CLOCK = "protection.separation_review"
 
 
 def _required(**values: str) -> dict[str, list[ValidationError]]:
@@ -434,10 +437,58 @@ def protection_emergency(
                 ends_at=firing.now + dt.timedelta(days=separation_days),
                 extension_decision=extension_decision.strip(),
             )
+            # Decree 56/2017 art. 32: by its end the child returns, or a decision extends it. The clock
+            # is due at this separation's own end, whatever its length.
+            firing.dues[SEPARATION_CLOCK] = firing.now + dt.timedelta(days=separation_days)
 
     action = "emergency_separation" if separate else "emergency_measures"
     FLOW.fire(case, action, actor=actor, effect=effect)
     return case
+
+
+@transaction.atomic
+def protection_extend_separation(
+    *, actor: User, case: ProtectionCase, days: int, decision: str
+) -> Separation:
+    """Decree 56/2017 art. 32: a separation longer than 15 days needs a decision of the competent
+    authority. The separation's end moves ``days`` on, and so does its clock: due at the new end,
+    escalating from then if that passes too. Taken by those who may end it (workflow ``end_separation``)."""
+
+    def effect(firing: Firing) -> Separation:
+        separation = case.separations.select_for_update().filter(ended_at__isnull=True).first()
+        if separation is None:
+            raise Refused(_("The child is not separated."), code="out_of_order")
+        errors = _required(
+            decision=(decision, _("Give the number of the decision that extends the separation."))
+        )
+        if not 1 <= days <= 365:
+            errors["days"] = [
+                ValidationError(_("Extend the separation by 1 to 365 days."), code="out_of_range")
+            ]
+        if errors:
+            raise ValidationError(errors)
+        number = people_rules.clean_reference(decision, field="decision")
+        before = separation.ends_at
+        separation.ends_at = before + dt.timedelta(days=days)
+        separation.extension_decision = number.strip()[:100]
+        separation.save(update_fields=["ends_at", "extension_decision", "updated_at"])
+        moved = obligation_redate(rule_code=SEPARATION_CLOCK, subject=case, due=separation.ends_at)
+        if moved is None:
+            obligation_open(
+                rule_code=SEPARATION_CLOCK,
+                subject=case,
+                child=case.child,
+                responsible=case.responsible,
+                start=firing.now,
+                due=separation.ends_at,
+            )
+        firing.note = separation.extension_decision
+        firing.data.update(
+            {"ended": before.isoformat(), "ends": separation.ends_at.isoformat(), "days": days}
+        )
+        return separation
+
+    return FLOW.fire(case, "extend_separation", actor=actor, effect=effect)
 
 
 @transaction.atomic

@@ -69,6 +69,10 @@ STEPS: dict[str, StepPage] = {
     "end_separation": StepPage(
         forms.EndSeparationForm, lambda a, c, d: services.protection_end_separation(actor=a, case=c, **d)
     ),
+    "extend_separation": StepPage(
+        forms.ExtendSeparationForm,
+        lambda a, c, d: services.protection_extend_separation(actor=a, case=c, **d),
+    ),
     "assess_specific": _assessing("03", services.protection_assess_specific),
     "draft_plan": _assessing("04", services.protection_draft_plan),
     "approve_plan": StepPage(

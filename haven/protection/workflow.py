@@ -354,6 +354,15 @@ TRANSITIONS: dict[str, Transition] = {
         guards=("protection.separated",),
         closes=(SEPARATION,),
     ),
+    # Decree 56/2017 art. 32: a separation longer than 15 days needs a decision that extends it; its
+    # clock moves to the new end.
+    "extend_separation": Transition(
+        OPEN,
+        None,
+        COMMUNE,
+        gettext_lazy("Extend the temporary separation"),
+        guards=("protection.separated",),
+    ),
     # Decree 56/2017 art. 27; art. 28(2)(b).
     "assess_specific": Transition(
         frozenset({S.ASSESSING}),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from haven.access.scoping import aggregate_reach
 from haven.accounts.models import User
 from haven.areas.models import Area
 from haven.audit.services import record
-from haven.people.models import CircumstanceGroup
+from haven.core import clock
+from haven.people.models import CircumstanceGroup, SpecialCircumstance
 
 # Counts from 1 to 4 could identify a child in a small commune: shown as "fewer than 5".
 SUPPRESS_BELOW = 5
@@ -44,10 +44,7 @@ def figures(*, user: User) -> list[AreaFigures]:
     scope, children = aggregate_reach(user)
     if scope is False:
         return []
-    today = timezone.localdate()
-    current = Q(circumstances__started_on__lte=today) & (
-        Q(circumstances__ended_on__isnull=True) | Q(circumstances__ended_on__gte=today)
-    )
+    current = SpecialCircumstance.in_force_q(clock.today(), prefix="circumstances__")
     if scope is None:
         group_by, areas = "current_commune__parent", Area.objects.provinces()
     elif scope.level == "province":

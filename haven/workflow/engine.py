@@ -93,6 +93,8 @@ class Firing:
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     starts: dict[str, dt.datetime] = field(default_factory=dict)
+    # Clocks due on a date or a moment the step names (a visit due on day D, a separation's own end).
+    dues: dict[str, dt.date | dt.datetime] = field(default_factory=dict)
     # The organisation answering for a clock this step opens, where not the workflow's default.
     responsible: dict[str, Organisation] = field(default_factory=dict)
     # Set by a step that runs a second step of its own (a handover accepted by the decider).
@@ -315,6 +317,7 @@ class Workflow:
                 child=getattr(subject, "child", None),
                 responsible=firing.responsible.get(code) or self._responsible(subject, code),
                 start=start,
+                due=firing.dues.get(code),
             )
         step = subject.steps.create(
             action=firing.action,

@@ -89,3 +89,35 @@ def test_calendar_days_and_hours_run_through_weekends_and_tet():
     eve = vn(2027, 2, 5, 8, 0)
     assert add_calendar_days(eve, 7) == vn(2027, 2, 12, 8, 0)
     assert add_hours(eve, 24) == vn(2027, 2, 6, 8, 0)
+
+
+def test_a_month_on_is_the_same_day_or_the_months_last_day():
+    from haven.core.calendar import add_months
+
+    # Civil Code 2015 art. 148(3): a month's period ends on the corresponding day, or on the last day
+    # of a month that has none.
+    assert add_months(dt.date(2027, 1, 31), 1) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)
+    assert add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
+    assert add_months(dt.date(2027, 11, 30), 3) == dt.date(2028, 2, 29)
+    assert add_months(dt.date(2027, 3, 15), -3) == dt.date(2026, 12, 15)
+
+
+def test_a_day_that_is_not_worked_rolls_to_the_working_day_before_or_after():
+    from haven.core.calendar import Roll, roll
+
+    saturday = dt.date(2027, 1, 9)
+    assert roll(saturday, Roll.NONE) == saturday
+    assert roll(saturday, Roll.PREVIOUS) == dt.date(2027, 1, 8)
+    assert roll(saturday, Roll.NEXT) == dt.date(2027, 1, 11)
+    # Tết 2027 runs from Thursday 4 to Wednesday 10 February.
+    assert roll(dt.date(2027, 2, 5), Roll.PREVIOUS) == dt.date(2027, 2, 3)
+    assert roll(dt.date(2027, 2, 5), Roll.NEXT) == dt.date(2027, 2, 11)
+    assert roll(dt.date(2027, 2, 11), Roll.NEXT) == dt.date(2027, 2, 11)
+
+
+def test_a_day_ends_at_midnight_in_vietnam():
+    from haven.core.calendar import day_end, local_day
+
+    assert day_end(dt.date(2027, 3, 1)) == end_of(dt.date(2027, 3, 1)) == vn(2027, 3, 2, 0, 0)
+    assert local_day(dt.datetime(2027, 3, 1, 17, 30, tzinfo=dt.UTC)) == dt.date(2027, 3, 2)

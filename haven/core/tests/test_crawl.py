@@ -21,7 +21,6 @@ import pytest
 from haven.access.scoping import NotVisible
 from haven.core.errors import Refused
 from haven.core.tests.demo import build, personas
-from haven.deadlines import pathway
 from haven.foundlings import workflow as found_table
 from haven.foundlings.models import FoundlingCase, HandoverStatus
 from haven.protection import workflow as protection_table
@@ -89,7 +88,7 @@ PROTECTION_PAGES = {"assess_initial": ("assess_emergency", "assess_support", "as
 
 def may_take(user, case, action: str, table) -> bool:
     try:
-        table.transition(action, case.state)
+        table.FLOW.rule(action, case.state)
     except Refused:
         return False
     if action in ("accept_handover", "refuse_handover"):
@@ -99,7 +98,7 @@ def may_take(user, case, action: str, table) -> bool:
             for m in user._haven_memberships[1]
         )
     try:
-        pathway.acting(user, case.child_id, table.TRANSITIONS[action].roles)
+        table.FLOW.acting(user, case, action)
     except (Refused, NotVisible):
         return False
     return True

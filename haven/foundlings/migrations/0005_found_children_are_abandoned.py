@@ -44,7 +44,7 @@ def record_the_group(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("foundlings", "0004_foundlingcase_reporting_organisation"),
-        ("people", "0004_circumstance_recorded_by_pathway"),
+        ("people", "0005_circumstance_half_open"),
     ]
 
     operations = [migrations.RunPython(record_the_group, migrations.RunPython.noop)]

@@ -289,7 +289,17 @@ def test_the_rest_of_the_papers_lead_to_care_planning_and_placement(world, froze
     response = officer.post(f"/foundlings/{case.pk}/review", {"note": "Trẻ phát triển tốt"})
     assert response.status_code == 200
     assert response.json()["steps"][-1]["action"] == "review"
-    assert "foundling.review" in {o["rule"] for o in response.json()["obligations"] if o["status"] == "open"}
+    # The child's one review clock is the family placement's monitoring (care): the review recorded on
+    # the case met it, and it runs on from today (docs/decisions/0012).
+    from haven.deadlines.models import Obligation, Status
+
+    review = Obligation.objects.filter(
+        child_id=case.child_id, rule__in=("foundling.review", "care.review", "care.monitoring")
+    )
+    assert sorted(review.values_list("rule", "status")) == [
+        ("care.monitoring", Status.MET),
+        ("care.monitoring", Status.OPEN),
+    ]
 
 
 def test_a_claim_verified_returns_the_child_to_the_family(world, frozen):

@@ -117,7 +117,12 @@ def test_the_whole_journey_from_report_to_placement(world, frozen, django_captur
         actor=world.officer_a, case=case, placement="foster", detail="Gia đình bà Lê Thị Hạnh"
     )
     case.refresh_from_db()
-    assert case.state == State.PLACED and open_rules(case) == {"foundling.review"}
+    # The child's six-monthly review runs on the family placement (care.monitoring), not on the case
+    # as well: one clock for one duty (docs/decisions/0012).
+    assert case.state == State.PLACED and open_rules(case) == set()
+    assert set(
+        Obligation.objects.filter(child=case.child, status=Status.OPEN).values_list("rule", flat=True)
+    ) == {"care.monitoring"}
     assert [s.action for s in case.steps.all()][:4] == ["report", "acknowledge", "screen", "record"]
     assert verify().ok
 

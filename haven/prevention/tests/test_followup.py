@@ -416,3 +416,25 @@ def test_visits_on_time_count_the_missed_ones(world, village, frozen):
     frozen.advance(days=40)  # the assessment (7 days) and the monthly contact (30 days) were missed
     figures = selectors.figures_for(world.officer_a)
     assert (figures.visits_on_time.value, figures.visits.value) == (1, 2)
+
+
+def test_a_postnatal_visit_is_due_on_its_day_not_worked_back_from_it(world, village, frozen):
+    """§9c: the visit of week 1 is due on day 7 after the birth — a step due on a date (the engine's
+    due-on obligation), opened when it is set, not a 7-day clock started a week before."""
+    from haven.core.calendar import day_end
+
+    person = flag(world, village)
+    services.person_contact(
+        actor=world.collaborator_a, person=person, at=frozen.at, mode="home", wellbeing="good", consent=True
+    )
+    born = clock.localdate(frozen.at)
+    frozen.advance(days=2)  # recorded two days after the birth
+    services.person_birth(actor=world.collaborator_a, person=person, born_on=born, sex="male")
+    visit = Obligation.objects.get(
+        subject_id=person.pk, rule="prevention.postnatal_visit", status=Status.OPEN
+    )
+    week_1 = born + dt.timedelta(days=7)
+    assert (visit.due_on, visit.due_at, visit.opened_at) == (week_1, day_end(week_1), frozen.at)
+    papers = Obligation.objects.get(subject_id=person.pk, rule="prevention.newborn_papers")
+    # 60 days counted from the day after the birth (Civil Code 2015 art. 147).
+    assert papers.due_at == day_end(born + dt.timedelta(days=60))

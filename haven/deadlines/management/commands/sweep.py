@@ -4,9 +4,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from haven.deadlines.jobs import JOBS
 from haven.deadlines.sweep import sweep
 from haven.notifications.services import outbox_deliver
-from haven.population.services import requests_process
 
 
 class Command(BaseCommand):
@@ -24,13 +24,15 @@ class Command(BaseCommand):
     def handle(self, *args, loop: int, **options) -> None:
         while True:
             result = sweep()
-            pins = requests_process()
+            # The apps' own periodic work (the population register's waiting requests: "PINs received").
+            done = {label: job() for label, job in JOBS.items()}
             sent, failed = outbox_deliver()
             if options["verbosity"] > 0 and (
-                result.escalated or result.fired or pins or sent or failed or not loop
+                result.escalated or result.fired or any(done.values()) or sent or failed or not loop
             ):
+                jobs = "".join(f"{label} {n}, " for label, n in done.items())
                 self.stdout.write(
-                    f"escalated {result.escalated}, timers fired {result.fired}, PINs received {pins}, "
+                    f"escalated {result.escalated}, timers fired {result.fired}, {jobs}"
                     f"messages sent {sent}, failed {failed}"
                 )
             if not loop:

