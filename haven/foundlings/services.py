@@ -17,7 +17,7 @@ from haven.areas.models import Area
 from haven.audit.services import record
 from haven.care import services as care
 from haven.core import clock
-from haven.core.errors import Refused, invalid
+from haven.core.errors import Problems, Refused, invalid
 from haven.deadlines import pathway
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.rules import RULES
@@ -391,22 +391,25 @@ def foundling_decide_temporary_care(
             _("Draw up the discovery record first (Decree 123/2015 art. 14(1))."), code="record_missing"
         )
     kind = TemporaryCare(kind)
+    # Every problem at once; "cannot receive" only for an organisation that was chosen (walkthrough D20).
+    problems = Problems()
     if kind is TemporaryCare.FAMILY:
         to_organisation = membership.organisation
         if not family.strip():
-            raise invalid("family", _("Name the registered family and its address."), "required")
+            problems.add("family", _("Name the registered family and its address."), "required")
     if kind is TemporaryCare.HOSPITAL_HOLD and not reason.strip():
-        raise invalid("reason", _("A hospital hold is an exception: give the reason."), "required")
-    if (
-        to_organisation is None
-        or not to_organisation.is_active
-        or to_organisation.kind not in RECEIVING_KINDS[kind]
-    ):
-        raise invalid(
+        problems.add("reason", _("A hospital hold is an exception: give the reason."), "required")
+    if to_organisation is None:
+        problems.add(
+            "to_organisation", _("Choose the facility or hospital that receives the child."), "required"
+        )
+    elif not to_organisation.is_active or to_organisation.kind not in RECEIVING_KINDS[kind]:
+        problems.add(
             "to_organisation",
             _("This organisation cannot receive the child for this kind of care."),
             "cannot_receive",
         )
+    problems.raise_any()
     now = clock.now()
     case.temporary_family = family.strip()
     case.save(update_fields=["temporary_family", "updated_at"])
