@@ -208,3 +208,13 @@ def test_every_service_that_takes_a_legal_name_applies_the_rule(world):
         care.staff_add(
             actor=world.facility_director, facility=site.facility, full_name="Cô <b>Lan</b>", kind="caregiver"
         )
+
+
+def test_the_child_form_shows_a_wrong_pin_with_its_other_problems_at_once(world, client):
+    """Walkthrough D20: a problem the service found appeared only once the form's own were fixed."""
+    client.force_login(world.officer_a)
+    response = client.post(
+        "/children/new/", form(world, nationality="", given_name="An2", pin="999912345678")
+    )
+    assert {"nationality", "given_name", "pin"} <= set(response.context["form"].errors)
+    assert not Child.objects.exists()
