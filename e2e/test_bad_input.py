@@ -33,6 +33,7 @@ def test_registering_a_child_with_an_invalid_pin_shows_the_field_error_and_creat
     page.locator("#id_middle_name").fill(NAME[1])
     page.locator("#id_given_name").fill(NAME[2])
     page.locator("#id_sex").select_option("male")
+    page.locator("#id_nationality").select_option("VN")
     page.locator("#id_date_of_birth").fill("15/03/2018")
     page.locator("#id_current_commune").select_option(label=world.commune_a)
     page.locator("#id_pin").fill(WRONG_PROVINCE_PIN)

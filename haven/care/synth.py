@@ -73,7 +73,7 @@ def _build(rng, director: User, org: Organisation, *, ownership: str, layout, st
             home=homes[home_name],
             name=group_name,
             places=places,
-            age_band=ratios.band_for(start - dt.timedelta(days=band[0] * 31), start).code,
+            age_band=_age_band(band),
         )
         caregivers = []
         for shift, count in (("day", day), ("night", night)):
@@ -95,6 +95,15 @@ def _build(rng, director: User, org: Organisation, *, ownership: str, layout, st
         ).full
         services.staff_add(actor=director, facility=facility, full_name=name, kind=kind)
     return facility
+
+
+def _age_band(months: tuple[int, int]) -> str:
+    """The ratio band a layout's ages fall in, or "" (mixed ages) when they span more than one."""
+    low, high = (
+        next(b for b in ratios.BANDS if b.from_months <= m and (b.to_months is None or m < b.to_months))
+        for m in (months[0], months[1] - 1)
+    )
+    return low.code if low == high else ""
 
 
 def _candidates(world: DemoWorld, today: dt.date) -> list[Child]:
@@ -256,7 +265,8 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
             relationship="Bà ngoại",
         )
 
-    # Two children just admitted by the first facility, waiting for a group (the e2e journey places them).
-    for child in _pick(pool, (18, 192), today, 2):
+    # Two children just admitted by the first facility, waiting for a group (the e2e journey places them
+    # in the Mầm non group, which is kept for children of 18 months to under 6 years).
+    for child in _pick(pool, (18, 72), today, 2):
         Involvement.objects.create(child=child, organisation=org, basis=InvolvementBasis.HANDOVER)
     return Placement.objects.count() - before

@@ -40,3 +40,31 @@ def messages_of(error: ValidationError) -> str:
 def invalid(field: str, message: str, code: str) -> ValidationError:
     """A ValidationError on one field that keeps its machine-readable ``code`` (for the API)."""
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+class Problems:
+    """A service's problems collected, then raised together, so that a form shows all of them at once
+    (walkthrough D20: the flag form needed four submits to show four problems)."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def add(self, field: str, message: str, code: str) -> None:
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    def check(self, check, *args, **kwargs):
+        """Run a check that raises a ValidationError; keep its problems and return its result."""
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as error:
+            shaped = error.error_dict if hasattr(error, "error_dict") else {"__all__": error.error_list}
+            for field, errors in shaped.items():
+                self.errors.setdefault(field, []).extend(errors)
+            return None
+
+    def __contains__(self, field: str) -> bool:
+        return field in self.errors
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)

@@ -549,8 +549,14 @@ def temporary_care(request, case_id: uuid.UUID, payload: TemporaryCareIn):
     case = _case(request, case_id)
     data = payload.dict()
     to_id = data.pop("to_organisation_id")
-    # An unknown id gets the same answer as an organisation that cannot receive the child.
     to_organisation = Organisation.objects.filter(pk=to_id).first() if to_id is not None else None
+    if to_id is not None and to_organisation is None:
+        # An unknown id gets the same answer as an organisation that cannot receive the child.
+        raise invalid(
+            "to_organisation_id",
+            _("This organisation cannot receive the child for this kind of care."),
+            "cannot_receive",
+        )
     with api_field_names(to_organisation="to_organisation_id"):
         services.foundling_decide_temporary_care(
             actor=request.user, case=case, to_organisation=to_organisation, **data

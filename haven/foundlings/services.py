@@ -19,7 +19,7 @@ from haven.areas.models import Area
 from haven.audit.services import record
 from haven.care import services as care
 from haven.core import clock
-from haven.core.errors import Refused, invalid
+from haven.core.errors import Problems, Refused, invalid
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.services import obligations_close
 from haven.foundlings import duplicates, workflow
@@ -333,21 +333,26 @@ def foundling_decide_temporary_care(
     kind = TemporaryCare(kind)
 
     def effect(firing: Firing) -> Handover:
+        # Every problem at once; "cannot receive" only for an organisation that was chosen (D20).
+        problems = Problems()
         receiver = to_organisation
         if kind is TemporaryCare.FAMILY:
             receiver = firing.organisation
             if not family.strip():
-                raise invalid("family", _("Name the registered family and its address."), "required")
+                problems.add("family", _("Name the registered family and its address."), "required")
         if kind is TemporaryCare.HOSPITAL_HOLD and not reason.strip():
-            raise invalid("reason", _("A hospital hold is an exception: give the reason."), "required")
+            problems.add("reason", _("A hospital hold is an exception: give the reason."), "required")
         if receiver is None:
-            raise invalid("to_organisation", _("Choose who receives the child."), "required")
-        if not receiver.is_active or receiver.kind not in RECEIVING_KINDS[kind]:
-            raise invalid(
+            problems.add(
+                "to_organisation", _("Choose the facility or hospital that receives the child."), "required"
+            )
+        elif not receiver.is_active or receiver.kind not in RECEIVING_KINDS[kind]:
+            problems.add(
                 "to_organisation",
                 _("This organisation cannot receive the child for this kind of care."),
                 "cannot_receive",
             )
+        problems.raise_any()
         case.temporary_family = family.strip()
         case.save(update_fields=["temporary_family", "updated_at"])
         handover = Handover.objects.create(

@@ -99,6 +99,27 @@ class ChildForm(forms.Form):
     def clean_current_commune(self):
         return self.cleaned_data["current_commune"]
 
+    def clean(self):
+        data = super().clean()
+        # The PIN's own rules, shown with the form's other problems in one submit (walkthrough D20);
+        # the service checks it again, against the record as saved.
+        from django.core.exceptions import ValidationError
+
+        from haven.people.rules import clean_pin
+
+        pin = (data.get("pin") or "").strip()
+        if pin and "pin" not in self.errors:
+            try:
+                clean_pin(
+                    pin,
+                    sex=data.get("sex") or "unknown",
+                    date_of_birth=data.get("date_of_birth"),
+                    estimated=bool(data.get("date_of_birth_estimated")),
+                )
+            except ValidationError as error:
+                self.add_error("pin", error.error_dict["pin"])
+        return data
+
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("province", None)

@@ -119,27 +119,29 @@ _NAME_WORDS = re.compile(r"[ \-'’ʼ]+")
 def name_problem(value: str) -> tuple[str, str] | None:
     """Why ``value`` cannot be a person's legal name (a message and a code), or None when it can.
     An empty value is not a problem here: whether a name is required is the form's or service's rule."""
-    if any(c.isdigit() for c in value):
-        return _("A name cannot contain digits."), "name_digits"
     text = unicodedata.normalize("NFC", value)
-    if any(not (unicodedata.category(c)[0] in "LM" or c in _NAME_JOINERS) for c in text):
+    if any(not (unicodedata.category(c)[0] in "LM" or c in _NAME_JOINERS or c.isdigit()) for c in text):
         return (
             _("A name can contain only letters, spaces, hyphens (-) and apostrophes (')."),
             "name_characters",
         )
+    if any(c.isdigit() for c in text):
+        return _("A name cannot contain digits."), "name_digits"
     words = [w for w in _NAME_WORDS.split(text) if w]
     if text.strip() and not words:
         return _("A name must contain letters."), "name_characters"
+    folded = text.casefold()
+    run = NAME_REPEAT_MAX + 1
+    if any(
+        folded[i].isalpha() and folded[i] * run == folded[i : i + run]
+        for i in range(len(folded) - NAME_REPEAT_MAX)
+    ):
+        return _("A name does not repeat the same letter more than 3 times in a row."), "name_repeated"
     if any(len(w) > NAME_WORD_MAX for w in words):
         return (
             _("A word of a name has at most %(count)d letters.") % {"count": NAME_WORD_MAX},
             "name_word_too_long",
         )
-    folded = text.casefold()
-    if any(
-        folded[i] * (NAME_REPEAT_MAX + 1) == folded[i : i + NAME_REPEAT_MAX + 1] for i in range(len(folded))
-    ):
-        return _("A name does not repeat the same letter more than 3 times in a row."), "name_repeated"
     return None
 
 

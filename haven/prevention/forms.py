@@ -100,6 +100,27 @@ class FlagForm(forms.Form):
         if village is not None and data.get("commune") is None:
             data["commune"] = village.commune
             self.errors.pop("commune", None)
+        # The service's checks of the whole flag, shown with the form's own in one submit (D20).
+        from haven.prevention.services import flag_problems
+
+        problems = flag_problems(
+            commune=data.get("commune"),
+            village=village,
+            family_name=data.get("family_name") or "-",
+            middle_name=data.get("middle_name") or "",
+            given_name=data.get("given_name") or "-",
+            birth_year=data.get("birth_year"),
+            under_16=bool(data.get("under_16")),
+            pregnant=bool(data.get("pregnant")),
+            expected_delivery=data.get("expected_delivery"),
+            risk_factors=data.get("risk_factors") or [],
+            consent=bool(data.get("consent")),
+            notes=data.get("notes") or "",
+            now=clock.now(),
+        )
+        for field, errors in problems.errors.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, errors)
         return data
 
 

@@ -27,7 +27,7 @@ from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core import calendar, clock, dated
-from haven.core.errors import Refused, invalid
+from haven.core.errors import Problems, Refused, invalid
 from haven.deadlines.models import Obligation, Status
 from haven.lib import crypto
 from haven.notifications.services import notify
@@ -150,6 +150,60 @@ def _organisation_of(collaborator: User | None) -> Organisation | None:
     return m.organisation if m else None
 
 
+def flag_problems(
+    *,
+    commune: Area | None,
+    village: Village | None,
+    family_name: str,
+    middle_name: str,
+    given_name: str,
+    birth_year: int | None,
+    under_16: bool,
+    pregnant: bool,
+    expected_delivery: dt.date | None,
+    risk_factors: list[str],
+    consent: bool,
+    notes: str,
+    now: dt.datetime,
+) -> Problems:
+    """Everything wrong with a flag, all at once: the page's form shows these beside its own checks
+    (walkthrough D20: four submits for four problems), and person_flag refuses them for the API."""
+    problems = Problems()
+    if commune is None or commune.level != "commune":
+        problems.add("commune", _("Choose a commune from the list."), "unknown_commune")
+    elif village is not None and village.commune_id != commune.id:
+        problems.add("village", _("This village is not in the chosen commune."), "wrong_commune")
+    if not family_name.strip() or not given_name.strip():
+        problems.add("given_name", _("Give her family name and given name."), "required")
+    problems.check(names.check_names, family_name=family_name, middle_name=middle_name, given_name=given_name)
+    year = clock.localdate(now).year
+    # Born this year minus 15 or later: under 16 whatever the birthday (Law on Children art. 1).
+    under_16 = under_16 or (birth_year is not None and year - birth_year <= 15)
+    if birth_year is not None and not year - 70 <= birth_year <= year - 9:
+        problems.add(
+            "birth_year",
+            _("Give a year of birth between %(a)s and %(b)s.") % {"a": year - 70, "b": year - 9},
+            "implausible",
+        )
+    elif birth_year is not None and under_16 and birth_year < year - 16:
+        problems.add("birth_year", _("The year of birth does not match “under 16”."), "inconsistent")
+    risks = problems.check(_clean_risks, risk_factors) or []
+    if expected_delivery and not pregnant:
+        problems.add("expected_delivery", _("An expected date of delivery needs “pregnant”."), "inconsistent")
+    else:
+        problems.check(workflow.check_delivery, expected_delivery, now)
+    if not consent and (risks or expected_delivery or notes.strip()):
+        problems.add(
+            "consent",
+            _(
+                "Risk factors, the expected date of delivery and notes are sensitive: record them only "
+                "once she consents (or leave them for the first contact)."
+            ),
+            "consent_required",
+        )
+    return problems
+
+
 @transaction.atomic
 def person_flag(
     *,
@@ -174,39 +228,25 @@ def person_flag(
     herself a child at risk: a child-protection report is opened at once (Decree 56 art. 25). The
     collaborator who covers her village is told, unless she flagged her herself."""
     now = clock.now()
-    if commune is None or commune.level != "commune":
-        raise invalid("commune", _("Choose a commune from the list."), "unknown_commune")
-    if village is not None and village.commune_id != commune.id:
-        raise invalid("village", _("This village is not in the chosen commune."), "wrong_commune")
-    if not family_name.strip() or not given_name.strip():
-        raise invalid("given_name", _("Give her family name and given name."), "required")
-    names.check_names(family_name=family_name, middle_name=middle_name, given_name=given_name)
+    flag_problems(
+        commune=commune,
+        village=village,
+        family_name=family_name,
+        middle_name=middle_name,
+        given_name=given_name,
+        birth_year=birth_year,
+        under_16=under_16,
+        pregnant=pregnant,
+        expected_delivery=expected_delivery,
+        risk_factors=risk_factors or [],
+        consent=consent,
+        notes=notes,
+        now=now,
+    ).raise_any()
     year = clock.localdate(now).year
     # Born this year minus 15 or later: under 16 whatever the birthday (Law on Children art. 1).
     under_16 = under_16 or (birth_year is not None and year - birth_year <= 15)
-    if birth_year is not None and not year - 70 <= birth_year <= year - 9:
-        raise invalid(
-            "birth_year",
-            _("Give a year of birth between %(a)s and %(b)s.") % {"a": year - 70, "b": year - 9},
-            "implausible",
-        )
-    if birth_year is not None and under_16 and birth_year < year - 16:
-        raise invalid("birth_year", _("The year of birth does not match “under 16”."), "inconsistent")
     risks = _clean_risks(risk_factors or [])
-    if expected_delivery and not pregnant:
-        raise invalid(
-            "expected_delivery", _("An expected date of delivery needs “pregnant”."), "inconsistent"
-        )
-    workflow.check_delivery(expected_delivery, now)
-    if not consent and (risks or expected_delivery or notes.strip()):
-        raise invalid(
-            "consent",
-            _(
-                "Risk factors, the expected date of delivery and notes are sensitive: record them only "
-                "once she consents (or leave them for the first contact)."
-            ),
-            "consent_required",
-        )
     membership = _flagging_membership(actor, commune, village)
     collaborator = actor if membership.role == Role.SOCIAL_COLLABORATOR else _collaborator_for(village)
     source = SOURCE_OF_ROLE.get(membership.role, Source.COMMUNE)

@@ -561,7 +561,11 @@ def report(request, payload: ProtectionReportIn):
         child = people.children_matching(request.user).filter(pk=child_id).first()
         if child is None:
             raise NotVisible
-    with api_field_names(incident_commune="incident_commune_code"):
+    with api_field_names(
+        incident_commune="incident_commune_code",
+        informant_name="informant.name",
+        informant_phone="informant.phone",
+    ):
         case = services.protection_report(actor=request.user, incident_commune=commune, child=child, **data)
     try:
         return Status(201, _detail(request.user, case.pk))

@@ -271,3 +271,30 @@ def test_a_phone_number_must_look_like_one(world):
     assert "phone" in refused.value.error_dict and not CareFamily.objects.exists()
     assert register(world, phone="0913 456 789").phone == "0913 456 789"
     assert register(world, applicant_name="Lê Thị Hồng", phone="+84913456789").phone == "+84913456789"
+
+
+def test_a_form_12_number_with_markup_is_refused_on_the_page_and_in_the_api(world, client):
+    """Walkthrough D19: "<script>x</script>" was accepted as the number of the chairman's decision."""
+    from haven.api.tests.client import ApiClient
+
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365))
+    kin = register(world, kind="kin", relative_of=child, relationship="Bà ngoại", health_certificate_on=None)
+    families.family_verify(actor=world.officer_a, family=kin, eligible=True, note="Đã xác minh")
+    with pytest.raises(ValidationError) as refused:
+        families.family_decide(
+            actor=world.chairman_a, family=kin, child=child, decision_number="<script>x</script>"
+        )
+    assert "decision_number" in refused.value.error_dict
+    answer = ApiClient(world.chairman_a).post(
+        f"/care/families/{kin.pk}/decide", {"child_id": str(child.pk), "decision_number": "<b>12</b>"}
+    )
+    assert answer.status_code == 422 and "decision_number" in answer.json()["fields"]
+    client.force_login(world.chairman_a)
+    page = client.post(
+        f"/care/families/{kin.pk}/",
+        {"which": "decide", "decide-child": child.pk, "decide-decision_number": "<i>1</i>"},
+    ).content.decode()
+    assert "Số hoặc ký hiệu chỉ gồm chữ cái, chữ số" in page
+    kin.refresh_from_db()
+    assert kin.status == "verified" and not kin.decision_number
+    families.family_decide(actor=world.chairman_a, family=kin, child=child, decision_number="12/QĐ-UBND")

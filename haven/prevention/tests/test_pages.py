@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.utils import timezone, translation
@@ -262,3 +264,124 @@ def test_the_birth_page_asks_how_mother_and_baby_are_and_danger_tells_the_commun
     assert Notification.objects.filter(
         kind="prevention.birth", organisation=world.orgs["committee_a"]
     ).exists()
+
+
+class TestTheFirstContactKeepsWhatIsRecorded:
+    """Walkthrough D8: the first-contact form showed the risk boxes unticked and the due date empty,
+    and saving it wiped the three risk factors and the notes recorded at the flag."""
+
+    RISKS = ["unintended_pregnancy", "single_mother", "says_cannot_keep"]
+
+    def flagged(self, world, village, frozen):
+        from haven.core import clock
+        from haven.prevention import services
+
+        due = clock.localdate(frozen.at) + dt.timedelta(days=120)
+        person = flag(world, village, risk_factors=self.RISKS, expected_delivery=due, notes="Sống một mình")
+        assert sorted(person.risk_factors) == sorted(self.RISKS) and services.notes_of(person)
+        return person, due
+
+    def test_the_page_shows_and_keeps_the_risk_factors_due_date_and_notes(
+        self, world, client, village, frozen
+    ):
+        from haven.prevention import services
+
+        person, due = self.flagged(world, village, frozen)
+        client.force_login(world.collaborator_a)
+        page = client.get(f"/prevention/{person.pk}/contact/").content.decode()
+        for code in self.RISKS:
+            assert re.search(rf'name="risk_factors" value="{code}"[^>]*checked', page), code
+        assert f'value="{due:%d/%m/%Y}"' in page and "Sống một mình" in page
+        form = response_form(page)  # what the browser sends back once mode, consent and wellbeing are set
+        form.update(
+            {
+                "at": timezone.localtime(frozen.at).strftime("%d/%m/%Y %H:%M"),
+                "mode": "home",
+                "consent": "1",
+                "wellbeing": "good",
+            }
+        )
+        assert client.post(f"/prevention/{person.pk}/contact/", form).status_code == 302
+        person.refresh_from_db()
+        assert person.state == State.CONTACTED
+        assert sorted(person.risk_factors) == sorted(self.RISKS) and person.expected_delivery == due
+        assert services.notes_of(person) == "Sống một mình"
+        page = client.get(f"/prevention/{person.pk}/").content.decode()
+        assert "Mẹ đơn thân, không có sự hỗ trợ của người cha" in page
+
+    def test_the_api_keeps_what_a_contact_leaves_out(self, world, village, frozen):
+        from haven.api.tests.client import ApiClient
+        from haven.prevention import services
+
+        person, due = self.flagged(world, village, frozen)
+        body = {"at": frozen.at.isoformat(), "mode": "home", "consent": True, "wellbeing": "good"}
+        assert (
+            ApiClient(world.collaborator_a).post(f"/prevention/{person.pk}/contact", body).status_code == 200
+        )
+        person.refresh_from_db()
+        assert sorted(person.risk_factors) == sorted(self.RISKS) and person.expected_delivery == due
+        assert services.notes_of(person) == "Sống một mình"
+
+    def test_the_update_form_shows_the_recorded_due_date_and_keeps_it(self, world, client, village, frozen):
+        person, due = self.flagged(world, village, frozen)
+        from haven.prevention import services
+
+        services.person_contact(
+            actor=world.collaborator_a,
+            person=person,
+            at=frozen.at,
+            mode="home",
+            wellbeing="good",
+            consent=True,
+        )
+        client.force_login(world.collaborator_a)
+        page = client.get(f"/prevention/{person.pk}/update/").content.decode()
+        assert f'value="{due:%d/%m/%Y}"' in page
+        other = Village.objects.create(commune=world.commune_a, name="Thôn Tây")
+        services.coverage_assign(actor=world.officer_a, collaborator=world.collaborator_a, village=other)
+        form = response_form(page)
+        form["village"] = other.pk
+        assert client.post(f"/prevention/{person.pk}/update/", form).status_code == 302
+        person.refresh_from_db()
+        assert person.village == other and person.expected_delivery == due and person.pregnant
+
+
+def response_form(page: str) -> dict:
+    """The values a browser would send back for the step form of ``page``, untouched."""
+    form = page[page.index('<form class="form" method="post"') :]
+    form = form[: form.index("</form>")]
+    data: dict = {}
+    for name, value in re.findall(r'<input type="(?:text|hidden)" name="(\w+)" value="([^"]*)"', form):
+        data[name] = html.unescape(value)
+    for name, value in re.findall(
+        r'<input type="(?:checkbox|radio)" name="(\w+)" value="(\w+)"[^>]*checked', form
+    ):
+        data.setdefault(name, []).append(value) if name == "risk_factors" else data.__setitem__(name, value)
+    for name, body in re.findall(r'<textarea name="(\w+)"[^>]*>(.*?)</textarea>', form, re.S):
+        data[name] = html.unescape(body.strip())
+    for name, options in re.findall(r'<select name="(\w+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        data[name] = chosen.group(1) if chosen else ""
+    return data
+
+
+def test_the_flag_form_shows_every_problem_in_one_submit(world, client, village, frozen):
+    """Walkthrough D20: the flag form needed four submits to show four problems."""
+    client.force_login(world.collaborator_a)
+    response = client.post(
+        "/prevention/flag/",
+        {
+            "family_name": "Nguyễn",
+            "given_name": "Hoa2",
+            "birth_year": "1900",
+            "commune": world.commune_a.pk,
+            "village": village.pk,
+            "expected_delivery": (timezone.localdate(frozen.at) + dt.timedelta(days=60)).strftime("%d/%m/%Y"),
+            "risk_factors": ["single_mother"],
+        },
+    )
+    assert response.status_code == 200
+    assert {"given_name", "birth_year", "expected_delivery", "consent"} <= set(
+        response.context["form"].errors
+    )
+    assert not AtRiskPerson.objects.exists()
