@@ -86,6 +86,8 @@ def test_the_register_is_down_the_officer_sees_waiting_and_the_pin_arrives_later
         registrar.click(offered.get_by_role("link", name=vi("Register the birth"), exact=True))
         page.locator("#id_family_name").fill("Đỗ")
         page.locator("#id_given_name").fill("Ngọc Hân")
+        # The registration is irreversible: the page says what it does and asks to confirm it.
+        page.get_by_label(vi("I have read what this step does and confirm it.")).check()
         registrar.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
         assert urlsplit(page.url).path == case_path
         papers = page.get_by_role("region", name=vi("Papers"))

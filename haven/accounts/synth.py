@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from haven.areas.models import Area
+from haven.areas.models import TWO_TIER_REFORM, Area
 
 DEMO_PASSWORD = "Haven@2026demo"  # noqa: S105 - synthetic demo accounts only, printed by `make demo`
 
@@ -95,6 +95,10 @@ def demo_world(*, province_code: str = "01") -> DemoWorld:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        Membership.objects.get_or_create(user=user, organisation=orgs[org_key], role=role)
+        # In office since the two-tier communes began, so the demo's history (cases built step by step at
+        # past moments) finds each person already in post.
+        Membership.objects.get_or_create(
+            user=user, organisation=orgs[org_key], role=role, defaults={"valid_from": TWO_TIER_REFORM}
+        )
         users[username] = (user, f"{role.label} — {orgs[org_key].name}")
     return DemoWorld(province, commune_a, commune_b, orgs, users)

@@ -145,7 +145,19 @@ def build_stage(world) -> Stage:
         match = KnownChildMatch.objects.filter(case=pcase).first() or KnownChildMatch.objects.create(
             case=pcase, candidate=known
         )
+    # A Form 05 approval on record (its printed decision is a page of its own).
+    from haven.protection.models import Approval
+
+    approval = Approval.objects.create(
+        case=pcase,
+        plan=pcase.assessments.order_by("-pk").first(),
+        decision_number="05/QĐ-UBND",
+        approved_at=clock.now(),
+        approved_by=world.chairman_a,
+        participants="Chủ tịch UBND, công chức văn hóa - xã hội",
+    )
     for prefix in ("/protection/", "/api/v1/protection/"):
+        stage.ids[(prefix, "approval_id")] = str(approval.pk)
         stage.ids[(prefix, "case_id")] = str(pcase.pk)
         stage.ids[(prefix, "referral_id")] = str(referral.pk)
         stage.ids[(prefix, "transfer_id")] = str(transfer.pk)
@@ -231,7 +243,18 @@ def build_stage(world) -> Stage:
         relative_of=child,
         relationship="Bà nội",
     )
+    # An inspection on record (its printed record is a page of its own).
+    from haven.care import checklist
+
+    inspection = care.inspection_record(
+        actor=world.provincial,
+        facility=site.facility,
+        inspected_on=clock.localdate(),
+        results={item.code: "met" for item in checklist.ITEMS},
+        findings="Đạt yêu cầu",
+    )
     for prefix in ("/care/", "/api/v1/care/"):
+        stage.ids[(prefix, "inspection_id")] = str(inspection.pk)
         stage.ids[(prefix, "facility_id")] = str(site.facility.pk)
         stage.ids[(prefix, "home_id")] = str(site.home.pk)
         stage.ids[(prefix, "group_id")] = str(site.older.pk)

@@ -116,6 +116,7 @@ class TestNoSexPreselected:
                 "sex": "female",
                 "date_of_birth": f"{estimated:%d/%m/%Y}",
                 "date_of_birth_estimated": "on",
+                "step-confirm": "on",  # the registration is irreversible: the page asks to confirm it
             },
         )
         assert response.status_code == 302
