@@ -806,7 +806,7 @@ def _family_out(f) -> dict:
         "kind": f.kind,
         "applicant_name": f.applicant_name,
         "commune_code": f.commune.code,
-        "status": f.status,
+        "status": f.state,
         "relationship": f.relationship,
         "decision_number": f.decision_number,
         "decided_child_id": f.decided_child_id,
@@ -852,7 +852,7 @@ def register_family(request, payload: FamilyIn):
         raise NotVisible
     data = payload.dict()
     relative = data.pop("relative_of")
-    family = families.family_register(
+    family = services.family_register(
         actor=request.user,
         commune=commune,
         relative_of=_child(request, relative) if relative else None,
@@ -864,7 +864,7 @@ def register_family(request, payload: FamilyIn):
 @router.post("/families/{family_id}/verify", response={200: FamilyOut, **ERRORS})
 def verify_family(request, payload: VerifyIn, family_id: uuid.UUID):
     """Form 11."""
-    family = families.family_verify(actor=request.user, family=_family(request, family_id), **payload.dict())
+    family = services.family_verify(actor=request.user, family=_family(request, family_id), **payload.dict())
     return _family_out(family)
 
 
@@ -875,7 +875,7 @@ def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
     child = families.decidable_children(request.user, family).filter(pk=payload.child_id).first()
     if child is None:
         raise NotVisible
-    family = families.family_decide(
+    family = services.family_decide(
         actor=request.user,
         family=family,
         child=child,
@@ -887,7 +887,7 @@ def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
 @router.post("/families/{family_id}/handover", response={200: CarePathOut, **ERRORS})
 def hand_over(request, family_id: uuid.UUID):
     family = _family(request, family_id)
-    placement = families.family_handover(actor=request.user, family=family)
+    placement = services.family_handover(actor=request.user, family=family)
     return _path(request, placement.child)
 
 
@@ -1021,7 +1021,7 @@ def decide_change(request, payload: DecisionIn, placement_id: uuid.UUID):
         family = families.families_visible(request.user).filter(pk=data["family_id"]).first()
         if family is None:
             raise NotVisible
-    decision = decisions.care_change_decide(
+    decision = services.care_change_decide(
         actor=request.user,
         placement=placement,
         ground=data["ground"],
@@ -1059,7 +1059,7 @@ def review_family(request, payload: FamilyReviewIn, family_id: uuid.UUID):
     """The quarterly update of the register (Decree 56/2017 art. 41): confirm the family, or remove
     it with the reason. When every family is reviewed, the quarter's clock is met and the next opens."""
     family: CareFamily = _family(request, family_id)
-    updated = families.family_review(actor=request.user, family=family, **payload.dict())
+    updated = services.family_review(actor=request.user, family=family, **payload.dict())
     return _family_out(updated)
 
 

@@ -21,6 +21,7 @@ from haven.access.scoping import granting
 from haven.accounts.models import Role, User
 from haven.areas.models import Area
 from haven.care import ratios
+from haven.care.capacity import special_needs
 from haven.care.models import (
     CaregiverChange,
     Facility,
@@ -33,7 +34,6 @@ from haven.care.models import (
     SmallGroup,
     StaffKind,
 )
-from haven.care.services import special_needs
 from haven.core import clock
 from haven.deadlines.models import Obligation, Status
 from haven.people.models import Child
@@ -361,7 +361,7 @@ class CarePath:
 
 
 def care_path(user: User, child: Child, on: dt.date | None = None) -> CarePath:
-    from haven.care.services import _current_carer
+    from haven.care.services.placements import _current_carer
 
     on = on or clock.today()
     placements = list(

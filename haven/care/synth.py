@@ -196,7 +196,7 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
                 opinion="Cháu muốn về ở với bà" if kin else "Cháu đồng ý về sống với cô",
                 recorded_by=officer,
             )
-        applicant = families.family_register(
+        applicant = services.family_register(
             actor=officer,
             commune=world.commune_a,
             kind="kin" if kin else "non_kin",
@@ -212,11 +212,11 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
             relative_of=child if kin else None,
             relationship="Bà ngoại" if kin else "",
         )
-        families.family_verify(actor=officer, family=applicant, eligible=True, note="Đủ điều kiện (Mẫu 11)")
-        families.family_decide(
+        services.family_verify(actor=officer, family=applicant, eligible=True, note="Đủ điều kiện (Mẫu 11)")
+        services.family_decide(
             actor=chairman, family=applicant, child=child, decision_number=f"{40 + i}/QĐ-UBND"
         )
-        placement = families.family_handover(actor=officer, family=applicant)
+        placement = services.family_handover(actor=officer, family=applicant)
         Placement.objects.filter(pk=placement.pk).update(started_on=today - dt.timedelta(days=days))
 
     # A grandmother of a young child of commune A in the facility has notified the commune (registered,
@@ -233,7 +233,7 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
         .first()
     )
     if young is not None:
-        families.family_register(
+        services.family_register(
             actor=officer,
             commune=world.commune_a,
             kind="kin",

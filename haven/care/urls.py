@@ -8,6 +8,7 @@ urlpatterns = [
     path("province/", views.province, name="province"),
     path("families/", views.families, name="families"),
     path("families/<uuid:family_id>/", views.family, name="family"),
+    path("families/<uuid:family_id>/<slug:step>/", views.family_step, name="family_step"),
     path("facilities/<int:facility_id>/", views.board, name="board"),
     path("facilities/<int:facility_id>/manage/", views.manage, name="manage"),
     path("facilities/<int:facility_id>/form14/", views.form14, name="form14"),

@@ -83,7 +83,7 @@ def test_the_chairman_moves_a_child_from_kin_care_to_a_foster_family_as_one_tran
     change = CaregiverChange.objects.get(placement=new)
     assert (change.from_family, change.to_family) == (kin.family, foster)
     foster.refresh_from_db()
-    assert foster.status == "handed_over" and foster.decided_child == child
+    assert foster.state == "handed_over" and foster.decided_child == child
     assert AuditEvent.objects.filter(action="care.change_decide", child_id=child.pk).exists()
     path = selectors.care_path(world.chairman_a, child)
     assert [p.form for p in path.placements] == ["kin", "foster"]
@@ -171,7 +171,7 @@ def test_reunification_ends_the_care_without_a_next_form(world):
         ({"note": ""}, "note", "required"),
         ({"form": ""}, "form", "required"),
         ({"ground": "reunification"}, "form", "not_allowed"),
-        ({"on": "in two days"}, "on", "future_date"),
+        ({"on": "in two days"}, "on", "time_in_future"),
         ({"decision_number": " "}, "decision_number", "required"),
         ({"family": None}, "family", "required"),
         ({"ground": "family_found"}, "ground", "wrong_ground"),
@@ -495,6 +495,7 @@ def test_a_handover_does_not_take_the_child_from_a_family_a_decision_gave_it_to(
     Placement.objects.filter(pk=placement.pk).update(ended_on=clock.today())
     given = Placement.objects.create(
         child=child,
+        state="in_family",
         form="foster",
         family=other,
         carer_name=other.applicant_name,
@@ -521,7 +522,8 @@ def test_kin_care_is_ended_by_the_chairmans_decision_not_by_the_officer(world, c
     assert api.status_code == 409 and api.json()["code"] == "by_decision"
     client.force_login(world.officer_a)
     page = client.post(
-        f"/care/placements/{kin.pk}/end/", {"on": clock.today().isoformat(), "reason": "Về với mẹ"}
+        f"/care/placements/{kin.pk}/end/",
+        {"on": clock.today().isoformat(), "reason": "Về với mẹ", "step-confirm": "on"},
     )
     assert page.status_code == 200 and refused.value.message in page.content.decode()
     kin.refresh_from_db()
@@ -560,7 +562,7 @@ def test_a_child_of_7_or_over_is_heard_before_any_decision_changing_the_care(wor
     }
     with pytest.raises(Refused) as refused:
         decisions.care_change_decide(**args, ground="reunification")
-    assert refused.value.code == "condition_failed"
+    assert refused.value.code == "child_view_missing"  # the one rule: the shared "child_heard" guard
     _facility_c, group_c = second_facility(world)
     with pytest.raises(Refused):
         decisions.care_change_decide(**args, ground="monitoring", form="facility_group", group=group_c)

@@ -90,7 +90,7 @@ def test_kin_first_the_age_gap_and_the_childs_view(world, site):
     assert len(suggested[1].blocked) == 2
     with pytest.raises(Refused) as refused:
         families.family_decide(actor=world.chairman_a, family=kin, child=child, decision_number="12/QĐ-UBND")
-    assert refused.value.code == "condition_failed"
+    assert refused.value.code == "child_view_missing"  # the one rule: the shared "child_heard" guard
     ChildOpinion.objects.create(
         child=child,
         heard_on=clock.today(),
@@ -135,7 +135,7 @@ def test_handover_from_the_facility_to_kin_care(world, site):
     families.family_decide(actor=world.chairman_a, family=kin, child=child, decision_number="12/QĐ-UBND")
     families.family_handover(actor=world.officer_a, family=kin)
     kin.refresh_from_db()
-    assert kin.status == FamilyStatus.HANDED_OVER
+    assert kin.state == FamilyStatus.HANDED_OVER
     path = selectors.care_path(world.officer_a, child)
     assert [p.form for p in path.placements] == ["facility_group", "kin"]
     assert path.current_carer == "Nguyễn Thị Tâm"

@@ -180,7 +180,7 @@ def test_inspection_page_families_pages_and_incident_page(world, site, as_user):
     family = CareFamily.objects.get()
     assert as_user(world.officer_b).get(reverse("care:family", args=[family.pk])).status_code == 404
     page = officer.get(reverse("care:family", args=[family.pk])).content.decode()
-    assert 'name="which" value="verify"' in page
+    assert f'href="/care/families/{family.pk}/verify/"' in page
 
     child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3000))
     world.involve(child, "facility_b")
