@@ -63,12 +63,14 @@ def _saved(form, action: Callable) -> bool:
     return True
 
 
-def open_actions(flow: Workflow, user, subject) -> list[str]:
-    """The steps of ``flow`` this user may take on ``subject`` now: the table's rows from its state for
-    the user's roles, where the user acts for the subject (the engine's own check)."""
+def open_actions(flow: Workflow, user, subject, among) -> list[str]:
+    """The steps of ``flow`` among ``among`` this user may take on ``subject`` now: the table's rows
+    from its state for the user's roles, where the user acts for the subject (the engine's own check)."""
     roles = {m.role for m in memberships(user)}
     found = []
     for action in flow.actions_for(subject.state, roles):
+        if action not in among:
+            continue
         try:
             flow.acting(user, subject, action)
         except (Refused, Http404):
@@ -344,9 +346,7 @@ PLACEMENT_PAGE_OF = {
 
 def _placement_pages(user, placement: Placement) -> list[str]:
     return [
-        PLACEMENT_PAGE_OF[a]
-        for a in open_actions(workflow.PLACEMENTS, user, placement)
-        if a in PLACEMENT_PAGE_OF
+        PLACEMENT_PAGE_OF[a] for a in open_actions(workflow.PLACEMENTS, user, placement, PLACEMENT_PAGE_OF)
     ]
 
 
@@ -619,7 +619,7 @@ def _titled(flow: Workflow, steps) -> list[tuple]:
 
 
 def _family_pages(user, family) -> list[str]:
-    pages = [FAMILY_PAGE_OF[a] for a in open_actions(workflow.FAMILIES, user, family) if a in FAMILY_PAGE_OF]
+    pages = [FAMILY_PAGE_OF[a] for a in open_actions(workflow.FAMILIES, user, family, FAMILY_PAGE_OF)]
     return list(dict.fromkeys(pages))
 
 

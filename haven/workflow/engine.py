@@ -75,7 +75,7 @@ class Transition:
     verb: Verb | None = None
     # What to tell a person who asks for the step from a state it does not leave, by state, where the
     # domain can say more than the state's name ("This placement has already ended.").
-    refused: Mapping[str, str | Promise] = field(default_factory=dict)
+    refused: Mapping[str, str | Promise] = field(default_factory=dict, hash=False)
 
 
 @dataclass

@@ -235,3 +235,57 @@ def test_shared_guards_are_registered_once_with_what_they_require():
     assert "child_heard" in GUARDS
     with pytest.raises(ValueError, match="declared twice"):
         guard("child_heard")(lambda firing: None)
+
+
+def test_a_row_may_say_in_the_domains_words_why_it_is_not_open(world, case):
+    said = Workflow(
+        "toy_said",
+        model=FoundlingCase,
+        states=State,
+        transitions={
+            "close": Transition(
+                frozenset({State.ACKNOWLEDGED}),
+                State.DUPLICATE,
+                OFFICER,
+                refused={State.REPORTED: "Take the report up first."},
+            ),
+        },
+    )
+    Workflow.registry.pop("toy_said")
+    with pytest.raises(Refused) as refused:
+        said.fire(case, "close", actor=world.officer_a)
+    assert (refused.value.code, refused.value.message) == ("out_of_order", "Take the report up first.")
+    case.state = State.NOTICE_PERIOD  # a state the row says nothing of: the state is named
+    with pytest.raises(Refused) as refused:
+        said.rule("close", case.state)
+    assert str(State.NOTICE_PERIOD.label) in refused.value.message
+
+
+def test_a_clock_of_the_row_that_does_not_apply_to_the_subject_is_left_alone(world, case):
+    def skip_the_record(firing):
+        firing.skip.add("foundling.record")
+
+    TOY.fire(case, "take_up", actor=world.officer_a, effect=skip_the_record)
+    clocks = dict(Obligation.objects.filter(subject_id=case.pk).values_list("rule", "status"))
+    assert clocks["foundling.acknowledge"] == Status.MET and "foundling.record" not in clocks
+
+
+def test_the_child_heard_is_the_child_the_step_decides_about(world, case):
+    # A step that decides about another child than the subject's (Form 12 chooses a family for a
+    # child) is held to the same rule: a child of 7 or over is heard first (Law on Children art. 60(3)).
+    from haven.core import clock
+
+    older = world.child(date_of_birth=clock.today() - dt.timedelta(days=9 * 365))
+    heard = Workflow(
+        "toy_heard",
+        model=FoundlingCase,
+        states=State,
+        transitions={
+            "decide": Transition(frozenset({State.REPORTED}), None, OFFICER, guards=("child_heard",))
+        },
+    )
+    Workflow.registry.pop("toy_heard")
+    heard.fire(case, "decide", actor=world.officer_a)  # the case's own child: a newborn
+    with pytest.raises(Refused) as refused:
+        heard.fire(case, "decide", actor=world.officer_a, inputs={"child": older})
+    assert refused.value.code == "child_view_missing"
