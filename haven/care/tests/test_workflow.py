@@ -9,6 +9,7 @@ import importlib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 
 from haven.accounts.models import User
 from haven.audit.models import AuditEvent
@@ -25,6 +26,7 @@ from haven.core.errors import Refused
 from haven.deadlines.rules import RULES
 from haven.notifications.models import Notification
 from haven.people.models import ChildOpinion
+from haven.people.rules import child_not_heard
 from haven.workflow.guards import GUARDS
 
 from .conftest import hand_over
@@ -392,7 +394,8 @@ def test_a_refused_form_12_keeps_what_was_typed_and_says_why(world, client):
         f"/care/families/{family.pk}/decide/", {"child": child.pk, "decision_number": "12/QĐ-UBND"}
     )
     body = response.content.decode()
-    assert response.status_code == 200 and 'value="12/QĐ-UBND"' in body and "60(3)" in body
+    said = escape(child_not_heard(child, clock.today()))  # the one rule (people/rules.py)
+    assert response.status_code == 200 and 'value="12/QĐ-UBND"' in body and said in body
     family.refresh_from_db()
     assert family.state == FamilyStatus.VERIFIED
     ChildOpinion.objects.create(
