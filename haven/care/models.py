@@ -91,7 +91,7 @@ class SmallGroup(TimeStamped):
 class Room(TimeStamped):
     """A bedroom of a small home with its number of places (beds). A room may be used by one group;
     a child sleeps in one room (``Placement.room``). A room never holds more children than its places,
-    unless overridden like the other capacity rules (services._check_capacity)."""
+    unless overridden like the other capacity rules (care/capacity.py)."""
 
     home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(_("name"), max_length=120)

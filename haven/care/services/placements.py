@@ -31,7 +31,6 @@ from haven.care.models import (
     Facility,
     MonitoringVisit,
     Placement,
-    PlacementState,
     Review,
     Room,
     SmallGroup,
@@ -197,13 +196,14 @@ def _new(
         started_on=started_on,
         reason=(reason or "").strip()[:300],
         placed_by=actor,
-        state=PlacementState.IN_FACILITY if group is not None else PlacementState.IN_FAMILY,
     )
 
 
 def _write(placement: Placement, firing: Firing) -> None:
     """Write a new placement once every check has passed; an override the norms guard allowed is
     recorded on it, by name (Circular 09/2024 art. 6)."""
+    # The placement begins in the state its row enters (in a facility, or in a family).
+    placement.state = firing.rule.target
     override = firing.data.get("override")
     if override:
         placement.overload, placement.override_by = True, firing.actor
