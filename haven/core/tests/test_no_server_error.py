@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.messages import constants, get_messages
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -271,6 +272,15 @@ def paths_of(app: str, stage) -> list[str]:
             ):
                 chosen.append(path)
     return chosen
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """The walk posts to the public pages many times from one address: their per-address limit
+    (haven.core.throttle, in the cache) is cleared before and after, so no other test inherits it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.mark.parametrize("app", list(APPS))
