@@ -34,6 +34,7 @@ def build_stage(world) -> Stage:
     from haven.prevention import services as prevention
     from haven.prevention.models import Village
     from haven.protection import services as protection
+    from haven.protection.models import KnownChildMatch
 
     stage = Stage()
     now = clock.now()
@@ -44,7 +45,6 @@ def build_stage(world) -> Stage:
     pin = f"001{century_sex_digit(birth_year=born.year, sex='female')}{born.year % 100:02d}445566"
     people.child_update(actor=world.officer_a, child=child, pin=pin)
     stage.ids[("/children/", "child_id")] = str(child.pk)
-    stage.ids[("/people/", "child_id")] = str(child.pk)
 
     # Found children: one just reported, one with its handover to a facility waiting.
     report = {
@@ -95,7 +95,6 @@ def build_stage(world) -> Stage:
     stage.ids[("/foundlings/", "pair_id")] = str(pair.pk)
     stage.ids[("/api/v1/foundlings/", "pair_id")] = str(pair.pk)
     stage.ids[("/api/v1/foundlings/", "handover_id")] = str(case.handovers.get().pk)
-    stage.fresh_foundling = str(fresh.pk)
 
     # Child protection: a case with the child separated and Form 03 recorded, a referral from commune B
     # to commune A's committee, a transfer waiting, a possible known child.
@@ -138,13 +137,8 @@ def build_stage(world) -> Stage:
     transfer = protection.transfer_request(
         actor=world.officer_b, case=other, to_organisation=world.orgs["committee_a"], reason="Trẻ chuyển nhà"
     )
-    match = pcase.known_child_matches.first() if hasattr(pcase, "known_child_matches") else None
-    if match is None:
-        from haven.protection.models import KnownChildMatch
-
-        match = KnownChildMatch.objects.filter(case=pcase).first() or KnownChildMatch.objects.create(
-            case=pcase, candidate=known
-        )
+    # The report names a child of commune A with the same name, sex and birth: a possible known child.
+    match = KnownChildMatch.objects.get(case=pcase, candidate=known)
     # A Form 05 approval on record (its printed decision is a page of its own).
     from haven.protection.models import Approval
 
@@ -162,9 +156,7 @@ def build_stage(world) -> Stage:
         stage.ids[(prefix, "referral_id")] = str(referral.pk)
         stage.ids[(prefix, "transfer_id")] = str(transfer.pk)
         stage.ids[(prefix, "match_id")] = str(match.pk)
-        stage.ids[(prefix, "assessment_id")] = str(
-            getattr(assessment, "pk", None) or pcase.assessments.first().pk
-        )
+        stage.ids[(prefix, "assessment_id")] = str(assessment.pk)
 
     # Prevention: a village covered by the collaborator, a woman flagged and contacted, a referral.
     village = Village.objects.create(commune=world.commune_a, name="Thôn Đông")
