@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -208,6 +208,8 @@ class Workflow:
 
     # --- Firing -----------------------------------------------------------------------------------
 
+    # One transaction (a savepoint inside the caller's): a refused step leaves nothing behind.
+    @transaction.atomic
     def fire(
         self,
         subject: models.Model,
