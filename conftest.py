@@ -1,9 +1,10 @@
-"""Shared fixtures: the persona world, the frozen clock, CI's rule that nothing may be skipped, and
-PostgreSQL-only tests deselected (not skipped) on SQLite."""
+"""Shared fixtures: the persona world, the frozen clock, a checkpoint folder per test, CI's rule that
+nothing may be skipped, and PostgreSQL-only tests deselected (not skipped) on SQLite."""
 
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 
@@ -22,6 +23,16 @@ def frozen(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints_of_this_test(settings, tmp_path_factory):
+    """Each test's audit chain starts empty, so each test has a checkpoint folder of its own (made
+    only if the test writes a checkpoint): another test's checkpoints would vouch for events this
+    database never had."""
+    settings.HAVEN_AUDIT_CHECKPOINTS = str(
+        tmp_path_factory.getbasetemp() / "audit-checkpoints" / uuid.uuid4().hex
+    )
+
+
+@pytest.fixture(autouse=True)
 def _clock_offset_read_once(request, monkeypatch):
     """Everything asks the one clock for the time (haven/core/clock.py), and outside production it reads
     the moved clock's offset from the database at most once a second. In a test it is read once — when
@@ -36,6 +47,28 @@ def _clock_offset_read_once(request, monkeypatch):
     clock.forget()
     yield
     clock.forget()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(request, monkeypatch):
+    """``client.force_login(user)`` signs a persona in completely: the password and, where their role
+    requires one, the second factor (haven.core.testing.second_factor_given). Without it every page
+    test of a national, provincial or exporting role would meet the enrolment page."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    from django.test import Client
+
+    from haven.core.testing import second_factor_given
+
+    signed_in = Client.force_login
+
+    def force_login(self, user, backend=None):
+        signed_in(self, user, backend)
+        second_factor_given(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    yield
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -22,19 +22,27 @@ import os
 import platform
 import random
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import django
+import django.utils.translation
 import duckdb
 import pandas as pd
 import splink
 
-from haven.linkage import evaluate, model
-from haven.linkage.corrupt import corrupt
-from haven.population.generate import population
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()  # the link-file reader's messages go through gettext
+django.utils.translation.activate("en")  # the figures are read by engineers, in English
+
+from haven.linkage import evaluate, model  # noqa: E402
+from haven.linkage.corrupt import corrupt  # noqa: E402
+from haven.linkage.linkfile import read_frame  # noqa: E402
+from haven.population.generate import population  # noqa: E402
 
 # A fixed day, so that a seed makes the same population and records on any day (as bench/population.py).
 TODAY = dt.date(2026, 11, 22)
@@ -73,10 +81,10 @@ _SHOWN = ["id", "family_name", "middle_name", "given_name", "sex", "date_of_birt
           "commune_code", "mother_name", "father_name"]  # fmt: skip
 
 
-def show_misses(bench, decisions: pd.DataFrame, n: int) -> None:
+def show_misses(bench, records: pd.DataFrame, decisions: pd.DataFrame, n: int) -> None:
     """A sample of the true pairs not linked (with their best candidate, if any) and of the wrong
     links, each with the two rows and every comparison's match weight."""
-    records = bench.records.set_index("id", drop=False)
+    records = records.set_index("id", drop=False)
     register = bench.register.set_index("id", drop=False)
     links = decisions[decisions["decision"] == "link"]
     linked = set(zip(links["record_id"], links["register_id"], strict=True))
@@ -100,8 +108,15 @@ def show_misses(bench, decisions: pd.DataFrame, n: int) -> None:
 
     missed = [(r, p) for r, p in truth if (r, p) not in linked]
     wrong = [(r, p) for r, p in linked if (r, p) not in truth_set]
-    print(f"false negatives: {len(missed):,}, false positives: {len(wrong):,}")
+    # Not even put in front of a person: what recall with review loses.
+    unoffered = [(r, p) for r, p in missed if (r, p) not in scored.index]
+    print(
+        f"false negatives: {len(missed):,} ({len(unoffered):,} not offered for review), "
+        f"false positives: {len(wrong):,}"
+    )
     rng = random.Random(0)
+    for r, p in rng.sample(unoffered, min(n, len(unoffered))):
+        show(r, p, f"not offered {r} -> {p}")
     for r, p in rng.sample(missed, min(n, len(missed))):
         show(r, p, f"missed {r} -> {p}")
     true_of = dict(truth)
@@ -116,6 +131,14 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument(
+        "--within-reach",
+        action="store_true",
+        help="Compare only the register's people within reach of the records (haven.linkage.reach).",
+    )
+    parser.add_argument(
+        "--memory-limit", default="", help="DuckDB's memory limit (e.g. 2GB); beyond it, it spills to disk."
+    )
     parser.add_argument(
         "--misses", type=int, default=0, help="Print this many false negatives and false positives."
     )
@@ -133,11 +156,24 @@ def main() -> None:
     bench = corrupt(people, args.records, seed=args.seed + 1, today=TODAY)
     del people
     print(f"{len(bench.records):,} records, corrupted in {time.perf_counter() - start:.1f} s", flush=True)
+    # The records as a spreadsheet writes them, read back as `haven link files` reads a file.
+    read = read_frame(bench.records, today=TODAY)
+    for line in read.summary():
+        print(f"records: {line}")
+    records = read.frame
     print(f"memory before linkage: {_rss_mib():,.0f} MiB", flush=True)
 
+    db_api = None
+    if args.memory_limit:
+        from splink import DuckDBAPI
+
+        spill = tempfile.mkdtemp(prefix="haven-duckdb-")
+        db_api = DuckDBAPI(
+            duckdb.connect(config={"memory_limit": args.memory_limit, "temp_directory": spill})
+        )
     with PeakMemory() as memory:
         start = time.perf_counter()
-        decisions = model.link(bench.records, bench.register)
+        decisions = model.link(records, bench.register, within_reach=args.within_reach, db_api=db_api)
         seconds = time.perf_counter() - start
     scores = evaluate.score(
         method="haven",
@@ -150,12 +186,16 @@ def main() -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"linkage: {seconds:.1f} s, peak resident memory {memory.peak:,.0f} MiB, load average {load}")
     print(f"candidates above the lower threshold: {len(decisions):,}")
+    if "register_within_reach" in decisions.attrs:
+        print(f"register people within reach of the records: {decisions.attrs['register_within_reach']:,}")
     print(" | ".join(evaluate.HEADER))
     print(" | ".join(scores.row()), flush=True)
+    kinds = evaluate.by_kind(decisions, bench.truth, bench.kinds)
+    print(kinds.to_string(index=False, float_format=lambda x: f"{x:.4f}"), flush=True)
     if args.misses:
-        show_misses(bench, decisions, args.misses)
+        show_misses(bench, records, decisions, args.misses)
     if args.baseline:
-        pairs, secs = evaluate.timed(evaluate.baseline_link, bench.records, bench.register)
+        pairs, secs = evaluate.timed(evaluate.baseline_link, records, bench.register)
         base = evaluate.score(
             method="baseline",
             dataset=scores.dataset,

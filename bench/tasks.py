@@ -277,8 +277,9 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"migrated in {time.perf_counter() - started:.1f} s", flush=True)
-    users = populate(args)
+    # Held before the setup: the memberships are in force from the day they are created (Dated).
     clock.now = lambda: NOW
+    users = populate(args)
     assert Obligation.objects.filter(status=Status.OPEN).count() == args.open
 
     def fresh(user):

@@ -20,6 +20,7 @@ def _api_urls():
 
 urlpatterns = [
     path("", include("haven.core.urls")),
+    path("", include("haven.ops.urls")),
     path("accounts/", include("haven.accounts.urls")),
     path("children/", include("haven.people.urls")),
     path("areas/", include("haven.areas.urls")),
@@ -27,7 +28,13 @@ urlpatterns = [
     path("protection/", include("haven.protection.urls")),
     path("prevention/", include("haven.prevention.urls")),
     path("care/", include("haven.care.urls")),
+    path("entitlements/", include("haven.entitlements.urls")),
+    path("sponsorship/", include("haven.sponsorship.urls")),
+    # The public ledger: no login (haven/sponsorship/ledger_views.py).
+    path("ledger/", include("haven.sponsorship.ledger_urls")),
+    path("education/", include("haven.education.urls")),
     path("linkage/", include("haven.linkage.urls")),
+    path("reports/", include("haven.reports.urls")),
     path("report/", foundling_views.public_report, name="public_report"),
     path("report/child-at-risk/", protection_views.public_report, name="public_report_risk"),
     path("inbox/", inbox, name="inbox"),

@@ -7,6 +7,7 @@ with `haven shell` against the e2e database.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -92,7 +93,7 @@ class Server:
 
 
 def run_haven(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([HAVEN, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([HAVEN, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, f"haven {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -131,13 +132,18 @@ def server(chromium_path, tmp_path_factory) -> Iterator[Server]:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
+        "HAVEN_AUDIT_CHECKPOINTS": str(tmp / "audit-checkpoints"),  # the sweep's, for this database only
         "HAVEN_ENV": "development",
         "DJANGO_DEBUG": "0",  # the pages users get, including the plain 404
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
         "HAVEN_FIELD_KEYS": Fernet.generate_key().decode(),
         "HAVEN_INDEX_KEY": secrets.token_urlsafe(48),
         "HAVEN_AUDIT_KEY": secrets.token_urlsafe(48),
+        "HAVEN_LEDGER_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "PYTHONUNBUFFERED": "1",
+        # The `haven` command is installed editable from one checkout; the server must run this one's
+        # code (a worktree's), which the path puts first.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
     }
     run_haven(env, "migrate", "--noinput")
     run_haven(env, "synth", "--size", "120", "--seed", "7")

@@ -3,9 +3,9 @@ small group; the group is then full and the ratio warning shows; the next placem
 reason and made only by the director's named override, which shows as overload; the provincial officer
 sees the overload in the province's table; moving a child offers only the facility's groups.
 Then a grandmother registered with the commune is verified (Form 11) by
-the commune officer, chosen by the chairman (Form 12) and handed her grandchild: the child's care path
-reads facility → kin care; the chairman then ends the kinship care by decision (Form 16) when the
-mother comes back, and prints the decision."""
+the commune officer; the chairman, told that Form 12 is his, chooses her; the officer, told to arrange
+the handover, hands her grandchild over: the child's care path reads facility → kin care; the chairman
+then ends the kinship care by decision (Form 16) when the mother comes back, and prints the decision."""
 
 from __future__ import annotations
 
@@ -108,22 +108,36 @@ def test_a_kin_family_is_verified_chosen_by_the_chairman_and_takes_the_child(ope
     officer.click(page.get_by_role("navigation").get_by_role("link", name=vi("Care"), exact=True))
     officer.click(page.get_by_role("link", name=vi("Alternative-care families")))
     officer.click(page.locator("#families").get_by_role("link", name=KIN))
-    page.locator("#id_verify-eligible").check()
-    page.locator("#id_verify-note").fill("Đã đến nhà: nhà rộng, bà khỏe mạnh, cả nhà đồng thuận")
-    officer.click(page.get_by_role("button", name=vi("Record the verification")))
-    expect(page.locator("#family-status")).to_have_text(vi("Verified (Form 11)"))
     family_page = page.url.removeprefix(officer.base_url)
+    # Each step of the family is a page of its own, offered to whoever takes it (Form 11: the officer).
+    officer.click(page.locator("#family-steps").get_by_role("link", name=vi("Verify the family (Form 11)")))
+    page.locator("#id_eligible").check()
+    page.locator("#id_note").fill("Đã đến nhà: nhà rộng, bà khỏe mạnh, cả nhà đồng thuận")
+    officer.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
+    expect(page.locator("#family-status")).to_have_text(vi("Verified (Form 11)"))
+    expect(page.locator("#family-timeline li")).to_have_count(2)  # registered, verified
 
+    # The chairman is told that Form 12 is his (walkthrough D14), and decides from the message.
     chairman = open_tab()
     chairman.sign_in("chairman")
-    chairman.visit(family_page)
-    chairman.page.locator("#id_decide-child").select_option(index=1)
-    chairman.page.locator("#id_decide-decision_number").fill("25/QĐ-UBND")
-    chairman.click(chairman.page.get_by_role("button", name=vi("Decide"), exact=True))
+    chairman.click(chairman.page.get_by_role("navigation").get_by_role("link", name=vi("Inbox"), exact=True))
+    chairman.click(chairman.page.locator(f"main a[href='{family_page}']").first)
+    chairman.click(
+        chairman.page.locator("#family-steps").get_by_role(
+            "link", name=vi("Decide to hand a child to this family (Form 12)")
+        )
+    )
+    chairman.page.locator("#id_child").select_option(index=1)
+    chairman.page.locator("#id_decision_number").fill("25/QĐ-UBND")
+    chairman.click(chairman.page.get_by_role("button", name=vi("Confirm"), exact=True))
     expect(chairman.page.locator("#family-status")).to_have_text(vi("Chosen by the chairman (Form 12)"))
 
-    officer.visit(family_page)
-    officer.click(page.get_by_role("button", name=vi("The child is handed over")))
+    # The officer is told to arrange the handover; the handover page says what will happen.
+    officer.click(page.get_by_role("navigation").get_by_role("link", name=vi("Inbox"), exact=True))
+    officer.click(page.locator(f"main a[href='{family_page}']").first)
+    officer.click(page.locator("#family-steps").get_by_role("link", name=vi("Hand the child over")))
+    page.locator("#id_step-confirm").check()
+    officer.click(page.get_by_role("button", name=vi("Confirm"), exact=True))
     steps = page.locator("#care-path li")
     expect(steps).to_have_count(2)
     expect(steps.nth(0)).to_contain_text(vi("Facility small group"))
@@ -138,8 +152,11 @@ def test_a_kin_family_is_verified_chosen_by_the_chairman_and_takes_the_child(ope
     chairman.page.locator("#id_ground").select_option("reunification")
     chairman.page.locator("#id_decision_number").fill("31/QĐ-UBND")
     chairman.page.locator("#id_note").fill("Mẹ của trẻ đã trở về, đủ điều kiện nuôi con")
-    chairman.click(chairman.page.get_by_role("button", name=vi("Record the decision")))
+    chairman.click(chairman.page.get_by_role("button", name=vi("Confirm"), exact=True))
     decision = chairman.page.locator("#form16")
     expect(decision).to_contain_text("Mẫu số 16")
     expect(decision).to_contain_text("31/QĐ-UBND")
     expect(decision).to_contain_text("Trẻ em trở về với cha mẹ, gia đình.")
+    # The grandmother's care has ended; she stays on the register until the commune's quarterly update.
+    chairman.visit(family_page)
+    expect(chairman.page.locator("#family-status")).to_have_text(vi("Care ended"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from e2e.browser import VERIFY, demo_code
 from haven.accounts.synth import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,11 @@ def test_sign_in_needs_only_the_keyboard_and_the_skip_link_comes_first(haven, wo
     keyboard.press("Tab")
     expect(page.locator("#id_password")).to_be_focused()
     keyboard.type(DEMO_PASSWORD)
+    haven.follow(lambda: keyboard.press("Enter"))
+    # The officer's role requires a second factor: the code page has the focus in its field.
+    assert page.url == haven.base_url + VERIFY
+    expect(page.locator("#id_token")).to_be_focused()
+    keyboard.type(demo_code("commune.officer"))
     haven.follow(lambda: keyboard.press("Enter"))
     assert page.url == haven.base_url + "/"
     expect(page.locator(".user-menu")).to_contain_text(world.officer_name)

@@ -2,7 +2,8 @@
 "waiting for the register", not an error; the register comes back and the PIN arrives by itself.
 
 A second Haven server runs over the e2e database with HttpRegister pointed at a port where the
-register service (`haven popreg serve`) is not running yet."""
+register service (`haven popreg serve`) is not running yet, holding the token the register issued it
+(`haven popreg client add`), as `make demo` does."""
 
 from __future__ import annotations
 
@@ -63,10 +64,16 @@ def test_the_register_is_down_the_officer_sees_waiting_and_the_pin_arrives_later
     browser, server, clock, tmp_path
 ):
     register_port = _free_port()
+    register_db, token_file = tmp_path / "r.sqlite3", tmp_path / "secrets" / "haven.token"
+    run_haven(
+        server.env, "popreg", "client", "add", "haven", "--scopes", "lookup,register",
+        "--database", str(register_db), "--token-file", str(token_file),
+    )  # fmt: skip
     env = {
         **server.env,
         "HAVEN_POPULATION_REGISTER": "haven.population.client.HttpRegister",
         "HAVEN_POPULATION_REGISTER_URL": f"http://127.0.0.1:{register_port}",
+        "HAVEN_POPULATION_REGISTER_TOKEN_FILE": str(token_file),
     }
     printed = run_haven(env, "shell", "--no-imports", "-c", CASE_SCRIPT).stdout
     case_path = f"/foundlings/{printed.split('E2E_CASE=', 1)[1].split()[0]}/"
@@ -103,15 +110,19 @@ def test_the_register_is_down_the_officer_sees_waiting_and_the_pin_arrives_later
                 "--port",
                 str(register_port),
                 "--database",
-                str(tmp_path / "r.sqlite3"),
+                str(register_db),
             ],
             env,
             log,
         )
         deadline = time.monotonic() + 20
+        health = urllib.request.Request(
+            f"http://127.0.0.1:{register_port}/health",
+            headers={"Authorization": f"Bearer {token_file.read_text().strip()}"},
+        )
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{register_port}/health", timeout=2):
+                with urllib.request.urlopen(health, timeout=2):  # noqa: S310 (the register just started here)
                     break
             except OSError:
                 assert time.monotonic() < deadline, "the register service did not start"

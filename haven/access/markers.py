@@ -11,8 +11,14 @@ from collections.abc import Callable
 from haven.access.policy import Verb
 
 PUBLIC = "public"  # anyone, no login (login page, the public report forms)
-AUTHENTICATED = "authenticated"  # any signed-in, verified user; the view scopes what it shows
+# Any signed-in, verified user holding a role in force; the view scopes what it shows. An account
+# without one is sent to its own account page.
+AUTHENTICATED = "authenticated"
+ACCOUNT = "account"  # the user's own account pages: signed in and verified, with or without a role
 SECOND_FACTOR = "second_factor"  # signed in with a password, second factor not yet given
+# Signed in, with the second factor given if one is set up: setting one up. The only pages open to a
+# person whose role requires a second factor and who has none yet.
+ENROLMENT = "enrolment"
 API = "api"  # django-ninja checks its own bearer token on every operation (haven/api)
 
 
@@ -26,7 +32,9 @@ def _mark(rule: str) -> Callable:
 
 public = _mark(PUBLIC)
 authenticated = _mark(AUTHENTICATED)
+account = _mark(ACCOUNT)
 second_factor = _mark(SECOND_FACTOR)
+enrolment = _mark(ENROLMENT)
 api = _mark(API)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.http import Http404
 
-from haven.access.policy import POLICY, Scope, Verb
+from haven.access.policy import POLICY, Scope, Verb, needs_second_factor
 from haven.accounts.models import Membership, Role
 from haven.core import clock
 
@@ -37,6 +37,18 @@ def memberships(user: User) -> list[Membership]:
     return cached[1]
 
 
+def holds_a_role(user: User) -> bool:
+    """Whether ``user`` holds a role in force. Without one an account reaches its own account pages
+    and nothing else: no page, no API operation (DenyByDefaultMiddleware, haven/api/auth.py)."""
+    return bool(memberships(user))
+
+
+def organisations_of(user: User) -> set[int]:
+    """The ids of the organisations in which ``user`` holds a role in force (what a form leaves out
+    of the receivers a user may hand a case to: never their own)."""
+    return {m.organisation_id for m in memberships(user)}
+
+
 def granting(user: User, verb: Verb) -> list[Membership]:
     """The memberships through which ``user`` may ``verb``."""
     return [m for m in memberships(user) if verb in POLICY[Role(m.role)].verbs]
@@ -44,6 +56,12 @@ def granting(user: User, verb: Verb) -> list[Membership]:
 
 def can(user: User, verb: Verb) -> bool:
     return bool(granting(user, verb))
+
+
+def second_factor_required(user: User) -> bool:
+    """``user`` holds a role that must give a second factor at sign-in (policy.needs_second_factor):
+    one role that needs it is enough, since a session carries every role the person holds."""
+    return any(needs_second_factor(m.role, m.organisation.area.level) for m in memberships(user))
 
 
 def acting_membership(user: User, verb: Verb) -> Membership | None:
@@ -207,6 +225,22 @@ def acting(user: User, roles, obj, *, verb: Verb = Verb.CHILD_VIEW, reaches=None
         who = ", ".join(str(Role(r).label) for r in sorted(roles)) or _("Haven itself")
         raise Refused(_("Only these roles take this step: %(roles)s.") % {"roles": who}, code="not_your_step")
     raise NotVisible
+
+
+def sees_all_in(user: User, verb: Verb, area=None) -> bool:
+    """Whether ``user`` may ``verb`` every record of ``area`` (the nation when None): a national role,
+    or an area role over the area or the province that holds it. Those get exact counts of the area;
+    anyone else gets counts with small cells hidden (reports/disclosure.py). An organisation role (a
+    hospital, a facility) sees only the children handed to it, never a whole area."""
+    for m in granting(user, verb):
+        scope = POLICY[Role(m.role)].scope
+        if scope is Scope.NATION:
+            return True
+        if scope is Scope.AREA and area is not None:
+            own = m.organisation.area_id
+            if area.pk == own or (area.level == "commune" and area.parent_id == own):
+                return True
+    return False
 
 
 def aggregate_reach(user: User):

@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from haven.accounts import signals  # noqa: F401
+
+        # Each domain declares what an organisation holds (accounts/holdings.py) in its holdings.py.
+        autodiscover_modules("holdings")

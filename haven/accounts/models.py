@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from haven.core import clock
 from haven.core.dated import Dated, DatedQuerySet
 from haven.core.models import ClockStampedField, TimeStamped
 
@@ -24,6 +25,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        """The person's name as Haven records it (``full_name``), not Django's first and last names,
+        which Haven leaves empty: a page that asks for the name never falls back to the username."""
+        return self.full_name or super().get_full_name()
 
 
 class OrganisationKind(models.TextChoices):
@@ -77,6 +83,10 @@ class Role(models.TextChoices):
     MINISTRY_OFFICER = "ministry_officer", _("Ministry of Health officer")
     CENTRAL_ANALYST = "central_analyst", _("Central analyst")
     SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
+    # Sponsorship (Notice 432-TB/VPTW §4.3): the Women's Union or Fatherland Front officer who runs a
+    # programme and matches children; and a sponsor's own account (an individual or a unit).
+    SPONSORSHIP_COORDINATOR = "sponsorship_coordinator", _("Sponsorship coordinator")
+    SPONSOR = "sponsor", _("Sponsor")
 
 
 class MembershipQuerySet(DatedQuerySet):
@@ -104,14 +114,30 @@ class Membership(Dated, TimeStamped):
         return f"{self.get_role_display()} — {self.organisation}"
 
 
+class TokenScope(models.TextChoices):
+    """What a machine client may do with a token: read only (GET), or also write. Within that, the
+    token acts with its owner's roles and reach, as the owner would on the pages."""
+
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
 class ApiToken(models.Model):
-    """A bearer token for machine clients of /api/v1. Only its SHA-256 is stored."""
+    """A bearer token for machine clients of /api/v1. Only its SHA-256 is stored. It expires, carries a
+    scope, and is rate-limited (haven/api/auth.py; security review, finding 15)."""
+
+    DEFAULT_DAYS = 90
+    MAX_DAYS = 365
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
+    scope = models.CharField(_("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
     created_at = ClockStampedField(auto_now_add=True)
+    # The machine's time (clock.real_now), like a session's: a demo that moves Haven's clock neither
+    # expires nor prolongs a token.
+    expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -123,9 +149,50 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls, *, user: User, name: str, scope: str = TokenScope.READ, days: int = DEFAULT_DAYS
+    ) -> tuple[ApiToken, str]:
         key = "hvn_" + secrets.token_urlsafe(32)
         while key[4] == "-":  # a prefix starting with "-" would read as an option on the command line
             key = "hvn_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.hash(key), prefix=key[4:12])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=cls.hash(key),
+            prefix=key[4:12],
+            scope=scope,
+            expires_at=clock.real_now() + dt.timedelta(days=days),
+        )
         return token, key
+
+
+class SignInFailure(models.Model):
+    """One wrong password, at sign-in or when a signed-in person confirms who they are, counted per
+    account and per address for the lockout (accounts/lockout.py). The audit trail keeps every failure
+    for good; these rows only count, and an administrator's unlock deletes them."""
+
+    # The username as typed, folded (case and surrounding spaces), so variants count as one account.
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)  # the machine's time
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PasswordReset(models.Model):
+    """A one-time link an administrator issues and hands over (in person or by telephone: Haven needs
+    no e-mail) so that a person who forgot their password chooses a new one. Only its SHA-256 is
+    stored; it expires, and it works once."""
+
+    HOURS = 24
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    key_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()  # the machine's time, like the expiry
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"

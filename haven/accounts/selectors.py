@@ -25,3 +25,21 @@ def authority_for(commune: Area) -> Organisation:
             _("No authority is set up to receive this report. Call the hotline 111."), code="no_authority"
         )
     return ministry
+
+
+# The bodies that stand in for a commune whose People's Committee is not in Haven yet: authority_for
+# gives them its cases and clocks, so they take its steps (docs/decisions/0014).
+STANDS_IN_KINDS = (K.PROVINCIAL_HEALTH, K.MINISTRY_OF_HEALTH)
+
+
+def stands_in(organisation: Organisation, commune: Area) -> bool:
+    """``organisation`` answers for ``commune`` in place of its People's Committee, which is not in
+    Haven yet: the provincial Department of Health of its province, or the Ministry where the province
+    has none either (authority_for). It records there what the commune decides and does, and answers
+    for the clocks, until the committee joins Haven."""
+    if organisation.kind not in STANDS_IN_KINDS:
+        return False
+    try:
+        return authority_for(commune).pk == organisation.pk
+    except Refused:
+        return False

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from haven.access.scoping import second_factor_required
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from haven.areas.models import TWO_TIER_REFORM, Area
 
 DEMO_PASSWORD = "Haven@2026demo"  # noqa: S105 - synthetic demo accounts only, printed by `make demo`
+# The demo's second factor: one key for every demo login whose role requires one, printed with the
+# logins so that a demo adds it to an authenticator app once. Public like the password, so synth never
+# runs in production (core/management/commands/synth.py).
+DEMO_TOTP_SECRET = b"Haven demo 2FA 2026!"  # 20 bytes, the size django-otp makes
+DEMO_TOTP_KEY = DEMO_TOTP_SECRET.hex()  # as TOTPDevice stores it
+DEMO_TOTP_BASE32 = base64.b32encode(DEMO_TOTP_SECRET).decode()  # as an authenticator app takes it
+
+
+def enrol_demo_factor(user: User) -> bool:
+    """A demo login whose role requires a second factor gets the demo's key, ready to use; whether it
+    needs one."""
+    if not second_factor_required(user):
+        return False
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Haven demo", key=DEMO_TOTP_KEY, confirmed=True)
+    return True
 
 
 @dataclass
@@ -19,6 +38,7 @@ class DemoWorld:
     commune_b: Area
     organisations: dict[str, Organisation]
     users: dict[str, tuple[User, str]]  # username -> (user, description)
+    second_factor: set[str]  # the usernames that sign in with the demo's code too
 
 
 K = OrganisationKind
@@ -88,8 +108,14 @@ def demo_world(*, province_code: str = "01") -> DemoWorld:
         ("ministry", "Trương Quang Minh", "ministry", R.MINISTRY_OFFICER),
         ("analyst", "Đinh Thị Thảo", "monitoring", R.CENTRAL_ANALYST),
         ("admin", "Mai Văn Long", "operator", R.SYSTEM_ADMINISTRATOR),
+        # Sponsorship: two coordinators of the Women's Union (one records a sponsor's vetting, the other
+        # approves it) and an individual sponsor's own account.
+        ("coordinator", "Nguyễn Thị Thu Hà", "womens_union_a", R.SPONSORSHIP_COORDINATOR),
+        ("coordinator.2", "Lê Thị Phương", "womens_union_a", R.SPONSORSHIP_COORDINATOR),
+        ("sponsor", "Trần Minh Quân", "womens_union_a", R.SPONSOR),
     ]
     users: dict[str, tuple[User, str]] = {}
+    second_factor: set[str] = set()
     for username, full_name, org_key, role in people:
         user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
         if created:
@@ -101,4 +127,6 @@ def demo_world(*, province_code: str = "01") -> DemoWorld:
             user=user, organisation=orgs[org_key], role=role, defaults={"valid_from": TWO_TIER_REFORM}
         )
         users[username] = (user, f"{role.label} — {orgs[org_key].name}")
-    return DemoWorld(province, commune_a, commune_b, orgs, users)
+        if enrol_demo_factor(user):
+            second_factor.add(username)
+    return DemoWorld(province, commune_a, commune_b, orgs, users, second_factor)

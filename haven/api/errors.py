@@ -12,6 +12,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from haven.access.refusals import record_refusal
+from haven.api.auth import NoRole, TokenRefused
 from haven.core.errors import Refused, field_errors
 
 
@@ -22,6 +24,11 @@ class Error(Schema):
 
 
 def install(api: NinjaAPI) -> None:
+    @api.exception_handler(NoRole)
+    def no_role(request, exc: NoRole):
+        message = _("This account holds no role in an organisation, so the API answers it nothing.")
+        return api.create_response(request, {"code": "no_role", "message": message, "fields": {}}, status=403)
+
     @api.exception_handler(ValidationError)
     def invalid(request, exc: ValidationError):
         return api.create_response(
@@ -50,9 +57,19 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
+        record_refusal(request)
         return api.create_response(
             request, {"code": "not_found", "message": _("Not found."), "fields": {}}, status=404
         )
+
+    @api.exception_handler(TokenRefused)
+    def token_refused(request, exc: TokenRefused):
+        response = api.create_response(
+            request, {"code": exc.code, "message": exc.message, "fields": {}}, status=exc.status_code
+        )
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -1,4 +1,4 @@
-"""Canonical form and HMAC of an audit event."""
+"""Canonical form and HMAC of an audit event, under a versioned audit key."""
 
 from __future__ import annotations
 
@@ -35,6 +35,20 @@ def canonical(event) -> str:
     )
 
 
+class UnknownKeyVersion(LookupError):
+    """An event or checkpoint names an audit key version that HAVEN_AUDIT_KEY does not hold."""
+
+
+def sign(message: str, *, version: int) -> str:
+    """HMAC-SHA256 of ``message`` under the audit key of that version (HAVEN_AUDIT_KEY's keyring)."""
+    try:
+        key = settings.HAVEN_AUDIT_KEYS[version]
+    except KeyError:
+        raise UnknownKeyVersion(version) from None
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
 def link(prev_hash: str, event) -> str:
-    message = (prev_hash + canonical(event)).encode()
-    return hmac.new(settings.HAVEN_AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
+    """The event's hash, under the key version it names: a new key signs new events, and events signed
+    before a rotation still verify under theirs."""
+    return sign(prev_hash + canonical(event), version=event.key_version)

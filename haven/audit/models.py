@@ -1,8 +1,11 @@
 """The audit trail: append-only, hash-chained events for every write, view and export.
 
-Each event's ``hash`` is HMAC-SHA256(HAVEN_AUDIT_KEY, previous hash + canonical event), so altering,
-removing or reordering a row breaks the chain at that row (`haven audit verify`). The database
-refuses UPDATE and DELETE on this table (triggers in migration 0002), on SQLite and PostgreSQL.
+Each event's ``hash`` is HMAC-SHA256(audit key, previous hash + canonical event), so altering,
+removing or reordering a row breaks the chain at that row (`haven audit verify`). The key is the
+version of HAVEN_AUDIT_KEY the event names (``key_version``), so the key can be rotated. The database
+refuses UPDATE and DELETE on this table (triggers in migration 0002), on SQLite and PostgreSQL. Events
+cut from the end are caught against the signed checkpoints kept outside the database
+(haven/audit/checkpoints.py).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which version of HAVEN_AUDIT_KEY signed ``hash``; events before versioning were all version 1.
+    key_version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         verbose_name = _("audit event")

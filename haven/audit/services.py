@@ -7,9 +7,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models, transaction
 
-from haven.audit import chain
+from haven.audit import chain, checkpoints
 from haven.audit.models import AuditEvent, ChainHead
 from haven.core import bulk, clock
 
@@ -64,6 +65,7 @@ def record(
             reason=reason,
             data=data or {},
             prev_hash=head.hash,
+            key_version=settings.HAVEN_AUDIT_KEY_VERSION,
         )
         event.hash = chain.link(head.hash, event)
         event.save(force_insert=True)
@@ -83,6 +85,7 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
         for event in events:
             seq += 1
             event.seq, event.prev_hash = seq, prev
+            event.key_version = settings.HAVEN_AUDIT_KEY_VERSION
             event.ip = event.ip or current_request.get().ip
             event.hash = prev = chain.link(prev, event)
         bulk.insert(
@@ -106,14 +109,26 @@ class Verification:
     checked: int
     broken_at: int | None = None
     problem: str = ""
+    # The signed checkpoints (kept outside the database) the chain was compared with.
+    checkpoints: int = 0
+    newest_checkpoint: checkpoints.Checkpoint | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return not self.problem
 
 
-def verify(batch: int = 5000) -> Verification:
-    """Walk the chain in order and name the first broken link."""
+def verify(batch: int = 5000, checkpoint_dir: str | None = None, upto: int | None = None) -> Verification:
+    """Walk the chain in order and name the first broken link; then hold it against every signed
+    checkpoint, so that events cut from the end (the head rewound with them) are caught too.
+
+    ``upto``: only the checkpoints of events up to that number, for a database restored from a backup
+    that ends there (`haven restore`): the later ones vouch for events written after the backup."""
+    reading = checkpoints.read(checkpoint_dir)
+    if upto is not None:
+        reading.checkpoints = [c for c in reading.checkpoints if c.seq <= upto]
+    marked = {c.seq for c in reading.checkpoints}
+    hash_at: dict[int, str] = {}
     prev = chain.GENESIS
     expected_seq = 1
     checked = 0
@@ -122,12 +137,44 @@ def verify(batch: int = 5000) -> Verification:
             return Verification(checked, expected_seq, f"event #{expected_seq} is missing")
         if event.prev_hash != prev:
             return Verification(checked, event.seq, f"event #{event.seq} does not follow #{event.seq - 1}")
-        if chain.link(prev, event) != event.hash:
+        try:
+            altered = chain.link(prev, event) != event.hash
+        except chain.UnknownKeyVersion:
+            return Verification(
+                checked,
+                event.seq,
+                f"event #{event.seq} names audit key version {event.key_version}, "
+                "which HAVEN_AUDIT_KEY does not hold",
+            )
+        if altered:
             return Verification(checked, event.seq, f"event #{event.seq} was altered")
+        if event.seq in marked:
+            hash_at[event.seq] = event.hash
         prev = event.hash
         expected_seq += 1
         checked += 1
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != checked or head.hash != prev):
         return Verification(checked, checked + 1, f"events after #{checked} were removed")
-    return Verification(checked)
+    return _against_checkpoints(checked, hash_at, reading)
+
+
+def _against_checkpoints(checked: int, hash_at: dict[int, str], reading: checkpoints.Reading) -> Verification:
+    newest = max(reading.checkpoints, key=lambda c: c.seq, default=None)
+    result = Verification(checked, checkpoints=len(reading.checkpoints), newest_checkpoint=newest)
+    if reading.problems:
+        result.problem = reading.problems[0]
+        return result
+    for mark in sorted(reading.checkpoints, key=lambda c: c.seq):
+        if mark.seq > checked:
+            result.broken_at = checked + 1
+            result.problem = (
+                f"events after #{checked} were removed: the checkpoint {mark.source} of {mark.at} "
+                f"vouches for #{mark.seq}"
+            )
+            return result
+        if hash_at[mark.seq] != mark.hash:
+            result.broken_at = mark.seq
+            result.problem = f"event #{mark.seq} differs from the checkpoint {mark.source} of {mark.at}"
+            return result
+    return result

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -17,8 +18,9 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, memberships, require
-from haven.accounts.models import Role
-from haven.api.errors import Error
+from haven.accounts.models import Role, User
+from haven.api.errors import Error, api_field_names
+from haven.api.steps import STEP_ERRORS, Steps, named, step_responses
 from haven.audit import services as audit
 from haven.care import decisions, families, selectors, services, termination
 from haven.care.models import (
@@ -45,7 +47,7 @@ from haven.foundlings.api import MAX_ID, Day, Line, Moment, Prose
 from haven.people.models import Child
 
 router = Router(tags=["care"])
-ERRORS = {404: Error, 409: Error, 422: Error}
+ERRORS = STEP_ERRORS
 Id = Path(..., ge=1, le=MAX_ID)
 # The list endpoints page like the other apps' (haven/foundlings/api.py): count, page, pages, items.
 PAGE_SIZE = 25
@@ -210,7 +212,7 @@ class StartIn(Schema):
     override_reason: Line = Field(default="", max_length=300)
 
 
-class TransferIn(Schema):
+class PlacementTransferIn(Schema):
     form: CareForm
     group_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -225,7 +227,7 @@ class ReviewIn(Schema):
     family_plan: Line = Field(default="", max_length=300)
 
 
-class VisitIn(Schema):
+class PlacementVisitIn(Schema):
     visited_on: Day
     living_conditions: Line = Field(..., max_length=2000)
     health: Line = Field(..., max_length=2000)
@@ -294,7 +296,7 @@ Ground = Literal[tuple(g.code for g in termination.GROUNDS)]  # type: ignore[val
 NextForm = Literal["kin", "foster", "facility_group"]
 
 
-class DecisionIn(Schema):
+class CareDecisionIn(Schema):
     """Form 16. ``form`` (with ``group_id`` or ``family_id``) is the next form of care; none on
     reunification."""
 
@@ -361,29 +363,29 @@ def _facility(request, facility_id: int):
     return facility
 
 
-def _group(request, group_id: int) -> SmallGroup:
+def _group(user: User, group_id: int) -> SmallGroup:
     group = SmallGroup.objects.select_related("home__facility").filter(pk=group_id).first()
     if group is None:
         raise NotVisible
-    services.facility_membership(request.user, group.home.facility)
+    services.facility_membership(user, group.home.facility)
     return group
 
 
-def _child(request, child_id: uuid.UUID) -> Child:
-    return get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
+def _child(user: User, child_id: uuid.UUID) -> Child:
+    return get_object_or_404(Child.objects.visible_to(user), pk=child_id)
 
 
-def _placement(request, placement_id: uuid.UUID) -> Placement:
+def _placement(user: User, placement_id: uuid.UUID) -> Placement:
     """A placement the user manages, or (a facility placement, a family one for Form 16) decides on
     as the managing authority or the commune chairman."""
     placement = get_object_or_404(
-        Placement.objects.visible_to(request.user).select_related("child", "group__home__facility"),
+        Placement.objects.visible_to(user).select_related("child", "group__home__facility"),
         pk=placement_id,
     )
     try:
-        require(request.user, Verb.CARE_MANAGE, placement.child)
+        require(user, Verb.CARE_MANAGE, placement.child)
     except NotVisible:
-        if not decisions.may_decide(request.user, placement):
+        if not decisions.may_decide(user, placement):
             raise
     return placement
 
@@ -395,28 +397,23 @@ def _staff(facility, staff_id: int) -> Staff:
     return staff
 
 
-def _manageable_group(request, group_id: int | None) -> SmallGroup | None:
-    """A group to move a child into: of a facility the user works in or manages (managing authority)."""
-    if group_id is None:
-        return None
-    group = SmallGroup.objects.select_related("home__facility").filter(pk=group_id).first()
-    if group is None:
-        raise NotVisible
-    services.holder_membership(request.user, group.home.facility)
-    return group
+def _group_named(group_id: int | None) -> SmallGroup | None:
+    """The group a child moves into, None when the id names none: the step says then that a group is
+    to be chosen, with its other problems; whether the user may place into it is the step's own rule."""
+    return SmallGroup.objects.select_related("home__facility").filter(pk=group_id).first()
 
 
-def _room(request, room_id: int | None) -> Room | None:
-    """A room of a facility the user works in (or manages, for a decision); otherwise 404."""
-    if room_id is None:
-        return None
-    room = Room.objects.select_related("home__facility").filter(pk=room_id).first()
-    if (
-        room is None
-        or not selectors.facilities_visible(request.user).filter(pk=room.home.facility_id).exists()
-    ):
-        raise NotVisible
-    return room
+def _room_named(user: User, room_id: int | None) -> Room | None:
+    """The room an optional id of the body names (None: no room), among those of the facilities the
+    user works in (or manages, for a decision); any other id is 422."""
+    return named(
+        Room.objects.filter(home__facility__in=selectors.facilities_visible(user)).select_related(
+            "home__facility"
+        ),
+        room_id,
+        "room_id",
+        _("Choose a room of the facility from the list."),
+    )
 
 
 def _decision_out(d: CareChangeDecision) -> dict:
@@ -437,8 +434,8 @@ def _decision_out(d: CareChangeDecision) -> dict:
     }
 
 
-def _path(request, child: Child) -> dict:
-    path = selectors.care_path(request.user, child)
+def _path(user: User, child: Child) -> dict:
+    path = selectors.care_path(user, child)
     return {
         "child_id": child.pk,
         "current_carer": path.current_carer,
@@ -449,6 +446,27 @@ def _path(request, child: Child) -> dict:
         "placements": path.placements,
         "changes": path.changes,
     }
+
+
+def _care_path(user: User, child_id: uuid.UUID) -> dict:
+    return _path(user, Child.objects.get(pk=child_id))
+
+
+def _placement_path(user: User, placement_id: uuid.UUID) -> dict:
+    return _path(user, Placement.objects.select_related("child").get(pk=placement_id).child)
+
+
+def _decision_made(user: User, placement_id: uuid.UUID) -> dict:
+    """The Form 16 decision that ended the placement."""
+    return _decision_out(CareChangeDecision.objects.select_related("organisation").get(ended_id=placement_id))
+
+
+# Every step endpoint (haven/api/steps.py): the child or the placement the user may act on, the
+# service, then the child's care path as the user now sees it (a Form 16 decision answers with itself).
+_children = Steps(load=_child, detail=_care_path, subject_as="child")
+_placements = Steps(load=_placement, detail=_placement_path, subject_as="placement")
+_deciding = replace(_placements, detail=_decision_made)
+PLACEMENT_STEP = step_responses(CarePathOut)
 
 
 # --- Facilities ---------------------------------------------------------------------------------
@@ -564,7 +582,7 @@ def add_staff(request, payload: StaffIn, facility_id: int = Id):
 @router.post("/groups/{group_id}/shifts", response={201: dict[str, int], **ERRORS})
 def assign_shift(request, payload: ShiftIn, group_id: int = Id):
     """A caregiver on the group's roster; one group per caregiver and shift (409 "shift_taken")."""
-    group = _group(request, group_id)
+    group = _group(request.user, group_id)
     assignment = services.shift_assign(
         actor=request.user,
         staff=_staff(group.home.facility, payload.staff_id),
@@ -578,7 +596,7 @@ def assign_shift(request, payload: ShiftIn, group_id: int = Id):
 @router.post("/groups/{group_id}/principal", response={201: dict[str, int], **ERRORS})
 def set_principal(request, payload: PrincipalIn, group_id: int = Id):
     """The group's new principal caregiver; each child of the group gets a caregiver change."""
-    group = _group(request, group_id)
+    group = _group(request.user, group_id)
     principal = services.principal_set(
         actor=request.user,
         group=group,
@@ -619,7 +637,7 @@ def staff_leave(request, payload: EndedIn, staff_id: int = Id):
 def set_places(request, payload: PlacesIn, group_id: int = Id):
     """The group's capacity, never below the children now in it (422 "below_occupancy"), and the ages
     it is kept for (a child of other ages is then placed only with an override)."""
-    group = _group(request, group_id)
+    group = _group(request.user, group_id)
     if payload.places is None and payload.age_band is None:
         raise ValidationError({"places": ValidationError(_("Nothing to change."), code="nothing")})
     with transaction.atomic():
@@ -665,73 +683,71 @@ def form14(request, facility_id: int = Id):
 # --- Placements ---------------------------------------------------------------------------------
 
 
-@router.post("/groups/{group_id}/placements", response={201: CarePathOut, **ERRORS})
+@router.post("/groups/{group_id}/placements", response={201: CarePathOut, **STEP_ERRORS})
 def place(request, payload: PlaceIn, group_id: int = Id):
     """Admit a child into a small group."""
-    group = _group(request, group_id)
-    child = _child(request, payload.child_id)
-    services.placement_start(
-        actor=request.user,
-        child=child,
-        form=CareForm.FACILITY_GROUP,
-        group=group,
-        room=_room(request, payload.room_id),
-        started_on=payload.started_on,
-        reason=payload.reason,
-        override_reason=payload.override_reason,
-    )
-    return Status(201, _path(request, child))
+    data = payload.dict()
+    room = _room_named(request.user, data.pop("room_id"))
+    group = _group(request.user, group_id)
+    with api_field_names(room="room_id"):
+        path = _children.take(
+            request,
+            data.pop("child_id"),
+            services.placement_start,
+            form=CareForm.FACILITY_GROUP,
+            group=group,
+            room=room,
+            **data,
+        )
+    return Status(201, path)
 
 
 @router.get("/children/{child_id}", response={200: CarePathOut, 404: Error})
 def care_path(request, child_id: uuid.UUID):
     """A child's placements in every form of care, current caregiver and stability."""
-    child = _child(request, child_id)
+    child = _child(request.user, child_id)
     audit.record(actor=request.user, action="child.view", obj=child, data={"page": "care_path"})
-    return _path(request, child)
+    return _path(request.user, child)
 
 
-@router.post("/children/{child_id}/placements", response={201: CarePathOut, **ERRORS})
+@router.post("/children/{child_id}/placements", response={201: CarePathOut, **STEP_ERRORS})
 def start(request, payload: StartIn, child_id: uuid.UUID):
-    """A first placement, or the next after the last ended; a placed child is moved with /transfer."""
-    child = _child(request, child_id)
+    """A first placement, or the next after the last ended; a placed child is moved with /transfer.
+    A group id that names no group is answered as no group chosen, with the other problems."""
     data = payload.dict()
-    group = _manageable_group(request, data.pop("group_id"))
-    services.placement_start(actor=request.user, child=child, group=group, **data)
-    return Status(201, _path(request, child))
+    group = _group_named(data.pop("group_id"))
+    with api_field_names(group="group_id"):
+        path = _children.take(request, child_id, services.placement_start, group=group, **data)
+    return Status(201, path)
 
 
-@router.post("/placements/{placement_id}/transfer", response={200: CarePathOut, **ERRORS})
-def transfer(request, payload: TransferIn, placement_id: uuid.UUID):
-    placement = _placement(request, placement_id)
+@router.post("/placements/{placement_id}/transfer", response=PLACEMENT_STEP)
+def transfer(request, payload: PlacementTransferIn, placement_id: uuid.UUID):
+    """A group id that names no group is answered as no group chosen, with the other problems."""
     data = payload.dict()
-    group = _manageable_group(request, data.pop("group_id"))
-    room = _room(request, data.pop("room_id"))
-    services.placement_transfer(actor=request.user, placement=placement, group=group, room=room, **data)
-    return _path(request, placement.child)
+    room = _room_named(request.user, data.pop("room_id"))
+    group = _group_named(data.pop("group_id"))
+    with api_field_names(group="group_id", room="room_id"):
+        return _placements.take(
+            request, placement_id, services.placement_transfer, group=group, room=room, **data
+        )
 
 
-@router.post("/placements/{placement_id}/review", response={200: CarePathOut, **ERRORS})
+@router.post("/placements/{placement_id}/review", response=PLACEMENT_STEP)
 def review(request, payload: ReviewIn, placement_id: uuid.UUID):
     """The six-monthly review; a family-based plan stops the under-3 clock."""
-    placement = _placement(request, placement_id)
-    services.placement_review(actor=request.user, placement=placement, **payload.dict())
-    return _path(request, placement.child)
+    return _placements.take(request, placement_id, services.placement_review, **payload.dict())
 
 
-@router.post("/placements/{placement_id}/end", response={200: CarePathOut, **ERRORS})
+@router.post("/placements/{placement_id}/end", response=PLACEMENT_STEP)
 def end(request, payload: EndIn, placement_id: uuid.UUID):
-    placement = _placement(request, placement_id)
-    services.placement_end(actor=request.user, placement=placement, **payload.dict())
-    return _path(request, placement.child)
+    return _placements.take(request, placement_id, services.placement_end, **payload.dict())
 
 
-@router.post("/placements/{placement_id}/visits", response={201: CarePathOut, **ERRORS})
-def visit(request, payload: VisitIn, placement_id: uuid.UUID):
+@router.post("/placements/{placement_id}/visits", response={201: CarePathOut, **STEP_ERRORS})
+def visit(request, payload: PlacementVisitIn, placement_id: uuid.UUID):
     """A monitoring visit of a child in a family; the next is due 6 months on (Decree 56 art. 43)."""
-    placement = _placement(request, placement_id)
-    services.monitoring_visit(actor=request.user, placement=placement, **payload.dict())
-    return Status(201, _path(request, placement.child))
+    return Status(201, _placements.take(request, placement_id, services.monitoring_visit, **payload.dict()))
 
 
 # --- Province -----------------------------------------------------------------------------------
@@ -825,7 +841,7 @@ def _family_out(f) -> dict:
         "kind": f.kind,
         "applicant_name": f.applicant_name,
         "commune_code": f.commune.code,
-        "status": f.status,
+        "status": f.state,
         "relationship": f.relationship,
         "decision_number": f.decision_number,
         "decided_child_id": f.decided_child_id,
@@ -834,8 +850,23 @@ def _family_out(f) -> dict:
     }
 
 
-def _family(request, family_id: uuid.UUID):
-    return get_object_or_404(families.families_visible(request.user), pk=family_id)
+def _family(user: User, family_id: uuid.UUID) -> CareFamily:
+    return get_object_or_404(families.families_visible(user), pk=family_id)
+
+
+def _family_detail(user: User, family_id: uuid.UUID) -> dict:
+    return _family_out(CareFamily.objects.select_related("commune").get(pk=family_id))
+
+
+def _handed_over_path(user: User, family_id: uuid.UUID) -> dict:
+    return _path(user, CareFamily.objects.select_related("decided_child").get(pk=family_id).decided_child)
+
+
+# Every step endpoint of a family (haven/api/steps.py): the family the user may act on, the service,
+# then the family as it now is (after the handover, the care path of the child handed over).
+_families = Steps(load=_family, detail=_family_detail, subject_as="family")
+_handing_over = replace(_families, detail=_handed_over_path)
+FAMILY_STEP = step_responses(FamilyOut)
 
 
 class FamilyPage(Schema):
@@ -871,49 +902,40 @@ def register_family(request, payload: FamilyIn):
         raise NotVisible
     data = payload.dict()
     relative = data.pop("relative_of")
-    family = families.family_register(
+    family = services.family_register(
         actor=request.user,
         commune=commune,
-        relative_of=_child(request, relative) if relative else None,
+        relative_of=_child(request.user, relative) if relative else None,
         **data,
     )
     return Status(201, _family_out(family))
 
 
-@router.post("/families/{family_id}/verify", response={200: FamilyOut, **ERRORS})
+@router.post("/families/{family_id}/verify", response=FAMILY_STEP)
 def verify_family(request, payload: VerifyIn, family_id: uuid.UUID):
     """Form 11."""
-    family = families.family_verify(actor=request.user, family=_family(request, family_id), **payload.dict())
-    return _family_out(family)
+    return _families.take(request, family_id, services.family_verify, **payload.dict())
 
 
-@router.post("/families/{family_id}/decide", response={200: FamilyOut, **ERRORS})
+@router.post("/families/{family_id}/decide", response=FAMILY_STEP)
 def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
-    """Form 12, by the commune chairman; the handover is then due within 15 working days."""
-    family = _family(request, family_id)
-    child = families.decidable_children(request.user, family).filter(pk=payload.child_id).first()
-    if child is None:
-        raise NotVisible
-    family = families.family_decide(
-        actor=request.user,
-        family=family,
-        child=child,
-        decision_number=payload.decision_number,
+    """Form 12, by the commune chairman; the handover is then due within 15 working days. A child the
+    chairman may not give to the family is not found (404), as one that does not exist."""
+    child = Child.objects.filter(pk=payload.child_id).first()
+    return _families.take(
+        request, family_id, services.family_decide, child=child, decision_number=payload.decision_number
     )
-    return _family_out(family)
 
 
-@router.post("/families/{family_id}/handover", response={200: CarePathOut, **ERRORS})
+@router.post("/families/{family_id}/handover", response=PLACEMENT_STEP)
 def hand_over(request, family_id: uuid.UUID):
-    family = _family(request, family_id)
-    placement = families.family_handover(actor=request.user, family=family)
-    return _path(request, placement.child)
+    return _handing_over.take(request, family_id, services.family_handover)
 
 
 @router.get("/children/{child_id}/suggestions", response={200: list[SuggestionOut], 404: Error})
 def suggest(request, child_id: uuid.UUID):
     """Verified families for the child: kin first, siblings together, the child's view; each explained."""
-    child = _child(request, child_id)
+    child = _child(request.user, child_id)
     found = families.suggestions(request.user, child)
     families.audit_read(request.user, "care.family_suggestions", [s.family for s in found], child)
     return [{"family": _family_out(s.family), "reasons": s.reasons, "blocked": s.blocked} for s in found]
@@ -935,7 +957,9 @@ class IncidentOut(Schema):
 def report_incident(request, payload: IncidentIn, child_id: uuid.UUID):
     """Violence or abuse inside the facility: a child-protection report (Form 01) opens, and the
     provincial Department of Health is told."""
-    incident = services.incident_report(actor=request.user, child=_child(request, child_id), **payload.dict())
+    incident = services.incident_report(
+        actor=request.user, child=_child(request.user, child_id), **payload.dict()
+    )
     return Status(201, {"id": incident.pk, "protection_case_id": incident.protection_case_id})
 
 
@@ -1006,53 +1030,43 @@ def set_room(request, payload: RoomSetIn, room_id: int = Id):
     return _room_out(room)
 
 
-@router.post("/placements/{placement_id}/room", response={200: CarePathOut, **ERRORS})
+@router.post("/placements/{placement_id}/room", response=PLACEMENT_STEP)
 def assign_room(request, payload: RoomAssignIn, placement_id: uuid.UUID):
     """The room a child in a facility sleeps in; a full room is 409 "over_capacity" unless the
     director overrides it."""
-    placement = _placement(request, placement_id)
-    services.room_assign(
-        actor=request.user,
-        placement=placement,
-        room=_room(request, payload.room_id),
-        override_reason=payload.override_reason,
-    )
-    return _path(request, placement.child)
+    room = _room_named(request.user, payload.room_id)
+    with api_field_names(room="room_id"):
+        return _placements.take(
+            request, placement_id, services.room_assign, room=room, override_reason=payload.override_reason
+        )
 
 
 # --- Form 16: ending or changing alternative care --------------------------------------------------
 
 
-@router.post("/placements/{placement_id}/decision", response={201: DecisionOut, **ERRORS})
-def decide_change(request, payload: DecisionIn, placement_id: uuid.UUID):
+@router.post("/placements/{placement_id}/decision", response={201: DecisionOut, **STEP_ERRORS})
+def decide_change(request, payload: CareDecisionIn, placement_id: uuid.UUID):
     """Form 16 (Law on Children art. 69; Decree 56/2017 art. 48(2)): the commune chairman (a family
     placement) or the facility's managing authority (facility care) ends the placement and moves the
-    child to the next form of care on the same day."""
-    placement = _placement(request, placement_id)
+    child to the next form of care on the same day. A group id that names no group, or a family id that
+    names none of the families the decider reads, is answered as none chosen, with every other problem
+    of the decision."""
     data = payload.dict()
-    group = None
-    if data["group_id"] is not None:
-        group = SmallGroup.objects.select_related("home__facility").filter(pk=data["group_id"]).first()
-        if group is None:
-            raise NotVisible
-    family = None
-    if data["family_id"] is not None:
-        family = families.families_visible(request.user).filter(pk=data["family_id"]).first()
-        if family is None:
-            raise NotVisible
-    decision = decisions.care_change_decide(
-        actor=request.user,
-        placement=placement,
-        ground=data["ground"],
-        decision_number=data["decision_number"],
-        on=data["on"],
-        note=data["note"],
-        form=data["form"] or "",
-        group=group,
-        room=_room(request, data["room_id"]),
-        family=family,
-    )
-    return Status(201, _decision_out(decision))
+    room = _room_named(request.user, data.pop("room_id"))
+    group = _group_named(data.pop("group_id"))
+    family = families.families_visible(request.user).filter(pk=data.pop("family_id")).first()
+    data["form"] = data["form"] or ""
+    with api_field_names(group="group_id", family="family_id", room="room_id"):
+        decision = _deciding.take(
+            request,
+            placement_id,
+            services.care_change_decide,
+            group=group,
+            room=room,
+            family=family,
+            **data,
+        )
+    return Status(201, decision)
 
 
 @router.get("/decisions/{decision_id}", response={200: DecisionOut, 404: Error})
@@ -1073,13 +1087,11 @@ class FamilyReviewIn(Schema):
     reason: Line = Field(default="", max_length=300)
 
 
-@router.post("/families/{family_id}/review", response={200: FamilyOut, **ERRORS})
+@router.post("/families/{family_id}/review", response=FAMILY_STEP)
 def review_family(request, payload: FamilyReviewIn, family_id: uuid.UUID):
     """The quarterly update of the register (Decree 56/2017 art. 41): confirm the family, or remove
     it with the reason. When every family is reviewed, the quarter's clock is met and the next opens."""
-    family: CareFamily = _family(request, family_id)
-    updated = families.family_review(actor=request.user, family=family, **payload.dict())
-    return _family_out(updated)
+    return _families.take(request, family_id, services.family_review, **payload.dict())
 
 
 # --- The national table -----------------------------------------------------------------------------

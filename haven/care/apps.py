@@ -11,6 +11,10 @@ class CareConfig(AppConfig):
 
         clocks.register()
 
+        from haven.care import indicators
+
+        indicators.register_all()
+
         from haven.care import selectors, tasks
         from haven.people import cases
 

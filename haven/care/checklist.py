@@ -13,30 +13,34 @@ from django.utils.translation import gettext_lazy as _
 class Item:
     code: str
     text: str | Promise
-    legal_basis: str
+    # Shown on the inspection form, in the reader's language (the printed record has its own, care/pdf.py).
+    legal_basis: str | Promise
 
 
-DECREE_103 = "Decree 103/2017/NĐ-CP (site and building standards) [S]"
+# Decree 103/2017/NĐ-CP's site and building standards ([S]); art. 40 the admission record ([S]); Circular
+# 09/2024 art. 6 ([V]); Notice 432-TB/VPTW §3 ([S]); Law on Children art. 68(1) ([V]).
+SITE = _("Decree 103/2017: standards of the site and its surroundings")
+BUILDINGS = _("Decree 103/2017: standards of housing and buildings")
 
 ITEMS: tuple[Item, ...] = (
-    Item("location", _("Accessible location"), DECREE_103),
-    Item("environment", _("Trees and clean air"), DECREE_103),
-    Item("drainage", _("Drainage and waste handling"), DECREE_103),
-    Item("sign", _("Gate sign with the facility's name and address"), DECREE_103),
-    Item("fence_light", _("Fence and lighting"), DECREE_103),
-    Item("buildings", _("Solid, storm-proof buildings"), DECREE_103),
-    Item("records", _("An admission record for every child"), "Decree 103/2017/NĐ-CP art. 40 [S]"),
+    Item("location", _("Accessible location"), SITE),
+    Item("environment", _("Trees and clean air"), SITE),
+    Item("drainage", _("Drainage and waste handling"), SITE),
+    Item("sign", _("Gate sign with the facility's name and address"), SITE),
+    Item("fence_light", _("Fence and lighting"), SITE),
+    Item("buildings", _("Solid, storm-proof buildings"), BUILDINGS),
+    Item("records", _("An admission record for every child"), _("Decree 103/2017 art. 40")),
     Item(
         "ratios",
         _("Caregivers on every shift within the ratios; social-work caseloads within the limits"),
-        "Circular 09/2024/TT-BLĐTBXH art. 6 [V]",
+        _("Circular 09/2024/TT-BLĐTBXH art. 6"),
     ),
     Item(
         "small_groups",
         _("Children live in small groups, each with a stable principal caregiver"),
-        "Notice 432-TB/VPTW §3 [S]",
+        _("Notice 432-TB/VPTW, part 3"),
     ),
-    Item("reviews", _("Every child reviewed within 6 months"), "Law on Children art. 68(1) [V]"),
+    Item("reviews", _("Every child reviewed within 6 months"), _("Law on Children art. 68(1)")),
 )
 
 RESULTS = [("met", _("Met")), ("not_met", _("Not met")), ("na", _("Not applicable"))]

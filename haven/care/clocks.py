@@ -22,7 +22,7 @@ RULES = (
         _("Six-monthly review of a child in a facility"),
         183,
         D,
-        "Law on Children art. 47(4), 68(1): facility care is temporary, reviewed every 6 months",
+        _("Law on Children art. 47(4), 68(1): facility care is temporary, reviewed every 6 months"),
         L,
         duty=PLACEMENT_REVIEW,
     ),
@@ -31,7 +31,10 @@ RULES = (
         _("Family-based plan for a child under 3 in a facility"),
         183,
         D,
-        "Law on Children art. 47(4), 60(4); Notice 432-TB/VPTW §3 (issue #4: under 3, 6 months)",
+        _(
+            "Law on Children art. 47(4), 60(4); Notice 432-TB/VPTW, part 3: a child under 3 in a facility "
+            "has a plan for care in a family within 6 months (recommended)"
+        ),
         R,
     ),
     Rule(
@@ -39,7 +42,7 @@ RULES = (
         _("Monitoring visit of a child in a family"),
         183,
         D,
-        "Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change",
+        _("Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change"),
         L,
         duty=PLACEMENT_REVIEW,
     ),
@@ -48,9 +51,11 @@ RULES = (
         _("Decide the handover to the verified relative (Form 12)"),
         5,
         WD,
-        "Decree 56/2017 art. 41; Circular 14/2020: once the commune has verified the relative's "
-        "conditions (Form 11), the commune chairman decides the handover (Form 12); recommended "
-        "service level",
+        _(
+            "Decree 56/2017 art. 41; Circular 14/2020: once the commune has verified the relative's "
+            "conditions (Form 11), the commune chairman decides the handover (Form 12) (5 working days, "
+            "recommended)"
+        ),
         R,
     ),
     Rule(
@@ -58,7 +63,10 @@ RULES = (
         _("Hand the child to the chosen family"),
         15,
         WD,
-        "Decree 56/2017 art. 41; procedure (Form 12): within 15 working days of the decision",
+        _(
+            "Decree 56/2017 art. 41; administrative procedure (Form 12): within 15 working days of the "
+            "decision"
+        ),
         L,
     ),
     Rule(
@@ -66,9 +74,10 @@ RULES = (
         _("Quarterly update of the register of alternative-care families"),
         92,
         D,
-        "Decree 56/2017 art. 41; procedure (TTHC): the commune updates its register of families "
-        "willing to provide alternative care quarterly (vietnam-process.md §3.4 B2, [S]); 92 days, "
-        "the longest quarter",
+        _(
+            "Decree 56/2017 art. 41; administrative procedure: the commune updates its register of families "
+            "willing to provide alternative care every quarter (92 days, the longest quarter)"
+        ),
         L,
         top=2,
     ),

@@ -21,6 +21,7 @@ from haven.care.models import (
 )
 from haven.care.ratios import AGE_BAND_CHOICES
 from haven.core import clock
+from haven.core.limits import LONG_TEXT
 from haven.people.forms import DATE_WIDGET, name_field
 from haven.people.rules import validate_reference
 
@@ -90,7 +91,9 @@ class TransferForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Findings"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     needs_family = forms.BooleanField(label=_("The child needs a family (list on Form 14)"), required=False)
     family_plan = forms.CharField(
         label=_("Family-based plan"),
@@ -189,14 +192,21 @@ class PrincipalEndForm(forms.Form):
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("Visited on"), widget=DATE_WIDGET, initial=clock.today)
     living_conditions = forms.CharField(
-        label=_("Living conditions"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Living conditions"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
-    health = forms.CharField(label=_("Physical and mental health"), widget=forms.Textarea(attrs={"rows": 2}))
-    schooling = forms.CharField(label=_("Schooling"), widget=forms.Textarea(attrs={"rows": 2}))
-    integration = forms.CharField(label=_("Integration"), widget=forms.Textarea(attrs={"rows": 2}))
+    health = forms.CharField(
+        label=_("Physical and mental health"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    schooling = forms.CharField(
+        label=_("Schooling"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    integration = forms.CharField(
+        label=_("Integration"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     proposal = forms.CharField(
         label=_("Proposal"),
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A change of the form of care or of the caregiver, if needed."),
     )
@@ -218,12 +228,20 @@ class FamilyForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     household = forms.CharField(
-        label=_("Household members"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Household members"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     economic_conditions = forms.CharField(
-        label=_("Economic conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Economic conditions"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    housing = forms.CharField(label=_("Housing"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    housing = forms.CharField(
+        label=_("Housing"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     health_certificate_on = forms.DateField(
         label=_("Health certificate issued on"),
         widget=DATE_WIDGET,
@@ -242,7 +260,9 @@ class FamilyForm(forms.Form):
 
 class VerifyForm(forms.Form):
     eligible = forms.BooleanField(label=_("The family meets the conditions"), required=False)
-    note = forms.CharField(label=_("Verification (Form 11)"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Verification (Form 11)"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DecideForm(forms.Form):
@@ -261,9 +281,14 @@ class IncidentForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("What happened"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     actions_taken = forms.CharField(
-        label=_("Actions taken"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Actions taken"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -286,6 +311,7 @@ class InspectionForm(forms.Form):
         self.fields["findings"] = forms.CharField(
             label=_("Findings and what must be put right"),
             required=False,
+            max_length=LONG_TEXT,
             widget=forms.Textarea(attrs={"rows": 3}),
         )
 
@@ -336,7 +362,10 @@ class DecisionForm(forms.Form):
     )
     on = forms.DateField(label=_("Takes effect on"), widget=DATE_WIDGET, initial=clock.today)
     note = forms.CharField(
-        label=_("Facts and reasons"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Facts and reasons"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     form = forms.ChoiceField(
         label=_("Next form of care"),

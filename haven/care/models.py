@@ -19,6 +19,7 @@ from haven.care.ratios import AGE_BAND_CHOICES
 from haven.core.dated import DatedFields, DatedQuerySet
 from haven.core.models import TimeStamped
 from haven.people.models import ChildDataQuerySet
+from haven.workflow.models import TimelineStep
 
 
 class Ownership(models.TextChoices):
@@ -94,7 +95,7 @@ class SmallGroup(TimeStamped):
 class Room(TimeStamped):
     """A bedroom of a small home with its number of places (beds). A room may be used by one group;
     a child sleeps in one room (``Placement.room``). A room never holds more children than its places,
-    unless overridden like the other capacity rules (services._check_capacity)."""
+    unless overridden like the other capacity rules (care/capacity.py)."""
 
     home = models.ForeignKey(Home, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(_("name"), max_length=120)
@@ -204,6 +205,15 @@ class CareForm(models.TextChoices):
 FAMILY_FORMS = frozenset({CareForm.KIN, CareForm.FOSTER, CareForm.ADOPTION_PENDING, CareForm.ADOPTED})
 
 
+class PlacementState(models.TextChoices):
+    """Where a placement stands on its table (care/workflow/placements.py): the child is in a
+    facility's small group, or with a family, until the placement ends."""
+
+    IN_FACILITY = "in_facility", _("In a facility")
+    IN_FAMILY = "in_family", _("In a family")
+    ENDED = "ended", _("Ended")
+
+
 class PlacementQuerySet(ChildDataQuerySet, DatedQuerySet):
     pass
 
@@ -211,7 +221,8 @@ class PlacementQuerySet(ChildDataQuerySet, DatedQuerySet):
 class Placement(DatedFields, TimeStamped):
     """Where and with whom a child lives, from ``started_on`` until the day before ``ended_on`` (the day
     the child left; core/dated.py); the dated rows of one child never overlap, and at most one is open.
-    Moving a child ends one row and starts the next, on the same day, with a reason."""
+    Moving a child ends one row and starts the next, on the same day, with a reason. Every change of
+    its ``state`` is a step of the placement table (care/workflow/placements.py)."""
 
     child_prefix = "child__"
     dated_fields = ("started_on", "ended_on")
@@ -245,6 +256,9 @@ class Placement(DatedFields, TimeStamped):
     needs_family = models.BooleanField(_("needs a family"), default=True)
     family_plan = models.CharField(_("family-based plan"), max_length=300, blank=True)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=12, choices=PlacementState.choices, default=PlacementState.IN_FACILITY
+    )
 
     objects = PlacementQuerySet.as_manager()
 
@@ -268,6 +282,13 @@ class Placement(DatedFields, TimeStamped):
                 | (~Q(form="facility_group") & Q(group__isnull=True)),
                 name="placement_group_iff_facility",
             ),
+            # An open placement is in a facility exactly when it has a small group.
+            models.CheckConstraint(
+                condition=Q(state="ended")
+                | Q(state="in_facility", group__isnull=False)
+                | Q(state="in_family", group__isnull=True),
+                name="placement_state_matches_group",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -276,6 +297,18 @@ class Placement(DatedFields, TimeStamped):
     @property
     def in_facility(self) -> bool:
         return self.form == CareForm.FACILITY_GROUP
+
+
+class PlacementStep(TimelineStep):
+    """The placement's timeline: how it began (admission, a move, a family taking the child), its
+    reviews, visits and rooms, and how it ended."""
+
+    child_prefix = "case__child__"
+
+    case = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="steps")
+
+    class Meta(TimelineStep.Meta):
+        pass
 
 
 class CaregiverChange(TimeStamped):
@@ -359,12 +392,16 @@ class FamilyStatus(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible")
     CHOSEN = "chosen", _("Chosen by the chairman (Form 12)")
     HANDED_OVER = "handed_over", _("Child handed over")
+    # The family cared for a child and no longer does (the care ended by decision, Form 16, or with
+    # childhood): still on the register until the commune removes it.
+    ENDED = "ended", _("Care ended")
     REMOVED = "removed", _("Removed from the register")
 
 
 class CareFamily(TimeStamped):
     """A family willing to care for a child (Decree 56/2017 art. 41, Form 08; a relative notifies under
-    Law on Children art. 65(4)), its verification (Form 11) and the chairman's decision (Form 12)."""
+    Law on Children art. 65(4)), its verification (Form 11) and the chairman's decision (Form 12).
+    Every change of its ``state`` is a step of the family table (care/workflow/)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     commune = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
@@ -383,7 +420,7 @@ class CareFamily(TimeStamped):
         "people.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     relationship = models.CharField(_("relationship to the child"), max_length=60, blank=True)
-    status = models.CharField(
+    state = models.CharField(
         _("status"), max_length=12, choices=FamilyStatus.choices, default=FamilyStatus.REGISTERED
     )
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -416,6 +453,28 @@ class CareFamily(TimeStamped):
 
     def __str__(self) -> str:
         return self.applicant_name
+
+    # The child the chairman chose the family for (Form 12), or, until he has, the child whose relative
+    # the family is: the child of its clocks (the Form 12 decision, the handover), of its audit events
+    # and of the messages its steps send.
+    @property
+    def child(self):
+        return self.decided_child if self.decided_child_id else self.relative_of
+
+    @property
+    def child_id(self):
+        return self.decided_child_id or self.relative_of_id
+
+
+class FamilyStep(TimelineStep):
+    """The family's timeline: registered, verified, chosen, handed a child, confirmed or removed."""
+
+    child_prefix = "case__decided_child__"
+
+    case = models.ForeignKey(CareFamily, on_delete=models.PROTECT, related_name="steps")
+
+    class Meta(TimelineStep.Meta):
+        pass
 
 
 class IncidentKind(models.TextChoices):
@@ -466,6 +525,12 @@ class Inspection(TimeStamped):
         return [code for code, result in self.results.items() if result == "not_met"]
 
 
+class DecisionState(models.TextChoices):
+    # A Form 16 decision takes effect on the day it is recorded for (never a later day): the placement
+    # it ends and the one it starts are written with it.
+    IN_EFFECT = "in_effect", _("In effect")
+
+
 class CareChangeDecision(TimeStamped):
     """Form 16: the decision ending or changing a child's alternative care (Law on Children art. 69;
     Decree 56/2017 art. 48(2)), by the commune chairman for a family placement or the facility's
@@ -488,12 +553,26 @@ class CareChangeDecision(TimeStamped):
     note = models.TextField(_("reasons"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=12, choices=DecisionState.choices, default=DecisionState.IN_EFFECT
+    )
 
     objects = ChildDataQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("decision changing alternative care (Form 16)")
         ordering = ["-decided_on", "-created_at"]
+
+
+class DecisionStep(TimelineStep):
+    """The timeline of a Form 16 decision."""
+
+    child_prefix = "case__child__"
+
+    case = models.ForeignKey(CareChangeDecision, on_delete=models.PROTECT, related_name="steps")
+
+    class Meta(TimelineStep.Meta):
+        pass
 
 
 class RegisterUpdate(TimeStamped):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.people.models import CircumstanceGroup
 
-CIRCULAR_09 = "Circular 09/2024/TT-BLĐTBXH art. 6"
+CIRCULAR_09 = _("Circular 09/2024/TT-BLĐTBXH art. 6")
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Band:
     to_months: int | None  # exclusive; None: no upper bound
     children_per_caregiver: int
     children_per_caregiver_special: int
-    legal_basis: str
+    legal_basis: str | Promise
     confidence: str
 
 
@@ -38,7 +38,7 @@ BANDS: tuple[Band, ...] = (
     Band("young", _("18 months to under 6 years"), 18, 72, 6, 4, CIRCULAR_09, "V"),
     # The Circular stops at 16; a child of 16 or 17 still in a group is counted as the 6–16 band
     # (design choice, [U]: no norm for older children was found).
-    Band("school", _("6 years and over"), 72, None, 10, 5, CIRCULAR_09 + " (16+ by analogy, [U])", "V"),
+    Band("school", _("6 years and over"), 72, None, 10, 5, CIRCULAR_09, "V"),
 )
 
 BY_CODE: dict[str, Band] = {band.code: band for band in BANDS}

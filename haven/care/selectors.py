@@ -21,6 +21,7 @@ from haven.access.scoping import granting
 from haven.accounts.models import Role, User
 from haven.areas.models import Area
 from haven.care import ratios
+from haven.care.capacity import special_needs
 from haven.care.models import (
     CaregiverChange,
     Facility,
@@ -33,7 +34,6 @@ from haven.care.models import (
     SmallGroup,
     StaffKind,
 )
-from haven.care.services import special_needs
 from haven.core import clock
 from haven.deadlines.models import Obligation, Status
 from haven.people.models import Child
@@ -52,10 +52,10 @@ class Priority:
 # and facility overload concentrate (Notice 432-TB/VPTW §3: prevent overload). Which provinces count as
 # industrial is a design choice ([U], docs/decisions/0011): the three centrally-run cities and the two
 # provinces with the most industrial parks after the 2025 mergers (Resolution 202/2025/QH15).
-PRIORITY_BASIS = "Issue #4 §3; Notice 432-TB/VPTW §3 (prevent overload); industrial provinces [U]"
+PRIORITY_BASIS = _("Notice 432-TB/VPTW, part 3: facilities are kept from overload")
 PRIORITIES: tuple[Priority, ...] = (
-    Priority("01", _("Hà Nội: the capital, named first by issue #4")),
-    Priority("79", _("Hồ Chí Minh City: named by issue #4; with Bình Dương, the largest industrial zones")),
+    Priority("01", _("Hà Nội: the capital")),
+    Priority("79", _("Hồ Chí Minh City: with Bình Dương, the largest industrial zones")),
     Priority("31", _("Hải Phòng: industrial zones and a port city (with Hải Dương)")),
     Priority("75", _("Đồng Nai: industrial zones (with Bình Phước)")),
     Priority("24", _("Bắc Ninh: industrial zones (with Bắc Giang)")),
@@ -363,7 +363,7 @@ class CarePath:
 
 
 def care_path(user: User, child: Child, on: dt.date | None = None) -> CarePath:
-    from haven.care.services import _current_carer
+    from haven.care.services.placements import _current_carer
 
     on = on or clock.today()
     placements = list(

@@ -8,13 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.db import transaction
 from django.db.models import Q
 
 from haven.accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from haven.accounts.synth import DEMO_PASSWORD, DemoWorld
+from haven.accounts.synth import DEMO_PASSWORD, DemoWorld, enrol_demo_factor
 from haven.care import families, ratios, services
 from haven.care.models import CareForm, Facility, Placement, SmallGroup
 from haven.core import clock
+from haven.core.errors import Refused
 from haven.lib import vnnames
 from haven.people.models import Child, ChildOpinion, Involvement, InvolvementBasis
 
@@ -51,6 +53,8 @@ def _second_facility(world: DemoWorld) -> tuple[Organisation, User]:
         user.save(update_fields=["password"])
     Membership.objects.get_or_create(user=user, organisation=org, role=Role.FACILITY_DIRECTOR)
     world.users["facility.sos"] = (user, f"{Role.FACILITY_DIRECTOR.label} — {org.name}")
+    if enrol_demo_factor(user):
+        world.second_factor.add("facility.sos")
     return org, user
 
 
@@ -120,37 +124,49 @@ def _candidates(world: DemoWorld, today: dt.date) -> list[Child]:
     )
 
 
-def _pick(pool: list[Child], band: tuple[int, int], today: dt.date, n: int) -> list[Child]:
-    chosen = [c for c in pool if band[0] <= ratios.months_between(c.date_of_birth, today) < band[1]][:n]
-    for c in chosen:
-        pool.remove(c)
-    return chosen
+def _in_band(pool: list[Child], band: tuple[int, int], today: dt.date) -> list[Child]:
+    return [c for c in pool if band[0] <= ratios.months_between(c.date_of_birth, today) < band[1]]
+
+
+REASONS = [
+    "Trẻ bị bỏ rơi, tiếp nhận theo quyết định của Chủ tịch UBND phường",
+    "Trẻ mồ côi cả cha và mẹ, không có người thân nhận nuôi",
+    "Tạm thời cách ly khỏi môi trường gây hại (Nghị định 56/2017/NĐ-CP, Điều 26)",
+]
 
 
 def _place(rng, director, facility: Facility, layout, fill, pool, today) -> None:
+    """Fill each group with children of its ages, as the director would: a child whose placement the
+    staffing ratio refuses (a mixed-age group with too many little ones for its caregivers, as a seed
+    or a small demo may draw) stays unplaced, and the next child of the group's ages is tried."""
     for _home, group_name, _places, _day, _night, band in layout:
         group = SmallGroup.objects.get(home__facility=facility, name=group_name)
-        for child in _pick(pool, band, today, fill[group_name]):
-            Involvement.objects.create(
-                child=child, organisation=facility.organisation, basis=InvolvementBasis.HANDOVER
-            )
+        placed = 0
+        for child in _in_band(pool, band, today):
+            if placed == fill[group_name]:
+                break
             # Placed when the child was already of the group's age band (the ratio is read at that date).
             earliest = max(0, min(700, (today - child.date_of_birth).days - int(band[0] * 30.5) - 31))
-            services.placement_start(
-                actor=director,
-                child=child,
-                form=CareForm.FACILITY_GROUP,
-                group=group,
-                room=group.rooms.first(),
-                started_on=today - dt.timedelta(days=rng.randint(earliest // 3, earliest)),
-                reason=rng.choice(
-                    [
-                        "Trẻ bị bỏ rơi, tiếp nhận theo quyết định của Chủ tịch UBND phường",
-                        "Trẻ mồ côi cả cha và mẹ, không có người thân nhận nuôi",
-                        "Tạm thời cách ly khỏi môi trường gây hại (Nghị định 56/2017 điều 26)",
-                    ]
-                ),
-            )
+            try:
+                with transaction.atomic():
+                    Involvement.objects.create(
+                        child=child, organisation=facility.organisation, basis=InvolvementBasis.HANDOVER
+                    )
+                    services.placement_start(
+                        actor=director,
+                        child=child,
+                        form=CareForm.FACILITY_GROUP,
+                        group=group,
+                        room=group.rooms.first(),
+                        started_on=today - dt.timedelta(days=rng.randint(earliest // 3, earliest)),
+                        reason=rng.choice(REASONS),
+                    )
+            except Refused as refusal:
+                if refusal.code != "over_capacity":
+                    raise
+                continue
+            pool.remove(child)
+            placed += 1
 
 
 def demo(world: DemoWorld, seed: int = 2026) -> int:
@@ -211,7 +227,7 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
                 opinion="Cháu muốn về ở với bà" if kin else "Cháu đồng ý về sống với cô",
                 recorded_by=officer,
             )
-        applicant = families.family_register(
+        applicant = services.family_register(
             actor=officer,
             commune=world.commune_a,
             kind="kin" if kin else "non_kin",
@@ -227,11 +243,11 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
             relative_of=child if kin else None,
             relationship="Bà ngoại" if kin else "",
         )
-        families.family_verify(actor=officer, family=applicant, eligible=True, note="Đủ điều kiện (Mẫu 11)")
-        families.family_decide(
+        services.family_verify(actor=officer, family=applicant, eligible=True, note="Đủ điều kiện (Mẫu 11)")
+        services.family_decide(
             actor=chairman, family=applicant, child=child, decision_number=f"{40 + i}/QĐ-UBND"
         )
-        placement = families.family_handover(actor=officer, family=applicant)
+        placement = services.family_handover(actor=officer, family=applicant)
         Placement.objects.filter(pk=placement.pk).update(started_on=today - dt.timedelta(days=days))
 
     # A grandmother of a young child of commune A in the facility has notified the commune (registered,
@@ -248,7 +264,7 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
         .first()
     )
     if young is not None:
-        families.family_register(
+        services.family_register(
             actor=officer,
             commune=world.commune_a,
             kind="kin",
@@ -267,6 +283,6 @@ def demo(world: DemoWorld, seed: int = 2026) -> int:
 
     # Two children just admitted by the first facility, waiting for a group (the e2e journey places them
     # in the Mầm non group, which is kept for children of 18 months to under 6 years).
-    for child in _pick(pool, (18, 72), today, 2):
+    for child in _in_band(pool, (18, 72), today)[:2]:
         Involvement.objects.create(child=child, organisation=org, basis=InvolvementBasis.HANDOVER)
     return Placement.objects.count() - before

@@ -16,53 +16,58 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 FORM = "16"
-BASIS = "Law on Children art. 69; Decree 56/2017/NĐ-CP art. 48(2), Form 16"
+BASIS = _("Law on Children art. 69; Decree 56/2017 art. 48(2), Form 16")
 
 
 @dataclass(frozen=True)
 class Ground:
     code: str
     label: str | Promise
-    citation: str
+    # The articles, in the reader's language (``citation``).
+    cited: str | Promise
     # The ground needs the facts written out (what the monitoring found, what the child said...).
     needs_note: bool = True
+
+    @property
+    def citation(self) -> str:
+        return str(self.cited)
 
 
 GROUNDS: tuple[Ground, ...] = (
     Ground(
         "monitoring",
         _("The monitoring shows the care no longer meets the child's needs or safety"),
-        "Law on Children art. 69; Decree 56/2017 art. 46, 48(2); Circular 14/2020 art. 13",
+        _("Law on Children art. 69; Decree 56/2017 art. 46, 48(2); Circular 14/2020 art. 13"),
     ),
     Ground(
         "caregiver_request",
         _("The caregiver asks to end the care"),
-        "Law on Children art. 69; Decree 56/2017 art. 48(2)",
+        _("Law on Children art. 69; Decree 56/2017 art. 48(2)"),
     ),
     Ground(
         "child_wishes",
         _("The child's wishes (heard according to age and maturity)"),
-        "Law on Children art. 60(3), 69; Decree 56/2017 art. 48(2)",
+        _("Law on Children art. 60(3), 69; Decree 56/2017 art. 48(2)"),
     ),
     Ground(
         "caregiver_unable",
         _("The caregiver no longer meets the conditions or can no longer ensure care"),
-        "Law on Children art. 64, 69; Decree 20/2021 art. 22",
+        _("Law on Children art. 64, 69; Decree 20/2021 art. 22"),
     ),
     Ground(
         "mistreatment",
         _("The child is treated inappropriately, or the care is exploited for gain"),
-        "Law on Children art. 69; Decree 20/2021 art. 22",
+        _("Law on Children art. 69; Decree 20/2021 art. 22"),
     ),
     Ground(
         "family_found",
         _("A family-based form of care is found for a child in a facility"),
-        "Law on Children art. 47(4), 60(4); Decree 56/2017 art. 48; Circular 14/2020 art. 3",
+        _("Law on Children art. 47(4), 60(4); Decree 56/2017 art. 48; Circular 14/2020 art. 3"),
     ),
     Ground(
         "reunification",
         _("The child returns to the parents or family (reunification is safe and in the child's interest)"),
-        "Law on Children art. 60(5), 69; Decree 56/2017 art. 48(2)",
+        _("Law on Children art. 60(5), 69; Decree 56/2017 art. 48(2)"),
     ),
 )
 

@@ -13,6 +13,7 @@ urlpatterns = [
         document_views.family_decision_pdf,
         name="family_decision_pdf",
     ),
+    path("families/<uuid:family_id>/<slug:step>/", views.family_step, name="family_step"),
     path("facilities/<int:facility_id>/", views.board, name="board"),
     path("facilities/<int:facility_id>/manage/", views.manage, name="manage"),
     path("facilities/<int:facility_id>/form14/", views.form14, name="form14"),

@@ -1,13 +1,18 @@
-"""Thin views of family-like care: parse, check access, call one service or selector, render."""
+"""Thin views of family-like care: parse, check access, call one service or selector, render. The
+steps of a family, a placement and a Form 16 decision are pages of the one step view
+(haven/workflow/views.py), offered only to whoever may take them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,13 +23,16 @@ from haven.access.scoping import NotVisible, can, memberships, reaching, require
 from haven.accounts.models import Role
 from haven.areas.models import Area
 from haven.audit.services import record
-from haven.care import decisions, forms, selectors, services, termination
+from haven.care import decisions, forms, selectors, services, termination, workflow
 from haven.care import families as families_mod
+from haven.care.authority import held_facilities
 from haven.care.models import (
     CareChangeDecision,
     CareForm,
     Facility,
+    FamilyStatus,
     Placement,
+    PlacementStep,
     PrincipalCaregiver,
     RegisterUpdate,
     Room,
@@ -37,25 +45,40 @@ from haven.core.errors import Refused, add_to_form
 from haven.deadlines.models import Obligation
 from haven.deadlines.selectors import tasks_for
 from haven.people.models import Child
+from haven.workflow.engine import Workflow
+from haven.workflow.views import StepPage, step_page, title_of
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    add_to_form(form, error)
-
-
-def _run(form, action: Callable) -> bool:
-    """Run a service on a valid form; its refusal lands on the form and nothing is saved."""
+def _saved(form, action: Callable) -> bool:
+    """Run a service on a valid form (a write that is not a workflow step); its refusal lands on the
+    form, every message next to its field, and nothing is saved."""
     if not form.is_valid():
         return False
     try:
         action(form.cleaned_data)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_to_form(form, error)
         return False
     except Refused as error:
         form.add_error(None, error.message)
         return False
     return True
+
+
+def open_actions(flow: Workflow, user, subject, among) -> list[str]:
+    """The steps of ``flow`` among ``among`` this user may take on ``subject`` now: the table's rows
+    from its state for the user's roles, where the user acts for the subject (the engine's own check)."""
+    roles = {m.role for m in memberships(user)}
+    found = []
+    for action in flow.actions_for(subject.state, roles):
+        if action not in among:
+            continue
+        try:
+            flow.acting(user, subject, action)
+        except (Refused, Http404):
+            continue
+        found.append(action)
+    return found
 
 
 def _facility(request, facility_id: int) -> Facility:
@@ -240,7 +263,7 @@ def manage(request, facility_id: int):
         "room": lambda d: services.room_add(actor=request.user, **d),
         "room_set": lambda d: services.room_set(actor=request.user, **d),
     }
-    if which in actions and _run(built[which], actions[which]):
+    if which in actions and _saved(built[which], actions[which]):
         messages.success(request, _("Saved."))
         return redirect("care:manage", facility.pk)
     return render(request, "care/manage.html", {"facility": facility, "forms": built, "which": which})
@@ -288,7 +311,7 @@ def place(request, group_id: int):
             override_reason=d.get("override_reason", ""),
         )
 
-    if request.method == "POST" and _run(form, act):
+    if request.method == "POST" and _saved(form, act):
         messages.success(request, _("The child is placed in group %(group)s.") % {"group": group})
         return redirect("care:board", facility.pk)
     return render(request, "care/place.html", {"form": form, "group": group, "status": status})
@@ -300,6 +323,54 @@ def _can_override(user, facility: Facility) -> bool:
     except NotVisible:
         return False
     return True
+
+
+# --- A child's care path and the placement's steps -----------------------------------------------
+
+
+PLACEMENT_STEPS: dict[str, StepPage] = {
+    "transfer": StepPage(
+        forms.TransferForm,
+        lambda a, p, d: services.placement_transfer(actor=a, placement=p, **d),
+        fires=("placement_transfer",),
+    ),
+    "end": StepPage(
+        forms.EndForm,
+        lambda a, p, d: services.placement_end(actor=a, placement=p, **d),
+        fires=("placement_end",),
+    ),
+    "review": StepPage(
+        forms.ReviewForm,
+        lambda a, p, d: services.placement_review(actor=a, placement=p, **d),
+        initial=lambda p: {"needs_family": p.needs_family, "family_plan": p.family_plan},
+        fires=("placement_review",),
+    ),
+    "visit": StepPage(
+        forms.VisitForm,
+        lambda a, p, d: services.monitoring_visit(actor=a, placement=p, **d),
+        fires=("monitoring_visit",),
+    ),
+    "room": StepPage(
+        forms.RoomAssignForm,
+        lambda a, p, d: services.room_assign(actor=a, placement=p, **d),
+        initial=lambda p: {"room": p.room_id},
+        fires=("room_assign",),
+    ),
+}
+# The page of each row of the placement table a person takes from the child's care path.
+PLACEMENT_PAGE_OF = {
+    "placement_transfer": "transfer",
+    "placement_end": "end",
+    "placement_review": "review",
+    "monitoring_visit": "visit",
+    "room_assign": "room",
+}
+
+
+def _placement_pages(user, placement: Placement) -> list[str]:
+    return [
+        PLACEMENT_PAGE_OF[a] for a in open_actions(workflow.PLACEMENTS, user, placement, PLACEMENT_PAGE_OF)
+    ]
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -319,111 +390,146 @@ def child(request, child_id):
         and current.group_id is not None
         and services.incident_reporter(request.user, current.group.home.facility) is not None
     )
+    pages = _placement_pages(request.user, current) if current is not None else []
     return render(
         request,
         "care/child.html",
         {
             "path": path,
-            # What the page offers is what the services allow (walkthrough D12): a child in a facility
-            # is moved, reviewed, given a room by the facility's own staff; a child in a family or
-            # without a placement by those whose care role reaches the child.
-            "can_manage": _manages(request.user, current.group.home.facility)
-            if current is not None and current.group_id
-            else bool(reaching(request.user, Verb.CARE_MANAGE, found)),
+            "steps": [
+                (
+                    reverse(f"care:{page}", args=[current.pk]),
+                    title_of(workflow.PLACEMENTS, page, PLACEMENT_STEPS[page]),
+                )
+                for page in ("transfer", "review", "visit", "end", "room")
+                if page in pages
+            ],
+            # What the page offers is what the services allow (walkthrough D12): a child without a
+            # placement is placed by those whose care role reaches the child.
+            "can_start": current is None and bool(reaching(request.user, Verb.CARE_MANAGE, found)),
             "can_report": can_report,
             "can_decide": current is not None and decisions.may_decide(request.user, current),
             "decisions": CareChangeDecision.objects.visible_to(request.user)
             .filter(child=found)
             .order_by("-effective_on"),
             "suggested": suggested,
+            "timeline": _titled(
+                workflow.PLACEMENTS,
+                PlacementStep.objects.filter(case__child=found).select_related("actor", "organisation"),
+            ),
         },
     )
 
 
-def _placement(request, placement_id) -> Placement:
+def _placement_page(request, placement_id, step: str, *, template: str = "workflow/step.html", **kwargs):
+    """A step of a child's placement, for whoever may take it (the others are told on the care path)."""
     placement = get_object_or_404(
         Placement.objects.visible_to(request.user).select_related("child", "group__home__facility"),
         pk=placement_id,
     )
-    require(request.user, Verb.CARE_MANAGE, placement.child)
-    return placement
+    page = PLACEMENT_STEPS[step]
+    if kwargs:
+        page = replace(page, **kwargs)
+    back = reverse("care:child", args=[placement.child_id])
+
+    def done(placement: Placement) -> str:
+        if not Child.objects.visible_to(request.user).filter(pk=placement.child_id).exists():
+            return reverse("care:index")  # the child left the facility, and with it the user's reach
+        return back
+
+    context = {"subject_label": placement.child, "subject_link": True, "placement": placement}
+    if step == "room" and placement.group_id:
+        context["rooms"] = selectors.room_statuses(_rooms_of(placement))
+    return step_page(
+        request,
+        flow=workflow.PLACEMENTS,
+        subject=placement,
+        step=step,
+        page=page,
+        back=back,
+        done=done,
+        open_steps=_placement_pages(request.user, placement),
+        template=template,
+        context=context,
+    )
 
 
-@markers.requires(Verb.CARE_MANAGE)
+def _groups_managed(user):
+    return SmallGroup.objects.filter(
+        home__facility__in=selectors.facilities_visible(user, Verb.CARE_MANAGE)
+    ).select_related("home")
+
+
+@markers.requires(Verb.CHILD_VIEW)
 @require_http_methods(["GET", "POST"])
 def transfer(request, placement_id):
-    placement = _placement(request, placement_id)
-    groups = SmallGroup.objects.filter(
-        home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
-    ).select_related("home")
-    form = forms.TransferForm(
-        request.POST if request.method == "POST" else None,
-        groups=groups,
-        can_override=can(request.user, Verb.CARE_OVERRIDE),
-    )
-
-    def act(d):
-        services.placement_transfer(actor=request.user, placement=placement, **d)
-
-    if request.method == "POST" and _run(form, act):
-        messages.success(request, _("The move is recorded."))
-        if not Child.objects.visible_to(request.user).filter(pk=placement.child_id).exists():
-            return redirect("care:index")  # the child left the facility, and with it the user's reach
-        return redirect("care:child", placement.child_id)
-    return render(
-        request, "care/step.html", {"form": form, "placement": placement, "title": _("Move the child")}
+    user = request.user
+    return _placement_page(
+        request,
+        placement_id,
+        "transfer",
+        form_kwargs=lambda p: {
+            # A child is moved into a group of a facility the user works in, or manages.
+            "groups": SmallGroup.objects.filter(home__facility__in=held_facilities(user)).select_related(
+                "home"
+            ),
+            "can_override": can(user, Verb.CARE_OVERRIDE),
+        },
     )
 
 
-@markers.requires(Verb.CARE_MANAGE)
+@markers.requires(Verb.CHILD_VIEW)
 @require_http_methods(["GET", "POST"])
 def review(request, placement_id):
-    placement = _placement(request, placement_id)
-    form = forms.ReviewForm(
-        request.POST if request.method == "POST" else None,
-        initial={"needs_family": placement.needs_family, "family_plan": placement.family_plan},
-    )
-
-    def act(d):
-        services.placement_review(actor=request.user, placement=placement, **d)
-
-    if request.method == "POST" and _run(form, act):
-        messages.success(request, _("The review is recorded; the next is due in 6 months."))
-        return redirect("care:child", placement.child_id)
-    return render(
-        request, "care/step.html", {"form": form, "placement": placement, "title": _("Six-monthly review")}
-    )
+    return _placement_page(request, placement_id, "review")
 
 
-@markers.requires(Verb.CARE_MANAGE)
+@markers.requires(Verb.CHILD_VIEW)
 @require_http_methods(["GET", "POST"])
 def end(request, placement_id):
-    placement = _placement(request, placement_id)
-    form = forms.EndForm(request.POST if request.method == "POST" else None)
+    return _placement_page(request, placement_id, "end")
 
-    def act(d):
-        services.placement_end(actor=request.user, placement=placement, **d)
 
-    if request.method == "POST" and _run(form, act):
-        messages.success(request, _("The placement has ended."))
-        return redirect("care:child", placement.child_id)
-    return render(
-        request, "care/step.html", {"form": form, "placement": placement, "title": _("End the placement")}
-    )
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def visit(request, placement_id):
+    """A monitoring visit of a child in a family (Decree 56/2017 art. 43(2), 46)."""
+    return _placement_page(request, placement_id, "visit")
+
+
+def _rooms_of(placement: Placement):
+    return Room.objects.filter(
+        Q(group=placement.group_id) | Q(group__isnull=True), home=placement.group.home_id
+    ).select_related("home")
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def room(request, placement_id):
+    """The room a child in a facility sleeps in."""
+    user = request.user
+
+    def kwargs(placement: Placement) -> dict:
+        if not placement.group_id:
+            return {"rooms": Room.objects.none()}
+        return {
+            "rooms": _rooms_of(placement),
+            "can_override": _can_override(user, placement.group.home.facility),
+        }
+
+    return _placement_page(request, placement_id, "room", template="care/room.html", form_kwargs=kwargs)
 
 
 @markers.requires(Verb.CARE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def start(request, child_id):
-    """A first placement, or the next after the last ended (kin care, a foster family...)."""
+    """A placement of a child with no current one: admission into a small group of the facility (a
+    family takes a child only by the chairman's decision, Form 12)."""
     found = get_object_or_404(Child.objects.visible_to(request.user), pk=child_id)
     require(request.user, Verb.CARE_MANAGE, found)
-    groups = SmallGroup.objects.filter(
-        home__facility__in=selectors.facilities_visible(request.user, Verb.CARE_MANAGE)
-    ).select_related("home")
     form = forms.TransferForm(
         request.POST if request.method == "POST" else None,
-        groups=groups,
+        groups=_groups_managed(request.user),
         can_override=can(request.user, Verb.CARE_OVERRIDE),
     )
 
@@ -431,27 +537,20 @@ def start(request, child_id):
         on = d.pop("on")
         services.placement_start(actor=request.user, child=found, started_on=on, **d)
 
-    if request.method == "POST" and _run(form, act):
+    if request.method == "POST" and _saved(form, act):
         messages.success(request, _("The placement is recorded."))
         return redirect("care:child", found.pk)
-    return render(request, "care/step.html", {"form": form, "child": found, "title": _("Record a placement")})
-
-
-@markers.requires(Verb.CARE_MANAGE)
-@require_http_methods(["GET", "POST"])
-def visit(request, placement_id):
-    """A monitoring visit of a child in a family (Decree 56/2017 art. 43(2), 46)."""
-    placement = _placement(request, placement_id)
-    form = forms.VisitForm(request.POST if request.method == "POST" else None)
-
-    def act(d):
-        services.monitoring_visit(actor=request.user, placement=placement, **d)
-
-    if request.method == "POST" and _run(form, act):
-        messages.success(request, _("The visit is recorded; the next is due in 6 months."))
-        return redirect("care:child", placement.child_id)
     return render(
-        request, "care/step.html", {"form": form, "placement": placement, "title": _("Monitoring visit")}
+        request,
+        "workflow/step.html",
+        {
+            "form": form,
+            "subject": found,
+            "subject_label": found,
+            "subject_link": True,
+            "back": reverse("care:child", args=[found.pk]),
+            "title": _("Record a placement"),
+        },
     )
 
 
@@ -466,7 +565,7 @@ def _commune_of(user, role: str):
 @require_http_methods(["GET", "POST"])
 def families(request):
     """The commune's register of families willing to care (Decree 56/2017 art. 41), and Form 08."""
-    listed = list(families_mod.families_visible(request.user).order_by("status", "applicant_name"))
+    listed = list(families_mod.families_visible(request.user).order_by("state", "applicant_name"))
     families_mod.audit_read(request.user, "care.families_view", listed)
     commune = _commune_of(request.user, Role.COMMUNE_CHILD_PROTECTION_OFFICER)
     form = None
@@ -477,9 +576,9 @@ def families(request):
         )
 
         def act(d):
-            families_mod.family_register(actor=request.user, commune=commune, **d)
+            services.family_register(actor=request.user, commune=commune, **d)
 
-        if request.method == "POST" and _run(form, act):
+        if request.method == "POST" and _saved(form, act):
             messages.success(request, _("The family is registered; verify it next (Form 11)."))
             return redirect("care:families")
     elif request.method == "POST":
@@ -501,86 +600,133 @@ def families(request):
     )
 
 
-# What the officer or the chairman is told after a step on a family: what comes next, and who does it.
+# What the officer or the chairman is told after a step on a family, by the state it enters: what
+# comes next, and who does it (Circular 14/2020; walkthrough D14).
 NEXT_AFTER = {
-    ("verify", "verified"): gettext_lazy(
+    FamilyStatus.VERIFIED: gettext_lazy(
         "Verified (Form 11). Next: the commune chairman decides the handover (Form 12); he has been told, "
         "and it is on his task list."
     ),
-    ("verify", "not_eligible"): gettext_lazy(
+    FamilyStatus.NOT_ELIGIBLE: gettext_lazy(
         "Recorded (Form 11): the family is not eligible and leaves the register."
     ),
-    ("decide", "chosen"): gettext_lazy(
+    FamilyStatus.CHOSEN: gettext_lazy(
         "Decided (Form 12). Next: the commune hands the child to the family within 15 working days."
     ),
 }
 
 
+def _next_after(family) -> str | None:
+    return NEXT_AFTER.get(family.state)
+
+
+FAMILY_STEPS: dict[str, StepPage] = {
+    "verify": StepPage(
+        forms.VerifyForm,
+        lambda a, f, d: services.family_verify(actor=a, family=f, **d),
+        title=gettext_lazy("Verify the family (Form 11)"),
+        fires=("family_verify", "family_not_eligible"),
+        said=_next_after,
+    ),
+    "decide": StepPage(
+        forms.DecideForm,
+        lambda a, f, d: services.family_decide(actor=a, family=f, **d),
+        fires=("family_decide",),
+        said=_next_after,
+    ),
+    "handover": StepPage(
+        None, lambda a, f, d: services.family_handover(actor=a, family=f), fires=("family_handover",)
+    ),
+    "review": StepPage(
+        forms.FamilyReviewForm,
+        lambda a, f, d: services.family_review(actor=a, family=f, **d),
+        title=gettext_lazy("Quarterly update of the register"),
+        fires=("family_confirm", "family_remove"),
+    ),
+}
+FAMILY_PAGE_OF = {
+    "family_verify": "verify",
+    "family_not_eligible": "verify",
+    "family_decide": "decide",
+    "family_handover": "handover",
+    "family_confirm": "review",
+    "family_remove": "review",
+}
+FAMILY_BASIS = {
+    "verify": gettext_lazy("Decree 56/2017 art. 41; Circular 14/2020, Form 11."),
+    "decide": gettext_lazy(
+        "Law on Children art. 60(3), 64; Circular 14/2020, Form 12: the handover is due within 15 working "
+        "days of the decision."
+    ),
+    "handover": gettext_lazy("The handover is due within 15 working days of the decision."),
+    "review": gettext_lazy(
+        "Decree 56/2017 art. 41: the commune updates its register of families every quarter."
+    ),
+}
+
+
+def _titled(flow: Workflow, steps) -> list[tuple]:
+    """Each timeline step with its row's title (the step's name on the page)."""
+    return [
+        (s, flow.transitions[s.action].title if s.action in flow.transitions else s.action) for s in steps
+    ]
+
+
+def _family_pages(user, family) -> list[str]:
+    pages = [FAMILY_PAGE_OF[a] for a in open_actions(workflow.FAMILIES, user, family, FAMILY_PAGE_OF)]
+    return list(dict.fromkeys(pages))
+
+
 @markers.requires(Verb.CHILD_VIEW)
-@require_http_methods(["GET", "POST"])
+@require_GET
 def family(request, family_id):
     found = get_object_or_404(families_mod.families_visible(request.user), pk=family_id)
-    if request.method == "GET":
-        families_mod.audit_read(request.user, "care.family_view", [found])
-    roles = {m.role for m in memberships(request.user) if m.organisation.area_id == found.commune_id}
-    verify = decide = None
-    if Role.COMMUNE_CHILD_PROTECTION_OFFICER in roles and found.status == "registered":
-        verify = forms.VerifyForm(
-            request.POST if request.POST.get("which") == "verify" else None, prefix="verify"
-        )
-    if Role.COMMUNE_CHAIRMAN in roles and found.status in ("verified", "handed_over"):
-        children = families_mod.decidable_children(request.user, found)
-        if found.relative_of_id:
-            # Relatives of a child are relatives of the child's siblings too (siblings stay together).
-            kin = {found.relative_of_id, *families_mod.siblings_of(found.relative_of)}
-            children = children.filter(pk__in=kin)
-        decide = forms.DecideForm(
-            request.POST if request.POST.get("which") == "decide" else None,
-            prefix="decide",
-            children=children,
-        )
-    review_form = None
-    if roles & {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN} and (
-        found.status in families_mod.ON_REGISTER
-    ):
-        review_form = forms.FamilyReviewForm(
-            request.POST if request.POST.get("which") == "review" else None, prefix="review"
-        )
-    can_hand_over = found.status == "chosen" and bool(
-        roles & {Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN}
-    )
-    which = request.POST.get("which")
-    done = False
-    if which == "verify" and verify is not None:
-        done = _run(verify, lambda d: families_mod.family_verify(actor=request.user, family=found, **d))
-    elif which == "review" and review_form is not None:
-        done = _run(review_form, lambda d: families_mod.family_review(actor=request.user, family=found, **d))
-    elif which == "decide" and decide is not None:
-        done = _run(decide, lambda d: families_mod.family_decide(actor=request.user, family=found, **d))
-    elif which == "handover" and can_hand_over:
-        try:
-            families_mod.family_handover(actor=request.user, family=found)
-        except Refused as error:
-            messages.error(request, error.message)
-            return redirect("care:family", found.pk)
-        messages.success(request, _("The child is handed over to the family."))
-        return redirect("care:child", found.decided_child_id)
-    elif request.method == "POST":
-        raise NotVisible
-    if done:
-        # Each step says who acts next (Circular 14/2020; walkthrough D14).
-        found.refresh_from_db()
-        messages.success(request, NEXT_AFTER.get((which, found.status), _("Saved.")))
-        return redirect("care:family", found.pk)
+    families_mod.audit_read(request.user, "care.family_view", [found])
     return render(
         request,
         "care/family.html",
         {
             "family": found,
-            "verify": verify,
-            "decide": decide,
-            "review": review_form,
-            "can_hand_over": can_hand_over,
+            "steps": [
+                (
+                    page,
+                    reverse("care:family_step", args=[found.pk, page]),
+                    title_of(workflow.FAMILIES, page, FAMILY_STEPS[page]),
+                )
+                for page in _family_pages(request.user, found)
+            ],
+            "timeline": _titled(workflow.FAMILIES, found.steps.select_related("actor", "organisation")),
+        },
+    )
+
+
+@markers.requires(Verb.CHILD_VIEW)
+@require_http_methods(["GET", "POST"])
+def family_step(request, family_id, step: str):
+    if step not in FAMILY_STEPS:
+        raise NotVisible
+    found = get_object_or_404(families_mod.families_visible(request.user), pk=family_id)
+    page = FAMILY_STEPS[step]
+    if step == "decide":
+        user = request.user
+        page = replace(page, form_kwargs=lambda f: {"children": families_mod.decide_choices(user, f)})
+    back = reverse("care:family", args=[found.pk])
+    return step_page(
+        request,
+        flow=workflow.FAMILIES,
+        subject=found,
+        step=step,
+        page=page,
+        back=back,
+        done=(lambda f: reverse("care:child", args=[f.decided_child_id])) if step == "handover" else None,
+        open_steps=_family_pages(request.user, found),
+        context={
+            "subject_label": found.applicant_name,
+            "subject_link": True,
+            "legal_basis": FAMILY_BASIS[step],
+            # The chairman decides on what the officer found at the family's home (Form 11); the
+            # officer hands over the child the chairman named.
+            "shown_before_form": "care/_family_facts.html" if step in ("decide", "handover") else None,
         },
     )
 
@@ -596,14 +742,23 @@ def incident(request, child_id):
     def act(d):
         made.append(services.incident_report(actor=request.user, child=found, **d))
 
-    if request.method == "POST" and _run(form, act):
+    if request.method == "POST" and _saved(form, act):
         messages.success(
             request,
             _("The incident is recorded and a child-protection report is open; the province is told."),
         )
         return redirect("protection:detail", made[0].protection_case_id)
     return render(
-        request, "care/step.html", {"form": form, "child": found, "title": _("Report violence or abuse")}
+        request,
+        "workflow/step.html",
+        {
+            "form": form,
+            "subject": found,
+            "subject_label": found,
+            "subject_link": True,
+            "back": reverse("care:child", args=[found.pk]),
+            "title": _("Report violence or abuse"),
+        },
     )
 
 
@@ -618,7 +773,7 @@ def inspect(request, facility_id: int):
     def act(_d):
         services.inspection_record(actor=request.user, facility=facility, **form.service_fields())
 
-    if request.method == "POST" and _run(form, act):
+    if request.method == "POST" and _saved(form, act):
         messages.success(request, _("The inspection is recorded."))
         return redirect("care:board", facility.pk)
     return render(
@@ -626,45 +781,7 @@ def inspect(request, facility_id: int):
     )
 
 
-# --- Rooms and Form 16 ----------------------------------------------------------------------------
-
-
-@markers.requires(Verb.CARE_MANAGE)
-@require_http_methods(["GET", "POST"])
-def room(request, placement_id):
-    """The room a child in a facility sleeps in."""
-    placement = _placement(request, placement_id)
-    if placement.group_id is None or placement.ended_on is not None:
-        raise NotVisible
-    facility = placement.group.home.facility
-    services.facility_membership(request.user, facility)
-    rooms = Room.objects.filter(
-        Q(group=placement.group_id) | Q(group__isnull=True), home=placement.group.home_id
-    ).select_related("home")
-    form = forms.RoomAssignForm(
-        request.POST if request.method == "POST" else None,
-        rooms=rooms,
-        can_override=_can_override(request.user, facility),
-        initial={"room": placement.room_id},
-    )
-
-    def act(d):
-        services.room_assign(
-            actor=request.user,
-            placement=placement,
-            room=d["room"],
-            override_reason=d.get("override_reason", ""),
-        )
-
-    if request.method == "POST" and _run(form, act):
-        messages.success(request, _("The room is recorded."))
-        return redirect("care:child", placement.child_id)
-    statuses = selectors.room_statuses(rooms)
-    return render(
-        request,
-        "care/room.html",
-        {"form": form, "placement": placement, "rooms": statuses, "title": _("Room")},
-    )
+# --- Form 16 ----------------------------------------------------------------------------------------
 
 
 @markers.requires(Verb.CARE_DECIDE)
@@ -677,24 +794,31 @@ def decide(request, placement_id):
         ended_on__isnull=True,
     )
     membership = decisions.deciding_membership(request.user, placement)
-    groups = decisions.groups_for(membership)
-    form = forms.DecisionForm(
-        request.POST if request.method == "POST" else None,
-        families=families_mod.families_visible(request.user).filter(status__in=("verified", "handed_over")),
-        groups=groups.select_related("home"),
+    user = request.user
+    page = StepPage(
+        forms.DecisionForm,
+        lambda a, p, d: services.care_change_decide(actor=a, placement=p, **d),
+        form_kwargs=lambda p: {
+            "families": families_mod.families_visible(user).filter(state__in=workflow.CHOOSABLE),
+            "groups": decisions.groups_for(membership).select_related("home"),
+        },
     )
-    made = []
-
-    def act(d):
-        made.append(decisions.care_change_decide(actor=request.user, placement=placement, **d))
-
-    if request.method == "POST" and _run(form, act):
-        messages.success(request, _("The decision is recorded (Form 16)."))
-        return redirect("care:decision", made[0].pk)
-    return render(
+    return step_page(
         request,
-        "care/decide.html",
-        {"form": form, "placement": placement, "grounds": termination.GROUNDS, "basis": termination.BASIS},
+        flow=workflow.DECISIONS,
+        subject=placement,
+        step="change_decide",
+        page=page,
+        back=reverse("care:child", args=[placement.child_id]),
+        done=lambda p: reverse("care:decision", args=[CareChangeDecision.objects.get(ended=p).pk]),
+        template="care/decide.html",
+        context={
+            "subject_label": placement.child,
+            "subject_link": True,
+            "placement": placement,
+            "grounds": termination.GROUNDS,
+            "basis": termination.BASIS,
+        },
     )
 
 

@@ -42,9 +42,13 @@ def is_working_day(day: dt.date, exceptions: dict[dt.date, bool] | None = None) 
 
 
 def add_working_days(start: dt.datetime, n: int) -> dt.datetime:
-    """The end of the Nth working day after the local day of ``start`` (midnight that follows it)."""
+    """The end of the Nth working day after the local day of ``start`` (midnight that follows it).
+    Zero is the same working day: the end of ``start``'s day, or of the next working day when that is a
+    day off."""
     exceptions = _exceptions()
     day = start.astimezone(VIETNAM).date()
+    if n == 0:
+        return day_end(roll(day, Roll.NEXT, exceptions))
     counted = 0
     while counted < n:
         day += dt.timedelta(days=1)

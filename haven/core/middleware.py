@@ -8,8 +8,11 @@ API clients state their language explicitly with Accept-Language.
 from __future__ import annotations
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from haven.core.errors import Refused
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
@@ -32,3 +35,20 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, (vary,))
         return response
+
+
+class RefusalMiddleware:
+    """A rule's refusal that no view turned into a form error is shown as a page with its message in
+    the reader's language, never as a server error (a paper too long to print, haven/core/documents.py).
+    The API answers refusals itself (haven/api/errors.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Refused) and not request.path.startswith("/api/"):
+            return render(request, "refused.html", {"message": exception.message}, status=409)
+        return None

@@ -147,15 +147,45 @@ def build_world() -> World:
     return w
 
 
+def _a_plain_hour(now: dt.datetime) -> dt.datetime:
+    """``now``, or, in the hours after midnight in Vietnam (17:00 to 24:00 UTC), 10:00 of that Vietnamese
+    day. A test reads "today" as the clock's date and means Vietnam's; in those hours the two differ,
+    and "two hours ago" falls on yesterday's date. Always later than now, so what the test built
+    before the clock stood still stays in its past."""
+    if now.astimezone(dt.UTC).hour < 17:
+        return now
+    return (now.astimezone(dt.UTC) + dt.timedelta(days=1)).replace(hour=3, minute=0, second=0)
+
+
 class FrozenClock:
     """The one clock, held still and moved by the test (the ``frozen`` fixture)."""
 
     def __init__(self, monkeypatch) -> None:
         from haven.core import clock
 
-        self.at = clock.real_now().replace(microsecond=0)
+        self.at = _a_plain_hour(clock.real_now().replace(microsecond=0))
         monkeypatch.setattr(clock, "now", lambda: self.at)
 
     def advance(self, **kwargs) -> dt.datetime:
         self.at += dt.timedelta(**kwargs)
         return self.at
+
+
+def second_factor_given(client, user: User) -> None:
+    """Mark ``client``'s session as having given the second factor, as ``force_login`` marks it as
+    having given the password: a persona whose role requires a factor gets one set up (the root
+    conftest calls this after every ``force_login``). Tests of the second factor itself sign in
+    through the login page instead."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from haven.access.scoping import second_factor_required
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    # A fresh copy: the check caches the person's roles on the object, which the test may still change.
+    if device is None and second_factor_required(User.objects.get(pk=user.pk)):
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()

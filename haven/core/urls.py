@@ -6,5 +6,4 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("figures/", views.figures, name="figures"),
-    path("healthz", views.healthz, name="healthz"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import Verb
 from haven.core.models import TimeStamped
-from haven.deadlines.rules import OVERRIDE_UNITS, RULES, title_of
+from haven.deadlines.rules import OVERRIDE_UNITS, RULES, Unit, period, title_of
 
 # The deadlines engine imports no domain app. The child register is the one exception: a child is the
 # subject of nearly every obligation, and is how an obligation is seen (docs/decisions/0012).
@@ -182,8 +182,13 @@ class DeadlineOverride(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} in {self.province}: {self.amount} {self.unit}"
+        return f"{self.title}, {self.province}: {self.deadline}"
 
     @property
     def title(self) -> str:
         return title_of(self.rule)
+
+    @property
+    def deadline(self) -> str:
+        """The stricter deadline in words, in the reader's language ("8 giờ"), never its unit's code."""
+        return period(self.amount, Unit(self.unit))

@@ -9,7 +9,10 @@ make, and docs/rules.md is that table written out.
 
 A rule is due in one of three ways:
 
-- **after a period** from the moment its step starts (hours, calendar days, working days, months);
+- **after a period** from the moment its step starts (hours, calendar days, working days, months) —
+  "0 working days" is the same working day, and a rule may name the hour after which a step counts
+  from the next working day (``cutoff``: a birth dossier completed after 15:00), or take the date its
+  step gives when that comes first (``or_earlier``: a plan reviewed at its end, at most 3 months on);
 - **on a date** the step gives (``Unit.ON_DATE``): "pay by the 25th", "the postnatal visit of day 14",
   "at the end of this separation";
 - **again and again** (``every``): a rule that re-opens itself — monthly on day N, or every N days or
@@ -24,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from haven.core import calendar
 from haven.core.calendar import Roll
@@ -47,6 +50,11 @@ OVERRIDE_UNITS = (Unit.HOURS, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS)
 class Basis(enum.StrEnum):
     LAW = "L"
     RECOMMENDED = "R"
+
+    @property
+    def label(self) -> str:
+        """How the basis reads on a page: words, never its letter."""
+        return gettext("Set by law") if self is Basis.LAW else gettext("Recommended")
 
 
 @dataclass(frozen=True)
@@ -118,13 +126,14 @@ class Every:
         return calendar.day_end(calendar.roll(nominal, self.roll))
 
     def __str__(self) -> str:
-        """In the user's language: "every 1 month(s), on day 25 (or the working day before)"."""
+        """In the user's language: "every 1 month, on day 25 (or the working day before)"."""
+        n = self.amount
         units = {
-            Unit.CALENDAR_DAYS: gettext("every %(n)s day(s)"),
-            Unit.WORKING_DAYS: gettext("every %(n)s working day(s)"),
-            Unit.MONTHS: gettext("every %(n)s month(s)"),
+            Unit.CALENDAR_DAYS: ngettext("every %(n)s day", "every %(n)s days", n),
+            Unit.WORKING_DAYS: ngettext("every %(n)s working day", "every %(n)s working days", n),
+            Unit.MONTHS: ngettext("every %(n)s month", "every %(n)s months", n),
         }
-        text = units[self.unit] % {"n": self.amount}
+        text = units[self.unit] % {"n": n}
         if self.day is not None:
             text += ", " + gettext("on day %(day)s") % {"day": self.day}
         if self.roll is Roll.PREVIOUS:
@@ -142,7 +151,9 @@ class Rule:
     title: str | Promise
     amount: int
     unit: Unit
-    legal_basis: str
+    # Shown to users (the rules page, a case's deadlines), in their language: the article, and where
+    # the law leaves the start of the clock open, the reading Haven chose and why.
+    legal_basis: str | Promise
     basis: Basis
     # After the deadline, each further period without action climbs one level of the ladder.
     escalate_every: dt.timedelta = dt.timedelta(days=1)
@@ -161,6 +172,12 @@ class Rule:
     # escalates once). A rule that ``yields`` gives its clock over to another rule of its duty.
     duty: str = ""
     yields: bool = False
+    # A same-day procedure's closing hour (working days only): a step started after it, or on a day
+    # off, is counted from the next working day (a birth dossier completed after 15:00).
+    cutoff: dt.time | None = None
+    # The step may give an earlier date (``obligation_open(due=...)``): the rule is due then when it
+    # comes before the end of the period (a plan reviewed at its end, and at most 3 months on).
+    or_earlier: bool = False
     # The app that declared the rule (set when it registers).
     app: str = ""
 
@@ -171,20 +188,45 @@ class Rule:
             raise ValueError(f"{self.code}: a schedule is not shortened by a province")
         if self.yields and not self.duty:
             raise ValueError(f"{self.code}: only a rule that shares a duty yields its clock")
+        if self.cutoff is not None and self.unit is not Unit.WORKING_DAYS:
+            raise ValueError(f"{self.code}: a closing hour goes with a deadline in working days")
+        if self.or_earlier and (self.unit is Unit.ON_DATE or self.every is not None):
+            raise ValueError(f"{self.code}: only a period may end earlier on a date the step gives")
+        if self.amount < 0:
+            raise ValueError(f"{self.code}: a deadline is not before its start")
 
     @property
     def deadline(self) -> str:
         """The deadline in words, in the user's language (the rules page, `haven rules`)."""
         if self.every is not None:
             return str(self.every)
-        units = {
-            Unit.HOURS: gettext("%(n)s hours"),
-            Unit.CALENDAR_DAYS: gettext("%(n)s calendar days"),
-            Unit.WORKING_DAYS: gettext("%(n)s working days"),
-            Unit.MONTHS: gettext("%(n)s months"),
-            Unit.ON_DATE: gettext("on the date the step sets"),
-        }
-        return units[self.unit] % {"n": self.amount}
+        if self.unit is Unit.WORKING_DAYS and self.amount == 0:
+            text = gettext("the same working day")
+        else:
+            text = self._period()
+        if self.cutoff is not None:
+            text += " " + gettext("(the next working day when it starts after %(time)s)") % {
+                "time": self.cutoff.strftime("%H:%M")
+            }
+        if self.or_earlier:
+            text += ", " + gettext("or on the date the step sets, if that comes first")
+        return text
+
+    def _period(self) -> str:
+        return period(self.amount, self.unit)
+
+
+def period(amount: int, unit: Unit) -> str:
+    """``amount`` of ``unit`` in the user's language: "1 hour", "5 working days", "5 ngày làm việc"."""
+    n = amount
+    units = {
+        Unit.HOURS: ngettext("%(n)s hour", "%(n)s hours", n),
+        Unit.CALENDAR_DAYS: ngettext("%(n)s calendar day", "%(n)s calendar days", n),
+        Unit.WORKING_DAYS: ngettext("%(n)s working day", "%(n)s working days", n),
+        Unit.MONTHS: ngettext("%(n)s month", "%(n)s months", n),
+        Unit.ON_DATE: gettext("on the date the step sets"),
+    }
+    return units[unit] % {"n": n}
 
 
 H, D, WD, M, ON = Unit.HOURS, Unit.CALENDAR_DAYS, Unit.WORKING_DAYS, Unit.MONTHS, Unit.ON_DATE

@@ -2,7 +2,8 @@
 rebuilt in memory).
 
 Both read one range of ``obligation_tasks_idx`` (responsible, status, due_at) per organisation, up to
-the end of the week: each group's rows are ranked by a window function and cut at ``limit`` in the
+the end of the week (the task list also reads, beyond it, the steps that wait for the user alone):
+each group's rows are ranked by a window function and cut at ``limit`` in the
 database, and each group's full counts come from the same pass, so a commune with thousands of open
 steps costs one index range scan (docs/performance.md, "The task list at national scale").
 """
@@ -19,7 +20,7 @@ from django.db.models.functions import RowNumber
 from haven.access.policy import Verb
 from haven.access.scoping import can, granting, memberships
 from haven.accounts.models import Organisation, User
-from haven.areas.models import Level
+from haven.areas.models import Area, Level
 from haven.core import calendar, clock
 from haven.deadlines.duties import DUTIES
 from haven.deadlines.models import Obligation, Status
@@ -105,7 +106,12 @@ def theirs(user: User, moments: Moments, subjects: tuple[str, ...] | None = None
     """The open steps ``user`` can take (haven/deadlines/duties.py): a duty of a role they hold in the
     organisation that answers for the step, or a step of a subject given to them by name; only once
     the case waits for it (its ``ready`` states); within the horizon unless the case waits for them
-    alone (``early``). ``subjects`` narrows to the model labels of one module. None: nothing."""
+    alone (``early``). ``subjects`` narrows to the model labels of one module. None: nothing.
+
+    Shaped for ``obligation_tasks_idx`` (responsible, status, due_at): the steps taken through an
+    organisation form one branch led by the user's organisations and the end of the horizon (one
+    range of the index per organisation), those that wait for the user alone beyond the horizon a
+    second, and the steps of subjects given by name the rest."""
     held = memberships(user)
     groups: dict[tuple, list[str]] = {}
     for duty in DUTIES.values():
@@ -117,19 +123,45 @@ def theirs(user: User, moments: Moments, subjects: tuple[str, ...] | None = None
             continue
         key = (duty.subject, duty.ready, duty.early, organisations, duty.assignee if assigned else "")
         groups.setdefault(key, []).append(duty.rule)
-    clauses = []
+    through: list[tuple[tuple[int, ...], bool, str, Q]] = []  # (organisations, early, subject, steps)
+    by_name: list[Q] = []
     for (subject, ready, early, organisations, assignee), rules in groups.items():
         duty = DUTIES[rules[0]]
-        who = [Q(responsible_id__in=organisations)] if organisations else []
-        if assignee:
-            who.append(duty.subjects(**{assignee: user}))
-        q = Q(subject_type=subject, rule__in=sorted(rules)) & _any(who)
+        what = Q(rule__in=sorted(rules))
         if ready is not None:
-            q &= duty.subjects(state__in=sorted(ready))
-        if not early:
-            q &= Q(due_at__lt=moments.horizon)
-        clauses.append(q)
-    return _any(clauses) if clauses else None
+            what &= duty.subjects(state__in=sorted(ready))
+        if organisations:
+            through.append((organisations, early, subject, what))
+        if assignee:
+            named = Q(subject_type=subject) & what & duty.subjects(**{assignee: user})
+            by_name.append(named if early else named & Q(due_at__lt=moments.horizon))
+    branches = [
+        _through(through, Q(due_at__lt=moments.horizon)),
+        _through([c for c in through if c[1]], Q(due_at__gte=moments.horizon)),
+        *by_name,
+    ]
+    branches = [b for b in branches if b is not None]
+    return _any(branches) if branches else None
+
+
+def _through(clauses: list[tuple[tuple[int, ...], bool, str, Q]], when: Q) -> Q | None:
+    """Steps taken through an organisation, led by all the clauses' organisations and ``when`` (so
+    the planner reads one range of the tasks index per organisation); a clause keeps its own
+    organisations when they are fewer. An OR of clauses that each name their organisations led
+    PostgreSQL to read the index once per clause, or not at all (docs/performance.md)."""
+    if not clauses:
+        return None
+    every = sorted({o for organisations, _, _, _ in clauses for o in organisations})
+    steps: dict[str, list[Q]] = {}
+    for organisations, _, subject, what in clauses:
+        if len(organisations) < len(every):
+            what = Q(responsible_id__in=organisations) & what
+        steps.setdefault(subject, []).append(what)
+    return (
+        Q(responsible_id__in=every)
+        & when
+        & _any([Q(subject_type=subject) & _any(whats) for subject, whats in steps.items()])
+    )
 
 
 def task_rows(*, user: User, limit: int, moments: Moments, subjects: tuple[str, ...] | None = None):
@@ -257,7 +289,7 @@ def _case_worker():
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
-def team_for(*, user: User, limit: int = 20) -> Team:
+def team_for(*, user: User, limit: int = 20, area: Area | None = None) -> Team:
     """The open obligations due within 7 days (overdue ones included) of the organisations ``user``
     heads, grouped by organisation and, for a subject with a case worker (a protection case), by case
     worker: each group's counts of
@@ -269,6 +301,9 @@ def team_for(*, user: User, limit: int = 20) -> Team:
     scope = supervised(user)
     if scope is None:
         return Team(organisations=[], limit=limit)
+    if area is not None:
+        # "Who is late" in one area, from a red cell of the scorecard: its organisations' steps.
+        scope &= Q(responsible__area=area) | Q(responsible__area__parent=area)
     moments = Moments.at(clock.now())
     group = [F("responsible_id"), F("worker_id")]
 

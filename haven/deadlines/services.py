@@ -46,8 +46,17 @@ def _given(when: dt.date | dt.datetime) -> tuple[dt.datetime, dt.date | None]:
     return calendar.day_end(when), when
 
 
+def counted_from(rule: Rule, start: dt.datetime) -> dt.datetime:
+    """Where the rule's period is counted from: the start itself, or — for a same-day procedure started
+    after its closing hour — the next day (``Rule.cutoff``; a day off rolls on to a working day)."""
+    if rule.cutoff is None or start.astimezone(calendar.VIETNAM).time() <= rule.cutoff:
+        return start
+    return calendar.day_start(calendar.local_day(start) + dt.timedelta(days=1))
+
+
 def due_for(rule: Rule, start: dt.datetime, province: Area | None) -> dt.datetime:
     """The rule's deadline, or the province's stricter one (never a later one)."""
+    start = counted_from(rule, start)
     legal = due(start, rule.amount, rule.unit)
     if province is None:
         return legal
@@ -72,6 +81,11 @@ def _due(
     rule: Rule, start: dt.datetime, responsible: Organisation, given
 ) -> tuple[dt.datetime, dt.date | None]:
     if given is not None:
+        if rule.or_earlier:
+            # Due on the date the step gives, or at the end of the period if that comes first.
+            period = due_for(rule, start, responsible.area.province)
+            given_at, given_on = _given(given)
+            return (given_at, given_on) if given_at < period else (period, None)
         if rule.unit is not Unit.ON_DATE and rule.every is None:
             raise ValueError(f"{rule.code} runs for a period: it is not given a date")
         return _given(given)
@@ -94,8 +108,9 @@ def obligation_open(
     """Start a clock. One open obligation per rule and subject: opening it again returns the open one.
 
     ``due`` is the date (due when that day ends) or the moment a rule due on a date is due — "pay by
-    the 25th", "at the end of this separation" — or the first occurrence of a schedule. A rule of a
-    duty the child already has a clock for finds that clock (``Rule.duty``)."""
+    the 25th", "at the end of this separation" — or the first occurrence of a schedule, or the earlier
+    date a period may end on (``Rule.or_earlier``: "at the plan's end"). A rule of a duty the child
+    already has a clock for finds that clock (``Rule.duty``)."""
     rule = RULES[rule_code]
     subject_type, subject_id = _subject(subject)
     existing = (

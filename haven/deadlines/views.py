@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
 from haven.access.policy import Verb
-from haven.access.scoping import acting_membership, can
+from haven.access.scoping import NotVisible, acting_membership, can
+from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core.errors import Refused
 from haven.deadlines.models import DeadlineOverride, rule_choices
@@ -78,8 +79,13 @@ def overrides(request):
 @require_GET
 def team(request):
     """A head's view of the team: the open steps of the organisations they head, by case worker."""
-    team = team_for(user=request.user)
+    area = None
+    if request.GET.get("area"):
+        area = Area.objects.current().filter(code=request.GET["area"]).first()
+        if area is None:
+            raise NotVisible
+    team = team_for(user=request.user, area=area)
     shown = sorted({str(o.child_id) for o in team.shown if o.child_id})
     if shown:
         record(actor=request.user, action="child.list", data={"shown": shown, "view": "team"})
-    return render(request, "deadlines/team.html", {"team": team})
+    return render(request, "deadlines/team.html", {"team": team, "area": area})

@@ -4,6 +4,7 @@ is not ready for is 409 "out_of_order" and changes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import unicodedata
@@ -11,26 +12,33 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import AfterValidator, AwareDatetime
+from typing_extensions import TypeAliasType
 
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, require
+from haven.access.scoping import NotVisible, can, require
 from haven.accounts.models import Organisation, User
 from haven.api.errors import Error, api_field_names
+from haven.api.steps import STEP_ERRORS, Steps, step_responses
 from haven.areas.models import Area
 from haven.audit import services as audit
 from haven.core.errors import invalid
 from haven.foundlings import selectors, services
-from haven.foundlings.models import Channel, FoundlingCase, Placement, State, TemporaryCare
+from haven.foundlings.models import Channel, FoundlingCase, Handover, Placement, State, TemporaryCare
+from haven.foundlings.reconciliation import reconciliation
 from haven.people.models import Sex
 from haven.population.selectors import pin_status
 
 router = Router(tags=["foundlings"])
+
+# The API document names each schema once for the whole API: the pathways each have a State (and
+# more than one a Channel or a Service), so they go into it under names of their own.
+FoundlingState = TypeAliasType("FoundlingState", State)
+FoundlingChannel = TypeAliasType("FoundlingChannel", Channel)
 
 PAGE_SIZE = 25
 MAX_ID = 2**63 - 1  # the largest key the databases hold; a larger one would be a 500, not a 404
@@ -129,6 +137,20 @@ class TemporaryCareIn(Schema):
     reason: Prose = Field(default="", max_length=LONG)
 
 
+class MoveIn(Schema):
+    """After the medical discharge a child on a hospital hold goes to a facility (named) or a
+    registered family (under the commune)."""
+
+    kind: Literal["facility", "family"]
+    to_organisation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    family: Line = Field(default="", max_length=300)
+    reason: Prose = Field(default="", max_length=LONG)
+
+
+class WithdrawIn(Schema):
+    reason: Prose = Field(..., max_length=LONG, pattern=r"\S", description="why the handover is withdrawn")
+
+
 class AnswerIn(Schema):
     accept: bool
     reason: Prose = Field(default="", max_length=LONG, description="required to refuse")
@@ -155,7 +177,7 @@ class ClaimDecisionIn(Schema):
     reason: Prose = Field(..., max_length=LONG, description="how the claim was verified")
 
 
-class BirthIn(Schema):
+class BirthRegistrationIn(Schema):
     family_name: Line = Field(..., max_length=50)
     middle_name: Line = Field(default="", max_length=50)
     given_name: Line = Field(..., max_length=50)
@@ -192,7 +214,7 @@ class PaperIn(Schema):
     allowance_monthly_vnd: int | None = Field(default=None, ge=1, le=100_000_000)
 
 
-class NoteIn(Schema):
+class FoundlingNoteIn(Schema):
     note: Prose = Field(..., max_length=LONG)
 
 
@@ -222,11 +244,11 @@ class LateOut(Schema):
 class CaseOut(Schema):
     id: uuid.UUID
     child_id: uuid.UUID
-    state: State
+    state: FoundlingState
     found_at: dt.datetime
     found_commune_code: str
     found_place: str
-    channel: Channel
+    channel: FoundlingChannel
     responsible: OrganisationRef
     overdue: list[LateOut]
 
@@ -236,6 +258,42 @@ class CasePage(Schema):
     page: int
     pages: int
     items: list[CaseOut]
+
+
+class NotYetSafeReason(enum.StrEnum):
+    NOT_IN_CARE = "not_in_care"
+    NOTICE_EXPIRED_UNREGISTERED = "notice_expired_unregistered"
+    NO_PIN = "no_pin"
+    NO_CARD = "no_card"
+    OVERDUE_STEP = "overdue_step"
+
+
+class NotYetSafeCountOut(Schema):
+    value: int | None = Field(
+        ..., description="null when the count is 1 to 4 and the reader may not see children"
+    )
+    suppressed: bool
+
+
+class NotYetSafeOut(CaseOut):
+    reasons: list[NotYetSafeReason]
+
+
+class NotYetSafeAreaOut(Schema):
+    code: str
+    name: str
+    counts: dict[NotYetSafeReason, NotYetSafeCountOut]
+
+
+class NotYetSafePage(Schema):
+    scope: str
+    children: NotYetSafeCountOut
+    counts: dict[NotYetSafeReason, NotYetSafeCountOut]
+    by_area: list[NotYetSafeAreaOut]
+    count: int | None = Field(..., description="children listed over all pages; null for counts-only readers")
+    page: int | None
+    pages: int | None
+    items: list[NotYetSafeOut] = Field(..., description="empty for readers who may see counts only")
 
 
 class ObligationOut(Schema):
@@ -326,7 +384,7 @@ class CaseDetail(CaseOut):
     actions: list[str] = Field(..., description="the pathway's steps this user could take now")
 
 
-STEP = {200: CaseDetail, 404: Error, 409: Error, 422: Error}
+STEP = step_responses(CaseDetail)
 
 
 def _org(organisation: Organisation) -> dict:
@@ -455,15 +513,20 @@ def _whole(user: User, case: FoundlingCase, handover, fields: list[str]) -> dict
     }
 
 
-def _case(request, case_id: uuid.UUID) -> FoundlingCase:
-    return selectors.case_for_action(user=request.user, case_id=case_id)
+def _case(user: User, case_id: uuid.UUID) -> FoundlingCase:
+    return selectors.case_for_action(user=user, case_id=case_id)
+
+
+# Every step endpoint of a case (haven/api/steps.py): the case the user may act on, the service, then
+# the case as the user now sees it.
+_steps = Steps(load=_case, detail=_detail)
 
 
 # --- Cases --------------------------------------------------------------------------------------
 
 
 @router.get("", response={200: CasePage, 404: Error})
-def list_cases(request, state: State | None = None, page: int = Query(1, ge=1, le=100000)):
+def list_cases(request, state: FoundlingState | None = None, page: int = Query(1, ge=1, le=100000)):
     """Found children's cases the token's user may see, the latest found first: those of the children
     they see, and those their organisation reported or is asked to accept."""
     require(request.user, Verb.CHILD_VIEW)
@@ -482,6 +545,37 @@ def list_cases(request, state: State | None = None, page: int = Query(1, ge=1, l
         "page": found.number,
         "pages": found.paginator.num_pages,
         "items": [_summary(case, late[case.pk]) for case in items],
+    }
+
+
+def _count(cell) -> dict:
+    return {"value": None if cell.suppressed else cell.value, "suppressed": cell.suppressed}
+
+
+@router.get("/not-yet-safe", response={200: NotYetSafePage, 404: Error})
+def not_yet_safe(
+    request,
+    province: str = Query("", pattern=r"^(\d{2})?$", description="a province code, to list its communes"),
+    page: int = Query(1, ge=1, le=100000),
+):
+    """Every found child not yet safe that the token's user may see, with why, who answers for the
+    child and how late, the most overdue first, a page at a time; counts only (small ones
+    suppressed) for those who see aggregates."""
+    if not (can(request.user, Verb.CHILD_VIEW) or can(request.user, Verb.AGGREGATE_VIEW)):
+        raise NotVisible
+    report = reconciliation(user=request.user, province=province, page=page)
+    return {
+        "scope": report.scope,
+        "children": _count(report.children),
+        "counts": {code: _count(cell) for code, cell in report.counts.items()},
+        "by_area": [
+            {"code": code, "name": name, "counts": {k: _count(c) for k, c in cells.items()}}
+            for (code, name), cells in report.by_area
+        ],
+        "count": report.page.paginator.count if report.page else None,
+        "page": report.page.number if report.page else None,
+        "pages": report.page.paginator.num_pages if report.page else None,
+        "items": [{**_summary(row.case, row.overdue), "reasons": row.reasons} for row in report.rows],
     }
 
 
@@ -513,32 +607,27 @@ PHOTO_FILE = File(..., description="JPEG or PNG, at most 5 MB")
 @router.post("/{case_id}/photo", response=STEP)
 def photo(request, case_id: uuid.UUID, photo: UploadedFile = PHOTO_FILE):
     """The photo taken at discovery (multipart/form-data)."""
-    services.foundling_photo_attach(actor=request.user, case=_case(request, case_id), photo=photo)
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_photo_attach, photo=photo)
 
 
 @router.post("/{case_id}/acknowledge", response=STEP)
 def acknowledge(request, case_id: uuid.UUID):
-    services.foundling_acknowledge(actor=request.user, case=_case(request, case_id))
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_acknowledge)
 
 
 @router.post("/{case_id}/screen", response=STEP)
 def screen(request, case_id: uuid.UUID, payload: ScreeningIn):
-    services.foundling_screen(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_screen, **payload.dict())
 
 
 @router.post("/{case_id}/record", response=STEP)
 def record(request, case_id: uuid.UUID, payload: RecordIn):
-    services.foundling_record(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_record, **payload.dict())
 
 
 @router.post("/{case_id}/discharge", response=STEP)
 def discharge(request, case_id: uuid.UUID, payload: DischargeIn):
-    services.foundling_discharge(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_discharge, **payload.dict())
 
 
 # --- Temporary care and handover ----------------------------------------------------------------
@@ -546,39 +635,65 @@ def discharge(request, case_id: uuid.UUID, payload: DischargeIn):
 
 @router.post("/{case_id}/temporary-care", response=STEP)
 def temporary_care(request, case_id: uuid.UUID, payload: TemporaryCareIn):
-    case = _case(request, case_id)
+    """A facility or a hospital hold names the organisation that receives the child; an id that names
+    none is answered as no organisation chosen, with every other problem of the decision."""
     data = payload.dict()
-    to_id = data.pop("to_organisation_id")
-    to_organisation = Organisation.objects.filter(pk=to_id).first() if to_id is not None else None
-    if to_id is not None and to_organisation is None:
-        # An unknown id gets the same answer as an organisation that cannot receive the child.
-        raise invalid(
-            "to_organisation_id",
-            _("This organisation cannot receive the child for this kind of care."),
-            "cannot_receive",
-        )
+    to_organisation = Organisation.objects.filter(pk=data.pop("to_organisation_id")).first()
     with api_field_names(to_organisation="to_organisation_id"):
-        services.foundling_decide_temporary_care(
-            actor=request.user, case=case, to_organisation=to_organisation, **data
+        return _steps.take(
+            request,
+            case_id,
+            services.foundling_decide_temporary_care,
+            to_organisation=to_organisation,
+            **data,
         )
-    return _detail(request.user, case_id)
+
+
+def _detail_or_gone(user: User, case_id: uuid.UUID) -> dict | Status:
+    try:
+        return _detail(user, case_id)
+    except NotVisible:
+        return Status(204, None)
 
 
 @router.post(
-    "/{case_id}/handovers/{handover_id}/answer",
-    response={200: CaseDetail, 204: None, 404: Error, 409: Error, 422: Error},
+    "/{case_id}/handovers/{handover_id}/answer", response={200: CaseDetail, 204: None, **STEP_ERRORS}
 )
 def answer_handover(
     request, case_id: uuid.UUID, payload: AnswerIn, handover_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     """Only a member of the receiving organisation answers. After a refusal the receiver may no
     longer see the case: the answer is then 204 with no body."""
-    handover = selectors.handover_to_answer(user=request.user, case_id=case_id, handover_id=handover_id)
-    services.foundling_handover_answer(actor=request.user, handover=handover, **payload.dict())
-    try:
-        return _detail(request.user, case_id)
-    except NotVisible:
-        return Status(204, None)
+
+    def handover(user: User, case_id: uuid.UUID) -> Handover:
+        return selectors.handover_to_answer(user=user, case_id=case_id, handover_id=handover_id)
+
+    answering = dataclasses.replace(_steps, load=handover, detail=_detail_or_gone, subject_as="handover")
+    return answering.take(request, case_id, services.foundling_handover_answer, **payload.dict())
+
+
+@router.post("/{case_id}/handovers/{handover_id}/withdraw", response=STEP)
+def withdraw_handover(
+    request, case_id: uuid.UUID, payload: WithdrawIn, handover_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """The commune that asked withdraws a handover not yet answered: the receiver is told and the case
+    is back where it was before the handover."""
+    withdrawing = _steps.on_part(lambda case: case.handovers.filter(pk=handover_id).first(), "handover")
+    return withdrawing.take(request, case_id, services.foundling_handover_withdraw, **payload.dict())
+
+
+@router.post("/{case_id}/move-after-discharge", response=STEP)
+def move_after_discharge(request, case_id: uuid.UUID, payload: MoveIn):
+    """A hospital hold ends with the medical discharge: hand the child over to a facility or a
+    registered family; the child moves once the receiver accepts (answer as any handover). An id
+    that names no organisation is answered as no organisation chosen, with every other problem."""
+    data = payload.dict()
+    to_id = data.pop("to_organisation_id")
+    to_organisation = Organisation.objects.filter(pk=to_id).first() if to_id is not None else None
+    with api_field_names(to_organisation="to_organisation_id"):
+        return _steps.take(
+            request, case_id, services.foundling_move_after_discharge, to_organisation=to_organisation, **data
+        )
 
 
 # --- Public notice, claim -----------------------------------------------------------------------
@@ -586,79 +701,64 @@ def answer_handover(
 
 @router.post("/{case_id}/notice", response=STEP)
 def notice(request, case_id: uuid.UUID, payload: NoticeIn):
-    services.foundling_post_notice(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_post_notice, **payload.dict())
 
 
 @router.post("/{case_id}/notice/confirm-time", response=STEP)
 def notice_time_confirm(request, case_id: uuid.UUID, payload: ConfirmTimeIn):
     """A supervisor confirms the earlier posting time entered for the notice: the 7 days then count
     from it (until then they count from when the posting was recorded)."""
-    services.foundling_notice_time_confirm(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_notice_time_confirm, **payload.dict())
 
 
 @router.post("/{case_id}/claim", response=STEP)
 def claim(request, case_id: uuid.UUID, payload: ClaimIn):
-    services.foundling_claim(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_claim, **payload.dict())
 
 
 @router.post("/{case_id}/claim/decision", response=STEP)
 def claim_decision(request, case_id: uuid.UUID, payload: ClaimDecisionIn):
-    services.foundling_claim_decide(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_claim_decide, **payload.dict())
 
 
 # --- Papers -------------------------------------------------------------------------------------
 
 
 @router.post("/{case_id}/birth-registration", response=STEP)
-def birth_registration(request, case_id: uuid.UUID, payload: BirthIn):
+def birth_registration(request, case_id: uuid.UUID, payload: BirthRegistrationIn):
     """The PIN is asked of the population register once the registration is committed."""
-    services.foundling_register_birth(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_register_birth, **payload.dict())
 
 
 @router.post("/{case_id}/birth-registration/resend", response=STEP)
-def birth_registration_resend(request, case_id: uuid.UUID, payload: BirthIn):
+def birth_registration_resend(request, case_id: uuid.UUID, payload: BirthRegistrationIn):
     """The register refused the birth: correct it and send it again (a new request, linked to the old)."""
-    services.foundling_pin_resend(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_pin_resend, **payload.dict())
 
 
 @router.post("/{case_id}/papers/{paper}", response=STEP)
 def record_paper(request, case_id: uuid.UUID, paper: Paper, payload: PaperIn):
-    case = _case(request, case_id)
+    """A field of the paper left out is reported with every other problem of the paper."""
     fields = {name: getattr(payload, name) for name in PAPER_FIELDS[paper]}
-    missing = [name for name, value in fields.items() if value is None]
-    if missing:
-        raise ValidationError(
-            {name: ValidationError(_("This field is required."), code="required") for name in missing}
-        )
-    services.foundling_record_paper(actor=request.user, case=case, paper=paper.value, **fields)
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_record_paper, paper=paper.value, **fields)
 
 
 # --- Care planning, placement, review, duplicates -----------------------------------------------
 
 
 @router.post("/{case_id}/care-plan", response=STEP)
-def care_plan(request, case_id: uuid.UUID, payload: NoteIn):
-    services.foundling_plan_care(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+def care_plan(request, case_id: uuid.UUID, payload: FoundlingNoteIn):
+    return _steps.take(request, case_id, services.foundling_plan_care, **payload.dict())
 
 
 @router.post("/{case_id}/placement", response=STEP)
 def placement(request, case_id: uuid.UUID, payload: PlacementIn):
-    services.foundling_place(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+    return _steps.take(request, case_id, services.foundling_place, **payload.dict())
 
 
 @router.post("/{case_id}/review", response=STEP)
-def review(request, case_id: uuid.UUID, payload: NoteIn):
-    services.foundling_review(actor=request.user, case=_case(request, case_id), **payload.dict())
-    return _detail(request.user, case_id)
+def review(request, case_id: uuid.UUID, payload: FoundlingNoteIn):
+    return _steps.take(request, case_id, services.foundling_review, **payload.dict())
 
 
 @router.post("/{case_id}/duplicates/{pair_id}/decision", response=STEP)
@@ -666,8 +766,7 @@ def duplicate_decision(
     request, case_id: uuid.UUID, payload: DuplicateDecisionIn, pair_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     """Same child: this later report is closed and points to the earlier one; nothing is deleted."""
-    pair = selectors.duplicates_pending(_case(request, case_id)).filter(pk=pair_id).first()
-    if pair is None:
-        raise NotVisible
-    services.duplicate_decide(actor=request.user, pair=pair, same_child=payload.same_child)
-    return _detail(request.user, case_id)
+    deciding = _steps.on_part(
+        lambda case: selectors.duplicates_pending(case).filter(pk=pair_id).first(), "pair"
+    )
+    return deciding.take(request, case_id, services.duplicate_decide, **payload.dict())

@@ -11,6 +11,10 @@ class FoundlingsConfig(AppConfig):
 
         clocks.register()
 
+        from haven.foundlings import indicators
+
+        indicators.register_all()
+
         from haven.foundlings import selectors, tasks
         from haven.people import cases
 

@@ -29,7 +29,10 @@ RULES = (
         _("Acknowledge the report of a found child"),
         1,
         H,
-        "Decree 123/2015 art. 14(1): notify immediately; alert after 1 hour (§9a)",
+        _(
+            "Decree 123/2015 art. 14(1): the commune People's Committee or the commune police is "
+            "notified immediately (alert after 1 hour, recommended)"
+        ),
         R,
         dt.timedelta(hours=2),
     ),
@@ -38,16 +41,26 @@ RULES = (
         _("Initial care and health screening"),
         24,
         H,
-        "Notice 432-TB/VPTW §2: the place of discovery screens without delay",
+        _(
+            "Notice 432-TB/VPTW, part 2: the place of discovery gives initial care and health screening "
+            "without delay (24 hours, recommended)"
+        ),
         R,
         dt.timedelta(hours=12),
     ),
+    # Opened when the commune acknowledges the report, counted from the report (services.py).
     Rule(
         "foundling.record",
         _("Draw up the discovery record (biên bản)"),
         24,
         H,
-        "Decree 123/2015 art. 14(1): immediately after notification",
+        _(
+            "Decree 123/2015 art. 14(1): the record is drawn up immediately after the commune People's "
+            "Committee or the commune police is notified. Counted from the report, which reaches the "
+            "commune as soon as it is recorded: not from the commune's acknowledgement, which cannot put "
+            "off its duty, nor from the time the child was found, before the commune knew (24 hours, "
+            "recommended)."
+        ),
         R,
         dt.timedelta(hours=12),
     ),
@@ -56,7 +69,10 @@ RULES = (
         _("Decide temporary care"),
         24,
         H,
-        "Decree 123/2015 art. 14(1); Law on Adoption art. 15(2)(a): without delay",
+        _(
+            "Decree 123/2015 art. 14(1); Law on Adoption art. 15(2)(a): without delay, counted from the "
+            "time the child was found (24 hours, recommended)"
+        ),
         R,
         dt.timedelta(hours=12),
     ),
@@ -65,17 +81,27 @@ RULES = (
         _("Accept or refuse the handover"),
         12,
         H,
-        "Notice 432-TB/VPTW §2: no buck-passing or delay",
+        _("Notice 432-TB/VPTW, part 2: no buck-passing or delay (12 hours, recommended)"),
         R,
         dt.timedelta(hours=6),
     ),
-    Rule("foundling.post_notice", _("Post the public notice"), 1, WD, "Decree 123/2015 art. 14(2)", R),
+    Rule(
+        "foundling.post_notice",
+        _("Post the public notice"),
+        1,
+        WD,
+        _(
+            "Decree 123/2015 art. 14(2): the commune posts the notice to find the parents (1 working "
+            "day, recommended)"
+        ),
+        R,
+    ),
     Rule(
         "foundling.notice_period",
         _("Public notice period"),
         7,
         D,
-        "Decree 123/2015 art. 14(2): 7 consecutive days of posting",
+        _("Decree 123/2015 art. 14(2): 7 consecutive days of posting"),
         L,
         on_due=_notice_expire,
         overridable=False,
@@ -85,7 +111,10 @@ RULES = (
         _("Verify the claim and decide"),
         12,
         H,
-        "§9a: initial risk assessment within 12 hours of a claim (mirrors Decree 56/2017 art. 26(3))",
+        _(
+            "Recommended: a claim is verified within 12 hours, as an initial risk assessment before the "
+            "child goes home (by analogy with Decree 56/2017 art. 26(3))"
+        ),
         R,
         dt.timedelta(hours=6),
     ),
@@ -94,23 +123,37 @@ RULES = (
         _("Register the birth"),
         5,
         WD,
-        "Decree 123/2015 art. 14(2)–(3): after the notice expires (§9a: 5 working days)",
+        _(
+            "Decree 123/2015 art. 14(2)–(3): the birth is registered after the notice expires; the law "
+            "sets no number (5 working days, recommended)"
+        ),
         R,
     ),
+    # The same working day as the birth registration, which Haven records only once the dossier is
+    # complete; a registration after 15:00, or on a day off, is due the next working day.
     Rule(
         "foundling.pin",
         _("Receive the personal identification number"),
-        1,
+        0,
         WD,
-        "Law on Identification 2023 art. 12: at birth registration",
+        _(
+            "Law on Civil Status 2014 art. 16(2); Law on Identification 2023 art. 12: as soon as the "
+            "dossier is complete, the birth is entered and sent to the national population database for "
+            "the personal identification number: the same working day, or the next working day when the "
+            "dossier is completed after 15:00 (the commune's birth-registration procedure). Counted from "
+            "the birth registration: it is recorded only once the dossier is complete, so it is the moment "
+            "Haven knows the dossier was complete."
+        ),
         L,
+        cutoff=dt.time(15),
+        overridable=False,
     ),
     Rule(
         "foundling.residence",
         _("Register residence"),
         60,
         D,
-        "Decree 154/2024 art. 7: within 60 days of birth registration",
+        _("Decree 154/2024 art. 7: within 60 days of birth registration"),
         L,
     ),
     Rule(
@@ -118,7 +161,7 @@ RULES = (
         _("Issue the health-insurance card"),
         10,
         WD,
-        "Decree 63/2024: interlinked procedure for children under 6",
+        _("Decree 63/2024: interlinked procedure for children under 6"),
         R,
     ),
     Rule(
@@ -126,7 +169,10 @@ RULES = (
         _("Decide the monthly social allowance"),
         10,
         WD,
-        "Decree 20/2021 art. 5(1)(a); Decree 147/2025 art. 5 (§9a: 10 working days)",
+        _(
+            "Decree 20/2021 art. 5(1)(a); Decree 147/2025 art. 5: the commune chairman decides (10 "
+            "working days, recommended)"
+        ),
         R,
     ),
     Rule(
@@ -134,7 +180,7 @@ RULES = (
         _("Draft the care plan"),
         5,
         WD,
-        "Decree 56/2017 art. 28(1): within 5 working days",
+        _("Decree 56/2017 art. 28(1): within 5 working days"),
         L,
     ),
     Rule(
@@ -142,7 +188,7 @@ RULES = (
         _("Place the child"),
         15,
         WD,
-        "Circular 14/2020; Decree 56/2017 art. 41: handover within 15 working days of the decision",
+        _("Circular 14/2020; Decree 56/2017 art. 41: handover within 15 working days of the decision"),
         L,
     ),
     Rule(
@@ -150,7 +196,7 @@ RULES = (
         _("Six-monthly review of the placement"),
         183,
         D,
-        "Law on Children art. 68; Circular 14/2020 art. 13: every 6 months",
+        _("Law on Children art. 68; Circular 14/2020 art. 13: every 6 months"),
         L,
         duty=PLACEMENT_REVIEW,
         yields=True,
@@ -160,7 +206,11 @@ RULES = (
         _("Move the child out of hospital after discharge"),
         3,
         D,
-        "Từ Dũ lesson (vietnam-process.md §2): escalate 3 days after medical discharge",
+        _(
+            "Recommended: a child no longer needing hospital care leaves it within 3 days of medical "
+            "discharge (children were kept in a Ho Chi Minh City hospital for over a year without "
+            "papers, January 2026)"
+        ),
         R,
     ),
 )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.areas.models import Area
 from haven.core import clock
+from haven.core.limits import LONG_TEXT
 from haven.foundlings.models import Placement, TemporaryCare
 from haven.lib.ids import as_id
 from haven.people.forms import DATE_WIDGET, SEX_REQUIRED, CommuneChoice, legal_choice, name_field
@@ -66,17 +67,28 @@ class ReportForm(forms.Form):
         label=_("Estimated age (days)"), min_value=0, max_value=6000, required=False
     )
     condition = forms.CharField(
-        label=_("Physical and health condition"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Physical and health condition"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     belongings = forms.CharField(
-        label=_("Belongings found with the child"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Belongings found with the child"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     finder_name = name_field(_("Finder's full name"), max_length=150)
     finder_id_document = forms.CharField(
         label=_("Finder's identity document"), max_length=50, required=False, validators=[validate_reference]
     )
     finder_address = forms.CharField(label=_("Finder's residence"), max_length=300, required=False)
-    photo = forms.ImageField(label=_("Photo (optional)"), required=False)
+    # Checked, re-encoded and named by the service (haven/core/uploads.py), the same for the API.
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("A JPEG or PNG file, at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
 
     def __init__(self, *args, province: Area | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -90,12 +102,6 @@ class ReportForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem[0], code=problem[1])
         return found_at
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and photo.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The photo is larger than 5 MB."))
-        return photo
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -114,7 +120,9 @@ class PublicReportForm(ReportForm):
     )
     # Left empty by people; filled by bots.
     website = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
 
@@ -127,9 +135,11 @@ class ScreeningForm(forms.Form):
     respiratory_rate = forms.IntegerField(label=_("Respiratory rate (/min)"), min_value=5, max_value=120)
     weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=300, max_value=80000)
     estimated_age_days = forms.IntegerField(label=_("Estimated age (days)"), min_value=0, max_value=6000)
-    findings = forms.CharField(label=_("Screening results"), widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.CharField(
+        label=_("Screening results"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     referrals = forms.CharField(
-        label=_("Referrals"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Referrals"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     @staticmethod
@@ -142,11 +152,15 @@ class RecordForm(forms.Form):
     drafter_title = forms.CharField(label=_("Drafter's position"), max_length=150)
     drawn_up_place = forms.CharField(label=_("Drawn up at (place)"), max_length=300)
     physique = forms.CharField(
-        label=_("Identifying features and physique"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Identifying features and physique"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    health = forms.CharField(label=_("State of health"), widget=forms.Textarea(attrs={"rows": 2}))
+    health = forms.CharField(
+        label=_("State of health"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     belongings = forms.CharField(
-        label=_("Belongings"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Belongings"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
     finder_name = name_field(_("Finder's full name"), max_length=150, required=True)
     finder_id_document = forms.CharField(
@@ -161,6 +175,7 @@ class RecordForm(forms.Form):
     witnesses = forms.CharField(
         label=_("Other witnesses (if any)"),
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Full name, identity document and residence of each, one per line."),
     )
@@ -199,7 +214,36 @@ class TemporaryCareForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (required for a hospital hold)"),
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MoveForm(forms.Form):
+    """Where a child on a hospital hold goes after the medical discharge."""
+
+    kind = forms.ChoiceField(
+        label=_("Where the child goes"),
+        choices=[(k.value, k.label) for k in (TemporaryCare.FACILITY, TemporaryCare.FAMILY)],
+        widget=forms.RadioSelect,
+    )
+    to_organisation = forms.ModelChoiceField(
+        label=_("Receiving facility"),
+        required=False,
+        queryset=Organisation.objects.filter(
+            is_active=True, kind=OrganisationKind.SOCIAL_PROTECTION_FACILITY
+        ),
+        help_text=_("For a social protection facility."),
+    )
+    family = forms.CharField(label=_("Registered family and address"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Note"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the handover is withdrawn"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -211,7 +255,10 @@ class AnswerForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Reason (required to refuse)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (required to refuse)"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -246,7 +293,9 @@ class ClaimDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[("1", _("Return the child to the family")), ("0", _("Reject the claim"))],
     )
-    reason = forms.CharField(label=_("How the claim was verified"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("How the claim was verified"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class BirthForm(forms.Form):
@@ -307,7 +356,7 @@ class AllowanceForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Summary"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PlacementForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
 from haven.people.models import ChildDataQuerySet
 from haven.workflow.models import TimelineStep
@@ -81,10 +82,11 @@ class FoundlingCase(TimeStamped):
         related_name="+",
         verbose_name=_("reporting organisation"),
     )
-    reporter_contact = models.CharField(_("reporter's phone"), max_length=30, blank=True)
-    finder_name = models.CharField(_("finder's full name"), max_length=150, blank=True)
-    finder_id_document = models.CharField(_("finder's identity document"), max_length=50, blank=True)
-    finder_address = models.CharField(_("finder's residence"), max_length=300, blank=True)
+    # Who came forward, and how to reach them: a private person's identity, encrypted at rest.
+    reporter_contact = EncryptedTextField(_("reporter's phone"), max_length=30, blank=True)
+    finder_name = EncryptedTextField(_("finder's full name"), max_length=150, blank=True)
+    finder_id_document = EncryptedTextField(_("finder's identity document"), max_length=50, blank=True)
+    finder_address = EncryptedTextField(_("finder's residence"), max_length=300, blank=True)
     estimated_age_days = models.PositiveIntegerField(_("estimated age (days)"), null=True, blank=True)
     condition = models.TextField(_("physical and health condition"))
     belongings = models.TextField(_("belongings"), blank=True)
@@ -204,14 +206,15 @@ class DiscoveryRecord(TimeStamped):
     physique = models.TextField(_("identifying features and physique"))
     health = models.TextField(_("state of health"))
     belongings = models.TextField(_("belongings"))
-    finder_name = models.CharField(_("finder's full name"), max_length=150)
-    finder_id_document = models.CharField(_("finder's identity document"), max_length=50)
-    finder_address = models.CharField(_("finder's residence"), max_length=300)
+    # The finder's and the witnesses' identities, encrypted at rest as on the case.
+    finder_name = EncryptedTextField(_("finder's full name"), max_length=150)
+    finder_id_document = EncryptedTextField(_("finder's identity document"), max_length=50)
+    finder_address = EncryptedTextField(_("finder's residence"), max_length=300)
     # Art. 14(1): the witness (if any) signs the record beside the finder, so is named as the finder is.
-    witness_name = models.CharField(_("witness's full name"), max_length=150, blank=True)
-    witness_id_document = models.CharField(_("witness's identity document"), max_length=50, blank=True)
-    witness_address = models.CharField(_("witness's residence"), max_length=300, blank=True)
-    witnesses = models.TextField(_("other witnesses"), blank=True)
+    witness_name = EncryptedTextField(_("witness's full name"), max_length=150, blank=True)
+    witness_id_document = EncryptedTextField(_("witness's identity document"), max_length=50, blank=True)
+    witness_address = EncryptedTextField(_("witness's residence"), max_length=300, blank=True)
+    witnesses = EncryptedTextField(_("other witnesses"), blank=True)
 
     objects = ChildDataQuerySet.as_manager()
 

@@ -26,6 +26,7 @@ from haven.foundlings.models import (
     HealthScreening,
     PossibleDuplicate,
     State,
+    TemporaryCare,
 )
 from haven.population.models import RequestStatus
 from haven.population.selectors import pin_request_of
@@ -170,7 +171,7 @@ def duplicates_pending(case: FoundlingCase) -> QuerySet[PossibleDuplicate]:
     )
 
 
-ANSWERS = ("accept_handover", "refuse_handover")
+ANSWERS = ("accept_handover", "refuse_handover", "accept_move", "refuse_move")
 
 
 def actions_for(user: User, case: FoundlingCase) -> list[str]:
@@ -179,12 +180,22 @@ def actions_for(user: User, case: FoundlingCase) -> list[str]:
     (the workflow engine) — and, to the organisation asked to accept the child, the answer."""
     if case.state in CLOSED_STATES:
         return []
-    roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}
-    actions = [a for a in workflow.FLOW.actions_for(case.state, roles) if a not in ANSWERS]
+    through = reaching(user, Verb.CHILD_VIEW, case.child)
+    # A provincial or Ministry officer takes the commune's steps only where their body stands in for it.
+    steps = workflow.STANDING_IN.open_steps(workflow.FLOW, case.state, through, case)
+    actions = [a for a in steps if a not in ANSWERS]
     handover = pending_handover(case)
-    if handover is not None and case.state in workflow.TRANSITIONS["accept_handover"].sources:
+    if handover is not None:
         receiving = {m.role for m in memberships(user) if m.organisation_id == handover.to_organisation_id}
-        actions += [a for a in ANSWERS if workflow.TRANSITIONS[a].roles & receiving]
+        answers = [a for a in ANSWERS if case.state in workflow.TRANSITIONS[a].sources]
+        actions += [a for a in answers if workflow.TRANSITIONS[a].roles & receiving]
+        actions = [a for a in actions if a != "move_after_discharge"]
+    else:
+        actions = [a for a in actions if a not in ("withdraw_handover", "withdraw_move")]
+    if "move_after_discharge" in actions and not (
+        case.temporary_care == TemporaryCare.HOSPITAL_HOLD and case.medically_discharged_at is not None
+    ):
+        actions = [a for a in actions if a != "move_after_discharge"]
     if hasattr(case, "discovery_record"):
         actions = [a for a in actions if a != "record"]
     if "confirm_notice_time" in actions and not notice_backdated(case):

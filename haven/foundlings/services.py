@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from haven.access.scoping import NotVisible, acting_as
 from haven.accounts.models import Membership, Organisation, OrganisationKind, User
-from haven.accounts.selectors import authority_for
+from haven.accounts.selectors import authority_for, stands_in
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.care import services as care
-from haven.core import clock
+from haven.core import clock, uploads
 from haven.core.errors import Problems, Refused, invalid
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.services import obligations_close
@@ -111,6 +111,11 @@ def foundling_report(
     if names.phone_problem((reporter_contact or "").strip()):
         problems["reporter_contact"] = (names.phone_problem(reporter_contact.strip()), "bad_phone")
     errors = {f: ValidationError(p[0], code=p[1]) for f, p in problems.items() if p}
+    if photo:
+        try:
+            photo = uploads.photo_for_storage(photo)
+        except ValidationError as refused:
+            errors["photo"] = refused
     if errors:
         raise ValidationError(errors)
     membership = None
@@ -191,9 +196,24 @@ def _abandoned(actor: User | None, case: FoundlingCase, organisation: Organisati
 # --- Reception ----------------------------------------------------------------------------------
 
 
+def reported_at(case: FoundlingCase) -> dt.datetime:
+    """When the report reached the commune: the moment Haven recorded it (its first step), which tells
+    the commune at once (Decree 123/2015 art. 14(1): "notified")."""
+    first = case.steps.filter(action="report").order_by("at").values_list("at", flat=True).first()
+    return first or case.created_at
+
+
 @transaction.atomic
 def foundling_acknowledge(*, actor: User, case: FoundlingCase) -> FoundlingCase:
-    FLOW.fire(case, "acknowledge", actor=actor, starts={"foundling.temporary_care": case.found_at})
+    """The commune (or commune police) acknowledges the report. Temporary care is counted from the
+    time the child was found (T0), the discovery record from the report, which notified the commune
+    (foundlings/clocks.py): the acknowledgement starts neither."""
+    FLOW.fire(
+        case,
+        "acknowledge",
+        actor=actor,
+        starts={"foundling.temporary_care": case.found_at, "foundling.record": reported_at(case)},
+    )
     return case
 
 
@@ -330,9 +350,57 @@ def foundling_decide_temporary_care(
     """The commune decides who cares for the child until the papers are done: a registered family
     (under the commune's supervision), a social protection facility, or — only as an exception — the
     hospital. The receiving organisation must accept before responsibility moves."""
-    kind = TemporaryCare(kind)
+    return _hand_over(
+        "decide_temporary_care",
+        actor=actor,
+        case=case,
+        kind=TemporaryCare(kind),
+        to_organisation=to_organisation,
+        family=family,
+        reason=reason,
+    )
 
+
+@transaction.atomic
+def foundling_move_after_discharge(
+    *,
+    actor: User,
+    case: FoundlingCase,
+    kind: str,
+    to_organisation: Organisation | None = None,
+    family: str = "",
+    reason: str = "",
+) -> Handover:
+    """A hospital hold ends with the medical discharge (Notice 432 §2): the commune hands the child
+    over to a social protection facility or a registered family, and the child leaves the hospital
+    once the receiver accepts. The case stays where it is on its pathway."""
+    kind = TemporaryCare(kind)
+    if kind is TemporaryCare.HOSPITAL_HOLD:
+        raise invalid("kind", _("After the discharge the child goes to a facility or a family."), "invalid")
+    return _hand_over(
+        "move_after_discharge",
+        actor=actor,
+        case=case,
+        kind=kind,
+        to_organisation=to_organisation,
+        family=family,
+        reason=reason,
+    )
+
+
+def _hand_over(
+    action: str,
+    *,
+    actor: User,
+    case: FoundlingCase,
+    kind: TemporaryCare,
+    to_organisation: Organisation | None,
+    family: str,
+    reason: str,
+) -> Handover:
     def effect(firing: Firing) -> Handover:
+        if case.handovers.filter(status=HandoverStatus.PENDING).exists():
+            raise Refused(_("A handover is already waiting for an answer."), code="out_of_order")
         # Every problem at once; "cannot receive" only for an organisation that was chosen (D20).
         problems = Problems()
         receiver = to_organisation
@@ -346,7 +414,7 @@ def foundling_decide_temporary_care(
             problems.add(
                 "to_organisation", _("Choose the facility or hospital that receives the child."), "required"
             )
-        elif not receiver.is_active or receiver.kind not in RECEIVING_KINDS[kind]:
+        elif not receiver.is_active or not _may_receive(receiver, kind, case):
             problems.add(
                 "to_organisation",
                 _("This organisation cannot receive the child for this kind of care."),
@@ -372,17 +440,34 @@ def foundling_decide_temporary_care(
             firing.then.append(lambda: foundling_handover_answer(actor=actor, handover=handover, accept=True))
         return handover
 
-    return FLOW.fire(case, "decide_temporary_care", actor=actor, effect=effect)
+    return FLOW.fire(case, action, actor=actor, effect=effect)
+
+
+def _may_receive(receiver: Organisation, kind: TemporaryCare, case: FoundlingCase) -> bool:
+    """A facility receives a facility admission, a hospital a hold; a registered family is supervised by
+    the commune, or by the body standing in for a commune not yet in Haven."""
+    if receiver.kind in RECEIVING_KINDS[kind]:
+        return True
+    return kind is TemporaryCare.FAMILY and stands_in(receiver, case.found_commune)
+
+
+def _answers(case: FoundlingCase) -> tuple[str, str]:
+    """The rows answering a handover: the first temporary care, or a move out of hospital."""
+    if case.state == State.HANDOVER_PENDING:
+        return "accept_handover", "refuse_handover"
+    return "accept_move", "refuse_move"
 
 
 @transaction.atomic
 def foundling_handover_answer(*, actor: User, handover: Handover, accept: bool, reason: str = "") -> Handover:
     """Only a member of the receiving organisation answers. Accepting moves responsibility; refusing
-    leaves the child with the sender and restarts the temporary-care clock from T0, so it escalates."""
+    leaves the child with the sender and restarts the temporary-care clock from T0, so it escalates
+    (a refused move out of hospital leaves the child at the hospital, its discharge clock running)."""
     case = handover.case
     if handover.status != HandoverStatus.PENDING:
         raise Refused(_("This handover has already been answered."), code="already_answered")
-    action = "accept_handover" if accept else "refuse_handover"
+    FLOW.lock(case)  # which answer it is depends on the case's state now
+    action = _answers(case)[0 if accept else 1]
     membership = acting_as(actor, FLOW.transitions[action].roles, organisation=handover.to_organisation)
     if membership is None:
         raise NotVisible
@@ -417,6 +502,9 @@ def foundling_handover_answer(*, actor: User, handover: Handover, accept: bool, 
                 Involvement.objects.current().filter(child=case.child, organisation=previous).update(
                     ended_at=now
                 )
+        elif action == "refuse_move":
+            case.temporary_family = ""
+            case.save(update_fields=["temporary_family", "updated_at"])
         firing.note = reason.strip()
         firing.data["handover"] = handover.pk
         return handover
@@ -426,6 +514,39 @@ def foundling_handover_answer(*, actor: User, handover: Handover, accept: bool, 
         action,
         actor=actor,
         membership=membership,
+        starts={"foundling.temporary_care": case.found_at},
+        effect=effect,
+    )
+
+
+@transaction.atomic
+def foundling_handover_withdraw(*, actor: User, handover: Handover, reason: str) -> Handover:
+    """The commune that asked withdraws a handover nobody has answered yet, with its reason: the
+    receiver is told and its task ends, and the case is back where it was before the handover (the
+    temporary-care clock running again from T0, as after a refusal)."""
+    case = handover.case
+    FLOW.lock(case)
+    action = "withdraw_handover" if case.state == State.HANDOVER_PENDING else "withdraw_move"
+
+    def effect(firing: Firing) -> Handover:
+        handover.refresh_from_db()
+        if handover.status != HandoverStatus.PENDING:
+            raise Refused(_("This handover has already been answered."), code="already_answered")
+        firing.note = _required(reason, "reason", _("Give the reason for withdrawing the handover."))
+        handover.status = HandoverStatus.WITHDRAWN
+        handover.answered_at, handover.answered_by = firing.now, actor
+        handover.reason = firing.note
+        handover.save()
+        case.temporary_family = ""
+        case.save(update_fields=["temporary_family", "updated_at"])
+        firing.data.update({"handover": handover.pk, "to": handover.to_organisation_id})
+        return handover
+
+    return FLOW.fire(
+        case,
+        action,
+        actor=actor,
+        inputs={"handover": handover},
         starts={"foundling.temporary_care": case.found_at},
         effect=effect,
     )
@@ -804,6 +925,15 @@ def foundling_record_paper(*, actor: User, case: FoundlingCase, paper: str, **fi
         case.save()
         firing.data["paper"] = paper
         firing.then.append(lambda: _papers_complete(case, firing.now))
+        if paper == "health_insurance":
+            # The card is the child's entitlement too (its end computed by the rule): kept there once.
+            from haven.entitlements.services.health import card_from_foundling
+
+            firing.then.append(
+                lambda: card_from_foundling(
+                    case.child, case.health_insurance_number, case.health_insurance_from
+                )
+            )
 
     FLOW.fire(case, action, actor=actor, effect=effect)
     return case
@@ -887,7 +1017,9 @@ def duplicate_decide(*, actor: User, pair, same_child: bool) -> None:
     later = pair.case
     if not same_child:
         FLOW.lock(later)
-        decide(FLOW.acting(actor, later, "mark_duplicate"))
+        membership = FLOW.acting(actor, later, "mark_duplicate")
+        workflow.STANDING_IN.require(membership, later)
+        decide(membership)
         return
 
     def effect(firing: Firing) -> None:
@@ -911,25 +1043,23 @@ def duplicate_decide(*, actor: User, pair, same_child: bool) -> None:
     FLOW.fire(later, "mark_duplicate", actor=actor, effect=effect)
 
 
-PHOTO_LIMIT = 5 * 1024 * 1024
-
-
 @transaction.atomic
 def foundling_photo_attach(*, actor: User, case: FoundlingCase, photo) -> FoundlingCase:
-    """A photo taken at discovery, added after the report (the API's multipart step)."""
+    """A photo taken at discovery, added after the report (the API's multipart step). A photo that
+    replaces another deletes it once the change is committed: no copy of a child's photo is kept
+    without a record pointing to it (security review finding 20)."""
 
     def effect(firing: Firing) -> None:
-        if photo.size > PHOTO_LIMIT:
-            raise invalid("photo", _("The photo is larger than 5 MB."), "too_large")
         try:
-            from PIL import Image
-
-            Image.open(photo).verify()
-        except Exception:  # Pillow raises many kinds for a file that is not an image
-            raise invalid("photo", _("This file is not a photo."), "not_an_image") from None
-        photo.seek(0)
-        case.photo.save(photo.name, photo, save=False)
+            stored = uploads.photo_for_storage(photo)
+        except ValidationError as refused:
+            raise ValidationError({"photo": refused}) from None
+        replaced = case.photo.name
+        case.photo.save(stored.name, stored, save=False)
         case.save(update_fields=["photo", "updated_at"])
+        if replaced:
+            storage = case.photo.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
 
     FLOW.fire(case, "photo_attach", actor=actor, effect=effect)
     return case

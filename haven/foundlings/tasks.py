@@ -24,8 +24,21 @@ DUTIES = (
     _by("foundling.screen", "screen"),
     _by("foundling.record", "record"),
     _by("foundling.temporary_care", "decide_temporary_care"),
-    # Notice 432-TB/VPTW §2: the receiver answers within hours; the child waits for nobody else.
-    _by("foundling.handover_answer", "accept_handover", early=True),
+    # Notice 432-TB/VPTW §2: the receiver answers within hours; the child waits for nobody else. The
+    # answer to a move out of hospital after the discharge is the same task, in the states it is taken.
+    Duty(
+        "foundling.handover_answer",
+        SUBJECT,
+        frozenset(workflow.RECEIVERS),
+        ready=frozenset(
+            s.value
+            for s in (
+                *workflow.TRANSITIONS["accept_handover"].sources,
+                *workflow.TRANSITIONS["accept_move"].sources,
+            )
+        ),
+        early=True,
+    ),
     _by("foundling.post_notice", "post_notice"),
     _by("foundling.claim_decision", "reunify"),
     # Decree 123/2015 art. 14(2)–(3): once the notice has expired the birth is the civil-status
@@ -38,8 +51,9 @@ DUTIES = (
     _by("foundling.place", "place"),
     _by("foundling.review", "review"),
     # The Từ Dũ lesson (vietnam-process.md §2): after medical discharge the commune moves the child out
-    # of hospital, by deciding (or changing) temporary care; whatever the case's state.
-    Duty("foundling.hospital_discharge", SUBJECT, frozenset(workflow.COMMUNE_AUTHORITY)),
+    # of hospital, by deciding temporary care or moving the child on from a hospital hold; whatever the
+    # case's state.
+    Duty("foundling.hospital_discharge", SUBJECT, frozenset(workflow.COMMUNE_STEP)),
 )
 
 

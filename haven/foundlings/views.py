@@ -3,11 +3,9 @@ STEPS (its form and its service), so every step is offered, validated and audite
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +18,9 @@ from haven.access.scoping import NotVisible, acting_membership, can, memberships
 from haven.accounts.selectors import authority_for
 from haven.audit.services import record
 from haven.core import throttle
+from haven.core.documents import pdf_response
 from haven.core.errors import Refused, add_to_form
+from haven.core.uploads import photo_response
 from haven.deadlines.selectors import tasks_for
 from haven.foundlings import forms, pdf, selectors, services, workflow
 from haven.foundlings.reconciliation import reconciliation
@@ -63,7 +63,16 @@ STEPS: dict[str, StepPage] = {
         forms.AnswerForm,
         lambda a, c, d: services.foundling_handover_answer(actor=a, handover=_handover(c), **d),
         title=gettext_lazy("Accept or refuse the child"),
-        fires=("accept_handover", "refuse_handover"),
+        fires=("accept_handover", "refuse_handover", "accept_move", "refuse_move"),
+    ),
+    "withdraw_handover": StepPage(
+        forms.WithdrawForm,
+        lambda a, c, d: services.foundling_handover_withdraw(actor=a, handover=_handover(c), **d),
+        fires=("withdraw_handover", "withdraw_move"),
+    ),
+    "move_after_discharge": StepPage(
+        forms.MoveForm,
+        lambda a, c, d: services.foundling_move_after_discharge(actor=a, case=c, **d),
     ),
     "post_notice": StepPage(
         forms.NoticeForm, lambda a, c, d: services.foundling_post_notice(actor=a, case=c, **d)
@@ -100,9 +109,32 @@ STEPS: dict[str, StepPage] = {
 PAGE_OF = {
     "accept_handover": "answer_handover",
     "refuse_handover": "answer_handover",
+    "accept_move": "answer_handover",
+    "refuse_move": "answer_handover",
+    "withdraw_move": "withdraw_handover",
     "reunify": "decide_claim",
     "reject_claim": "decide_claim",
 }
+
+
+def _allowance_procedure(request, case):
+    """The chairman decides the allowance in the allowance procedure, where the amount is computed from
+    the rules and never typed (docs/decisions/0019): the case's step hands over to it, and the decision
+    is recorded on the case by itself."""
+    from haven.entitlements.models import OPEN_STATES
+    from haven.entitlements.selectors import applications
+
+    messages.info(
+        request,
+        _(
+            "The chairman decides the monthly allowance in the allowance procedure, where the amount is "
+            "computed from the rules; the decision is then recorded on this case by itself."
+        ),
+    )
+    pending = applications(request.user).filter(child=case.child, state__in=OPEN_STATES).first()
+    if pending is not None:
+        return redirect("entitlements:application", pending.pk)
+    return redirect("entitlements:child", case.child_id)
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -255,6 +287,8 @@ def case_step(request, case_id, step):
     else:
         case = selectors.case_for_action(user=request.user, case_id=case_id)
         back = reverse("foundlings:detail", args=[case.pk])
+    if step == "decide_allowance":
+        return _allowance_procedure(request, case)
     context.update({"subject_label": case.child, "subject_link": step != "answer_handover"})
 
     def done(case) -> str:
@@ -302,6 +336,8 @@ def record_pdf(request, case_id):
     if not hasattr(case, "discovery_record"):
         raise Http404
     membership = require(request.user, Verb.CHILD_EXPORT, case.child)
+    # Drawn before the export is recorded: a record too long to print is refused, and exports nothing.
+    content = pdf.discovery_record(case.discovery_record)
     record(
         actor=request.user,
         action="child.export",
@@ -309,11 +345,7 @@ def record_pdf(request, case_id):
         organisation=membership.organisation,
         data={"document": "discovery_record", "format": "pdf"},
     )
-    response = HttpResponse(pdf.discovery_record(case.discovery_record), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="bien-ban-{case.discovery_record.number.replace("/", "-")}.pdf"'
-    )
-    return response
+    return pdf_response(content, f"bien-ban-{case.discovery_record.number.replace('/', '-')}.pdf")
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -332,10 +364,7 @@ def photo(request, case_id):
         organisation=seen.membership.organisation,
         reason=seen.relation,
     )
-    content_type = mimetypes.guess_type(case.photo.name)[0] or "application/octet-stream"
-    response = FileResponse(case.photo.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return photo_response(case.photo.open("rb"))
 
 
 @markers.requires(Verb.CHILD_EXPORT)
@@ -384,5 +413,8 @@ def reconciliation_view(request):
     return render(
         request,
         "foundlings/reconciliation.html",
-        {"report": reconciliation(user=request.user, province=province), "province": province},
+        {
+            "report": reconciliation(user=request.user, province=province, page=request.GET.get("page", 1)),
+            "province": province,
+        },
     )

@@ -84,7 +84,7 @@ class RunOut(Schema):
     finished_at: dt.datetime
 
 
-class DecisionIn(Schema):
+class PairDecisionIn(Schema):
     same: bool = Field(description="True: the same person (a register link, or a merge of two records).")
     note: str = Field(default="", max_length=2000)
 
@@ -144,7 +144,7 @@ def get_pair(request, pair_id: uuid.UUID):
 
 
 @router.post("/pairs/{pair_id}/decision", response={200: PairDetailOut, 404: Error, 409: Error, 422: Error})
-def decide_pair(request, pair_id: uuid.UUID, payload: DecisionIn):
+def decide_pair(request, pair_id: uuid.UUID, payload: PairDecisionIn):
     """Same person (link, or merge two records keeping the older) or not (never proposed again)."""
     pair = selectors.pair_for_review(user=request.user, pair_id=pair_id)
     pair = services.decide(actor=request.user, candidate=pair, same=payload.same, note=payload.note)

@@ -19,7 +19,7 @@ from haven.lib import vnnames
 from haven.lib.vietnamese import fold
 from haven.linkage.features import INPUT_COLUMNS
 
-__all__ = ["Benchmark", "Rates", "corrupt"]
+__all__ = ["KIND_COLUMNS", "Benchmark", "Rates", "corrupt"]
 
 _TONES = ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
 _TELEX_TONES = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
@@ -43,10 +43,20 @@ class Rates:
     telex_mid_word: float = 0.01  # the tone key typed before the final consonant: "Nguyeexn"
     day_month_swap: float = 0.03
     dob_typo: float = 0.02
-    estimated_dob: float = 0.04
-    estimated_far: float = 0.25  # of estimated dates: 61 to 300 days off, beyond the model's window
+    year_off: float = 0.03  # the year of birth one off, day and month right (an ordinary record)
+    estimated_dob: float = 0.04  # found children (below: how their records differ)
+    estimated_far: float = 0.25  # of dates found kept as such: 61 to 300 days off
+    # Of found children: the day and month unknown, the year off by up to one, written as the year
+    # alone or as 1 January of it (a placeholder); the others keep the date they were found.
+    estimated_year_only: float = 0.5
+    estimated_placeholder: float = 0.2
+    found_no_commune: float = 0.4  # of found children: no commune at all
+    found_discovery_commune: float = 0.4  # of found children: the commune where they were found
+    discovery_same_province: float = 0.7  # of those: a commune of the province they were born in
+    found_with_pin: float = 0.1  # of found children: a PIN (known later) in the record
     old_address: float = 0.5  # of people whose household still has a pre-2025 commune
     moved: float = 0.05
+    no_commune: float = 0.05  # of ordinary records: no commune (the province kept)
     no_parent_name: float = 0.3
     no_sex: float = 0.01
     twins: float = 0.01  # of drawn children: a twin (same parents, date, place; other name) is added
@@ -55,17 +65,29 @@ class Rates:
     dual_surname: float = 0.03
     dual_surname_dropped: float = 0.3  # of their records: written without the second surname
     dual_surname_unregistered: float = 0.1  # of them: the register has only the first surname
+    # As a spreadsheet writes them (haven.linkage.linkfile reads them back): codes kept as numbers,
+    # without their leading zeros; dates day first.
+    numeric_codes: float = 0.3
+    day_first_dates: float = 0.3
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+# The kinds of record that recall is reported by (evaluate.by_kind).
+KIND_COLUMNS = ("found", "pin", "commune", "parents", "year_off")
+
+
 @dataclass(frozen=True)
 class Benchmark:
-    records: pd.DataFrame  # link-file columns
+    records: pd.DataFrame  # link-file columns, written as a spreadsheet would (linkfile.read_frame)
     register: pd.DataFrame  # the population without the children who are not to be found
     truth: pd.DataFrame  # record_id, person_id for every record whose person is in the register
     clusters: pd.DataFrame  # record_id, person_id for every record (the truth for deduplication)
+    # record_id and what kind of record it is: found (a found child's), pin (has one), commune
+    # ("birth", "other", "none"), parents ("both", "one", "none"), year_off (an ordinary record's
+    # year one off).
+    kinds: pd.DataFrame | None = None
 
 
 def _typo(rng: random.Random, s: str) -> str:
@@ -153,7 +175,24 @@ def _dual_surnames(
     return population.assign(middle_name=middle), second
 
 
-def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_province: dict) -> dict:
+def _ordinary_address(
+    rng: random.Random, rec: dict, rates: Rates, communes_by_province: dict, kind: dict
+) -> None:
+    if rec.get("old_commune_code") and rng.random() < rates.old_address:
+        rec["commune_code"] = rec["old_commune_code"]
+    elif rng.random() < rates.moved:
+        rec["commune_code"] = rng.choice(
+            communes_by_province.get(rec["province_code"], [rec["commune_code"]])
+        )
+        kind["commune"] = "other"
+    elif rng.random() < rates.no_commune:
+        rec["commune_code"] = ""
+        kind["commune"] = "none"
+
+
+def _corrupt_one(
+    rng: random.Random, row: dict, rates: Rates, communes_by_province: dict, today: dt.date
+) -> tuple[dict, dict]:
     rec = dict(row)
     names = ["family_name", "middle_name", "given_name"]
     if rec.pop("second_surname", "") and rng.random() < rates.dual_surname_dropped:
@@ -180,26 +219,46 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
         # Western order in the fields: given name first, family name last.
         rec["family_name"], rec["given_name"] = rec["given_name"], rec["family_name"]
     dob = rec["date_of_birth"]
-    if rng.random() < rates.estimated_dob:
-        # A foundling: the date found stands in for the date of birth (Decree 123/2015 art. 14).
-        far = rng.random() < rates.estimated_far
-        rec["date_of_birth"] = _shift(
-            dob, rng.choice((-1, 1)) * rng.randint(61, 300) if far else rng.randint(-45, 45)
-        )
+    found = rng.random() < rates.estimated_dob
+    kind = {"found": found, "year_off": False, "commune": "birth"}
+    if found:
+        # A found child: the date found, or only a year, stands in for the date of birth (Decree
+        # 123/2015 art. 14); no parents' names; often no commune, or the commune where it was found.
         rec["dob_estimated"] = "1"
         rec["mother_name"] = rec["father_name"] = ""
+        # Found today at the latest: an estimate is never after the day it is made.
+        year = str(min(int(dob[:4]) + rng.choice((-1, 0, 1)), today.year))
+        what = rng.random()
+        if what < rates.estimated_year_only:
+            rec["date_of_birth"] = year
+        elif what < rates.estimated_year_only + rates.estimated_placeholder:
+            rec["date_of_birth"] = f"{year}-01-01"
+        else:
+            far = rng.random() < rates.estimated_far
+            shifted = _shift(dob, rng.choice((-1, 1)) * rng.randint(61, 300) if far else rng.randint(-45, 45))
+            rec["date_of_birth"] = min(shifted, today.isoformat())
+        where = rng.random()
+        if where < rates.found_no_commune:
+            rec["commune_code"] = rec["province_code"] = ""
+            kind["commune"] = "none"
+        elif where < rates.found_no_commune + rates.found_discovery_commune:
+            province = rec["province_code"]
+            if rng.random() >= rates.discovery_same_province:
+                province = rng.choice(sorted(communes_by_province))
+            rec["commune_code"] = rng.choice(communes_by_province[province])
+            rec["province_code"] = province
+            kind["commune"] = "other"
     elif rng.random() < rates.day_month_swap and int(dob[8:]) <= 12 and dob[5:7] != dob[8:]:
         rec["date_of_birth"] = f"{dob[:4]}-{dob[8:]}-{dob[5:7]}"
     elif rng.random() < rates.dob_typo:
         rec["date_of_birth"] = _shift(dob, rng.choice((-3, -2, -1, 1, 2, 3)))
-    if rec.get("old_commune_code") and rng.random() < rates.old_address:
-        rec["commune_code"] = rec["old_commune_code"]
-    elif rng.random() < rates.moved:
-        rec["commune_code"] = rng.choice(
-            communes_by_province.get(rec["province_code"], [rec["commune_code"]])
-        )
+    elif rng.random() < rates.year_off and dob[5:] != "02-29":
+        rec["date_of_birth"] = f"{int(dob[:4]) + rng.choice((-1, 1))}{dob[4:]}"
+        kind["year_off"] = True
+    if not found:
+        _ordinary_address(rng, rec, rates, communes_by_province, kind)
     pin = rec["pin"]
-    if rng.random() < rates.no_pin:
+    if rng.random() < (1 - rates.found_with_pin if found else rates.no_pin):
         rec["pin"] = ""
     elif rng.random() < rates.wrong_pin_digit:
         i = rng.randrange(6, 12)
@@ -214,7 +273,21 @@ def _corrupt_one(rng: random.Random, row: dict, rates: Rates, communes_by_provin
             rec[parent] = _typo(rng, rec[parent])
     if rng.random() < rates.no_sex:
         rec["sex"] = ""
-    return rec
+    kind["pin"] = bool(rec["pin"])
+    kind["parents"] = ("none", "one", "both")[bool(rec["mother_name"]) + bool(rec["father_name"])]
+    _as_a_spreadsheet_writes(rng, rec, rates)
+    return rec, kind
+
+
+def _as_a_spreadsheet_writes(rng: random.Random, rec: dict, rates: Rates) -> None:
+    """Codes kept as numbers (the leading zeros gone) and dates day first, as many files come."""
+    if rng.random() < rates.numeric_codes:
+        for column in ("commune_code", "province_code"):
+            if rec[column]:
+                rec[column] = str(int(rec[column]))
+    date = rec["date_of_birth"]
+    if len(date) == 10 and rng.random() < rates.day_first_dates:
+        rec["date_of_birth"] = f"{date[8:]}/{date[5:7]}/{date[:4]}"
 
 
 def _twins(rng: random.Random, population: pd.DataFrame, chosen: pd.DataFrame, share: float) -> pd.DataFrame:
@@ -266,13 +339,14 @@ def corrupt(
     gone = set(chosen["id"].sample(frac=unmatched, random_state=seed + 2))
     communes_by_province = population.groupby("province_code")["commune_code"].unique().map(list).to_dict()
     population = pd.concat([population, _twins(rng, population, chosen, rates.twins)], ignore_index=True)
-    rows = []
+    rows, kinds = [], []
     drawn = drawn.assign(second_surname=drawn["id"].map(second).fillna(""))
     for number, row in enumerate(drawn.to_dict("records"), 1):
-        rec = _corrupt_one(rng, row, rates, communes_by_province)
+        rec, kind = _corrupt_one(rng, row, rates, communes_by_province, today)
         rec["person_id"] = row["id"]
         rec["id"] = f"C{number:08d}"
         rows.append(rec)
+        kinds.append({"record_id": rec["id"], **kind})
     all_records = pd.DataFrame(rows)
     order = all_records.sample(frac=1.0, random_state=seed + 3)
     records = order[list(INPUT_COLUMNS)].reset_index(drop=True)
@@ -286,5 +360,9 @@ def corrupt(
     )
     clusters = order[["id", "person_id"]].rename(columns={"id": "record_id"}).reset_index(drop=True)
     return Benchmark(
-        records=records, register=register, truth=truth.reset_index(drop=True), clusters=clusters
+        records=records,
+        register=register,
+        truth=truth.reset_index(drop=True),
+        clusters=clusters,
+        kinds=pd.DataFrame(kinds, columns=["record_id", *KIND_COLUMNS]),
     )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from haven.linkage.features import INPUT_COLUMNS
 
-__all__ = ["Scores", "baseline_link", "febrl4", "score"]
+__all__ = ["Scores", "baseline_link", "by_kind", "febrl4", "score"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class Scores:
     reviews: int
     true_links: int
     seconds: float
+    # A true pair linked or put in front of a person, over the true pairs; the share of records a
+    # person must look at (a review item and no link).
+    recall_with_review: float = 0.0
+    review_load: float = 0.0
 
     def row(self) -> list[str]:
         return [
@@ -43,11 +47,26 @@ class Scores:
             f"{self.cluster_recall:.4f}",
             str(self.links),
             str(self.reviews),
+            f"{self.recall_with_review:.4f}",
+            f"{self.review_load:.4f}",
             f"{self.seconds:.1f}",
         ]
 
 
-HEADER = ["dataset", "method", "precision", "recall", "F1", "cluster P", "cluster R", "links", "review", "s"]
+HEADER = [
+    "dataset",
+    "method",
+    "precision",
+    "recall",
+    "F1",
+    "cluster P",
+    "cluster R",
+    "links",
+    "review",
+    "recall with review",
+    "review load",
+    "s",
+]
 
 
 def _f1(p: float, r: float) -> float:
@@ -84,6 +103,9 @@ def score(
     cluster_precision = right / len(chosen) if chosen else 0.0
     with_person = sum(1 for r in all_records if r in true_of)
     cluster_recall = right / with_person if with_person else 0.0
+    offered = set(zip(decisions["record_id"].astype(str), decisions["register_id"].astype(str), strict=True))
+    reviewed = set(decisions.loc[decisions["decision"] == "review", "record_id"].astype(str))
+    to_review = (reviewed & all_records) - set(links["record_id"].astype(str))
     return Scores(
         method=method,
         dataset=dataset,
@@ -96,7 +118,41 @@ def score(
         reviews=int((decisions["decision"] == "review").sum()),
         true_links=tp,
         seconds=seconds,
+        recall_with_review=len(offered & truth_pairs) / len(truth_pairs) if truth_pairs else 0.0,
+        review_load=len(to_review) / len(all_records) if all_records else 0.0,
     )
+
+
+def by_kind(decisions: pd.DataFrame, truth: pd.DataFrame, kinds: pd.DataFrame) -> pd.DataFrame:
+    """Recall (links) and recall with review for each kind of record (corrupt.KIND_COLUMNS), over the
+    records whose person is in the register: kind, value, records, recall, recall with review,
+    review load (the share of those records with a review item and no link)."""
+    links = decisions[decisions["decision"] == "link"]
+    linked = set(zip(links["record_id"].astype(str), links["register_id"].astype(str), strict=True))
+    offered = set(zip(decisions["record_id"].astype(str), decisions["register_id"].astype(str), strict=True))
+    reviewed = set(decisions.loc[decisions["decision"] == "review", "record_id"].astype(str))
+    reviewed -= set(links["record_id"].astype(str))
+    frame = truth.merge(kinds, on="record_id")
+    pair = list(zip(frame["record_id"].astype(str), frame["person_id"].astype(str), strict=True))
+    frame = frame.assign(
+        linked=[p in linked for p in pair],
+        offered=[p in offered for p in pair],
+        reviewed=frame["record_id"].astype(str).isin(reviewed),
+    )
+    rows = []
+    for column in [c for c in kinds.columns if c != "record_id"]:
+        for value, group in frame.groupby(column, sort=True):
+            rows.append(
+                {
+                    "kind": column,
+                    "value": str(value),
+                    "records": len(group),
+                    "recall": group["linked"].mean(),
+                    "recall with review": group["offered"].mean(),
+                    "review load": group["reviewed"].mean(),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def _chosen(links: pd.DataFrame) -> dict[str, str]:

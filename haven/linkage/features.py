@@ -31,6 +31,8 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "father_name",
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = ("old_commune_code",)
+# The blocking keys of found children (prepare, model.blocking_rules).
+FOUND_KEYS: tuple[str, ...] = ("name_key", "given_middle_key", "family_middle_key")
 
 _EPOCH = pd.Timestamp("1970-01-01")
 
@@ -61,6 +63,7 @@ def _names(df: pd.DataFrame) -> pd.DataFrame:
                 surname_class(family_f) or None,
                 fold_word(parsed.second_surname) or None,
                 " ".join(t for t in _fold(parsed.middle).split() if t not in WEAK_MIDDLE) or None,
+                _fold(parsed.middle) or None,
                 parsed.given or None,
                 given_f or None,
                 "".join(sorted(given_f)) or None,
@@ -79,6 +82,7 @@ def _names(df: pd.DataFrame) -> pd.DataFrame:
             "family_class",
             "surname2_f",
             "middle_core_f",
+            "middle_f",
             "given_a",
             "given_f",
             "given_letters",
@@ -127,8 +131,12 @@ def prepare(df: pd.DataFrame, *, check_pin_structure: bool = True) -> pd.DataFra
     dob = pd.to_datetime(df["date_of_birth"], format="%Y-%m-%d", errors="coerce")
     out["dob"] = df["date_of_birth"].astype("object").where(dob.notna(), None)
     out["dob_days"] = ((dob - _EPOCH).dt.days).astype("Int64")
-    out["birth_year"] = dob.dt.year.astype("Int64")
+    # A date with the year alone ("2015": the day and month are not known) still gives the year.
+    year_only = df["date_of_birth"].fillna("").astype(str).str.fullmatch(r"\d{4}")
+    year = pd.to_numeric(df["date_of_birth"].where(year_only), errors="coerce")
+    out["birth_year"] = dob.dt.year.astype("Int64").fillna(year.astype("Int64"))
     out["birth_month"] = out["dob"].str[:7]
+    out["birthday"] = out["dob"].str[5:]  # the day and month, "03-04"
     swappable = dob.notna() & (dob.dt.day <= 12) & (dob.dt.day != dob.dt.month)
     swapped = pd.to_datetime(
         dob.dt.year.astype("Int64").astype(str)
@@ -140,7 +148,8 @@ def prepare(df: pd.DataFrame, *, check_pin_structure: bool = True) -> pd.DataFra
         errors="coerce",
     )
     out["dob_swapped"] = swapped.dt.strftime("%Y-%m-%d").where(swappable, None)
-    estimated = df["dob_estimated"].fillna("").astype(str).str.strip().isin(["1", "true", "True"])
+    # A date with the year alone is an estimate whatever the flag says (linkfile sets it too).
+    estimated = df["dob_estimated"].fillna("").astype(str).str.strip().isin(["1", "true", "True"]) | year_only
     out["dob_estimated"] = estimated.astype("int64")
     out["pin"] = _blank_to_none(df["pin"])
     if check_pin_structure:
@@ -151,6 +160,19 @@ def prepare(df: pd.DataFrame, *, check_pin_structure: bool = True) -> pd.DataFra
     old = df["old_commune_code"] if "old_commune_code" in df else pd.Series(None, index=df.index)
     out["old_commune_code"] = _blank_to_none(old)
     out["province_code"] = _blank_to_none(df["province_code"])
+    # Blocking keys for found children (model.blocking_rules): parts of the name on every row, and
+    # the same on the rows with an estimated date of birth only (found_*), so that the join is small.
+    # The family and given name; the given and middle name (a typo in the family name); the family
+    # and middle name and the given name's first letter (a typo in the given name).
+    keys = {  # in the order of FOUND_KEYS
+        "name_key": [out["family_f"], out["given_f"]],
+        "given_middle_key": [out["given_f"], out["middle_f"]],
+        "family_middle_key": [out["family_f"], out["middle_f"], out["given_f"].str[:1]],
+    }
+    for key, parts in keys.items():
+        known = pd.concat(parts, axis=1).notna().all(axis=1)
+        out[key] = pd.concat(parts, axis=1).where(known).fillna("").agg("|".join, axis=1).where(known, None)
+        out[f"found_{key}"] = out[key].where(out["dob_estimated"] == 1, None)
     out["mother_f"] = _folded_names(df["mother_name"])
     out["father_f"] = _folded_names(df["father_name"])
     return out.replace({np.nan: None}).reset_index(drop=True)

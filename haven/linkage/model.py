@@ -12,6 +12,7 @@ comparison's match-weight contribution (`mw_<comparison>`) for the review screen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from splink import Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import CustomRule
 from splink.comparison_library import CustomComparison
 
-from haven.linkage.features import prepare
+from haven.linkage.features import FOUND_KEYS, prepare
 
 __all__ = [
     "Thresholds",
@@ -30,6 +31,7 @@ __all__ = [
     "decide",
     "dedupe",
     "empty_result",
+    "found_child_candidates",
     "link",
     "settings",
 ]
@@ -48,6 +50,20 @@ PIN_DISAGREES = 0
 SEX_DISAGREES = 0
 GIVEN_NAME_DISAGREES = 0
 PARENT_AGREES = 1  # the same or a similar name (the parents' comparisons: null, else, similar, same)
+GIVEN_NAME_SWAPPED = 2  # given and family name swapped; the levels above it are alike or the same
+FAMILY_NAME_SIMILAR = 1  # Jaro-Winkler ≥ 0.88; above it a variant, the same without or with diacritics
+DOB_DISAGREES = 0
+
+# A found child (an estimated date of birth: the day it was found, or the year alone) has no PIN, no
+# parents' names and often no commune of birth: its true person has little more than the name and a
+# birth year within one to show, and namesakes of the same years have as much. Every such candidate
+# is put in front of a person, the most likely first (docs/decisions/0021): at most this many per
+# found child, each within FOUND_SPREAD match-weight points of the best, and none with less evidence
+# than FOUND_EVIDENCE points before the prior (a name that agrees gives about 10 to 20).
+FOUND_CANDIDATES = 20
+BEST_FIRST = ["record_id", "match_weight", "register_id"]  # sorted by record, falling weight, then id
+FOUND_SPREAD = 10.0
+FOUND_EVIDENCE = 5.0
 
 
 @dataclass(frozen=True)
@@ -176,7 +192,8 @@ def comparisons() -> list[CustomComparison]:
             output_column_name="date_of_birth",
             comparison_description="Date of birth; estimated dates get wide windows",
             comparison_levels=[
-                _null("dob_days"),
+                # A date with the year alone (a found child's) still compares by its year.
+                _null("birth_year"),
                 _level(f"dob_l = dob_r AND NOT {either_estimated}", "same date", 0.82),
                 _level(
                     "(dob_swapped_l = dob_r OR abs(dob_days_l - dob_days_r) <= 1) "
@@ -184,16 +201,24 @@ def comparisons() -> list[CustomComparison]:
                     "day and month swapped, or one day apart",
                     0.06,
                 ),
+                # The year mistyped by one: the day and month say more than a year alone.
+                _level(
+                    "birthday_l = birthday_r AND abs(birth_year_l - birth_year_r) = 1 "
+                    f"AND NOT {either_estimated}",
+                    "same day and month, the year one apart",
+                    0.02,
+                ),
                 _level(
                     f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 60",
                     "estimated, within 60 days",
                     0.03,
                 ),
                 _level("birth_month_l = birth_month_r", "same month", 0.03),
+                # A found child's year is an estimate, off by up to one, whatever the day and month.
                 _level(
-                    f"{either_estimated} AND abs(dob_days_l - dob_days_r) <= 366",
-                    "estimated, within a year",
-                    0.01,
+                    f"{either_estimated} AND abs(birth_year_l - birth_year_r) <= 1",
+                    "estimated, the year within one",
+                    0.02,
                 ),
                 _level("birth_year_l = birth_year_r", "same year", 0.02),
                 _else(0.03),
@@ -212,7 +237,12 @@ def comparisons() -> list[CustomComparison]:
             output_column_name="place",
             comparison_description="Commune (current or pre-2025) and province",
             comparison_levels=[
-                _null("commune_code"),
+                # Without a commune, the province still says something.
+                cll.CustomLevel(
+                    "(commune_code_l IS NULL OR commune_code_r IS NULL) "
+                    "AND (province_code_l IS NULL OR province_code_r IS NULL)",
+                    "null",
+                ).configure(is_null_level=True),
                 _level(
                     "commune_code_l = commune_code_r OR commune_code_l = old_commune_code_r "
                     "OR old_commune_code_l = commune_code_r",
@@ -220,7 +250,10 @@ def comparisons() -> list[CustomComparison]:
                     0.80,
                 ),
                 _level("province_code_l = province_code_r", "same province", 0.10),
-                _else(0.10),
+                # A found child's commune is where it was found, not where it was born: another
+                # place is weak evidence against it, not the ordinary record's strong one.
+                _level(either_estimated, "estimated date of birth, another place", 0.02),
+                _else(0.08),
             ],
         ),
         CustomComparison(
@@ -260,11 +293,25 @@ def blocking_rules() -> list:
         block_on("family_f", "dob"),
         block_on("mother_f", "birth_year"),
         block_on("father_f", "birth_year"),
+        # The year mistyped by one: the name and the day and month still agree.
+        block_on("family_f", "given_f", "birthday"),
         # Foundlings: the date of birth is the date found, so neither the date nor the year is sure.
         CustomRule(
             f"l.province_code = r.province_code AND l.given_f = r.given_f AND {either_estimated} "
             "AND abs(l.dob_days - r.dob_days) <= 400",
             sql_dialect="duckdb",
+        ),
+        # A found child's true person has its name, born within a year of the estimate, whatever the
+        # day and month and wherever it was found: the family and given name, or (for a typo in one
+        # of them) the given and middle name, or the family and middle name and the given name's
+        # initial (features.prepare). `found_*` keys are set on estimated rows only, so the joins stay
+        # small; one rule for each side the found child may be on.
+        *(
+            CustomRule(
+                f"{a}.found_{key} = {b}.{key} AND abs(l.birth_year - r.birth_year) <= 1", sql_dialect="duckdb"
+            )
+            for key in FOUND_KEYS
+            for a, b in (("l", "r"), ("r", "l"))
         ),
     ]
 
@@ -312,12 +359,22 @@ class Model:
     linker: Linker
     tables: list[Any] = field(default_factory=list)
     skipped_em: list[str] = field(default_factory=list)
+    prior: float = 1e-4
 
     def predict(self, threshold: float) -> pd.DataFrame:
-        """Scored pairs at or above `threshold`; `attrs["candidate_pairs"]` counts the blocked pairs."""
+        """Scored pairs at or above the match probability `threshold`, and the pairs of a record with an
+        estimated date of birth (a found child) from FOUND_EVIDENCE points of evidence, for decide()
+        to choose from; `attrs["candidate_pairs"]` counts the blocked pairs."""
         blocked = self.linker.inference.compute_blocked_pairs_for_predict()
         count = blocked.query_sql("SELECT count(*) AS n FROM {this}").as_record_list()[0]["n"]
-        result = self.linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+        prior_weight = math.log2(self.prior / (1 - self.prior))
+        floor = min(prior_weight + FOUND_EVIDENCE, math.log2(threshold / (1 - threshold)))
+        scored = self.linker.inference.predict(threshold_match_weight=floor)
+        lower = float(threshold)  # a number, never text, in the SQL below
+        result = scored.query_sql(
+            f"SELECT * FROM {{this}} WHERE match_probability >= {lower} "  # noqa: S608
+            "OR dob_estimated_l = 1 OR dob_estimated_r = 1"
+        ).as_pandas_dataframe()
         result.attrs["candidate_pairs"] = int(count)
         return result
 
@@ -331,12 +388,23 @@ def train(
     em: bool = True,
     u_pairs: float = 2e6,
     seed: int = 0,
+    u_tables: list[pd.DataFrame] | None = None,
 ) -> Model:
-    """Build a linker on prepared tables and estimate its parameters without labels."""
+    """Build a linker on prepared tables and estimate its parameters without labels. With `u_tables`
+    (the records and a sample of the whole register, when `tables` hold only the part of it within
+    reach) u is estimated on those: random pairs of the whole register, as without the cut."""
     api = db_api if db_api is not None else _duckdb_api()
+    model_settings: Any = settings(link_type=link_type, prior=prior)
+    if u_tables is not None:
+        sampled = [api.register(t, dataset_display_name=f"sample_{i}") for i, t in enumerate(u_tables)]
+        sampler = Linker(sampled, model_settings, log_level=None)
+        sampler.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+        model_settings = sampler.misc.save_model_to_json()
+        model_settings["probability_two_random_records_match"] = prior
     registered = [api.register(t, dataset_display_name=f"input_{i}") for i, t in enumerate(tables)]
-    linker = Linker(registered, settings(link_type=link_type, prior=prior), log_level=None)
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    linker = Linker(registered, model_settings, log_level=None)
+    if u_tables is None:
+        linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     skipped = []
     for columns in EM_SESSIONS if em else ():
         if _training_pairs(tables, columns, link_type) < MIN_EM_PAIRS:
@@ -345,16 +413,19 @@ def train(
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on(*columns), fix_u_probabilities=True
         )
-    return Model(linker=linker, tables=registered, skipped_em=skipped)
+    return Model(linker=linker, tables=registered, skipped_em=skipped, prior=prior)
 
 
 def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """At most one `link` per record: its best candidate, when at or above the upper threshold and
     not tied with another candidate above it, and neither carrying a suspect PIN nor disagreeing on
     sex (a sibling's PIN otherwise links the wrong child), on the PIN or outright on the given name
-    (a twin's); every other candidate above the lower threshold is `review`."""
-    pairs = pairs[pairs["match_probability"] >= thresholds.lower].copy()
-    pairs = pairs.sort_values(["record_id", "match_weight"], ascending=[True, False], kind="stable")
+    (a twin's); every other candidate above the lower threshold is `review`, and so are a found
+    child's plausible candidates below it (found_child_candidates)."""
+    # Ties (namesakes of a found child) in the register's order, so that a run gives the same list.
+    pairs = pairs.sort_values(BEST_FIRST, ascending=[True, False, True], kind="stable")
+    offered = found_child_candidates(pairs)
+    pairs = pairs[(pairs["match_probability"] >= thresholds.lower) | offered].copy()
     rank = pairs.groupby("record_id").cumcount()
     above = pairs["match_probability"] >= thresholds.upper
     contested = pairs.assign(above=above).groupby("record_id")["above"].transform("sum") > 1
@@ -363,6 +434,32 @@ def decide(pairs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     link = (rank == 0) & above & (~contested | (pairs["match_weight"] - runner_up >= 5)) & _linkable(pairs)
     pairs.insert(4, "decision", link.map({True: "link", False: "review"}))
     return pairs
+
+
+def found_child_candidates(pairs: pd.DataFrame) -> pd.Series:
+    """True for the candidates of a found child (`found`: the record's date of birth is an estimate)
+    that a person should see, whatever their probability: the given name alike (or swapped with the
+    family name), the family name alike, the sex and the birth year window not against the pair; the
+    FOUND_CANDIDATES most likely, within FOUND_SPREAD points of the best. `pairs` is sorted by record
+    and falling match weight."""
+    if "found" not in pairs or pairs.empty:
+        return pd.Series(False, index=pairs.index)
+    plausible = pairs["found"].astype(bool)
+    given = pairs.get("gamma_given_name")
+    if given is not None:
+        plausible &= given >= GIVEN_NAME_SWAPPED
+        if "gamma_family_name" in pairs:
+            family = pairs["gamma_family_name"]
+            plausible &= (family >= FAMILY_NAME_SIMILAR) | (family == -1) | (given == GIVEN_NAME_SWAPPED)
+    if "gamma_sex" in pairs:
+        plausible &= pairs["gamma_sex"] != SEX_DISAGREES
+    if "gamma_date_of_birth" in pairs:
+        plausible &= pairs["gamma_date_of_birth"] != DOB_DISAGREES
+    candidates = pairs[plausible]
+    rank = candidates.groupby("record_id").cumcount()
+    best = candidates.groupby("record_id")["match_weight"].transform("max")
+    near = (rank < FOUND_CANDIDATES) & (candidates["match_weight"] >= best - FOUND_SPREAD)
+    return near.reindex(pairs.index, fill_value=False)
 
 
 def _linkable(pairs: pd.DataFrame) -> pd.Series:
@@ -406,6 +503,8 @@ def _output(raw: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
     )
     for c in mw_columns:
         out[c] = raw[c]
+    # A found child's pair (its date of birth is an estimate): decide() offers its candidates.
+    out["found"] = (raw[f"dob_estimated_{left}"] == 1).to_numpy()
     return out
 
 
@@ -418,17 +517,59 @@ def link(
     db_api: Any | None = None,
     em: bool = True,
     prepared: bool = False,
+    within_reach: bool = False,
 ) -> pd.DataFrame:
     """Link children's `records` to the `register` (both with the link-file columns).
 
     Returns one row per candidate above the lower threshold: record_id, register_id, match_weight,
     match_probability, decision (link|review) and each comparison's contribution (`mw_*`, `bf_*`).
+    With `within_reach` (unprepared inputs only) only the register's people that a blocking rule can
+    pair with a record are prepared and compared (haven.linkage.reach), u is estimated on a sample
+    of the whole register and the prior is the whole register's: the same candidate pairs, in a
+    fraction of the memory when the records are children and the register is everyone (the weights
+    move a little: term frequencies and m are those of the people within reach).
     """
+    if within_reach and not prepared:
+        return _link_within_reach(
+            records,
+            register,
+            thresholds=thresholds,
+            check_pin_structure=check_pin_structure,
+            db_api=db_api,
+            em=em,
+        )
     left = records if prepared else prepare(records, check_pin_structure=check_pin_structure)
     right = register if prepared else prepare(register, check_pin_structure=check_pin_structure)
     # Each record has at most one person in the register.
     prior = min(1.0, len(left) / max(1, len(left) * len(right)))
     model = train([left, right], link_type="link_only", prior=prior, db_api=db_api, em=em)
+    return _scored(model, thresholds)
+
+
+def _link_within_reach(
+    records: pd.DataFrame,
+    register: pd.DataFrame,
+    *,
+    thresholds: Thresholds,
+    check_pin_structure: bool,
+    db_api: Any | None,
+    em: bool,
+) -> pd.DataFrame:
+    from haven.linkage import reach
+
+    left = prepare(records, check_pin_structure=check_pin_structure)
+    right = prepare(reach.within_reach(records, register), check_pin_structure=check_pin_structure)
+    sample = prepare(reach.u_sample(register), check_pin_structure=check_pin_structure)
+    prior = min(1.0, 1 / max(1, len(register)))
+    model = train(
+        [left, right], link_type="link_only", prior=prior, db_api=db_api, em=em, u_tables=[left, sample]
+    )
+    result = _scored(model, thresholds)
+    result.attrs["register_within_reach"] = len(right)
+    return result
+
+
+def _scored(model: Model, thresholds: Thresholds) -> pd.DataFrame:
     raw = model.predict(thresholds.lower)
     candidates = raw.attrs.get("candidate_pairs", 0)
     if raw.empty:
@@ -467,6 +608,13 @@ def dedupe(
         result.attrs["candidate_pairs"] = candidates
         return result
     out = _output(raw, left="l", right="r")
+    out["found"] |= (raw["dob_estimated_r"] == 1).to_numpy()
+    out = out[
+        (out["match_probability"] >= thresholds.lower)
+        | found_child_candidates(
+            out.sort_values(BEST_FIRST, ascending=[True, False, True], kind="stable")
+        ).reindex(out.index)
+    ]
     link = (out["match_probability"] >= thresholds.upper) & _linkable(out)
     out.insert(4, "decision", link.map({True: "link", False: "review"}))
     out = out.reset_index(drop=True)

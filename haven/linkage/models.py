@@ -80,6 +80,13 @@ class Reason(models.TextChoices):
         ),
     )
     CONTESTED = "contested", _("Another candidate is almost as likely.")
+    FOUND_CHILD = (
+        "found_child",
+        _(
+            "A found child: the date of birth is an estimate and there is no PIN or parent's name "
+            "to confirm the match, so every likely person with the name is shown, the most likely first."
+        ),
+    )
     ALREADY_LINKED = "already_linked", _("The child is already linked to another person of the register.")
     PERSON_LINKED = (
         "person_linked",

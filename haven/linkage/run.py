@@ -22,7 +22,12 @@ from haven.linkage import model, services
 from haven.linkage.linkfile import LinkFileError, read
 from haven.linkage.models import LinkRun, RunKind
 from haven.people.models import Child
-from haven.population.register import RegisterRefused, RegisterUnavailable, register
+from haven.population.register import (
+    RegisterRefused,
+    RegisterUnauthorised,
+    RegisterUnavailable,
+    register,
+)
 
 SEX = {"male": "M", "female": "F"}
 DEFAULT_THRESHOLDS = model.Thresholds()
@@ -102,6 +107,15 @@ def fetch_extract(province_code: str) -> tuple[pd.DataFrame, list[str], str]:
         path = Path(directory) / "extract.csv"
         try:
             source.extract(province_code, path)
+        except RegisterUnauthorised as error:
+            raise RunRefused(
+                _(
+                    "The population register refused the linkage job's credentials (%(reason)s). "
+                    "Nothing was changed; the job needs a token with the extract scope "
+                    "(HAVEN_POPULATION_EXTRACT_TOKEN)."
+                )
+                % {"reason": error.reason}
+            ) from None
         except RegisterUnavailable as error:
             raise RunRefused(
                 _(
@@ -131,6 +145,7 @@ def link_register(
     progress: Callable[[str], None] = lambda step: None,
     source_name: str | None = None,
     register_frame: pd.DataFrame | None = None,
+    within_reach: bool = False,
 ) -> tuple[LinkRun, list[str]]:
     """Link the children (of one province, or all) to the register and record what the model
     proposes. Returns the run and the problems found in the extract (reported, never guessed)."""
@@ -151,7 +166,8 @@ def link_register(
         pairs = model.empty_result()
         pairs.attrs["candidate_pairs"] = 0
     else:
-        pairs = model.link(records, frame, thresholds=thresholds)
+        # Within reach: only the people born near the children's years or sharing a PIN (0021).
+        pairs = model.link(records, frame, thresholds=thresholds, within_reach=within_reach)
     progress(_("recording the links and the review items"))
     run = services.run_record(
         kind=RunKind.REGISTER,

@@ -25,6 +25,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--province", default="", help="Official province code (2 digits); default: all.")
     p.add_argument("--duplicates", action="store_true", help="Children's records against each other.")
     p.add_argument("--skip-malformed", action="store_true", help="Leave malformed rows of the file out.")
+    p.add_argument(
+        "--within-reach",
+        action="store_true",
+        help="Compare only the register's people born near the children's years or sharing a PIN.",
+    )
     p.add_argument("--upper", type=float, default=model.DEFAULT_UPPER)
     p.add_argument("--lower", type=float, default=model.DEFAULT_LOWER)
     d = sub.add_parser("duplicates", help="The same child registered at two places: pairs for review.")
@@ -63,6 +68,7 @@ def handle(command, action: str, **options) -> None:
                 thresholds=thresholds,
                 skip_malformed=options.get("skip_malformed", False),
                 progress=progress,
+                within_reach=options.get("within_reach", False),
             )
     except run.RunRefused as refusal:
         bar.close()

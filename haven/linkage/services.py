@@ -82,6 +82,8 @@ def _reason(row: dict, gammas: dict, thresholds: model.Thresholds) -> str:
         if gammas.get("pin") == model.PIN_VALID_AGREES:
             return Reason.AUTOMATIC
         return Reason.PIN_MISSING if gammas.get("pin", -1) == -1 else Reason.PIN_DISAGREES
+    if row.get("found"):
+        return Reason.FOUND_CHILD  # the likely persons of a found child are a person's to choose
     if row["match_probability"] < thresholds.upper:
         return Reason.BELOW_UPPER
     if gammas.get("pin") == model.PIN_SUSPECT:

@@ -14,5 +14,8 @@ def email(message) -> None:
 
 
 def sms_log(message) -> None:
-    """Stands in for an SMS gateway until one is contracted: writes the message to the log."""
-    log.info("SMS to %s: %s", message.to, message.body[:160])
+    """Stands in for an SMS gateway until one is contracted. The log says that a message was held, not
+    to whom or what (logs carry no personal data); the outbox keeps both."""
+    log.info(
+        "SMS %s of %d characters not sent: no gateway (HAVEN_SMS_ADAPTER)", message.pk, len(message.body)
+    )

@@ -37,8 +37,9 @@ def _opens(role: str, readers: Verb | frozenset[Role]) -> bool:
     return role in readers
 
 
-def inbox_for(*, user: User, limit: int = 100) -> QuerySet[Notification]:
-    """Messages to the user's organisations (every member who can open them sees them)."""
+def inbox_for(*, user: User) -> QuerySet[Notification]:
+    """Messages to the user's organisations (every member who can open them sees them), the newest
+    first; a message addressed to one member is that member's alone."""
     roles: dict[int, set[str]] = {}
     for m in memberships(user):
         roles.setdefault(m.organisation_id, set()).add(m.role)
@@ -49,4 +50,9 @@ def inbox_for(*, user: User, limit: int = 100) -> QuerySet[Notification]:
             if not any(_opens(role, readers) for role in held):
                 clause &= ~links
         shown |= clause
-    return Notification.objects.filter(shown).select_related("organisation").order_by("-created_at")[:limit]
+    return (
+        Notification.objects.filter(shown)
+        .filter(Q(user__isnull=True) | Q(user=user))
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )

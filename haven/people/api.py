@@ -129,16 +129,37 @@ def _fields(data: dict) -> dict:
     return data
 
 
-@router.get("", response={200: ChildPage, 404: Error})
-def list_children(request, q: str = Query("", max_length=100), page: int = Query(1, ge=1, le=100000)):
-    """Children the token's user may see; ``q`` matches names with or without diacritics, or a PIN."""
-    found = selectors.child_search(user=request.user, query=q, page=page).page
+class SearchIn(Schema):
+    q: str = Field(
+        ..., max_length=100, description="a name, with or without diacritics and in any order, or a PIN"
+    )
+    page: int = Field(1, ge=1, le=100000)
+
+
+def _page(found) -> dict:
     return {
         "count": found.paginator.count,
         "page": found.number,
         "pages": found.paginator.num_pages,
         "items": list(found.object_list),
     }
+
+
+@router.get("", response={200: ChildPage, 404: Error})
+def list_children(request, page: int = Query(1, ge=1, le=100000)):
+    """Children the token's user may see. To find one by name or PIN, POST /children/search."""
+    if "q" in request.GET:
+        # A client still searching in the address is told, rather than silently sent every child.
+        message = _("Send a name or a PIN in the body of POST /api/v1/children/search, never in the address.")
+        raise invalid("q", message, "search_by_post")
+    return _page(selectors.child_search(user=request.user, page=page).page)
+
+
+@router.post("/search", response={200: ChildPage, 404: Error})
+def search_children(request, payload: SearchIn):
+    """Children the token's user may see, matching ``q``. The name or PIN goes in the body, never in
+    the address, so that it stays out of every access log on the way."""
+    return _page(selectors.child_search(user=request.user, query=payload.q, page=payload.page).page)
 
 
 @router.post("", response={201: ChildOut, 422: Error, 404: Error})

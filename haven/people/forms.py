@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from haven.areas.models import Area
 from haven.core import clock
+from haven.core.limits import LONG_TEXT
 from haven.lib.ids import as_id
 from haven.people.models import ETHNICITY_CHOICES, CircumstanceGroup, Sex, SiblingKind
 from haven.people.rules import validate_name
@@ -138,6 +139,7 @@ class CircumstanceForm(forms.Form):
     )
     evidence = forms.CharField(
         label=_("Evidence"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The document or decision that establishes it."),
     )
@@ -147,7 +149,9 @@ class OpinionForm(forms.Form):
     heard_on = forms.DateField(label=_("Heard on"), widget=DATE_WIDGET, initial=clock.today)
     subject = forms.CharField(label=_("About"), max_length=200)
     opinion = forms.CharField(
-        label=_("What the child said, in their words"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What the child said, in their words"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 

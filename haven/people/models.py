@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from haven.access.policy import Verb
 from haven.core import clock
 from haven.core.dated import DatedFields, DatedQuerySet
+from haven.core.fields import EncryptedTextField
 from haven.core.models import TimeStamped
 from haven.lib import crypto
 from haven.lib.vietnamese import full_name
@@ -155,7 +156,8 @@ class SpecialCircumstance(DatedFields, TimeStamped):
         blank=True,
         help_text=_("The first day it no longer applies; empty while it still does."),
     )
-    evidence = models.TextField(_("evidence"))
+    # What shows the circumstance (an abuse, an abandonment): encrypted at rest.
+    evidence = EncryptedTextField(_("evidence"))
     # Null when a pathway established the group from a report by the public (no account).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -220,7 +222,8 @@ class ChildOpinion(TimeStamped):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="opinions")
     heard_on = models.DateField(_("heard on"))
     subject = models.CharField(_("about"), max_length=200)
-    opinion = models.TextField(_("what the child said"))
+    # The child's own words, encrypted at rest: heard in confidence (Law on Children art. 34).
+    opinion = EncryptedTextField(_("what the child said"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ChildDataQuerySet.as_manager()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, require
@@ -13,6 +14,8 @@ from haven.accounts.models import User
 from haven.audit.models import AuditEvent
 from haven.audit.services import record
 from haven.core import clock
+from haven.core.errors import invalid
+from haven.core.limits import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS
 from haven.lib import pin as pins
 from haven.lib.vietnamese import search_tokens
 from haven.people.models import Child, SpecialCircumstance
@@ -22,9 +25,13 @@ PAGE_SIZE = 25
 
 def children_matching(user: User, query: str = "") -> QuerySet[Child]:
     """Children the user may see, filtered by a name typed with or without diacritics, in any order,
-    or by an exact PIN."""
-    children = Child.objects.visible_to(user).select_related("current_commune__parent")
+    or by an exact PIN. A query longer than a name is refused before it reaches the database: one
+    condition per word, 5,000 words, made the database give up after 7 seconds (security review
+    finding 11)."""
     query = query.strip()
+    if len(query) > SEARCH_MAX_CHARS or len(search_tokens(query)) > SEARCH_MAX_WORDS:
+        raise invalid("q", _("Search by a name of at most 8 words, or by a 12-digit PIN."), "too_long")
+    children = Child.objects.visible_to(user).select_related("current_commune__parent")
     digits = query.replace(" ", "")
     if len(digits) == 12 and digits.isdigit():
         return children.filter(pin_index=Child.pin_lookup_key(digits))
@@ -37,7 +44,8 @@ def children_matching(user: User, query: str = "") -> QuerySet[Child]:
 @dataclass
 class ChildSearch:
     query: str
-    page: Page
+    page: Page | None
+    problem: str = ""  # why the search was refused, for the reader
 
 
 def child_search(*, user: User, query: str = "", page: int | str = 1) -> ChildSearch:
@@ -173,7 +181,11 @@ def child_export(*, user: User, child_id) -> dict:
             }
             for c in child.circumstances.all()
         ],
-        "siblings": [{"id": str(s.sibling_id), "kind": s.kind} for s in child.sibling_links.all()],
+        # What the page shows: a sibling outside the user's reach is there, unnamed and without an id.
+        "siblings": [
+            {"id": str(s.child.pk) if s.child else None, "kind": s.kind}
+            for s in siblings_of(user=user, child=child)
+        ],
         "views": [
             {"heard_on": o.heard_on.isoformat(), "subject": o.subject, "view": o.opinion}
             for o in child.opinions.all()
@@ -187,8 +199,9 @@ def child_export(*, user: User, child_id) -> dict:
 
 @dataclass
 class Sibling:
-    kind: str
-    child: Child | None  # None: a sibling the user may not see (named nowhere on the page)
+    kind: str  # SiblingKind
+    label: str
+    child: Child | None  # None: a sibling the user may not see (named nowhere on the page or export)
 
 
 def siblings_of(*, user: User, child: Child) -> list[Sibling]:
@@ -199,6 +212,6 @@ def siblings_of(*, user: User, child: Child) -> list[Sibling]:
         .values_list("pk", flat=True)
     )
     return [
-        Sibling(link.get_kind_display(), link.sibling if link.sibling_id in visible else None)
+        Sibling(link.kind, link.get_kind_display(), link.sibling if link.sibling_id in visible else None)
         for link in links
     ]

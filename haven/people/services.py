@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -14,9 +15,12 @@ from haven.access.policy import POLICY, Scope, Verb
 from haven.access.scoping import granting, require
 from haven.accounts.models import Role, User
 from haven.areas.models import Area, Level
+from haven.audit.models import AuditEvent
 from haven.audit.services import record
+from haven.core import clock
 from haven.core.errors import invalid
 from haven.lib import crypto
+from haven.lib import pin as pins
 from haven.lib.vietnamese import nfc, normalise_tone_placement, search_key
 from haven.people import rules
 from haven.people.models import (
@@ -84,21 +88,87 @@ def _set_pin(child: Child, pin: str | None) -> bool:
     if index == child.pin_index:
         return False
     if Child.objects.filter(pin_index=index).exclude(pk=child.pk).exists():
-        raise invalid("pin", _("Another child already has this personal identification number."), "pin_taken")
+        # Reached only by a write that did not go through _refuse_a_held_pin (a PIN the register
+        # issued: the population outbox reads the code), or by a race with another write.
+        raise _not_recorded_here(code="pin_taken")
     child.pin_encrypted = crypto.encrypt(pin, keys=_keys())
     child.pin_index = index
     return True
+
+
+# A PIN says who a person is, so "another child has this PIN" tells that the person is a child in
+# special circumstances: only someone who may see that child is told so. Anyone else is refused with
+# an answer that names no child, every conflict is audited on the child who holds the PIN, and after a
+# few conflicts out of reach in 24 hours the actor records no PIN at all, so that trying PINs one after
+# another learns nothing more (Personal Data Protection Law 91/2025).
+PIN_CONFLICTS_A_DAY = 5
+
+
+def _refuse_a_held_pin(*, actor: User, membership, child: Child | None, pin: str | None) -> None:
+    """Refuse a PIN another child holds, and a PIN from an actor who has hit too many today.
+
+    Called before the write's transaction opens, so that the audit event of a refusal is kept."""
+    if not pin or not pin.strip():
+        return
+    try:
+        canonical = pins.parse(pin).value
+    except pins.InvalidPin:
+        return  # the write refuses it, saying what is wrong with it
+    since = clock.now() - dt.timedelta(hours=24)
+    conflicts = AuditEvent.objects.filter(
+        actor=actor, action="child.pin_conflict", at__gte=since, data__in_reach=False
+    )
+    if conflicts.count() >= PIN_CONFLICTS_A_DAY:
+        raise invalid(
+            "pin",
+            _(
+                "Several personal identification numbers you entered today could not be recorded, so "
+                "none can be recorded from your account for 24 hours. Ask your province to check them."
+            ),
+            "pin_paused",
+        )
+    index = Child.pin_lookup_key(canonical)
+    holder = Child.objects.filter(pin_index=index).exclude(pk=child.pk if child else None).first()
+    if holder is None:
+        return
+    in_reach = Child.objects.visible_to(actor).filter(pk=holder.pk).exists()
+    record(
+        actor=actor,
+        action="child.pin_conflict",
+        child=holder.pk,
+        organisation=membership.organisation,
+        data={"pin_index": index, "record": str(child.pk) if child else None, "in_reach": in_reach},
+    )
+    if in_reach:
+        raise invalid("pin", _("Another child already has this personal identification number."), "pin_taken")
+    raise _not_recorded_here()
+
+
+def _not_recorded_here(code: str = "pin_not_recorded") -> ValidationError:
+    """The answer that names no child."""
+    return invalid(
+        "pin",
+        _(
+            "This personal identification number cannot be recorded on this record. Check it against "
+            "the child's papers; if it is right, the province will reconcile the records."
+        ),
+        code,
+    )
 
 
 def _keys() -> list[str]:
     return settings.HAVEN_FIELD_KEYS
 
 
-@transaction.atomic
 def child_create(*, actor: User, pin: str | None = None, **fields: Any) -> Child:
     """Register a child. An area-level role registers only in its area; an organisation-level role
     (hospital, facility...) becomes formally involved with the child, which is what lets it see them."""
-    require(actor, Verb.CHILD_CREATE)
+    _refuse_a_held_pin(actor=actor, membership=require(actor, Verb.CHILD_CREATE), child=None, pin=pin)
+    return _child_create(actor=actor, pin=pin, **fields)
+
+
+@transaction.atomic
+def _child_create(*, actor: User, pin: str | None, **fields: Any) -> Child:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
@@ -118,9 +188,7 @@ def child_create(*, actor: User, pin: str | None = None, **fields: Any) -> Child
         with transaction.atomic():
             child.save()
     except IntegrityError:
-        raise invalid(
-            "pin", _("Another child already has this personal identification number."), "pin_taken"
-        ) from None
+        raise _not_recorded_here() from None
     if not reaching:
         Involvement.objects.create(
             child=child, organisation=membership.organisation, basis=InvolvementBasis.REGISTERED
@@ -135,11 +203,18 @@ def child_create(*, actor: User, pin: str | None = None, **fields: Any) -> Child
     return child
 
 
-@transaction.atomic
 def child_update(
     *, actor: User, child: Child, pin: str | None = None, reason: str = "", **fields: Any
 ) -> Child:
     membership = require(actor, Verb.CHILD_UPDATE, child)
+    _refuse_a_held_pin(actor=actor, membership=membership, child=child, pin=pin)
+    return _child_update(actor=actor, membership=membership, child=child, pin=pin, reason=reason, **fields)
+
+
+@transaction.atomic
+def _child_update(
+    *, actor: User, membership, child: Child, pin: str | None, reason: str, **fields: Any
+) -> Child:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,9 +14,10 @@ from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, acting_membership, can, require
 from haven.audit.services import record
-from haven.core.errors import add_to_form
+from haven.core.errors import add_to_form, messages_of
+from haven.core.limits import SEARCH_MAX_CHARS
 from haven.linkage.selectors import register_status
-from haven.people import selectors, services
+from haven.people import searches, selectors, services
 from haven.people.cases import cases_of
 from haven.people.forms import ChildForm, CircumstanceForm, OpinionForm, SiblingForm
 
@@ -25,13 +27,27 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 @markers.requires(Verb.CHILD_VIEW)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def child_list(request):
-    search = selectors.child_search(
-        user=request.user, query=request.GET.get("q", ""), page=request.GET.get("page", 1)
-    )
-    template = "people/_results.html" if request.headers.get("HX-Request") else "people/list.html"
-    return render(request, template, {"search": search, "can_create": can(request.user, Verb.CHILD_CREATE)})
+    """A search is posted, never put in the address (a name or a PIN would reach the access logs);
+    the address then carries an opaque token for it, for paging and going back."""
+    if request.method == "POST":
+        token = searches.remember(request, request.POST.get("q", ""))
+        found = f"{reverse('people:list')}?s={token}"
+        if not request.headers.get("HX-Request"):
+            return HttpResponseRedirect(found, status=303)  # see other: the results, by GET
+        query, page = searches.recall(request, token), 1
+    else:
+        token = request.GET.get("s", "")
+        query, page = searches.recall(request, token), request.GET.get("page", 1)
+    search = _search(request, query, page)
+    context = {"search": search, "token": token, "can_create": can(request.user, Verb.CHILD_CREATE)}
+    if request.headers.get("HX-Request"):
+        response = render(request, "people/_results.html", context)
+        if request.method == "POST":
+            response["HX-Push-Url"] = found
+        return response
+    return render(request, "people/list.html", context)
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -52,6 +68,7 @@ def child_detail(request, child_id):
             "can_update": _may(request.user, Verb.CHILD_UPDATE, child),
             "can_read_log": selectors.can_read_access_log(request.user, child),
             "can_export": _may(request.user, Verb.CHILD_EXPORT, child),
+            "can_reveal_pin": _may(request.user, Verb.CHILD_PIN_REVEAL, child),
             "register": register_status(child),
             "can_review_links": _may(request.user, Verb.LINKAGE_REVIEW, child),
         },
@@ -66,12 +83,12 @@ def _may(user, verb, child) -> bool:
     return True
 
 
-@markers.requires(Verb.CHILD_VIEW)
+@markers.requires(Verb.CHILD_PIN_REVEAL)
 @require_POST
 def pin_reveal(request, child_id):
-    """The full PIN, shown on request only, and the showing is audited."""
+    """The full PIN, shown on request only to those who handle the child's papers; audited."""
     child = selectors.child_for_viewing(user=request.user, child_id=child_id, reason="pin")
-    membership = require(request.user, Verb.CHILD_VIEW, child)
+    membership = require(request.user, Verb.CHILD_PIN_REVEAL, child)
     record(actor=request.user, action="child.pin_reveal", obj=child, organisation=membership.organisation)
     return render(request, "people/_pin.html", {"child": child})
 
@@ -176,6 +193,11 @@ def opinion_add(request, child_id):
 @require_http_methods(["GET", "POST"])
 def sibling_add(request, child_id):
     child = selectors.child_for_update(user=request.user, child_id=child_id)
+    if request.method == "POST" and "q" in request.POST:
+        # A search, posted so that the name stays out of the address; the address gets its token.
+        token = searches.remember(request, request.POST["q"])
+        found = f"{reverse('people:sibling_add', args=[child.pk])}?s={token}"
+        return HttpResponseRedirect(found, status=303)
     form = SiblingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         sibling = selectors.child_for_update(user=request.user, child_id=request.POST.get("sibling"))
@@ -188,10 +210,25 @@ def sibling_add(request, child_id):
         else:
             messages.success(request, _("The siblings were linked."))
             return redirect("people:detail", child.pk)
-    query = request.GET.get("q", "")
-    candidates = selectors.child_search(user=request.user, query=query).page if query else None
+    query = searches.recall(request, request.GET.get("s"))
+    search = _search(request, query) if query else None
     return render(
         request,
         "people/sibling_add.html",
-        {"form": form, "child": child, "query": query, "candidates": candidates},
+        {
+            "form": form,
+            "child": child,
+            "query": search.query if search else "",
+            "candidates": search.page if search else None,
+            "problem": search.problem if search else "",
+        },
     )
+
+
+def _search(request, query: str, page: int | str = 1) -> selectors.ChildSearch:
+    """The children matching the query typed; a query longer than a name is answered with why, and
+    searches nothing."""
+    try:
+        return selectors.child_search(user=request.user, query=query, page=page)
+    except ValidationError as refused:
+        return selectors.ChildSearch(query=query[:SEARCH_MAX_CHARS], page=None, problem=messages_of(refused))

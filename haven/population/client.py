@@ -9,14 +9,24 @@
 
 Only "unavailable" answers count as failures (no connection, time-out, a 5xx, an unreadable answer);
 a 4xx is the register saying the request is wrong (RegisterRefused) and is not retried.
+
+The register answers no anonymous caller. Every call carries a client token issued by the register
+(`haven popreg client add`), ``Authorization: Bearer``: Haven's (scopes lookup and register,
+HAVEN_POPULATION_REGISTER_TOKEN) for people and births, the linkage job's (scope extract,
+HAVEN_POPULATION_EXTRACT_TOKEN) for the extract. A token goes only over HTTPS, or over HTTP to this
+machine's loopback address outside production; never after a redirect. A refused token (401, 403) is
+RegisterUnauthorised: the request waits, like one to a register that is down, and it is logged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import http.client
+import ipaddress
 import json
+import logging
 import random
+import ssl
 import threading
 import time
 import urllib.error
@@ -28,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from haven.population.register import (
     EXTRACT_ROWS_HEADER,
@@ -36,8 +47,11 @@ from haven.population.register import (
     PersonQuery,
     RegisterPerson,
     RegisterRefused,
+    RegisterUnauthorised,
     RegisterUnavailable,
 )
+
+log = logging.getLogger("haven.population")
 
 
 class _CutAnswer(http.client.HTTPException):
@@ -51,6 +65,10 @@ DEFAULTS = {
     "backoff": 0.2,
     "breaker_failures": 5,
     "breaker_cooldown": 30.0,
+    "token": "",
+    "extract_token": "",
+    "ca_file": "",  # a private authority's certificate (PEM) for the register's HTTPS; else the system's
+    "require_https": False,  # production: even on this machine
 }
 
 
@@ -118,6 +136,12 @@ class HttpRegister:
         if url is not None:
             config["url"] = url
         self.url = config["url"].rstrip("/")
+        problem = url_problem(self.url, require_https=bool(config["require_https"]))
+        if problem:
+            raise ImproperlyConfigured(problem)
+        self.token, self.extract_token = config["token"] or "", config["extract_token"] or ""
+        context = ssl.create_default_context(cafile=config["ca_file"] or None)
+        self.opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), _NoRedirect())
         self.timeout = float(config["timeout"])
         self.attempts = max(1, int(config["attempts"]))
         self.backoff = float(config["backoff"])
@@ -150,7 +174,8 @@ class HttpRegister:
 
     def person(self, pin: str) -> RegisterPerson | None:
         try:
-            answer = self._call("GET", "/persons/" + urllib.parse.quote(pin.strip(), safe=""))
+            # In the body: a PIN in the address would be written to every access log on the way.
+            answer = self._call("POST", "/persons/lookup", body={"pin": pin.strip()})
         except _NotFound:
             return None
         return _person(answer, parents=True)
@@ -165,9 +190,7 @@ class HttpRegister:
             "commune_code": query.commune_code,
             "limit": str(query.limit),
         }
-        answer = self._call(
-            "GET", "/persons?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
-        )
+        answer = self._call("POST", "/persons/search", body={k: v for k, v in params.items() if v})
         return [_person(p, parents=False) for p in answer["results"]]
 
     def extract(self, province_code: str, destination: Path) -> Path:
@@ -175,13 +198,16 @@ class HttpRegister:
         ``province_code`` is "", into ``destination``. One attempt through the breaker: a cut answer
         is RegisterUnavailable and the partial file is removed, never used."""
         query = urllib.parse.urlencode({"province_code": province_code} if province_code else {})
-        request = urllib.request.Request(  # noqa: S310 (the configured register's http(s) URL)
-            f"{self.url}/extract" + (f"?{query}" if query else ""), headers={"Accept": "text/csv"}
+        request = self._request(
+            "/extract" + (f"?{query}" if query else ""),
+            token=self.extract_token,
+            missing="HAVEN_POPULATION_EXTRACT_TOKEN",
+            headers={"Accept": "text/csv"},
         )
         self.breaker.before()
         try:
             with (
-                urllib.request.urlopen(request, timeout=self.timeout) as response,  # noqa: S310
+                self.opener.open(request, timeout=self.timeout) as response,
                 open(destination, "wb") as out,
             ):
                 announced = response.headers.get(EXTRACT_ROWS_HEADER)
@@ -198,11 +224,14 @@ class HttpRegister:
             if error.code >= 500 or error.code == 429:
                 self.breaker.failure()
                 raise RegisterUnavailable(f"the population register answered {error.code}") from error
-            self.breaker.success()
             try:
                 problem = _json(error.read()).get("error") or {}
             except RegisterUnavailable:
                 problem = {}
+            if error.code in (401, 403):
+                self.breaker.failure()
+                raise _unauthorised(error.code, problem) from error
+            self.breaker.success()
             raise RegisterRefused(
                 problem.get("message") or f"the population register refused the extract ({error.code})",
                 code=problem.get("code") or "refused",
@@ -214,6 +243,11 @@ class HttpRegister:
             raise RegisterUnavailable(f"the population register did not answer: {error}") from error
         self.breaker.success()
         return destination
+
+    def health(self) -> dict:
+        """The register's ``GET /health`` with Haven's token, tried once (/readyz asks; the breaker's
+        state counts: an open breaker is an unreachable register)."""
+        return self._call("GET", "/health", attempts=1)
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -229,13 +263,24 @@ class HttpRegister:
     ) -> Any:
         attempts = attempts or self.attempts
         data = json.dumps(body).encode("utf-8") if body is not None else None
+        request = self._request(
+            path,
+            token=self.token,
+            missing="HAVEN_POPULATION_REGISTER_TOKEN",
+            data=data,
+            method=method,
+            headers={"Accept": "application/json", "Content-Type": "application/json", **(headers or {})},
+        )
         last: RegisterUnavailable | None = None
         for attempt in range(attempts):
             if attempt:
                 self.sleep(self.backoff * 2 ** (attempt - 1) * (1 + random.random()))
             self.breaker.before()  # BreakerOpen ends the attempts at once
             try:
-                answer = self._once(method, path, data, headers or {})
+                answer = self._once(request)
+            except RegisterUnauthorised:
+                self.breaker.failure()  # the same credentials would be refused again at once
+                raise
             except RegisterUnavailable as error:
                 self.breaker.failure()
                 last = error
@@ -254,15 +299,22 @@ class HttpRegister:
         assert last is not None
         raise last
 
-    def _once(self, method: str, path: str, data: bytes | None, headers: dict) -> dict:
+    def _request(
+        self, path: str, *, token: str, missing: str, headers: dict, **options
+    ) -> urllib.request.Request:
+        if not token:
+            log.error("population register: no client token; set %s (or %s_FILE)", missing, missing)
+            raise RegisterUnauthorised(f"no token: set {missing} (or {missing}_FILE)")
         request = urllib.request.Request(  # noqa: S310 (the configured register's http(s) URL)
-            self.url + path,
-            data=data,
-            method=method,
-            headers={"Accept": "application/json", "Content-Type": "application/json", **headers},
+            self.url + path, headers=headers, **options
         )
+        # Never carried to another address: urllib copies only redirected headers, and none is followed.
+        request.add_unredirected_header("Authorization", f"Bearer {token}")
+        return request
+
+    def _once(self, request: urllib.request.Request) -> dict:
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with self.opener.open(request, timeout=self.timeout) as response:
                 return _json(response.read())
         except urllib.error.HTTPError as error:
             status = error.code
@@ -270,6 +322,8 @@ class HttpRegister:
                 problem = _json(error.read()).get("error") or {}
             except RegisterUnavailable:
                 problem = {}
+            if status in (401, 403):
+                raise _unauthorised(status, problem) from error
             if status >= 500 or status == 429:
                 raise RegisterUnavailable(f"the population register answered {status}") from error
             if status == 404 and problem.get("code") == "not_found":
@@ -281,6 +335,45 @@ class HttpRegister:
             ) from error
         except (OSError, http.client.HTTPException) as error:  # no connection, time-out, cut answer
             raise RegisterUnavailable(f"the population register did not answer: {error}") from error
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A register answers where it is asked; a redirect is answered as the 3xx it is, not followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _unauthorised(status: int, problem: dict) -> RegisterUnauthorised:
+    reason = f"{status} {problem.get('code') or 'refused'}: {problem.get('message') or ''}".strip()
+    log.error("population register: Haven's credentials were refused (%s)", reason)
+    return RegisterUnauthorised(reason)
+
+
+def url_problem(url: str, *, require_https: bool) -> str:
+    """Why Haven must not send a token to ``url`` ("" when it may): HTTPS always in production, and
+    plain HTTP otherwise only to a loopback address, where the token never crosses a network."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return ""
+    if parts.scheme == "http" and not require_https and _loopback(parts.hostname or ""):
+        return ""
+    if parts.scheme == "http":
+        where = "in production" if require_https else f"to {parts.hostname or 'another machine'}"
+        return (
+            f"The population register's address {url} is plain HTTP: Haven sends its credentials "
+            f"{where} only over HTTPS (HAVEN_POPULATION_REGISTER_URL)."
+        )
+    return f"The population register's address {url} is not an https:// URL (HAVEN_POPULATION_REGISTER_URL)."
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class RegisterProtocolError(RegisterRefused):

@@ -71,6 +71,16 @@ class RegisterUnavailable(Exception):
     """The register could not be reached or did not answer in time: try again later."""
 
 
+class RegisterUnauthorised(RegisterUnavailable):
+    """The register refused the caller's credentials (no token, an expired or revoked one, a scope it
+    lacks). Nothing is wrong with the request: it waits, like one to a register that is down, until
+    the credentials are put right. ``reason`` is the register's answer ("403 forbidden: ...")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the population register refused the credentials ({reason})")
+        self.reason = reason
+
+
 class RegisterRefused(Exception):
     """The register answered that the request is wrong: retrying will not help. ``code`` is the
     register's short reason (``invalid_pin``, ``unknown_commune``, ``idempotency_conflict``...)."""

@@ -5,17 +5,29 @@ it only over HTTP, as it would meet the Ministry of Public Security's. Framework
 application over stdlib sqlite3, served by wsgiref with one thread per request (decision 0008).
 
     GET  /health                      {"status": "ok"}
-    GET  /persons/<pin>               one person, with parents and household
-    GET  /persons?family_name=&middle_name=&given_name=&name=&sex=&date_of_birth=&commune_code=&limit=
-                                      search; names are matched without diacritics ("Hoà" = "hoa")
+    POST /persons/lookup              {"pin"}: one person, with parents and household
+    POST /persons/search              {"family_name", "middle_name", "given_name", "name", "sex",
+                                      "date_of_birth", "commune_code", "limit"}: a search; names are
+                                      matched without diacritics ("Hoà" = "hoa")
     GET  /households/<id>             the members of a household
     POST /births                      register a birth (header Idempotency-Key) and receive its PIN
     GET  /extract?province_code=      every person (of one province, or all), as CSV in the link-file
                                       columns plus old_commune_code, streamed (for `haven link run`)
 
+Every call, /health included, needs a client token (``Authorization: Bearer``, clients.py): 401
+without a valid one, 403 when the client's scopes do not cover the operation (``lookup`` for the
+persons and households, ``register`` for births, ``extract`` for the extract), 429 with Retry-After
+past the client's rate. Every call of an authenticated client is written to the access log.
+
+A PIN or a name is sent in the body, never in the address: addresses are what access logs and proxies
+record (security review 2026-12, finding 16).
+
 Errors are JSON, ``{"error": {"code": ..., "message": ..., "field": ...}}``, with 400 for bad input
 (invalid PIN, impossible date, unknown commune...), 404 for an unknown person, 409 when an
 idempotency key is reused for a different birth. Nothing is guessed: a wrong value is refused.
+
+The service listens on a loopback address over plain HTTP, or anywhere over TLS (a certificate and
+its key); never on the network in clear.
 """
 
 from __future__ import annotations
@@ -24,23 +36,27 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import ipaddress
 import json
 import logging
 import re
 import secrets
+import socket
 import socketserver
 import sqlite3
+import ssl
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from haven.core import clock
 from haven.lib import pin as pins
 from haven.lib.vietnamese import nfc
-from haven.population import store
+from haven.population import clients, store
 
 log = logging.getLogger("haven.popreg")
 
@@ -71,22 +87,39 @@ EXTRACT_COLUMNS = (
     "father_name",
     "old_commune_code",
 )
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Connections served at once (one thread each), and how long a silent connection is kept.
+MAX_CONNECTIONS = 64
+SOCKET_TIMEOUT = 30.0
 STATUS = {
     200: "200 OK",
     201: "201 Created",
     400: "400 Bad Request",
+    401: "401 Unauthorized",
+    403: "403 Forbidden",
     404: "404 Not Found",
     405: "405 Method Not Allowed",
     409: "409 Conflict",
     413: "413 Content Too Large",
+    429: "429 Too Many Requests",
     500: "500 Internal Server Error",
 }
 
 
 class Problem(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        *,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or []
 
 
 def _bad(code: str, message: str, field: str | None = None) -> Problem:
@@ -209,7 +242,7 @@ class Register:
                     for row in rows:
                         writer.writerow(
                             [
-                                {"M": "M", "F": "F"}.get(row[c], "U") if c == "sex" else row[c]
+                                {"M": "M", "F": "F"}.get(row[c], "U") if c == "sex" else _cell(row[c])
                                 for c in EXTRACT_COLUMNS
                             ]
                         )
@@ -355,6 +388,8 @@ class Register:
             raw = body.get(field) or ""  # before whitespace is collapsed: a newline is a control too
             if any(c.isdigit() or unicodedata.category(c)[0] == "C" for c in raw):
                 raise _bad("invalid_name", f"{field} must not contain digits or control characters.", field)
+            if text[field].startswith(FORMULA_START):
+                raise _bad("invalid_name", f"{field} must not start with = + - or @.", field)
         today = self.today()
         born = _date(text["date_of_birth"], "date_of_birth", today)
         province = text["registration_province"]
@@ -454,6 +489,14 @@ def _limit(value: str | None) -> int:
     return int(value)
 
 
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would take for a formula, made plain text by a leading apostrophe.
+    Births refuse such names; people loaded another way may still carry one."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _name(row: sqlite3.Row) -> str:
     return " ".join(p for p in (row["family_name"], row["middle_name"], row["given_name"]) if p)
 
@@ -487,61 +530,181 @@ def _person(row: sqlite3.Row) -> dict:
 # --- HTTP --------------------------------------------------------------------------------------
 
 
-class Application:
-    """The WSGI application."""
+@dataclass(frozen=True)
+class Endpoint:
+    """What a request asks for: the operation (as the access log names it), the scope it needs, the
+    key it is about (a PIN, a household, a search, an idempotency key, a province) and how to answer."""
 
-    def __init__(self, register: Register) -> None:
+    operation: str
+    scope: str | None
+    key: str
+    run: Callable[[], tuple]
+
+
+@dataclass(frozen=True)
+class _Stream:
+    count: int
+    lines: Iterable[bytes]
+
+
+class Application:
+    """The WSGI application: the caller is authenticated, rate-limited and authorised, then answered;
+    the call is logged before the answer leaves (no log, no answer)."""
+
+    def __init__(self, register: Register, gate: clients.Gate | None = None) -> None:
         self.register = register
+        self.gate = gate or clients.Gate(register.database)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        caller: clients.Caller | None = None
+        endpoint: Endpoint | None = None
+        headers: list[tuple[str, str]] = []
         try:
-            if environ.get("PATH_INFO", "").rstrip("/") == "/extract":
-                _only(environ["REQUEST_METHOD"], "GET")
-                query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-                count, lines = self.register.extract(query)
+            caller = self._authenticate(environ)
+            endpoint = self.endpoint(environ)
+            wait = self.gate.wait(caller)
+            if wait:
+                raise Problem(
+                    429,
+                    "rate_limited",
+                    f"Too many requests; try again in {wait:.0f} s.",
+                    headers=[("Retry-After", f"{wait:.0f}")],
+                )
+            if endpoint.scope and endpoint.scope not in caller.scopes:
+                raise Problem(403, "forbidden", f"This client is not allowed the {endpoint.scope} operation.")
+            answer = endpoint.run()
+            if isinstance(answer, _Stream):
+                self._record(caller, endpoint, 200, environ)
                 start_response(
                     STATUS[200],
-                    [("Content-Type", "text/csv; charset=utf-8"), (EXTRACT_ROWS_HEADER, str(count))],
+                    [("Content-Type", "text/csv; charset=utf-8"), (EXTRACT_ROWS_HEADER, str(answer.count))],
                 )
-                return lines
-            status, body = self.route(environ)
+                return answer.lines
+            status, body = answer
+            self._record(caller, endpoint, status, environ)
         except Problem as problem:
-            status = problem.status
+            status, headers = problem.status, problem.headers
             body = {"error": {"code": problem.code, "message": problem.message, "field": problem.field}}
+            try:
+                self._record(caller, endpoint, status, environ)
+            except Exception:
+                status, headers, body = 500, [], _internal()
+                log.exception("population register: the access log could not be written")
         except Exception:
             log.exception("population register: unexpected error")
-            status = 500
-            body = {
-                "error": {"code": "internal", "message": "The register failed; try again.", "field": None}
-            }
+            status, body = 500, _internal()
+            try:  # nothing was answered, but the call was made: recorded when the log can be written
+                self._record(caller, endpoint, status, environ)
+            except Exception:
+                log.exception("population register: the access log could not be written")
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         start_response(
             STATUS[status],
-            [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(payload)))],
+            [
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Content-Length", str(len(payload))),
+                *headers,
+            ],
         )
         return [payload]
 
-    def route(self, environ: dict) -> tuple[int, dict]:
+    def _authenticate(self, environ: dict) -> clients.Caller:
+        try:
+            return self.gate.authenticate(environ.get("HTTP_AUTHORIZATION"))
+        except clients.Unauthenticated as refused:
+            log.warning(
+                "population register: refused %s %s from %s (%s)",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO", ""),
+                environ.get("REMOTE_ADDR", ""),
+                refused.code,
+            )
+            raise Problem(
+                401,
+                refused.code,
+                refused.message,
+                headers=[("WWW-Authenticate", 'Bearer realm="population-register"')],
+            ) from None
+
+    def _record(
+        self, caller: clients.Caller | None, endpoint: Endpoint | None, status: int, environ: dict
+    ) -> None:
+        if caller is None or endpoint is None or endpoint.operation == "health":
+            return
+        self.gate.record(caller, endpoint.operation, endpoint.key, status, environ.get("REMOTE_ADDR", ""))
+
+    def endpoint(self, environ: dict) -> Endpoint:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO", "").rstrip("/") or "/"
         parts = path.strip("/").split("/")
-        if path == "/health":
-            _only(method, "GET")
-            return 200, {"status": "ok"}
-        if path == "/persons":
-            _only(method, "GET")
-            query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-            return 200, self.register.search(query)
-        if len(parts) == 2 and parts[0] == "persons":
-            _only(method, "GET")
-            return 200, self.register.person(parts[1])
-        if len(parts) == 2 and parts[0] == "households":
-            _only(method, "GET")
-            return 200, self.register.household(parts[1])
-        if path == "/births":
+        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        register = self.register
+
+        def get(answer: Callable[[], tuple]) -> Callable[[], tuple]:
+            def run() -> tuple:
+                _only(method, "GET")
+                return answer()
+
+            return run
+
+        def post(answer: Callable[[], tuple]) -> Callable[[], tuple]:
+            def run() -> tuple:
+                _only(method, "POST")
+                return answer()
+
+            return run
+
+        def posted() -> dict[str, str]:
+            """The body of a lookup or a search, its values as text (as a query string's were)."""
+            if method != "POST":
+                return {}
+            body = _json(environ)
+            if not isinstance(body, dict):
+                raise _bad("invalid_json", "The request body must be a JSON object.")
+            return {str(k): "" if v is None else str(v) for k, v in body.items()}
+
+        def moved() -> tuple:
+            raise Problem(
+                405,
+                "method_not_allowed",
+                "Use POST /persons/lookup or POST /persons/search: a PIN or a name never goes in an address.",
+            )
+
+        def birth() -> tuple:
             _only(method, "POST")
-            return self.register.register_birth(_json(environ), environ.get("HTTP_IDEMPOTENCY_KEY"))
-        raise Problem(404, "no_such_endpoint", f"No endpoint {path}.")
+            return register.register_birth(_json(environ), environ.get("HTTP_IDEMPOTENCY_KEY"))
+
+        def unknown() -> tuple:
+            raise Problem(404, "no_such_endpoint", f"No endpoint {path}.")
+
+        if path == "/health":
+            return Endpoint("health", None, "", get(lambda: (200, {"status": "ok"})))
+        if path == "/persons/lookup":
+            asked = posted()
+            pin = asked.get("pin", "")
+            return Endpoint("person", "lookup", pin, post(lambda: (200, register.person(pin))))
+        if path == "/persons/search":
+            asked = posted()
+            search = post(lambda: (200, register.search(asked)))
+            return Endpoint("search", "lookup", urlencode(sorted(asked.items())), search)
+        if path == "/persons" or (len(parts) == 2 and parts[0] == "persons"):
+            return Endpoint("moved", None, "", moved)
+        if len(parts) == 2 and parts[0] == "households":
+            return Endpoint("household", "lookup", parts[1], get(lambda: (200, register.household(parts[1]))))
+        if path == "/births":
+            return Endpoint("birth", "register", environ.get("HTTP_IDEMPOTENCY_KEY") or "", birth)
+        if path == "/extract":
+            return Endpoint(
+                "extract",
+                "extract",
+                query.get("province_code") or "all",
+                get(lambda: _Stream(*register.extract(query))),
+            )
+        return Endpoint("unknown", None, path, unknown)
+
+
+def _internal() -> dict:
+    return {"error": {"code": "internal", "message": "The register failed; try again.", "field": None}}
 
 
 def _only(method: str, allowed: str) -> None:
@@ -565,17 +728,104 @@ def _json(environ: dict) -> dict:
 
 
 class _Server(socketserver.ThreadingMixIn, WSGIServer):
+    """One thread a connection, at most MAX_CONNECTIONS at once (more are closed at once), each with a
+    time-out, so that idle or slow connections cannot hold threads without end; TLS when configured,
+    its handshake in the connection's thread, never in the one that accepts."""
+
     daemon_threads = True
     allow_reuse_address = True
+    ssl_context: ssl.SSLContext | None = None
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: socket.socket, client_address) -> None:
+        if not self.slots.acquire(blocking=False):
+            log.warning("population register: %d connections open; one refused", MAX_CONNECTIONS)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def finish_request(self, request: socket.socket, client_address) -> None:
+        request.settimeout(SOCKET_TIMEOUT)
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            secure = self.ssl_context.wrap_socket(request, server_side=True)
+        except OSError as error:  # ssl.SSLError and time-outs included
+            log.info("population register: no TLS with %s: %s", client_address[0], error)
+            return
+        try:
+            super().finish_request(secure, client_address)
+        finally:
+            self.shutdown_request(secure)
+
+    def handle_error(self, request, client_address) -> None:
+        log.warning("population register: connection from %s ended badly", client_address[0], exc_info=True)
 
 
 class _Quiet(WSGIRequestHandler):
+    timeout = None  # set on the connection before the TLS handshake (_Server.finish_request)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The path without its query, and without a PIN a client still put in it: a search's names and
+        # a PIN do not go to the process log (the access log, in the register's database, has what
+        # was looked up, with the caller).
+        path = re.sub(r"\d{9,}", "…", self.path.partition("?")[0])
+        log.info("%s %s %s %s", self.address_string(), self.command, path, code)
+
     def log_message(self, format: str, *args) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
 
-def server(database: str | Path, *, host: str = "127.0.0.1", port: int = 8765) -> WSGIServer:
-    """A threaded HTTP server for the register over ``database`` (port 0 picks a free port)."""
-    return make_server(
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def tls_context(certificate: str | Path, key: str | Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certificate, key)
+    return context
+
+
+def server(
+    database: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    certificate: str | Path | None = None,
+    key: str | Path | None = None,
+) -> WSGIServer:
+    """A threaded HTTP server for the register over ``database`` (port 0 picks a free port): plain
+    HTTP on a loopback address only, HTTPS with ``certificate`` and ``key``. ValueError otherwise."""
+    if (certificate is None) != (key is None):
+        raise ValueError("give both a certificate and its key")
+    if certificate is None and not is_loopback(host):
+        raise ValueError(
+            f"the register answers on {host} only over TLS: give a certificate and its key, "
+            "or listen on 127.0.0.1"
+        )
+    context = tls_context(certificate, key) if certificate is not None and key is not None else None
+    httpd = make_server(
         host, port, Application(Register(database)), server_class=_Server, handler_class=_Quiet
     )
+    httpd.ssl_context = context
+    return httpd

@@ -35,6 +35,7 @@ MAX_DELAY = dt.timedelta(hours=6)
 # A row that keeps raising an unexpected error is given up after this many tries (about two days at
 # the longest delay) and put in front of a person; the register being down never gives a request up.
 MAX_BROKEN_ATTEMPTS = 12
+INTERNAL_ERROR = "internal_error:"
 
 
 def pin_request(
@@ -183,7 +184,7 @@ def _broken(request_id, error: Exception, *, now: dt.datetime) -> None:
         if request is None:
             return
         request.attempts += 1
-        request.last_error = f"internal_error: {type(error).__name__}: {error}"[:2000]
+        request.last_error = f"{INTERNAL_ERROR} {type(error).__name__}: {error}"[:2000]
         if request.attempts >= MAX_BROKEN_ATTEMPTS:
             _give_up(request, request.last_error, now=now)
             return
@@ -193,15 +194,23 @@ def _broken(request_id, error: Exception, *, now: dt.datetime) -> None:
 
 def requests_process(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Retry what is waiting and due (the sweep calls this); returns how many PINs were stored. One bad
-    row never stops the pass: it is logged, counted and pushed back."""
+    row never stops the pass: it is logged, counted and pushed back.
+
+    A request waits out a growing back-off while the register is down, but the register coming back
+    must not leave children waiting hours for it: when nothing is due, the longest-waiting request
+    asks on behalf of all (one call per pass, which the circuit breaker keeps cheap while the register
+    is still down), and as soon as the register answers, every waiting request is due at once."""
     now = now or clock.now()
-    due = (
-        RegisterRequest.objects.filter(status=RequestStatus.WAITING, next_attempt_at__lte=now)
+    waiting = RegisterRequest.objects.filter(status=RequestStatus.WAITING)
+    due = list(
+        waiting.filter(next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+    if not due:
+        due = list(waiting.order_by("next_attempt_at", "created_at").values_list("pk", flat=True)[:1])
     stored = broken = 0
-    for pk in list(due):
+    for pk in due:
         try:
             stored += request_try(pk)
         except Exception as error:  # one row's bug must not hold up every other child's PIN
@@ -211,6 +220,16 @@ def requests_process(*, now: dt.datetime | None = None, limit: int = 200) -> int
                 _broken(pk, error, now=now)
             except Exception:
                 log.exception("population register request %s could not be pushed back", pk)
+    if stored:
+        # The register answers again: nobody waits out a back-off learnt while it was down.
+        # (A row that raised a bug of its own keeps its back-off.)
+        released = (
+            waiting.filter(next_attempt_at__gt=now)
+            .exclude(last_error__startswith=INTERNAL_ERROR)
+            .update(next_attempt_at=now)
+        )
+        if released:
+            log.info("population register answers again: %d waiting requests are due now", released)
     if broken:
         log.warning("population register pass: %d stored, %d rows raised", stored, broken)
     return stored

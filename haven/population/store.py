@@ -1,8 +1,8 @@
 """The register service's own database: stdlib sqlite3, no Django (it must never touch Haven's database).
 
 One table of people (the generator's columns plus folded name keys for diacritic-insensitive search),
-the communes it accepts (the 2025 list and the pre-2025 codes people still carry), and the answers it
-gave to birth registrations, by idempotency key.
+the communes it accepts (the 2025 list and the pre-2025 codes people still carry), the answers it
+gave to birth registrations, by idempotency key, and who may call it and who did (clients.py).
 """
 
 from __future__ import annotations
@@ -58,6 +58,15 @@ CREATE TABLE IF NOT EXISTS birth (
     registered_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS client (
+    name TEXT PRIMARY KEY, secret TEXT NOT NULL, scopes TEXT NOT NULL, rate INTEGER NOT NULL,
+    created_at TEXT NOT NULL, revoked_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS access_log (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, client TEXT NOT NULL, operation TEXT NOT NULL,
+    key TEXT NOT NULL, status INTEGER NOT NULL, remote TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_log_client ON access_log (client, at);
 """
 # Built after a bulk load (cheaper than maintaining them row by row).
 INDEXES = """

@@ -12,11 +12,13 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import create_model
+from typing_extensions import TypeAliasType
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, can, require
-from haven.accounts.models import Role, User
+from haven.accounts.models import Organisation, Role, User
 from haven.api.errors import Error, api_field_names
+from haven.api.steps import Steps, named, step_responses
 from haven.areas.models import Area
 from haven.audit.services import record
 from haven.core.errors import invalid
@@ -33,7 +35,6 @@ from haven.foundlings.api import (
 )
 from haven.prevention import selectors, services
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
-from haven.prevention.forms import service_providers
 from haven.prevention.models import (
     AtRiskPerson,
     CloseReason,
@@ -50,6 +51,11 @@ from haven.prevention.models import (
 )
 
 router = Router(tags=["prevention"])
+
+# The API document names each schema once for the whole API: the pathways each have a State (and
+# more than one a Channel or a Service), so they go into it under names of their own.
+PreventionState = TypeAliasType("PreventionState", State)
+SupportService = TypeAliasType("SupportService", Service)
 
 RiskFactor = Literal[tuple(code for code, _label in RISK_FACTORS)]  # type: ignore[valid-type]
 NeedLevel = Literal[tuple(code for code, _label in NEED_LEVELS)]  # type: ignore[valid-type]
@@ -91,7 +97,7 @@ class ContactIn(Schema):
 NeedsIn = create_model(
     "NeedsIn",
     __base__=Schema,
-    __doc__="One level per need of §9c (psychological, legal, reproductive health, economic, housing...).",
+    __doc__="One level per need assessed (psychological, legal, reproductive health, economic, housing...).",
     **{code: (NeedLevel, ...) for code, _label in NEEDS},
 )
 
@@ -102,7 +108,7 @@ class AssessIn(Schema):
 
 
 class ReferIn(Schema):
-    service: Service
+    service: SupportService
     provider: Line = Field(..., max_length=200, pattern=r"\S")
     to_organisation_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="an organisation in Haven that provides it (told at once)"
@@ -120,18 +126,18 @@ class OutcomeIn(Schema):
     outcome: Prose = Field(..., max_length=LONG, pattern=r"\S")
 
 
-class NoteIn(Schema):
+class PreventionNoteIn(Schema):
     note: Prose = Field(default="", max_length=LONG)
 
 
-class VisitIn(Schema):
+class HomeVisitIn(Schema):
     at: Moment
     mode: Mode
     wellbeing: Wellbeing
     notes: Prose = Field(default="", max_length=LONG)
 
 
-class BirthIn(Schema):
+class PreventionBirthIn(Schema):
     born_on: Day
     sex: Literal["female", "male"]
     given_name: Line = Field(default="", max_length=50)
@@ -146,7 +152,7 @@ class PapersIn(Schema):
     insurance_issued_on: Day | None = None
 
 
-class ReasonIn(Schema):
+class PreventionReasonIn(Schema):
     reason: Prose = Field(..., max_length=LONG, pattern=r"\S")
 
 
@@ -185,7 +191,7 @@ class VisitOut(Schema):
 
 class SupportOut(Schema):
     id: int
-    service: Service
+    service: SupportService
     provider: str
     status: SupportStatus
     referred_at: dt.datetime
@@ -195,7 +201,7 @@ class SupportOut(Schema):
 class PersonOut(Schema):
     id: uuid.UUID
     name: str
-    state: State
+    state: PreventionState
     commune_code: str
     village: str | None
     collaborator: str | None
@@ -273,33 +279,35 @@ class CoverageOut(Schema):
     caseload_limit: int
 
 
-class CountOut(Schema):
-    value: int | None = Field(..., description="null when suppressed (a small count for the central office)")
+class FigureOut(Schema):
+    value: int | None = Field(
+        ..., description="null when hidden by the disclosure policy (a small count, or one giving one away)"
+    )
     shown: str
 
 
-class AreaCountsOut(Schema):
+class AreaFiguresOut(Schema):
     code: str
     name: str
-    at_risk: CountOut
-    births: CountOut
-    kept_with_family: CountOut
+    at_risk: FigureOut
+    births: FigureOut
+    kept_with_family: FigureOut
 
 
 class FiguresOut(Schema):
     area_code: str | None
-    at_risk: CountOut
-    without_collaborator: CountOut
-    visits: CountOut
-    visits_on_time: CountOut
-    births: CountOut
-    kept_with_family: CountOut
-    abandoned: CountOut
-    papers_within_60_days: CountOut
-    areas: list[AreaCountsOut]
+    at_risk: FigureOut
+    without_collaborator: FigureOut
+    visits: FigureOut
+    visits_on_time: FigureOut
+    births: FigureOut
+    kept_with_family: FigureOut
+    abandoned: FigureOut
+    papers_within_60_days: FigureOut
+    areas: list[AreaFiguresOut]
 
 
-STEP = {200: PersonDetail, 404: Error, 409: Error, 422: Error}
+STEP = step_responses(PersonDetail)
 
 
 def _name(user: User | None) -> str | None:
@@ -392,8 +400,13 @@ def _detail(user: User, person_id) -> dict:
     }
 
 
-def _person(request, person_id) -> AtRiskPerson:
-    return selectors.person_for_action(user=request.user, person_id=person_id)
+def _person(user: User, person_id) -> AtRiskPerson:
+    return selectors.person_for_action(user=user, person_id=person_id)
+
+
+# Every step endpoint of a person (haven/api/steps.py): the person the user may act on, the service,
+# then the person as the user now sees it.
+_steps = Steps(load=_person, detail=_detail, subject_as="person")
 
 
 def _commune(code: str, field: str = "commune_code") -> Area:
@@ -407,7 +420,7 @@ def _commune(code: str, field: str = "commune_code") -> Area:
 
 
 @router.get("", response={200: PersonPage, 404: Error})
-def list_people(request, state: State | None = None, page: int = Query(1, ge=1, le=100000)):
+def list_people(request, state: PreventionState | None = None, page: int = Query(1, ge=1, le=100000)):
     """The people at risk the token's user follows or sees, the most recently flagged first."""
     require(request.user, Verb.PREVENTION_VIEW)
     people = selectors.persons_visible(request.user).order_by("-flagged_at", "pk")
@@ -441,12 +454,12 @@ def today(request):
 def flag(request, payload: FlagIn):
     data = payload.dict()
     commune = _commune(data.pop("commune_code"))
-    village_id = data.pop("village_id")
-    village = None
-    if village_id is not None:
-        village = Village.objects.filter(pk=village_id, commune=commune).first()
-        if village is None:
-            raise invalid("village_id", _("This village is not in the chosen commune."), "wrong_commune")
+    village = named(
+        Village.objects.filter(commune=commune),
+        data.pop("village_id"),
+        "village_id",
+        _("This village is not in the chosen commune."),
+    )
     with api_field_names(commune="commune_code", village="village_id"):
         person = services.person_flag(actor=request.user, commune=commune, village=village, **data)
     if can(request.user, Verb.PREVENTION_VIEW):
@@ -620,108 +633,90 @@ def detail(request, person_id: uuid.UUID):
 @router.post("/{person_id}/contact", response=STEP)
 def contact(request, person_id: uuid.UUID, payload: ContactIn):
     """The first contact: she consents (the follow-up starts) or declines (the minimum is kept)."""
-    services.person_contact(actor=request.user, person=_person(request, person_id), **payload.dict())
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.person_contact, **payload.dict())
 
 
 @router.post("/{person_id}/decline", response=STEP)
-def decline(request, person_id: uuid.UUID, payload: ReasonIn):
-    services.person_decline(actor=request.user, person=_person(request, person_id), reason=payload.reason)
-    return _detail(request.user, person_id)
+def decline(request, person_id: uuid.UUID, payload: PreventionReasonIn):
+    return _steps.take(request, person_id, services.person_decline, **payload.dict())
 
 
 @router.post("/{person_id}/assessment", response=STEP)
 def assess(request, person_id: uuid.UUID, payload: AssessIn):
-    data = payload.dict()
-    services.person_assess(actor=request.user, person=_person(request, person_id), **data)
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.person_assess, **payload.dict())
 
 
 @router.post("/{person_id}/supports", response=STEP)
 def refer(request, person_id: uuid.UUID, payload: ReferIn):
     data = payload.dict()
-    organisation_id = data.pop("to_organisation_id")
-    organisation = None
-    if organisation_id is not None:
-        organisation = service_providers().filter(pk=organisation_id).first()
-        if organisation is None:
-            raise invalid("to_organisation_id", _("Choose a service provider from the list."), "unknown")
-    services.support_refer(
-        actor=request.user, person=_person(request, person_id), to_organisation=organisation, **data
+    # Which providers she may be referred to is the service's to say (prevention/receivers.py).
+    organisation = named(
+        Organisation.objects.all(),
+        data.pop("to_organisation_id"),
+        "to_organisation_id",
+        _("Choose a service provider from the list."),
     )
-    return _detail(request.user, person_id)
+    with api_field_names(to_organisation="to_organisation_id"):
+        return _steps.take(request, person_id, services.support_refer, to_organisation=organisation, **data)
 
 
 @router.post("/{person_id}/update", response=STEP)
 def update(request, person_id: uuid.UUID, payload: UpdateIn):
     """What is learnt after the flag: her village, the pregnancy, the expected date of delivery."""
-    person = _person(request, person_id)
     data = payload.dict()
-    village_id = data.pop("village_id")
-    village = None
-    if village_id is not None:
-        village = Village.objects.filter(pk=village_id, commune=person.commune).first()
-        if village is None:
-            raise invalid("village_id", _("This village is not in her commune."), "wrong_commune")
+    village = named(
+        Village.objects, data.pop("village_id"), "village_id", _("This village is not in her commune.")
+    )
     with api_field_names(village="village_id"):
-        services.person_update(actor=request.user, person=person, village=village, **data)
-    return _detail(request.user, person_id)
+        return _steps.take(request, person_id, services.person_update, village=village, **data)
 
 
 @router.post("/{person_id}/supports/{support_id}/outcome", response=STEP)
 def support_outcome(request, person_id: uuid.UUID, support_id: int, payload: OutcomeIn):
-    person = _person(request, person_id)
-    support = person.supports.filter(pk=support_id).first() if 0 < support_id <= MAX_ID else None
-    if support is None:
-        raise NotVisible
-    services.support_outcome(actor=request.user, support=support, **payload.dict())
-    return _detail(request.user, person_id)
+    outcome = _steps.on_part(
+        lambda person: person.supports.filter(pk=support_id).first() if 0 < support_id <= MAX_ID else None,
+        "support",
+    )
+    return outcome.take(request, person_id, services.support_outcome, **payload.dict())
 
 
 @router.post("/{person_id}/plan", response=STEP)
-def plan(request, person_id: uuid.UUID, payload: NoteIn):
-    services.person_plan(actor=request.user, person=_person(request, person_id), note=payload.note)
-    return _detail(request.user, person_id)
+def plan(request, person_id: uuid.UUID, payload: PreventionNoteIn):
+    return _steps.take(request, person_id, services.person_plan, **payload.dict())
 
 
 @router.post("/{person_id}/visits", response=STEP)
-def visit(request, person_id: uuid.UUID, payload: VisitIn):
+def visit(request, person_id: uuid.UUID, payload: HomeVisitIn):
     """A visit in pregnancy or after the birth: it meets the running contact clock and starts the next."""
-    services.visit_record(actor=request.user, person=_person(request, person_id), **payload.dict())
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.visit_record, **payload.dict())
 
 
 @router.post("/{person_id}/birth", response=STEP)
-def birth(request, person_id: uuid.UUID, payload: BirthIn):
+def birth(request, person_id: uuid.UUID, payload: PreventionBirthIn):
     data = payload.dict()
     data["wellbeing"] = data["wellbeing"] or ""
-    services.person_birth(actor=request.user, person=_person(request, person_id), **data)
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.person_birth, **data)
 
 
 @router.post("/{person_id}/papers", response=STEP)
 def papers(request, person_id: uuid.UUID, payload: PapersIn):
-    services.papers_record(actor=request.user, person=_person(request, person_id), **payload.dict())
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.papers_record, **payload.dict())
 
 
 @router.post("/{person_id}/escalate", response=STEP)
-def escalate(request, person_id: uuid.UUID, payload: ReasonIn):
+def escalate(request, person_id: uuid.UUID, payload: PreventionReasonIn):
     """A risk of abandonment: a child-protection case for the newborn, taken up by the commune."""
-    services.person_escalate(actor=request.user, person=_person(request, person_id), reason=payload.reason)
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.person_escalate, **payload.dict())
 
 
 @router.post("/{person_id}/abandoned", response=STEP)
 def abandoned(request, person_id: uuid.UUID, payload: AbandonedIn):
-    services.person_abandoned(actor=request.user, person=_person(request, person_id), **payload.dict())
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.person_abandoned, **payload.dict())
 
 
 @router.post("/{person_id}/close-stable", response=STEP)
-def close_stable(request, person_id: uuid.UUID, payload: NoteIn):
-    services.person_close_stable(actor=request.user, person=_person(request, person_id), note=payload.note)
-    return _detail(request.user, person_id)
+def close_stable(request, person_id: uuid.UUID, payload: PreventionNoteIn):
+    return _steps.take(request, person_id, services.person_close_stable, **payload.dict())
 
 
 class AssignIn(Schema):
@@ -731,19 +726,12 @@ class AssignIn(Schema):
 @router.post("/{person_id}/collaborator", response=STEP)
 def assign_collaborator(request, person_id: uuid.UUID, payload: AssignIn):
     """The commune gives her to another collaborator, who must cover her village."""
-    person = _person(request, person_id)
-    if not selectors.can_manage(request.user, person.commune):
-        raise NotVisible
-    collaborator = next(
-        (u for u in selectors.collaborators_covering(person) if u.pk == payload.collaborator_id), None
-    )
-    if collaborator is None:
-        raise invalid("collaborator_id", _("This collaborator does not cover her village."), "not_covered")
-    services.person_assign(actor=request.user, person=person, collaborator=collaborator)
-    return _detail(request.user, person_id)
+    # An id that names nobody gets the same answer as a collaborator who does not cover her village.
+    collaborator = User.objects.filter(pk=payload.collaborator_id).first()
+    with api_field_names(collaborator="collaborator_id"):
+        return _steps.take(request, person_id, services.person_assign, collaborator=collaborator)
 
 
 @router.post("/{person_id}/close", response=STEP)
 def close(request, person_id: uuid.UUID, payload: CloseIn):
-    services.person_close(actor=request.user, person=_person(request, person_id), **payload.dict())
-    return _detail(request.user, person_id)
+    return _steps.take(request, person_id, services.person_close, **payload.dict())

@@ -11,6 +11,10 @@ class PreventionConfig(AppConfig):
 
         clocks.register()
 
+        from haven.prevention import indicators
+
+        indicators.register_all()
+
         from haven.prevention import tasks
 
         tasks.register()

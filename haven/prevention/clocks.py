@@ -20,7 +20,10 @@ RULES = (
         _("First contact with the person at risk"),
         3,
         D,
-        "§9c (Notice 432-TB/VPTW §1; Law on Children art. 48–49): first contact within 3 days",
+        _(
+            "Law on Children art. 48–49; Notice 432-TB/VPTW: a person at risk is reached early, before a "
+            "child is abandoned; the law sets no number (3 days, recommended)"
+        ),
         R,
         dt.timedelta(days=1),
         top=2,
@@ -30,7 +33,10 @@ RULES = (
         _("First contact: a girl under 16 or suspected violence"),
         24,
         H,
-        "§9c: within 24 hours if she is under 16 or violence is suspected",
+        _(
+            "Law on Children art. 49: a girl under 16, or a suspicion of violence, is reached first; the "
+            "law sets no number (24 hours, recommended)"
+        ),
         R,
         dt.timedelta(hours=12),
         top=2,
@@ -40,7 +46,10 @@ RULES = (
         _("Assess her needs"),
         7,
         D,
-        "§9c: needs assessment within 7 days of consent",
+        _(
+            "Law on Children art. 49: her needs are assessed once she has consented; the law sets no "
+            "number (7 days from her consent, recommended)"
+        ),
         R,
         dt.timedelta(days=1),
         top=2,
@@ -50,7 +59,10 @@ RULES = (
         _("Monthly contact with the person at risk"),
         30,
         D,
-        "§9c: at least monthly contact through the pregnancy (and with every person followed)",
+        _(
+            "Notice 432-TB/VPTW: social collaborators follow those at risk; the law sets no number (at "
+            "least monthly through the pregnancy, and with every person followed, recommended)"
+        ),
         R,
         dt.timedelta(days=7),
         top=2,
@@ -60,7 +72,7 @@ RULES = (
         _("Weekly contact in the last month of pregnancy"),
         7,
         D,
-        "§9c: weekly contact in the last month",
+        _("Recommended, the law sets no number: weekly contact in the last month of the pregnancy"),
         R,
         dt.timedelta(days=3),
         top=2,
@@ -70,8 +82,10 @@ RULES = (
         _("Postnatal home visit"),
         0,
         ON,
-        "§9c: visits at weeks 1, 2 and 4, then monthly to 6 months, each due on its day "
-        "(prevention/schedule.py)",
+        _(
+            "Recommended, the law sets no number: home visits in weeks 1, 2 and 4 after the birth, then "
+            "monthly until the child is 6 months old, each due on its day"
+        ),
         R,
         dt.timedelta(days=3),
         overridable=False,
@@ -82,7 +96,10 @@ RULES = (
         _("Newborn's birth registration, residence and health insurance"),
         60,
         D,
-        "Law on Civil Status 2014 art. 15: birth registered within 60 days; §9c: 3-in-1 procedure",
+        _(
+            "Law on Civil Status 2014 art. 15: the birth is registered within 60 days of it; residence and "
+            "the health-insurance card through the one interlinked procedure (Decree 63/2024)"
+        ),
         L,
         dt.timedelta(days=7),
         top=2,

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import Verb
 from haven.access.scoping import granting
-from haven.accounts.models import Organisation, OrganisationKind, Role, User
+from haven.accounts.models import Organisation, Role, User
 from haven.areas.models import Area
 from haven.core import clock
+from haven.core.limits import LONG_TEXT
 from haven.foundlings.forms import DATETIME_WIDGET, Moment
 from haven.people.forms import DATE_WIDGET, CommuneChoice, legal_choice, name_field
 from haven.prevention.catalog import NEED_LEVELS, NEEDS, RISK_FACTORS
 from haven.prevention.models import CloseReason, Coverage, Mode, Service, SupportStatus, Village, Wellbeing
+from haven.prevention.receivers import service_providers
 
 
 def flag_places(user: User) -> tuple[list[Area], list[Village]]:
@@ -80,7 +81,9 @@ class FlagForm(forms.Form):
     expected_delivery = forms.DateField(
         label=_("Expected date of delivery"), required=False, widget=DATE_WIDGET
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +145,9 @@ class ContactForm(forms.Form):
     risk_factors = forms.MultipleChoiceField(
         label=_("Risk factors"), choices=RISK_FACTORS, required=False, widget=forms.CheckboxSelectMultiple
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +163,9 @@ class ContactForm(forms.Form):
 
 
 class AssessForm(forms.Form):
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,21 +173,6 @@ class AssessForm(forms.Form):
             self.fields[f"need_{code}"] = forms.ChoiceField(
                 label=label, choices=NEED_LEVELS, widget=forms.RadioSelect, initial="none"
             )
-
-
-def service_providers():
-    """The organisations in Haven that provide the services of Notice 432 §1 (health facilities, social
-    protection facilities, the unions, the legal-aid centres of the justice departments)."""
-    return Organisation.objects.filter(
-        is_active=True,
-        kind__in=[
-            OrganisationKind.HEALTH_FACILITY,
-            OrganisationKind.SOCIAL_PROTECTION_FACILITY,
-            OrganisationKind.MASS_ORGANISATION,
-            OrganisationKind.PROVINCIAL_JUSTICE,
-            OrganisationKind.COMMUNE_COMMITTEE,
-        ],
-    ).order_by("name")
 
 
 class ReferForm(forms.Form):
@@ -195,13 +187,9 @@ class ReferForm(forms.Form):
         help_text=_("Leave empty for a provider outside Haven."),
     )
 
-    def __init__(self, *args, person=None, **kwargs):
+    def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = service_providers()
-        if person is not None:
-            province = person.commune.parent_id
-            queryset = queryset.filter(Q(area_id=province) | Q(area__parent_id=province))
-        self.fields["to_organisation"].queryset = queryset
+        self.fields["to_organisation"].queryset = service_providers(person)
 
 
 class OutcomeForm(forms.Form):
@@ -213,12 +201,17 @@ class OutcomeForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    outcome = forms.CharField(label=_("What came of it"), widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(
+        label=_("What came of it"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PlanForm(forms.Form):
     note = forms.CharField(
-        label=_("The plan agreed with her"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("The plan agreed with her"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -228,7 +221,9 @@ class VisitForm(forms.Form):
         label=_("How"), choices=Mode.choices, widget=forms.RadioSelect, initial=Mode.HOME
     )
     wellbeing = forms.ChoiceField(label=_("How she is"), choices=Wellbeing.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,13 +255,17 @@ class PapersForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AbandonedForm(forms.Form):
     found_at = Moment(label=_("When the baby was found or left"), widget=DATETIME_WIDGET)
     found_place = forms.CharField(label=_("Where"), max_length=300)
-    condition = forms.CharField(label=_("The baby's condition"), widget=forms.Textarea(attrs={"rows": 3}))
+    condition = forms.CharField(
+        label=_("The baby's condition"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CloseForm(forms.Form):
@@ -274,7 +273,9 @@ class CloseForm(forms.Form):
         label=_("Why the record closes"),
         choices=[c for c in CloseReason.choices if c[0] != CloseReason.ABANDONED],
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class UpdateForm(forms.Form):
@@ -302,7 +303,9 @@ class UpdateForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class VillageForm(forms.Form):

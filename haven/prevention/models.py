@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.access.policy import Verb
 from haven.core.dated import DatedFields, DatedQuerySet
+from haven.core.fields import EncryptedBooleanField, EncryptedDateField, EncryptedJSONField
 from haven.core.models import TimeStamped
 from haven.workflow.models import TimelineStep
 
@@ -202,12 +203,15 @@ class AtRiskPerson(TimeStamped):
     responsible = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     # Triage: what sets the first clock (24 hours rather than 3 days).
     under_16 = models.BooleanField(_("she is under 16"), default=False)
-    suspected_violence = models.BooleanField(_("violence is suspected"), default=False)
+    # Violence, the pregnancy, the risk factors and the needs are sensitive personal data (Personal
+    # Data Protection Law 91/2025 art. 2): encrypted at rest, so a copied database does not say who is
+    # pregnant (core/fields.py).
+    suspected_violence = EncryptedBooleanField(_("violence is suspected"), default=False)
     # Sensitive (health and family circumstances): kept only with consent; cleared if she declines.
-    pregnant = models.BooleanField(_("pregnant"), default=False)
-    expected_delivery = models.DateField(_("expected date of delivery"), null=True, blank=True)
-    risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
-    needs = models.JSONField(_("needs assessment"), default=dict, blank=True)
+    pregnant = EncryptedBooleanField(_("pregnant"), default=False)
+    expected_delivery = EncryptedDateField(_("expected date of delivery"), null=True, blank=True)
+    risk_factors = EncryptedJSONField(_("risk factors"), default=list, blank=True)
+    needs = EncryptedJSONField(_("needs assessment"), default=dict, blank=True)
     notes_encrypted = models.TextField(blank=True, editable=False)
     consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices, default=Consent.PENDING)
     consent_at = models.DateTimeField(null=True, blank=True)

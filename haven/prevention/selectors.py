@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q
 
 from haven.access.policy import POLICY, Scope, Verb
-from haven.access.scoping import NotVisible, aggregate_reach, can, granting, memberships
+from haven.access.scoping import NotVisible, aggregate_reach, can, granting, memberships, sees_all_in
 from haven.accounts.models import Membership, Role, User
 from haven.areas.models import Area
 from haven.audit.services import record
@@ -21,7 +21,7 @@ from haven.prevention.models import (
     Outcome,
     Village,
 )
-from haven.reports.selectors import Cell
+from haven.reports import disclosure
 
 SUBJECT = AtRiskPerson._meta.label_lower
 
@@ -297,14 +297,14 @@ def coverage_of_province(province: Area) -> list[CommuneRow]:
 @dataclass
 class Figures:
     area: Area | None
-    at_risk: Cell
-    high_risk_without_collaborator: Cell
-    visits: Cell
-    visits_on_time: Cell
-    births: Cell
-    kept_with_family: Cell
-    abandoned: Cell
-    papers_on_time: Cell
+    at_risk: disclosure.Count
+    high_risk_without_collaborator: disclosure.Count
+    visits: disclosure.Count
+    visits_on_time: disclosure.Count
+    births: disclosure.Count
+    kept_with_family: disclosure.Count
+    abandoned: disclosure.Count
+    papers_on_time: disclosure.Count
     rows: list = field(default_factory=list)
 
     @property
@@ -315,16 +315,11 @@ class Figures:
 
 
 def _scope(user: User):
-    """The widest area the user may count (None for the nation) and whether small counts are hidden
-    (the central office: analysts and the ministry)."""
+    """The widest area the user may count (None for the nation)."""
     area, _children = aggregate_reach(user)
     if area is False:
         raise NotVisible
-    suppress = not any(
-        m.role in (Role.COMMUNE_CHILD_PROTECTION_OFFICER, Role.COMMUNE_CHAIRMAN, Role.PROVINCIAL_OFFICER)
-        for m in memberships(user)
-    )
-    return area, suppress
+    return area
 
 
 def _people_in(area: Area | None):
@@ -334,20 +329,18 @@ def _people_in(area: Area | None):
     return q.filter(commune=area) if area.level == "commune" else q.filter(commune__parent=area)
 
 
-def _count(value: int, suppress: bool) -> Cell:
-    return Cell(value, exact=not suppress)
-
-
 def figures_for(user: User, area: Area | None = None) -> Figures:
     """People at risk, follow-up on time and outcomes for the user's area, with one row per commune (for
-    a province) or per province (for the nation). Small counts are hidden for the central office."""
-    widest, suppress = _scope(user)
+    a province) or per province (for the nation). Exact for those who may see the prevention register
+    of the whole area; anyone else gets the same figures protected by the one disclosure policy
+    (reports/disclosure.py): small counts hidden, and no hidden count recoverable from the others."""
+    widest = _scope(user)
     if area is None:
         area = widest
     elif widest is not None and not (area.pk == widest.pk or area.parent_id == widest.pk):
         raise NotVisible
     people = _people_in(area)
-    figures = _figures(people, area, suppress)
+    grid = _summary(people)
     if area is None:
         children = Area.objects.filter(level="province").order_by("name")
         key = "commune__parent"
@@ -356,6 +349,7 @@ def figures_for(user: User, area: Area | None = None) -> Figures:
         key = "commune"
     else:
         children, key = Area.objects.none(), ""
+    shown_rows = []
     if key:
         open_by = dict(people.filter(state__in=OPEN_STATES).values_list(key).annotate(n=Count("pk")))
         births_by = dict(people.filter(outcome=Outcome.LIVE_BIRTH).values_list(key).annotate(n=Count("pk")))
@@ -364,54 +358,74 @@ def figures_for(user: User, area: Area | None = None) -> Figures:
             .values_list(key)
             .annotate(n=Count("pk"))
         )
-        figures.rows = [
-            (
-                c,
-                _count(open_by.get(c.pk, 0), suppress),
-                _count(births_by.get(c.pk, 0), suppress),
-                _count(kept_by.get(c.pk, 0), suppress),
-            )
-            for c in children
-            if open_by.get(c.pk) or births_by.get(c.pk)
-        ]
+        shown_rows = [c for c in children if open_by.get(c.pk) or births_by.get(c.pk)]
+        # The areas add up to the summary; a birth is kept with the family or not.
+        for column, by in (("at_risk", open_by), ("births", births_by), ("kept", kept_by)):
+            grid.add_sum(column, [(c.pk, column) for c in shown_rows])
+            for c in shown_rows:
+                grid.cell((c.pk, column), by.get(c.pk, 0))
+        for c in shown_rows:
+            grid.cell((c.pk, "not_kept"), births_by.get(c.pk, 0) - kept_by.get(c.pk, 0))
+            grid.add_sum((c.pk, "births"), [(c.pk, "kept"), (c.pk, "not_kept")])
+    cells = disclosure.shown(grid, exact=sees_all_in(user, Verb.PREVENTION_VIEW, area))
+    figures = Figures(
+        area=area,
+        at_risk=cells["at_risk"],
+        high_risk_without_collaborator=cells["without"],
+        visits=cells["visits"],
+        visits_on_time=cells["on_time"],
+        births=cells["births"],
+        kept_with_family=cells["kept"],
+        abandoned=cells["abandoned"],
+        papers_on_time=cells["papers"],
+        rows=[
+            (c, cells[(c.pk, "at_risk")], cells[(c.pk, "births")], cells[(c.pk, "kept")]) for c in shown_rows
+        ],
+    )
     record(actor=user, action="prevention.figures", data={"area": area.pk if area else None})
     return figures
 
 
-def _figures(people, area, suppress: bool) -> Figures:
+def _summary(people) -> disclosure.Grid:
+    """The area's counts, and the sums between them: the parts a reader could subtract are cells too
+    (those with a collaborator, visits made late, births neither kept nor abandoned)."""
     # Every contact clock that has come due, met or missed; on time: met by its deadline.
     now = clock.now()
     clocks = Obligation.objects.filter(
         subject_type=SUBJECT, subject_id__in=people.values("pk"), rule__in=workflow.VISIT_CLOCKS
     )
-    met_on_time = clocks.filter(status=Status.MET, closed_at__lte=F("due_at"))
-    came_due = clocks.filter(Q(due_at__lt=now) | Q(status=Status.MET)).exclude(status=Status.CANCELLED)
     births = people.filter(outcome=Outcome.LIVE_BIRTH)
-    return Figures(
-        area=area,
-        at_risk=_count(people.filter(state__in=OPEN_STATES).count(), suppress),
-        high_risk_without_collaborator=_count(
-            people.filter(state__in=OPEN_STATES, collaborator__isnull=True).count(), suppress
-        ),
-        visits=_count(came_due.count(), suppress),
-        visits_on_time=_count(met_on_time.count(), suppress),
-        births=_count(births.count(), suppress),
-        kept_with_family=_count(births.filter(kept_with_family=True).count(), suppress),
-        abandoned=_count(
-            births.filter(Q(foundling_case__isnull=False) | Q(kept_with_family=False)).count(), suppress
-        ),
-        papers_on_time=_count(
-            births.filter(
-                birth_registered_on__isnull=False,
-                residence_registered_on__isnull=False,
-                insurance_issued_on__isnull=False,
-                insurance_issued_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
-                birth_registered_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
-                residence_registered_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
-            ).count(),
-            suppress,
-        ),
-    )
+    counts = {
+        "at_risk": people.filter(state__in=OPEN_STATES).count(),
+        "without": people.filter(state__in=OPEN_STATES, collaborator__isnull=True).count(),
+        "visits": clocks.filter(Q(due_at__lt=now) | Q(status=Status.MET))
+        .exclude(status=Status.CANCELLED)
+        .count(),
+        "on_time": clocks.filter(status=Status.MET, closed_at__lte=F("due_at")).count(),
+        "births": births.count(),
+        "kept": births.filter(kept_with_family=True).count(),
+        "abandoned": births.filter(Q(foundling_case__isnull=False) | Q(kept_with_family=False)).count(),
+        "papers": births.filter(
+            birth_registered_on__isnull=False,
+            residence_registered_on__isnull=False,
+            insurance_issued_on__isnull=False,
+            insurance_issued_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
+            birth_registered_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
+            residence_registered_on__lte=F("outcome_on") + schedule.PAPERS_WITHIN,
+        ).count(),
+    }
+    counts["with"] = counts["at_risk"] - counts["without"]
+    counts["late"] = counts["visits"] - counts["on_time"]
+    counts["other"] = counts["births"] - counts["kept"] - counts["abandoned"]
+    counts["papers_late"] = counts["births"] - counts["papers"]
+    grid = disclosure.Grid()
+    for key, value in counts.items():
+        grid.cell(key, value)
+    grid.add_sum("at_risk", ["with", "without"])
+    grid.add_sum("visits", ["on_time", "late"])
+    grid.add_sum("births", ["kept", "abandoned", "other"])
+    grid.add_sum("births", ["papers", "papers_late"])
+    return grid
 
 
 def can_see_figures(user: User) -> bool:

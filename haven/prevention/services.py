@@ -52,6 +52,7 @@ from haven.prevention.models import (
     VisitKind,
     Wellbeing,
 )
+from haven.prevention.receivers import service_providers
 from haven.workflow.engine import Firing
 
 SOURCE_OF_ROLE = {
@@ -438,6 +439,12 @@ def support_refer(
             errors["service"] = ValidationError(_("Choose a service from the list."), code="unknown_service")
         if not provider.strip():
             errors["provider"] = ValidationError(_("Say who provides the service."), code="required")
+        if (
+            to_organisation is not None
+            and not service_providers(person).filter(pk=to_organisation.pk).exists()
+        ):
+            message = _("Choose a service provider of her province from the list.")
+            errors["to_organisation"] = ValidationError(message, code="cannot_receive")
         if errors:
             raise ValidationError(errors)
         support = Support.objects.create(
@@ -876,8 +883,9 @@ def person_update(
 
 
 @transaction.atomic
-def person_assign(*, actor: User, person: AtRiskPerson, collaborator: User) -> AtRiskPerson:
-    """The commune gives her to a collaborator, who must cover her village, and who is told."""
+def person_assign(*, actor: User, person: AtRiskPerson, collaborator: User | None) -> AtRiskPerson:
+    """The commune gives her to a collaborator, who must cover her village, and who is told (None, as
+    for a collaborator who does not: an id that names nobody)."""
 
     def effect(firing: Firing) -> AtRiskPerson:
         if not covers(collaborator, person.village):

@@ -14,12 +14,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import create_model
+from typing_extensions import TypeAliasType
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, require
 from haven.accounts.models import Organisation, User
 from haven.api.errors import Error, api_field_names
-from haven.api.steps import STEP_ERRORS, step_responses, take_step
+from haven.api.steps import STEP_ERRORS, Steps, step_responses
 from haven.areas.models import Area
 from haven.audit import services as audit
 from haven.core import clock
@@ -45,6 +46,12 @@ from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import Channel, ProtectionCase, Referral, ReferralStatus, Service, State
 
 router = Router(tags=["protection"])
+
+# The API document names each schema once for the whole API: the pathways each have a State (and
+# more than one a Channel or a Service), so they go into it under names of their own.
+ProtectionState = TypeAliasType("ProtectionState", State)
+ProtectionChannel = TypeAliasType("ProtectionChannel", Channel)
+ReferralService = TypeAliasType("ReferralService", Service)
 
 
 # --- Input types --------------------------------------------------------------------------------
@@ -124,8 +131,16 @@ class EmergencyIn(Schema):
     extension_decision: Line = Field(default="", max_length=100, description="required beyond 15 days")
 
 
-class ReasonIn(Schema):
+class ProtectionReasonIn(Schema):
     reason: Prose = Field(..., max_length=LONG)
+
+
+class ChildViewIn(Schema):
+    """Law on Children art. 60(3), 47(5): what the child said, in the child's words."""
+
+    heard_on: dt.date = Field(..., description="not in the future, nor before the child was born")
+    subject: Line = Field(..., min_length=1, max_length=200, description="what the child was asked about")
+    opinion: Prose = Field(..., min_length=1, max_length=LONG)
 
 
 class ApprovalIn(Schema):
@@ -137,7 +152,7 @@ class ApprovalIn(Schema):
 
 class ReferralIn(Schema):
     to_organisation_id: int = Field(..., ge=1, le=MAX_ID)
-    service: Service
+    service: ReferralService
     note: Prose = Field(..., max_length=LONG, description="what is asked")
     consent: bool = Field(..., description="the child and the parent or caregiver agree to the sharing")
 
@@ -153,9 +168,9 @@ class ReferralAnswerIn(Schema):
 class ProtectionCaseOut(Schema):
     id: uuid.UUID
     child_id: uuid.UUID
-    state: State
+    state: ProtectionState
     received_at: dt.datetime
-    channel: Channel
+    channel: ProtectionChannel
     incident_commune_code: str
     incident_place: str
     responsible: OrganisationRef
@@ -223,7 +238,7 @@ class CaseReferralOut(Schema):
     id: int
     from_organisation: OrganisationRef
     to_organisation: OrganisationRef
-    service: Service
+    service: ReferralService
     note: str
     status: ReferralStatus
     requested_at: dt.datetime
@@ -281,7 +296,7 @@ class ReceivedReferralOut(Schema):
 
     id: int
     status: ReferralStatus
-    service: Service
+    service: ReferralService
     note: str
     child: ReferredChildOut
     commune: CommuneRef
@@ -472,10 +487,9 @@ def _case(user: User, case_id: uuid.UUID) -> ProtectionCase:
     return selectors.case_for_action(user=user, case_id=case_id)
 
 
-def _step(request, case_id: uuid.UUID, service, /, **inputs) -> dict:
-    """Every step endpoint of a case (haven/api/steps.py): the case the user may act on, the service,
-    then the case as the user now sees it."""
-    return take_step(request, case_id, service, load=_case, detail=_detail, **inputs)
+# Every step endpoint of a case (haven/api/steps.py): the case the user may act on, the service, then
+# the case as the user now sees it.
+_steps = Steps(load=_case, detail=_detail)
 
 
 # --- Referrals, as their receiver sees them ------------------------------------------------------
@@ -522,7 +536,7 @@ def answer_referral(request, payload: ReferralAnswerIn, referral_id: int = Path(
 
 
 @router.get("", response={200: ProtectionCasePage, 404: Error})
-def list_cases(request, state: State | None = None, page: int = Query(1, ge=1, le=100000)):
+def list_cases(request, state: ProtectionState | None = None, page: int = Query(1, ge=1, le=100000)):
     """Child-protection cases the token's user may see, the latest reported first."""
     require(request.user, Verb.CHILD_VIEW)
     cases = selectors.cases_visible(request.user).select_related("assigned_to").order_by("-received_at", "pk")
@@ -584,7 +598,7 @@ def get_case(request, case_id: uuid.UUID):
 
 @router.post("/{case_id}/accept", response=STEP)
 def accept(request, case_id: uuid.UUID):
-    return _step(request, case_id, services.protection_accept)
+    return _steps.take(request, case_id, services.protection_accept)
 
 
 @router.post("/{case_id}/initial-assessment", response=STEP)
@@ -592,17 +606,17 @@ def initial_assessment(request, case_id: uuid.UUID, payload: Form02In):
     """Form 02 decides the way on: emergency measures, support, or an unfounded report (closed). An
     "unfounded" conclusion with a risk scored High or emergency measures chosen is refused (422, each
     field named)."""
-    return _step(request, case_id, services.protection_assess_initial, data=payload.dict())
+    return _steps.take(request, case_id, services.protection_assess_initial, data=payload.dict())
 
 
 @router.post("/{case_id}/emergency", response=STEP)
 def emergency(request, case_id: uuid.UUID, payload: EmergencyIn):
-    return _step(request, case_id, services.protection_emergency, **payload.dict())
+    return _steps.take(request, case_id, services.protection_emergency, **payload.dict())
 
 
 @router.post("/{case_id}/separation/end", response=STEP)
-def end_separation(request, case_id: uuid.UUID, payload: ReasonIn):
-    return _step(request, case_id, services.protection_end_separation, **payload.dict())
+def end_separation(request, case_id: uuid.UUID, payload: ProtectionReasonIn):
+    return _steps.take(request, case_id, services.protection_end_separation, **payload.dict())
 
 
 # --- Assessment, plan, approval ----------------------------------------------------------------
@@ -611,26 +625,33 @@ def end_separation(request, case_id: uuid.UUID, payload: ReasonIn):
 @router.post("/{case_id}/specific-assessment", response=STEP)
 def specific_assessment(request, case_id: uuid.UUID, payload: Form03In):
     """Form 03 and the minutes of the needs meeting (Decree 56 art. 27)."""
-    return _step(request, case_id, services.protection_assess_specific, data=payload.dict())
+    return _steps.take(request, case_id, services.protection_assess_specific, data=payload.dict())
 
 
 @router.post("/{case_id}/plan", response=STEP)
 def plan(request, case_id: uuid.UUID, payload: Form04In):
     """Form 04, within 5 working days; it needs a specific assessment since the last re-planning, and
     its dates lie no earlier than the report and end no earlier than they start."""
-    return _step(request, case_id, services.protection_draft_plan, data=payload.dict())
+    return _steps.take(request, case_id, services.protection_draft_plan, data=payload.dict())
+
+
+@router.post("/{case_id}/child-view", response=STEP)
+def hear_child(request, case_id: uuid.UUID, payload: ChildViewIn):
+    """The child's view, on the child's record and the case's timeline; a child of 7 or over is heard
+    before a separation is decided or the plan approved."""
+    return _steps.take(request, case_id, services.protection_hear_child, **payload.dict())
 
 
 @router.post("/{case_id}/plan/approval", response=STEP)
 def approve_plan(request, case_id: uuid.UUID, payload: ApprovalIn):
     """By the commune chairman only; for a child aged 7 or over, only once the child's view is
     recorded (Law on Children art. 60(3)): otherwise 409 "child_view_missing"."""
-    return _step(request, case_id, services.protection_approve_plan, **payload.dict())
+    return _steps.take(request, case_id, services.protection_approve_plan, **payload.dict())
 
 
 @router.post("/{case_id}/plan/return", response=STEP)
-def return_plan(request, case_id: uuid.UUID, payload: ReasonIn):
-    return _step(request, case_id, services.protection_return_plan, **payload.dict())
+def return_plan(request, case_id: uuid.UUID, payload: ProtectionReasonIn):
+    return _steps.take(request, case_id, services.protection_return_plan, **payload.dict())
 
 
 # --- Review, closure, re-planning, reopening -------------------------------------------------------
@@ -638,27 +659,27 @@ def return_plan(request, case_id: uuid.UUID, payload: ReasonIn):
 
 @router.post("/{case_id}/review", response=STEP)
 def review(request, case_id: uuid.UUID, payload: Form06In):
-    return _step(request, case_id, services.protection_review, data=payload.dict())
+    return _steps.take(request, case_id, services.protection_review, data=payload.dict())
 
 
 @router.post("/{case_id}/close", response=STEP)
-def close(request, case_id: uuid.UUID, payload: ReasonIn):
+def close(request, case_id: uuid.UUID, payload: ProtectionReasonIn):
     """By the chairman, when every score of the last review is Low (otherwise 409 "risk_remains") and
     no separation or service still runs (otherwise 422)."""
-    return _step(request, case_id, services.protection_close, **payload.dict())
+    return _steps.take(request, case_id, services.protection_close, **payload.dict())
 
 
 @router.post("/{case_id}/replan", response=STEP)
-def replan(request, case_id: uuid.UUID, payload: ReasonIn):
-    return _step(request, case_id, services.protection_replan, **payload.dict())
+def replan(request, case_id: uuid.UUID, payload: ProtectionReasonIn):
+    return _steps.take(request, case_id, services.protection_replan, **payload.dict())
 
 
 @router.post("/{case_id}/reopen", response=STEP)
-def reopen(request, case_id: uuid.UUID, payload: ReasonIn):
+def reopen(request, case_id: uuid.UUID, payload: ProtectionReasonIn):
     """A case closed in error (closed, or closed as unfounded) goes back to the state it was closed
     from, by the commune chairman or the provincial officer, with the reason; the clocks its closure
     stopped run again from now."""
-    return _step(request, case_id, services.protection_reopen, **payload.dict())
+    return _steps.take(request, case_id, services.protection_reopen, **payload.dict())
 
 
 # --- Referrals, as their sender asks them ----------------------------------------------------------
@@ -671,22 +692,24 @@ def refer(request, case_id: uuid.UUID, payload: ReferralIn):
     # An unknown id gets the same answer as an organisation that cannot receive the referral.
     to_organisation = Organisation.objects.filter(pk=data.pop("to_organisation_id")).first()
     with api_field_names(to_organisation="to_organisation_id"):
-        return _step(request, case_id, services.referral_request, to_organisation=to_organisation, **data)
+        return _steps.take(
+            request, case_id, services.referral_request, to_organisation=to_organisation, **data
+        )
 
 
 @router.post("/{case_id}/referrals/{referral_id}/withdraw", response=STEP)
 def withdraw_referral(
-    request, case_id: uuid.UUID, payload: ReasonIn, referral_id: int = Path(..., ge=1, le=MAX_ID)
+    request, case_id: uuid.UUID, payload: ProtectionReasonIn, referral_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     """The asking commune withdraws a service still asked or under way (so that the case can close)."""
     case = _case(request.user, case_id)
     referral = case.referrals.filter(pk=referral_id).first()
     if referral is None:
         raise NotVisible
-    return _step(request, case_id, services.referral_withdraw, referral=referral, **payload.dict())
+    return _steps.take(request, case_id, services.referral_withdraw, referral=referral, **payload.dict())
 
 
-class TransferIn(Schema):
+class CaseTransferIn(Schema):
     to_organisation_id: int = Field(
         ..., ge=1, le=MAX_ID, description="the People's Committee of the new commune"
     )
@@ -709,7 +732,7 @@ class TransferOut(Schema):
 
 
 @router.post("/{case_id}/transfers", response={200: TransferOut, **STEP_ERRORS})
-def transfer(request, case_id: uuid.UUID, payload: TransferIn):
+def transfer(request, case_id: uuid.UUID, payload: CaseTransferIn):
     """Offer the lead of the case to another commune; it stays with the sender until accepted."""
     case = _case(request.user, case_id)
     to_organisation = Organisation.objects.filter(pk=payload.to_organisation_id).first()
@@ -735,9 +758,5 @@ def known_child_decision(
     request, case_id: uuid.UUID, payload: KnownChildDecisionIn, match_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     """Is the report about this child already recorded? Same child: the case continues on that record."""
-    case = _case(request.user, case_id)
-    match = case.known_child_matches.filter(pk=match_id).first()
-    if match is None:
-        raise NotVisible
-    services.known_child_decide(actor=request.user, match=match, same_child=payload.same_child)
-    return _detail(request.user, case_id)
+    deciding = _steps.on_part(lambda case: case.known_child_matches.filter(pk=match_id).first(), "match")
+    return deciding.take(request, case_id, services.known_child_decide, **payload.dict())

@@ -11,6 +11,10 @@ class ProtectionConfig(AppConfig):
 
         clocks.register()
 
+        from haven.protection import indicators
+
+        indicators.register_all()
+
         from haven.people import cases
         from haven.protection import selectors, tasks
 

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from haven.deadlines.rules import ON, WD, D, H, L, R, Rule
+from haven.deadlines.rules import ON, WD, H, L, M, R, Rule
 
 RULES = (
     Rule(
@@ -17,16 +17,27 @@ RULES = (
         _("Take up the report at the commune"),
         1,
         H,
-        "Decree 56/2017 art. 26(1): transferred immediately to the commune of the incident (§9b: 1 hour)",
+        _(
+            "Decree 56/2017 art. 26(1): the report is passed on immediately to the commune of the "
+            "incident (1 hour, recommended)"
+        ),
         R,
         dt.timedelta(hours=2),
     ),
+    # Opened by the report (T0), like the 12-hour emergency clock it serves, not by the commune's
+    # acceptance: a commune slow to take a report up must not push the assessment past the 12 hours.
     Rule(
         "protection.initial_assessment",
         _("Initial assessment (Form 02)"),
         6,
         H,
-        "Decree 56/2017 art. 26(2); §9b: 6 hours, so that the 12-hour clock can be met",
+        _(
+            "Decree 56/2017 art. 26(2)–(3): the commune assesses the report as soon as possible, and "
+            "emergency measures are due within 12 hours of receiving the information. Counted from the "
+            "report, not from when the commune takes it up: the place that receives the report must pass "
+            "it on at once, so the 12 hours run from the report, and the assessment that decides on "
+            "emergency measures must come well within them (6 hours, recommended)."
+        ),
         R,
         dt.timedelta(hours=3),
     ),
@@ -35,7 +46,10 @@ RULES = (
         _("Emergency measures or temporary separation"),
         12,
         H,
-        "Decree 56/2017 art. 26(3): within 12 hours of receiving the information",
+        _(
+            "Decree 56/2017 art. 26(3): within 12 hours of receiving the information, counted from the "
+            "report, which the place that receives it must pass on at once"
+        ),
         L,
         dt.timedelta(hours=3),
     ),
@@ -44,7 +58,7 @@ RULES = (
         _("Draft the support and intervention plan (Form 04)"),
         5,
         WD,
-        "Decree 56/2017 art. 28(1): within 5 working days",
+        _("Decree 56/2017 art. 28(1): within 5 working days"),
         L,
     ),
     Rule(
@@ -52,7 +66,7 @@ RULES = (
         _("Approve the plan (Form 05)"),
         7,
         WD,
-        "Law on Children art. 52; administrative procedure: 7 working days in all",
+        _("Law on Children art. 52; administrative procedure: 7 working days in all"),
         L,
     ),
     # Due at the separation's own end (Separation.ends_at), moved when a decision extends it, met
@@ -63,19 +77,29 @@ RULES = (
         _("End the temporary separation or extend it by decision, before it ends"),
         0,
         ON,
-        "Decree 56/2017 art. 32: at most 15 days unless a competent authority extends it; the child "
-        "returns when the parents or caregiver are assessed safe",
+        _(
+            "Decree 56/2017 art. 32: at most 15 days unless a competent authority extends it; the child "
+            "returns when the parents or caregiver are assessed safe"
+        ),
         L,
         dt.timedelta(hours=12),
         overridable=False,
     ),
+    # Opened by the approval (Form 05), due at the end of the approved plan's last day or 3 months
+    # after the approval, whichever is earlier (the step gives the plan's end: workflow.py).
     Rule(
         "protection.review",
         _("Review the plan (Form 06)"),
-        90,
-        D,
-        "Decree 56/2017 art. 30(1) (§9b: at the plan's end, at most 3 months after approval)",
+        3,
+        M,
+        _(
+            "Decree 56/2017 art. 30(1): the plan is reviewed when it ends. Due on the plan's end date, and "
+            "at most 3 months after the plan is approved (Form 05), whichever comes first: the law sets no "
+            "number, and a long plan must still be looked at again within 3 months of the decision that put "
+            "it into force (3 months, recommended)."
+        ),
         R,
+        or_earlier=True,
     ),
 )
 

@@ -4,32 +4,19 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from haven.accounts.models import Organisation, OrganisationKind
+from haven.accounts.models import Organisation
 from haven.areas.models import Area
 from haven.core import clock
+from haven.core.limits import LONG_TEXT
 from haven.lib.ids import as_id
 from haven.people.forms import DATE_WIDGET, SEX_REQUIRED, CommuneChoice, legal_choice, name_field
 from haven.people.models import Sex
 from haven.people.rules import validate_reference
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import Referral, Service
-
-K = OrganisationKind
-# The bodies that provide the services a referral asks for (medical care, shelter, police, school,
-# legal aid, the unions' follow-up); never a monitoring or administrative office.
-SERVICE_KINDS = (
-    K.HEALTH_FACILITY,
-    K.SOCIAL_PROTECTION_FACILITY,
-    K.COMMUNE_POLICE,
-    K.PROVINCIAL_POLICE,
-    K.SCHOOL,
-    K.MASS_ORGANISATION,
-    K.PROVINCIAL_JUSTICE,
-)
 
 
 def _province_commune(form: forms.Form, province: Area | None, options_url: str) -> None:
@@ -70,19 +57,27 @@ class ReportForm(forms.Form):
         label=_("Or the estimated age (years)"), min_value=0, max_value=17, required=False
     )
     condition = forms.CharField(
-        label=_("The child's current condition"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("The child's current condition"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     likely_harm = forms.CharField(
-        label=_("What harm is likely without help?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What harm is likely without help?"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     parents = forms.CharField(
         label=_("Parents (names, ages, occupations)"),
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     caregiver = forms.CharField(label=_("Who cares for the child now?"), max_length=300, required=False)
     actions_taken = forms.CharField(
-        label=_("Actions already taken"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Actions already taken"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     pregnant = forms.BooleanField(
         label=_("The child is a pregnant girl"),
@@ -154,7 +149,9 @@ class PublicReportForm(ReportForm):
     informant_address = forms.CharField(label=_("Your address"), max_length=300, required=False)
     # Left empty by people; filled by bots.
     website = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
 
@@ -185,13 +182,18 @@ def catalog_form(code: str, *, previous: dict[str, str]) -> type[forms.Form]:
             )
         else:
             fields[spec.name] = forms.CharField(
-                label=spec.label, required=spec.required, widget=forms.Textarea(attrs={"rows": 3})
+                label=spec.label,
+                required=spec.required,
+                max_length=LONG_TEXT,
+                widget=forms.Textarea(attrs={"rows": 3}),
             )
     return type(f"Form{code}", (forms.Form,), fields)
 
 
 class EmergencyForm(forms.Form):
-    measures = forms.CharField(label=_("Emergency measures taken"), widget=forms.Textarea(attrs={"rows": 3}))
+    measures = forms.CharField(
+        label=_("Emergency measures taken"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     separate = forms.BooleanField(
         label=_("The child is temporarily separated from the parents or caregiver"), required=False
     )
@@ -222,24 +224,31 @@ class ApprovalForm(forms.Form):
     )
     participants = forms.CharField(
         label=_("Who took part in the meeting"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The responsible people, a residential-area representative, the parents or caregiver."),
     )
 
 
 class ReturnPlanForm(forms.Form):
-    reason = forms.CharField(label=_("What the plan needs"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("What the plan needs"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CloseForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the child is safe and stable"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why the child is safe and stable"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class ReplanForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why the case is planned again"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why the case is planned again"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -251,6 +260,7 @@ class ExtendSeparationForm(forms.Form):
 class EndSeparationForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the separation ends"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: the parents were assessed safe, or another decision."),
     )
@@ -259,6 +269,7 @@ class EndSeparationForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the case is reopened"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was closed in error, and how it was found. The reason is kept in the audit log."),
     )
@@ -268,6 +279,7 @@ class WithdrawReferralForm(forms.Form):
     referral = forms.ModelChoiceField(label=_("Referral"), queryset=Referral.objects.none())
     reason = forms.CharField(
         label=_("Why the referral is withdrawn"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: the service is no longer needed, or nobody answered."),
     )
@@ -285,28 +297,25 @@ class ReferralForm(forms.Form):
         label=_("Receiving organisation"), queryset=Organisation.objects.none()
     )
     service = forms.ChoiceField(label=_("Service asked"), choices=Service.choices)
-    note = forms.CharField(label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("What is asked"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     consent = forms.BooleanField(
         label=_("The child and the parent or caregiver consent to sharing this"),
         required=False,
         help_text=_("The receiver sees only the child's name, sex and age, the commune and this request."),
     )
 
-    def __init__(self, *args, incident_commune: Area, exclude: list[int], **kwargs) -> None:
+    def __init__(self, *args, receivers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        province = incident_commune.parent_id
-        self.fields["to_organisation"].queryset = (
-            Organisation.objects.filter(is_active=True, kind__in=SERVICE_KINDS)
-            .filter(Q(area_id=province) | Q(area__parent_id=province))
-            .exclude(pk__in=exclude)
-            .order_by("name")
-        )
+        self.fields["to_organisation"].queryset = receivers  # receivers.referral_receivers
 
 
 class ReferralAnswerForm(forms.Form):
     outcome = forms.CharField(
         label=_("Reason or what was done"),
         required=False,
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject, and to report the service done."),
     )
@@ -318,18 +327,14 @@ class TransferForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Why the case moves"),
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example, the child's new address."),
     )
 
-    def __init__(self, *args, exclude: int, **kwargs) -> None:
+    def __init__(self, *args, receivers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_organisation"].queryset = (
-            Organisation.objects.filter(is_active=True, kind=OrganisationKind.COMMUNE_COMMITTEE)
-            .exclude(pk=exclude)
-            .select_related("area__parent")
-            .order_by("area__parent__name", "name")
-        )
+        self.fields["to_organisation"].queryset = receivers  # receivers.transfer_receivers
 
 
 class TransferAnswerForm(forms.Form):
@@ -340,5 +345,8 @@ class TransferAnswerForm(forms.Form):
         choices=[("1", _("Accept the case")), ("0", _("Refuse"))],
     )
     reason = forms.CharField(
-        label=_("Reason (required to refuse)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (required to refuse)"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from haven.core.fields import EncryptedJSONField, EncryptedTextField
 from haven.core.models import TimeStamped
 from haven.people.models import ChildDataQuerySet
 from haven.workflow.models import TimelineStep
@@ -57,11 +58,13 @@ class ProtectionCase(TimeStamped):
         "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune of the incident")
     )
     incident_place = models.CharField(_("place of the incident"), max_length=300)
-    condition = models.TextField(_("the child's current condition"))
-    likely_harm = models.TextField(_("likely harm without help"))
-    parents = models.TextField(_("parents (names, ages, occupations)"), blank=True)
-    caregiver = models.CharField(_("current caregiver"), max_length=300, blank=True)
-    actions_taken = models.TextField(_("actions already taken"), blank=True)
+    # What happened to the child and who the family are: encrypted at rest, so that a copied database
+    # or backup does not tell a child's abuse (core/fields.py).
+    condition = EncryptedTextField(_("the child's current condition"))
+    likely_harm = EncryptedTextField(_("likely harm without help"))
+    parents = EncryptedTextField(_("parents (names, ages, occupations)"), blank=True)
+    caregiver = EncryptedTextField(_("current caregiver"), max_length=300, blank=True)
+    actions_taken = EncryptedTextField(_("actions already taken"), blank=True)
     # Decree 56, Form 01: the informant is recorded only with their consent, encrypted, and shown only
     # to the roles that handle the report (never to the family, never to a referral's receiver).
     informant_consent = models.BooleanField(_("the informant agrees to be recorded"), default=False)
@@ -89,7 +92,8 @@ class ProtectionCase(TimeStamped):
         related_name="reopened_by",
         verbose_name=_("earlier case of this child"),
     )
-    flags = models.JSONField(default=list, blank=True)
+    # Encrypted too: a flag may say that the girl is pregnant and under 16.
+    flags = EncryptedJSONField(default=list, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ChildDataQuerySet.as_manager()
@@ -117,7 +121,8 @@ class Assessment(TimeStamped):
     case = models.ForeignKey(ProtectionCase, on_delete=models.PROTECT, related_name="assessments")
     form = models.CharField(max_length=4)
     form_version = models.PositiveSmallIntegerField()
-    data = models.JSONField()
+    # The form's answers describe the harm and the family: encrypted like the case's own narrative.
+    data = EncryptedJSONField()
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -71,8 +71,10 @@ def actions_for(user: User, case: ProtectionCase) -> list[str]:
     """The steps ``user`` may take on ``case`` now, as the names of their pages, in the table's order:
     the rows open from the case's state to the user's roles, less those with nothing to act on."""
     # Only roles held through a membership that reaches this child (walkthrough D13).
-    roles = {m.role for m in reaching(user, Verb.CHILD_VIEW, case.child)}
-    actions = [a for a in workflow.FLOW.actions_for(case.state, roles) if a not in NOT_A_PAGE]
+    through = reaching(user, Verb.CHILD_VIEW, case.child)
+    # A provincial or Ministry officer takes the commune's steps only where their body stands in for it.
+    steps = workflow.STANDING_IN.open_steps(workflow.FLOW, case.state, through, case)
+    actions = [a for a in steps if a not in NOT_A_PAGE]
     if not case.separations.filter(ended_at__isnull=True).exists():
         actions = [a for a in actions if a not in ("end_separation", "extend_separation")]
     if "withdraw_referral" in actions and not running_referrals(case).exists():
@@ -95,10 +97,16 @@ def obligations_of(case: ProtectionCase) -> QuerySet[Obligation]:
     )
 
 
+def receiving(user: User) -> list:
+    """The memberships through which ``user`` answers referrals: a role that may see a child, or a
+    school's officer (who answers for school support without seeing the case)."""
+    return [m for m in memberships(user) if m.role in workflow.REFERRAL_RECEIVERS]
+
+
 def referrals_received(*, user: User) -> QuerySet[Referral]:
     """Referrals addressed to the user's organisations: the receiver's whole view of those children.
     Only through a role that may see a child (an analyst's or an administrator's membership never)."""
-    mine = [m.organisation_id for m in granting(user, Verb.CHILD_VIEW)]
+    mine = [m.organisation_id for m in receiving(user)]
     return (
         Referral.objects.filter(to_organisation_id__in=mine)
         .select_related("case__child", "from_organisation")
@@ -110,9 +118,7 @@ def referral_for_receiver(*, user: User, referral_id) -> Referral:
     referral = referrals_received(user=user).filter(pk=referral_id).first()
     if referral is None:
         raise NotVisible
-    membership = next(
-        m for m in granting(user, Verb.CHILD_VIEW) if m.organisation_id == referral.to_organisation_id
-    )
+    membership = next(m for m in receiving(user) if m.organisation_id == referral.to_organisation_id)
     record(
         actor=user,
         action="child.view",

@@ -15,11 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, acting_as, granting
+from haven.access.scoping import NotVisible, acting_as, memberships
 from haven.accounts.models import Organisation, OrganisationKind, User
 from haven.accounts.selectors import authority_for
-from haven.areas.models import Area
+from haven.areas.models import Area, Level
 from haven.core import clock
 from haven.core.errors import Refused, invalid
 from haven.deadlines.models import Obligation
@@ -46,6 +45,7 @@ from haven.protection.models import (
     Transfer,
     TransferStatus,
 )
+from haven.protection.receivers import may_receive, referral_receivers, transfer_receivers
 from haven.workflow.engine import Firing
 
 K = OrganisationKind
@@ -198,7 +198,8 @@ def protection_report(
         raise ValidationError(errors)
     membership = None
     if actor is not None and actor.is_authenticated:
-        membership = acting_as(actor, workflow.REPORTERS)
+        # A reporter needs no sight of any child (a school reports one it sees only as a pupil).
+        membership = next((m for m in memberships(actor) if m.role in workflow.REPORTERS), None)
         if membership is None:
             raise NotVisible
         channel = CHANNEL_OF_KIND.get(membership.organisation.kind, Channel.COMMUNE)
@@ -537,7 +538,8 @@ def protection_approve_plan(
     *, actor: User, case: ProtectionCase, decision_number: str, participants: str
 ) -> Approval:
     """Form 05, by the commune chairman only, after the meeting of Law on Children art. 52; the officer
-    is told to carry the plan out."""
+    is told to carry the plan out. The review (Form 06) is due at the end of the plan's last day, and
+    at most 3 months after this approval (Decree 56/2017 art. 30(1); protection/clocks.py)."""
 
     def effect(firing: Firing) -> Approval:
         errors = _required(
@@ -547,15 +549,19 @@ def protection_approve_plan(
         if errors:
             raise ValidationError(errors)
         number = people_rules.clean_reference(decision_number, field="decision_number")
+        plan = current_plan(case)
         approval = Approval.objects.create(
             case=case,
-            plan=current_plan(case),
+            plan=plan,
             decision_number=number.strip(),
             approved_at=firing.now,
             approved_by=actor,
             participants=participants.strip(),
         )
         firing.data["decision"] = approval.decision_number
+        ends = workflow.parse_day(plan.data.get("end")) if plan is not None and plan.data.get("end") else None
+        if ends is not None:
+            firing.dues[workflow.REVIEW] = ends
         return approval
 
     return FLOW.fire(case, "approve_plan", actor=actor, effect=effect)
@@ -724,8 +730,8 @@ def referral_request(
         if not consent:
             message = _("Sharing the child's data with another organisation needs consent.")
             errors["consent"] = [ValidationError(message, code="no_consent")]
-        if to_organisation is None or not to_organisation.is_active or to_organisation == firing.organisation:
-            message = _("Choose another organisation.")
+        if not may_receive(referral_receivers(user=actor, case=case), to_organisation):
+            message = _("Choose a service organisation of the province from the list.")
             errors["to_organisation"] = [ValidationError(message, code="cannot_receive")]
         if errors:
             raise ValidationError(errors)
@@ -759,7 +765,7 @@ def referral_answer(*, actor: User, referral: Referral, status: str, outcome: st
     membership = next(
         (
             m
-            for m in granting(actor, Verb.CHILD_VIEW)
+            for m in memberships(actor)
             if m.organisation_id == referral.to_organisation_id and m.role in workflow.REFERRAL_RECEIVERS
         ),
         None,
@@ -822,12 +828,7 @@ def transfer_request(
         errors = _required(
             reason=(reason, _("Say why the case moves (for example, the child's new address)."))
         )
-        if (
-            to_organisation is None
-            or not to_organisation.is_active
-            or to_organisation.kind != K.COMMUNE_COMMITTEE
-            or to_organisation == case.responsible
-        ):
+        if not may_receive(transfer_receivers(case=case), to_organisation):
             message = _("Choose the People's Committee of another commune.")
             errors["to_organisation"] = [ValidationError(message, code="cannot_receive")]
         if errors:
@@ -881,6 +882,15 @@ def transfer_answer(*, actor: User, transfer: Transfer, accept: bool, reason: st
                 basis=InvolvementBasis.CASE,
                 started_at=firing.now,
             )
+            # A case is transferred because the child moved (Decree 56/2017 art. 26): the child now
+            # lives in the receiving commune, which keeps the child in sight once the case closes, and
+            # the commune the child left no longer follows the child through this case.
+            Involvement.objects.current().filter(
+                child=case.child, organisation=transfer.from_organisation, basis=InvolvementBasis.CASE
+            ).update(ended_at=firing.now)
+            if transfer.to_organisation.area.level == Level.COMMUNE:
+                case.child.current_commune = transfer.to_organisation.area
+                case.child.save(update_fields=["current_commune", "updated_at"])
         firing.note = reason.strip()
         firing.data["transfer"] = transfer.pk
         return transfer

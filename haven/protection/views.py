@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
 from haven.access.policy import Verb
-from haven.access.scoping import NotVisible, acting_membership, memberships, reaching, require
+from haven.access.scoping import NotVisible, memberships, reaching, require
 from haven.audit.services import record
 from haven.core import clock, throttle
 from haven.core.errors import Refused, add_to_form
@@ -27,6 +27,7 @@ from haven.people.forms import OpinionForm
 from haven.protection import forms, selectors, services, workflow
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import Assessment, ProtectionCase, ReferralStatus, State
+from haven.protection.receivers import referral_receivers, transfer_receivers
 from haven.workflow.views import StepPage, step_page, title_of
 
 FLOW = workflow.FLOW
@@ -102,7 +103,7 @@ STEPS: dict[str, StepPage] = {
     "transfer": StepPage(
         forms.TransferForm,
         lambda a, c, d: services.transfer_request(actor=a, case=c, **d),
-        form_kwargs=lambda c: {"exclude": c.responsible_id},
+        form_kwargs=lambda c: {"receivers": transfer_receivers(case=c)},
         fires=("transfer_request",),
     ),
 }
@@ -163,12 +164,13 @@ def _report(request, form, public: bool):
     return render(request, "protection/report.html", {"form": form, "public": public})
 
 
-@markers.requires(Verb.CHILD_VIEW)
+@markers.authenticated
 @require_http_methods(["GET", "POST"])
 def report(request):
+    # A reporter needs no sight of any child: a school reports a pupil it sees only as a pupil.
     if not _can_report(request.user):
         raise NotVisible
-    membership = acting_membership(request.user, Verb.CHILD_VIEW)
+    membership = next(m for m in memberships(request.user) if m.role in services.REPORTING_ROLES)
     form = forms.ReportForm(
         request.POST if request.method == "POST" else None, province=membership.organisation.area.province
     )
@@ -315,9 +317,8 @@ def case_step(request, case_id, step):
     case = selectors.case_for_action(user=request.user, case_id=case_id)
     page = STEPS[step]
     if step == "refer":
-        # The list leaves out the asker's own organisations.
-        own = [m.organisation_id for m in memberships(request.user)]
-        page = replace(page, form_kwargs=lambda c: {"incident_commune": c.incident_commune, "exclude": own})
+        receivers = referral_receivers(user=request.user, case=case)
+        page = replace(page, form_kwargs=lambda c: {"receivers": receivers})
     code = {"assess_initial": "02", "assess_specific": "03", "draft_plan": "04", "review": "06"}.get(step)
     hint = ""
     if step == "transfer":
@@ -334,6 +335,7 @@ def case_step(request, case_id, step):
         step=step,
         page=page,
         back=reverse("protection:detail", args=[case.pk]),
+        gone=reverse("protection:list"),
         open_steps=selectors.actions_for(request.user, case),
         template="protection/step.html",
         context={

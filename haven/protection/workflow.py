@@ -18,6 +18,7 @@ from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import CLOSED_STATES, ProtectionCase, ReferralStatus, State
 from haven.workflow.engine import Firing, Tell, Transition, Workflow
 from haven.workflow.guards import guard
+from haven.workflow.standing_in import StandingIn, commune_step
 
 R = Role
 S = State
@@ -45,10 +46,12 @@ REPORTERS = frozenset(
         R.CAREGIVER,
     }
 )
-# Whoever works in the organisation a referral is addressed to, in a role that may see a child.
-REFERRAL_RECEIVERS = frozenset(role for role, grant in POLICY.items() if Verb.CHILD_VIEW in grant.verbs)
+# Whoever works in the organisation a referral is addressed to, in a role that may see a child, and a
+# school's officer for school support (who sees the referral, never the case: selectors.py).
+REFERRAL_RECEIVERS = frozenset(
+    {*(role for role, grant in POLICY.items() if Verb.CHILD_VIEW in grant.verbs), R.SCHOOL_OFFICER}
+)
 OPEN = frozenset(set(State) - CLOSED_STATES)
-
 # The clocks of a case. A closure stops those still running as no longer needed, never as done.
 INITIAL = "protection.initial_assessment"
 EMERGENCY = "protection.emergency"
@@ -61,6 +64,19 @@ EVERY_CLOCK = (TRANSFER, INITIAL, EMERGENCY, PLAN, APPROVAL, SEPARATION, REVIEW)
 
 
 # --- Guards ---------------------------------------------------------------------------------------
+
+
+# Decree 56/2017 art. 26(2) gives the case to the People's Committee of the commune of the incident;
+# where it is not in Haven yet, the body standing in for it takes the commune's steps
+# (haven/workflow/standing_in.py, docs/decisions/0014).
+STANDING_IN = StandingIn(
+    "protection.stands_in",
+    commune_of=lambda case: case.incident_commune,
+    committee_joined=gettext_lazy(
+        "The commune of the incident is in Haven: %(authority)s takes this step (Decree 56/2017 art. 26(2))."
+    ),
+    elsewhere=gettext_lazy("%(authority)s stands in for the commune of the incident and takes this step."),
+)
 
 
 def form_errors(code: str, data: dict) -> dict[str, list[ValidationError]]:
@@ -266,12 +282,14 @@ UNFOUNDED_CONFIRM = gettext_lazy(
 
 TRANSITIONS: dict[str, Transition] = {
     # Form 01. Decree 56/2017 art. 26(1): the information goes at once to the commune of the incident.
+    # The report (T0) starts the 12 hours of art. 26(3), and with them the initial assessment that
+    # decides on emergency measures: neither waits for the commune to take the report up.
     "report": Transition(
         frozenset(),
         S.RECEIVED,
         REPORTERS,
         gettext_lazy("Report a child at risk (Form 01)"),
-        opens=(TRANSFER, EMERGENCY),
+        opens=(TRANSFER, INITIAL, EMERGENCY),
         tells=(
             Tell(
                 lambda f: (
@@ -286,18 +304,22 @@ TRANSITIONS: dict[str, Transition] = {
     "accept": Transition(
         frozenset({S.RECEIVED}),
         S.WITH_COMMUNE,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("Take up the report"),
+        guards=("protection.stands_in",),
         closes=(TRANSFER,),
-        opens=(INITIAL, PLAN, APPROVAL),
+        opens=(PLAN, APPROVAL),
     ),
     # Form 02 decides the way on: emergency measures, support, or no case (kept on record).
     "assess_emergency": Transition(
         frozenset({S.WITH_COMMUNE}),
         S.EMERGENCY,
-        OFFICER,
+        commune_step(OFFICER),
         gettext_lazy("Initial assessment: emergency measures needed"),
-        guards=("protection.form_02",),
+        guards=(
+            "protection.stands_in",
+            "protection.form_02",
+        ),
         closes=(INITIAL,),
         tells=(
             Tell(gettext_lazy("Form 02: emergency measures are needed within 12 hours"), to=_commune),
@@ -308,9 +330,12 @@ TRANSITIONS: dict[str, Transition] = {
     "assess_support": Transition(
         frozenset({S.WITH_COMMUNE}),
         S.ASSESSING,
-        OFFICER,
+        commune_step(OFFICER),
         gettext_lazy("Initial assessment: support needed"),
-        guards=("protection.form_02",),
+        guards=(
+            "protection.stands_in",
+            "protection.form_02",
+        ),
         closes=(INITIAL,),
         cancels=(EMERGENCY,),
     ),
@@ -318,9 +343,14 @@ TRANSITIONS: dict[str, Transition] = {
     "assess_unfounded": Transition(
         frozenset({S.WITH_COMMUNE}),
         S.UNFOUNDED,
-        OFFICER,
+        commune_step(OFFICER),
         gettext_lazy("Initial assessment: unfounded"),
-        guards=("protection.form_02", "protection.unfounded_without_risk", "protection.nothing_in_force"),
+        guards=(
+            "protection.stands_in",
+            "protection.form_02",
+            "protection.unfounded_without_risk",
+            "protection.nothing_in_force",
+        ),
         closes=(INITIAL,),
         cancels=(EMERGENCY, PLAN, APPROVAL),
         confirm=UNFOUNDED_CONFIRM,
@@ -330,8 +360,9 @@ TRANSITIONS: dict[str, Transition] = {
     "emergency_measures": Transition(
         frozenset({S.EMERGENCY}),
         S.ASSESSING,
-        EMERGENCY_ROLES,
+        commune_step(EMERGENCY_ROLES),
         gettext_lazy("Record the emergency measures"),
+        guards=("protection.stands_in",),
         closes=(EMERGENCY,),
     ),
     # Decree 56/2017 art. 32 with the measures: safe shelter and alternative care, at most 15 days
@@ -339,9 +370,12 @@ TRANSITIONS: dict[str, Transition] = {
     "emergency_separation": Transition(
         frozenset({S.EMERGENCY}),
         S.ASSESSING,
-        EMERGENCY_ROLES,
+        commune_step(EMERGENCY_ROLES),
         gettext_lazy("Record the emergency measures and a temporary separation"),
-        guards=("child_heard",),
+        guards=(
+            "protection.stands_in",
+            "child_heard",
+        ),
         closes=(EMERGENCY,),
         opens=(SEPARATION,),
     ),
@@ -349,9 +383,12 @@ TRANSITIONS: dict[str, Transition] = {
     "end_separation": Transition(
         OPEN,
         None,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("End the temporary separation"),
-        guards=("protection.separated",),
+        guards=(
+            "protection.stands_in",
+            "protection.separated",
+        ),
         closes=(SEPARATION,),
     ),
     # Decree 56/2017 art. 32: a separation longer than 15 days needs a decision that extends it; its
@@ -359,36 +396,51 @@ TRANSITIONS: dict[str, Transition] = {
     "extend_separation": Transition(
         OPEN,
         None,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("Extend the temporary separation"),
-        guards=("protection.separated",),
+        guards=(
+            "protection.stands_in",
+            "protection.separated",
+        ),
     ),
     # Decree 56/2017 art. 27; art. 28(2)(b).
     "assess_specific": Transition(
         frozenset({S.ASSESSING}),
         None,
-        OFFICER,
+        commune_step(OFFICER),
         gettext_lazy("Record the specific assessment (Form 03)"),
-        guards=("protection.form_03",),
+        guards=(
+            "protection.stands_in",
+            "protection.form_03",
+        ),
     ),
     # Decree 56/2017 art. 28(1): within 5 working days; the chairman approves it next.
     "draft_plan": Transition(
         frozenset({S.ASSESSING}),
         S.PLAN_DRAFTED,
-        OFFICER,
+        commune_step(OFFICER),
         gettext_lazy("Draft the support plan (Form 04)"),
-        guards=("protection.specific_assessed", "protection.form_04", "protection.plan_dates"),
+        guards=(
+            "protection.stands_in",
+            "protection.specific_assessed",
+            "protection.form_04",
+            "protection.plan_dates",
+        ),
         closes=(PLAN,),
         tells=(Tell(gettext_lazy("A support plan (Form 04) awaits your approval (Form 05)"), to=_commune),),
     ),
     # Law on Children art. 52: only the chairman approves, after the meeting; the child of 7 or over is
-    # heard first (art. 60(3)).
+    # heard first (art. 60(3)). The review falls at the approved plan's end, at most 3 months on
+    # (Decree 56/2017 art. 30(1); services.protection_approve_plan gives the plan's end).
     "approve_plan": Transition(
         frozenset({S.PLAN_DRAFTED}),
         S.IN_INTERVENTION,
-        CHAIRMAN,
+        commune_step(CHAIRMAN),
         gettext_lazy("Approve the plan (Form 05)"),
-        guards=("child_heard",),
+        guards=(
+            "protection.stands_in",
+            "child_heard",
+        ),
         closes=(APPROVAL,),
         opens=(REVIEW,),
         confirm=gettext_lazy(
@@ -402,8 +454,9 @@ TRANSITIONS: dict[str, Transition] = {
     "return_plan": Transition(
         frozenset({S.PLAN_DRAFTED}),
         S.ASSESSING,
-        CHAIRMAN,
+        commune_step(CHAIRMAN),
         gettext_lazy("Return the plan for changes"),
+        guards=("protection.stands_in",),
         opens=(PLAN,),
         tells=(Tell(gettext_lazy("The plan was returned for changes: draft it again"), to=_commune),),
     ),
@@ -411,9 +464,12 @@ TRANSITIONS: dict[str, Transition] = {
     "review": Transition(
         frozenset({S.IN_INTERVENTION}),
         S.REVIEW,
-        OFFICER,
+        commune_step(OFFICER),
         gettext_lazy("Record the review (Form 06)"),
-        guards=("protection.form_06",),
+        guards=(
+            "protection.stands_in",
+            "protection.form_06",
+        ),
         closes=(REVIEW,),
         tells=(Tell(gettext_lazy("Form 06 recorded: close the case or plan again"), to=_commune),),
     ),
@@ -421,9 +477,9 @@ TRANSITIONS: dict[str, Transition] = {
     "close": Transition(
         frozenset({S.REVIEW}),
         S.CLOSED,
-        CHAIRMAN,
+        commune_step(CHAIRMAN),
         gettext_lazy("Close the case"),
-        guards=("protection.safe_and_stable", "protection.nothing_in_force"),
+        guards=("protection.stands_in", "protection.safe_and_stable", "protection.nothing_in_force"),
         cancels=EVERY_CLOCK,
         confirm=gettext_lazy(
             "The case is closed: its deadlines stop and the commune no longer follows the child. Only the "
@@ -433,8 +489,9 @@ TRANSITIONS: dict[str, Transition] = {
     "replan": Transition(
         frozenset({S.REVIEW}),
         S.ASSESSING,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("Plan again"),
+        guards=("protection.stands_in",),
         opens=(PLAN, APPROVAL),
     ),
     # A case closed in error goes back to the state it was closed from; the clocks its closure stopped
@@ -471,16 +528,18 @@ TRANSITIONS: dict[str, Transition] = {
     "hear_child": Transition(
         OPEN,
         None,
-        OFFICER,
+        commune_step(OFFICER),
         gettext_lazy("Record the child's view"),
+        guards=("protection.stands_in",),
         verb=Verb.CHILD_UPDATE,
     ),
     # A service asked of another organisation, which sees the referral and never the case.
     "refer": Transition(
         OPEN,
         None,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("Refer to another organisation"),
+        guards=("protection.stands_in",),
         tells=(
             Tell(
                 lambda f: (
@@ -507,8 +566,9 @@ TRANSITIONS: dict[str, Transition] = {
     "withdraw_referral": Transition(
         OPEN,
         None,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("Withdraw a referral"),
+        guards=("protection.stands_in",),
         tells=(
             Tell(
                 lambda f: (
@@ -524,8 +584,9 @@ TRANSITIONS: dict[str, Transition] = {
     "transfer_request": Transition(
         OPEN,
         None,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("Transfer the case to another commune"),
+        guards=("protection.stands_in",),
         tells=(
             Tell(
                 gettext_lazy("A child-protection case is offered to your commune: accept or refuse"),
@@ -558,12 +619,32 @@ TRANSITIONS: dict[str, Transition] = {
             ),
         ),
     ),
+    # The organisation leading the case was closed or merged (accounts/services.py), or the commune's
+    # People's Committee joined Haven in place of the body standing in for it: the one named to take
+    # over leads the case from now on, with its clocks. Recorded by the system administrator, who reads
+    # no child's record; the new lead is told.
+    "take_over": Transition(
+        OPEN,
+        None,
+        frozenset({R.SYSTEM_ADMINISTRATOR}),
+        gettext_lazy("Lead of the case taken over"),
+        tells=(
+            Tell(
+                gettext_lazy(
+                    "A child-protection case is now yours: the organisation that led it handed it over"
+                ),
+                to=lambda f: f.subject.responsible,
+            ),
+        ),
+        verb=Verb.ACCOUNT_MANAGE,
+    ),
     # A report that may be about a child Haven already knows: a person decides, never Haven.
     "decide_known_child": Transition(
         OPEN,
         None,
-        COMMUNE,
+        commune_step(COMMUNE),
         gettext_lazy("Decide whether the report is about a child already recorded"),
+        guards=("protection.stands_in",),
     ),
 }
 

@@ -1,81 +1,111 @@
-"""Aggregate figures: counts only, never a child's identity; small counts are suppressed."""
+"""Reads for the dashboards: which area a user may look at, every indicator of an area for a period
+with the period before, and the scorecard of the areas one level down. Counts only, never a child's
+identity; every table goes through the one disclosure policy (reports/tables.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from haven.access.scoping import aggregate_reach
+from haven.access.policy import Verb
+from haven.access.scoping import NotVisible, aggregate_reach, can
 from haven.accounts.models import User
 from haven.areas.models import Area
-from haven.audit.services import record
-from haven.core import clock
-from haven.people.models import CircumstanceGroup, SpecialCircumstance
+from haven.reports import periods
+from haven.reports.periods import Period
+from haven.reports.registry import Indicator, in_order
+from haven.reports.tables import Release, Row, release
+from haven.reports.targets import Status
 
-# Counts from 1 to 4 could identify a child in a small commune: shown as "fewer than 5".
-SUPPRESS_BELOW = 5
+
+def widest(user: User) -> Area | None:
+    """The widest area ``user`` may read figures of (None: the nation); refused when none."""
+    area, _children = aggregate_reach(user)
+    if area is False:
+        raise NotVisible
+    return area
+
+
+def scope_for(user: User, code: str | None) -> Area | None:
+    """The area named by ``code`` (a province or commune code), if ``user`` may read its figures; the
+    user's widest area when no code is given. Another area is the same 404 as a missing one."""
+    top = widest(user)
+    if not code:
+        return top
+    area = Area.objects.current().filter(code=code).select_related("parent").first()
+    if area is None:
+        raise NotVisible
+    if top is None or area.pk == top.pk or (area.level == "commune" and area.parent_id == top.pk):
+        return area
+    raise NotVisible
+
+
+def trail(user: User, scope: Area | None) -> list[tuple[str, str]]:
+    """The way up, for the breadcrumb: (code, name) from the widest area the user may read down to
+    the area shown."""
+    steps = [("", _("Viet Nam"))]
+    if scope is not None:
+        if scope.level == "commune":
+            steps.append((scope.parent.code, scope.parent.name))
+        steps.append((scope.code, scope.name))
+    top = widest(user)
+    if top is not None:
+        steps = steps[[code for code, _n in steps].index(top.code) :]
+    return steps
+
+
+def period_for(ind: Indicator, period: Period) -> Period:
+    """The period ``ind`` is read for when the dashboard shows ``period``: the same, or the one of the
+    kind the indicator is published for that holds it (a yearly rate in a quarter's dashboard)."""
+    if period.kind in ind.periods:
+        return period
+    return periods.containing(period.start, ind.periods[-1])
 
 
 @dataclass
-class Cell:
-    value: int
-    # Exact for those who may see the children behind the count anyway.
-    exact: bool = False
+class Overview:
+    scope: Area | None
+    period: Period
+    releases: list[Release]
 
-    @property
-    def suppressed(self) -> bool:
-        return not self.exact and 0 < self.value < SUPPRESS_BELOW
 
-    def __str__(self) -> str:
-        return "<5" if self.suppressed else str(self.value)
+def overview(user: User, scope: Area | None, period: Period) -> Overview:
+    return Overview(
+        scope, period, [release(ind, period_for(ind, period), scope, user=user) for ind in in_order()]
+    )
 
 
 @dataclass
-class AreaFigures:
-    area: Area | None
-    children: Cell
-    without_pin: Cell
-    by_group: dict[str, Cell]
+class Scorecard:
+    scope: Area | None
+    period: Period
+    indicators: list[Indicator]
+    # (area, [(indicator, its row or None)], greens, reds), the best first.
+    rows: list[tuple[Area, list[tuple[Indicator, Row | None]], int, int]] = field(default_factory=list)
+    # The area itself, the reference line under the ranking.
+    totals: list[Release] = field(default_factory=list)
+    late_links: bool = False
 
 
-def figures(*, user: User) -> list[AreaFigures]:
-    """One row per province (national view) or per commune (provincial or commune view)."""
-    scope, children = aggregate_reach(user)
-    if scope is False:
-        return []
-    current = SpecialCircumstance.in_force_q(clock.today(), prefix="circumstances__")
-    if scope is None:
-        group_by, areas = "current_commune__parent", Area.objects.provinces()
-    elif scope.level == "province":
-        group_by, areas = "current_commune", scope.communes()
-    else:
-        group_by, areas = "current_commune", Area.objects.filter(pk=scope.pk)
-    totals = {
-        r[group_by]: r
-        for r in children.values(group_by).annotate(
-            n=Count("id", distinct=True), no_pin=Count("id", filter=Q(pin_index__isnull=True), distinct=True)
-        )
-    }
-    groups: dict[int, dict[str, int]] = {}
-    for r in (
-        children.filter(current)
-        .values(group_by, "circumstances__group")
-        .annotate(n=Count("id", distinct=True))
-    ):
-        groups.setdefault(r[group_by], {})[r["circumstances__group"]] = r["n"]
-    rows = []
-    for area in areas.order_by("name"):
-        t = totals.get(area.pk)
-        if t is None and scope is not None and scope.level == "province":
-            continue
-        rows.append(
-            AreaFigures(
-                area=area,
-                children=Cell(t["n"] if t else 0),
-                without_pin=Cell(t["no_pin"] if t else 0),
-                by_group={g: Cell(groups.get(area.pk, {}).get(g, 0)) for g in CircumstanceGroup.values},
-            )
-        )
-    record(actor=user, action="report.figures_view", data={"area": scope.code if scope else "national"})
-    return rows
+def scorecard(user: User, scope: Area | None, period: Period) -> Scorecard:
+    """The areas one level down, each cell coloured against its target, ranked: the most targets met
+    first, then the fewest missed. Only indicators with a target in force are scored; hidden cells are
+    not coloured (a colour would tell a hidden value's range)."""
+    releases = [release(ind, period_for(ind, period), scope, user=user, previous=False) for ind in in_order()]
+    scored = [r for r in releases if r.target is not None]
+    card = Scorecard(scope, period, [r.indicator for r in scored], late_links=can(user, Verb.DEADLINE_TEAM))
+    card.totals = scored
+    areas: dict[int, Area] = {}
+    cells: dict[int, dict[str, Row]] = {}
+    for r in scored:
+        for row in r.main.rows:
+            areas[row.area.pk] = row.area
+            cells.setdefault(row.area.pk, {})[r.indicator.code] = row
+    for pk, area in areas.items():
+        mine = cells[pk]
+        greens = sum(1 for row in mine.values() if row.status is Status.GREEN and not row.total.hidden)
+        reds = sum(1 for row in mine.values() if row.status is Status.RED and not row.total.hidden)
+        card.rows.append((area, [(ind, mine.get(ind.code)) for ind in card.indicators], greens, reds))
+    card.rows.sort(key=lambda t: (-t[2], t[3], t[0].name))
+    return card

@@ -13,7 +13,7 @@ refused step behaves the same on every pathway and every door.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,9 @@ class Transition:
     confirm: str | Promise = ""
     # The policy verb the actor needs besides the role (default: the workflow's verb).
     verb: Verb | None = None
+    # What to tell a person who asks for the step from a state it does not leave, by state, where the
+    # domain can say more than the state's name ("This placement has already ended.").
+    refused: Mapping[str, str | Promise] = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -92,6 +95,9 @@ class Firing:
     inputs: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # Why the person did what a rule would have refused (a director's override, named), for the
+    # audit event's reason.
+    reason: str = ""
     starts: dict[str, dt.datetime] = field(default_factory=dict)
     # Clocks due on a date or a moment the step names (a visit due on day D, a separation's own end).
     dues: dict[str, dt.date | dt.datetime] = field(default_factory=dict)
@@ -163,8 +169,11 @@ class Workflow:
         """The row for ``action`` from ``state``, or Refused with the reason."""
         rule = self.transitions[action]
         if self.states(state) not in rule.sources:
+            said = rule.refused.get(self.states(state))
             raise Refused(
-                _("This step cannot be taken now: the record is “%(state)s”.")
+                str(said)
+                if said
+                else _("This step cannot be taken now: the record is “%(state)s”.")
                 % {"state": self.states(state).label},
                 code="out_of_order",
             )
@@ -337,6 +346,7 @@ class Workflow:
             obj=subject,
             organisation=firing.organisation,
             at=now,
+            reason=firing.reason,
             data={"from": before, "to": subject.state, **firing.data},
         )
         self._tell(firing)

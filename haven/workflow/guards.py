@@ -115,6 +115,9 @@ def child_heard(firing: Firing) -> None:
     from haven.core.errors import Refused
     from haven.people.rules import child_not_heard
 
-    reason = child_not_heard(firing.subject.child, clock.localdate(firing.now))
+    # The child decided about: the subject's, or the one chosen in the step (Form 12 chooses a family,
+    # the subject, for a child).
+    child = firing.inputs.get("child") or firing.subject.child
+    reason = child_not_heard(child, clock.localdate(firing.now))
     if reason:
         raise Refused(reason, code="child_view_missing")

@@ -36,6 +36,9 @@ class StepPage:
     # when the answers decide): only that row's confirmation is asked for. Form 02 closes the report
     # only when it concludes "unfounded", so only then does the page ask to confirm.
     chooses: Callable[[Any, dict | None], str | None] | None = None
+    # What the person is told once the step is taken, from the subject as it now is (who acts next,
+    # Circular 14/2020: the chairman decides after Form 11); None, or nothing to say: "Done: <title>."
+    said: Callable[[Any], str | None] | None = None
 
 
 class ConfirmForm(forms.Form):
@@ -68,6 +71,10 @@ def title_of(flow: Workflow, step: str, page: StepPage) -> str:
     return str(page.title or (rows[0].title if rows else step))
 
 
+def _still_seen(user, subject) -> bool:
+    return type(subject).objects.visible_to(user).filter(pk=subject.pk).exists()
+
+
 def step_page(
     request,
     *,
@@ -77,12 +84,14 @@ def step_page(
     page: StepPage,
     back: str,
     done: Callable[[Any], str] | None = None,
+    gone: str | None = None,
     open_steps: Iterable[str] | None = None,
     template: str = "workflow/step.html",
     context: dict | None = None,
 ) -> HttpResponse:
     """Show the step's form; on a valid submission fire it and go back to the subject's page (or to
-    ``done(subject)``). ``open_steps``: the steps this person may take now; a GET of another is told
+    ``done(subject)``; to ``gone`` if the step took the subject out of the person's sight, as a
+    transfer or a closure may). ``open_steps``: the steps this person may take now; a GET of another is told
     so on the subject's page rather than shown a form it cannot submit."""
     title = title_of(flow, step, page)
     if request.method == "GET" and open_steps is not None and step not in set(open_steps):
@@ -116,7 +125,10 @@ def step_page(
             except Refused as error:
                 form.add_error(None, error.message)  # kept on the page, so what was typed is not lost
             else:
-                messages.success(request, _("Done: %(step)s.") % {"step": title})
+                said = page.said(subject) if page.said else None
+                messages.success(request, str(said or _("Done: %(step)s.") % {"step": title}))
+                if gone is not None and not _still_seen(request.user, subject):
+                    return redirect(gone)
                 return redirect(done(subject) if done else back)
         elif needs_confirm and confirm.errors and not form.errors:
             form.add_error(None, _("Tick the box to confirm this step."))

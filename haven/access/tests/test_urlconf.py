@@ -12,9 +12,14 @@ from haven.access import markers
 from haven.access.middleware import DenyByDefaultMiddleware
 from haven.access.policy import Verb
 
-KNOWN_RULES = {markers.PUBLIC, markers.AUTHENTICATED, markers.SECOND_FACTOR, markers.API} | {
-    v.value for v in Verb
-}
+KNOWN_RULES = {
+    markers.PUBLIC,
+    markers.AUTHENTICATED,
+    markers.ACCOUNT,
+    markers.SECOND_FACTOR,
+    markers.ENROLMENT,
+    markers.API,
+} | {v.value for v in Verb}
 
 
 def walk(patterns, prefix=""):
@@ -42,12 +47,43 @@ def test_only_the_expected_pages_are_public():
     )
     assert public == [
         "accounts/login/",
+        "accounts/reset/",
+        "accounts/reset/<str:key>/",
         "areas/communes/",
         "healthz",
         "i18n/js/",
         "i18n/setlang/",
+        # The public ledger of sponsorship resources (docs/decisions/0023): no child's data, anyone checks it.
+        "ledger/",
+        "ledger/checkpoint",
+        "ledger/cosign",
+        "ledger/donors/",
+        "ledger/entries",
+        "ledger/keys",
+        "ledger/lookup",
+        "ledger/open-data.<str:fmt>",
+        "ledger/proof/consistency",
+        "ledger/proof/inclusion",
+        "metrics",  # the monitoring network or its token, else a 404 (haven/ops/views.py)
+        "readyz",
         "report/",
         "report/child-at-risk/",
+    ]
+
+
+def test_before_the_second_factor_only_signing_in_and_out_and_setting_it_up_are_open():
+    # What a person reaches with the password alone (access/middleware.py): the code page and signing
+    # out (SECOND_FACTOR), and setting a factor up (ENROLMENT) when they have none.
+    open_early = sorted(
+        route
+        for route, view in walk(get_resolver().url_patterns)
+        if getattr(view, "haven_access", None) in (markers.SECOND_FACTOR, markers.ENROLMENT)
+    )
+    assert open_early == [
+        "accounts/logout/",
+        "accounts/security/",
+        "accounts/security/totp/start/",
+        "accounts/verify/",
     ]
 
 
@@ -73,3 +109,18 @@ def test_every_api_operation_requires_a_token():
     assert len(operations) >= 7
     open_operations = [(path, methods) for path, methods, auth in operations if not auth]
     assert open_operations == [], f"API operations without authentication: {open_operations}"
+
+
+def test_only_the_own_account_pages_open_to_an_account_without_a_role():
+    # The account pages (ACCOUNT), and setting up a second factor (ENROLMENT), which opens even before.
+    own_account = sorted(
+        route
+        for route, view in walk(get_resolver().url_patterns)
+        if getattr(view, "haven_access", None) in (markers.ACCOUNT, markers.ENROLMENT)
+    )
+    assert own_account == [
+        "accounts/password/",
+        "accounts/security/",
+        "accounts/security/totp/start/",
+        "accounts/security/totp/stop/",
+    ]

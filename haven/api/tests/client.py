@@ -16,9 +16,9 @@ API = "/api/v1"
 class ApiClient:
     """``body`` is sent as JSON; ``raw`` is sent as it is, with a JSON content type."""
 
-    def __init__(self, user: User | None = None, *, key: str | None = None) -> None:
+    def __init__(self, user: User | None = None, *, key: str | None = None, scope: str = "write") -> None:
         if user is not None:
-            _token, key = api_token_issue(actor=user, user=user, name="tests")
+            _token, key = api_token_issue(actor=user, user=user, name="tests", scope=scope)
         self.key = key
         self.client = Client(headers={"Authorization": f"Bearer {key}"} if key else {})
 

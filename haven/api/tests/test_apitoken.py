@@ -66,3 +66,20 @@ def test_revoke_by_prefix_or_key_stops_the_key_working(world, given):
     assert event.actor == world.officer_a
     with pytest.raises(CommandError, match="no active token"):
         apitoken("revoke", argument)
+
+
+def test_a_token_reads_only_unless_issued_to_write_and_expires(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    reader = apitoken("issue", "officer_a", "--name", "x")
+    writer = apitoken("issue", "officer_a", "--name", "y", "--scope", "write", "--days", "7")
+    tokens = {t.name: t for t in ApiToken.objects.all()}
+    assert (tokens["x"].scope, tokens["y"].scope) == ("read", "write")
+    lasts = {name: t.expires_at - timezone.now() for name, t in tokens.items()}
+    assert dt.timedelta(days=6) < lasts["y"] <= dt.timedelta(days=7) < lasts["x"]
+    assert ApiClient(key=reader).post("/children", {}).status_code == 403
+    assert ApiClient(key=writer).post("/children", {}).status_code == 422
+    with pytest.raises(CommandError, match="365"):  # the service's message, in the operator's language
+        apitoken("issue", "officer_a", "--name", "z", "--days", "400")

@@ -1,7 +1,7 @@
 """/api/v1/areas: reference data, the same for every holder of a valid token.
 
-Refused: only a request without a valid token (401, haven/api/tests/test_auth.py). Areas name no
-child, so even a user with no membership (nobody) may read them.
+Refused: a request without a valid token (401, haven/api/tests/test_auth.py), and a user with no role
+in force (403): such an account reaches its own account pages and nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +12,12 @@ from haven.api.tests.client import ApiClient
 from haven.areas.models import Area
 
 
-@pytest.mark.parametrize("persona", ["officer_a", "analyst", "nobody"])
+def test_an_account_without_a_role_is_refused_the_provinces(world):
+    response = ApiClient(world.nobody).get("/areas/provinces")
+    assert response.status_code == 403 and response.json()["code"] == "no_role"
+
+
+@pytest.mark.parametrize("persona", ["officer_a", "analyst"])
 def test_the_34_provinces(world, persona):
     response = ApiClient(getattr(world, persona)).get("/areas/provinces")
     assert response.status_code == 200

@@ -1,7 +1,8 @@
 """Bearer tokens on /api/v1.
 
 Refused (401 {"code": "unauthenticated"}): a request with no token, a malformed Authorization header,
-an unknown or revoked token, and the token of a deactivated user, on every operation.
+an unknown, revoked or expired token, and the token of a deactivated user, on every operation. A
+read-only token's writes are refused (403), and a token past its rate is slowed down (429).
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from haven.accounts.models import ApiToken
 from haven.accounts.services import api_token_issue, api_token_revoke
 from haven.api.tests.client import API, ApiClient
+from haven.people.models import Child
 
 OPERATIONS = [
     ("get", "/children"),
@@ -73,3 +76,50 @@ def test_a_token_is_stored_only_as_its_hash_and_its_use_is_noted(world):
     assert ApiClient(key=key).get("/children").status_code == 200
     token.refresh_from_db()
     assert timezone.now() - token.last_used_at < dt.timedelta(minutes=1)
+
+
+# --- Expiry, scope and rate (security review, finding 15) --------------------------------------------
+
+
+def test_a_token_stops_working_when_it_expires(world, monkeypatch):
+    from haven.core import clock
+
+    _token, key = api_token_issue(actor=world.officer_a, user=world.officer_a, name="cổng", days=30)
+    assert ApiClient(key=key).get("/children").status_code == 200
+    later = clock.real_now() + dt.timedelta(days=30, minutes=1)
+    monkeypatch.setattr(clock, "real_now", lambda: later)
+    assert_unauthenticated(ApiClient(key=key).get("/children"))
+
+
+def test_every_token_expires_within_a_year(world):
+    token, _key = api_token_issue(actor=world.officer_a, user=world.officer_a, name="x")
+    assert dt.timedelta(days=89) < token.expires_at - timezone.now() <= dt.timedelta(days=90)
+    with pytest.raises(ValidationError):
+        api_token_issue(actor=world.officer_a, user=world.officer_a, name="x", days=ApiToken.MAX_DAYS + 1)
+
+
+def test_a_read_only_token_reads_and_may_not_write(world):
+    reader = ApiClient(world.officer_a, scope="read")
+    assert reader.get("/children").status_code == 200
+    refused = reader.post("/children", {"family_name": "Lê", "given_name": "An", "sex": "male"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "read_only_token"
+    assert not Child.objects.exists()
+    # The same person's write token may (the body is then checked as usual).
+    assert ApiClient(world.officer_a, scope="write").post("/children", {}).status_code == 422
+
+
+def test_a_token_is_slowed_down_past_its_rate(world, settings, monkeypatch):
+    from haven.core import clock
+
+    settings.HAVEN_API_RATE_PER_MINUTE = 5
+    still = clock.real_now().replace(second=30)  # one minute's window, whatever the machine's speed
+    monkeypatch.setattr(clock, "real_now", lambda: still)
+    client = ApiClient(world.officer_a)
+    answers = [client.get("/areas/provinces").status_code for _ in range(7)]
+    assert answers == [200] * 5 + [429] * 2
+    slowed = client.get("/areas/provinces")
+    assert slowed.json()["code"] == "rate_limited"
+    assert slowed["Retry-After"] in ("30", "29")
+    # Another token is counted on its own.
+    assert ApiClient(world.officer_b).get("/areas/provinces").status_code == 200

@@ -32,6 +32,7 @@ from haven.foundlings import services as foundlings
 from haven.lib.pin import century_sex_digit
 from haven.people import services
 from haven.protection import services as protection
+from haven.protection.models import Referral
 
 EXAMPLES = 25
 
@@ -178,13 +179,17 @@ def protection_case(world):
     )
     other = protection.protection_report(incident_commune=world.commune_b, **report)
     protection.protection_accept(actor=world.officer_b, case=other)
-    received = protection.referral_request(
-        actor=world.officer_b,
+    # The officer's committee receives no referral today (only service bodies do: protection/receivers.py);
+    # one made before that rule, still on record, gives the answering operations a real referral.
+    received = Referral.objects.create(
         case=other,
+        from_organisation=world.orgs["committee_b"],
         to_organisation=world.orgs["committee_a"],
         service="psychological",
         note="Tư vấn tâm lý cho trẻ",
         consent=True,
+        requested_at=clock.now(),
+        requested_by=world.officer_b,
     )
     return case, received
 
@@ -217,14 +222,23 @@ def passes(
     return found
 
 
-def test_no_request_derived_from_the_schema_gets_a_server_error(world, child, foundling, protection_case):
+def test_no_request_derived_from_the_schema_gets_a_server_error(
+    world, child, foundling, protection_case, monkeypatch
+):
+    # Every generated request must reach its operation: the token's rate limit is tested on its own
+    # (api/tests/test_auth.py).
+    monkeypatch.setattr(django_settings, "HAVEN_API_RATE_PER_MINUTE", 1_000_000)
     for _ in range(3):
         world.child()
     world.child(commune=world.commune_b)
-    _token, key = api_token_issue(actor=world.officer_a, user=world.officer_a, name="schemathesis")
+    _token, key = api_token_issue(
+        actor=world.officer_a, user=world.officer_a, name="schemathesis", scope="write"
+    )
     failures = []
     with connection_kept_open():
-        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+        schema = schemathesis.openapi.from_wsgi(
+            "/api/v1/openapi.json", get_wsgi_application(), headers={"Authorization": f"Bearer {key}"}
+        )
         operations = [result.ok() for result in schema.get_all_operations()]
         # Every operation of the published schema is exercised (docs/openapi.json is kept current).
         document = django_settings.BASE_DIR / "docs" / "openapi.json"

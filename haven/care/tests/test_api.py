@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
 from haven.api.tests.client import ApiClient
-from haven.care.models import Placement
+from haven.audit.models import AuditEvent
+from haven.care.models import CareChangeDecision, CareFamily, Placement, Review
+from haven.care.tests.conftest import hand_over
+from haven.care.tests.test_families import register
+from haven.care.tests.test_services import place
 from haven.core import clock
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +194,145 @@ def test_rosters_end_a_shift_a_principal_a_staff_member_and_change_places(world,
         "care.staff_deactivate",
         "care.group_places_set",
     } <= actions
+
+
+# One way for every step (haven/api/steps.py): 404, then 409, then 422, and a refusal saves nothing
+
+
+def placement_snapshot(placement: Placement) -> tuple:
+    placement.refresh_from_db()
+    return (
+        placement.state,
+        placement.ended_on,
+        placement.room_id,
+        placement.needs_family,
+        placement.steps.count(),
+        Placement.objects.filter(child=placement.child_id).count(),
+        Review.objects.filter(placement=placement).count(),
+        AuditEvent.objects.exclude(action="access.denied").count(),  # a refusal is audited, nothing else
+    )
+
+
+def test_a_placement_step_is_not_found_refused_or_invalid_and_saves_nothing(world, site):
+    placement = place(world, site, infant(world))
+    url = f"/care/placements/{placement.pk}"
+    today = clock.today().isoformat()
+    blank_review = {"note": " ", "needs_family": True}
+    # Issuing a token is audited: every client is made before the snapshot.
+    director, officer, other, elsewhere = (
+        ApiClient(world.facility_director),
+        ApiClient(world.officer_a),
+        ApiClient(world.officer_b),
+        ApiClient(world.users["provincial_other"]),
+    )
+    before = placement_snapshot(placement)
+
+    # 404: a placement the user may not act on looks like one that does not exist, whatever the body.
+    for client, path in [
+        (other, f"{url}/review"),
+        (elsewhere, f"{url}/review"),
+        (director, f"/care/placements/{uuid.uuid4()}/review"),
+    ]:
+        response = client.post(path, blank_review)
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    # 409: the commune's officer sees the child, so is told the review is the facility's; a child in a
+    # facility is not visited as a child in a family; bad data is not looked at before that.
+    response = officer.post(f"{url}/review", blank_review)
+    assert (response.status_code, response.json()["code"]) == (409, "not_your_step")
+    visit = {
+        "visited_on": today,
+        "living_conditions": " ",
+        "health": " ",
+        "schooling": " ",
+        "integration": " ",
+    }
+    response = director.post(f"{url}/visits", visit)
+    assert (response.status_code, response.json()["code"]) == (409, "out_of_order")
+    # 422: every problem at once, under the names the client sent (a group id that names no group is
+    # no group chosen); a room id that names no room of the facility is refused before anything else.
+    response = director.post(
+        f"{url}/transfer", {"form": "facility_group", "group_id": 10**9, "on": today, "reason": " "}
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "invalid")
+    assert set(response.json()["fields"]) == {"group_id", "reason"}
+    response = director.post(f"{url}/review", blank_review)
+    assert (response.status_code, set(response.json()["fields"])) == (422, {"note"})
+    for client in (director, other):
+        response = client.post(f"{url}/room", {"room_id": 10**9})
+        assert (response.status_code, set(response.json()["fields"])) == (422, {"room_id"})
+    assert placement_snapshot(placement) == before
+
+    response = director.post(f"{url}/review", {"note": "Trẻ ổn định", "needs_family": True})
+    assert response.status_code == 200 and response.json()["placements"][0]["needs_family"] is True
+
+
+def family_snapshot(family: CareFamily) -> tuple:
+    family.refresh_from_db()
+    return (
+        family.state,
+        family.verification_note,
+        family.decided_child_id,
+        family.decision_number,
+        family.steps.count(),
+        AuditEvent.objects.exclude(action="access.denied").count(),  # a refusal is audited, nothing else
+    )
+
+
+def test_a_family_step_is_not_found_refused_or_invalid_and_saves_nothing(world, site):
+    child, family = infant(world), register(world)
+    url = f"/care/families/{family.pk}"
+    officer, other, chairman = (
+        ApiClient(world.officer_a),
+        ApiClient(world.officer_b),
+        ApiClient(world.chairman_a),
+    )
+    before = family_snapshot(family)
+
+    # 404: a family of another commune, a family or a child that does not exist.
+    for client, path, body in [
+        (other, f"{url}/verify", {"eligible": True, "note": " "}),
+        (officer, f"/care/families/{uuid.uuid4()}/verify", {"eligible": True, "note": " "}),
+        (chairman, f"{url}/decide", {"child_id": str(uuid.uuid4()), "decision_number": " "}),
+    ]:
+        response = client.post(path, body)
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    # 409: the chairman reads the register but the officer verifies; a family is chosen (Form 12)
+    # only once verified, whatever the body says.
+    response = chairman.post(f"{url}/verify", {"eligible": True, "note": " "})
+    assert (response.status_code, response.json()["code"]) == (409, "not_your_step")
+    response = chairman.post(f"{url}/decide", {"child_id": str(child.pk), "decision_number": " "})
+    assert (response.status_code, response.json()["code"]) == (409, "out_of_order")
+    # 422: the verification says what was found.
+    response = officer.post(f"{url}/verify", {"eligible": True, "note": " "})
+    assert (response.status_code, set(response.json()["fields"])) == (422, {"note"})
+    assert family_snapshot(family) == before
+
+    response = officer.post(f"{url}/verify", {"eligible": True, "note": "Đủ điều kiện"})
+    assert response.status_code == 200 and response.json()["status"] == "verified"
+    before = family_snapshot(family)
+    response = chairman.post(f"{url}/decide", {"child_id": str(child.pk), "decision_number": " "})
+    assert (response.status_code, set(response.json()["fields"])) == (422, {"decision_number"})
+    assert family_snapshot(family) == before
+    response = chairman.post(f"{url}/decide", {"child_id": str(child.pk), "decision_number": "7/QĐ"})
+    assert response.status_code == 200 and response.json()["decided_child_id"] == str(child.pk)
+
+
+def test_a_form16_decision_names_every_problem_at_once_and_saves_nothing(world):
+    child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3 * 365))
+    kin = hand_over(world, child)
+    chairman = ApiClient(world.chairman_a)
+    before = placement_snapshot(kin), CareChangeDecision.objects.count()
+    # A family the chairman does not read is answered as no family chosen, with the missing number.
+    response = chairman.post(
+        f"/care/placements/{kin.pk}/decision",
+        {
+            "ground": "child_wishes",
+            "decision_number": " ",
+            "on": clock.today().isoformat(),
+            "note": "Trẻ muốn về với bà",
+            "form": "foster",
+            "family_id": str(uuid.uuid4()),
+        },
+    )
+    assert (response.status_code, set(response.json()["fields"])) == (422, {"family_id", "decision_number"})
+    assert (placement_snapshot(kin), CareChangeDecision.objects.count()) == before

@@ -1,5 +1,5 @@
 """Two placements racing for a group's last place, each in its own thread and database connection: the
-group (and facility) row locks in services._check_capacity make one wait for the other, so one wins and
+group (and facility) row locks in capacity.placement_breaches make one wait for the other, so one wins and
 the other is refused with the reason — never both placed."""
 
 from __future__ import annotations

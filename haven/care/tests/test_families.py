@@ -86,12 +86,12 @@ def test_kin_first_the_age_gap_and_the_childs_view(world, site):
         )
     suggested = families.suggestions(world.chairman_a, child)
     assert [s.family for s in suggested] == [kin, young]
-    assert any("60(4)" in r for r in suggested[0].reasons)
+    assert any("Điều 60 khoản 4" in r for r in suggested[0].reasons)
     # The non-kin applicant is only 19 years older; and the child, 9, has not been heard yet.
     assert len(suggested[1].blocked) == 2
     with pytest.raises(Refused) as refused:
         families.family_decide(actor=world.chairman_a, family=kin, child=child, decision_number="12/QĐ-UBND")
-    assert refused.value.code == "condition_failed"
+    assert refused.value.code == "child_view_missing"  # the one rule: the shared "child_heard" guard
     ChildOpinion.objects.create(
         child=child,
         heard_on=clock.today(),
@@ -136,7 +136,7 @@ def test_handover_from_the_facility_to_kin_care(world, site):
     families.family_decide(actor=world.chairman_a, family=kin, child=child, decision_number="12/QĐ-UBND")
     families.family_handover(actor=world.officer_a, family=kin)
     kin.refresh_from_db()
-    assert kin.status == FamilyStatus.HANDED_OVER
+    assert kin.state == FamilyStatus.HANDED_OVER
     path = selectors.care_path(world.officer_a, child)
     assert [p.form for p in path.placements] == ["facility_group", "kin"]
     assert path.current_carer == "Nguyễn Thị Tâm"
@@ -167,7 +167,7 @@ def test_one_family_per_child_and_a_handed_over_family_is_chosen_again_for_a_sib
         families.family_decide(actor=world.chairman_a, family=second, child=child, decision_number="13/QĐ")
     # The sister: the family that cares for her brother comes first, matched by the family, not a name.
     suggested = families.suggestions(world.chairman_a, sister)
-    assert suggested[0].family == first and any("60(4)" in r for r in suggested[0].reasons)
+    assert suggested[0].family == first and any("Điều 60 khoản 4" in r for r in suggested[0].reasons)
     families.family_decide(actor=world.chairman_a, family=first, child=sister, decision_number="14/QĐ-UBND")
     families.family_handover(actor=world.officer_a, family=first)
     assert set(Placement.objects.filter(family=first).values_list("child_id", flat=True)) == {
@@ -291,10 +291,9 @@ def test_a_form_12_number_with_markup_is_refused_on_the_page_and_in_the_api(worl
     assert answer.status_code == 422 and "decision_number" in answer.json()["fields"]
     client.force_login(world.chairman_a)
     page = client.post(
-        f"/care/families/{kin.pk}/",
-        {"which": "decide", "decide-child": child.pk, "decide-decision_number": "<i>1</i>"},
+        f"/care/families/{kin.pk}/decide/", {"child": child.pk, "decision_number": "<i>1</i>"}
     ).content.decode()
     assert "Số hoặc ký hiệu chỉ gồm chữ cái, chữ số" in page
     kin.refresh_from_db()
-    assert kin.status == "verified" and not kin.decision_number
+    assert kin.state == "verified" and not kin.decision_number
     families.family_decide(actor=world.chairman_a, family=kin, child=child, decision_number="12/QĐ-UBND")

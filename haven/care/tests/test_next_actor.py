@@ -23,12 +23,12 @@ def test_after_form_11_the_chairman_is_told_form_12_is_his(world, client):
     grandmother = register(world, kind="kin", relative_of=child, relationship="Bà nội")
     client.force_login(world.officer_a)
     done = client.post(
-        f"/care/families/{grandmother.pk}/",
-        {"which": "verify", "verify-eligible": "on", "verify-note": "Nhà ở ổn định, bà khỏe"},
+        f"/care/families/{grandmother.pk}/verify/",
+        {"eligible": "on", "note": "Nhà ở ổn định, bà khỏe"},
         follow=True,
     )
     grandmother.refresh_from_db()
-    assert grandmother.status == "verified"
+    assert grandmother.state == "verified"
     # The officer is told what comes next, and who does it.
     told_officer = [str(m) for m in done.context["messages"]]
     assert any("Chủ tịch UBND cấp xã quyết định giao trẻ (Mẫu 12)" in m for m in told_officer), told_officer
@@ -36,7 +36,7 @@ def test_after_form_11_the_chairman_is_told_form_12_is_his(world, client):
     [task] = form12_tasks(world.chairman_a)
     assert (task.subject_id, task.child_id) == (grandmother.pk, child.pk)
     assert form12_tasks(world.officer_a) == []
-    told = Notification.objects.get(kind="care.family_verified")
+    told = Notification.objects.get(kind="care_family.family_verify")
     assert told.organisation == world.orgs["committee_a"] and told.link == f"/care/families/{grandmother.pk}/"
     client.force_login(world.chairman_a)
     assert (
@@ -54,7 +54,7 @@ def test_a_family_found_not_eligible_asks_nothing_of_the_chairman(world):
     relative = register(world, kind="kin", relative_of=child, relationship="Bác")
     families.family_verify(actor=world.officer_a, family=relative, eligible=False, note="Không đủ điều kiện")
     assert not Obligation.objects.filter(rule="care.family_decision").exists()
-    assert not Notification.objects.filter(kind="care.family_verified").exists()
+    assert not Notification.objects.filter(kind="care_family.family_verify").exists()
 
 
 def test_a_verified_family_taken_off_the_register_is_no_longer_his_to_decide(world):

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.utils import timezone
 
 from haven.care import services as care
 from haven.core import clock
@@ -26,7 +25,7 @@ REVIEW_DUTY = ("foundling.review", "care.review", "care.monitoring")
 
 class Frozen:
     def __init__(self, monkeypatch) -> None:
-        self.at = timezone.now().replace(microsecond=0) - dt.timedelta(days=30)
+        self.at = clock.real_now().replace(microsecond=0) - dt.timedelta(days=30)
         monkeypatch.setattr(clock, "now", lambda: self.at)
 
     def advance(self, **kwargs) -> dt.datetime:

@@ -72,7 +72,7 @@ def test_the_director_places_a_child_and_sees_the_full_group_warning(
     refused = client.post(
         url, {"child": children[2].pk, "started_on": clock.today().isoformat(), "reason": "Tiếp nhận"}
     )
-    assert refused.status_code == 200 and "Circular 09/2024" in refused.content.decode()
+    assert refused.status_code == 200 and "Thông tư 09/2024/TT-BLĐTBXH, Điều 6" in refused.content.decode()
     assert not Placement.objects.filter(child=children[2]).exists()
     allowed = client.post(
         url,
@@ -180,7 +180,7 @@ def test_inspection_page_families_pages_and_incident_page(world, site, as_user):
     family = CareFamily.objects.get()
     assert as_user(world.officer_b).get(reverse("care:family", args=[family.pk])).status_code == 404
     page = officer.get(reverse("care:family", args=[family.pk])).content.decode()
-    assert 'name="which" value="verify"' in page
+    assert f'href="/care/families/{family.pk}/verify/"' in page
 
     child = world.child(date_of_birth=clock.today() - dt.timedelta(days=3000))
     world.involve(child, "facility_b")

@@ -53,7 +53,7 @@ def test_every_family_confirmed_or_removed_meets_the_clock_and_opens_the_next_qu
     first.refresh_from_db()
     assert first.status == Status.MET
     dropped.refresh_from_db()
-    assert dropped.status == FamilyStatus.REMOVED and dropped.removal_reason == "Chuyển đi nơi khác"
+    assert dropped.state == FamilyStatus.REMOVED and dropped.removal_reason == "Chuyển đi nơi khác"
     assert register_clocks(Status.OPEN).count() == 1  # the next quarter, for the family still on it
     update = RegisterUpdate.objects.filter(completed_on__isnull=False).get()
     assert (update.confirmed, update.removed) == (1, 1)
@@ -75,16 +75,20 @@ def test_removal_needs_a_reason_and_a_family_caring_for_a_child_is_ended_by_deci
     placement = hand_over(world, child)
     with pytest.raises(Refused) as refused:
         families.family_review(actor=world.officer_a, family=placement.family, keep=False, reason="Không rõ")
-    assert refused.value.code == "in_care"
+    assert refused.value.code == "out_of_order" and "16" in str(refused.value.message)
     placement.family.refresh_from_db()
-    assert placement.family.status == FamilyStatus.HANDED_OVER
+    assert placement.family.state == FamilyStatus.HANDED_OVER
 
 
 def test_only_the_commune_reviews_its_register(world):
     family = foster_family(world)
-    for persona in ("facility_director", "officer_b", "provincial"):
+    for persona in ("facility_director", "officer_b"):
         with pytest.raises(NotVisible):
             families.family_review(actor=world.users[persona], family=family, keep=True)
+    # The province reads the register it oversees, so it is told the step is the commune's.
+    with pytest.raises(Refused) as refused:
+        families.family_review(actor=world.users["provincial"], family=family, keep=True)
+    assert refused.value.code == "not_your_step"
 
 
 def test_a_late_update_escalates(world):
@@ -102,7 +106,7 @@ def test_the_family_page_and_the_api_confirm_or_remove(world, client):
     assert "register-update" in listing
     page = client.get(f"/care/families/{kept.pk}/").content.decode()
     assert 'id="register-review"' in page
-    response = client.post(f"/care/families/{kept.pk}/", {"which": "review", "review-keep": "1"})
+    response = client.post(f"/care/families/{kept.pk}/review/", {"keep": "1"})
     assert response.status_code == 302
     kept.refresh_from_db()
     assert kept.confirmed_on == clock.today()

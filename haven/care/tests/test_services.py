@@ -84,7 +84,7 @@ def test_a_full_group_refuses_with_the_reason_unless_overridden(world, site):
     with pytest.raises(Refused) as refused:
         place(world, site, third, group=site.infants)
     assert refused.value.code == "over_capacity"
-    assert "2" in refused.value.message and "Circular 09/2024" in refused.value.message
+    assert "2" in refused.value.message and "Thông tư 09/2024/TT-BLĐTBXH, Điều 6" in refused.value.message
     assert not Placement.objects.filter(child=third).exists()
     # A social worker may place but not override: a clear refusal (409), not "not found".
     with pytest.raises(Refused) as not_allowed:
@@ -304,7 +304,9 @@ def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalat
     assert clock.localdate(following.due_at) == clock.today() + dt.timedelta(days=183)
 
 
-def test_an_incident_inside_the_facility_opens_a_protection_report_and_tells_the_province(world, site):
+def test_an_incident_inside_the_facility_opens_a_protection_report_and_tells_the_province(
+    world, site, frozen
+):
     from haven.care.models import Incident
     from haven.notifications.models import Notification
 

@@ -47,6 +47,12 @@ def build() -> DemoWorld:
     u = {name: user for name, (user, _label) in world.users.items()}  # care adds facility.sos
     _protection(world, u)
     _relative_verified(world, u)
+    from haven.entitlements import synth as entitlements
+
+    entitlements.demo(world)
+    from haven.education import synth as education
+
+    education.demo(world)
     foundlings.foundling_report(
         actor=u["hospital.sw"],
         found_at=clock.now() - dt.timedelta(hours=2),

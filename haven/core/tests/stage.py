@@ -97,7 +97,7 @@ def build_stage(world) -> Stage:
     stage.ids[("/api/v1/foundlings/", "handover_id")] = str(case.handovers.get().pk)
 
     # Child protection: a case with the child separated and Form 03 recorded, a referral from commune B
-    # to commune A's committee, a transfer waiting, a possible known child.
+    # to the hospital of commune A, a transfer to commune A's committee waiting, a possible known child.
     report = {
         "actor": world.hotline,
         "incident_place": "Tổ dân phố 4",
@@ -129,9 +129,9 @@ def build_stage(world) -> Stage:
     referral = protection.referral_request(
         actor=world.officer_b,
         case=other,
-        to_organisation=world.orgs["committee_a"],
-        service="psychological",
-        note="Tư vấn tâm lý cho trẻ",
+        to_organisation=world.orgs["hospital_a"],
+        service="medical",
+        note="Khám sức khỏe cho trẻ",
         consent=True,
     )
     transfer = protection.transfer_request(
@@ -279,11 +279,159 @@ def build_stage(world) -> Stage:
     )
     for prefix in ("/linkage/", "/api/v1/linkage/"):
         stage.ids[(prefix, "pair_id")] = str(candidate.pk)
+    # Entitlements: the national level in force and a coefficient, as seeded from the law; an abandoned
+    # child of commune A paid the allowance, and an application waiting for the register check.
+    from haven.entitlements.models import BenefitRule, Parameter
+    from haven.entitlements.tests.conftest import applied, decided, with_pin
+
+    paid = with_pin(world, born=clock.today().replace(year=clock.today().year - 2, day=1))
+    decided(world, paid)
+    waiting = applied(world, with_pin(world, born=clock.today().replace(year=clock.today().year - 5, day=1)))
+    for prefix in ("/entitlements/", "/api/v1/entitlements/"):
+        stage.ids[(prefix, "parameter_id")] = str(Parameter.objects.get(province=None, valid_to=None).pk)
+        stage.ids[(prefix, "pk")] = stage.ids[(prefix, "parameter_id")]
+        stage.ids[(prefix, "rule_id")] = str(BenefitRule.objects.order_by("pk").first().pk)
+        stage.ids[(prefix, "application_id")] = str(waiting.pk)
+        stage.ids[(prefix, "child_id")] = str(paid.pk)
+    stage.ids[("/entitlements/", "kind")] = "adjust"
+    from haven.entitlements.services import payroll_prepare
+
+    run = payroll_prepare(actor=world.officer_a, commune=world.commune_a, month=clock.today())
+    for prefix in ("/entitlements/", "/api/v1/entitlements/"):
+        stage.ids[(prefix, "run_id")] = str(run.pk)
+    stage.ids[("/entitlements/", "action")] = "approve"
+    stage.ids[("/entitlements/", "fmt")] = "csv"
+    # How the paid child is paid, and its health-insurance card (its end computed by the rule).
+    from haven.entitlements.services import health_card_record, payment_method_set
+
+    payment_method_set(
+        actor=world.officer_a,
+        child=paid,
+        method="bank",
+        receiver_name="Nguyễn Thị Hoa",
+        institution="Vietcombank",
+        account_number="0011004455667",
+        valid_from=clock.today(),
+    )
+    health_card_record(
+        actor=world.officer_a, child=paid, number="TE1010123456789", basis="under_6", valid_from=clock.today()
+    )
+    # Sponsorship: a programme of the commune police, an offer matched to an orphan of commune A with a
+    # visit asked for, a campaign with a receipt and a disbursement waiting for the carer's code.
+    from haven.sponsorship.tests.conftest import build_scene
+
+    scene = build_scene(world)
+    matched = scene.matched(direct_contact=True)
+    offered = scene.offer()
+    scene.receive(2_000_000, "FT-STAGE-1")
+    from haven.sponsorship import services as sponsorship
+    from haven.sponsorship.models import Visit
+
+    disbursement = sponsorship.entry_record(
+        actor=scene.coordinator,
+        campaign=scene.campaign,
+        kind="disbursement",
+        amount=1_000_000,
+        occurred_on=clock.today(),
+        document="Phiếu chi 01",
+        sponsorship=matched,
+        recipient="carer",
+        carer_phone="0912345678",
+    )
+    visit = Visit.objects.create(
+        sponsorship=matched, planned_at=now + dt.timedelta(days=3), place="Nhà văn hóa"
+    )
+    for prefix in ("/sponsorship/", "/api/v1/sponsorship/"):
+        stage.ids[(prefix, "sponsorship_id")] = str(matched.pk)
+        stage.ids[(prefix, "campaign_id")] = str(scene.campaign.pk)
+        stage.ids[(prefix, "entry_id")] = str(disbursement.pk)
+        stage.ids[(prefix, "sponsor_id")] = str(scene.police_sponsor.pk)
+        stage.ids[(prefix, "visit_id")] = str(visit.pk)
+    stage.ids[("/sponsorship/", "step")] = "match"
+    stage.ids[("/sponsorship/offered/", "sponsorship_id")] = str(offered.pk)
+    stage.ids[("/ledger/", "fmt")] = "csv"
     stage.ids[("/areas/", "code")] = world.hanoi.code
+    stage.ids[("/reports/indicators/", "code")] = "HV.SC"
+    stage.ids[("/reports/indicators/", "fmt")] = "csv"
+    stage.ids[("/api/v1/indicators/", "code")] = "HV.CLOCKS"
+    # Periodic reports: commune A's monthly report of last month, generated; a reminder it is owed.
+    from haven.reports import services as reports
+    from haven.reports.models import PeriodicReport
+    from haven.reports.periodic import report_type
+    from haven.reports.periods import Kind, containing
+
+    last = containing(clock.today(), Kind.MONTH).previous()
+    reports.generate(kind=report_type("monthly"), period=last, areas=[world.commune_a])
+    periodic = PeriodicReport.objects.get(area=world.commune_a, period=last.key)
+    owed = reports.urging_open(
+        commune=world.commune_a,
+        indicator="HV.CLOCKS",
+        period=last,
+        found={"values": [50.0, 25.0], "target": 100.0},
+    )
+    for prefix in ("/reports/periodic/", "/api/v1/reports/"):
+        stage.ids[(prefix, "report_id")] = str(periodic.pk)
+    for prefix in ("/reports/reminders/", "/api/v1/reports/reminders/"):
+        stage.ids[(prefix, "urging_id")] = str(owed.pk)
+    stage.ids[("/reports/periodic/", "step")] = "review"
+    stage.ids[("/reports/reminders/", "step")] = "send"
     stage.ids[("/api/v1/", "code")] = world.hanoi.code
     stage.ids[("/api/v1/", "commune_code")] = world.commune_a.code
     stage.ids[("/api/v1/", "child_id")] = str(child.pk)
     stage.ids[("/api/v1/care/", "child_id")] = str(placed.pk)
+    # School: the school of commune A with a pupil enrolled without a PIN, one asked to enrol, an
+    # absence alert, and the commune's roster.
+    from haven.education import services as education
+    from haven.education.models import School
+    from haven.education.services.attendance import Line
+    from haven.education.tests.conftest import first_day, foundling, year
+
+    school = School.objects.create(
+        organisation=world.orgs["school_a"],
+        code="01001001",
+        first_level="preschool",
+        last_level="lower_secondary",
+    )
+    pupil = education.enrolment_record(
+        actor=world.officer_a,
+        child=foundling(world),
+        school=school,
+        school_year=year(),
+        level="primary",
+        grade=1,
+        started_on=first_day(),
+    )
+    asked = education.enrolment_request(
+        actor=world.officer_a,
+        child=foundling(world),
+        school=school,
+        school_year=year(),
+        level="primary",
+        grade=1,
+    )
+    days = [clock.today() - dt.timedelta(days=k) for k in range(5)]
+    days = [d for d in days if d >= pupil.started_on]
+    outcome = education.attendance_record(
+        actor=world.school_a,
+        school=school,
+        lines=[Line(i + 1, str(pupil.pk), d, "unexcused") for i, d in enumerate(days)],
+    )
+    for prefix in ("/education/", "/api/v1/education/"):
+        stage.ids[(prefix, "school_id")] = str(school.pk)
+        stage.ids[(prefix, "child_id")] = str(pupil.child_id)
+        stage.ids[(prefix, "enrolment_id")] = str(asked.pk)
+        stage.ids[(prefix, "code")] = world.commune_a.code
+        if outcome.alerts:
+            stage.ids[(prefix, "alert_id")] = str(outcome.alerts[0].pk)
+    stage.ids[("/education/", "step")] = "admit"
+    # The administrator's pages: the hospital holds open found-child cases (closing it needs a
+    # successor, and there is no other hospital); a person with nothing to hand over.
+    stage.ids[("/accounts/organisations/", "organisation_id")] = str(world.orgs["hospital_a"].pk)
+    stage.ids[("/accounts/users/", "user_id")] = str(world.nobody.pk)
+    # A one-time link to choose a new password, as the administrator would hand it over.
+    from haven.accounts.credentials import password_reset_issue
+
+    stage.ids[("/accounts/reset/", "key")] = password_reset_issue(actor=world.admin, user=world.nobody)[1]
     return stage
 
 
@@ -293,18 +441,17 @@ def build_stage(world) -> Stage:
 # queued background tasks. The audit trail itself is counted separately: reads are audited too.
 NOT_DOMAIN = {
     "django_session",
-    "axes_accessattempt",
-    "axes_accessfailurelog",
-    "axes_accessattemptexpiration",
-    "axes_accesslog",
+    "accounts_signinfailure",
     "audit_auditevent",
     "audit_chainhead",
     "django_tasks_database_dbtaskresult",
 }
-# Audit events that record a read (a view, a list, a search, an export) or a refused sign-in.
+# Audit events that record a read (a view, a list, a search, an export), a refused sign-in, or a
+# refusal (a record out of reach, a PIN another child holds): none of them is a write.
 READ_ACTIONS = (
     "action LIKE '%view' OR action LIKE '%.list' OR action LIKE '%.search' OR action LIKE '%export' "
-    "OR action LIKE '%.figures' OR action IN ('child.pin_reveal', 'account.login_failed', 'account.login')"
+    "OR action LIKE '%.figures' OR action IN ('child.pin_reveal', 'account.login_failed', 'account.login', "
+    "'account.lockout', 'account.otp_failed', 'access.denied', 'child.pin_conflict')"
 )
 
 

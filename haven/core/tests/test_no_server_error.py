@@ -255,6 +255,7 @@ APPS = {
     "prevention": ("/prevention/",),
     "care": ("/care/",),
     "people": ("/children/",),
+    "sponsorship": ("/sponsorship/", "/ledger/"),
     "others": None,  # everything not above
 }
 

@@ -117,8 +117,8 @@ HREF = re.compile(r'href="(/[^"]*)"')
 
 def test_every_personas_today_is_the_union_of_its_modules_steps(db, client):
     """For every persona of the demo: the steps on the home page are exactly the steps the module
-    pages of the menu show as theirs (found children, child protection, prevention, care), none
-    missing from a module and none only on the home page."""
+    pages of the menu show as theirs (found children, child protection, prevention, care,
+    allowances), none missing from a module and none only on the home page."""
     demo = build()
     for name, user in personas(demo).items():
         client.force_login(user)
@@ -126,7 +126,14 @@ def test_every_personas_today_is_the_union_of_its_modules_steps(db, client):
         menu = dict.fromkeys(HREF.findall(MENU.search(home).group(1)))
         modules: set[str] = set()
         for path in menu:
-            if path.split("/")[1] in ("foundlings", "protection", "prevention", "care"):
+            if path.split("/")[1] in (
+                "foundlings",
+                "protection",
+                "prevention",
+                "care",
+                "entitlements",
+                "education",
+            ):
                 modules |= tasks_on(client, path)
         today = set(TASK.findall(home))
         assert today == modules, (

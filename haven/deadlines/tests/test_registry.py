@@ -29,6 +29,8 @@ ALLOWED = (
     "haven.access",
     "haven.audit",
     "haven.notifications",
+    # Operations (the sweep's heartbeat for /readyz): a foundation, not a domain.
+    "haven.ops",
     "haven.deadlines",
     "haven.people.models",
 )

@@ -13,7 +13,7 @@ import pytest
 
 from haven.core.calendar import VIETNAM, Roll
 from haven.deadlines.models import Escalation, Obligation, Status
-from haven.deadlines.rules import ON, RULES, D, Every, L, M, Rule
+from haven.deadlines.rules import ON, RULES, WD, D, Every, L, M, R, Rule
 from haven.deadlines.services import obligation_open, obligation_redate, obligations_close
 from haven.deadlines.sweep import sweep
 
@@ -49,11 +49,14 @@ REVIEW = Rule(
 )
 FORTNIGHT = Rule("test.fortnight", "Visit", 14, D, "example", L, overridable=False, every=Every(14, D))
 VISIT_ON = Rule("test.visit_on", "Visit on the day", 0, ON, "example", L, overridable=False)
+# A same-day procedure closing at 15:00 (a birth dossier), and a period a step may end earlier.
+SAME_DAY = Rule("test.same_day", "Same day", 0, WD, "example", L, overridable=False, cutoff=dt.time(15))
+AT_MOST = Rule("test.at_most", "By the plan's end, 3 months at most", 3, M, "example", R, or_earlier=True)
 
 
 @pytest.fixture(autouse=True)
 def rules(monkeypatch):
-    for r in (PAYROLL, ALLOWANCE, REVIEW, FORTNIGHT, VISIT_ON):
+    for r in (PAYROLL, ALLOWANCE, REVIEW, FORTNIGHT, VISIT_ON, SAME_DAY, AT_MOST):
         monkeypatch.setitem(RULES, r.code, r)
 
 
@@ -229,3 +232,37 @@ def test_a_schedule_cannot_be_declared_inside_out():
         Every(1, D, day=5)
     with pytest.raises(ValueError):
         Every(0, M)
+
+
+# --- The same working day; a period a step may end earlier -------------------------------------------
+
+
+def test_the_same_working_day_ends_at_midnight_of_the_start_s_working_day(world, frozen):
+    # Tuesday 2 February 2027, 10:00: due when that Tuesday ends.
+    assert start(world, "test.same_day", vn(2027, 2, 2, 10)).due_at == end_of(2027, 2, 2)
+    # At 15:00 sharp still that day; after it, the next working day.
+    assert start(world, "test.same_day", vn(2027, 2, 2, 15)).due_at == end_of(2027, 2, 2)
+    assert start(world, "test.same_day", vn(2027, 2, 2, 15, 1)).due_at == end_of(2027, 2, 3)
+
+
+def test_the_same_working_day_of_a_start_on_a_day_off_is_the_next_working_day(world, frozen):
+    # Wednesday 3 February 2027 after 15:00: Tết runs Thursday 4 to Wednesday 10, so Thursday 11.
+    assert start(world, "test.same_day", vn(2027, 2, 3, 16)).due_at == end_of(2027, 2, 11)
+    # Saturday 1 May 2027 (a holiday, observed on Monday 3): Tuesday 4 May.
+    assert start(world, "test.same_day", vn(2027, 5, 1, 9)).due_at == end_of(2027, 5, 4)
+
+
+def test_a_period_that_may_end_earlier_takes_the_date_the_step_gives_when_it_comes_first(world, frozen):
+    approved = vn(2027, 1, 15, 10)
+    early = start(world, "test.at_most", approved, due=dt.date(2027, 3, 1))
+    assert (early.due_at, early.due_on) == (end_of(2027, 3, 1), dt.date(2027, 3, 1))
+    late = start(world, "test.at_most", approved, due=dt.date(2027, 8, 1))
+    assert (late.due_at, late.due_on) == (end_of(2027, 4, 15), None)
+    assert start(world, "test.at_most", approved).due_at == end_of(2027, 4, 15)
+
+
+def test_a_closing_hour_goes_with_working_days_and_an_earlier_date_with_a_period():
+    with pytest.raises(ValueError):
+        Rule("test.bad", "x", 6, M, "example", L, cutoff=dt.time(15))
+    with pytest.raises(ValueError):
+        Rule("test.bad", "x", 0, ON, "example", L, overridable=False, or_earlier=True)

@@ -118,11 +118,12 @@ def test_the_whole_journey_from_report_to_placement(world, frozen, django_captur
     )
     case.refresh_from_db()
     # The child's six-monthly review runs on the family placement (care.monitoring), not on the case
-    # as well: one clock for one duty (docs/decisions/0012).
+    # as well: one clock for one duty (docs/decisions/0012). The health-insurance card recorded among
+    # the papers is the child's entitlement too, with its renewal clock years ahead.
     assert case.state == State.PLACED and open_rules(case) == set()
     assert set(
         Obligation.objects.filter(child=case.child, status=Status.OPEN).values_list("rule", flat=True)
-    ) == {"care.monitoring"}
+    ) == {"care.monitoring", "entitlement.health_card"}
     assert [s.action for s in case.steps.all()][:4] == ["report", "acknowledge", "screen", "record"]
     assert verify().ok
 

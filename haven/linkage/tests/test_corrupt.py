@@ -30,7 +30,10 @@ def test_seeded_with_truth(people):
     assert 0.9 * 300 < len(a.truth) < 300
     # Some children are recorded twice (for deduplication).
     assert a.truth["person_id"].duplicated().any()
-    born = a.records["date_of_birth"].str[:4].astype(int)
+    from haven.linkage.linkfile import read_frame
+
+    dates = read_frame(a.records, today=TODAY).frame["date_of_birth"]
+    born = dates[dates != ""].str[:4].astype(int)  # a found child's date after today is refused
     assert (born >= TODAY.year - 19).all()
 
 
@@ -94,8 +97,9 @@ def test_the_harder_errors(people):
     gaps = [
         abs((dt.date.fromisoformat(r.date_of_birth) - dt.date.fromisoformat(born[truth[r.id]])).days)
         for r in far.records.itertuples()
+        if r.date_of_birth != TODAY.isoformat()  # found today: no later date can be the estimate
     ]
-    assert min(gaps) > 60
+    assert len(gaps) > 150 and min(gaps) > 60
 
     prefix = corrupt(people, 200, seed=6, rates=_only(wrong_pin_prefix=1.0), today=TODAY)
     truth = dict(prefix.clusters.itertuples(index=False, name=None))
@@ -153,3 +157,62 @@ def test_some_children_carry_two_surnames_and_some_records_drop_the_second(peopl
     register = prepare(unregistered.register)
     assert register["surname2_f"].isna().all()
     assert prepare(unregistered.records)["surname2_f"].notna().sum() > 100
+
+
+def test_found_children_lose_the_day_and_month_and_their_parents(people):
+    found = corrupt(people, 300, seed=9, rates=_only(estimated_dob=1.0, estimated_year_only=1.0), today=TODAY)
+    truth = dict(found.clusters.itertuples(index=False, name=None))
+    born = people.set_index("id")["date_of_birth"]
+    years = [int(born[truth[r.id]][:4]) - int(r.date_of_birth) for r in found.records.itertuples()]
+    assert all(len(r) == 4 for r in found.records["date_of_birth"])  # the year alone
+    assert set(years) == {-1, 0, 1}
+    assert (found.records["dob_estimated"] == "1").all()
+    assert (found.records[["mother_name", "father_name"]] == "").all().all()
+    assert found.kinds["found"].all() and (found.kinds["parents"] == "none").all()
+
+    placeholder = corrupt(
+        people, 300, seed=9, rates=_only(estimated_dob=1.0, estimated_placeholder=1.0), today=TODAY
+    )
+    assert placeholder.records["date_of_birth"].str.endswith("-01-01").all()
+
+
+def test_found_children_have_no_commune_or_the_commune_where_they_were_found(people):
+    rates = _only(estimated_dob=1.0, found_no_commune=0.5, found_discovery_commune=0.5)
+    found = corrupt(people, 400, seed=10, rates=rates, today=TODAY)
+    kinds = found.kinds.set_index("record_id")
+    records = found.records.set_index("id")
+    nowhere = kinds.index[kinds["commune"] == "none"]
+    assert 100 < len(nowhere) < 300 and (records.loc[nowhere, "commune_code"] == "").all()
+    elsewhere = kinds.index[kinds["commune"] == "other"]
+    truth = dict(found.clusters.itertuples(index=False, name=None))
+    home = people.set_index("id")["commune_code"]
+    moved = [r for r in elsewhere if records.loc[r, "commune_code"] != home[truth[r]]]
+    assert len(moved) > 0.9 * len(elsewhere) > 90
+
+
+def test_ordinary_records_may_have_the_year_one_off_or_no_commune(people):
+    off = corrupt(people, 300, seed=11, rates=_only(year_off=1.0), today=TODAY)
+    truth = dict(off.clusters.itertuples(index=False, name=None))
+    born = people.set_index("id")["date_of_birth"]
+    for r in off.records.itertuples():
+        true = born[truth[r.id]]
+        if true[5:] != "02-29":
+            assert r.date_of_birth[5:] == true[5:] and abs(int(r.date_of_birth[:4]) - int(true[:4])) == 1
+    assert off.kinds["year_off"].mean() > 0.95
+
+    nowhere = corrupt(people, 300, seed=11, rates=_only(no_commune=1.0), today=TODAY)
+    assert (nowhere.records["commune_code"] == "").all() and (nowhere.records["province_code"] != "").all()
+
+
+def test_codes_and_dates_are_written_as_a_spreadsheet_writes_them(people):
+    from haven.linkage.linkfile import read_frame
+
+    clean = corrupt(people, 300, seed=12, rates=_only(), today=TODAY)
+    sheet = corrupt(people, 300, seed=12, rates=_only(numeric_codes=1.0, day_first_dates=1.0), today=TODAY)
+    assert not sheet.records["province_code"].str.startswith("0").any()
+    assert sheet.records["date_of_birth"].str.fullmatch(r"\d{2}/\d{2}/\d{4}").all()
+    # Read as `haven link files` reads a file, they are the clean records again.
+    read = read_frame(sheet.records, today=TODAY)
+    assert [p for p in read.invalid if p.kind != "pin_twice"] == []  # a child recorded twice: one PIN
+    columns = ["commune_code", "province_code", "date_of_birth"]
+    assert read.frame[columns].equals(clean.records[columns])

@@ -61,3 +61,43 @@ def test_febrl4_in_link_file_columns():
     assert len(records) == len(register) == len(truth) == 5000
     assert set(records["id"]).isdisjoint(register["id"])
     assert {b for _, b in truth} == set(register["id"])
+
+
+def test_recall_with_review_and_review_load_count_what_a_person_is_shown():
+    decisions = pd.DataFrame(
+        [
+            ("r1", "p1", 0.999, "link"),
+            ("r2", "p7", 0.6, "review"),  # its true person p2 is offered too
+            ("r2", "p2", 0.55, "review"),
+            ("r3", "p8", 0.7, "review"),  # r3's person is not offered
+        ],
+        columns=["record_id", "register_id", "match_probability", "decision"],
+    )
+    truth = [("r1", "p1"), ("r2", "p2"), ("r3", "p3"), ("r4", "p4")]
+    s = score(
+        method="m", dataset="d", decisions=decisions, truth=truth, records=["r1", "r2", "r3", "r4"], seconds=0
+    )
+    assert s.recall == 1 / 4 and s.recall_with_review == 2 / 4
+    assert s.review_load == 2 / 4  # r2 and r3 wait for a person
+
+
+def test_recall_is_reported_by_kind_of_record():
+    from haven.linkage.evaluate import by_kind
+
+    decisions = pd.DataFrame(
+        [("r1", "p1", "link"), ("r2", "p2", "review"), ("r3", "p9", "review")],
+        columns=["record_id", "register_id", "decision"],
+    )
+    truth = pd.DataFrame([("r1", "p1"), ("r2", "p2"), ("r3", "p3")], columns=["record_id", "person_id"])
+    kinds = pd.DataFrame(
+        [("r1", False, "birth"), ("r2", True, "none"), ("r3", True, "other"), ("r4", True, "none")],
+        columns=["record_id", "found", "commune"],
+    )
+    table = by_kind(decisions, truth, kinds).set_index(["kind", "value"])
+    assert table.loc[("found", "True"), ["records", "recall", "recall with review"]].tolist() == [2, 0.0, 0.5]
+    assert table.loc[("found", "False"), ["records", "recall", "recall with review"]].tolist() == [
+        1,
+        1.0,
+        1.0,
+    ]
+    assert table.loc[("commune", "other"), "review load"] == 1.0

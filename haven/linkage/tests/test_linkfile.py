@@ -110,7 +110,7 @@ def test_pins_with_spaces_dates_and_places_are_checked(tmp_path):
     assert frame.loc["C1", "pin"] == "001215123456"
     assert "also given to 'C1' (line 2)" in messages[3]
     assert "impossible date" in messages[4] and frame.loc["C3", "date_of_birth"] == ""
-    assert "unknown province code '99'" in messages[5] and frame.loc["C4", "province_code"] == ""
+    assert "unknown province '99'" in messages[5] and frame.loc["C4", "province_code"] == ""
     assert "not in province '79'" in messages[6]
     assert frame.loc["C5", "province_code"] == "" and frame.loc["C5", "commune_code"] == ""
     assert 7 not in messages and frame.loc["C6", "commune_code"] == "00001"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from haven.linkage import evaluate, model
 from haven.linkage.corrupt import corrupt
 from haven.linkage.features import prepare
+from haven.linkage.linkfile import read_frame
 from haven.population.generate import population
 
 TODAY = dt.date(2026, 6, 1)
@@ -17,7 +19,10 @@ TODAY = dt.date(2026, 6, 1)
 
 @pytest.fixture(scope="module")
 def bench():
-    return corrupt(population(20_000, seed=21, today=TODAY), 600, seed=22, today=TODAY)
+    """The benchmark's records read as `haven link files` reads a file (they come as a spreadsheet
+    writes them: codes without their leading zeros, dates day first)."""
+    made = corrupt(population(20_000, seed=21, today=TODAY), 600, seed=22, today=TODAY)
+    return dataclasses.replace(made, records=read_frame(made.records, today=TODAY).frame)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +40,9 @@ def test_links_records_to_the_register(bench, linked):
         seconds=0,
     )
     assert scores.precision >= 0.99
-    assert scores.recall >= 0.97
+    # The benchmark's found children and mistyped years are offered to a person more than linked.
+    assert scores.recall >= 0.94
+    assert scores.recall_with_review >= 0.98
     assert list(linked.columns[:5]) == [
         "record_id",
         "register_id",
@@ -50,7 +57,8 @@ def test_at_most_one_link_per_record_and_the_review_band(linked):
     links = linked[linked["decision"] == "link"]
     assert not links["record_id"].duplicated().any()
     assert (links["match_probability"] >= model.DEFAULT_UPPER).all()
-    assert (linked["match_probability"] >= model.DEFAULT_LOWER).all()
+    # Below the lower threshold only a found child's candidates (the rule of the test below).
+    assert (linked.loc[~linked["found"], "match_probability"] >= model.DEFAULT_LOWER).all()
 
 
 def test_each_comparison_contributes_its_weight(linked):
@@ -137,7 +145,8 @@ def _sibling_pin_records(people: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd
 
 def test_a_siblings_pin_never_links_to_the_sibling():
     people = population(20_000, seed=31, today=TODAY)
-    bench = corrupt(people, 400, seed=32, today=TODAY)
+    made = corrupt(people, 400, seed=32, today=TODAY)
+    bench = dataclasses.replace(made, records=read_frame(made.records, today=TODAY).frame)
     records, pairs = _sibling_pin_records(people, 40)
     assert len(records) >= 20
     # The child itself is missing from the register: the sibling is the only candidate with the PIN.
@@ -182,3 +191,53 @@ def test_decide_leaves_a_sibling_to_a_person():
     # a: another given name and no PIN; b: two PINs far apart; c: the same valid PIN outweighs a
     # given name typed badly; d: nothing against the pair.
     assert list(decided["decision"]) == ["review", "review", "link", "link"]
+
+
+def _offered(bench, linked, kind: str) -> tuple[int, int]:
+    """How many records of a kind have their true person among their pairs, and how many there are."""
+    truth = dict(bench.truth.itertuples(index=False, name=None))
+    records = set(bench.kinds.loc[bench.kinds[kind].astype(bool), "record_id"]) & set(truth)
+    pairs = set(zip(linked["record_id"], linked["register_id"], strict=True))
+    return sum((r, truth[r]) in pairs for r in records), len(records)
+
+
+def test_a_found_childs_true_person_is_put_in_front_of_a_person(bench, linked):
+    """A found child has a name and a birth year within one, no day, month, PIN or parents, and
+    often no commune of birth: its true person is among its candidates, for a person to choose."""
+    offered, found = _offered(bench, linked, "found")
+    assert found >= 15 and offered >= 0.9 * found
+    children = linked[linked["found"]]
+    assert (children.groupby("record_id").size() <= model.FOUND_CANDIDATES).all()
+    # Most of them are offered below the lower threshold, which ordinary records never are.
+    assert (children["match_probability"] < model.DEFAULT_LOWER).any()
+    assert (linked.loc[~linked["found"], "match_probability"] >= model.DEFAULT_LOWER).all()
+
+
+def test_a_year_typed_one_off_still_finds_the_person(bench, linked):
+    offered, off = _offered(bench, linked, "year_off")
+    assert off >= 10 and offered >= 0.9 * off
+
+
+def _pairs(rows: list[tuple]) -> pd.DataFrame:
+    columns = ["record_id", "register_id", "match_weight", "match_probability", "found"]
+    columns += ["gamma_given_name", "gamma_family_name", "gamma_sex", "gamma_date_of_birth"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_a_found_childs_plausible_candidates_go_to_review_the_likeliest_first():
+    same = (6, 4, 1, 2)  # same given and family name and sex, the birth year within one
+    rows = [("f", f"p{i:02d}", -2.0 - i * 0.1, 0.2, True, *same) for i in range(model.FOUND_CANDIDATES + 2)]
+    rows += [
+        ("f", "other-given", -1.0, 0.3, True, model.GIVEN_NAME_DISAGREES, 4, 1, 2),
+        ("f", "other-sex", -1.0, 0.3, True, 6, 4, model.SEX_DISAGREES, 2),
+        ("f", "other-years", -1.0, 0.3, True, 6, 4, 1, model.DOB_DISAGREES),
+        ("g", "best", -3.0, 0.1, True, *same),
+        ("g", "far-behind", -3.0 - model.FOUND_SPREAD - 1, 0.0001, True, *same),
+        ("o", "ordinary", -2.0, 0.2, False, *same),  # an ordinary record keeps the lower threshold
+    ]
+    decided = model.decide(_pairs(rows), model.Thresholds())
+    offered = decided.groupby("record_id")["register_id"].apply(list).to_dict()
+    assert offered["f"] == [f"p{i:02d}" for i in range(model.FOUND_CANDIDATES)]
+    assert offered["g"] == ["best"]
+    assert "o" not in offered
+    assert (decided["decision"] == "review").all()

@@ -465,3 +465,23 @@ def test_the_rules_hold_when_a_national_run_is_read_in_batches(case, monkeypatch
     assert Candidate.objects.filter(child=unpinned, person_id="R2").count() == 1
     assert Candidate.objects.filter(child=pinned, person_id="R1").count() == 1
     assert RegisterLink.objects.active().filter(child=pinned).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_found_childs_likely_persons_wait_for_a_person_with_the_reason(world, noise):
+    """A found child in Haven: the date of birth estimated, no PIN, no parents. Its true person and
+    a namesake born a year apart are both put in front of a person, the reason saying why; no link."""
+    found = named(world, "Đinh", "Quang", "Trí", "male", dt.date(2022, 1, 1))
+    found.date_of_birth_estimated = True
+    found.save()
+    true = person_row(
+        found, id="R9", pin=make_pin("male", dt.date(2022, 8, 9), 555), date_of_birth="2022-08-09"
+    )
+    namesake = person_row(
+        found, id="R8", pin=make_pin("male", dt.date(2021, 3, 5), 556), date_of_birth="2021-03-05"
+    )
+    done = link(pd.concat([pd.DataFrame([true, namesake]), noise], ignore_index=True))
+    pairs = Candidate.objects.filter(child=found, kind=RunKind.REGISTER)
+    assert {p.person_id for p in pairs} == {"R8", "R9"}
+    assert {p.reason for p in pairs} == {Reason.FOUND_CHILD}
+    assert not RegisterLink.objects.filter(child=found).exists() and done.links == 0

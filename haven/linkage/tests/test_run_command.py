@@ -11,14 +11,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from haven.accounts.models import ApiToken
+from haven.accounts.models import ApiToken, TokenScope
 from haven.audit.models import AuditEvent
 from haven.linkage.models import Candidate, LinkRun, RegisterLink, RunKind
 from haven.linkage.tests.test_review import case, link, noise, pair_of  # noqa: F401 (fixtures)
 from haven.population import service
 from haven.population.client import breakers_reset
 from haven.population.synth import population_fill
-from haven.population.tests.conftest import free_port, running
+from haven.population.tests.conftest import free_port, running, tokens_for
 
 
 @pytest.fixture
@@ -36,23 +36,29 @@ def http_register(settings):
 def test_the_register_service_streams_an_extract_in_the_link_file_columns(tmp_path):
     database = tmp_path / "r.sqlite3"
     population_fill(database=database, size=300, seed=3, today=dt.date(2026, 6, 1))
+    token = tokens_for(database)["linkage"]
     with running(database) as url:
         from haven.population.client import HttpRegister
 
         breakers_reset()
-        path = HttpRegister(url).extract("", tmp_path / "all.csv")
+        path = HttpRegister(url, extract_token=token).extract("", tmp_path / "all.csv")
         lines = path.read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith(
             "id,family_name,middle_name,given_name,sex,date_of_birth,dob_estimated,pin,"
         )
         assert len(lines) == 301
         some = lines[1].split(",")[9]
-        one = HttpRegister(url).extract(some, tmp_path / "one.csv").read_text(encoding="utf-8").splitlines()
+        one = (
+            HttpRegister(url, extract_token=token)
+            .extract(some, tmp_path / "one.csv")
+            .read_text(encoding="utf-8")
+            .splitlines()
+        )
         assert 1 < len(one) < len(lines) and all(line.split(",")[9] == some for line in one[1:])
         from haven.population.register import RegisterRefused
 
         with pytest.raises(RegisterRefused) as refused:
-            HttpRegister(url).extract("7x", tmp_path / "bad.csv")
+            HttpRegister(url, extract_token=token).extract("7x", tmp_path / "bad.csv")
         assert refused.value.code == "invalid_province"
         assert not (tmp_path / "bad.csv").exists()
 
@@ -65,6 +71,7 @@ def test_an_extract_cut_between_two_chunks_is_never_taken_for_the_whole_register
 
     database = tmp_path / "r.sqlite3"
     population_fill(database=database, size=120, seed=3, today=dt.date(2026, 6, 1))
+    token = tokens_for(database)["linkage"]
     whole = service.Register.extract
 
     def cut(self, query):
@@ -73,10 +80,11 @@ def test_an_extract_cut_between_two_chunks_is_never_taken_for_the_whole_register
 
     with running(database) as url:
         breakers_reset()
-        assert len(HttpRegister(url).extract("", tmp_path / "all.csv").read_text().splitlines()) == 121
+        register = HttpRegister(url, extract_token=token)
+        assert len(register.extract("", tmp_path / "all.csv").read_text().splitlines()) == 121
         monkeypatch.setattr(service.Register, "extract", cut)
         with pytest.raises(RegisterUnavailable, match="120 of 5120"):
-            HttpRegister(url).extract("", tmp_path / "cut.csv")
+            register.extract("", tmp_path / "cut.csv")
     assert not (tmp_path / "cut.csv").exists()
     breakers_reset()
 
@@ -93,6 +101,7 @@ def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp
     db = store.connect(database)
     store.create(db)
     db.close()
+    tokens = tokens_for(database)
     extract = path.read_bytes()
 
     class Fixed(service.Register):
@@ -106,9 +115,18 @@ def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp
 
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
+    from haven.population.register import register
+
     try:
         http_register.HAVEN_POPULATION_REGISTER_URL = f"http://127.0.0.1:{httpd.server_port}"
-        http_register.HAVEN_POPULATION_REGISTER_HTTP = {"url": f"http://127.0.0.1:{httpd.server_port}"}
+        url = f"http://127.0.0.1:{httpd.server_port}"
+        # Haven's own token may look people up and register births, not take the extract.
+        http_register.HAVEN_POPULATION_REGISTER_HTTP = {"url": url, "extract_token": tokens["haven"]}
+        with pytest.raises(CommandError, match=r"refused the linkage job's credentials \(403 forbidden"):
+            call_command("link", "run", stdout=io.StringIO(), stderr=io.StringIO())
+        breakers_reset()
+        register.cache_clear()
+        http_register.HAVEN_POPULATION_REGISTER_HTTP = {"url": url, "extract_token": tokens["linkage"]}
         out = io.StringIO()
         call_command("link", "run", stdout=out, stderr=io.StringIO())
     finally:
@@ -122,7 +140,11 @@ def test_link_run_reads_the_registers_extract_over_http(case, http_register, tmp
 
 @pytest.mark.django_db
 def test_link_run_with_the_register_down_says_so_and_changes_nothing(world, http_register):
-    http_register.HAVEN_POPULATION_REGISTER_HTTP = {"url": f"http://127.0.0.1:{free_port()}", "timeout": 0.5}
+    http_register.HAVEN_POPULATION_REGISTER_HTTP = {
+        "url": f"http://127.0.0.1:{free_port()}",
+        "timeout": 0.5,
+        "extract_token": "v1.linkage.extract.1.unchecked",
+    }
     world.child()
     with pytest.raises(CommandError, match=r"not answering.*Nothing was changed"):
         call_command("link", "run", stdout=io.StringIO(), stderr=io.StringIO())
@@ -211,7 +233,7 @@ def test_the_queue_and_a_pair_side_by_side_then_decide_and_undo(case, client):  
 
 
 def bearer(user) -> dict:
-    _token, key = ApiToken.issue(user=user, name="test")
+    _token, key = ApiToken.issue(user=user, name="test", scope=TokenScope.WRITE)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 

@@ -7,6 +7,7 @@ PostgreSQL pass."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 
@@ -14,6 +15,7 @@ import pytest
 
 from haven.linkage import model
 from haven.linkage.corrupt import corrupt
+from haven.linkage.linkfile import read_frame
 from haven.population.generate import population
 
 
@@ -44,7 +46,8 @@ def test_the_duckdb_model_runs_unchanged_on_spark(spark, tmp_path):
     from splink.backends.spark import SparkAPI
 
     people = population(1_500, seed=11, today=dt.date(2026, 6, 1))
-    bench = corrupt(people, 80, seed=12, today=dt.date(2026, 6, 1))
+    made = corrupt(people, 80, seed=12, today=dt.date(2026, 6, 1))
+    bench = dataclasses.replace(made, records=read_frame(made.records, today=dt.date(2026, 6, 1)).frame)
     on_spark = model.link(
         bench.records,
         bench.register,

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from haven.population import service
+from haven.population import clients, service
 from haven.population.client import breakers_reset
 from haven.population.synth import population_fill
 
@@ -37,6 +37,14 @@ def running(database, *, port: int = 0):
         thread.join(5)
 
 
+def tokens_for(database) -> dict[str, str]:
+    """Haven's client (lookup, register) and the linkage job's (extract), made in ``database``."""
+    return {
+        "haven": clients.issue(database, "haven", scopes=("lookup", "register"), replace=True),
+        "linkage": clients.issue(database, "linkage", scopes=("extract",), replace=True),
+    }
+
+
 @pytest.fixture(scope="session")
 def filled_register(tmp_path_factory):
     path = tmp_path_factory.mktemp("popreg") / "filled.sqlite3"
@@ -44,8 +52,24 @@ def filled_register(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def register_tokens(filled_register) -> dict[str, str]:
+    """The filled register's clients, in every copy of it (register_db)."""
+    return tokens_for(filled_register)
+
+
+@pytest.fixture(autouse=True)
+def _register_credentials(settings, register_tokens):
+    """Haven holds the filled register's tokens, as `make demo` gives them to it."""
+    settings.HAVEN_POPULATION_REGISTER_HTTP = {
+        **settings.HAVEN_POPULATION_REGISTER_HTTP,
+        "token": register_tokens["haven"],
+        "extract_token": register_tokens["linkage"],
+    }
+
+
 @pytest.fixture
-def register_db(filled_register, tmp_path):
+def register_db(filled_register, register_tokens, tmp_path):
     """A private copy of a small filled register, so a test's births stay its own."""
     path = tmp_path / "register.sqlite3"
     shutil.copy(filled_register, path)

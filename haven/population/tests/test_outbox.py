@@ -337,3 +337,27 @@ def test_every_refusal_code_reads_in_the_users_language(
     with translation.override("en"):
         reason = pin_status(case.child).reason
     assert text in reason and "English text" not in reason
+
+
+def test_once_the_register_is_back_every_waiting_request_goes_out_within_minutes(
+    world, http_register, register_db, django_capture_on_commit_callbacks, frozen
+):
+    """Down for a week: each request has backed off to its longest delay. The first pass after the
+    register is back stores one PIN, and the next pass (a sweep later) stores all the others."""
+    from haven.population.client import breakers_reset
+    from haven.population.services import MAX_DELAY
+
+    cases = [registered_birth(world, django_capture_on_commit_callbacks) for _ in range(3)]
+    frozen.advance(days=7)
+    RegisterRequest.objects.update(attempts=40, next_attempt_at=frozen.at + MAX_DELAY)
+    assert requests_process() == 0  # still down: one request asks for all, and backs off again
+    assert RegisterRequest.objects.filter(next_attempt_at__lte=frozen.at + dt.timedelta(hours=1)).count() == 0
+    with running(register_db, port=http_register):
+        frozen.advance(minutes=1)
+        breakers_reset()  # the circuit breaker's half-minute pause is over by the next sweep
+        register.cache_clear()
+        first = requests_process()
+        frozen.advance(minutes=1)
+        rest = requests_process()
+    assert first == 1 and first + rest == len(cases)
+    assert set(RegisterRequest.objects.values_list("status", flat=True)) == {RequestStatus.DONE}

@@ -13,9 +13,12 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.conf import settings
 
 from haven.lib import pin as pins
 from haven.lib.vietnamese import fold
+
+from .conftest import tokens_for
 
 BIRTH = {
     "family_name": "Đặng",
@@ -28,8 +31,12 @@ BIRTH = {
 }
 
 
-def call(url, path, *, body=None, key=None, method=None):
+def call(url, path, *, body=None, key=None, method=None, token=None):
+    """Ask the register as Haven's client (the token in settings), or with ``token`` ("": anonymous)."""
     headers = {"Content-Type": "application/json"}
+    token = settings.HAVEN_POPULATION_REGISTER_HTTP["token"] if token is None else token
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     if key:
         headers["Idempotency-Key"] = key
     data = json.dumps(body).encode() if body is not None else None
@@ -39,6 +46,11 @@ def call(url, path, *, body=None, key=None, method=None):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def person_by_pin(url, pin, **options):
+    """A person by PIN: in the body, never in the address."""
+    return call(url, "/persons/lookup", body={"pin": pin}, **options)
 
 
 def someone(db_path, where="mother_id != '' AND father_id != ''"):
@@ -52,12 +64,12 @@ def someone(db_path, where="mother_id != '' AND father_id != ''"):
 
 def test_lookup_by_pin_gives_the_person_their_parents_and_household(register_url, register_db):
     child = someone(register_db)
-    status, person = call(register_url, f"/persons/{child['pin']}")
+    status, person = person_by_pin(register_url, child["pin"])
     assert status == 200
     assert person["full_name"] == f"{child['family_name']} {child['middle_name']} {child['given_name']}"
     assert person["mother"]["id"] == child["mother_id"] and person["mother"]["name"] == child["mother_name"]
     assert person["father"]["id"] == child["father_id"] and person["father"]["sex"] == "M"
-    status, mother = call(register_url, f"/persons/{person['mother']['pin']}")
+    status, mother = person_by_pin(register_url, person["mother"]["pin"])
     assert status == 200 and child["pin"] in [c["pin"] for c in mother["children"]]
     status, household = call(register_url, f"/households/{child['household_id']}")
     members = {m["id"] for m in household["members"]}
@@ -74,25 +86,23 @@ def test_lookup_by_pin_gives_the_person_their_parents_and_household(register_url
     ],
 )
 def test_a_bad_or_unknown_pin_is_refused_clearly(register_url, pin, status, code):
-    answer_status, answer = call(register_url, f"/persons/{pin}")
+    answer_status, answer = person_by_pin(register_url, pin)
     assert answer_status == status and answer["error"]["code"] == code and answer["error"]["message"]
 
 
 def test_search_ignores_diacritics_and_case_and_knows_old_communes(register_url, register_db):
     person = someone(register_db, "old_commune_code != '' AND old_commune_code != commune_code")
-    query = urllib.parse.urlencode(
-        {
-            "name": fold(f"{person['family_name']} {person['middle_name']} {person['given_name']}").upper(),
-            "date_of_birth": person["date_of_birth"],
-            "commune_code": person["old_commune_code"],
-        }
-    )
-    status, found = call(register_url, f"/persons?{query}")
+    query = {
+        "name": fold(f"{person['family_name']} {person['middle_name']} {person['given_name']}").upper(),
+        "date_of_birth": person["date_of_birth"],
+        "commune_code": person["old_commune_code"],
+    }
+    status, found = call(register_url, "/persons/search", body=query)
     assert status == 200 and [p["id"] for p in found["results"]] == [person["id"]]
     status, found = call(
         register_url,
-        "/persons?"
-        + urllib.parse.urlencode({"given_name": person["given_name"], "sex": person["sex"], "limit": 500}),
+        "/persons/search",
+        body={"given_name": person["given_name"], "sex": person["sex"], "limit": 500},
     )
     assert status == 200 and person["id"] in [p["id"] for p in found["results"]]
     assert {p["sex"] for p in found["results"]} == {person["sex"]}
@@ -113,7 +123,7 @@ def test_search_ignores_diacritics_and_case_and_knows_old_communes(register_url,
     ],
 )
 def test_bad_search_input_is_refused_not_guessed(register_url, query, code):
-    status, answer = call(register_url, "/persons?" + urllib.parse.urlencode(query))
+    status, answer = call(register_url, "/persons/search", body=query)
     assert status == 400 and answer["error"]["code"] == code
 
 
@@ -127,7 +137,7 @@ def test_a_birth_gets_a_lawful_pin_and_the_same_key_gets_the_same_pin(register_u
     assert status == 200 and again["pin"] == first["pin"] and again["id"] == first["id"]
     status, other = call(register_url, "/births", body=BIRTH, key="birth-2")
     assert status == 201 and other["pin"] != first["pin"]  # another key is another birth (twins)
-    status, found = call(register_url, f"/persons/{first['pin']}")
+    status, found = person_by_pin(register_url, first["pin"])
     assert status == 200 and found["id"] == first["id"]
 
 
@@ -199,7 +209,13 @@ def test_a_birth_needs_an_idempotency_key_and_json(register_url):
     status, answer = call(register_url, "/births", body=BIRTH)
     assert status == 400 and answer["error"]["code"] == "idempotency_key"
     request = urllib.request.Request(  # noqa: S310
-        register_url + "/births", data=b"{not json", headers={"Idempotency-Key": "x"}, method="POST"
+        register_url + "/births",
+        data=b"{not json",
+        headers={
+            "Idempotency-Key": "x",
+            "Authorization": f"Bearer {settings.HAVEN_POPULATION_REGISTER_HTTP['token']}",
+        },
+        method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=10)  # noqa: S310
@@ -221,8 +237,10 @@ def test_haven_popreg_serve_is_a_process_of_its_own(tmp_path):
         line = process.stdout.readline()
         assert "population register on http://127.0.0.1:" in line, process.stderr.read()
         url = line.split(" on ")[1].split("/ ")[0]
-        assert call(url, "/health") == (200, {"status": "ok"})
-        status, _ = call(url, "/births", body=BIRTH, key="own-process")
+        assert call(url, "/health")[0] == 401  # its clients are its own
+        token = tokens_for(database)["haven"]
+        assert call(url, "/health", token=token) == (200, {"status": "ok"})
+        status, _ = call(url, "/births", body=BIRTH, key="own-process", token=token)
         assert status == 201 and database.exists()
     finally:
         process.terminate()
@@ -254,9 +272,11 @@ def test_a_negative_content_length_is_refused_at_once(register_url):
 
     host, port = urllib.parse.urlsplit(register_url).netloc.split(":")
     with sockets.create_connection((host, int(port)), timeout=5) as conn:
+        token = settings.HAVEN_POPULATION_REGISTER_HTTP["token"].encode()
         conn.sendall(
-            b"POST /births HTTP/1.1\r\nHost: x\r\nIdempotency-Key: neg\r\n"
-            b"Content-Type: application/json\r\nContent-Length: -1\r\n\r\n"
+            b"POST /births HTTP/1.1\r\nHost: x\r\nIdempotency-Key: neg\r\nAuthorization: Bearer "
+            + token
+            + b"\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n"
         )
         answer = b""
         while chunk := conn.recv(4096):  # a blocked thread would time out here

@@ -4,14 +4,17 @@ order is 409 and changes nothing; bad data is 422 with the fields and saves noth
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
 from haven.api.tests.client import ApiClient
+from haven.audit.models import AuditEvent
 from haven.core import clock
 from haven.prevention import services
 from haven.prevention.catalog import NEEDS
 from haven.prevention.models import AtRiskPerson, Village
+from haven.prevention.tests.factories import contacted, flag
 
 
 def flag_body(world, village, **extra) -> dict:
@@ -105,7 +108,7 @@ def test_coverage_and_figures(world, village, frozen):
     assert officer.get("/prevention/figures").json()["at_risk"] == {"value": 1, "shown": "1"}
     assert ApiClient(world.analyst).get("/prevention/figures").json()["at_risk"] == {
         "value": None,
-        "shown": "<5",
+        "shown": "ẩn",
     }
 
 
@@ -117,13 +120,12 @@ def test_the_commune_reassigns_and_ends_coverage(world, village, frozen):
     pid = ApiClient(world.collaborator_a).post("/prevention", flag_body(world, village)).json()["id"]
     officer = ApiClient(world.officer_a)
     response = officer.post(f"/prevention/{pid}/collaborator", {"collaborator_id": other.pk})
-    assert response.status_code == 200 and response.json()["collaborator"] == other.username
-    assert (
-        ApiClient(world.collaborator_a)
-        .post(f"/prevention/{pid}/collaborator", {"collaborator_id": other.pk})
-        .status_code
-        == 404
+    assert response.status_code == 200 and response.json()["collaborator"] == other.full_name  # a name
+    # She follows the woman, so she is told that the commune assigns.
+    refused = ApiClient(world.collaborator_a).post(
+        f"/prevention/{pid}/collaborator", {"collaborator_id": other.pk}
     )
+    assert (refused.status_code, refused.json()["code"]) == (409, "not_your_step")
     coverage_id = village.coverage.get(collaborator=other).pk
     cover = officer.post(f"/prevention/coverage/{coverage_id}/end").json()
     assert [c["villages"] for c in cover["collaborators"] if c["id"] == other.pk] == [[]]
@@ -157,3 +159,83 @@ def test_her_village_set_later_through_the_api(world, village, frozen):
     response = ApiClient(world.officer_a).post(f"/prevention/{pid}/update", {"village_id": village.pk})
     assert response.status_code == 200 and response.json()["village"] == village.name
     assert response.json()["collaborator"]
+
+
+# One way for every step (haven/api/steps.py): 404, then 409, then 422, and a refusal saves nothing
+
+
+def snapshot(person: AtRiskPerson) -> tuple:
+    person.refresh_from_db()
+    return (
+        person.state,
+        person.village_id,
+        person.collaborator_id,
+        person.steps.count(),
+        person.supports.count(),
+        # A refusal is itself audited (access.denied); what counts here is that nothing changed.
+        AuditEvent.objects.exclude(action="access.denied").count(),
+    )
+
+
+def test_a_step_is_not_found_refused_or_invalid_in_that_order_and_saves_nothing(world, village, frozen):
+    person = contacted(world, flag(world, village), frozen.at)
+    elsewhere = Village.objects.create(commune=world.commune_b, name="Thôn Bắc")
+    url = f"/prevention/{person.pk}/update"
+    officer, other, collaborator = (
+        ApiClient(world.officer_a),
+        ApiClient(world.officer_b),
+        ApiClient(world.collaborator_a),
+    )
+    before = snapshot(person)
+
+    # 404: a person the user may not act on looks like one who does not exist, whatever the body.
+    for client, path in [
+        (other, url),
+        (officer, f"/prevention/{uuid.uuid4()}/update"),
+        (officer, f"/prevention/{person.pk}/supports/{10**6}/outcome"),
+    ]:
+        response = client.post(path, {"village_id": elsewhere.pk, "status": "delivered", "outcome": "x"})
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    # 409: the collaborator follows her, so she is told that the commune assigns; a step she is not
+    # ready for is refused before its data are looked at (a time in the future).
+    response = collaborator.post(f"/prevention/{person.pk}/collaborator", {"collaborator_id": 10**6})
+    assert (response.status_code, response.json()["code"]) == (409, "not_your_step")
+    later = (frozen.at + dt.timedelta(days=1)).isoformat()
+    response = officer.post(
+        f"/prevention/{person.pk}/abandoned", {"found_at": later, "found_place": "Chợ", "condition": "Khỏe"}
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "out_of_order")
+    # 422, under the names the client sent: a village of another commune, a collaborator who does not
+    # cover her village (or nobody at all), a provider left blank, a provider Haven does not know.
+    response = officer.post(url, {"village_id": elsewhere.pk})
+    assert (response.status_code, set(response.json()["fields"])) == (422, {"village_id"})
+    response = officer.post(f"/prevention/{person.pk}/collaborator", {"collaborator_id": 10**6})
+    assert (response.status_code, set(response.json()["fields"])) == (422, {"collaborator_id"})
+    response = collaborator.post(
+        f"/prevention/{person.pk}/supports", {"service": "counselling", "provider": " "}
+    )
+    assert response.status_code == 422 and set(response.json()["fields"]) == {"provider"}
+    response = collaborator.post(
+        f"/prevention/{person.pk}/supports",
+        {"service": "counselling", "provider": "Trạm y tế xã", "to_organisation_id": 10**6},
+    )
+    assert (response.status_code, set(response.json()["fields"])) == (422, {"to_organisation_id"})
+    assert snapshot(person) == before
+
+    response = collaborator.post(url, {"pregnant": False})
+    assert response.status_code == 200 and response.json()["pregnant"] is False
+
+
+def test_bad_data_of_a_step_is_422_with_every_field_at_once(world, village, frozen):
+    person = contacted(world, flag(world, village), frozen.at)
+    services.person_birth(actor=world.collaborator_a, person=person, born_on=frozen.at.date(), sex="female")
+    collaborator = ApiClient(world.collaborator_a)
+    before = snapshot(person)
+    # Two papers dated in the future: both are named in one answer.
+    later = (frozen.at.date() + dt.timedelta(days=3)).isoformat()
+    response = collaborator.post(
+        f"/prevention/{person.pk}/papers", {"residence_registered_on": later, "insurance_issued_on": later}
+    )
+    assert response.status_code == 422
+    assert set(response.json()["fields"]) == {"residence_registered_on", "insurance_issued_on"}
+    assert snapshot(person) == before

@@ -27,7 +27,12 @@ def open_rules(case) -> set[str]:
 def test_report_to_closure(world, frozen):
     case = report(world)
     assert case.responsible == world.orgs["committee_a"] and case.channel == "hotline"
-    assert open_rules(case) == {"protection.transfer", "protection.emergency"}
+    # The report starts the 12 hours and the initial assessment that serves them (Decree 56 art. 26).
+    assert open_rules(case) == {
+        "protection.transfer",
+        "protection.initial_assessment",
+        "protection.emergency",
+    }
     services.protection_accept(actor=world.officer_a, case=case)
     services.protection_assess_initial(
         actor=world.officer_a, case=case, data={**LOW, "verification": "Đã gặp trường", "emergency": True}
@@ -325,3 +330,42 @@ def test_a_child_with_another_name_is_not_offered(world, frozen):
     )
     report(world)
     assert not KnownChildMatch.objects.exists()
+
+
+def test_a_case_transferred_to_the_commune_the_child_moved_to_is_closed_there_and_stays_in_sight(
+    world, client, frozen
+):
+    """The child moved (the reason for a transfer): once the new commune accepts, the child lives
+    there, so closing the case there neither loses the child nor ends on "not found"."""
+    from haven.accounts.models import Role
+    from haven.core.testing import member
+
+    chairman_b = member("chairman_b", world.orgs["committee_b"], Role.COMMUNE_CHAIRMAN)
+    case = report(world)
+    services.protection_accept(actor=world.officer_a, case=case)
+    transfer = services.transfer_request(
+        actor=world.officer_a,
+        case=case,
+        to_organisation=world.orgs["committee_b"],
+        reason="Gia đình chuyển nhà",
+    )
+    services.transfer_answer(actor=world.officer_b, transfer=transfer, accept=True)
+    case.child.refresh_from_db()
+    assert case.child.current_commune == world.commune_b
+    services.protection_assess_initial(
+        actor=world.officer_b, case=case, data={**LOW, "verification": "Đã gặp"}
+    )
+    services.protection_assess_specific(actor=world.officer_b, case=case, data=SPECIFIC)
+    services.protection_draft_plan(actor=world.officer_b, case=case, data=plan(objectives="Trẻ an toàn"))
+    services.protection_approve_plan(
+        actor=chairman_b, case=case, decision_number="07/QĐ-UBND", participants="Chủ tịch, cán bộ, mẹ"
+    )
+    services.protection_review(actor=world.officer_b, case=case, data=REVIEW_LOW)
+    client.force_login(chairman_b)
+    response = client.post(
+        f"/protection/{case.pk}/close/", {"reason": "An toàn, ổn định", "step-confirm": "on"}, follow=True
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.state == State.CLOSED
+    assert client.get(f"/protection/{case.pk}/").status_code == 200

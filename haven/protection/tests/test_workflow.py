@@ -401,4 +401,4 @@ def test_a_separation_needs_the_view_of_a_child_of_7_heard_within_6_months(world
     )
     assert case.steps.filter(action="hear_child").count() == 2
     assert clocks(case)["protection.separation_review"] == Status.OPEN
-    assert FLOW.transitions["emergency_separation"].guards == ("child_heard",)
+    assert FLOW.transitions["emergency_separation"].guards == ("protection.stands_in", "child_heard")

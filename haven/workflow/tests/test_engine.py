@@ -281,3 +281,61 @@ def test_a_step_may_start_clocks_that_only_its_own_data_names(world, case, froze
     running = Obligation.objects.filter(subject_id=case.pk, status=Status.OPEN)
     assert sorted(running.values_list("rule", flat=True)) == ["foundling.record", "foundling.screen"]
     assert running.get(rule="foundling.record").opened_at == frozen.at
+
+
+def test_a_row_may_say_in_the_domains_words_why_it_is_not_open(world, case):
+    said = Workflow(
+        "toy_said",
+        model=FoundlingCase,
+        states=State,
+        transitions={
+            "close": Transition(
+                frozenset({State.ACKNOWLEDGED}),
+                State.DUPLICATE,
+                OFFICER,
+                refused={State.REPORTED: "Take the report up first."},
+            ),
+        },
+    )
+    Workflow.registry.pop("toy_said")
+    with pytest.raises(Refused) as refused:
+        said.fire(case, "close", actor=world.officer_a)
+    assert (refused.value.code, refused.value.message) == ("out_of_order", "Take the report up first.")
+    case.state = State.NOTICE_PERIOD  # a state the row says nothing of: the state is named
+    with pytest.raises(Refused) as refused:
+        said.rule("close", case.state)
+    assert str(State.NOTICE_PERIOD.label) in refused.value.message
+
+
+def test_the_child_heard_is_the_child_the_step_decides_about(world, case):
+    # A step that decides about another child than the subject's (Form 12 chooses a family for a
+    # child) is held to the same rule: a child of 7 or over is heard first (Law on Children art. 60(3)).
+    from haven.core import clock
+
+    older = world.child(date_of_birth=clock.today() - dt.timedelta(days=9 * 365))
+    heard = Workflow(
+        "toy_heard",
+        model=FoundlingCase,
+        states=State,
+        transitions={
+            "decide": Transition(frozenset({State.REPORTED}), None, OFFICER, guards=("child_heard",))
+        },
+    )
+    Workflow.registry.pop("toy_heard")
+    heard.fire(case, "decide", actor=world.officer_a)  # the case's own child: a newborn
+    with pytest.raises(Refused) as refused:
+        heard.fire(case, "decide", actor=world.officer_a, inputs={"child": older})
+    assert refused.value.code == "child_view_missing"
+
+
+def test_the_reason_a_step_names_is_the_audit_events_reason(world, case):
+    """Firing.reason: why the person did what a rule would have refused (a director's named override of
+    a full group) is the reason of the step's audit event; a step that names none has none."""
+
+    def override(firing):
+        firing.reason = "Ở cùng em gái 5 tuổi"
+
+    TOY.fire(case, "choose", actor=world.officer_a)
+    assert AuditEvent.objects.get(action="toy.choose").reason == ""
+    TOY.fire(case, "take_up", actor=world.officer_a, effect=override)
+    assert AuditEvent.objects.get(action="toy.take_up").reason == "Ở cùng em gái 5 tuổi"

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.oath import totp
 from tqdm import tqdm
 
-from haven.accounts.synth import DEMO_PASSWORD, demo_world
+from haven.accounts.synth import DEMO_PASSWORD, DEMO_TOTP_BASE32, DEMO_TOTP_SECRET, demo_world
 from haven.care import synth as care
 from haven.foundlings import synth as foundlings
 from haven.people import synth
@@ -12,11 +14,12 @@ from haven.prevention import synth as prevention
 class Command(BaseCommand):
     help = (
         "Synthetic demo data: organisations and one user per role in a province, and N children; "
-        "`synth population` fills the population register service's database instead."
+        "`synth population` fills the population register service's database instead; `synth code` "
+        "prints the demo logins' current second-factor code."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("what", nargs="?", choices=["children", "population"], default="children")
+        parser.add_argument("what", nargs="?", choices=["children", "population", "code"], default="children")
         parser.add_argument(
             "--size", type=int, default=None, help="children (default 300) or people (default 20,000)"
         )
@@ -33,6 +36,14 @@ class Command(BaseCommand):
     def handle(
         self, *args, size: int, seed: int, province: str, logins: bool, if_empty: bool, **options
     ) -> None:
+        if settings.HAVEN_ENV == "production":
+            # Synthetic children and demo accounts with a published password have no place in a real
+            # database (security review, finding 3).
+            raise CommandError("synth makes demo data and demo logins: it never runs in production")
+        if options["what"] == "code":
+            # The demo logins' current second-factor code (each code works once per login).
+            self.stdout.write(f"{totp(DEMO_TOTP_SECRET):06d}")
+            return None
         if options["what"] == "population":
             from haven.population.synth import population_command
 
@@ -65,13 +76,36 @@ class Command(BaseCommand):
             self.stdout.write(f"{prevention.people(world)} people at risk followed by the prevention work")
             placed = care.demo(world, seed=seed)
             self.stdout.write(f"{placed} care placements in two facilities and in families")
-            from haven.linkage import synth as linkage
+            from haven.entitlements import synth as entitlements
 
+            allowances = entitlements.demo(world, seed=seed)
+            self.stdout.write(f"{allowances} children with an allowance, a procedure or a proposal")
+            from haven.education import synth as education
+
+            enrolled = education.demo(world, seed=seed)
+            self.stdout.write(f"{enrolled} enrolments in two schools, with two weeks of attendance")
+            from haven.linkage import synth as linkage
+            from haven.sponsorship import synth as sponsorship
+
+            self.stdout.write(sponsorship.demo(world, seed=seed))
             links, reviews = linkage.demo(world, seed=seed)
             self.stdout.write(
                 f"{links} register links and {reviews} pairs for review (synthetic linkage run)"
             )
+            from haven.reports import synth as reports
+
+            made_reports, reminders = reports.demo(world)
+            self.stdout.write(
+                f"{made_reports} periodic reports at every stage of approval, {reminders} reminders owed"
+            )
         if logins:
             self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
             for username, (_, description) in world.users.items():
-                self.stdout.write(f"  {username:<20} {description}")
+                code = "+ code" if username in world.second_factor else ""
+                self.stdout.write(f"  {username:<20} {code:<7} {description}")
+            key = " ".join(DEMO_TOTP_BASE32[i : i + 4] for i in range(0, len(DEMO_TOTP_BASE32), 4))
+            self.stdout.write(
+                "\nLogins marked '+ code' then ask for a 6-digit code: add this key to an authenticator app"
+                f" (FreeOTP, Google Authenticator; time-based, 6 digits, 30 s):\n  {key}\n"
+                "or print the current code with: haven synth code"
+            )

@@ -14,11 +14,9 @@ from tqdm import tqdm
 from haven.core import clock
 from haven.linkage import evaluate, model, runcommand
 from haven.linkage.features import prepare
-from haven.linkage.linkfile import LinkFileError, read
+from haven.linkage.linkfile import LinkFileError, read, read_frame
 
 OUTPUT_COLUMNS = ["record_id", "register_id", "match_weight", "match_probability", "decision"]
-# How many invalid values are printed one by one before only their number is given.
-SHOWN_PROBLEMS = 20
 
 
 class Command(BaseCommand):
@@ -26,7 +24,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        files = sub.add_parser("files", help="Link RECORDS.csv to REGISTER.csv and write LINKS.csv.")
+        files = sub.add_parser(
+            "files", help="Link RECORDS (CSV or XLSX) to REGISTER (CSV or XLSX) and write LINKS.csv."
+        )
         files.add_argument("--register", required=True, type=Path)
         files.add_argument("--records", required=True, type=Path)
         files.add_argument("--out", required=True, type=Path)
@@ -34,6 +34,14 @@ class Command(BaseCommand):
         files.add_argument("--upper", type=float, default=model.DEFAULT_UPPER)
         files.add_argument("--lower", type=float, default=model.DEFAULT_LOWER)
         files.add_argument("--explain", action="store_true", help="Add each comparison's match weight.")
+        files.add_argument(
+            "--lines", action="store_true", help="List every value repaired or refused, with its line."
+        )
+        files.add_argument(
+            "--within-reach",
+            action="store_true",
+            help="Compare only the register's people born near the records' years or sharing a PIN.",
+        )
         ev = sub.add_parser(
             "evaluate", help="Precision, recall and F1 on FEBRL4 and the Vietnamese benchmark."
         )
@@ -62,6 +70,8 @@ class Command(BaseCommand):
         upper: float,
         lower: float,
         explain: bool,
+        lines: bool = False,
+        within_reach: bool = False,
         **_options,
     ) -> None:
         if not 0 < lower <= upper < 1:
@@ -80,16 +90,19 @@ class Command(BaseCommand):
             steps.update()
         for name, result in inputs.items():
             for problem in result.malformed:
-                self.stderr.write(_("%(file)s: skipped, %(problem)s") % {"file": name, "problem": problem})
-            for problem in result.invalid[:SHOWN_PROBLEMS]:
-                self.stderr.write(f"{name}: {problem}")
-            if len(result.invalid) > SHOWN_PROBLEMS:
                 self.stderr.write(
-                    _("%(file)s: %(count)d more invalid values")
-                    % {"file": name, "count": len(result.invalid) - SHOWN_PROBLEMS}
+                    _("%(file)s: skipped, %(problem)s") % {"file": self._label(name), "problem": problem}
                 )
+            if lines:
+                for problem in sorted((*result.repaired, *result.invalid), key=lambda p: p.line):
+                    self.stderr.write(f"{self._label(name)}: {problem}")
         steps.set_postfix_str(_("normalising names"))
-        left, right = prepare(inputs["records"].frame), prepare(inputs["register"].frame)
+        records_read, register_read = inputs["records"].frame, inputs["register"].frame
+        thresholds = model.Thresholds(upper=upper, lower=lower)
+        if within_reach:
+            left, right = records_read, register_read  # normalised by model.link, once cut to reach
+        else:
+            left, right = prepare(records_read), prepare(register_read)
         steps.update()
         steps.set_postfix_str(_("estimating and scoring"))
         if left.empty or right.empty:
@@ -97,7 +110,7 @@ class Command(BaseCommand):
             candidates = 0
         else:
             links = model.link(
-                left, right, thresholds=model.Thresholds(upper=upper, lower=lower), prepared=True
+                left, right, thresholds=thresholds, prepared=not within_reach, within_reach=within_reach
             )
             candidates = int(links.attrs.get("candidate_pairs", len(links)))
         steps.update()
@@ -125,6 +138,10 @@ class Command(BaseCommand):
                 )
                 % {"columns": session.replace("+", ", ")}
             )
+        # What each file gave, read, repaired and refused (the lines with --lines).
+        for name, result in inputs.items():
+            for line in result.summary():
+                self.stdout.write(f"{self._label(name)}: {line}")
         self.stdout.write(
             _(
                 "records: %(records)d, register: %(register)d, candidate pairs: %(candidates)d, "
@@ -133,6 +150,11 @@ class Command(BaseCommand):
             )
             % summary
         )
+
+    @staticmethod
+    def _label(name: str) -> str:
+        """Which file a message is about, in the reader's language."""
+        return {"register": _("register file"), "records": _("records file")}[name]
 
     def _evaluate(self, *, population: int, records: int, seed: int, skip_febrl: bool, **_options) -> None:
         from haven.linkage.corrupt import corrupt
@@ -153,9 +175,9 @@ class Command(BaseCommand):
         del people
         steps.update()
         truth = list(bench.truth.itertuples(index=False, name=None))
-        jobs.append(
-            (_("Vietnamese benchmark"), bench.records, bench.register, truth, True, evaluate.WHOLE_NAME)
-        )
+        # The records come as a spreadsheet writes them, and are read as `link files` reads a file.
+        written = read_frame(bench.records, today=today).frame
+        jobs.append((_("Vietnamese benchmark"), written, bench.register, truth, True, evaluate.WHOLE_NAME))
         summaries = []
         for dataset, rec, reg, truth, pin_structure, passes in jobs:
             methods = (
