@@ -90,4 +90,11 @@ def register() -> None:
 
     rules.register("care", RULES)
     # The quarterly update of a commune's register of alternative-care families is no child's.
-    subjects.register("care.registerupdate", verb=Verb.CARE_MANAGE, page="/care/families/")
+    subjects.register(
+        "care.registerupdate",
+        verb=Verb.CARE_MANAGE,
+        page="/care/families/",
+        label=_("Register of alternative-care families"),
+    )
+    subjects.register("care.carefamily", page="/care/families/{id}/", label=_("Alternative-care family"))
+    subjects.register("care.placement", page="/care/children/{child}/")

@@ -144,6 +144,20 @@ class Obligation(TimeStamped):
         found = RULES.get(self.rule)
         return found.legal_basis if found is not None else ""
 
+    @property
+    def page(self) -> str:
+        """Where the step is taken, as its domain declared it (deadlines/subjects.py)."""
+        from haven.deadlines.subjects import subject_page
+
+        return subject_page(self.subject_type, self.subject_id, self.child_id)
+
+    @property
+    def subject_name(self) -> str:
+        """What a task list names: the child, or what the step is about when it has no child."""
+        from haven.deadlines.subjects import subject_label
+
+        return str(self.child) if self.child_id else subject_label(self.subject_type)
+
 
 class Escalation(models.Model):
     obligation = models.ForeignKey(Obligation, on_delete=models.PROTECT, related_name="escalations")

@@ -3,8 +3,10 @@
 
 - An obligation whose subject is not a child (a person followed by the prevention work, a commune's
   register of families) is seen by those whose roles grant the subject's ``verb``, through the
-  organisation that answers for it, and links to its ``page``. Every other obligation is seen through
-  its child and links to the child's record.
+  organisation that answers for it. Every other obligation is seen through its child.
+- ``page`` is where the step is taken (``{id}``: the subject's id, ``{child}``: the child's); a task
+  list, a notification and an e-mail link there. A subject without a page links to the child's record.
+- ``label`` names an obligation that has no child (a payroll, a periodic report) on a task list.
 - ``case_worker`` gives, for an obligation of that subject, the person who holds the case (a
   subquery over ``OuterRef("subject_id")``): the head's team view groups steps by them.
 """
@@ -23,6 +25,7 @@ from haven.access.policy import Verb
 class Subject:
     verb: Verb | None = None
     page: str = ""
+    label: str = ""
     case_worker: Callable[[], Expression] | None = None
 
 
@@ -34,10 +37,11 @@ def register(
     *,
     verb: Verb | None = None,
     page: str = "",
+    label: str = "",
     case_worker: Callable[[], Expression] | None = None,
 ) -> None:
     """Tell the engine about a subject (``app_label.model``)."""
-    SUBJECTS[subject_type] = Subject(verb=verb, page=page, case_worker=case_worker)
+    SUBJECTS[subject_type] = Subject(verb=verb, page=page, label=label, case_worker=case_worker)
 
 
 def not_children() -> dict[str, Verb]:
@@ -52,5 +56,10 @@ def case_workers() -> dict[str, Callable[[], Expression]]:
 def subject_page(subject_type: str, subject_id, child_id) -> str:
     found = SUBJECTS.get(subject_type)
     if found is not None and found.page:
-        return found.page.format(id=subject_id)
+        return found.page.format(id=subject_id, child=child_id)
     return f"/children/{child_id}/"
+
+
+def subject_label(subject_type: str) -> str:
+    found = SUBJECTS.get(subject_type)
+    return str(found.label) if found is not None else ""

@@ -80,6 +80,11 @@ RULES = (
 
 
 def register() -> None:
-    from haven.deadlines import rules
+    from haven.deadlines import rules, subjects
 
     rules.register("education", RULES)
+    # A school answers on its own pages; the commune and the carer act from the child's school page.
+    subjects.register("education.enrolment", page="/education/enrolments/{id}/")
+    subjects.register("education.schoolmove", page="/education/children/{child}/")
+    subjects.register("education.absencealert", page="/education/absences/{id}/visit/")
+    subjects.register("education.inclusionplan", page="/education/children/{child}/")

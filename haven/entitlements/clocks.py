@@ -71,4 +71,11 @@ def register() -> None:
 
     rules.register("entitlements", RULES)
     # A commune's payroll is no child's: its clock is seen by those who see the commune's payrolls.
-    subjects.register("entitlements.payrollrun", verb=Verb.CHILD_VIEW, page="/entitlements/payroll/{id}/")
+    subjects.register(
+        "entitlements.payrollrun",
+        verb=Verb.CHILD_VIEW,
+        page="/entitlements/payroll/{id}/",
+        label=_("Allowance payroll"),
+    )
+    subjects.register("entitlements.application", page="/entitlements/applications/{id}/")
+    subjects.register("entitlements.healthinsurancecard", page="/entitlements/children/{child}/")

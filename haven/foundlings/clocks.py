@@ -217,6 +217,7 @@ RULES = (
 
 
 def register() -> None:
-    from haven.deadlines import rules
+    from haven.deadlines import rules, subjects
 
     rules.register("foundlings", RULES)
+    subjects.register("foundlings.foundlingcase", page="/foundlings/{id}/")

@@ -113,4 +113,9 @@ def register() -> None:
 
     rules.register("prevention", RULES)
     # A person at risk is not a child in Haven: her steps are seen by those who may see her.
-    subjects.register("prevention.atriskperson", verb=Verb.PREVENTION_VIEW, page="/prevention/{id}/")
+    subjects.register(
+        "prevention.atriskperson",
+        verb=Verb.PREVENTION_VIEW,
+        page="/prevention/{id}/",
+        label=_("Person at risk (prevention)"),
+    )

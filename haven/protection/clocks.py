@@ -117,4 +117,4 @@ def register() -> None:
 
     rules.register("protection", RULES)
     # A head's team view groups a protection case's steps under its case worker.
-    subjects.register("protection.protectioncase", case_worker=_case_worker)
+    subjects.register("protection.protectioncase", page="/protection/{id}/", case_worker=_case_worker)

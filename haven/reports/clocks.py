@@ -61,5 +61,15 @@ def register() -> None:
     rules.register("reports", RULES)
     # A report and a reminder are no child's: their clocks are seen by those who read the figures of
     # the organisation that answers for them.
-    subjects.register("reports.periodicreport", verb=Verb.AGGREGATE_VIEW, page="/reports/periodic/{id}/")
-    subjects.register("reports.urging", verb=Verb.AGGREGATE_VIEW, page="/reports/reminders/{id}/")
+    subjects.register(
+        "reports.periodicreport",
+        verb=Verb.AGGREGATE_VIEW,
+        page="/reports/periodic/{id}/",
+        label=_("Periodic report"),
+    )
+    subjects.register(
+        "reports.urging",
+        verb=Verb.AGGREGATE_VIEW,
+        page="/reports/reminders/{id}/",
+        label=_("Reminder to a commune"),
+    )

@@ -53,6 +53,14 @@ def register() -> None:
         Duty("sponsorship.exit_plan", "sponsorship.sponsorship", COORDINATOR, ready=frozenset({"active"})),
     )
     subjects.register(
-        "sponsorship.entry", verb=Verb.SPONSORSHIP_COORDINATE, page="/sponsorship/entries/{id}/"
+        "sponsorship.entry",
+        verb=Verb.SPONSORSHIP_COORDINATE,
+        page="/sponsorship/entries/{id}/",
+        label=_("Disbursement"),
     )
-    subjects.register("sponsorship.sponsorship", verb=Verb.SPONSORSHIP_COORDINATE, page="/sponsorship/{id}/")
+    subjects.register(
+        "sponsorship.sponsorship",
+        verb=Verb.SPONSORSHIP_COORDINATE,
+        page="/sponsorship/{id}/",
+        label=_("Sponsorship"),
+    )

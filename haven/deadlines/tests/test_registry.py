@@ -126,4 +126,46 @@ def test_the_case_worker_of_a_protection_case_is_told_by_protection(world):
     assert set(case_workers()) == {"protection.protectioncase"}
     assert SUBJECTS["prevention.atriskperson"].page == "/prevention/{id}/"
     assert subject_page("prevention.atriskperson", "x", None) == "/prevention/x/"
-    assert subject_page("foundlings.foundlingcase", "x", "c") == "/children/c/"
+    assert subject_page("people.child", "x", "c") == "/children/c/"
+
+
+def test_every_step_links_to_the_page_where_it_is_taken():
+    # A task list, a notification and an e-mail link to the subject's own page, declared by its
+    # domain; an education or sponsorship step must not fall through to a child's record that its
+    # actor may not open, nor a step without a child go unnamed.
+    from django.urls import resolve
+
+    from haven.deadlines.duties import DUTIES
+    from haven.deadlines.subjects import SUBJECTS, not_children, subject_page
+
+    ids = {"id": "8f0c3f1e-9a52-4a39-9d5b-2f1f6f3b8a10", "child": "0b6c9a3e-5d7f-4c1e-8a2b-9e4d3c2b1a00"}
+    for subject in {duty.subject for duty in DUTIES.values()}:
+        assert SUBJECTS.get(subject) is not None and SUBJECTS[subject].page, f"{subject} has no page"
+        page = subject_page(subject, ids["id"], ids["child"])
+        assert resolve(page).url_name, page
+    for subject in not_children():
+        assert str(SUBJECTS[subject].label), f"{subject} is not a child's step and has no name"
+
+
+def test_a_task_row_links_to_its_subject_and_names_a_step_without_a_child():
+    import datetime as dt
+    import uuid
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from haven.deadlines.models import Obligation
+
+    run, enrolment = uuid.uuid4(), uuid.uuid4()
+    due = dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC)
+    payroll = Obligation(
+        rule="entitlement.provider_list", subject_type="entitlements.payrollrun", subject_id=run, due_at=due
+    )
+    with translation.override("vi"):
+        row = render_to_string("deadlines/_obligation.html", {"o": payroll})
+    assert f'href="/entitlements/payroll/{run}/"' in row
+    assert "Bảng chi trả trợ cấp" in row, row
+    school = Obligation(
+        rule="education.papers", subject_type="education.enrolment", subject_id=enrolment, due_at=due
+    )
+    assert school.page == f"/education/enrolments/{enrolment}/"
