@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.core import calendar
 from haven.education import ages, risk
 from haven.education.ages import Level
-from haven.education.models import Attendance, Enrolment, Mark, State
+from haven.education.models import Attendance, Enrolment, Mark, School, State
 from haven.lib.vietnamese import full_name
 from haven.people.models import CircumstanceGroup, SpecialCircumstance
 
@@ -90,7 +90,7 @@ AT_RISK_BY_LEVEL = {Level.PRIMARY: Dimension.PRIMARY_AT_RISK, Level.LOWER_SECOND
 @dataclass
 class Row:
     child_id: object
-    name: str
+    names: tuple[str, str, str]  # family, middle, given: joined when shown, not for a province's counts
     sex: str
     commune_id: int
     birth_year: int
@@ -105,6 +105,10 @@ class Row:
     without_pin: bool = False
     score: risk.Score | None = None
     facts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return full_name(*self.names)
 
     @property
     def dimension(self) -> Dimension | None:
@@ -190,6 +194,7 @@ def compute(children: QuerySet, on: dt.date, *, with_risk: bool = True) -> list[
     )
     ids = base.values("id")
     current: dict = {}
+    schools: set = set()
     requested: set = set()
     attended: set = set()
     for child, state, school_year, level, grade, basis, school, started in (
@@ -202,25 +207,34 @@ def compute(children: QuerySet, on: dt.date, *, with_risk: bool = True) -> list[
             "level",
             "grade",
             "age_basis",
-            "school__organisation__name",
+            "school_id",
             "started_on",
         )
     ):
         if school_year == year and state == State.ENROLLED:
             current[child] = (level, grade, basis, school)
+            schools.add(school)
         elif school_year == year and state == State.REQUESTED:
             requested.add(child)
         if started is not None and started <= on:
             attended.add(child)
+    # The schools' names once each, not once per pupil.
+    school_names = dict(School.objects.filter(pk__in=schools).values_list("pk", "organisation__name"))
     out: list[Row] = []
     over: dict = {}
+    # A province has hundreds of thousands of children but a dozen years of birth and grades: the age
+    # rules are read once for each.
+    expectations: dict[int, ages.Expected | None] = {}
+    over_ages: dict[tuple, int] = {}
     for child, family, middle, given, sex, commune, born, estimated, pin in rows:
-        expected = ages.expected(born.year, year)
+        if born.year not in expectations:
+            expectations[born.year] = ages.expected(born.year, year)
+        expected = expectations[born.year]
         if expected is None:
             continue
         row = Row(
             child_id=child,
-            name=full_name(family, middle, given),
+            names=(family, middle, given),
             sex=sex,
             commune_id=commune,
             birth_year=born.year,
@@ -230,8 +244,11 @@ def compute(children: QuerySet, on: dt.date, *, with_risk: bool = True) -> list[
         )
         if child in current:
             level, grade, basis, school = current[child]
-            row.level, row.grade, row.school = level, grade, school
-            row.over_by = max(0, ages.over_age_years(born.year, year, level, grade))
+            row.level, row.grade, row.school = level, grade, school_names.get(school, "")
+            key = (born.year, level, grade)
+            if key not in over_ages:
+                over_ages[key] = max(0, ages.over_age_years(born.year, year, level, grade))
+            row.over_by = over_ages[key]
             row.lawful_over_age = row.over_by > 0 and bool(basis)
             row.status = Status.OVER_AGE if row.over_by > 0 and not basis else Status.ENROLLED
             row.without_pin = not pin
