@@ -16,7 +16,7 @@ from haven.audit.services import record
 from haven.core.errors import Refused
 from haven.sponsorship import forms, selectors, services
 from haven.sponsorship.models import Programme
-from haven.sponsorship.services import reconciliation
+from haven.sponsorship.services import confirmation, reconciliation
 from haven.sponsorship.services.statements import StatementRefused
 from haven.sponsorship.views import _communes_for, attempt
 
@@ -142,15 +142,35 @@ def entry(request, entry_id):
         ):
             messages.success(request, _("The disbursement is confirmed."))
             return redirect("sponsorship:entry", found.pk)
+        if action == "resend":
+            try:
+                services.code_resend(actor=user, entry=found)
+            except Refused as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("A new reference and code were sent to the carer's phone."))
+            return redirect("sponsorship:entry", found.pk)
         if action == "correct" and attempt(
             correct, lambda d: services.correction_record(actor=user, entry=found, reason=d["reason"])
         ):
             messages.success(request, _("The correction is recorded; it will be published as a new line."))
             return redirect("sponsorship:campaign", found.campaign_id)
-        if action not in ("confirm", "correct"):
+        if action not in ("confirm", "correct", "resend"):
             messages.error(request, _("Choose what to do."))
     record(actor=user, action="sponsorship.entry_view", obj=found, child=found.child)
-    return render(request, "sponsorship/entry.html", {"entry": found, "confirm": confirm, "correct": correct})
+    return render(
+        request,
+        "sponsorship/entry.html",
+        {
+            "entry": found,
+            "confirm": confirm,
+            "correct": correct,
+            "waiting": confirmation.waiting(found),
+            "reference": confirmation.shown_reference(found.confirmation_reference),
+            "expired": confirmation.expired(found),
+            "max_attempts": confirmation.MAX_ATTEMPTS,
+        },
+    )
 
 
 def _refused(request, error: Refused):

@@ -190,3 +190,38 @@ class CorrectionForm(forms.Form):
 class LookupForm(forms.Form):
     reference = forms.CharField(label=_("Bank reference of your transfer"), max_length=40)
     amount = forms.CharField(label=_("Amount (đồng)"), max_length=20)
+
+
+class CarerConfirmForm(forms.Form):
+    """What the carer types from her SMS, on a cheap phone: two numbers, nothing else."""
+
+    reference = forms.CharField(
+        label=_("Reference (8 digits, in the message)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    code = forms.CharField(
+        label=_("Confirmation code (6 digits)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_reference(self) -> str:
+        from haven.sponsorship.services.confirmation import REFERENCE_DIGITS, normalise
+
+        found = normalise(self.cleaned_data["reference"], REFERENCE_DIGITS)
+        if not found:
+            raise forms.ValidationError(
+                _("The reference has 8 digits: copy it from the message."), code="invalid"
+            )
+        return found
+
+    def clean_code(self) -> str:
+        from haven.sponsorship.services.confirmation import CODE_DIGITS, normalise
+
+        found = normalise(self.cleaned_data["code"], CODE_DIGITS)
+        if not found:
+            raise forms.ValidationError(
+                _("The confirmation code has 6 digits: copy it from the message."), code="invalid"
+            )
+        return found
