@@ -8,12 +8,17 @@ the signed log."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
+import os
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from playwright.sync_api import expect
 
 from e2e.browser import Haven, t
@@ -96,6 +101,9 @@ def test_a_police_unit_sponsors_and_the_public_checks_it_without_the_child(open_
     page.locator("#id_commune").select_option(label=demo["commune"])
     page.locator("#id_form").select_option(label=vi("Money every month"))
     page.locator("#id_monthly_amount").fill(str(AMOUNT))
+    # Neither "until 18" nor a number of months: refused with the reason, in Vietnamese.
+    police.click(page.get_by_role("button", name=vi("Offer")))
+    expect(page.locator("#id_months_error")).to_have_text(vi("Give how many months, or choose “until 18”."))
     page.get_by_label(vi("Until the child turns 18")).check()
     police.click(page.get_by_role("button", name=vi("Offer")))
     expect(page.get_by_text(vi("The offer is recorded: the coordinator will match a child."))).to_be_visible()
@@ -214,14 +222,33 @@ def test_a_police_unit_sponsors_and_the_public_checks_it_without_the_child(open_
     page = public.page
     public.visit("/ledger/")
     lines = page.locator("#lines ~ div table tbody tr")
-    disbursed = lines.filter(has_text=vi("Disbursement")).filter(has_text=dong(AMOUNT)).first
-    expect(disbursed).to_be_visible()
-    expect(lines.filter(has_text=vi("Confirmation by the carer")).first).to_be_visible()
+    # Today's disbursement (the demo's are of last month), to a carer who is not named, and the carer's
+    # confirmation as a line of its own naming it.
+    disbursed = (
+        lines.filter(has_text=vi("Disbursement")).filter(has_text=dong(AMOUNT)).filter(has_text=today())
+    )
+    expect(disbursed).to_have_count(1)
+    expect(disbursed).to_contain_text(vi("A child's carer (not named)"))
+    index = int(disbursed.locator("td").first.inner_text())
+    confirmation = lines.filter(has_text=vi("Confirmation by the carer")).filter(
+        has_text=vi("of line #%(index)s") % {"index": index}
+    )
+    expect(confirmation).to_have_count(1)
+    expect(confirmation).to_contain_text(today())
+    shoot(public, "#lines ~ div.table-wrap", "ledger-lines-scrolled")
     text = page.locator("main").inner_text()
     for part in name_parts:
         if not re.search(rf"\b{re.escape(part)}\b", public_before):
             assert not re.search(rf"\b{re.escape(part)}\b", text), f"the public page names {part!r}"
     assert child["full_name"] not in text and child["born"] not in text
+
+    # --- Anyone checks that the disbursement's line is in the signed log, without trusting Haven's
+    # page: the line's bytes, its audit path and the signed root, verified here (RFC 9162 §2.1.3.2).
+    verified = _included(public, index)
+    assert verified["type"] == "disbursement" and verified["amount"] == AMOUNT
+    assert verified["recipient"] == "Individual Recipient" and verified["recipient_id"].startswith("360G-")
+    for part in name_parts:
+        assert part not in json.dumps(verified, ensure_ascii=False)
 
     # --- The unit checks its gift: the line is found and its proof verifies against the signed root.
     public.visit("/ledger/")
@@ -230,6 +257,52 @@ def test_a_police_unit_sponsors_and_the_public_checks_it_without_the_child(open_
     public.click(page.get_by_role("button", name=vi("Check")))
     expect(page.locator("#found-line")).to_contain_text(demo["police_unit"])
     expect(page.locator("#proof-ok")).to_be_visible()
+    # The proof itself, opened, fits the phone too.
+    page.locator("#found-line summary").click()
+    expect(page.locator("#found-line details ol li").first).to_be_visible()
+    public.check()
+
+
+def _included(tab: Haven, index: int) -> dict:
+    """The line ``index``, once its inclusion proof against the signed checkpoint verifies: the leaf
+    and node hashes of RFC 6962 §2.1, the root recomputed from the audit path, the Ed25519 signature of
+    the checkpoint's note under the published key. Written here, not taken from Haven."""
+    get = tab.page.request.get
+    checkpoint = get(f"{tab.base_url}/ledger/checkpoint").json()
+    size = checkpoint["tree_size"]
+    note = json.loads(checkpoint["note"])
+    assert (note["tree_size"], note["root_hash"]) == (size, checkpoint["root_hash"])
+    key = get(f"{tab.base_url}/ledger/keys").json()["keys"][str(checkpoint["key_version"])]
+    Ed25519PublicKey.from_public_bytes(base64.b64decode(key)).verify(
+        base64.b64decode(checkpoint["signature"]), checkpoint["note"].encode()
+    )
+    (line,) = get(f"{tab.base_url}/ledger/entries?start={index}&end={index}").json()["entries"]
+    proof = get(f"{tab.base_url}/ledger/proof/inclusion?index={index}&tree_size={size}").json()
+    node = hashlib.sha256(b"\x00" + base64.b64decode(line["leaf_input"])).digest()
+    fn, sn = index, size - 1
+    for sibling in (bytes.fromhex(h) for h in proof["audit_path"]):
+        assert sn != 0
+        if fn & 1 or fn == sn:
+            node = hashlib.sha256(b"\x01" + sibling + node).digest()
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            node = hashlib.sha256(b"\x01" + node + sibling).digest()
+        fn, sn = fn >> 1, sn >> 1
+    assert sn == 0 and node.hex() == checkpoint["root_hash"], "the inclusion proof does not verify"
+    return json.loads(line["entry"])
+
+
+def shoot(tab: Haven, region: str, name: str) -> None:
+    """With HAVEN_SHOTS, a picture of a wide table scrolled to its right end, whose columns the
+    full-page pictures cannot show on a phone."""
+    folder = os.environ.get("HAVEN_SHOTS")
+    if not folder:
+        return
+    wrap = tab.page.locator(region)
+    wrap.evaluate("element => { element.scrollLeft = element.scrollWidth; }")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    wrap.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
 def _public_text(tab: Haven) -> str:
