@@ -296,6 +296,11 @@ HAVEN_OUTBOX_ADAPTERS = {
     "email": "haven.notifications.adapters.email",
     "sms": os.environ.get("HAVEN_SMS_ADAPTER", "haven.notifications.adapters.sms_log"),
 }
+# The address people type from an SMS (a carer's confirmation page, haven/sponsorship): the public
+# host name, without the scheme. Default: the first of the allowed hosts.
+HAVEN_SITE_ADDRESS = os.environ.get("HAVEN_SITE_ADDRESS", "").strip() or (
+    ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost"
+)
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "haven@localhost")
 

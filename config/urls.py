@@ -8,6 +8,7 @@ from haven.api.api import api
 from haven.foundlings import views as foundling_views
 from haven.notifications.views import inbox
 from haven.protection import views as protection_views
+from haven.sponsorship import carer_views
 
 
 def _api_urls():
@@ -37,6 +38,8 @@ urlpatterns = [
     path("reports/", include("haven.reports.urls")),
     path("report/", foundling_views.public_report, name="public_report"),
     path("report/child-at-risk/", protection_views.public_report, name="public_report_risk"),
+    # A carer confirms the money she received, from the address in her SMS: short, in Vietnamese.
+    path("xacnhan/", carer_views.confirm, name="carer_confirm"),
     path("inbox/", inbox, name="inbox"),
     path("deadlines/", include("haven.deadlines.urls")),
     path("i18n/setlang/", markers.public(set_language), name="set_language"),

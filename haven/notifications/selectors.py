@@ -28,6 +28,13 @@ READERS: tuple[tuple[Q, Verb | frozenset[Role]], ...] = (
         Q(link__startswith="/protection/transfers/"),
         frozenset({R.COMMUNE_CHILD_PROTECTION_OFFICER, R.COMMUNE_CHAIRMAN}),
     ),
+    # A sponsorship's coordinator steps (an offer to match, a ledger entry): the Women's Union's
+    # coordinators, not a sponsor whose account sits in the same chapter (sponsorship/workflow.py).
+    (
+        Q(link__startswith="/sponsorship/entries/")
+        | (Q(link__startswith="/sponsorship/") & Q(link__endswith="/match/")),
+        Verb.SPONSORSHIP_COORDINATE,
+    ),
 )
 
 

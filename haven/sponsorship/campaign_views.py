@@ -13,10 +13,11 @@ from haven.access.policy import Verb
 from haven.access.scoping import granting
 from haven.accounts.models import Organisation, OrganisationKind
 from haven.audit.services import record
+from haven.core import clock
 from haven.core.errors import Refused
 from haven.sponsorship import forms, selectors, services
-from haven.sponsorship.models import Programme
-from haven.sponsorship.services import reconciliation
+from haven.sponsorship.models import EntryKind, Programme, PurposeCode, Recipient, SponsorshipState
+from haven.sponsorship.services import confirmation, reconciliation
 from haven.sponsorship.services.statements import StatementRefused
 from haven.sponsorship.views import _communes_for, attempt
 
@@ -27,6 +28,42 @@ def _facilities(user):
         kind=OrganisationKind.SOCIAL_PROTECTION_FACILITY,
         area__in=list(communes) + [c.parent for c in communes],
     )
+
+
+def _payable(user, campaign) -> list:
+    """The active sponsorships this campaign may pay: those the coordinator keeps, of its programme
+    (or any, for a campaign of no programme)."""
+    found = selectors.sponsorships_for(user).filter(state=SponsorshipState.ACTIVE)
+    if campaign.programme_id:
+        found = found.filter(programme_id=campaign.programme_id)
+    return [s for s in found.order_by("sponsor__name", "child__given_name")[:300] if s.child_id]
+
+
+def _label(sponsorship) -> str:
+    child = sponsorship.child
+    return " — ".join(
+        (
+            sponsorship.sponsor.name,
+            f"{child.given_name or _('(not named)')} ({selectors.age_band(child)})",
+            sponsorship.commune.name,
+        )
+    )
+
+
+def _paying(request, payable) -> dict:
+    """From a sponsorship's page: the entry comes ready as its monthly payment to the carer."""
+    chosen = next((s for s in payable if str(s.pk) == request.GET.get("sponsorship", "")), None)
+    if chosen is None:
+        return {}
+    return {
+        "kind": EntryKind.DISBURSEMENT,
+        "sponsorship": str(chosen.pk),
+        "recipient": Recipient.CARER,
+        "amount": chosen.monthly_amount or None,
+        "commune": chosen.commune_id,
+        "purpose": PurposeCode.LIVING,
+        "occurred_on": clock.today(),
+    }
 
 
 @markers.requires(Verb.SPONSORSHIP_COORDINATE)
@@ -59,11 +96,14 @@ def campaign(request, campaign_id):
     found = get_object_or_404(selectors.campaigns_for(user), pk=campaign_id)
     communes = _communes_for(user, Verb.SPONSORSHIP_COORDINATE)
     action = request.POST.get("action", "") if request.method == "POST" else ""
+    payable = _payable(user, found)
     entry_form = forms.EntryForm(
         request.POST if action == "entry" else None,
         communes=communes,
         facilities=_facilities(user),
+        sponsorships=[(str(s.pk), _label(s)) for s in payable],
         prefix="entry",
+        initial=_paying(request, payable),
     )
     statement_form = forms.StatementForm(
         request.POST if action == "statement" else None,
@@ -109,7 +149,12 @@ def campaign(request, campaign_id):
     entries = found.entries.select_related("line", "commune", "organisation").order_by(
         "-occurred_on", "-recorded_at"
     )[:200]
-    record(actor=user, action="sponsorship.campaign_view", obj=found)
+    record(
+        actor=user,
+        action="sponsorship.campaign_view",
+        obj=found,
+        data={"children": [str(s.child_id) for s in payable]},
+    )
     return render(
         request,
         "sponsorship/campaign.html",
@@ -142,15 +187,35 @@ def entry(request, entry_id):
         ):
             messages.success(request, _("The disbursement is confirmed."))
             return redirect("sponsorship:entry", found.pk)
+        if action == "resend":
+            try:
+                services.code_resend(actor=user, entry=found)
+            except Refused as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("A new reference and code were sent to the carer's phone."))
+            return redirect("sponsorship:entry", found.pk)
         if action == "correct" and attempt(
             correct, lambda d: services.correction_record(actor=user, entry=found, reason=d["reason"])
         ):
             messages.success(request, _("The correction is recorded; it will be published as a new line."))
             return redirect("sponsorship:campaign", found.campaign_id)
-        if action not in ("confirm", "correct"):
+        if action not in ("confirm", "correct", "resend"):
             messages.error(request, _("Choose what to do."))
     record(actor=user, action="sponsorship.entry_view", obj=found, child=found.child)
-    return render(request, "sponsorship/entry.html", {"entry": found, "confirm": confirm, "correct": correct})
+    return render(
+        request,
+        "sponsorship/entry.html",
+        {
+            "entry": found,
+            "confirm": confirm,
+            "correct": correct,
+            "waiting": confirmation.waiting(found),
+            "reference": confirmation.shown_reference(found.confirmation_reference),
+            "expired": confirmation.expired(found),
+            "max_attempts": confirmation.MAX_ATTEMPTS,
+        },
+    )
 
 
 def _refused(request, error: Refused):

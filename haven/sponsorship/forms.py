@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haven.people.forms import DATE_WIDGET
 from haven.sponsorship.models import (
@@ -28,7 +29,7 @@ class NamedChoice(forms.ModelChoiceField):
 
 class OfferForm(forms.Form):
     sponsor = NamedChoice(label=_("Sponsor"), queryset=None)
-    programme = NamedChoice(label=_("Programme"), queryset=None)
+    programme = NamedChoice(label=pgettext_lazy("sponsorship", "Programme"), queryset=None)
     commune = NamedChoice(label=_("Commune"), queryset=None)
     form = forms.ChoiceField(label=_("What is given"), choices=Form.choices)
     monthly_amount = forms.IntegerField(
@@ -51,7 +52,7 @@ class OfferForm(forms.Form):
 
 
 class SponsorForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=SponsorKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("sponsor", "Kind"), choices=SponsorKind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     publish_identity = forms.BooleanField(
@@ -107,7 +108,7 @@ class MessageForm(forms.Form):
 
 class VisitRequestForm(forms.Form):
     planned_at = forms.DateTimeField(label=_("When"), widget=DATETIME_WIDGET)
-    place = forms.CharField(label=_("Where"), max_length=200)
+    place = forms.CharField(label=pgettext_lazy("visit", "Where"), max_length=200)
 
 
 class VisitDecideForm(forms.Form):
@@ -138,7 +139,8 @@ class CampaignForm(forms.Form):
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=[c for c in EntryKind.choices if c[0] != EntryKind.CORRECTION]
+        label=pgettext_lazy("ledger", "Kind"),
+        choices=[c for c in EntryKind.choices if c[0] != EntryKind.CORRECTION],
     )
     amount = forms.IntegerField(label=_("Amount (đồng)"), min_value=1, max_value=10**13)
     occurred_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
@@ -150,8 +152,8 @@ class EntryForm(forms.Form):
     payer_name = forms.CharField(label=_("Payer's name"), max_length=200, required=False)
     payer_publish = forms.BooleanField(label=_("The payer asks to be named in public"), required=False)
     memo = forms.CharField(label=_("Bank memo (kept, never published)"), max_length=300, required=False)
-    sponsorship = forms.CharField(
-        label=_("Sponsorship"), max_length=36, required=False, widget=forms.HiddenInput
+    sponsorship = forms.ChoiceField(
+        label=_("Sponsorship (for a payment to the child's carer)"), required=False, choices=()
     )
     recipient = forms.ChoiceField(
         label=_("Recipient"), choices=[("", "—"), *Recipient.choices], required=False
@@ -161,10 +163,13 @@ class EntryForm(forms.Form):
         label=_("Carer's phone (receives the confirmation code)"), max_length=20, required=False
     )
 
-    def __init__(self, *args, communes, facilities, **kwargs) -> None:
+    def __init__(self, *args, communes, facilities, sponsorships=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes
         self.fields["organisation"].queryset = facilities
+        # The active sponsorships the coordinator keeps, as the coordinator knows them: the sponsor,
+        # the child's first name and age band, the commune.
+        self.fields["sponsorship"].choices = [("", "—"), *sponsorships]
 
 
 class ConfirmForm(forms.Form):
@@ -190,3 +195,38 @@ class CorrectionForm(forms.Form):
 class LookupForm(forms.Form):
     reference = forms.CharField(label=_("Bank reference of your transfer"), max_length=40)
     amount = forms.CharField(label=_("Amount (đồng)"), max_length=20)
+
+
+class CarerConfirmForm(forms.Form):
+    """What the carer types from her SMS, on a cheap phone: two numbers, nothing else."""
+
+    reference = forms.CharField(
+        label=_("Reference (8 digits, in the message)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    code = forms.CharField(
+        label=_("Confirmation code (6 digits)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_reference(self) -> str:
+        from haven.sponsorship.services.confirmation import REFERENCE_DIGITS, normalise
+
+        found = normalise(self.cleaned_data["reference"], REFERENCE_DIGITS)
+        if not found:
+            raise forms.ValidationError(
+                _("The reference has 8 digits: copy it from the message."), code="invalid"
+            )
+        return found
+
+    def clean_code(self) -> str:
+        from haven.sponsorship.services.confirmation import CODE_DIGITS, normalise
+
+        found = normalise(self.cleaned_data["code"], CODE_DIGITS)
+        if not found:
+            raise forms.ValidationError(
+                _("The confirmation code has 6 digits: copy it from the message."), code="invalid"
+            )
+        return found

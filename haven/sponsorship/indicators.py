@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haven.reports.compute import Fact, Window, count
 from haven.reports.registry import Breakdown, Dimension, Indicator, Unit, register
@@ -95,7 +96,7 @@ INDICATORS = (
         valid_from=dt.date(2025, 11, 26),
         compute=sponsored,
         disaggregations=(Dimension.SEX, Dimension.AGE, Dimension.CATEGORY),
-        breakdown=Breakdown(_("Programme"), _programmes, partition=False),
+        breakdown=Breakdown(pgettext_lazy("sponsorship", "Programme"), _programmes, partition=False),
         stock=True,
         order=70,
     ),

@@ -397,6 +397,13 @@ class Entry(models.Model):
     )
     carer_phone = EncryptedTextField(_("carer's phone"), max_length=20, blank=True)
     confirmation_hash = models.CharField(max_length=64, blank=True)
+    # The carer types the reference and the code on the public page (services/confirmation.py): the
+    # reference finds the entry without naming it; the code is single-use, lasts a while, and locks
+    # after a few wrong tries.
+    confirmation_reference = models.CharField(max_length=8, blank=True)
+    confirmation_expires_at = models.DateTimeField(null=True, blank=True)
+    confirmation_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmation_locked_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_via = models.CharField(max_length=10, blank=True)
     corrects = models.ForeignKey(
@@ -420,6 +427,11 @@ class Entry(models.Model):
         indexes = [models.Index(fields=["campaign", "kind"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="entry_amount_positive"),
+            models.UniqueConstraint(
+                fields=["confirmation_reference"],
+                condition=~Q(confirmation_reference=""),
+                name="entry_confirmation_reference_unique",
+            ),
         ]
 
     def __str__(self) -> str:

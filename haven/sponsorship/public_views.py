@@ -72,12 +72,20 @@ def _recipients_by_location(lines) -> tuple[list[dict], disclosure.Count]:
 
 
 def shown(entry: dict) -> dict:
-    """A published line as a reader reads it: the kind in words, the date as dd/mm/yyyy."""
+    """A published line as a reader reads it: the kind in words, the date as dd/mm/yyyy, who gave or
+    received in words (a child's carer is never named; the data keep 360Giving's term)."""
     kinds = {**dict(EntryKind.choices), "confirmation": _("Confirmation by the carer")}
     day = entry.get("date", "")
+    if entry.get("type") == "confirmation":
+        party = _("of line #%(index)s") % {"index": entry.get("confirms", "")}
+    elif entry.get("recipient") == INDIVIDUAL_RECIPIENT:
+        party = _("A child's carer (not named)")
+    else:
+        party = entry.get("payer") or entry.get("recipient") or entry.get("funder") or ""
     return {
         "kind": str(kinds.get(entry.get("type", ""), entry.get("type", ""))),
         "date": "/".join(reversed(day.split("-"))) if day else "",
+        "party": party,
     }
 
 
@@ -116,7 +124,6 @@ def page(request):
                 "line": line,
                 "entry": entry,
                 "shown": shown(entry),
-                "party": entry.get("payer") or entry.get("recipient") or entry.get("funder") or "",
                 "place": names.get(entry.get("location", ""), entry.get("location", "")),
             }
         )
@@ -159,11 +166,14 @@ def donor_lookup(request):
             error = refusal.message
         else:
             found = lookup_lines(reference, amount)
+            campaign_names = dict(Campaign.objects.values_list("code", "name"))
             for item in found:
                 item["fields"] = json.loads(item["entry"])
                 item["shown"] = shown(item["fields"])
                 checkpoint = item["checkpoint"]
                 item["verified"] = bool(checkpoint) and _verifies(item, checkpoint)
+                code = item["fields"].get("campaign", "")
+                item["campaign_name"] = campaign_names.get(code, code)
     return render(
         request,
         "sponsorship/donor.html",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import random
+import re
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dateutil.relativedelta import relativedelta
@@ -189,7 +190,8 @@ def demo(world: DemoWorld, *, seed: int = 2026) -> str:
             purpose="living",
         )
         if i < 4:  # the fifth waits for the carer's code
-            code = OutboxMessage.objects.filter(channel="sms").latest("id").body.split(":")[-1].strip()
+            sms = OutboxMessage.objects.filter(channel="sms").latest("id").body
+            code = re.search(r"(?<![\d.])\d{6}(?![\d.])", sms).group()
             services.disbursement_confirm(entry=entry, code=code)
     services.entry_record(
         actor=coordinator,

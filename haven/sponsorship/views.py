@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from haven.core.errors import Refused, add_to_form
 from haven.sponsorship import forms, selectors, services
 from haven.sponsorship.models import Programme, Sponsor, SponsorshipState, Visit, VisitState
 from haven.sponsorship.services import reconciliation
-from haven.sponsorship.workflow import COORDINATOR
+from haven.sponsorship.workflow import COORDINATOR, WORKFLOW
 
 
 def attempt(form, action) -> bool:
@@ -84,6 +85,9 @@ def index(request):
             organiser__in=[m.organisation for m in granting(user, Verb.SPONSORSHIP_COORDINATE)]
         ),
     }
+    named = [str(s.child_id) for s in context["active"] if s.child_id]
+    if named:  # the list names each sponsored child by first name
+        record(actor=user, action="sponsorship.list", data={"children": named})
     return render(request, "sponsorship/index.html", context)
 
 
@@ -167,10 +171,23 @@ def sponsor(request, sponsor_id):
 
 
 def _candidates(user, sponsorship):
+    """Each child as the coordinator chooses: first name, sex and age band, never the record."""
     found = services.candidates(actor=user, sponsorship=sponsorship)
     for child in found:
-        child.label = f"{child.given_name} — {selectors.age_band(child)}"
+        child.label = " — ".join(
+            (child.given_name or _("(not named)"), child.get_sex_display(), selectors.age_band(child))
+        )
     return found
+
+
+def _open(name: str, sponsorship) -> bool:
+    """A step's form is shown only where it can be taken: from the sponsorship's state, and a visit
+    only once direct contact is approved."""
+    if sponsorship.state not in WORKFLOW.transitions[name].sources:
+        return False
+    return name != "request_visit" or (
+        sponsorship.direct_contact and sponsorship.contact_approved_at is not None
+    )
 
 
 # The steps of a sponsorship page: form, service, and who takes it (coordinator, or anyone who reaches it).
@@ -217,7 +234,7 @@ def sponsorship(request, sponsorship_id, step: str = ""):
         raise Http404
     bound = {}
     for name, (form_class, coordinators_only) in STEPS.items():
-        if form_class is None or (coordinators_only and not coordinator):
+        if form_class is None or (coordinators_only and not coordinator) or not _open(name, found):
             continue
         kwargs = (
             {"candidates": _candidates(user, found)}
@@ -241,10 +258,10 @@ def sponsorship(request, sponsorship_id, step: str = ""):
             except Refused as error:
                 messages.error(request, error.message)
                 return redirect("sponsorship:sponsorship", found.pk)
-            messages.success(request, _("Done."))
+            messages.success(request, _("Done: %(step)s.") % {"step": WORKFLOW.transitions[step].title})
             return redirect("sponsorship:sponsorship", found.pk)
         if attempt(form, lambda d: _run(step, user, found, d)):
-            messages.success(request, _("Done."))
+            messages.success(request, _("Done: %(step)s.") % {"step": WORKFLOW.transitions[step].title})
             return redirect("sponsorship:sponsorship", found.pk)
     record(actor=user, action="sponsorship.view", obj=found, child=found.child if coordinator else None)
     context = {
@@ -254,7 +271,21 @@ def sponsorship(request, sponsorship_id, step: str = ""):
         "forms": bound,
         "visits": found.visits.all(),
         "messages_": found.messages.all(),
-        "steps": found.steps.select_related("actor").all() if coordinator else [],
+        "steps": [
+            (step, WORKFLOW.transitions[step.action].title if step.action in WORKFLOW.transitions else "")
+            for step in found.steps.select_related("actor")
+        ]
+        if coordinator
+        else [],
+        # The coordinator pays the carer from a campaign's page, the sponsorship chosen there.
+        "campaigns": selectors.campaigns_for(user).filter(
+            Q(programme__isnull=True) | Q(programme_id=found.programme_id)
+        )
+        if coordinator and found.state == SponsorshipState.ACTIVE
+        else [],
+        "payments": found.entries.filter(kind="disbursement").select_related("line").order_by("-occurred_on")
+        if coordinator
+        else [],
         "visit_form": forms.VisitDecideForm(prefix="visit") if coordinator else None,
     }
     return render(request, "sponsorship/sponsorship.html", context)

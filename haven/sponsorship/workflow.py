@@ -78,6 +78,25 @@ def _organiser(firing):
     return firing.subject.programme.organiser
 
 
+def _sponsor_unit(firing):
+    """The sponsor's own unit (the commune police), or the organisation of the sponsor's account."""
+    sponsor = firing.subject.sponsor
+    if sponsor.organisation_id:
+        return sponsor.organisation
+    if sponsor.user_id:
+        from haven.access.scoping import granting
+
+        found = next(iter(granting(sponsor.user, Verb.SPONSORSHIP_OFFER)), None)
+        return found.organisation if found else None
+    return None
+
+
+def _sponsor_account(firing):
+    """A unit is told as a whole; a person's own account, alone."""
+    sponsor = firing.subject.sponsor
+    return sponsor.user if not sponsor.organisation_id and sponsor.user_id else None
+
+
 TRANSITIONS: dict[str, Transition] = {
     "offer": Transition(
         frozenset(),
@@ -85,7 +104,13 @@ TRANSITIONS: dict[str, Transition] = {
         SPONSORS | COORDINATOR,
         gettext_lazy("Offer a sponsorship to a programme or a commune"),
         verb=Verb.SPONSORSHIP_OFFER,
-        tells=(Tell(gettext_lazy("A sponsor offers a sponsorship: match a child"), to=_organiser),),
+        tells=(
+            Tell(
+                gettext_lazy("A sponsor offers a sponsorship: match a child"),
+                to=_organiser,
+                link=lambda firing: f"/sponsorship/{firing.subject.pk}/match/",
+            ),
+        ),
     ),
     "match": Transition(
         frozenset({S.OFFERED}),
@@ -95,6 +120,13 @@ TRANSITIONS: dict[str, Transition] = {
         opens=("sponsorship.exit_plan",),
         confirm=gettext_lazy(
             "The sponsor will see the child's first name, age band and commune, nothing more."
+        ),
+        tells=(
+            Tell(
+                gettext_lazy("Your sponsorship is matched with a child: see the child's first name"),
+                to=_sponsor_unit,
+                user=_sponsor_account,
+            ),
         ),
     ),
     "decline": Transition(frozenset({S.OFFERED}), S.DECLINED, COORDINATOR, gettext_lazy("Decline the offer")),

@@ -255,7 +255,7 @@ APPS = {
     "prevention": ("/prevention/",),
     "care": ("/care/",),
     "people": ("/children/",),
-    "sponsorship": ("/sponsorship/", "/ledger/"),
+    "sponsorship": ("/sponsorship/", "/ledger/", "/xacnhan/"),
     "others": None,  # everything not above
 }
 

@@ -1,9 +1,9 @@
 """Every write of the sponsorship domain (split by sub-domain, as entitlements' services are)."""
 
+from haven.sponsorship.services.confirmation import carer_confirm, code_resend, disbursement_confirm
 from haven.sponsorship.services.ledger import (
     campaign_create,
     correction_record,
-    disbursement_confirm,
     entry_record,
     figures,
 )
@@ -31,6 +31,8 @@ from haven.sponsorship.services.statements import statement_import
 __all__ = [
     "campaign_create",
     "candidates",
+    "carer_confirm",
+    "code_resend",
     "consent_record",
     "contact_approve",
     "correction_record",

@@ -11,15 +11,13 @@ balance is a sum of postings, never a stored figure.
 
 Decree 93/2021/NĐ-CP: a campaign receives only within its committed period (and on its own account);
 money leaves only if the campaign holds it. A disbursement to a child's carer is confirmed by the
-carer's one-time code (sent by SMS, never shown to the person who records it) or by the payment
-provider's return; one unconfirmed after 14 days escalates on the deadline engine.
+carer's one-time code (sent by SMS, never shown to the person who records it; services/confirmation.py)
+or by the payment provider's return; one unconfirmed after 14 days escalates on the deadline engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -48,6 +46,7 @@ from haven.sponsorship.models import (
     Sponsorship,
     SponsorshipState,
 )
+from haven.sponsorship.services.confirmation import CONFIRM_RULE, code_issue
 
 A = Account
 LEGS: dict[str, tuple[str, str]] = {
@@ -62,7 +61,6 @@ LEGS: dict[str, tuple[str, str]] = {
 DRAWS = {EntryKind.DISBURSEMENT: A.CASH, EntryKind.EXPENDITURE: A.CASH, EntryKind.GOODS_ISSUE: A.GOODS}
 INCOMING = (EntryKind.RECEIPT, EntryKind.IN_KIND_RECEIPT)
 MAX_AMOUNT = 10**13  # ten thousand billion đồng: beyond any campaign
-CONFIRM_RULE = "sponsorship.confirm_disbursement"
 
 
 def campaign_reach(user: User) -> Q | None:
@@ -301,11 +299,7 @@ def entry_record(
                 "over_balance",
             )
     now = clock.now()
-    code = (
-        f"{secrets.randbelow(10**6):06d}"
-        if kind == EntryKind.DISBURSEMENT and recipient == Recipient.CARER
-        else ""
-    )
+    to_carer = kind == EntryKind.DISBURSEMENT and recipient == Recipient.CARER
     entry = Entry.objects.create(
         kind=kind,
         campaign=campaign,
@@ -327,9 +321,6 @@ def entry_record(
         recorded_by=actor,
         recorded_at=now,
     )
-    if code:
-        entry.confirmation_hash = _code_hash(entry, code)
-        entry.save(update_fields=["confirmation_hash"])
     _post(entry, *LEGS[kind], amount)
     record(
         actor=actor,
@@ -339,7 +330,7 @@ def entry_record(
         child=entry.child,
         data={"campaign": campaign.code, "amount": amount},
     )
-    if code:
+    if to_carer:
         obligation_open(
             rule_code=CONFIRM_RULE,
             subject=entry,
@@ -347,63 +338,7 @@ def entry_record(
             responsible=campaign.organiser,
             start=now,
         )
-        # Written with the entry: the outbox sends it after the commit, never for an entry rolled back.
-        _send_code(carer_phone, code, amount)
-    return entry
-
-
-def _code_hash(entry: Entry, code: str) -> str:
-    return hmac.new(str(entry.pk).encode(), code.encode(), hashlib.sha256).hexdigest()
-
-
-def _send_code(phone: str, code: str, amount: int) -> None:
-    """The carer's code goes by SMS through the outbox; nobody in Haven sees it."""
-    from haven.notifications.models import Channel, OutboxMessage
-
-    now = clock.now()
-    OutboxMessage.objects.create(
-        channel=Channel.SMS,
-        to=phone,
-        subject="Haven",
-        body=_("Haven: you received %(amount)s đồng for the child. To confirm, give this code: %(code)s")
-        % {"amount": f"{amount:,}".replace(",", "."), "code": code},
-        next_attempt_at=now,
-        created_at=now,
-    )
-
-
-@transaction.atomic
-def disbursement_confirm(
-    *, entry: Entry, code: str = "", provider_reference: str = "", actor: User | None = None
-) -> Entry:
-    """The carer's code (anyone may type it, the carer or the coordinator the carer reads it to), or
-    the payment provider's return (a coordinator records its reference). Either closes the clock."""
-    entry = Entry.objects.select_for_update().get(pk=entry.pk)
-    if entry.kind != EntryKind.DISBURSEMENT or not entry.confirmation_hash:
-        raise Refused(_("This entry waits for no confirmation."), code="nothing_to_confirm")
-    if entry.confirmed_at is not None:
-        raise Refused(_("This disbursement is already confirmed."), code="confirmed")
-    if provider_reference:
-        if actor is None:
-            raise NotVisible
-        keeping(actor, entry.campaign)
-        via = "provider"
-    else:
-        if not re.fullmatch(r"[0-9]{6}", code or "") or not hmac.compare_digest(
-            _code_hash(entry, code), entry.confirmation_hash
-        ):
-            raise invalid("code", _("This code does not match the disbursement."), "wrong_code")
-        via = "carer"
-    entry.confirmed_at, entry.confirmed_via = clock.now(), via
-    Entry.objects.filter(pk=entry.pk).update(confirmed_at=entry.confirmed_at, confirmed_via=via)
-    obligations_close(subject=entry, rules=[CONFIRM_RULE], actor=actor)
-    record(
-        actor=actor,
-        action="sponsorship.disbursement_confirm",
-        obj=entry,
-        child=entry.child,
-        data={"via": via, "provider_reference": provider_reference[:60]},
-    )
+        code_issue(entry)
     return entry
 
 

@@ -117,7 +117,9 @@ def confirmation_line(entry: Entry) -> dict:
         "v": 1,
         "type": "confirmation",
         "confirms": entry.line.index,
-        "date": entry.confirmed_at.date().isoformat(),
+        # The day in Vietnam: a carer who confirms before 7 in the morning confirms "today", not on the
+        # day before (the UTC date), which would put the confirmation before the money.
+        "date": clock.localdate(entry.confirmed_at).isoformat(),
         "via": entry.confirmed_via,
         "amount": 0,
         "currency": "VND",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -39,8 +40,17 @@ def pay(scene, sponsorship, amount=1_000_000, **kwargs):
     return services.entry_record(**values)
 
 
+def sms_sent() -> str:
+    return OutboxMessage.objects.filter(channel="sms").latest("id").body
+
+
 def code_sent() -> str:
-    return OutboxMessage.objects.filter(channel="sms").latest("id").body.split(":")[-1].strip()
+    """The six-digit code of the latest SMS (the reference is two groups of four, the amount has dots)."""
+    return re.search(r"(?<![\d.])\d{6}(?![\d.])", sms_sent()).group()
+
+
+def reference_sent() -> str:
+    return re.search(r"\b(\d{4}) (\d{4})\b", sms_sent()).group()
 
 
 def test_balances_are_sums_of_postings_that_balance(scene):
