@@ -10,6 +10,7 @@ score always comes with its reasons: each criterion met, what was found and the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -101,10 +102,18 @@ class Score:
     at_risk: bool
 
 
+def scorer(on: dt.date) -> Callable[[dict[str, int]], Score]:
+    """``score`` for many pupils on one day: the day's criteria and threshold are read once."""
+    found, threshold = criteria(on), at_risk_from(on)
+
+    def one(facts: dict[str, int]) -> Score:
+        reasons = tuple(Reason(c, facts.get(c.code, 0)) for c in found if facts.get(c.code, 0) >= c.threshold)
+        total = sum(r.points for r in reasons)
+        return Score(total, reasons, total >= threshold)
+
+    return one
+
+
 def score(facts: dict[str, int], on: dt.date) -> Score:
     """The score of one pupil from ``facts`` (criterion code → what was found), and why."""
-    reasons = tuple(
-        Reason(c, facts.get(c.code, 0)) for c in criteria(on) if facts.get(c.code, 0) >= c.threshold
-    )
-    total = sum(r.points for r in reasons)
-    return Score(total, reasons, total >= at_risk_from(on))
+    return scorer(on)(facts)

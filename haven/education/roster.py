@@ -87,7 +87,7 @@ OUT_BY_LEVEL = {
 AT_RISK_BY_LEVEL = {Level.PRIMARY: Dimension.PRIMARY_AT_RISK, Level.LOWER_SECONDARY: Dimension.LOWER_AT_RISK}
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     child_id: object
     names: tuple[str, str, str]  # family, middle, given: joined when shown, not for a province's counts
@@ -125,7 +125,7 @@ class Row:
         return self.status.label
 
 
-def _risk_facts(child_ids: QuerySet, enrolment_ids: list, on: dt.date, over: dict) -> dict:
+def _risk_facts(child_ids: QuerySet, enrolment_ids: QuerySet, on: dt.date, over: dict) -> dict:
     """What the risk criteria read, for every child at once: a grouped query per criterion."""
     from haven.care.models import CaregiverChange, Placement
 
@@ -260,16 +260,16 @@ def compute(children: QuerySet, on: dt.date, *, with_risk: bool = True) -> list[
             row.status = Status.DROPPED_OUT
         out.append(row)
     if with_risk and current:
-        enrolled = list(
-            Enrolment.objects.filter(child_id__in=ids, school_year=year, state=State.ENROLLED).values_list(
-                "pk", flat=True
-            )
+        # A subquery, not a list: a province's 100,000 pupils would make one enormous IN list.
+        enrolled = Enrolment.objects.filter(child_id__in=ids, school_year=year, state=State.ENROLLED).values(
+            "pk"
         )
         facts = _risk_facts(ids, enrolled, on, over)
+        score = risk.scorer(on)
         for row in out:
             if row.child_id in current:
                 row.facts = facts.get(row.child_id, {})
-                row.score = risk.score(row.facts, on)
+                row.score = score(row.facts)
     return out
 
 
