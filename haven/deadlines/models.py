@@ -47,9 +47,11 @@ class ObligationQuerySet(ChildDataQuerySet):
         subject itself where its model scopes its own reads (access/scoping.py, deadlines/subjects.py)."""
         from django.apps import apps
 
+        from haven.access.policy import POLICY
         from haven.access.relations import obligations_related
-        from haven.access.scoping import can, child_filter, organisation_filter
-        from haven.deadlines.subjects import not_children
+        from haven.access.scoping import can, child_filter, granting, organisation_filter, reach
+        from haven.accounts.models import Role
+        from haven.deadlines.subjects import not_children, readers
 
         about_child = child_filter(user, verb, "child__")
         q = Q(pk__in=[])
@@ -61,6 +63,15 @@ class ObligationQuerySet(ChildDataQuerySet):
             related = obligations_related(user)
             if related is not None:
                 q |= related
+            for subject_type, reader in readers().items():
+                # A role that sees the child only under the subject's own verb (a school, its pupils'
+                # school facts) sees the steps of that subject, and nothing else of the child's.
+                through = [
+                    m for m in granting(user, reader) if Verb.CHILD_VIEW not in POLICY[Role(m.role)].verbs
+                ]
+                seen = reach(through, "child__")
+                if seen is not None:
+                    q |= Q(seen, subject_type=subject_type, child__merged_into__isnull=True)
         for subject_type, subject_verb in not_children().items():
             about_other = organisation_filter(user, subject_verb, "responsible__")
             if about_other is not None:

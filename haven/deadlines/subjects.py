@@ -4,6 +4,9 @@
 - An obligation whose subject is not a child (a person followed by the prevention work, a commune's
   register of families) is seen by those whose roles grant the subject's ``verb``, through the
   organisation that answers for it. Every other obligation is seen through its child.
+- ``reader``: a verb under which a role that does not read the child's record still sees the child (a
+  school sees its pupils' school facts, never their record): such a role sees the obligations of this
+  subject through the child, so the steps it owes reach its task list.
 - ``page`` is where the step is taken (``{id}``: the subject's id, ``{child}``: the child's); a task
   list, a notification and an e-mail link there. A subject without a page links to the child's record.
 - ``label`` names an obligation that has no child (a payroll, a periodic report) on a task list.
@@ -24,6 +27,7 @@ from haven.access.policy import Verb
 @dataclass(frozen=True)
 class Subject:
     verb: Verb | None = None
+    reader: Verb | None = None
     page: str = ""
     label: str = ""
     case_worker: Callable[[], Expression] | None = None
@@ -36,17 +40,26 @@ def register(
     subject_type: str,
     *,
     verb: Verb | None = None,
+    reader: Verb | None = None,
     page: str = "",
     label: str = "",
     case_worker: Callable[[], Expression] | None = None,
 ) -> None:
     """Tell the engine about a subject (``app_label.model``)."""
-    SUBJECTS[subject_type] = Subject(verb=verb, page=page, label=label, case_worker=case_worker)
+    SUBJECTS[subject_type] = Subject(
+        verb=verb, reader=reader, page=page, label=label, case_worker=case_worker
+    )
 
 
 def not_children() -> dict[str, Verb]:
     """The subjects that are not a child, with the verb that lets a user see their obligations."""
     return {t: s.verb for t, s in SUBJECTS.items() if s.verb is not None}
+
+
+def readers() -> dict[str, Verb]:
+    """The subjects of a child whose obligations are also seen under a verb other than reading the
+    child's record, with that verb."""
+    return {t: s.reader for t, s in SUBJECTS.items() if s.reader is not None}
 
 
 def case_workers() -> dict[str, Callable[[], Expression]]:

@@ -80,11 +80,15 @@ RULES = (
 
 
 def register() -> None:
+    from haven.access.policy import Verb
     from haven.deadlines import rules, subjects
 
     rules.register("education", RULES)
-    # A school answers on its own pages; the commune and the carer act from the child's school page.
-    subjects.register("education.enrolment", page="/education/enrolments/{id}/")
+    # A school answers on its own pages; the commune and the carer act from the child's school page. A
+    # school, which reads no child's record, sees the steps of its enrolments and plans on its list.
+    subjects.register("education.enrolment", reader=Verb.EDUCATION_VIEW, page="/education/enrolments/{id}/")
     subjects.register("education.schoolmove", page="/education/children/{child}/")
     subjects.register("education.absencealert", page="/education/absences/{id}/visit/")
-    subjects.register("education.inclusionplan", page="/education/children/{child}/")
+    subjects.register(
+        "education.inclusionplan", reader=Verb.EDUCATION_VIEW, page="/education/children/{child}/"
+    )

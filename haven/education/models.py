@@ -163,7 +163,7 @@ class Enrolment(DatedFields, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.grade} — {self.school} ({self.school_year})"
+        return f"{self.get_level_display()} {self.grade} — {self.school} ({self.year_label})"
 
     @property
     def year_label(self) -> str:

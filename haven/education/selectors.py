@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from haven.access.policy import Verb
+from haven.access.policy import POLICY, Scope, Verb
 from haven.access.scoping import NotVisible, child_filter, granting
-from haven.accounts.models import Organisation, User
+from haven.accounts.models import Organisation, Role, User
 from haven.accounts.selectors import authority_for
 from haven.areas.models import Area
 from haven.audit.services import record
@@ -89,10 +89,11 @@ def schools_in(area: Area) -> QuerySet[School]:
 
 def communes_for(user: User) -> list[Area]:
     """The communes whose roster the user may read in full: a commune role its commune, a provincial
-    one its province's communes."""
+    one its province's communes. An organisation's role (a school, a facility) reads no commune's
+    roster, only its own children, wherever they come from."""
     found: dict[int, Area] = {}
     for m in granting(user, V):
-        if m.role in SCHOOL:
+        if POLICY[Role(m.role)].scope is Scope.ORGANISATION:
             continue
         area = m.organisation.area
         if area.level == "commune":

@@ -13,15 +13,20 @@ from haven.education.models import AbsenceAlert, Enrolment, InclusionPlan, Schoo
 R = Role
 COMMUNE = frozenset({R.COMMUNE_CHILD_PROTECTION_OFFICER})
 
+# Early (a task from the moment it opens, whatever its deadline): a child waits for that body alone to
+# answer a request to enrol, to enrol them after a move, to visit after the absences, or to obtain the
+# PIN the education database keys on. Five working days always end beyond the list's 7-day horizon, so
+# a list that showed them only then would say "nothing to do" on the day they open.
 DUTIES = (
-    Duty(clocks.PAPERS, Enrolment._meta.label_lower, COMMUNE),
-    Duty(clocks.ANSWER, Enrolment._meta.label_lower, frozenset({R.SCHOOL_OFFICER})),
+    Duty(clocks.PAPERS, Enrolment._meta.label_lower, COMMUNE, early=True),
+    Duty(clocks.ANSWER, Enrolment._meta.label_lower, frozenset({R.SCHOOL_OFFICER}), early=True),
     Duty(
         clocks.ENROL_AFTER_MOVE,
         SchoolMove._meta.label_lower,
         frozenset({*COMMUNE, R.FACILITY_DIRECTOR, R.FACILITY_SOCIAL_WORKER}),
+        early=True,
     ),
-    Duty(clocks.HOME_VISIT, AbsenceAlert._meta.label_lower, COMMUNE),
+    Duty(clocks.HOME_VISIT, AbsenceAlert._meta.label_lower, COMMUNE, early=True),
     Duty(clocks.PLAN_REVIEW, InclusionPlan._meta.label_lower, frozenset({R.SCHOOL_OFFICER})),
 )
 

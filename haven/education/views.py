@@ -24,7 +24,7 @@ from haven.core import clock
 from haven.core.errors import Refused, add_to_form
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.selectors import tasks_for
-from haven.education import ages, forms, roster, selectors, services, sheets
+from haven.education import ages, clocks, forms, roster, selectors, services, sheets
 from haven.education.models import AbsenceAlert, Enrolment, Mark, SchoolMove, State
 from haven.education.services.attendance import Line, LinesRefused
 from haven.education.services.schools import may_register_in
@@ -283,9 +283,17 @@ def enrolment(request, enrolment_id):
                 (s, FLOW.transitions[s.action].title if s.action in FLOW.transitions else s.action)
                 for s in found.steps.select_related("actor", "organisation")
             ],
-            "due": Obligation.objects.filter(subject_id=found.pk, status=Status.OPEN)
-            .order_by("due_at")
-            .first(),
+            "dues": list(
+                Obligation.objects.filter(subject_id=found.pk, status=Status.OPEN)
+                .select_related("responsible")
+                .order_by("due_at")
+            ),
+            # The papers are obtained on the child's record (a found child's birth registration, the
+            # PIN), for whoever may open it; a school may not.
+            "record": reverse("people:detail", args=[found.child_id])
+            if Child.objects.visible_to(request.user).filter(pk=found.child_id).exists()
+            else "",
+            "papers": clocks.PAPERS,
             "may_plan": found.state == State.ENROLLED,
         },
     )
@@ -362,6 +370,7 @@ def school(request, school_id: int):
     if request.method == "POST":
         posted = forms.DayForm(request.POST)
         marked_day = posted.cleaned_data["day"] if posted.is_valid() else None
+        # One line per pupil marked, numbered by the pupil's place on the page.
         marks = [
             Line(
                 number=i + 1,
@@ -372,20 +381,32 @@ def school(request, school_id: int):
             for i, e in enumerate(enrolled)
             if request.POST.get(f"mark-{e.pk}")
         ]
-        try:
-            outcome = services.attendance_record(actor=request.user, school=found, lines=marks)
-        except ValidationError as error:
-            problems = [str(m) for ms in error.message_dict.values() for m in ms]
+        if not marks:
+            problems = [_("Choose a mark for at least one pupil.")]
         else:
-            messages.success(request, _("%(n)s marks saved.") % {"n": outcome.saved})
-            _alerts_said(request, outcome.alerts)
-            return redirect(f"{reverse('education:school', args=[found.pk])}?day={marked_day:%d/%m/%Y}")
+            try:
+                outcome = services.attendance_record(actor=request.user, school=found, lines=marks)
+            except LinesRefused as error:
+                # On the page a line is a pupil: the problem is told by the pupil's name.
+                problems = [
+                    _("%(child)s: %(problem)s") % {"child": enrolled[n - 1].child, "problem": " ".join(p)}
+                    for n, p in sorted(error.lines.items())
+                ]
+            except ValidationError as error:
+                problems = [str(m) for ms in error.message_dict.values() for m in ms]
+            else:
+                messages.success(request, _("%(n)s marks saved.") % {"n": outcome.saved})
+                _alerts_said(request, outcome.alerts)
+                return redirect(f"{reverse('education:school', args=[found.pk])}?day={marked_day:%d/%m/%Y}")
     marked = dict(
         (str(a), m)
         for a, m in selectors.enrolments(request.user)
         .filter(pk__in=[e.pk for e in enrolled], attendance__day=day)
         .values_list("pk", "attendance__mark")
     )
+    if problems:
+        # Nothing was saved: the marks chosen stay on the page, to correct and send again.
+        marked = {str(e.pk): request.POST.get(f"mark-{e.pk}", "") for e in enrolled}
     for e in enrolled:
         e.mark_today = marked.get(str(e.pk), "")
         e.contact = selectors.contact_flag(e.child)

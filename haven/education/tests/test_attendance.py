@@ -102,6 +102,13 @@ def test_five_consecutive_days_without_leave_ask_the_commune_for_a_home_visit(wo
     )
     visit = Obligation.objects.get(rule=clocks.HOME_VISIT, subject_id=alert.pk)
     assert visit.status == Status.OPEN and visit.responsible == world.orgs["committee_a"]
+    # The commune is told on its task list the day it opens (five working days end past the list's
+    # seven-day horizon: a list that waited would say there is nothing to do).
+    from haven.deadlines.selectors import tasks_for
+
+    steps = tasks_for(user=world.officer_a)
+    listed = [o.pk for bucket in (steps.overdue, steps.today, steps.week, steps.later) for o in bucket]
+    assert visit.pk in listed
     # The school never sees the case: only whom to contact.
     assert not ProtectionCase.objects.visible_to(world.school_a).exists()
     assert selectors.contact_flag(e.child).authority == world.orgs["committee_a"]

@@ -66,6 +66,31 @@ def test_the_school_admits_a_child_without_a_pin_and_the_commune_owes_the_papers
     assert Involvement.objects.current().filter(child=girl, organisation=school.organisation).exists()
 
 
+def test_the_school_is_told_on_its_task_list_to_answer_a_request_and_nothing_of_the_communes(
+    world, school, term, client
+):
+    from haven.core.testing import second_factor_given
+    from haven.deadlines.selectors import tasks_for
+
+    girl = foundling(world)
+    in_facility(world, girl)
+    request = asked(world, school, girl, actor=world.users["facility_sw"])
+    steps = tasks_for(user=world.school_a)
+    listed = [o for bucket in (steps.overdue, steps.today, steps.week, steps.later) for o in bucket]
+    assert [(o.rule, o.subject_id) for o in listed] == [(clocks.ANSWER, request.pk)]
+    client.force_login(world.school_a)
+    second_factor_given(client, world.school_a)
+    assert f'href="/education/enrolments/{request.pk}/"' in client.get("/").content.decode()
+    # Admitted without a PIN: the papers are the commune's step, never on the school's list.
+    services.enrolment_admit(actor=world.school_a, enrolment=request, started_on=first_day())
+    steps = tasks_for(user=world.school_a)
+    assert not [o for bucket in (steps.overdue, steps.today, steps.week, steps.later) for o in bucket]
+    assert Obligation.objects.filter(rule=clocks.PAPERS, child=girl, status=Status.OPEN).exists()
+    # Nor does the school read the steps of the child's other cases.
+    others = Obligation.objects.visible_to(world.school_a).exclude(subject_type="education.enrolment")
+    assert not others.exists()
+
+
 def test_a_second_enrolment_in_the_same_year_is_refused_with_the_reason(world, school, term):
     girl = foundling(world)
     asked(world, school, girl)

@@ -13,7 +13,7 @@ from haven.core import clock
 from haven.education import services
 from haven.education.models import Attendance, Enrolment, State
 from haven.education.services.attendance import Line
-from haven.education.tests.conftest import first_day, foundling, year
+from haven.education.tests.conftest import first_day, foundling, in_facility, year
 from haven.protection.models import ProtectionCase
 
 
@@ -52,6 +52,51 @@ def test_the_school_is_told_whom_to_contact_never_the_case(world, school, term, 
     assert 'id="contact"' in page and str(world.orgs["committee_a"]) in page
     assert str(case.pk) not in page
     assert client.get(f"/protection/{case.pk}/").status_code == 404
+    # The commune officer is the one to contact, and reads the case itself: no flag telling him to.
+    client.force_login(world.officer_a)
+    page = client.get(f"/education/children/{e.child_id}/").content.decode()
+    assert 'id="contact"' not in page and 'id="absences"' in page
+
+
+def test_a_facility_lists_the_children_it_cares_for_whatever_their_commune(world, school, term, client):
+    # A child of commune A in the facility of commune B: the facility reads no commune's roster (not even
+    # its own commune's), only the children it cares for, this one among them.
+    child = foundling(world)
+    in_facility(world, child)
+    client.force_login(world.facility_director)
+    page = client.get("/education/").content.decode()
+    assert 'id="roster"' not in page
+    assert 'id="cared"' in page and f"/education/children/{child.pk}/" in page
+
+
+def test_a_mark_for_tomorrow_is_refused_by_the_pupils_name_and_nothing_is_saved(world, school, term, client):
+    e = pupil(world, school)
+    client.force_login(world.school_a)
+    tomorrow = (clock.today() + dt.timedelta(days=1)).strftime("%d/%m/%Y")
+    url = f"/education/schools/{school.pk}/?day={tomorrow}"
+    page = client.post(url, {"day": tomorrow, f"mark-{e.pk}": "unexcused"})
+    text = page.content.decode()
+    assert page.status_code == 200 and 'class="alert alert-error"' in text
+    assert "Bình An" in text and "Line 1" not in text and "Dòng 1" not in text
+    assert "tương lai" in text  # "Attendance cannot be marked for a day in the future."
+    assert '<option value="unexcused" selected>' in text  # the mark chosen stays, to correct
+    assert not Attendance.objects.exists()
+    # Nothing chosen: said so, nothing saved.
+    page = client.post(url, {"day": tomorrow})
+    assert "Hãy chọn điểm danh cho ít nhất một học sinh." in page.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_the_enrolment_page_sends_the_commune_to_the_childs_record_for_papers(world, school, term, client):
+    e = pupil(world, school)
+    link = f'href="/children/{e.child_id}/"'
+    client.force_login(world.officer_a)
+    page = client.get(f"/education/enrolments/{e.pk}/").content.decode()
+    assert 'data-obligation="education.papers"' in page and link in page
+    # The school reads the step (the child has no PIN) but may not open the child's record.
+    client.force_login(world.school_a)
+    page = client.get(f"/education/enrolments/{e.pk}/").content.decode()
+    assert 'data-obligation="education.papers"' in page and link not in page
 
 
 def test_the_roster_of_a_commune_is_for_its_officer_only(world, school, term, client):
