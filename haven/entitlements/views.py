@@ -21,7 +21,7 @@ from haven.core import clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.selectors import tasks_for
-from haven.entitlements import forms, proposals, selectors, services, workflow
+from haven.entitlements import forms, proposals, schooling, selectors, services, workflow
 from haven.entitlements.amounts import RuleBook, month_of, next_month
 from haven.entitlements.models import (
     OPEN_STATES,
@@ -62,7 +62,7 @@ def index(request):
     children paid this month and what, and the children entitled who have neither."""
     user, today = request.user, clock.today()
     book = RuleBook.load()
-    found = selectors.applications(user)
+    found = selectors.applications(user).select_related("enrolment__school__organisation")
     running = list(
         selectors.periods(user)
         .filter(until_month=None)
@@ -100,6 +100,7 @@ def index(request):
             "tasks": tasks_for(user=user, subjects=SUBJECTS),
             "listed": LISTED,
             "without_card": selectors.without_valid_card(user, today).count(),
+            "term": schooling.term_of(today),
         },
     )
 
@@ -112,6 +113,7 @@ STEPS: dict[str, StepPage] = {
     "take_up": StepPage(
         forms.TakeUpForm,
         lambda a, app, d: services.application_take_up(actor=a, application=app, **d),
+        form_kwargs=lambda app: {"school": app.for_school},
         initial=lambda app: {
             "ground": app.ground,
             "care_situation": app.care_situation,
@@ -172,9 +174,12 @@ def open_steps(user, application: Application) -> list[str]:
     for action in workflow.STANDING_IN.open_steps(FLOW, application.state, memberships(user), application):
         if action not in STEPS:
             continue
+        # A pupil's support is not checked against the register: a pupil is enrolled without papers.
+        if action == "verify" and application.for_school:
+            continue
         if (
             action == "decide"
-            and application.kind in workflow.NEEDS_REGISTER_CHECK
+            and workflow.needs_register_check(application)
             and application.state != State.VERIFIED
         ):
             continue
@@ -187,9 +192,33 @@ def open_steps(user, application: Application) -> list[str]:
 
 
 def _preview(application: Application):
-    """What the rules give for the month the application would start or change, with their inputs."""
+    """What the rules give for the month the application would start or change, with their inputs (a
+    pupil's support: by the semester, ``_school``)."""
+    if application.for_school:
+        return None
     month = application.effective_month or month_of(clock.today())
     return RuleBook.load().amount(services.facts_of(application), month)
+
+
+def _school(application: Application) -> dict | None:
+    """A pupil's support: what is due for the enrolment, what each semester pays (once decided, the
+    instalments counted), with their bases."""
+    if not application.for_school or application.enrolment_id is None:
+        return None
+    today = clock.today()
+    book = RuleBook.load()
+    enrolment = application.enrolment
+    paid = {(i.school_year, i.semester): i for i in application.instalments.select_related("parameter")}
+    counted, before = [], 0
+    for term in schooling.terms(enrolment.school_year):
+        found = schooling.count_term(application, term, book, paid_months=before)
+        before += len(found.months)
+        counted.append((term, found, paid.get((term.year, term.semester))))
+    return {
+        "due": schooling.due(enrolment, schooling.circumstances_of(application.child, today), today, book),
+        "terms": counted,
+        "enrolment": enrolment,
+    }
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -206,6 +235,7 @@ def application(request, application_id):
             "why": proposals.why(found),
             "due": due,
             "preview": _preview(found) if found.state in OPEN_STATES else None,
+            "school": _school(found),
             "steps": [
                 (
                     step,
@@ -236,11 +266,12 @@ def step(request, application_id, step: str):
         open_steps=open_steps(request.user, found),
         template="entitlements/step.html",
         context={
-            "subject_label": f"{found.get_kind_display()}: {found.child}",
+            "subject_label": f"{found.title}: {found.child}",
             "subject_link": True,
             "legal_basis": BASIS[step],
             "application": found,
             "preview": _preview(found),
+            "school": _school(found),
             "why": proposals.why(found),
         },
     )
@@ -274,7 +305,9 @@ def child(request, child_id):
     book = RuleBook.load()
     periods = list(selectors.periods(request.user).filter(child=found).order_by("-from_month"))
     current = next((p for p in periods if p.until_month is None), None)
-    pending = selectors.applications(request.user).filter(child=found, state__in=OPEN_STATES).first()
+    pending = (
+        selectors.allowance_applications(request.user).filter(child=found, state__in=OPEN_STATES).first()
+    )
     months = selectors.months_of(found, periods, book, until=month_of(today))
     record(actor=request.user, action="child.view", obj=found, data={"page": "allowance"})
     return render(
@@ -309,7 +342,10 @@ def child(request, child_id):
             "may_change": current is not None
             and pending is None
             and _may(request.user, found, current.commune, workflow.PREPARERS),
-            "history": selectors.applications(request.user).filter(child=found).order_by("-created_at"),
+            "history": selectors.allowance_applications(request.user)
+            .filter(child=found)
+            .order_by("-created_at"),
+            "support": selectors.pupil_support(request.user, found, _enrolment_now(found, today), today),
             "payee": PaymentMethod.objects.in_force(today).filter(child=found).first(),
             "card": selectors.card_now(found, today),
             "may_pay": _may(
@@ -317,6 +353,19 @@ def child(request, child_id):
             ),
             "may_card": _may(request.user, found, found.current_commune, workflow.APPLICANTS),
         },
+    )
+
+
+def _enrolment_now(child: Child, today):
+    """The child's enrolment of this school year (enrolled, or left during it), if any."""
+    from haven.education.ages import school_year_of
+    from haven.education.models import Enrolment
+
+    return (
+        Enrolment.objects.filter(child=child, school_year=school_year_of(today), started_on__isnull=False)
+        .select_related("school__organisation", "child__current_commune")
+        .order_by("-started_on", "-created_at")
+        .first()
     )
 
 

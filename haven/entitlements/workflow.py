@@ -38,6 +38,14 @@ APPLICANTS = frozenset({*PREPARERS, *FACILITY})
 IN_PROGRESS = frozenset({S.RECEIVED, S.VERIFIED})
 NEEDS_REGISTER_CHECK = frozenset({Kind.START, Kind.CONTINUE})
 
+
+def needs_register_check(application: Application) -> bool:
+    """A start or a continuation of the monthly allowance is decided on a checked PIN (Decree 147/2025
+    art. 5 standardises social assistance with the population database); a pupil's support is not
+    social assistance, and a pupil is enrolled without papers."""
+    return not application.for_school and application.kind in NEEDS_REGISTER_CHECK
+
+
 STANDING_IN = StandingIn(
     "entitlement.stands_in",
     commune_of=lambda application: application.commune,
@@ -56,7 +64,7 @@ STANDING_IN = StandingIn(
 )
 def checked_in_register(firing: Firing) -> None:
     application = firing.subject
-    if application.kind in NEEDS_REGISTER_CHECK and application.state != S.VERIFIED:
+    if needs_register_check(application) and application.state != S.VERIFIED:
         raise Refused(
             _(
                 "Check the child against the national population database first: the chairman decides a "
