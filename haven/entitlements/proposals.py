@@ -285,6 +285,11 @@ def school_supports(book: RuleBook, today: dt.date, now: dt.datetime | None) -> 
     eligible = SpecialCircumstance.objects.in_force(today).filter(
         child=OuterRef("child_id"), group__in=[g.group for g in schooling.groups_on(today)]
     )
+
+    def proposed(programme: str):
+        return Exists(Application.objects.filter(enrolment=OuterRef("pk"), programme=programme))
+
+    # Only the enrolments still owed a proposal: a pass over a settled year reads nothing more.
     enrolments = (
         Enrolment.objects.filter(
             school_year=school_year_of(today),
@@ -292,7 +297,10 @@ def school_supports(book: RuleBook, today: dt.date, now: dt.datetime | None) -> 
             child__merged_into__isnull=True,
             child__current_commune__isnull=False,
         )
-        .filter(Exists(eligible) | Q(school__public=False))
+        .filter(
+            (Exists(eligible) & ~proposed(Programme.LEARNING_COSTS))
+            | (Q(school__public=False) & ~proposed(Programme.TUITION_SUPPORT))
+        )
         .select_related("child__current_commune", "school__organisation")
         .order_by("created_at", "pk")
     )

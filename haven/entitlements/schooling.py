@@ -96,10 +96,7 @@ NOT_READ_238 = gettext_lazy(
 )
 TUITION: tuple[TuitionRule, ...] = (
     TuitionRule(
-        gettext_lazy(
-            "Resolution 217/2025/QH15 art. 1: tuition is free at public preschools and general schools "
-            "from the school year 2025–2026"
-        ),
+        gettext_lazy("Resolution 217/2025/QH15 art. 1"),
         True,
         FREE_FROM,
         None,
@@ -108,10 +105,7 @@ TUITION: tuple[TuitionRule, ...] = (
         exempt=True,
     ),
     TuitionRule(
-        gettext_lazy(
-            "Resolution 217/2025/QH15 art. 2: a pupil of a private school is supported at the rate the "
-            "province's People's Council sets, at most the school's fee"
-        ),
+        gettext_lazy("Resolution 217/2025/QH15 art. 2"),
         True,
         FREE_FROM,
         None,
@@ -139,7 +133,7 @@ GROUPS: tuple[SupportGroup, ...] = tuple(
     for group, ground in _GROUPS
 ) + tuple(
     SupportGroup(
-        gettext_lazy("Decree 238/2025/NĐ-CP (learning-cost support, replacing Decree 81/2021/NĐ-CP art. 18)"),
+        gettext_lazy("Decree 238/2025/NĐ-CP (replacing Decree 81/2021/NĐ-CP art. 18)"),
         False,
         DECREE_238_IN_FORCE,
         None,
@@ -151,10 +145,7 @@ GROUPS: tuple[SupportGroup, ...] = tuple(
 )
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
-        gettext_lazy(
-            "Decree 81/2021/NĐ-CP art. 20(10): for the months actually studied, at most 9 a school year, "
-            "paid twice a year at the start of each semester"
-        ),
+        gettext_lazy("Decree 81/2021/NĐ-CP art. 20(10)"),
         True,
         DECREE_81_IN_FORCE,
         DECREE_238_IN_FORCE,
@@ -162,10 +153,7 @@ SCHEDULES: tuple[Schedule, ...] = (
         max_months=9,
     ),
     Schedule(
-        gettext_lazy(
-            "Decree 238/2025/NĐ-CP (learning-cost support, replacing Decree 81/2021/NĐ-CP art. 20(10)): "
-            "at most 9 months a school year, paid at the start of each semester"
-        ),
+        gettext_lazy("Decree 238/2025/NĐ-CP (replacing Decree 81/2021/NĐ-CP art. 20(10))"),
         False,
         DECREE_238_IN_FORCE,
         None,

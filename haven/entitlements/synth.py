@@ -387,7 +387,8 @@ def school_support(world: DemoWorld) -> int:
     orphan = pupil("Đinh", "Thị", "Hoa", "female", 9, CircumstanceGroup.HCDB_A, public)
     pupil("Lương", "Văn", "Khánh", "male", 8, CircumstanceGroup.HCDB_D, public)
     pupil("Mai", "Ngọc", "Minh Anh", "female", 7, None, private)
-    made = proposals.proposals_sweep(now=proposed_at)
+    with clock.at(proposed_at):
+        made = proposals.proposals_sweep(now=proposed_at)
     support = Application.objects.get(child=orphan, programme=Programme.LEARNING_COSTS, state=State.PROPOSED)
     with clock.at(taken_at):
         services.application_take_up(

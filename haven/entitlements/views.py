@@ -5,6 +5,8 @@ child's allowance page."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -109,6 +111,8 @@ def index(request):
 
 
 STEP_TITLES = {"verify": gettext_lazy("Check against the population register")}
+# A pupil's support is decided as the allowance is; the step says what it decides.
+SCHOOL_STEP_TITLES = {"decide": gettext_lazy("Decide the pupil's support")}
 STEPS: dict[str, StepPage] = {
     "take_up": StepPage(
         forms.TakeUpForm,
@@ -155,6 +159,24 @@ BASIS = {
     ),
     "refuse": gettext_lazy("A refusal is a written reply that states its reasons."),
 }
+
+
+SCHOOL_BASIS = {
+    "take_up": gettext_lazy(
+        "The commune chairman decides a pupil's support within 10 working days of its receipt, as the "
+        "allowance (Haven's reading: who decides after the 2025 reform is not verified)."
+    ),
+    "decide": gettext_lazy(
+        "Resolution 217/2025/QH15; Decree 81/2021/NĐ-CP art. 20(10), replaced by Decree 238/2025/NĐ-CP: "
+        "the support is paid by the semester for the months the child is enrolled."
+    ),
+}
+
+
+def _step_title(application: Application, step: str) -> str:
+    if application.for_school and step in SCHOOL_STEP_TITLES:
+        return str(SCHOOL_STEP_TITLES[step])
+    return str(STEP_TITLES.get(step) or title_of(FLOW, step, STEPS[step]))
 
 
 def _application(user, application_id) -> Application:
@@ -240,7 +262,7 @@ def application(request, application_id):
                 (
                     step,
                     reverse("entitlements:step", args=[found.pk, step]),
-                    STEP_TITLES.get(step) or title_of(FLOW, step, STEPS[step]),
+                    _step_title(found, step),
                 )
                 for step in open_steps(request.user, found)
             ],
@@ -261,14 +283,14 @@ def step(request, application_id, step: str):
         flow=FLOW,
         subject=found,
         step=step,
-        page=STEPS[step],
+        page=replace(STEPS[step], title=_step_title(found, step)),
         back=back,
         open_steps=open_steps(request.user, found),
         template="entitlements/step.html",
         context={
             "subject_label": f"{found.title}: {found.child}",
             "subject_link": True,
-            "legal_basis": BASIS[step],
+            "legal_basis": SCHOOL_BASIS.get(step, BASIS[step]) if found.for_school else BASIS[step],
             "application": found,
             "preview": _preview(found),
             "school": _school(found),

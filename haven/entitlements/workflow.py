@@ -142,7 +142,9 @@ TRANSITIONS: dict[str, Transition] = {
         opens=("entitlement.proposal",),
         tells=(
             Tell(
-                gettext_lazy("Haven proposes an allowance procedure for a child: take it up or set it aside"),
+                gettext_lazy(
+                    "Haven proposes an allowance or a pupil's support for a child: take it up or set it aside"
+                ),
                 to=_commune,
             ),
         ),
@@ -214,8 +216,9 @@ TRANSITIONS: dict[str, Transition] = {
         times=("decided_on",),
         after=("verify",),
         confirm=gettext_lazy(
-            "The decision is recorded under this number and the allowance is paid, adjusted or stopped "
-            "from the month it names. It cannot be undone: a later change is a new decision."
+            "The decision is recorded under this number: the allowance is paid, adjusted or stopped from the "
+            "month it names, a pupil's support for the months of the enrolment. It cannot be undone: a later "
+            "change is a new decision."
         ),
         tells=(
             Tell(gettext_lazy("The chairman decided an allowance application"), to=_commune),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from haven.audit.services import record
 from haven.core import clock
@@ -99,13 +100,29 @@ def instalments_sweep(now: dt.datetime | None = None) -> int:
 
     today = clock.localdate(now) if now else clock.today()
     year = school_year_of(today)
+    term = schooling.term_of(today)
     book = RuleBook.load()
-    decided = (
-        Application.objects.filter(
-            programme__in=SCHOOL_PROGRAMMES,
-            state=State.DECIDED,
-            enrolment__school_year__in=(year - 1, year),
+
+    def paid(school_year: int, semester: int):
+        return Exists(
+            Instalment.objects.filter(
+                child=OuterRef("child_id"),
+                programme=OuterRef("programme"),
+                school_year=school_year,
+                semester=semester,
+            )
         )
+
+    # Only the supports whose latest semester begun is not counted yet (the earlier ones were counted
+    # when it began, or at the decision), and whose enrolment had not ended before it.
+    owed = (
+        Q(enrolment__school_year=year)
+        & ~paid(year, term.semester)
+        & (Q(enrolment__ended_on__isnull=True) | Q(enrolment__ended_on__gt=term.first))
+    ) | (Q(enrolment__school_year=year - 1) & ~paid(year - 1, 2))
+    decided = (
+        Application.objects.filter(programme__in=SCHOOL_PROGRAMMES, state=State.DECIDED)
+        .filter(owed)
         .select_related("child", "commune", "enrolment__school__organisation", "enrolment__child")
         .order_by("decided_on", "pk")
     )
