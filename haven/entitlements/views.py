@@ -102,7 +102,6 @@ def index(request):
             "tasks": tasks_for(user=user, subjects=SUBJECTS),
             "listed": LISTED,
             "without_card": selectors.without_valid_card(user, today).count(),
-            "term": schooling.term_of(today),
         },
     )
 

@@ -506,3 +506,33 @@ def test_a_public_school_is_registered_without_a_fee(world):
         )
     assert "công lập" in refused.value.message_dict["monthly_fee"][0]
     assert not School.objects.filter(code="01005005").exists()
+
+
+def test_the_pupils_support_page_reads_the_same_number_of_queries_for_more_pupils(world, frozen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    y = next_year()
+    on(frozen, D(y, 9, 10))
+
+    def one_more():
+        child = pupil(world, group=G.HCDB_A)
+        enrol(world, child, started_on=D(y, 9, 5))
+        decide(world, proposed(child))
+        waiting = pupil(world, group=G.HCDB_D)
+        enrol(world, waiting, started_on=D(y, 9, 5))
+        proposals.proposals_sweep()
+
+    officer = login(world.officer_a)
+    page = reverse("entitlements:school_support")
+    one_more()
+    officer.get(page)
+    with CaptureQueriesContext(connection) as few:
+        assert officer.get(page).status_code == 200
+    one_more()
+    one_more()
+    with CaptureQueriesContext(connection) as more:
+        response = officer.get(page)
+    assert response.content.decode().count("150.000 đồng × 4") == 3
+    assert len(more) == len(few)
