@@ -40,6 +40,9 @@ class SchoolIn(Schema):
     first_level: Level
     last_level: Level
     public: bool = True
+    monthly_fee: int | None = Field(
+        default=None, ge=1, le=100_000_000, description="A private school's fee, đồng a month"
+    )
 
 
 class SchoolOut(Schema):
@@ -50,6 +53,7 @@ class SchoolOut(Schema):
     first_level: Level
     last_level: Level
     public: bool
+    monthly_fee: int | None
 
 
 def _school_out(s: School) -> dict:
@@ -61,6 +65,7 @@ def _school_out(s: School) -> dict:
         "first_level": s.first_level,
         "last_level": s.last_level,
         "public": s.public,
+        "monthly_fee": s.monthly_fee,
     }
 
 

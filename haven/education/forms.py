@@ -135,6 +135,14 @@ class SchoolForm(forms.Form):
     first_level = forms.ChoiceField(label=_("Lowest level taught"), choices=_blank(Level.choices))
     last_level = forms.ChoiceField(label=_("Highest level taught"), choices=_blank(Level.choices))
     public = forms.BooleanField(label=_("Public school"), required=False, initial=True)
+    monthly_fee = forms.IntegerField(
+        label=_("Tuition fee (đồng a month)"),
+        required=False,
+        min_value=1,
+        max_value=100_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("A private school only: the state's tuition support is at most this fee."),
+    )
 
     def __init__(self, *args, communes=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -39,6 +39,9 @@ class School(TimeStamped):
     first_level = models.CharField(_("lowest level taught"), max_length=20, choices=Level.choices)
     last_level = models.CharField(_("highest level taught"), max_length=20, choices=Level.choices)
     public = models.BooleanField(_("public school"), default=True)
+    # A private school's own fee: the state's tuition support is at most this (Resolution
+    # 217/2025/QH15 art. 2). A public school charges none from the school year 2025–2026.
+    monthly_fee = models.PositiveIntegerField(_("tuition fee (đồng a month)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("school")

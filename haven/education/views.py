@@ -29,6 +29,7 @@ from haven.education.models import AbsenceAlert, Enrolment, Mark, SchoolMove, St
 from haven.education.services.attendance import Line, LinesRefused
 from haven.education.services.schools import may_register_in
 from haven.education.workflow import CARERS, FLOW, SCHOOL
+from haven.entitlements.selectors import pupil_support
 from haven.entitlements.views_common import saved
 from haven.people.models import Child
 from haven.workflow.views import StepPage, step_page, title_of
@@ -141,6 +142,9 @@ def child(request, child_id):
             "facts": facts,
             "child": found,
             "school_only": school_only,
+            "support": pupil_support(
+                request.user, found, facts.current, clock.today(), school_only=school_only
+            ),
             "may_enrol": bool(roles & CARERS),
             "may_visit": "commune_officer" in roles,
             "attendance": selectors.attendance_of(facts.current)

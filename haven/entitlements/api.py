@@ -280,6 +280,8 @@ def amount(request, query: Query[AmountQuery]):
 class ApplicationOut(Schema):
     id: uuid.UUID
     child_id: uuid.UUID
+    programme: Programme
+    enrolment_id: uuid.UUID | None = Field(..., description="A pupil's support: the enrolment it is for")
     kind: Kind
     state: State
     commune_code: str
@@ -367,6 +369,8 @@ def _application_out(user, found: Application) -> dict:
             for f in (
                 "id",
                 "child_id",
+                "programme",
+                "enrolment_id",
                 "kind",
                 "state",
                 "applied_by",
@@ -415,12 +419,24 @@ APPLICATION_STEP = step_responses(ApplicationOut)
 
 
 @router.get("/applications", response={200: ApplicationPage, 422: Error})
-def list_applications(request, state: State | None = None, page: int = Query(1, ge=1, le=100000)):
-    """The allowance procedures of the caller's communes (a province's of its communes), 25 a page,
-    oldest first; ``state`` filters (proposed: Haven's proposals waiting for the commune)."""
-    rows = selectors.applications(request.user).select_related("moved_to").order_by("created_at", "pk")
+def list_applications(
+    request,
+    state: State | None = None,
+    programme: Programme | None = None,
+    page: int = Query(1, ge=1, le=100000),
+):
+    """The procedures of the caller's communes (a province's of its communes), 25 a page, oldest first:
+    the monthly allowance's and a pupil's support; ``state`` filters (proposed: Haven's proposals
+    waiting for the commune), ``programme`` too (learning_costs, tuition_support)."""
+    rows = (
+        selectors.applications(request.user)
+        .select_related("moved_to", "enrolment__school__organisation")
+        .order_by("created_at", "pk")
+    )
     if state is not None:
         rows = rows.filter(state=state)
+    if programme is not None:
+        rows = rows.filter(programme=programme)
     found = Paginator(rows, 25).get_page(page)
     listed = list(found.object_list)
     audit.record(actor=request.user, action="child.list", data={"shown": [str(a.child_id) for a in listed]})
@@ -515,7 +531,7 @@ def _allowance(user, child_id) -> dict:
     today = clock.today()
     found = list(selectors.periods(user).filter(child=child).order_by("-from_month"))
     current = next((p for p in found if p.until_month is None), None)
-    pending = selectors.applications(user).filter(child=child, state__in=OPEN_STATES).first()
+    pending = selectors.allowance_applications(user).filter(child=child, state__in=OPEN_STATES).first()
     audit.record(actor=user, action="child.view", obj=child, data={"api": "allowance"})
     upcoming = selectors.next_change(child, current, book, today)
     return {

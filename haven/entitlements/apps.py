@@ -11,6 +11,7 @@ class EntitlementsConfig(AppConfig):
         from haven.deadlines import jobs
         from haven.entitlements import clocks, indicators, proposals, selectors, tasks
         from haven.entitlements.services.payroll import payroll_open_due
+        from haven.entitlements.services.schooling import instalments_sweep
         from haven.people import cases
 
         clocks.register()
@@ -18,5 +19,7 @@ class EntitlementsConfig(AppConfig):
         indicators.register_all()
         cases.register(selectors.allowance_of_child)
         jobs.register("allowance proposals", proposals.proposals_sweep)
+        # A pupil's support decided: each semester that has begun is counted once, from its first day.
+        jobs.register("pupils' support instalments", instalments_sweep)
         # From the first day of a month, next month's payrolls are opened: their list is due by the 24th.
         jobs.register("allowance payrolls opened", payroll_open_due)

@@ -22,7 +22,7 @@ RULES = (
     ),
     Rule(
         "entitlement.proposal",
-        _("Take up or set aside Haven's allowance proposal"),
+        _("Take up or set aside Haven's proposal"),
         5,
         WD,
         _(

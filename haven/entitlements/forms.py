@@ -8,9 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from haven.areas.models import Area
 from haven.core import clock
 from haven.core.limits import LONG_TEXT
-from haven.entitlements.models import CardBasis, CareSituation, Ground, Method, Programme
+from haven.entitlements.models import (
+    ALLOWANCE_GROUNDS,
+    CardBasis,
+    CareSituation,
+    Method,
+    ParameterKey,
+    Programme,
+)
 from haven.people.forms import DATE_WIDGET, legal_choice
 from haven.people.rules import validate_name, validate_reference
+
+# The grounds of the monthly allowance, for its forms (a pupil's support derives its own).
+ALLOWANCE_GROUND_CHOICES = [(g.value, g.label) for g in ALLOWANCE_GROUNDS]
 
 CITATION = forms.TextInput(attrs={"maxlength": 300})
 NOTE = forms.TextInput(attrs={"maxlength": 300})
@@ -59,11 +69,21 @@ class ParameterForm(CitedForm):
         max_value=100_000_000,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    field_order = ["province", "value", "valid_from", "valid_to", "end_current"]
+    field_order = ["key", "province", "value", "valid_from", "valid_to", "end_current"]
 
     def __init__(self, *args, provinces=None, national: bool = False, adding: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if adding:
+            self.fields["key"] = forms.ChoiceField(
+                label=_("Amount"),
+                choices=ParameterKey.choices,
+                initial=ParameterKey.STANDARD_LEVEL,
+                required=False,
+                help_text=_(
+                    "The tuition support at a private school is set by each province, by school level."
+                ),
+                error_messages={"invalid_choice": _("Choose the amount.")},
+            )
             self.fields["province"] = ProvinceChoice(
                 label=_("Province"),
                 queryset=provinces if provinces is not None else Area.objects.none(),
@@ -76,6 +96,10 @@ class ParameterForm(CitedForm):
                 label=_("End the amount in force on the day this one starts"), required=False
             )
             self.order_fields(self.field_order)
+
+    def clean_key(self) -> str:
+        # Left out, the standard social-assistance level (the amount most often changed).
+        return self.cleaned_data.get("key") or ParameterKey.STANDARD_LEVEL
 
 
 class RuleForm(CitedForm):
@@ -109,10 +133,12 @@ class RuleForm(CitedForm):
         super().__init__(*args, **kwargs)
         if adding:
             self.fields["programme"] = legal_choice(
-                _("Programme"), Programme.choices, required_message=_("Choose the programme.")
+                _("Programme"),
+                [(Programme.MONTHLY_ALLOWANCE.value, Programme.MONTHLY_ALLOWANCE.label)],
+                required_message=_("Choose the programme."),
             )
             self.fields["ground"] = legal_choice(
-                _("Ground of entitlement"), Ground.choices, required_message=_("Choose the ground.")
+                _("Ground of entitlement"), ALLOWANCE_GROUND_CHOICES, required_message=_("Choose the ground.")
             )
             self.fields["care_situation"] = legal_choice(
                 _("Care situation"), CareSituation.choices, required_message=_("Choose the care situation.")
@@ -139,7 +165,7 @@ class MonthField(forms.DateField):
 
 def _facts(form: forms.Form) -> None:
     form.fields["ground"] = legal_choice(
-        _("Ground of entitlement"), Ground.choices, required_message=_("Choose the ground.")
+        _("Ground of entitlement"), ALLOWANCE_GROUND_CHOICES, required_message=_("Choose the ground.")
     )
     form.fields["care_situation"] = legal_choice(
         _("Care situation"), CareSituation.choices, required_message=_("Choose the care situation.")
@@ -177,9 +203,11 @@ class TakeUpForm(forms.Form):
         label=_("Carer who applied"), max_length=150, required=False, validators=[validate_name]
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, school: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _facts(self)
+        # A pupil's support keeps the ground Haven derived from the enrolment and the child's groups.
+        if not school:
+            _facts(self)
 
 
 class DismissForm(forms.Form):

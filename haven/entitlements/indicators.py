@@ -20,6 +20,8 @@ from haven.entitlements.models import (
     LineKind,
     PaymentLine,
     PayrollState,
+    Programme,
+    State,
 )
 from haven.entitlements.selectors import GROUND_OF_GROUP
 from haven.people.models import Child, SpecialCircumstance
@@ -50,7 +52,9 @@ def eligible_without_allowance(window: Window):
     covered = Entitlement.objects.filter(child=OuterRef("pk"), from_month__lte=month).filter(
         Q(until_month__isnull=True) | Q(until_month__gt=month)
     )
-    pending = Application.objects.filter(child=OuterRef("pk"), state__in=OPEN_STATES)
+    pending = Application.objects.filter(
+        child=OuterRef("pk"), programme=Programme.MONTHLY_ALLOWANCE, state__in=OPEN_STATES
+    )
     children = (
         Child.objects.filter(
             SpecialCircumstance.in_force_q(window.on, prefix="circumstances__"),
@@ -151,6 +155,43 @@ def without_health_insurance(window: Window):
     )
 
 
+def pupils_without_learning_support(window: Window):
+    # Pupils at school on the day (an enrolment of that school year begun and not ended) in a group of
+    # the learning-cost support in force that day, whose support for the school year is not decided;
+    # broken down by whether a proposal or an application is open.
+    from haven.education.ages import school_year_of
+    from haven.education.models import Enrolment
+    from haven.entitlements import schooling
+
+    on, year = window.on, school_year_of(window.on)
+    at_school = Enrolment.objects.filter(
+        child=OuterRef("pk"), school_year=year, started_on__lte=on, state__in=("enrolled", "ended")
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    support = Application.objects.filter(
+        child=OuterRef("pk"), programme=Programme.LEARNING_COSTS, enrolment__school_year=year
+    )
+    children = (
+        Child.objects.filter(
+            SpecialCircumstance.in_force_q(on, prefix="circumstances__"),
+            circumstances__group__in=[g.group for g in schooling.groups_on(on)],
+            merged_into__isnull=True,
+        )
+        .filter(Exists(at_school))
+        .exclude(Exists(support.filter(state=State.DECIDED)))
+    )
+    return count(
+        children,
+        area="current_commune",
+        window=window,
+        child="",
+        dimensions=(Dimension.SEX, Dimension.CATEGORY),
+        category=Case(
+            When(Exists(support.filter(state__in=OPEN_STATES)), then=Value("procedure")),
+            default=Value("none"),
+        ),
+    )
+
+
 def _labels(found: dict):
     return lambda: {k: str(v) for k, v in found.items()}
 
@@ -204,6 +245,27 @@ INDICATORS = (
         breakdown=Breakdown(_("Outcome"), _labels(OUTCOMES)),
         late_url="entitlements:payrolls",
         order=82,
+    ),
+    Indicator(
+        code="HV.EDU.SUPPORT",
+        name=_("Pupils entitled to the learning-cost support without a decision"),
+        numerator=_(
+            "Children at school on the last day of the period, orphaned of both parents, with a disability "
+            "or of a poor household, whose learning-cost support for the school year is not decided"
+        ),
+        denominator=None,
+        unit=Unit.COUNT,
+        legal_basis=_(
+            "Decree 81/2021/NĐ-CP art. 18 and 20(10), replaced by Decree 238/2025/NĐ-CP; Notice "
+            "432-TB/VPTW, part 4"
+        ),
+        valid_from=dt.date(2025, 9, 1),
+        compute=pupils_without_learning_support,
+        disaggregations=(Dimension.SEX, Dimension.CATEGORY),
+        breakdown=Breakdown(_("Procedure"), _labels(WAITING)),
+        stock=True,
+        late_url="entitlements:school_support",
+        order=84,
     ),
     Indicator(
         code="HV.HI.WITHOUT",

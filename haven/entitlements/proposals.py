@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from haven.areas.models import Area
@@ -46,6 +46,7 @@ def propose(
     entitlement: Entitlement | None = None,
     now: dt.datetime | None = None,
     programme: str = Programme.MONTHLY_ALLOWANCE,
+    enrolment=None,
 ) -> Application | None:
     """Propose once for ``trigger``; None when it was proposed before, or while another procedure of
     the child is open (the next pass proposes it once that one is over)."""
@@ -65,6 +66,7 @@ def propose(
         effective_month=effective_month,
         trigger=trigger,
         entitlement=entitlement,
+        enrolment=enrolment,
     )
 
     def effect(firing: Firing) -> Application:
@@ -115,7 +117,22 @@ def why(application: Application) -> str:
             "The child moved here: the allowance continues from %(month)s, the month after the last one the "
             "previous commune paid, with no gap and no month paid twice."
         ),
+        "learning": _(
+            "The child is enrolled at %(school)s for the school year %(year)s and belongs to a group of the "
+            "learning-cost support (%(group)s): it is paid by the semester for the months studied."
+        ),
+        "tuition": _(
+            "The child is enrolled at a private school, %(school)s, for the school year %(year)s: the state "
+            "supports the tuition at the rate the province sets, at most the school's fee."
+        ),
     }.get(event, "")
+    if event in ("learning", "tuition") and application.enrolment_id:
+        enrolment = application.enrolment
+        return said % {
+            "school": enrolment.school,
+            "year": enrolment.year_label,
+            "group": application.get_ground_display(),
+        }
     return said % {"month": month} if "%(month)s" in said else said
 
 
@@ -151,7 +168,13 @@ def found_children(book: RuleBook, month: dt.date, today: dt.date, now: dt.datet
         FoundlingCase.objects.filter(state__in=AFTER_BIRTH, child__merged_into__isnull=True)
         .filter(Exists(abandoned))
         .exclude(Exists(Entitlement.objects.filter(child=OuterRef("child_id"), until_month=None)))
-        .exclude(Exists(Application.objects.filter(child=OuterRef("child_id"), state__in=OPEN_STATES)))
+        .exclude(
+            Exists(
+                Application.objects.filter(
+                    child=OuterRef("child_id"), programme=Programme.MONTHLY_ALLOWANCE, state__in=OPEN_STATES
+                )
+            )
+        )
         .exclude(child__date_of_birth__isnull=True)
         .select_related("child__current_commune", "responsible")
     )
@@ -249,9 +272,81 @@ def adoptions(month: dt.date, now: dt.datetime | None) -> int:
     return made
 
 
+def school_supports(book: RuleBook, today: dt.date, now: dt.datetime | None) -> int:
+    """A pupil enrolled this school year: at a private school, Haven proposes the tuition support; in a
+    group of the learning-cost support (an orphan, a child with a disability, of a poor household),
+    that support. Proposed once for each enrolment, to the commune where the child lives."""
+    from haven.education.ages import school_year_of
+    from haven.education.models import Enrolment
+    from haven.education.models import State as Enrolled
+    from haven.entitlements import schooling
+    from haven.people.models import SpecialCircumstance
+
+    eligible = SpecialCircumstance.objects.in_force(today).filter(
+        child=OuterRef("child_id"), group__in=[g.group for g in schooling.groups_on(today)]
+    )
+
+    def proposed(programme: str):
+        return Exists(Application.objects.filter(enrolment=OuterRef("pk"), programme=programme))
+
+    # Only the enrolments still owed a proposal: a pass over a settled year reads nothing more.
+    enrolments = (
+        Enrolment.objects.filter(
+            school_year=school_year_of(today),
+            state=Enrolled.ENROLLED,
+            child__merged_into__isnull=True,
+            child__current_commune__isnull=False,
+        )
+        .filter(
+            (Exists(eligible) & ~proposed(Programme.LEARNING_COSTS))
+            | (Q(school__public=False) & ~proposed(Programme.TUITION_SUPPORT))
+        )
+        .select_related("child__current_commune", "school__organisation")
+        .order_by("created_at", "pk")
+    )
+    made = 0
+    for enrolment in enrolments:
+        child = enrolment.child
+        due = schooling.due(enrolment, schooling.circumstances_of(child, today), today, book)
+        wanted = []
+        if due.tuition.supported:
+            wanted.append((Programme.TUITION_SUPPORT, "tuition", Ground.PRIVATE_SCHOOL))
+        if due.learning is not None:
+            wanted.append((Programme.LEARNING_COSTS, "learning", due.learning.group.ground))
+        situation = CareSituation.FACILITY if _lives_in_facility(child) else CareSituation.COMMUNITY
+        for programme, event, ground in wanted:
+            made += bool(
+                propose(
+                    child=child,
+                    kind=Kind.START,
+                    commune=child.current_commune,
+                    trigger=f"{event}:{enrolment.pk}",
+                    ground=ground,
+                    care_situation=situation,
+                    studying=True,
+                    effective_month=schooling.first_month(enrolment),
+                    now=now,
+                    programme=programme,
+                    enrolment=enrolment,
+                )
+            )
+    return made
+
+
+def _lives_in_facility(child: Child) -> bool:
+    from haven.care.models import Placement
+
+    return Placement.objects.filter(child=child, ended_on__isnull=True, group__isnull=False).exists()
+
+
 def proposals_sweep(now: dt.datetime | None = None) -> int:
     """One pass: what Haven proposes now. Idempotent (each event is proposed once)."""
     today = clock.localdate(now) if now else clock.today()
     month = month_of(today)
     book = RuleBook.load()
-    return found_children(book, month, today, now) + rule_changes(book, month, now) + adoptions(month, now)
+    return (
+        found_children(book, month, today, now)
+        + rule_changes(book, month, now)
+        + adoptions(month, now)
+        + school_supports(book, today, now)
+    )

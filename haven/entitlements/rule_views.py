@@ -17,9 +17,9 @@ from haven.accounts.models import Role
 from haven.areas.models import Area
 from haven.core import clock
 from haven.core.errors import Refused
-from haven.entitlements import forms, services
+from haven.entitlements import forms, schooling, services
 from haven.entitlements.amounts import RuleBook, month_of, vnd
-from haven.entitlements.models import BenefitRule, Parameter
+from haven.entitlements.models import BenefitRule, Parameter, ParameterKey
 from haven.entitlements.views_common import saved
 
 
@@ -37,6 +37,8 @@ def _examples(book: RuleBook, on: dt.date) -> list[dict]:
     base = book.base(on, None)
     rows = []
     for rule in book.rules:
+        if rule.programme != "monthly_allowance":
+            continue
         if rule.valid_from <= on and (rule.valid_to is None or on < rule.valid_to) and base is not None:
             rows.append({"rule": rule, "amount": vnd(base.value * rule.coefficient)})
     return rows
@@ -52,9 +54,17 @@ def rules(request):
         request,
         "entitlements/rules.html",
         {
-            "parameters": Parameter.objects.select_related("province").order_by(
-                "key", "province__name", "valid_from"
-            ),
+            "parameters": Parameter.objects.filter(key=ParameterKey.STANDARD_LEVEL)
+            .select_related("province")
+            .order_by("province__name", "valid_from"),
+            # A pupil's support: its amounts (the national learning-cost amount, each province's tuition
+            # rate by level) and the rules held in code, each with its citation.
+            "school_parameters": Parameter.objects.exclude(key=ParameterKey.STANDARD_LEVEL)
+            .select_related("province")
+            .order_by("key", "province__name", "valid_from"),
+            "tuition_rules": schooling.TUITION,
+            "support_groups": schooling.GROUPS,
+            "schedules": schooling.SCHEDULES,
             "rules": BenefitRule.objects.order_by(
                 "programme", "ground", "care_situation", "age_from", "valid_from"
             ),

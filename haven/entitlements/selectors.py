@@ -11,7 +11,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from haven.accounts.models import User
 from haven.core import calendar, clock
 from haven.entitlements.amounts import MonthAmount, RuleBook, month_of, months, next_month
-from haven.entitlements.models import OPEN_STATES, Application, Entitlement, Ground, Programme, State
+from haven.entitlements.models import (
+    OPEN_STATES,
+    SCHOOL_PROGRAMMES,
+    Application,
+    Entitlement,
+    Ground,
+    Instalment,
+    Programme,
+    State,
+)
 from haven.people.models import Child, CircumstanceGroup, SpecialCircumstance
 
 # The art. 10 groups of the Law on Children that are Decree 20/2021 art. 5(1)(a) and (b).
@@ -19,7 +28,26 @@ GROUND_OF_GROUP = {CircumstanceGroup.HCDB_B: Ground.ABANDONED, CircumstanceGroup
 
 
 def applications(user: User) -> QuerySet[Application]:
+    """Every procedure the user sees: the monthly allowance's and a pupil's support."""
     return Application.objects.visible_to(user).select_related("child", "commune")
+
+
+def allowance_applications(user: User) -> QuerySet[Application]:
+    return applications(user).filter(programme=Programme.MONTHLY_ALLOWANCE)
+
+
+def school_applications(user: User) -> QuerySet[Application]:
+    return (
+        applications(user)
+        .filter(programme__in=SCHOOL_PROGRAMMES)
+        .select_related("enrolment__school__organisation")
+    )
+
+
+def instalments(user: User) -> QuerySet[Instalment]:
+    return Instalment.objects.visible_to(user).select_related(
+        "child", "commune", "decision", "enrolment__school__organisation", "parameter"
+    )
 
 
 def periods(user: User) -> QuerySet[Entitlement]:
@@ -75,7 +103,9 @@ def eligible_without(user: User) -> QuerySet[Child]:
         child=OuterRef("pk"), group__in=list(GROUND_OF_GROUP)
     )
     paid = Entitlement.objects.filter(child=OuterRef("pk"), until_month=None)
-    pending = Application.objects.filter(child=OuterRef("pk"), state__in=OPEN_STATES)
+    pending = Application.objects.filter(
+        child=OuterRef("pk"), programme=Programme.MONTHLY_ALLOWANCE, state__in=OPEN_STATES
+    )
     return (
         Child.objects.visible_to(user)
         .filter(Exists(in_group))
@@ -104,7 +134,7 @@ def allowance_of_child(user: User, child: Child) -> list:
     from haven.people.cases import CaseLink
 
     found = periods(user).filter(child=child).order_by("-from_month").first()
-    pending = applications(user).filter(child=child, state__in=OPEN_STATES).first()
+    pending = allowance_applications(user).filter(child=child, state__in=OPEN_STATES).first()
     if found is None and pending is None:
         return []
     if pending is not None:
@@ -128,14 +158,17 @@ __all__ = [
     "GROUND_OF_GROUP",
     "Month",
     "State",
+    "allowance_applications",
     "allowance_of_child",
     "applications",
     "eligible_without",
     "ground_of",
+    "instalments",
     "months_of",
     "next_change",
     "next_month",
     "periods",
+    "school_applications",
     "this_month",
 ]
 
@@ -215,4 +248,35 @@ def card_now(child: Child, today: dt.date | None = None):
         .filter(valid_from__lte=today, expires_on__gte=today)
         .order_by("-expires_on")
         .first()
+    )
+
+
+# --- A pupil's support -----------------------------------------------------------------------------
+
+
+@dataclass
+class PupilSupport:
+    """What is due to a pupil for the current enrolment (tuition, learning-cost support), the decisions
+    of the user's sight, and the instalments counted."""
+
+    due: object | None
+    decisions: list[Application]
+    instalments: list[Instalment]
+
+
+def pupil_support(user: User, child: Child, enrolment, today: dt.date, *, school_only: bool = False):
+    """A pupil's support for the child's pages. A school reads only the tuition (free, or supported at
+    a private school): the learning-cost support would tell it the child's circumstances."""
+    from haven.entitlements import schooling
+
+    due = None
+    if enrolment is not None and enrolment.state == "enrolled":
+        circumstances = set() if school_only else schooling.circumstances_of(child, today)
+        due = schooling.due(enrolment, circumstances, today)
+    if school_only:
+        return PupilSupport(due, [], [])
+    return PupilSupport(
+        due,
+        list(school_applications(user).filter(child=child).order_by("-created_at")),
+        list(instalments(user).filter(child=child).order_by("-school_year", "-semester")),
     )

@@ -304,3 +304,106 @@ def _found_child(world: DemoWorld, u: dict) -> None:
         foundlings.foundling_register_birth(
             actor=u["civil.status"], case=case, family_name="Nguyễn", middle_name="Thị", given_name="An Nhiên"
         )
+
+
+# --- A pupil's support -----------------------------------------------------------------------------
+
+
+def school_support(world: DemoWorld) -> int:
+    """The demo's pupils' support, after the demo's schooling: a girl orphaned of both parents at the
+    commune's public primary school and a boy with a disability at the same school, each proposed by
+    Haven a few days ago; the girl's support taken up and decided by the chairman since (its first semester
+    counted at once), the boy's waiting for the commune officer; a girl at a private primary school of
+    the commune whose tuition support is proposed while the province has set no rate (to be set by the
+    province). The sweep proposes the same for every other pupil of the demo in a group. Returns how
+    many supports were proposed. Idempotent: a second run finds the demo's private school and adds
+    nothing."""
+    from haven.accounts.models import Organisation, OrganisationKind
+    from haven.education import ages
+    from haven.education import services as education
+    from haven.education.models import School
+    from haven.entitlements.models import Programme, State
+    from haven.entitlements.services.schooling import instalments_sweep
+
+    public = School.objects.filter(organisation=world.organisations["school_a"]).first()
+    if public is None or School.objects.filter(code=f"{world.province.code}0A009").exists():
+        return 0
+    u = {name: user for name, (user, _label) in world.users.items()}
+    officer, chairman = u["commune.officer"], u["chairman"]
+    now = clock.now()
+    today = clock.localdate(now)
+    year = ages.school_year_of(today)
+    # Proposed six days ago (not before the school year began), taken up since, decided an hour ago.
+    opened = calendar.day_start(ages.year_start(year)) + dt.timedelta(hours=8)
+    proposed_at = max(now - dt.timedelta(days=6), opened)
+    taken_at = proposed_at + (now - proposed_at) / 2
+    started = ages.year_start(year) if today < dt.date(year, 9, 5) else dt.date(year, 9, 5)
+    organisation, _made = Organisation.objects.get_or_create(
+        name=f"Trường Tiểu học tư thục Ánh Dương, {world.commune_a.name}",
+        kind=OrganisationKind.SCHOOL,
+        area=world.commune_a,
+    )
+    private = School.objects.create(
+        organisation=organisation,
+        code=f"{world.province.code}0A009",
+        first_level="primary",
+        last_level="primary",
+        public=False,
+    )
+
+    def pupil(family, middle, given, sex, age, group, school):
+        born = dt.date(year - age, 4, 12)
+        with clock.at(proposed_at - dt.timedelta(hours=1)):
+            made = people.child_create(
+                actor=officer,
+                family_name=family,
+                middle_name=middle,
+                given_name=given,
+                sex=sex,
+                date_of_birth=born,
+                current_commune=world.commune_a,
+            )
+            if group:
+                people.circumstance_add(
+                    actor=officer,
+                    child=made,
+                    group=group,
+                    started_on=born,
+                    evidence="Xác nhận của UBND xã; giấy chứng tử của cha mẹ hoặc giấy xác nhận khuyết tật",
+                )
+            expected = ages.expected(born.year, year)
+            education.enrolment_record(
+                actor=officer,
+                child=made,
+                school=school,
+                school_year=year,
+                level=expected.level,
+                grade=expected.grade,
+                started_on=started,
+                class_name=f"{expected.grade}A",
+            )
+        return made
+
+    orphan = pupil("Đinh", "Thị", "Hoa", "female", 9, CircumstanceGroup.HCDB_A, public)
+    pupil("Lương", "Văn", "Khánh", "male", 8, CircumstanceGroup.HCDB_D, public)
+    pupil("Mai", "Ngọc", "Minh Anh", "female", 7, None, private)
+    with clock.at(proposed_at):
+        made = proposals.proposals_sweep(now=proposed_at)
+    support = Application.objects.get(child=orphan, programme=Programme.LEARNING_COSTS, state=State.PROPOSED)
+    with clock.at(taken_at):
+        services.application_take_up(
+            actor=officer,
+            application=support,
+            received_on=clock.localdate(taken_at),
+            applicant_name="Đinh Văn Tùng",
+        )
+    decided_at = taken_at + (now - taken_at) / 2
+    with clock.at(decided_at):
+        services.application_decide(
+            actor=chairman,
+            application=support,
+            decision_number="205/QĐ-UBND",
+            decided_on=clock.localdate(decided_at),
+        )
+    instalments_sweep()
+    return made

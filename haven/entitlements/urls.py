@@ -1,6 +1,13 @@
 from django.urls import path
 
-from haven.entitlements import payments_views, payroll_views, rule_views, statement_views, views
+from haven.entitlements import (
+    payments_views,
+    payroll_views,
+    rule_views,
+    school_views,
+    statement_views,
+    views,
+)
 
 app_name = "entitlements"
 urlpatterns = [
@@ -23,6 +30,7 @@ urlpatterns = [
     path("children/<uuid:child_id>/statement/", statement_views.statement, name="statement"),
     path("children/<uuid:child_id>/statement.pdf", statement_views.statement_pdf, name="statement_pdf"),
     path("health-insurance/", payments_views.health_alerts, name="health_alerts"),
+    path("school-support/", school_views.school_support, name="school_support"),
     path("children/<uuid:child_id>/apply/", views.apply, name="apply"),
     path("children/<uuid:child_id>/move/", views.move, name="move"),
     path("children/<uuid:child_id>/<slug:kind>/", views.change, name="change"),

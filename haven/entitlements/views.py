@@ -5,6 +5,8 @@ child's allowance page."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,7 @@ from haven.core import clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.deadlines.selectors import tasks_for
-from haven.entitlements import forms, proposals, selectors, services, workflow
+from haven.entitlements import forms, proposals, schooling, selectors, services, workflow
 from haven.entitlements.amounts import RuleBook, month_of, next_month
 from haven.entitlements.models import (
     OPEN_STATES,
@@ -62,7 +64,7 @@ def index(request):
     children paid this month and what, and the children entitled who have neither."""
     user, today = request.user, clock.today()
     book = RuleBook.load()
-    found = selectors.applications(user)
+    found = selectors.applications(user).select_related("enrolment__school__organisation")
     running = list(
         selectors.periods(user)
         .filter(until_month=None)
@@ -108,10 +110,13 @@ def index(request):
 
 
 STEP_TITLES = {"verify": gettext_lazy("Check against the population register")}
+# A pupil's support is decided as the allowance is; the step says what it decides.
+SCHOOL_STEP_TITLES = {"decide": gettext_lazy("Decide the pupil's support")}
 STEPS: dict[str, StepPage] = {
     "take_up": StepPage(
         forms.TakeUpForm,
         lambda a, app, d: services.application_take_up(actor=a, application=app, **d),
+        form_kwargs=lambda app: {"school": app.for_school},
         initial=lambda app: {
             "ground": app.ground,
             "care_situation": app.care_situation,
@@ -155,6 +160,24 @@ BASIS = {
 }
 
 
+SCHOOL_BASIS = {
+    "take_up": gettext_lazy(
+        "The commune chairman decides a pupil's support within 10 working days of its receipt, as the "
+        "allowance (Haven's reading: who decides after the 2025 reform is not verified)."
+    ),
+    "decide": gettext_lazy(
+        "Resolution 217/2025/QH15; Decree 81/2021/NĐ-CP art. 20(10), replaced by Decree 238/2025/NĐ-CP: "
+        "the support is paid by the semester for the months the child is enrolled."
+    ),
+}
+
+
+def _step_title(application: Application, step: str) -> str:
+    if application.for_school and step in SCHOOL_STEP_TITLES:
+        return str(SCHOOL_STEP_TITLES[step])
+    return str(STEP_TITLES.get(step) or title_of(FLOW, step, STEPS[step]))
+
+
 def _application(user, application_id) -> Application:
     return get_object_or_404(
         selectors.applications(user).select_related(
@@ -172,9 +195,12 @@ def open_steps(user, application: Application) -> list[str]:
     for action in workflow.STANDING_IN.open_steps(FLOW, application.state, memberships(user), application):
         if action not in STEPS:
             continue
+        # A pupil's support is not checked against the register: a pupil is enrolled without papers.
+        if action == "verify" and application.for_school:
+            continue
         if (
             action == "decide"
-            and application.kind in workflow.NEEDS_REGISTER_CHECK
+            and workflow.needs_register_check(application)
             and application.state != State.VERIFIED
         ):
             continue
@@ -187,9 +213,33 @@ def open_steps(user, application: Application) -> list[str]:
 
 
 def _preview(application: Application):
-    """What the rules give for the month the application would start or change, with their inputs."""
+    """What the rules give for the month the application would start or change, with their inputs (a
+    pupil's support: by the semester, ``_school``)."""
+    if application.for_school:
+        return None
     month = application.effective_month or month_of(clock.today())
     return RuleBook.load().amount(services.facts_of(application), month)
+
+
+def _school(application: Application) -> dict | None:
+    """A pupil's support: what is due for the enrolment, what each semester pays (once decided, the
+    instalments counted), with their bases."""
+    if not application.for_school or application.enrolment_id is None:
+        return None
+    today = clock.today()
+    book = RuleBook.load()
+    enrolment = application.enrolment
+    paid = {(i.school_year, i.semester): i for i in application.instalments.select_related("parameter")}
+    counted, before = [], 0
+    for term in schooling.terms(enrolment.school_year):
+        found = schooling.count_term(application, term, book, paid_months=before)
+        before += len(found.months)
+        counted.append((term, found, paid.get((term.year, term.semester))))
+    return {
+        "due": schooling.due(enrolment, schooling.circumstances_of(application.child, today), today, book),
+        "terms": counted,
+        "enrolment": enrolment,
+    }
 
 
 @markers.requires(Verb.CHILD_VIEW)
@@ -206,11 +256,12 @@ def application(request, application_id):
             "why": proposals.why(found),
             "due": due,
             "preview": _preview(found) if found.state in OPEN_STATES else None,
+            "school": _school(found),
             "steps": [
                 (
                     step,
                     reverse("entitlements:step", args=[found.pk, step]),
-                    STEP_TITLES.get(step) or title_of(FLOW, step, STEPS[step]),
+                    _step_title(found, step),
                 )
                 for step in open_steps(request.user, found)
             ],
@@ -231,16 +282,17 @@ def step(request, application_id, step: str):
         flow=FLOW,
         subject=found,
         step=step,
-        page=STEPS[step],
+        page=replace(STEPS[step], title=_step_title(found, step)),
         back=back,
         open_steps=open_steps(request.user, found),
         template="entitlements/step.html",
         context={
-            "subject_label": f"{found.get_kind_display()}: {found.child}",
+            "subject_label": f"{found.title}: {found.child}",
             "subject_link": True,
-            "legal_basis": BASIS[step],
+            "legal_basis": SCHOOL_BASIS.get(step, BASIS[step]) if found.for_school else BASIS[step],
             "application": found,
             "preview": _preview(found),
+            "school": _school(found),
             "why": proposals.why(found),
         },
     )
@@ -274,7 +326,9 @@ def child(request, child_id):
     book = RuleBook.load()
     periods = list(selectors.periods(request.user).filter(child=found).order_by("-from_month"))
     current = next((p for p in periods if p.until_month is None), None)
-    pending = selectors.applications(request.user).filter(child=found, state__in=OPEN_STATES).first()
+    pending = (
+        selectors.allowance_applications(request.user).filter(child=found, state__in=OPEN_STATES).first()
+    )
     months = selectors.months_of(found, periods, book, until=month_of(today))
     record(actor=request.user, action="child.view", obj=found, data={"page": "allowance"})
     return render(
@@ -309,7 +363,10 @@ def child(request, child_id):
             "may_change": current is not None
             and pending is None
             and _may(request.user, found, current.commune, workflow.PREPARERS),
-            "history": selectors.applications(request.user).filter(child=found).order_by("-created_at"),
+            "history": selectors.allowance_applications(request.user)
+            .filter(child=found)
+            .order_by("-created_at"),
+            "support": selectors.pupil_support(request.user, found, _enrolment_now(found, today), today),
             "payee": PaymentMethod.objects.in_force(today).filter(child=found).first(),
             "card": selectors.card_now(found, today),
             "may_pay": _may(
@@ -317,6 +374,19 @@ def child(request, child_id):
             ),
             "may_card": _may(request.user, found, found.current_commune, workflow.APPLICANTS),
         },
+    )
+
+
+def _enrolment_now(child: Child, today):
+    """The child's enrolment of this school year (enrolled, or left during it), if any."""
+    from haven.education.ages import school_year_of
+    from haven.education.models import Enrolment
+
+    return (
+        Enrolment.objects.filter(child=child, school_year=school_year_of(today), started_on__isnull=False)
+        .select_related("school__organisation", "child__current_commune")
+        .order_by("-started_on", "-created_at")
+        .first()
     )
 
 

@@ -38,6 +38,14 @@ APPLICANTS = frozenset({*PREPARERS, *FACILITY})
 IN_PROGRESS = frozenset({S.RECEIVED, S.VERIFIED})
 NEEDS_REGISTER_CHECK = frozenset({Kind.START, Kind.CONTINUE})
 
+
+def needs_register_check(application: Application) -> bool:
+    """A start or a continuation of the monthly allowance is decided on a checked PIN (Decree 147/2025
+    art. 5 standardises social assistance with the population database); a pupil's support is not
+    social assistance, and a pupil is enrolled without papers."""
+    return not application.for_school and application.kind in NEEDS_REGISTER_CHECK
+
+
 STANDING_IN = StandingIn(
     "entitlement.stands_in",
     commune_of=lambda application: application.commune,
@@ -56,7 +64,7 @@ STANDING_IN = StandingIn(
 )
 def checked_in_register(firing: Firing) -> None:
     application = firing.subject
-    if application.kind in NEEDS_REGISTER_CHECK and application.state != S.VERIFIED:
+    if needs_register_check(application) and application.state != S.VERIFIED:
         raise Refused(
             _(
                 "Check the child against the national population database first: the chairman decides a "
@@ -134,7 +142,9 @@ TRANSITIONS: dict[str, Transition] = {
         opens=("entitlement.proposal",),
         tells=(
             Tell(
-                gettext_lazy("Haven proposes an allowance procedure for a child: take it up or set it aside"),
+                gettext_lazy(
+                    "Haven proposes an allowance or a pupil's support for a child: take it up or set it aside"
+                ),
                 to=_commune,
             ),
         ),
@@ -206,8 +216,9 @@ TRANSITIONS: dict[str, Transition] = {
         times=("decided_on",),
         after=("verify",),
         confirm=gettext_lazy(
-            "The decision is recorded under this number and the allowance is paid, adjusted or stopped "
-            "from the month it names. It cannot be undone: a later change is a new decision."
+            "The decision is recorded under this number: the allowance is paid, adjusted or stopped from the "
+            "month it names, a pupil's support for the months of the enrolment. It cannot be undone: a later "
+            "change is a new decision."
         ),
         tells=(
             Tell(gettext_lazy("The chairman decided an allowance application"), to=_commune),

@@ -122,7 +122,7 @@ def _allowance_procedure(request, case):
     the rules and never typed (docs/decisions/0019): the case's step hands over to it, and the decision
     is recorded on the case by itself."""
     from haven.entitlements.models import OPEN_STATES
-    from haven.entitlements.selectors import applications
+    from haven.entitlements.selectors import allowance_applications
 
     messages.info(
         request,
@@ -131,7 +131,7 @@ def _allowance_procedure(request, case):
             "computed from the rules; the decision is then recorded on this case by itself."
         ),
     )
-    pending = applications(request.user).filter(child=case.child, state__in=OPEN_STATES).first()
+    pending = allowance_applications(request.user).filter(child=case.child, state__in=OPEN_STATES).first()
     if pending is not None:
         return redirect("entitlements:application", pending.pk)
     return redirect("entitlements:child", case.child_id)

@@ -287,8 +287,9 @@ def build_stage(world) -> Stage:
     paid = with_pin(world, born=clock.today().replace(year=clock.today().year - 2, day=1))
     decided(world, paid)
     waiting = applied(world, with_pin(world, born=clock.today().replace(year=clock.today().year - 5, day=1)))
+    level = Parameter.objects.get(key="standard_level", province=None, valid_to=None)
     for prefix in ("/entitlements/", "/api/v1/entitlements/"):
-        stage.ids[(prefix, "parameter_id")] = str(Parameter.objects.get(province=None, valid_to=None).pk)
+        stage.ids[(prefix, "parameter_id")] = str(level.pk)
         stage.ids[(prefix, "pk")] = stage.ids[(prefix, "parameter_id")]
         stage.ids[(prefix, "rule_id")] = str(BenefitRule.objects.order_by("pk").first().pk)
         stage.ids[(prefix, "application_id")] = str(waiting.pk)

@@ -19,6 +19,7 @@ from haven.education.ages import LEVEL_ORDER, Level
 from haven.education.models import School
 
 CODE = re.compile(r"^[0-9A-Za-z.\-]{3,20}$")
+MAX_FEE = 100_000_000
 
 
 def may_register_in(user: User, commune: Area) -> bool:
@@ -44,6 +45,7 @@ def school_register(
     first_level: str,
     last_level: str,
     public: bool,
+    monthly_fee: int | None = None,
 ) -> School:
     problems = Problems()
     name, code = (name or "").strip(), (code or "").strip()
@@ -62,6 +64,12 @@ def school_register(
         problems.add("first_level", _("Choose the levels the school teaches."), "unknown_level")
     elif LEVEL_ORDER.index(first_level) > LEVEL_ORDER.index(last_level):
         problems.add("last_level", _("The highest level cannot be below the lowest."), "levels_reversed")
+    if monthly_fee is not None and public:
+        problems.add(
+            "monthly_fee", _("A public school charges no tuition: leave the fee empty."), "public_no_fee"
+        )
+    elif monthly_fee is not None and not 0 < monthly_fee <= MAX_FEE:
+        problems.add("monthly_fee", _("Give the fee in đồng a month, more than 0."), "invalid_amount")
     problems.raise_any()
     if not may_register_in(actor, commune):
         raise NotVisible
@@ -74,6 +82,7 @@ def school_register(
                 first_level=first_level,
                 last_level=last_level,
                 public=bool(public),
+                monthly_fee=monthly_fee,
             )
     except IntegrityError:
         raise ValidationError(
@@ -83,6 +92,12 @@ def school_register(
         actor=actor,
         action="education.school_register",
         obj=school,
-        data={"code": code, "commune": commune.code, "levels": [first_level, last_level], "public": public},
+        data={
+            "code": code,
+            "commune": commune.code,
+            "levels": [first_level, last_level],
+            "public": public,
+            "monthly_fee": monthly_fee,
+        },
     )
     return school

@@ -26,11 +26,21 @@ from haven.workflow.models import TimelineStep
 
 class Programme(models.TextChoices):
     MONTHLY_ALLOWANCE = "monthly_allowance", _("Monthly social allowance")
+    # A pupil's support, derived from the enrolment and the child's groups (models/schooling.py).
+    LEARNING_COSTS = "learning_costs", _("Learning-cost support")
+    TUITION_SUPPORT = "tuition_support", _("Tuition support at a private school")
+
+
+# The programmes of a pupil: one proposal per enrolment, paid by the semester (schooling.py).
+SCHOOL_PROGRAMMES = (Programme.LEARNING_COSTS, Programme.TUITION_SUPPORT)
 
 
 class Ground(models.TextChoices):
-    """Why a child is entitled: the cases of Decree 20/2021 art. 5(1), children under 16 without a
-    source of nurture. Only (a) and (b) were read in the text; the other cases are one choice."""
+    """Why a child is entitled. For the monthly allowance: the cases of Decree 20/2021 art. 5(1),
+    children under 16 without a source of nurture (only (a) and (b) were read in the text; the other
+    cases are one choice). For a pupil's support: the group of the learning-cost support (Decree
+    81/2021 art. 18, carried into Decree 238/2025), or a place at a private school (tuition support,
+    Resolution 217/2025/QH15)."""
 
     ABANDONED = "abandoned", _("Abandoned and not yet adopted (Decree 20/2021 art. 5(1)(a))")
     ORPHAN = "orphan", _("Orphaned of both parents (Decree 20/2021 art. 5(1)(b))")
@@ -41,6 +51,14 @@ class Ground(models.TextChoices):
             "a social assistance facility or in detention"
         ),
     )
+    PUPIL_ORPHAN = "pupil_orphan", _("A pupil orphaned of both parents")
+    PUPIL_DISABILITY = "pupil_disability", _("A pupil with a disability")
+    PUPIL_POOR = "pupil_poor", _("A pupil of a poor or near-poor household")
+    PRIVATE_SCHOOL = "private_school", _("A pupil of a private school")
+
+
+# The grounds of the monthly allowance (the forms and the benefit rules offer only these).
+ALLOWANCE_GROUNDS = (Ground.ABANDONED, Ground.ORPHAN, Ground.OTHER)
 
 
 class CareSituation(models.TextChoices):
@@ -50,6 +68,24 @@ class CareSituation(models.TextChoices):
 
 class ParameterKey(models.TextChoices):
     STANDARD_LEVEL = "standard_level", _("Standard social-assistance level")
+    # A pupil's learning-cost support, a month (national: Decree 81/2021 art. 20(10)).
+    LEARNING_COSTS = "learning_costs", _("Learning-cost support a month")
+    # Tuition support at a private school, a month: the province's People's Council sets it by level
+    # (Resolution 217/2025/QH15 art. 2); a province's row only, never a national one.
+    TUITION_PRESCHOOL = "tuition_preschool", _("Tuition support a month: preschool")
+    TUITION_PRIMARY = "tuition_primary", _("Tuition support a month: primary")
+    TUITION_LOWER_SECONDARY = "tuition_lower_secondary", _("Tuition support a month: lower secondary")
+    TUITION_UPPER_SECONDARY = "tuition_upper_secondary", _("Tuition support a month: upper secondary")
+
+
+# The tuition-support rate of each school level (education.ages.Level values).
+TUITION_KEY_OF_LEVEL = {
+    "preschool": ParameterKey.TUITION_PRESCHOOL,
+    "primary": ParameterKey.TUITION_PRIMARY,
+    "lower_secondary": ParameterKey.TUITION_LOWER_SECONDARY,
+    "upper_secondary": ParameterKey.TUITION_UPPER_SECONDARY,
+}
+PROVINCIAL_KEYS = frozenset(TUITION_KEY_OF_LEVEL.values())
 
 
 class Cited(models.Model):
@@ -269,6 +305,15 @@ class Application(TimeStamped):
         related_name="+",
         verbose_name=_("moved to the commune"),
     )
+    # A pupil's support is for one enrolment (one school year at one school): paid for its months.
+    enrolment = models.ForeignKey(
+        "education.Enrolment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supports",
+        verbose_name=_("enrolment"),
+    )
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -299,7 +344,16 @@ class Application(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.child}"
+        return f"{self.title} — {self.child}"
+
+    @property
+    def for_school(self) -> bool:
+        return self.programme in SCHOOL_PROGRAMMES
+
+    @property
+    def title(self) -> str:
+        """What is asked, in the reader's words: the allowance's request, or the pupil's support."""
+        return self.get_programme_display() if self.for_school else self.get_kind_display()
 
     @property
     def responsible(self):
@@ -491,9 +545,14 @@ from haven.entitlements.models.payments import (  # noqa: E402
     PaymentMethod,
     ProviderReturn,
 )
+from haven.entitlements.models.schooling import Instalment  # noqa: E402
 
 __all__ = [
+    "ALLOWANCE_GROUNDS",
     "OPEN_STATES",
+    "PROVINCIAL_KEYS",
+    "SCHOOL_PROGRAMMES",
+    "TUITION_KEY_OF_LEVEL",
     "Application",
     "AppliedBy",
     "BenefitRule",
@@ -504,6 +563,7 @@ __all__ = [
     "Entitlement",
     "Ground",
     "HealthInsuranceCard",
+    "Instalment",
     "Kind",
     "LineKind",
     "Method",

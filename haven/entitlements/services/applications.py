@@ -17,17 +17,18 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.areas.models import Area
-from haven.core import calendar
+from haven.core import calendar, clock
 from haven.core.errors import Problems, Refused, invalid
-from haven.entitlements import verification, workflow
+from haven.entitlements import schooling, verification, workflow
 from haven.entitlements.amounts import Facts, RuleBook, month_of, next_month
 from haven.entitlements.models import (
+    ALLOWANCE_GROUNDS,
     OPEN_STATES,
+    SCHOOL_PROGRAMMES,
     Application,
     AppliedBy,
     CareSituation,
     Entitlement,
-    Ground,
     Kind,
     Programme,
 )
@@ -73,8 +74,13 @@ def _no_open_procedure(child: Child, programme: str) -> None:
         )
 
 
-def _check_facts(problems: Problems, ground: str, care_situation: str) -> None:
-    if ground not in Ground.values:
+def _check_facts(
+    problems: Problems, ground: str, care_situation: str, programme: str = Programme.MONTHLY_ALLOWANCE
+) -> None:
+    if programme in SCHOOL_PROGRAMMES:
+        # A pupil's support keeps the ground Haven derived from the enrolment and the child's groups.
+        return
+    if ground not in ALLOWANCE_GROUNDS:
         problems.add("ground", _("Choose the ground."), "required")
     if care_situation not in CareSituation.values:
         problems.add("care_situation", _("Choose the care situation."), "required")
@@ -176,13 +182,23 @@ def application_take_up(
         problems = Problems()
         if received_on is None:
             problems.add("received_on", _("Give the day the application was received."), "required")
-        if ground is not None:
+        if application.for_school and ground is not None and ground != application.ground:
+            # Derived from the child's groups: a wrong group is corrected on the child's record.
+            problems.add(
+                "ground",
+                _(
+                    "A pupil's support follows the child's recorded circumstances: correct them on the "
+                    "child's record, or set the proposal aside with the reason."
+                ),
+                "derived",
+            )
+        elif ground is not None:
             application.ground = ground
         if care_situation is not None:
             application.care_situation = care_situation
         if studying is not None:
             application.studying = bool(studying)
-        _check_facts(problems, application.ground, application.care_situation)
+        _check_facts(problems, application.ground, application.care_situation, application.programme)
         name = (applicant_name or "").strip()
         if name and (problem := name_problem(name)):
             problems.add("applicant_name", problem[0], problem[1])
@@ -310,7 +326,13 @@ def application_decide(
         application.decided_on = decided_on
         application.decided_by = actor
         kind = application.kind
-        if kind == Kind.START:
+        if application.for_school:
+            from haven.entitlements.services.schooling import instalments_of
+
+            # A pupil's support covers its enrolment's months; the semesters begun are counted at once.
+            application.effective_month = schooling.first_month(application.enrolment)
+            firing.then.append(lambda: instalments_of(application, today=clock.localdate(firing.now)))
+        elif kind == Kind.START:
             application.effective_month = month_of(decided_on)
             _open_period(application, application.effective_month, application.commune)
             firing.then.append(lambda: _on_foundling_case(application, actor))

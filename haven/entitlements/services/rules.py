@@ -26,9 +26,10 @@ from haven.audit.services import record
 from haven.core import clock
 from haven.core.errors import Problems, Refused
 from haven.entitlements.models import (
+    ALLOWANCE_GROUNDS,
+    PROVINCIAL_KEYS,
     BenefitRule,
     CareSituation,
-    Ground,
     Parameter,
     ParameterKey,
     Programme,
@@ -167,6 +168,17 @@ def _check_parameter(row: Parameter, changed: dict | None = None) -> None:
         problems.add("key", _("Choose the amount."), "required")
     if row.province is not None and row.province.level != "province":
         problems.add("province", _("Choose a province from the list."), "unknown_province")
+    elif row.province is None and row.key in PROVINCIAL_KEYS:
+        # Resolution 217/2025/QH15 art. 2: the province's People's Council sets the tuition support.
+        problems.add(
+            "province",
+            _("The tuition support at a private school is set by each province: choose the province."),
+            "provincial_only",
+        )
+    elif row.province is not None and row.key == ParameterKey.LEARNING_COSTS:
+        problems.add(
+            "province", _("The learning-cost support is one amount for the whole country."), "national_only"
+        )
     if not isinstance(row.value, int) or not 0 < row.value <= MAX_VND:
         problems.add("value", _("Give the amount in đồng, more than 0."), "invalid_amount")
     _check_dates(problems, row.valid_from, row.valid_to)
@@ -270,12 +282,13 @@ def _coefficient(value) -> Decimal | None:
 def _check_rule(row: BenefitRule, changed: dict | None = None) -> None:
     problems = Problems()
     for name, choices, message in (
-        ("programme", Programme, _("Choose the programme.")),
-        ("ground", Ground, _("Choose the ground.")),
+        ("programme", (Programme.MONTHLY_ALLOWANCE,), _("Choose the programme.")),
+        ("ground", ALLOWANCE_GROUNDS, _("Choose the ground.")),
         ("care_situation", CareSituation, _("Choose the care situation.")),
-        ("base", ParameterKey, _("Choose the amount the coefficient applies to.")),
+        ("base", (ParameterKey.STANDARD_LEVEL,), _("Choose the amount the coefficient applies to.")),
     ):
-        if getattr(row, name) not in choices.values:
+        allowed = choices.values if hasattr(choices, "values") else [c.value for c in choices]
+        if getattr(row, name) not in allowed:
             problems.add(name, message, "required")
     coefficient = _coefficient(row.coefficient)
     if coefficient is None or not Decimal(0) < coefficient <= MAX_COEFFICIENT:

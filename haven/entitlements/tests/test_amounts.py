@@ -99,7 +99,7 @@ def test_a_province_that_set_a_higher_level_pays_it_and_never_less_than_the_nati
     assert paid(child, 2025, 1) == 1_500_000  # 600,000 × 2.5
     assert paid(abandoned(D(2023, 1, 1)), 2025, 1) == 1_250_000  # elsewhere: the national level
     # Should the national level later rise above the province's, the national one is paid.
-    Parameter.objects.filter(province=None, valid_to=None).update(value=700_000)
+    Parameter.objects.filter(key="standard_level", province=None, valid_to=None).update(value=700_000)
     assert paid(child, 2025, 1) == 1_750_000
 
 

@@ -52,7 +52,7 @@ def test_a_payroll_pays_each_child_once_with_its_inputs_frozen_and_a_retry_adds_
     assert not frozen.verified  # the coefficient is not yet checked against the official text
     assert prepare(world, D(2025, 9, 11), D(2025, 9, 1)).lines.count() == 2  # a retry adds nothing
     # The rules change afterwards: the line keeps what it was computed from.
-    Parameter.objects.filter(province=None, valid_to=None).update(value=540_000)
+    Parameter.objects.filter(key="standard_level", province=None, valid_to=None).update(value=540_000)
     frozen.refresh_from_db()
     assert (frozen.amount, frozen.level) == (1_250_000, 500_000)
     # The database itself refuses a second payment of the same month.

@@ -32,7 +32,7 @@ LEVEL_540 = {
 
 
 def open_level() -> Parameter:
-    return Parameter.objects.get(province=None, valid_to=None)
+    return Parameter.objects.get(key="standard_level", province=None, valid_to=None)
 
 
 def test_a_new_level_that_overlaps_the_one_in_force_is_refused_and_nothing_changes(world):
@@ -131,7 +131,7 @@ def test_an_overlapping_level_typed_on_the_page_is_refused_beside_its_field(worl
     )
     assert response.status_code == 200
     assert "chỉ một" in response.content.decode()  # "on any day only one may apply"
-    assert Parameter.objects.count() == 2
+    assert Parameter.objects.filter(key="standard_level").count() == 2
 
 
 def test_the_api_answers_the_rules_the_amount_and_refuses_an_overlap(world):

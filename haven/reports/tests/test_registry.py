@@ -36,6 +36,7 @@ MUST_HAVE = {
     "HV.ALLOW.DELAY",  # months from the application to the first payment
     "HV.ALLOW.UNPAID",  # payments failed or not reconciled
     "HV.HI.WITHOUT",  # children followed without a valid health-insurance card
+    "HV.EDU.SUPPORT",  # pupils entitled to the learning-cost support without a decision
     "HV.SPONSOR.CHILDREN",  # children sponsored, by programme
     "HV.SPONSOR.EARLY",  # sponsorships ended early
     "HV.SPONSOR.CONFIRMED",  # disbursements confirmed by the carer

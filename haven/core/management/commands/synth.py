@@ -84,6 +84,8 @@ class Command(BaseCommand):
 
             enrolled = education.demo(world, seed=seed)
             self.stdout.write(f"{enrolled} enrolments in two schools, with two weeks of attendance")
+            supported = entitlements.school_support(world)
+            self.stdout.write(f"{supported} pupils' supports proposed (tuition, learning costs)")
             from haven.linkage import synth as linkage
             from haven.sponsorship import synth as sponsorship
 
