@@ -49,7 +49,7 @@ class ObligationQuerySet(ChildDataQuerySet):
 
         from haven.access.relations import obligations_related
         from haven.access.scoping import can, child_filter, organisation_filter
-        from haven.deadlines.subjects import not_children
+        from haven.deadlines.subjects import not_children, own_sight
 
         about_child = child_filter(user, verb, "child__")
         q = Q(pk__in=[])
@@ -61,9 +61,10 @@ class ObligationQuerySet(ChildDataQuerySet):
             related = obligations_related(user)
             if related is not None:
                 q |= related
+        only_own = own_sight()
         for subject_type, subject_verb in not_children().items():
             about_other = organisation_filter(user, subject_verb, "responsible__")
-            if about_other is not None:
+            if about_other is not None and subject_type not in only_own:
                 q |= Q(about_other, child__isnull=True, subject_type=subject_type)
             subjects = apps.get_model(subject_type).objects
             if hasattr(subjects, "visible_to") and can(user, subject_verb):

@@ -7,6 +7,9 @@
 - ``page`` is where the step is taken (``{id}``: the subject's id, ``{child}``: the child's); a task
   list, a notification and an e-mail link there. A subject without a page links to the child's record.
 - ``label`` names an obligation that has no child (a payroll, a periodic report) on a task list.
+- ``own_sight``: an obligation of that subject is seen only as its subject is (the subject's own
+  ``visible_to``), never through the organisation that answers for it: a complaint about an officer
+  must not reach that officer's task list through their commune.
 - ``case_worker`` gives, for an obligation of that subject, the person who holds the case (a
   subquery over ``OuterRef("subject_id")``): the head's team view groups steps by them.
 """
@@ -27,6 +30,7 @@ class Subject:
     page: str = ""
     label: str = ""
     case_worker: Callable[[], Expression] | None = None
+    own_sight: bool = False
 
 
 SUBJECTS: dict[str, Subject] = {}
@@ -39,14 +43,22 @@ def register(
     page: str = "",
     label: str = "",
     case_worker: Callable[[], Expression] | None = None,
+    own_sight: bool = False,
 ) -> None:
     """Tell the engine about a subject (``app_label.model``)."""
-    SUBJECTS[subject_type] = Subject(verb=verb, page=page, label=label, case_worker=case_worker)
+    SUBJECTS[subject_type] = Subject(
+        verb=verb, page=page, label=label, case_worker=case_worker, own_sight=own_sight
+    )
 
 
 def not_children() -> dict[str, Verb]:
     """The subjects that are not a child, with the verb that lets a user see their obligations."""
     return {t: s.verb for t, s in SUBJECTS.items() if s.verb is not None}
+
+
+def own_sight() -> set[str]:
+    """The subjects whose obligations are seen only as the subject itself is."""
+    return {t for t, s in SUBJECTS.items() if s.own_sight}
 
 
 def case_workers() -> dict[str, Callable[[], Expression]]:
