@@ -29,6 +29,12 @@ CONTENT_LIMIT = 4000
 LAW_IN_FORCE = dt.date(2012, 7, 1)
 
 
+def counted_from(day: dt.date) -> dt.datetime:
+    """Where a period "of N days from the day of X" starts: the day of X is not counted, the period
+    starts the next day (Civil Code 2015 art. 147(1)), so it is due at the end of the Nth day after X."""
+    return calendar.day_end(day)
+
+
 def _receiving(actor: User, commune: Area | None) -> tuple[Membership, Area | None]:
     """Through which membership ``actor`` receives a complaint, and for which commune (their own by
     default; None when they have none and named none)."""
@@ -188,9 +194,10 @@ def complaint_receive(
         reveals_harm=reveals_harm,
     )
     # The 10 days run from the day it was received, not from when it was typed.
-    start = min(calendar.day_start(received_on), now)
     action = "receive" if track == Track.COMPLAINT else "receive_feedback"
     code = clocks.ACCEPT if track == Track.COMPLAINT else clocks.ANSWER
+    # Working days count from the next working day by themselves (core/calendar.py).
+    start = counted_from(received_on) if track == Track.COMPLAINT else calendar.day_start(received_on)
     FLOW.fire(
         complaint,
         action,
@@ -225,7 +232,7 @@ def complaint_accept(
         complaint.save(update_fields=["remote_area", "accepted_on", "updated_at"])
         code = clocks.FIRST_OF[(complaint.remote_area, False)]
         firing.opens = (code,)
-        firing.starts = {code: calendar.day_start(accepted_on)}
+        firing.starts = {code: counted_from(accepted_on)}
 
     FLOW.fire(complaint, "accept", actor=actor, inputs={"accepted_on": accepted_on}, effect=effect)
     return complaint
@@ -262,7 +269,7 @@ def complaint_extend(*, actor: User, complaint: Complaint, reason: str) -> Compl
         code = (clocks.SECOND_OF if second else clocks.FIRST_OF)[(complaint.remote_area, True)]
         accepted = complaint.appeal_accepted_on if second else complaint.accepted_on
         firing.opens = (code,)
-        firing.starts = {code: calendar.day_start(accepted)}
+        firing.starts = {code: counted_from(accepted)}
         if second:
             complaint.appeal_complicated = True
         else:
@@ -309,7 +316,7 @@ def complaint_settle(
         )
         window = clocks.WINDOW_OF[complaint.remote_area]
         firing.opens = (window,)
-        firing.starts = {window: calendar.day_start(decided_on)}
+        firing.starts = {window: counted_from(decided_on)}
         firing.data.update({"decision_number": complaint.decision_number, "outcome": outcome})
 
     FLOW.fire(
@@ -345,7 +352,7 @@ def complaint_appeal(
         complaint.appealed_on = appealed_on
         complaint.appeal_grounds = firing.data.get("grounds", "")
         complaint.save(update_fields=["appeal_responsible", "appealed_on", "appeal_grounds", "updated_at"])
-        firing.starts = {clocks.APPEAL_ACCEPT: min(calendar.day_start(appealed_on), firing.now)}
+        firing.starts = {clocks.APPEAL_ACCEPT: counted_from(appealed_on)}
         firing.responsible = {clocks.APPEAL_ACCEPT: body}
         firing.note = (note or "").strip()
 
@@ -360,7 +367,7 @@ def complaint_appeal_accept(*, actor: User, complaint: Complaint, accepted_on: d
         complaint.save(update_fields=["appeal_accepted_on", "updated_at"])
         code = clocks.SECOND_OF[(complaint.remote_area, False)]
         firing.opens = (code,)
-        firing.starts = {code: calendar.day_start(accepted_on)}
+        firing.starts = {code: counted_from(accepted_on)}
         firing.responsible = {code: complaint.appeal_responsible}
 
     FLOW.fire(complaint, "appeal_accept", actor=actor, inputs={"accepted_on": accepted_on}, effect=effect)

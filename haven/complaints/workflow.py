@@ -175,7 +175,8 @@ def appeal_window(complaint: Complaint, now: dt.datetime) -> tuple[dt.date, str]
             .first()
         )
         if late is not None:
-            return calendar.local_day(late.due_at) + dt.timedelta(days=days), "not_settled"
+            missed = calendar.local_day(late.due_at - dt.timedelta(seconds=1))
+            return missed + dt.timedelta(days=days), "not_settled"
     return None
 
 
