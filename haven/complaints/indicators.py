@@ -68,7 +68,7 @@ INDICATORS = (
         valid_from=dt.date(2012, 7, 1),
         compute=settled_on_time,
         disaggregations=(Dimension.CATEGORY,),
-        breakdown=Breakdown(_("Level"), levels, partition=True),
+        breakdown=Breakdown(_("Settled at"), levels, partition=True),
         subject=Verb.COMPLAINT_HANDLE,
         late_url="complaints:list",
         order=75,
