@@ -166,7 +166,8 @@ class ComplaintLinkIn(Schema):
 def _out(user: User, complaint: Complaint) -> dict:
     annotated = selectors.with_deadlines(Complaint.objects.filter(pk=complaint.pk)).first()
     due = selectors.due_of(annotated)
-    identity = selectors.may_see_complainant(user, complaint)
+    # Nothing to show of an anonymous message; a named one only at the level that settles it.
+    identity = not complaint.anonymous and selectors.may_see_complainant(user, complaint)
     window = workflow.appeal_window(complaint, clock.now()) if complaint.track == Track.COMPLAINT else None
     return {
         **{

@@ -28,7 +28,9 @@ def _conduct(world, officer):
         )
 
 
-@pytest.mark.parametrize("who", ["officer_b", "provincial_other", "facility_director", "police_a", "school_a", "analyst"])
+@pytest.mark.parametrize(
+    "who", ["officer_b", "provincial_other", "facility_director", "police_a", "school_a", "analyst"]
+)
 def test_a_user_of_another_commune_or_province_cannot_see_it(world, client, who):
     complaint = received(world, on=D(2026, 3, 2))
     user = getattr(world, who)
@@ -103,7 +105,9 @@ def test_the_complainants_identity_is_shown_at_the_level_that_settles_it(world, 
     complaint.refresh_from_db()
     assert selectors.may_see_complainant(world.provincial, complaint)
     assert "Nguyễn Thị Hoa" in client.get(f"/complaints/{complaint.pk}/").content.decode()
-    event = AuditEvent.objects.filter(action="complaint.view", actor=world.provincial).order_by("-seq").first()
+    event = (
+        AuditEvent.objects.filter(action="complaint.view", actor=world.provincial).order_by("-seq").first()
+    )
     assert event.data["complainant_shown"] is True
 
 

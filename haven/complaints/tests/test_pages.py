@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from haven.complaints.models import Complaint, State, Track
 from haven.complaints.tests.conftest import D, accepted, at, category, received
@@ -197,12 +197,15 @@ def test_the_public_form_takes_a_named_complaint_and_an_anonymous_feedback(world
     }
     with at(D(2026, 3, 2)):
         named = public.post(
-            "/report/complaint/", {**base, "complainant_name": "Bùi Văn Tư", "complainant_phone": "0934567890"}
+            "/report/complaint/",
+            {**base, "complainant_name": "Bùi Văn Tư", "complainant_phone": "0934567890"},
         )
         anonymous = public.post("/report/complaint/", base)
     assert named.status_code == 200 and anonymous.status_code == 200
     complaint, feedback = Complaint.objects.order_by("created_at")
-    assert complaint.track == Track.COMPLAINT and complaint.channel == "online" and complaint.received_by is None
+    assert (
+        complaint.track == Track.COMPLAINT and complaint.channel == "online" and complaint.received_by is None
+    )
     assert feedback.track == Track.FEEDBACK and feedback.anonymous
     assert complaint.reference in named.content.decode()
 
