@@ -307,9 +307,16 @@ def open_steps(user: User, complaint: Complaint) -> list[str]:
         ):
             continue
         try:
-            FLOW.acting(user, complaint, action)
+            membership = FLOW.acting(user, complaint, action)
         except (Refused, Http404):
             continue
+        guards = FLOW.transitions[action].guards
+        if "complaint.level" in guards and not workflow.level_allows(membership, complaint):
+            continue
+        if "complaint.province_settles" in guards and membership.role in workflow.PROVINCE:
+            body = complaint.appeal_responsible or workflow.province_authority(complaint.commune)
+            if membership.organisation_id != body.pk:
+                continue
         found.append(action)
     return found
 

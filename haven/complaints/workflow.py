@@ -226,6 +226,39 @@ def province_settles(firing: Firing) -> None:
         )
 
 
+@guard(
+    "complaint.level",
+    "The level that holds the complaint: the commune (or the body standing in for it) the first time, "
+    "the province the second.",
+)
+def level(firing: Firing) -> None:
+    complaint, m = firing.subject, firing.membership
+    if m is None:
+        return
+    if complaint.second_level:
+        if m.role not in PROVINCE:
+            raise Refused(
+                _("The province holds this complaint now: it takes this step."), code="not_your_step"
+            )
+        province_settles(firing)
+    else:
+        STANDING_IN.require(m, complaint)
+
+
+def level_allows(m: Membership, complaint: Complaint) -> bool:
+    """Whether the level guard would let ``m`` act on ``complaint`` (for the page's buttons)."""
+    if complaint.second_level:
+        if m.role not in PROVINCE:
+            return False
+        body = complaint.appeal_responsible or province_authority(complaint.commune)
+        return m.organisation_id == body.pk
+    try:
+        STANDING_IN.require(m, complaint)
+    except Refused:
+        return False
+    return True
+
+
 @guard("complaint.reason_written", "The reason, written.")
 def reason_written(firing: Firing) -> None:
     if not (firing.inputs.get("reason") or "").strip():
@@ -332,7 +365,7 @@ TRANSITIONS: dict[str, Transition] = {
         None,
         DECIDERS | PROVINCE,
         gettext_lazy("Record the case as complicated (longer time limit)"),
-        guards=("complaint.stands_in", "complaint.province_settles", "complaint.reason_written"),
+        guards=("complaint.level", "complaint.reason_written"),
         cancels=(*clocks.SHORT_FIRST, *clocks.SHORT_SECOND),
         opens=(*clocks.LONG_FIRST, *clocks.LONG_SECOND),
         confirm=gettext_lazy(
@@ -437,7 +470,7 @@ TRANSITIONS: dict[str, Transition] = {
         S.WITHDRAWN,
         COMMUNE | PROVINCE,
         gettext_lazy("Record the complaint as withdrawn"),
-        guards=("complaint.stands_in", "complaint.reason_written"),
+        guards=("complaint.level", "complaint.reason_written"),
         cancels=EVERY_CLOCK,
         confirm=gettext_lazy("The complaint is closed at the complainant's request."),
     ),

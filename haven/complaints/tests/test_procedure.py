@@ -259,3 +259,22 @@ def test_a_withdrawal_stops_every_clock(world):
     assert not Obligation.objects.filter(subject_id=complaint.pk, status=Status.OPEN).exists()
     complaint.refresh_from_db()
     assert complaint.state == State.WITHDRAWN
+
+
+def test_at_the_second_level_the_province_not_the_commune_extends_it(world):
+    complaint = settled(world, on=D(2026, 3, 2), settled_on=D(2026, 3, 20))
+    with at(D(2026, 4, 1)):
+        services.complaint_appeal(actor=world.officer_a, complaint=complaint, appealed_on=D(2026, 4, 1))
+        services.complaint_appeal_accept(
+            actor=world.provincial, complaint=complaint, accepted_on=D(2026, 4, 1)
+        )
+    with at(D(2026, 4, 2)), pytest.raises(Refused):
+        services.complaint_extend(actor=world.chairman_a, complaint=complaint, reason="Phức tạp.")
+    with at(D(2026, 4, 2)):
+        services.complaint_extend(
+            actor=world.provincial, complaint=complaint, reason="Cần xác minh tại hai xã."
+        )
+    assert clock_of(complaint, clocks.APPEAL_SETTLE).status == Status.CANCELLED
+    assert due_day(clock_of(complaint, clocks.APPEAL_SETTLE_COMPLICATED)) == D(2026, 5, 31)
+    complaint.refresh_from_db()
+    assert complaint.appeal_complicated and not complaint.complicated
