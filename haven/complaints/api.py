@@ -267,7 +267,7 @@ def list_complaints(
         rows = rows.filter(state=state)
     if late is not None:
         rows = rows.filter(ever_late=late)
-    found = Paginator(rows.order_by("-ever_late", "due_at", "-received_on", "pk"), 25).get_page(page)
+    found = Paginator(rows.order_by(*selectors.LATE_FIRST, "pk"), 25).get_page(page)
     listed = list(found.object_list)
     record(
         actor=request.user, action="complaint.list", data={"api": True, "shown": [str(c.pk) for c in listed]}

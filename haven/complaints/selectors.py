@@ -114,6 +114,10 @@ def with_deadlines(rows: QuerySet, now: dt.datetime | None = None) -> QuerySet:
     )
 
 
+# The late first, then the nearest deadline; those with nothing running last (on both databases).
+LATE_FIRST = (F("ever_late").desc(), F("due_at").asc(nulls_last=True), F("received_on").desc())
+
+
 def status_of(complaint: Complaint, now: dt.datetime | None = None) -> str:
     """On track, at risk or breached (of a complaint annotated by ``with_deadlines``)."""
     now = now or clock.now()

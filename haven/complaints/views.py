@@ -55,7 +55,7 @@ def complaint_list(request):
         rows = rows.filter(ever_late=True)
     elif shown_filter == "closed":
         rows = rows.exclude(state__in=OPEN_STATES)
-    found = list(rows.order_by("-ever_late", "due_at", "-received_on")[:LISTED])
+    found = list(rows.order_by(*selectors.LATE_FIRST)[:LISTED])
     now = clock.now()
     for c in found:
         c.status = selectors.status_of(c, now)
