@@ -223,3 +223,33 @@ def test_the_public_form_is_rate_limited_like_the_other_public_pages(world, fres
         refused = public.post("/report/complaint/", data)
     assert Complaint.objects.count() == 10
     assert "Có quá nhiều thông tin gửi từ kết nối này" in refused.content.decode()
+
+
+def test_a_complaint_about_an_allowance_application_is_received_from_its_page(world, client):
+    from haven.entitlements.tests.conftest import applied, with_pin
+
+    with at(D(2026, 3, 1)):
+        application = applied(world, with_pin(world, born=D(2020, 5, 1)), received_on=D(2026, 3, 1))
+    client.force_login(world.officer_a)
+    page = client.get(f"/entitlements/applications/{application.pk}/").content.decode()
+    assert f"/complaints/new/?application={application.pk}" in page
+    with at(D(2026, 3, 20)):
+        response = client.post(
+            f"/complaints/new/?application={application.pk}",
+            {
+                "application": str(application.pk),
+                "category": category("application_refused").pk,
+                "content": "Quá 10 ngày làm việc chưa có quyết định.",
+                "received_on": "20/03/2026",
+                "channel": "counter",
+                "complainant_name": "Nguyễn Thị Hoa",
+                "complainant_phone": "0912345678",
+            },
+        )
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.application == application and complaint.about_child == application.child
+    assert complaint.commune == application.commune
+    # Another commune's officer cannot attach it to a complaint: the application is missing for them.
+    client.force_login(world.officer_b)
+    assert client.get(f"/complaints/new/?application={application.pk}").status_code == 404
