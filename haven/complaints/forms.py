@@ -125,10 +125,13 @@ class PublicComplaintForm(ComplainantFields):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The communes of the province chosen (htmx fills the list when the province changes); a post
+        # without a province is checked against every commune.
         chosen = as_id(self.data.get("province")) if self.is_bound else None
-        self.fields["commune"].queryset = (
-            Area.objects.communes().filter(parent_id=chosen) if chosen else Area.objects.communes()
-        )
+        if chosen:
+            self.fields["commune"].queryset = Area.objects.communes().filter(parent_id=chosen)
+        elif not self.is_bound:
+            self.fields["commune"].queryset = Area.objects.none()
         self.fields["province"].widget.attrs.update(
             {"hx-get": reverse("areas:commune_options"), "hx-target": "#id_commune", "hx-trigger": "change"}
         )
