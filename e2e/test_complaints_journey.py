@@ -45,7 +45,7 @@ def send_publicly(tab: Haven, world) -> str:
 def open_complaint(tab: Haven, reference: str) -> str:
     page = tab.page
     tab.click(page.get_by_role("navigation").get_by_role("link", name=vi("Complaints"), exact=True))
-    row = page.locator("#complaints tr", has_text=reference)
+    row = page.locator("#complaints li", has_text=reference)
     expect(row).to_contain_text(vi("On track"))
     tab.click(row.get_by_role("link", name=reference, exact=True))
     path = urlsplit(page.url).path

@@ -40,7 +40,7 @@ SUBJECT = Complaint._meta.label_lower
 R = Role
 COMMUNE_ROLES = {R.COMMUNE_CHILD_PROTECTION_OFFICER, R.COMMUNE_CHAIRMAN}
 # The steps that have a duty (the timer of the second-time window is nobody's step).
-DUTY_CLOCKS = [c for c in (clocks.ACCEPT, *clocks.FIRST, clocks.APPEAL_ACCEPT, *clocks.SECOND, clocks.ANSWER)]
+DUTY_CLOCKS = [clocks.ACCEPT, *clocks.FIRST, clocks.APPEAL_ACCEPT, *clocks.SECOND, clocks.ANSWER]
 
 ON_TRACK, AT_RISK, BREACHED, DONE = "on_track", "at_risk", "breached", "on_time"
 STATUS_LABELS = {
@@ -109,6 +109,7 @@ def with_deadlines(rows: QuerySet, now: dt.datetime | None = None) -> QuerySet:
         due_at=Subquery(open_clock.values("due_at")[:1]),
         due_rule=Subquery(open_clock.values("rule")[:1]),
         due_responsible=Subquery(open_clock.values("responsible__name")[:1]),
+        due_responsible_kind=Subquery(open_clock.values("responsible__kind")[:1]),
         due_level=Subquery(open_clock.values("escalation_level")[:1]),
         ever_late=Exists(late),
     )
@@ -147,12 +148,19 @@ def due_of(complaint: Complaint) -> Due | None:
 
     if getattr(complaint, "due_rule", None) is None:
         return None
+    from haven.accounts.models import OrganisationKind
+    from haven.workflow.standing_in import STAND_IN
+
     rule = RULES[complaint.due_rule]
+    roles = actors(complaint.due_rule)
+    if complaint.due_responsible_kind == OrganisationKind.COMMUNE_COMMITTEE:
+        # The commune's own roles take it; the officers who stand in for a commune not in Haven do not.
+        roles = roles - STAND_IN
     return Due(
         title=str(rule.title),
         due_at=complaint.due_at,
         responsible=complaint.due_responsible,
-        roles=", ".join(str(Role(r).label) for r in sorted(actors(complaint.due_rule))),
+        roles=", ".join(str(Role(r).label) for r in sorted(roles)),
         escalation_level=complaint.due_level or 0,
         basis=str(rule.legal_basis),
     )

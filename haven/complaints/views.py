@@ -360,6 +360,7 @@ def detail(request, complaint_id):
                 for s in complaint.steps.select_related("actor", "organisation")
             ],
             "states": State,
+            "now": clock.now(),
         },
     )
 
