@@ -137,6 +137,8 @@ class Due:
 
     title: str
     due_at: dt.datetime
+    # The last day to take the step (a deadline at midnight ends the day before), in Vietnam.
+    last_day: dt.date
     responsible: str
     roles: str
     escalation_level: int
@@ -159,6 +161,7 @@ def due_of(complaint: Complaint) -> Due | None:
     return Due(
         title=str(rule.title),
         due_at=complaint.due_at,
+        last_day=last_day(complaint.due_at),
         responsible=complaint.due_responsible,
         roles=", ".join(str(Role(r).label) for r in sorted(roles)),
         escalation_level=complaint.due_level or 0,
@@ -166,13 +169,22 @@ def due_of(complaint: Complaint) -> Due | None:
     )
 
 
+def last_day(due_at: dt.datetime) -> dt.date:
+    from haven.core import calendar
+
+    return calendar.local_day(due_at - dt.timedelta(microseconds=1))
+
+
 def clocks_of(complaint: Complaint) -> list[Obligation]:
     """Every clock the complaint ran, with how each ended (the page's deadlines table)."""
-    return list(
+    found = list(
         Obligation.objects.filter(subject_type=SUBJECT, subject_id=complaint.pk)
         .select_related("responsible")
         .order_by("opened_at", "due_at")
     )
+    for o in found:
+        o.last_day = last_day(o.due_at)
+    return found
 
 
 # --- Links from a child's page and from a protection case -------------------------------------------
