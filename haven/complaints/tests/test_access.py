@@ -120,3 +120,15 @@ def test_every_view_list_and_step_is_audited(world, client):
     ApiClient(world.chairman_a).get(f"/complaints/{complaint.pk}")
     assert AuditEvent.objects.filter(action="complaint.list", actor=world.chairman_a).exists()
     assert AuditEvent.objects.filter(action="complaint.view", actor=world.chairman_a).count() == 2
+
+
+def test_the_childs_page_links_the_complaint_only_for_those_who_handle_it(world, client):
+    child = world.child()
+    world.involve(child, "facility_b")
+    complaint = received(world, on=D(2026, 3, 2), about_child=child)
+    client.force_login(world.officer_a)
+    assert f"/complaints/{complaint.pk}/" in client.get(f"/children/{child.pk}/").content.decode()
+    client.force_login(world.facility_director)
+    page = client.get(f"/children/{child.pk}/")
+    assert page.status_code == 200
+    assert f"/complaints/{complaint.pk}/" not in page.content.decode()
