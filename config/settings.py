@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "haven.prevention",
     "haven.care",
     "haven.entitlements",
+    "haven.complaints",
     "haven.sponsorship",
     "haven.education",
     "haven.population",

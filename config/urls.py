@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from haven.access import markers
 from haven.api.api import api
+from haven.complaints import views as complaint_views
 from haven.foundlings import views as foundling_views
 from haven.notifications.views import inbox
 from haven.protection import views as protection_views
@@ -30,6 +31,7 @@ urlpatterns = [
     path("prevention/", include("haven.prevention.urls")),
     path("care/", include("haven.care.urls")),
     path("entitlements/", include("haven.entitlements.urls")),
+    path("complaints/", include("haven.complaints.urls")),
     path("sponsorship/", include("haven.sponsorship.urls")),
     # The public ledger: no login (haven/sponsorship/ledger_views.py).
     path("ledger/", include("haven.sponsorship.ledger_urls")),
@@ -40,6 +42,7 @@ urlpatterns = [
     path("report/child-at-risk/", protection_views.public_report, name="public_report_risk"),
     # A carer confirms the money she received, from the address in her SMS: short, in Vietnamese.
     path("xacnhan/", carer_views.confirm, name="carer_confirm"),
+    path("report/complaint/", complaint_views.public_complaint, name="public_complaint"),
     path("inbox/", inbox, name="inbox"),
     path("deadlines/", include("haven.deadlines.urls")),
     path("i18n/setlang/", markers.public(set_language), name="set_language"),

@@ -82,6 +82,11 @@ class Verb(enum.StrEnum):
     EDUCATION_RECORD = "education.record"
     # Keep the list of schools (level, public or not, commune, official code).
     EDUCATION_SCHOOLS = "education.schools"
+    # Complaints and feedback about entitlements and the officers who deliver them (Law on Complaints
+    # 2011): receive, accept, settle and read the complaints of the commune (a province those of its
+    # communes, and settles second-time complaints). Never the complaints about oneself
+    # (complaints/selectors.py), and the complainant's identity only to the level that settles it.
+    COMPLAINT_HANDLE = "complaint.handle"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VERIFY = "audit.verify"
 
@@ -118,6 +123,7 @@ POLICY: dict[Role, Grant] = {
         V.EDUCATION_VIEW,
         V.EDUCATION_RECORD,
         V.EDUCATION_SCHOOLS,
+        V.COMPLAINT_HANDLE,
     ),
     Role.COMMUNE_CHAIRMAN: _grant(
         Scope.AREA,
@@ -131,6 +137,7 @@ POLICY: dict[Role, Grant] = {
         V.PREVENTION_VIEW,
         V.CARE_DECIDE,
         V.EDUCATION_VIEW,
+        V.COMPLAINT_HANDLE,
     ),
     # The civil-status officer registers births and so reads the PIN the register issues.
     Role.CIVIL_STATUS_OFFICER: _grant(Scope.AREA, V.CHILD_VIEW, V.CHILD_UPDATE, V.CHILD_PIN_REVEAL),
@@ -198,6 +205,7 @@ POLICY: dict[Role, Grant] = {
         V.ENTITLEMENT_RULES,
         V.EDUCATION_VIEW,
         V.EDUCATION_SCHOOLS,
+        V.COMPLAINT_HANDLE,
     ),
     # Hotline 111 flags a woman at risk for her commune; it does not browse the prevention register.
     Role.HOTLINE_OPERATOR: _grant(
@@ -214,6 +222,8 @@ POLICY: dict[Role, Grant] = {
         V.LINKAGE_RUN,
         V.ENTITLEMENT_RULES,
         V.EDUCATION_VIEW,
+        # Only the complaints of a commune the Ministry stands in for (complaints/selectors.py).
+        V.COMPLAINT_HANDLE,
     ),
     # Aggregates only, never a child's identity (DESIGN.md, "Who uses it").
     Role.CENTRAL_ANALYST: _grant(Scope.NONE, V.AGGREGATE_VIEW),

@@ -18,6 +18,7 @@ errors.install(api)
 
 from haven.areas.api import router as areas_router  # noqa: E402
 from haven.care.api import router as care_router  # noqa: E402
+from haven.complaints.api import router as complaints_router  # noqa: E402
 from haven.deadlines.api import router as tasks_router  # noqa: E402
 from haven.education.api import router as education_router  # noqa: E402
 from haven.entitlements.api import router as entitlements_router  # noqa: E402
@@ -40,6 +41,7 @@ api.add_router("/prevention", prevention_router)
 api.add_router("/care", care_router)
 api.add_router("/entitlements", entitlements_router)
 api.add_router("/entitlements/school-support", pupil_support_router)
+api.add_router("/complaints", complaints_router)
 api.add_router("/sponsorship", sponsorship_router)
 api.add_router("/education", education_router)
 api.add_router("/linkage", linkage_router)

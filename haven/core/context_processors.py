@@ -19,6 +19,7 @@ def haven(request) -> dict:
         "nav_linkage": can(user, Verb.LINKAGE_REVIEW),
         "nav_sponsorship": can(user, Verb.SPONSORSHIP_OFFER),
         "nav_education": can(user, Verb.EDUCATION_VIEW),
+        "nav_complaints": can(user, Verb.COMPLAINT_HANDLE),
         # Printed papers (PDF) are exports: offered only to those who may export a child's data.
         "may_export": can(user, Verb.CHILD_EXPORT),
     }

@@ -51,7 +51,7 @@ class ObligationQuerySet(ChildDataQuerySet):
         from haven.access.relations import obligations_related
         from haven.access.scoping import can, child_filter, granting, organisation_filter, reach
         from haven.accounts.models import Role
-        from haven.deadlines.subjects import not_children, readers
+        from haven.deadlines.subjects import not_children, own_sight, readers
 
         about_child = child_filter(user, verb, "child__")
         q = Q(pk__in=[])
@@ -72,9 +72,10 @@ class ObligationQuerySet(ChildDataQuerySet):
                 seen = reach(through, "child__")
                 if seen is not None:
                     q |= Q(seen, subject_type=subject_type, child__merged_into__isnull=True)
+        only_own = own_sight()
         for subject_type, subject_verb in not_children().items():
             about_other = organisation_filter(user, subject_verb, "responsible__")
-            if about_other is not None:
+            if about_other is not None and subject_type not in only_own:
                 q |= Q(about_other, child__isnull=True, subject_type=subject_type)
             subjects = apps.get_model(subject_type).objects
             if hasattr(subjects, "visible_to") and can(user, subject_verb):

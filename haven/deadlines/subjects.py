@@ -10,6 +10,9 @@
 - ``page`` is where the step is taken (``{id}``: the subject's id, ``{child}``: the child's); a task
   list, a notification and an e-mail link there. A subject without a page links to the child's record.
 - ``label`` names an obligation that has no child (a payroll, a periodic report) on a task list.
+- ``own_sight``: an obligation of that subject is seen only as its subject is (the subject's own
+  ``visible_to``), never through the organisation that answers for it: a complaint about an officer
+  must not reach that officer's task list through their commune.
 - ``case_worker`` gives, for an obligation of that subject, the person who holds the case (a
   subquery over ``OuterRef("subject_id")``): the head's team view groups steps by them.
 """
@@ -31,6 +34,7 @@ class Subject:
     page: str = ""
     label: str = ""
     case_worker: Callable[[], Expression] | None = None
+    own_sight: bool = False
 
 
 SUBJECTS: dict[str, Subject] = {}
@@ -44,10 +48,11 @@ def register(
     page: str = "",
     label: str = "",
     case_worker: Callable[[], Expression] | None = None,
+    own_sight: bool = False,
 ) -> None:
     """Tell the engine about a subject (``app_label.model``)."""
     SUBJECTS[subject_type] = Subject(
-        verb=verb, reader=reader, page=page, label=label, case_worker=case_worker
+        verb=verb, reader=reader, page=page, label=label, case_worker=case_worker, own_sight=own_sight
     )
 
 
@@ -60,6 +65,11 @@ def readers() -> dict[str, Verb]:
     """The subjects of a child whose obligations are also seen under a verb other than reading the
     child's record, with that verb."""
     return {t: s.reader for t, s in SUBJECTS.items() if s.reader is not None}
+
+
+def own_sight() -> set[str]:
+    """The subjects whose obligations are seen only as the subject itself is."""
+    return {t for t, s in SUBJECTS.items() if s.own_sight}
 
 
 def case_workers() -> dict[str, Callable[[], Expression]]:

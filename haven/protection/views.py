@@ -27,6 +27,7 @@ from haven.people.forms import OpinionForm
 from haven.protection import forms, selectors, services, workflow
 from haven.protection.forms_catalog import FORMS, LEVELS
 from haven.protection.models import Assessment, ProtectionCase, ReferralStatus, State
+from haven.protection.origins import origins_of
 from haven.protection.receivers import referral_receivers, transfer_receivers
 from haven.workflow.views import StepPage, step_page, title_of
 
@@ -259,6 +260,8 @@ def case_detail(request, case_id):
             "can_print": bool(reaching(request.user, Verb.CHILD_EXPORT, case.child)),
             "can_record_view": bool(reaching(request.user, Verb.CHILD_UPDATE, case.child)),
             "informant": selectors.informant(user=request.user, case=case),
+            # What led to the case (a complaint that revealed harm), where the reader may see it.
+            "origins": origins_of(user=request.user, case=case),
             "assessments": _assessment_rows(list(case.assessments.select_related("recorded_by"))),
             "approvals": case.approvals.select_related("approved_by"),
             "separations": case.separations.select_related("decided_by"),

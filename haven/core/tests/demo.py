@@ -50,6 +50,9 @@ def build() -> DemoWorld:
     from haven.entitlements import synth as entitlements
 
     entitlements.demo(world)
+    from haven.complaints import synth as complaints
+
+    complaints.demo(world)
     from haven.education import synth as education
 
     education.demo(world)

@@ -302,6 +302,21 @@ def build_stage(world) -> Stage:
         stage.ids[(prefix, "run_id")] = str(run.pk)
     stage.ids[("/entitlements/", "action")] = "approve"
     stage.ids[("/entitlements/", "fmt")] = "csv"
+    # A complaint of commune A about the paid child's allowance, waiting to be accepted.
+    from haven.complaints.models import Category
+    from haven.complaints.services import complaint_receive
+
+    complaint = complaint_receive(
+        actor=world.officer_a,
+        category=Category.objects.get(code="allowance_not_paid"),
+        content="Chưa nhận được trợ cấp tháng này.",
+        complainant_name="Nguyễn Thị Hoa",
+        complainant_phone="0912345678",
+        about_child=paid,
+    )
+    for prefix in ("/complaints/", "/api/v1/complaints/"):
+        stage.ids[(prefix, "complaint_id")] = str(complaint.pk)
+    stage.ids[("/complaints/", "step")] = "accept"
     # How the paid child is paid, and its health-insurance card (its end computed by the rule).
     from haven.entitlements.services import health_card_record, payment_method_set
 

@@ -41,6 +41,7 @@ MUST_HAVE = {
     "HV.SPONSOR.EARLY",  # sponsorships ended early
     "HV.SPONSOR.CONFIRMED",  # disbursements confirmed by the carer
     "HV.SPONSOR.RECEIVED",  # resources received
+    "HV.COMPLAINT.ONTIME",  # complaints settled on time
 }
 
 
@@ -57,6 +58,7 @@ def test_the_domains_contribute_every_required_indicator_with_its_passport():
             "entitlements",
             "sponsorship",
             "education",
+            "complaints",
         }
         assert str(ind.name) and str(ind.numerator) and str(ind.legal_basis)
         assert ind.valid_from <= dt.date(2026, 1, 1)

@@ -80,6 +80,11 @@ class Command(BaseCommand):
 
             allowances = entitlements.demo(world, seed=seed)
             self.stdout.write(f"{allowances} children with an allowance, a procedure or a proposal")
+            from haven.complaints import synth as complaints
+
+            self.stdout.write(
+                f"{complaints.demo(world)} complaints and feedback, on track, at risk, late and appealed"
+            )
             from haven.education import synth as education
 
             enrolled = education.demo(world, seed=seed)
