@@ -6,14 +6,19 @@ five school days absent without leave report her to the commune, which is told t
 does; then her grandmother in the commune where she was found takes her in (kinship care), and the
 commune is told at once to enrol her in a school there.
 
-Each person is told by their own page what to do next, and each wrong entry (a grade the level does not
-have, a missing basis for an older pupil, attendance for tomorrow, a visit in the future) gets its
-Vietnamese answer and changes nothing."""
+Each person is told by their own page what to do next, and each wrong entry (a form sent empty, a grade
+the level does not have, a missing basis for an older pupil, attendance for tomorrow on the day's page and
+in a file, a visit in the future, a second school while she is on her old school's roll) gets its
+Vietnamese answer and changes nothing.
+
+Named pictures of the moments each person is told are written to e2e/artifacts/school/ (not committed);
+HAVEN_SHOTS keeps every page."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -23,6 +28,8 @@ from playwright.sync_api import expect
 from e2e.browser import Haven, t
 
 pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parent / "artifacts" / "school"
 
 NAME = "Lò Thị Pảng"  # the name she gave; her birth is not registered yet, so she has no PIN
 GRANDMOTHER = "Lò Thị Xuân"
@@ -132,6 +139,12 @@ def vi(message: str) -> str:
     return t(message, "vi")
 
 
+def shoot(tab: Haven, name: str) -> None:
+    """A named picture of a moment a person is told what to do (HAVEN_SHOTS keeps every page)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
 def school_days_after(day: dt.date, count: int) -> list[dt.date]:
     """The next ``count`` days from Monday to Friday after ``day``."""
     found = []
@@ -169,14 +182,19 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     facts = page.locator("#school-facts")
     expect(facts).to_contain_text(f"{vi('Born about')} {BORN}")
     expect(page.locator("#no-pin")).to_be_visible()
+    shoot(worker, "1-facility-no-school")
     # The school page of the facility lists her among the children it cares for, without a school.
     worker.click(page.get_by_role("navigation").get_by_role("link", name=vi("School"), exact=True))
     row = page.locator("#cared li", has_text=NAME)
     expect(row).to_contain_text(vi("Never enrolled"))
 
-    # 2. She asks the school next to the facility; a grade primary school does not have is refused.
+    # 2. She asks the school next to the facility. Sent empty, the form says what it needs; a grade
+    # primary school does not have is refused.
     worker.click(row.get_by_role("link", name=NAME))
     worker.click(page.get_by_role("link", name=vi("Ask a school to enrol the child")))
+    worker.click(page.get_by_role("button", name=vi("Save")))
+    for field in ("school", "level", "grade"):
+        expect(page.locator(f"#id_{field}_error")).to_have_text(vi("This field is required."))
     page.locator("#id_school").select_option(label=f"{made['school']} — {made['commune_b']}")
     page.locator("#id_level").select_option("primary")
     page.locator("#id_grade").fill("6")
@@ -217,6 +235,7 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     expect(tpage.locator("#state")).to_have_text(vi("Enrolled"))
     expect(tpage.locator("main")).to_contain_text(vi("Enrolled without a personal identification number"))
     expect(tpage.locator("main")).to_contain_text(vi("Orphan without support"))
+    shoot(teacher, "2-school-admitted-without-pin")
 
     # 4. The commune where she was found is told at once that it owes her papers (birth registration and
     # PIN): the education database keys on the PIN. The facility reads the same step on her page.
@@ -227,7 +246,12 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     papers = opage.locator("main li", has_text=NAME).locator("a[data-task]", has_text=papers_title)
     officer.click(papers)
     expect(opage.locator("h1")).to_have_text(NAME)
-    expect(opage.locator("main")).to_contain_text(papers_title)
+    expect(opage.locator("[data-obligation='education.papers']")).to_contain_text(papers_title)
+    shoot(officer, "3-commune-owes-the-papers")
+    # The papers are obtained on her record: her found-child case, where the birth is registered.
+    officer.click(opage.get_by_role("link", name=vi("Birth registration and PIN: on the child's record")))
+    expect(opage.locator("h1")).to_contain_text(NAME)
+    expect(opage.locator("main a[href^='/foundlings/']").first).to_be_visible()
     worker.visit(school_page)
     expect(page.locator("#obligations [data-obligation='education.papers']")).to_contain_text(
         made["commune_a"]
@@ -249,8 +273,34 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
         % {"child": NAME, "problem": vi("Attendance cannot be marked for a day in the future.")}
     )
     expect(tpage.get_by_label(NAME)).to_have_value("unexcused")  # kept, to correct
-    # Her first day, today: present. Then five school days absent without leave, each marked that day.
-    mark_today(teacher, today, NAME, "present")
+    # Her first day, today, comes in the class's file (the class list filled in): a line for tomorrow in
+    # it is refused by its line number and nothing is saved, until the school asks for the good lines.
+    enrolment = urlsplit(tpage.locator("#mark li a", has_text=NAME).get_attribute("href")).path.split("/")[-2]
+    sheet = (
+        "Mã ghi danh,Họ và tên,Ngày,Điểm danh\r\n"
+        f"{enrolment},{NAME},{today:%d/%m/%Y},C\r\n"
+        f"{enrolment},{NAME},{tomorrow:%d/%m/%Y},K\r\n"
+    ).encode("utf-8-sig")
+    upload = {"name": "lop-1A.csv", "mimeType": "text/csv", "buffer": sheet}
+    tpage.locator("#id_file").set_input_files(files=[upload])
+    expect(tpage.locator("#upload [data-file-name]")).to_have_text("lop-1A.csv")
+    teacher.click(tpage.get_by_role("button", name=vi("Check and save")))
+    problems = tpage.locator("#problems")
+    expect(problems).to_contain_text(vi("Nothing was saved."))
+    expect(problems).to_contain_text(
+        vi("Line %(line)s: %(problem)s")
+        % {"line": 3, "problem": vi("Attendance cannot be marked for a day in the future.")}
+    )
+    tpage.locator("#id_file").set_input_files(files=[upload])
+    tpage.get_by_label(vi("If some lines have problems, save the other lines anyway")).check()
+    teacher.click(tpage.get_by_role("button", name=vi("Check and save")))
+    expect(tpage.locator(".alert-success")).to_contain_text(vi("%(n)s marks saved.") % {"n": 1})
+    expect(tpage.locator(".alert-warning")).to_contain_text(
+        vi("Line %(line)s not saved: %(problem)s")
+        % {"line": 3, "problem": vi("Attendance cannot be marked for a day in the future.")}
+    )
+    expect(tpage.get_by_label(NAME)).to_have_value("present")
+    # Then five school days absent without leave, each marked on the day.
     days = school_days_after(today, 5)
     before = today
     for day in days:
@@ -261,6 +311,7 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     expect(tpage.locator(".alert-warning")).to_contain_text(NAME)
     pupil = tpage.locator("#mark li", has_text=NAME)
     expect(pupil).to_contain_text(vi("contact the commune officer"))
+    shoot(teacher, "4-five-absences")
 
     # 6. The commune is told: a report of a child at risk (Form 01, from the school) and a home visit
     # due. The officer visits; a visit dated in the future is refused first.
@@ -279,6 +330,7 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     officer.click(opage.get_by_role("button", name=vi("Save")))
     expect(opage.locator(".alert-success")).to_contain_text(vi("The home visit is recorded."))
     expect(opage.locator("#absences")).to_contain_text(vi("visited on"))
+    shoot(officer, "5-home-visit-recorded")
     officer.visit("/")
     report = opage.locator("main li", has_text=NAME).locator("a[data-task][href^='/protection/']").first
     officer.click(report)
@@ -334,6 +386,7 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     )
     # The officer is the one to contact: the page does not tell him to contact himself.
     expect(opage.locator("#contact")).to_have_count(0)
+    shoot(officer, "6-enrol-in-the-new-commune")
 
     # He asks the primary school of his commune; she is still on the roll of her old school this year,
     # which the answer says. He records that she left it (moved), then asks again.
@@ -342,9 +395,11 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     opage.locator("#id_level").select_option("primary")
     opage.locator("#id_grade").fill("1")
     officer.click(opage.get_by_role("button", name=vi("Save")))
-    expect(opage.locator("main")).to_contain_text(
+    expect(opage.locator("#id_school_year_error")).to_have_text(
         vi("The child is already enrolled (or asked to enrol) for %(year)s at %(school)s.")
         % {"year": f"{year}–{year + 1}", "school": made["school"]}
+        + " "
+        + vi("If the child has left that school, record it on that enrolment first.")
     )
     officer.visit(school_page)
     officer.click(opage.locator("#history").get_by_role("link", name=made["school"]))
@@ -353,7 +408,8 @@ def test_a_found_girl_goes_to_school_without_papers_is_helped_when_absent_and_fo
     opage.locator("#id_reason").select_option("moved")
     officer.click(opage.get_by_role("button", name=vi("Confirm")))
     expect(opage.locator("#state")).to_have_text(vi("Left the school"))
-    officer.visit(f"{school_page}request/")
+    officer.click(opage.get_by_role("link", name=vi("The child's school facts")))
+    officer.click(opage.get_by_role("link", name=vi("Ask a school to enrol the child")))
     opage.locator("#id_school").select_option(label=f"{made['school_a']} — {made['commune_a']}")
     opage.locator("#id_level").select_option("primary")
     opage.locator("#id_grade").fill("1")

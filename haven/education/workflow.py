@@ -116,12 +116,15 @@ def one_current(firing: Firing) -> None:
     if other is not None:
         from haven.core.errors import invalid
 
-        raise invalid(
-            "school_year",
-            _("The child is already enrolled (or asked to enrol) for %(year)s at %(school)s.")
-            % {"year": other.year_label, "school": other.school},
-            "already_enrolled",
-        )
+        said = _("The child is already enrolled (or asked to enrol) for %(year)s at %(school)s.") % {
+            "year": other.year_label,
+            "school": other.school,
+        }
+        if other.state == S.ENROLLED:
+            # The way on, for a child who moved: the old enrolment ends first (nobody is enrolled twice).
+            way_on = _("If the child has left that school, record it on that enrolment first.")
+            said = f"{said} {way_on}"
+        raise invalid("school_year", said, "already_enrolled")
 
 
 @guard("education.start_in_year", "The first day at school falls in the school year, not in the future.")

@@ -11,3 +11,13 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// A file field shows the name of the file chosen in the page's words (templates/includes/field.html).
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+  const shown = input.closest(".file-pick")?.querySelector("[data-file-name]");
+  if (shown && input.files.length) {
+    shown.textContent = Array.from(input.files, (file) => file.name).join(", ");
+  }
+});

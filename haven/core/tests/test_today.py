@@ -110,6 +110,7 @@ BUSY = {
     "facility.director",
     "facility.sw",
     "facility.sos",
+    "school",  # the demo's requests to enrol a child, which the school answers
 }
 MENU = re.compile(r"<nav[^>]*>(.*?)</nav>", re.S)
 HREF = re.compile(r'href="(/[^"]*)"')

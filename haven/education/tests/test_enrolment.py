@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from haven.access.scoping import NotVisible
+from haven.core import clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.education import clocks, services
@@ -98,6 +99,29 @@ def test_a_second_enrolment_in_the_same_year_is_refused_with_the_reason(world, s
         asked(world, school, girl)
     assert "school_year" in refused.value.message_dict
     assert Enrolment.objects.filter(child=girl).count() == 1
+
+
+def test_a_child_still_on_an_old_schools_roll_is_refused_with_the_way_on(world, school, term):
+    # A child who moved, still enrolled where she lived: the refusal says to record her leaving first,
+    # and once that is recorded the new school is asked.
+    from django.utils import translation
+
+    girl = foundling(world)
+    old = services.enrolment_record(
+        actor=world.officer_a,
+        child=girl,
+        school=school,
+        school_year=year(),
+        level="primary",
+        grade=1,
+        started_on=first_day(),
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        asked(world, school, girl)
+    (said,) = refused.value.message_dict["school_year"]
+    assert str(school) in said and "record it on that enrolment first" in said
+    services.enrolment_leave(actor=world.officer_a, enrolment=old, ended_on=clock.today(), reason="moved")
+    assert asked(world, school, girl).state == State.REQUESTED
 
 
 def test_the_database_keeps_one_current_enrolment_per_child_and_year(world, school):
