@@ -58,6 +58,9 @@ REFERENCES: dict[tuple[str, str], str | None] = {
     ("education.enrolment", "requested_by"): None,
     ("education.enrolmentstep", "organisation"): None,
     ("population.registerrequest", "organisation"): "population.requests",
+    ("complaints.complaint", "responsible"): "complaints.first",
+    ("complaints.complaint", "appeal_responsible"): "complaints.second",
+    ("complaints.step", "organisation"): None,
     ("reports.reportstep", "organisation"): None,
     ("reports.urgingstep", "organisation"): None,
 }
