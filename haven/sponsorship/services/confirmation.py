@@ -298,7 +298,10 @@ def disbursement_confirm(
 ) -> Entry:
     """The carer's code as the carer reads it to the coordinator, or the payment provider's return (a
     coordinator records its reference). Either closes the clock. A wrong code counts toward the lock
-    as on the public page: it is kept (its own transaction) before the refusal is raised."""
+    as on the public page: it is kept (its own transaction) before the refusal is raised. Neither a code
+    nor a reference is no try at all: refused, nothing counted."""
+    if not (code or "").strip() and not (provider_reference or "").strip():
+        raise invalid("code", _("Type the carer's code, or the payment provider's reference."), "required")
     outcome = _confirm(entry=entry, code=code, provider_reference=provider_reference, actor=actor)
     if outcome == Outcome.WRONG:
         raise invalid("code", _("This code does not match the disbursement."), "wrong_code")
