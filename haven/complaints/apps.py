@@ -10,6 +10,7 @@ class ComplaintsConfig(AppConfig):
         # The procedure's clocks on the one deadline engine and who takes them, the registry's figure,
         # the child's page's link and the protection case's link back to the complaint that opened it.
         from haven.complaints import clocks, indicators, selectors, tasks
+        from haven.notifications import selectors as inbox
         from haven.people import cases
         from haven.protection import origins
 
@@ -18,3 +19,4 @@ class ComplaintsConfig(AppConfig):
         indicators.register_all()
         cases.register(selectors.complaints_of_child)
         origins.register(selectors.complaints_of_case)
+        inbox.hide(selectors.messages_hidden_from)

@@ -74,6 +74,16 @@ def complaints(user: User) -> QuerySet:
     return Complaint.objects.visible_to(user)
 
 
+def messages_hidden_from(user: User) -> Q:
+    """The inbox messages about complaints against ``user``: the officer a complaint is about is not
+    told of it, as they do not see it (docs/decisions/0027)."""
+    about = Complaint.objects.filter(about_officer_id=user.pk).values_list("pk", flat=True)
+    hidden = Q(pk__in=[])
+    for pk in about:
+        hidden |= Q(link__startswith=f"/complaints/{pk}/")
+    return hidden
+
+
 def may_see_complainant(user: User, complaint: Complaint) -> bool:
     """The level that settles it: the commune's own roles, the body standing in for the commune, and
     the province once the complaint is its own (never the person it is about: they do not see it)."""

@@ -3,6 +3,8 @@ what it links to, so that no message leads to "not found" (walkthrough D12)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 
 from haven.access.policy import POLICY, Verb
@@ -35,7 +37,18 @@ READERS: tuple[tuple[Q, Verb | frozenset[Role]], ...] = (
         | (Q(link__startswith="/sponsorship/") & Q(link__endswith="/match/")),
         Verb.SPONSORSHIP_COORDINATE,
     ),
+    # A complaint: those who handle complaints (complaints/selectors.py), never the rest of the commune.
+    (Q(link__startswith="/complaints/"), Verb.COMPLAINT_HANDLE),
 )
+
+# What a domain hides from one person although their role opens its pages (a complaint about an
+# officer is not that officer's to read): each gives a Q over Notification for the user.
+HIDDEN: list[Callable[[User], Q]] = []
+
+
+def hide(messages: Callable[[User], Q]) -> None:
+    """Register the messages a domain keeps from a user (called from its ``AppConfig.ready``)."""
+    HIDDEN.append(messages)
 
 
 def _opens(role: str, readers: Verb | frozenset[Role]) -> bool:
@@ -57,6 +70,8 @@ def inbox_for(*, user: User) -> QuerySet[Notification]:
             if not any(_opens(role, readers) for role in held):
                 clause &= ~links
         shown |= clause
+    for messages in HIDDEN:
+        shown &= ~messages(user)
     return (
         Notification.objects.filter(shown)
         .filter(Q(user__isnull=True) | Q(user=user))

@@ -68,6 +68,8 @@ def test_only_the_expected_pages_are_public():
         "readyz",
         "report/",
         "report/child-at-risk/",
+        # Anyone may complain or give feedback, named or not, throttled by address (docs/decisions/0027).
+        "report/complaint/",
         # A carer confirms a disbursement with the reference and code of her SMS (docs/decisions/0028).
         "xacnhan/",
     ]

@@ -70,6 +70,26 @@ def test_the_officer_complained_about_sees_neither_the_complaint_nor_its_deadlin
     assert refused.type.__name__ == "NotVisible"
 
 
+def test_the_inbox_tells_those_who_handle_complaints_never_the_officer_complained_about(
+    world, client, officer_a2
+):
+    from haven.notifications.selectors import inbox_for
+
+    complaint = _conduct(world, officer_a2)
+    link = f"/complaints/{complaint.pk}/"
+
+    def told(user) -> bool:
+        return inbox_for(user=user).filter(link=link).exists()
+
+    assert told(world.officer_a) and told(world.chairman_a)
+    # The officer complained about, and a colleague whose role does not handle complaints (the
+    # civil-status officer), would only meet "not found" there.
+    assert not told(officer_a2)
+    assert not told(world.civil_status_a)
+    client.force_login(officer_a2)
+    assert link not in client.get("/inbox/").content.decode()
+
+
 def test_a_chairman_complained_about_does_not_settle_it(world, client):
     complaint = _conduct(world, world.chairman_a)
     assert not Complaint.objects.visible_to(world.chairman_a).filter(pk=complaint.pk).exists()
