@@ -34,7 +34,7 @@ READERS: tuple[tuple[Q, Verb | frozenset[Role]], ...] = (
     # coordinators, not a sponsor whose account sits in the same chapter (sponsorship/workflow.py).
     (
         Q(link__startswith="/sponsorship/entries/")
-        | (Q(link__startswith="/sponsorship/") & Q(link__endswith="/match/")),
+        | (Q(link__startswith="/sponsorship/") & (Q(link__endswith="/match/") | Q(link__endswith="#visits"))),
         Verb.SPONSORSHIP_COORDINATE,
     ),
     # A complaint: those who handle complaints (complaints/selectors.py), never the rest of the commune.

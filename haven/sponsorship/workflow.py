@@ -156,7 +156,15 @@ TRANSITIONS: dict[str, Transition] = {
         SPONSORS | COORDINATOR,
         gettext_lazy("Ask for a visit"),
         verb=Verb.SPONSORSHIP_OFFER,
-        tells=(Tell(gettext_lazy("A sponsor asks for a visit: approve or refuse it"), to=_organiser),),
+        # Told to the organiser's coordinators (notifications/selectors.py reads the "#visits" link),
+        # not to another sponsor whose account sits in the same chapter.
+        tells=(
+            Tell(
+                gettext_lazy("A sponsor asks for a visit: approve or refuse it"),
+                to=_organiser,
+                link=lambda firing: f"/sponsorship/{firing.subject.pk}/#visits",
+            ),
+        ),
     ),
     "decide_visit": Transition(
         frozenset({S.ACTIVE}), None, COORDINATOR, gettext_lazy("Approve or refuse a visit")

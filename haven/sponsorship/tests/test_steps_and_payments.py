@@ -64,6 +64,27 @@ def test_a_sponsor_in_the_chapter_is_not_shown_the_coordinators_messages(scene):
     assert not {offer_told, locked_told} & set(inbox_for(user=sponsor))
 
 
+def test_a_visit_request_is_told_to_the_coordinators_not_to_another_sponsor_of_the_chapter(
+    scene, frozen, client
+):
+    other_sponsor = member("sponsor_in_union_a", scene.world.orgs["union_a"], Role.SPONSOR)
+    sponsorship = scene.matched(direct_contact=True)
+    sponsorship.contact_approved_at = frozen.at
+    sponsorship.save()
+    services.visit_request(
+        actor=scene.world.police_a,
+        sponsorship=sponsorship,
+        planned_at=frozen.at + dt.timedelta(days=7),
+        place="Nhà văn hóa xã",
+    )
+    told = Notification.objects.get(kind="sponsorship.request_visit")
+    assert told in inbox_for(user=scene.coordinator)
+    assert told not in inbox_for(user=other_sponsor)
+    client.force_login(scene.coordinator)
+    page = client.get(told.link)
+    assert page.status_code == 200 and 'id="visits"' in page.content.decode()
+
+
 def test_the_coordinator_pays_the_carer_from_the_sponsorships_page(scene, client):
     sponsorship = scene.matched()
     scene.receive(3_000_000, "FT001")
