@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from haven.access import markers
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, granting, memberships
 from haven.accounts.models import Membership, User
+from haven.areas.models import Area
 from haven.audit.services import record
 from haven.complaints import forms, selectors, services, workflow
 from haven.complaints.models import OPEN_STATES, Complaint, State
@@ -49,6 +51,13 @@ def complaint_list(request):
     rows = selectors.with_deadlines(
         selectors.complaints(user).select_related("category", "commune", "about_child", "protection_case")
     )
+    # A figure's "who is late" link names a commune or a province (reports/registry.py, late_url).
+    area = None
+    if request.GET.get("area"):
+        area = Area.objects.current().filter(code=request.GET["area"]).first()
+        if area is None:
+            raise Http404
+        rows = rows.filter(Q(commune=area) | Q(commune__parent=area))
     if shown_filter == "open":
         rows = rows.filter(state__in=OPEN_STATES)
     elif shown_filter == "late":
@@ -69,6 +78,7 @@ def complaint_list(request):
             "shown": [str(c.pk) for c in found],
             "children": _children_shown(found),
             "filter": shown_filter,
+            **({"area": area.code} if area else {}),
         },
     )
     return render(
@@ -77,6 +87,7 @@ def complaint_list(request):
         {
             "complaints": found,
             "show": shown_filter,
+            "area": area,
             "listed": LISTED,
             "can_receive": bool(_receivers(user)),
             "tasks": tasks_for(user=user, subjects=(selectors.SUBJECT,)),

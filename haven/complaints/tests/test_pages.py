@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from haven.complaints import services
 from haven.complaints.models import Complaint, State, Track
 from haven.complaints.tests.conftest import D, accepted, at, category, received
 from haven.protection.models import ProtectionCase
@@ -253,3 +254,24 @@ def test_a_complaint_about_an_allowance_application_is_received_from_its_page(wo
     # Another commune's officer cannot attach it to a complaint: the application is missing for them.
     client.force_login(world.officer_b)
     assert client.get(f"/complaints/new/?application={application.pk}").status_code == 404
+
+
+def test_a_figures_late_link_lists_only_the_complaints_of_its_commune(world, client):
+    ours = received(world, on=D(2026, 3, 2))
+    with at(D(2026, 3, 2)):
+        theirs = services.complaint_receive(
+            actor=world.officer_b,
+            category=category(),
+            content="Cháu chưa được cấp thẻ bảo hiểm y tế.",
+            complainant_name="Lê Văn Bình",
+            complainant_phone="0911111111",
+            received_on=D(2026, 3, 2),
+        )
+    client.force_login(world.provincial)
+    whole = client.get("/complaints/").content.decode()
+    assert ours.reference in whole and theirs.reference in whole
+    only_b = client.get(f"/complaints/?area={world.commune_b.code}").content.decode()
+    assert theirs.reference in only_b and ours.reference not in only_b
+    assert f"area={world.commune_b.code}" in only_b  # the filters keep the commune
+    assert ours.reference in client.get(f"/complaints/?area={world.hanoi.code}").content.decode()
+    assert client.get("/complaints/?area=nowhere").status_code == 404
