@@ -77,6 +77,15 @@ def day_end(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=VIETNAM)
 
 
+def as_shown(moment: dt.datetime) -> dt.datetime:
+    """A deadline as a person reads it: one that ends at the midnight closing a day (``day_end``) is
+    shown as 23:59 of that day, since "by 00:00 on the 16th" reads as a day more than the law gives."""
+    local = moment.astimezone(VIETNAM)
+    if local.time() == dt.time(0):
+        return local - dt.timedelta(minutes=1)
+    return local
+
+
 def day_start(day: dt.date) -> dt.datetime:
     """The first moment of ``day`` in Viet Nam."""
     return dt.datetime.combine(day, dt.time(0), tzinfo=VIETNAM)

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Membership, Role
-from haven.core import bulk, clock
+from haven.core import bulk, calendar, clock
 from haven.notifications.models import Channel, Delivery, Notification, OutboxMessage
 
 if TYPE_CHECKING:
@@ -75,7 +75,6 @@ def escalation_notices(escalations: Iterable[Escalated], *, now: dt.datetime) ->
     titles: dict[tuple[int, str], tuple[str, str]] = {}
     with translation.override(settings.LANGUAGE_CODE):
         body_text = _("%(step)s was due on %(due)s. Open Haven: %(link)s")
-        vietnam = timezone.get_default_timezone()  # settings.TIME_ZONE, not the UTC of the clock
         for e in escalations:
             if e.to_organisation_id is None:
                 continue
@@ -98,7 +97,7 @@ def escalation_notices(escalations: Iterable[Escalated], *, now: dt.datetime) ->
             )
             body = body_text % {
                 "step": step,
-                "due": e.due_at.astimezone(vietnam).strftime("%d/%m/%Y %H:%M"),
+                "due": calendar.as_shown(e.due_at).strftime("%d/%m/%Y %H:%M"),
                 "link": link,
             }
             outbox.extend(

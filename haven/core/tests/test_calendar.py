@@ -121,3 +121,18 @@ def test_a_day_ends_at_midnight_in_vietnam():
 
     assert day_end(dt.date(2027, 3, 1)) == end_of(dt.date(2027, 3, 1)) == vn(2027, 3, 2, 0, 0)
     assert local_day(dt.datetime(2027, 3, 1, 17, 30, tzinfo=dt.UTC)) == dt.date(2027, 3, 2)
+
+
+def test_a_deadline_that_ends_with_its_day_is_shown_on_that_day_not_the_next():
+    from django.template import Context, Template
+
+    due = add_working_days(vn(2027, 1, 8, 10, 0), 1)  # the end of Monday 11 January
+    shown = Template('{% load durations %}{{ due|due }} · {{ due|due:"d/m/Y" }}').render(
+        Context({"due": due})
+    )
+    assert shown == "11/01/2027 23:59 · 11/01/2027"
+    # A deadline within a day (12 hours from a report) is shown at its own time.
+    within = add_hours(vn(2027, 1, 8, 9, 30), 12)
+    assert (
+        Template("{% load durations %}{{ due|due }}").render(Context({"due": within})) == "08/01/2027 21:30"
+    )
