@@ -105,11 +105,18 @@ class Score:
 def scorer(on: dt.date) -> Callable[[dict[str, int]], Score]:
     """``score`` for many pupils on one day: the day's criteria and threshold are read once."""
     found, threshold = criteria(on), at_risk_from(on)
+    # A province's pupils share a few dozen combinations of facts (most have none): each is scored once.
+    scored: dict[tuple, Score] = {}
 
     def one(facts: dict[str, int]) -> Score:
-        reasons = tuple(Reason(c, facts.get(c.code, 0)) for c in found if facts.get(c.code, 0) >= c.threshold)
-        total = sum(r.points for r in reasons)
-        return Score(total, reasons, total >= threshold)
+        key = tuple(sorted(facts.items()))
+        if key not in scored:
+            reasons = tuple(
+                Reason(c, facts.get(c.code, 0)) for c in found if facts.get(c.code, 0) >= c.threshold
+            )
+            total = sum(r.points for r in reasons)
+            scored[key] = Score(total, reasons, total >= threshold)
+        return scored[key]
 
     return one
 
