@@ -66,14 +66,18 @@ def index(request):
             e.due = dues.get(e.pk)
         school.count = selectors.pupils(user, school, year).filter(state=State.ENROLLED).count()
     communes = selectors.communes_for(user)
-    profiles = {}
+    profiles, dimensions = [], []
     if communes:
         q = child_filter(user, V)
-        rows = roster.compute(
-            Child.objects.filter(q).filter(current_commune__in=communes), today, with_risk=False
-        )
+        # With the risk scores: dimensions 4 and 5 (in school, at risk of dropping out) need them.
+        rows = roster.compute(Child.objects.filter(q).filter(current_commune__in=communes), today)
         counts = roster.profile(rows)
         profiles = [(c, counts.get(c.pk) or roster.empty_profile()) for c in communes]
+        totals = roster.empty_profile()
+        for _commune, c in profiles:
+            for key, n in c.items():
+                totals[key] += n
+        dimensions = [(d.value, roster.DIMENSION_LABELS[d], totals[d.value]) for d in roster.Dimension]
     cared = []
     if not communes and not schools:
         q = child_filter(user, V)
@@ -90,6 +94,7 @@ def index(request):
             "year": year,
             "schools": schools,
             "profiles": profiles,
+            "dimensions": dimensions,
             "cared": cared,
             "tasks": tasks_for(user=user, subjects=SUBJECTS),
             "may_register": can(user, Verb.EDUCATION_SCHOOLS),

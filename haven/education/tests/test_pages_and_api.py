@@ -176,3 +176,26 @@ def test_the_api_admits_a_request_for_the_school_only(world, school, term):
         f"/education/enrolments/{request.pk}/admit", {"started_on": str(first_day())}
     )
     assert done.status_code == 200 and done.json()["state"] == State.ENROLLED
+
+
+def test_the_province_sees_its_five_dimensions_with_the_pupils_at_risk(world, school, term, client):
+    from haven.education.tests.test_attendance import days_back, mark
+
+    foundling(world, age=7)  # never at school: dimension 2
+    older = foundling(world, age=8)  # in grade 1, two years over age (lawfully), absent 3 days
+    at_risk = services.enrolment_record(
+        actor=world.officer_a,
+        child=older,
+        school=school,
+        school_year=year(),
+        level="primary",
+        grade=1,
+        started_on=first_day(),
+        age_basis="orphan",
+    )
+    mark(world, school, at_risk, days_back(3))
+    client.force_login(world.provincial)
+    page = client.get("/education/").content.decode()
+    assert 'data-dimension="dim2">1<' in page
+    assert 'data-dimension="dim4">1<' in page  # over age 2 (2 points) + 3 absences (3 points) ≥ 4
+    assert 'data-dimension="dim1">0<' in page
