@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from haven.deadlines.rules import WD, D, L, R, Rule
+from haven.deadlines.rules import WD, D, L, M, R, Rule
 
 # The one six-monthly review of a placed child (Law on Children art. 68; Circular 14/2020 art. 13).
+# "Every 6 months" is a period of months, due at the end of the corresponding day of the sixth month
+# or that month's last day (Civil Code 2015 art. 148(3)), not a number of days.
 PLACEMENT_REVIEW = "placement.review"
 
 RULES = (
     Rule(
         "care.review",
         _("Six-monthly review of a child in a facility"),
-        183,
-        D,
+        6,
+        M,
         _("Law on Children art. 47(4), 68(1): facility care is temporary, reviewed every 6 months"),
         L,
         duty=PLACEMENT_REVIEW,
@@ -29,8 +31,8 @@ RULES = (
     Rule(
         "care.family_plan",
         _("Family-based plan for a child under 3 in a facility"),
-        183,
-        D,
+        6,
+        M,
         _(
             "Law on Children art. 47(4), 60(4); Notice 432-TB/VPTW, part 3: a child under 3 in a facility "
             "has a plan for care in a family within 6 months (recommended)"
@@ -40,8 +42,8 @@ RULES = (
     Rule(
         "care.monitoring",
         _("Monitoring visit of a child in a family"),
-        183,
-        D,
+        6,
+        M,
         _("Decree 56/2017 art. 43(2), 46; Circular 14/2020 art. 13: every 6 months or on any change"),
         L,
         duty=PLACEMENT_REVIEW,

@@ -70,7 +70,7 @@ RULES = (
         ON,
         _(
             "Circular 03/2018/TT-BGDĐT on inclusive education: the individual education plan is reviewed on "
-            "the date the school set when it was made"
+            "the date the school set when it was made; no text read sets how often (recommended)"
         ),
         R,
         overridable=False,

@@ -13,7 +13,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from haven.care.clocks import PLACEMENT_REVIEW
-from haven.deadlines.rules import WD, D, H, L, R, Rule
+from haven.deadlines.rules import WD, D, H, L, M, R, Rule
 
 
 def _notice_expire(obligation, now) -> None:
@@ -161,7 +161,11 @@ RULES = (
         _("Issue the health-insurance card"),
         10,
         WD,
-        _("Decree 63/2024: interlinked procedure for children under 6"),
+        _(
+            "Decree 63/2024: a child under 6 gets the card through the procedure interlinked with the "
+            "birth registration and the residence registration; the law sets no number (10 working days, "
+            "recommended)"
+        ),
         R,
     ),
     Rule(
@@ -194,8 +198,8 @@ RULES = (
     Rule(
         "foundling.review",
         _("Six-monthly review of the placement"),
-        183,
-        D,
+        6,
+        M,
         _("Law on Children art. 68; Circular 14/2020 art. 13: every 6 months"),
         L,
         duty=PLACEMENT_REVIEW,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 
 from haven.audit.models import AuditEvent
 from haven.care import selectors, services
 from haven.care.models import CaregiverChange, Placement, ShiftAssignment
-from haven.core import clock
+from haven.core import calendar, clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.people.models import CircumstanceGroup, SpecialCircumstance
@@ -41,7 +42,8 @@ def test_a_placement_opens_the_six_monthly_review(world, site):
     placement = place(world, site, child)
     review = Obligation.objects.get(subject_id=placement.pk, rule="care.review")
     assert review.status == Status.OPEN
-    assert (clock.localdate(review.due_at) - placement.started_on).days == 183
+    # Six calendar months, to the end of the corresponding day (Civil Code 2015 art. 148(3)).
+    assert review.due_at == calendar.day_end(placement.started_on + relativedelta(months=6))
     assert review.responsible == site.facility.organisation
     assert not Obligation.objects.filter(subject_id=placement.pk, rule="care.family_plan").exists()
     assert AuditEvent.objects.filter(action="care.placement_start", child_id=child.pk).exists()
@@ -51,7 +53,7 @@ def test_a_child_under_3_gets_the_family_plan_clock_which_a_plan_stops(world, si
     child = admitted(world, months=20)
     placement = place(world, site, child)
     clock_ = Obligation.objects.get(subject_id=placement.pk, rule="care.family_plan")
-    assert (clock.localdate(clock_.due_at) - placement.started_on).days == 183
+    assert clock_.due_at == calendar.day_end(placement.started_on + relativedelta(months=6))
     services.placement_review(
         actor=world.facility_director,
         placement=placement,
@@ -268,14 +270,14 @@ def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalat
     child = world.child(date_of_birth=clock.today() - dt.timedelta(days=900))
     placement = hand_over(world, child, kind="non_kin", name="Trần Thị Hạnh")
     visit = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring")
-    # Handed over 200 days ago: the first visit was due 183 days after.
+    # Handed over 200 days ago: the first visit, 6 months after, is past due.
     placement.started_on = clock.today() - dt.timedelta(days=200)
     placement.save(update_fields=["started_on"])
     visit.opened_at -= dt.timedelta(days=200)
     visit.due_at -= dt.timedelta(days=200)
     visit.next_escalation_at = visit.due_at
     visit.save(update_fields=["opened_at", "due_at", "next_escalation_at"])
-    assert (clock.localdate(visit.due_at) - placement.started_on).days == 183
+    assert visit.due_at < clock.now()
     sweep(now=clock.now())
     visit.refresh_from_db()
     assert visit.escalation_level >= 1
@@ -301,7 +303,7 @@ def test_a_family_placement_is_visited_every_six_months_and_a_late_visit_escalat
     visit.refresh_from_db()
     assert visit.status == Status.MET
     following = Obligation.objects.get(subject_id=placement.pk, rule="care.monitoring", status=Status.OPEN)
-    assert clock.localdate(following.due_at) == clock.today() + dt.timedelta(days=183)
+    assert following.due_at == calendar.day_end(clock.today() + relativedelta(months=6))
 
 
 def test_an_incident_inside_the_facility_opens_a_protection_report_and_tells_the_province(
