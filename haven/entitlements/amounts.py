@@ -26,6 +26,10 @@ from django.utils.translation import gettext as _
 from haven.entitlements.models import BenefitRule, Parameter, ParameterKey, Programme
 from haven.people.rules import age_in_years
 
+# How far ahead the next change is looked for: past the last age the rules name (22, Decree 20/2021
+# art. 5(2)), so that every running allowance's next change is found, a newborn's 4th birthday too.
+NEXT_CHANGE_MONTHS = 23 * 12
+
 
 def month_of(day: dt.date) -> dt.date:
     """The month a day falls in, as its first day."""
@@ -150,9 +154,12 @@ class RuleBook:
     def amounts(self, facts: Facts, first: dt.date, until: dt.date | None, *, at_most: dt.date):
         return [self.amount(facts, m) for m in months(first, until, at_most=at_most)]
 
-    def next_change(self, facts: Facts, after: dt.date, *, within_months: int = 36) -> MonthAmount | None:
+    def next_change(
+        self, facts: Facts, after: dt.date, *, within_months: int = NEXT_CHANGE_MONTHS
+    ) -> MonthAmount | None:
         """The first month after ``after`` whose amount differs from ``after``'s (a birthday, a new
-        level), looked for up to ``within_months`` ahead: what the carer is told to expect."""
+        level), looked for up to ``within_months`` ahead: what the carer is told to expect. A newborn's
+        carer is told of the 4th birthday, four years on."""
         now = self.amount(facts, after)
         month = month_of(after)
         for _step in range(within_months):

@@ -781,7 +781,8 @@ class IssueOut(Schema):
     kind: str = Field(
         ...,
         description=(
-            "not_on_payroll, no_payee, unconfirmed, failed, returned, amount_differs, not_due, to_recover"
+            "not_on_payroll, nothing_due, no_payee, unconfirmed, failed, returned, amount_differs, not_due, "
+            "to_recover"
         ),
     )
     title: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from haven.areas.models import Area
 from haven.core import clock
@@ -75,7 +76,7 @@ class ParameterForm(CitedForm):
         super().__init__(*args, **kwargs)
         if adding:
             self.fields["key"] = forms.ChoiceField(
-                label=_("Amount"),
+                label=pgettext_lazy("legal amount", "Amount"),
                 choices=ParameterKey.choices,
                 initial=ParameterKey.STANDARD_LEVEL,
                 required=False,
@@ -179,7 +180,11 @@ class ApplyForm(forms.Form):
     """The carer's application, recorded by the commune officer; a facility applies for itself."""
 
     received_on = forms.DateField(
-        label=_("Received on"), widget=DATE_WIDGET, initial=clock.today, help_text=_("dd/mm/yyyy")
+        label=_("Received on"),
+        widget=DATE_WIDGET,
+        initial=clock.today,
+        help_text=_("dd/mm/yyyy"),
+        error_messages={"required": _("Give the day the application was received.")},
     )
     applicant_name = forms.CharField(
         label=_("Carer who applied"), max_length=150, required=False, validators=[validate_name]
@@ -198,6 +203,7 @@ class TakeUpForm(forms.Form):
         widget=DATE_WIDGET,
         initial=clock.today,
         help_text=_("The day the carer confirmed the application: the 10 working days start then."),
+        error_messages={"required": _("Give the day the application was received.")},
     )
     applicant_name = forms.CharField(
         label=_("Carer who applied"), max_length=150, required=False, validators=[validate_name]

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.access import markers
@@ -21,27 +21,33 @@ from haven.core import clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
 from haven.entitlements import forms, services, workflow
-from haven.entitlements.amounts import month_of
 from haven.entitlements.models import PayrollRun
 from haven.entitlements.reconciliation import reconcile
 from haven.entitlements.services import provider
-from haven.entitlements.services.payroll import list_due
+from haven.entitlements.services.payroll import list_due, month_to_prepare
 from haven.entitlements.views_common import saved
 from haven.workflow.views import StepPage, step_page, title_of
 
 FLOW = workflow.PAYROLL
 LISTED = 300
+
+
+def _prepare(actor, run: PayrollRun, _data: dict) -> None:
+    run.added = services.payroll_prepare(actor=actor, commune=run.commune, month=run.month).added
+
+
+def _added(run: PayrollRun) -> str:
+    """What preparing the payroll (again) did, so that a retry is seen to change nothing."""
+    if not run.added:
+        return _("Nothing to add: every month decided is already on this payroll, and none is paid twice.")
+    return ngettext(
+        "%(count)s line added to the payroll.", "%(count)s lines added to the payroll.", run.added
+    ) % {"count": run.added}
+
+
 STEPS: dict[str, StepPage] = {
-    "prepare": StepPage(
-        None,
-        lambda a, run, d: services.payroll_prepare(actor=a, commune=run.commune, month=run.month),
-        fires=("payroll_prepare",),
-    ),
-    "update": StepPage(
-        None,
-        lambda a, run, d: services.payroll_prepare(actor=a, commune=run.commune, month=run.month),
-        fires=("payroll_update",),
-    ),
+    "prepare": StepPage(None, _prepare, fires=("payroll_prepare",), said=_added),
+    "update": StepPage(None, _prepare, fires=("payroll_update",), said=_added),
     "approve": StepPage(
         None, lambda a, run, d: services.payroll_approve(actor=a, run=run), fires=("payroll_approve",)
     ),
@@ -98,7 +104,7 @@ def payrolls(request):
         form = forms.PayrollForm(
             request.POST if request.method == "POST" else None,
             communes=communes,
-            initial={"month": month_of(clock.today()), "commune": communes[0]},
+            initial={"month": month_to_prepare(communes[0], clock.today()), "commune": communes[0]},
         )
         made = {}
 
@@ -106,7 +112,7 @@ def payrolls(request):
             made["run"] = services.payroll_prepare(actor=request.user, **d)
 
         if request.method == "POST" and saved(form, act):
-            messages.success(request, _("The payroll is prepared."))
+            messages.success(request, _("The payroll is prepared.") + " " + _added(made["run"]))
             return redirect("entitlements:payroll", made["run"].pk)
     elif request.method == "POST":
         raise NotVisible
@@ -148,6 +154,7 @@ def payroll(request, run_id):
             "lines": lines,
             "totals": totals,
             "total": sum(line.amount for line in lines),
+            "unverified": any(not line.verified for line in lines),
             "steps": [
                 (
                     step,

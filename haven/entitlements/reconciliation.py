@@ -6,6 +6,7 @@ A line matches when a decision still covers its month, the provider confirmed it
 amount. Everything else is a list to act on, each with what to do:
 
 - a month decided but on no payroll → add the decisions taken since, or it is paid as arrears;
+- a month decided for which the rules pay nothing (16 without studies, 22) → the stop is decided;
 - a line without a payment method → record how the child is paid before the list is sent;
 - a payment the provider has not confirmed → ask the provider;
 - failed or returned → it is paid again in the next payroll (a reissue), after checking the method;
@@ -24,12 +25,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.entitlements.models import (
+    OPEN_STATES,
+    Application,
     Entitlement,
+    Kind,
     LineKind,
     Outcome,
     PaymentLine,
     PayrollRun,
     PayrollState,
+    Programme,
 )
 from haven.people.models import Child
 
@@ -37,6 +42,7 @@ PAID_KINDS = (LineKind.REGULAR, LineKind.ARREAR, LineKind.REISSUE)
 
 KINDS = {
     "not_on_payroll": gettext_lazy("Decided, but on no payroll"),
+    "nothing_due": gettext_lazy("Decided, but the rules pay nothing this month"),
     "no_payee": gettext_lazy("No payment method"),
     "unconfirmed": gettext_lazy("Not confirmed by the provider"),
     "failed": gettext_lazy("Payment failed"),
@@ -205,33 +211,68 @@ def reconcile(run: PayrollRun) -> Reconciliation:
 
 
 def _not_on_payroll(run: PayrollRun) -> list[Issue]:
-    """The decided periods of the commune that cover the run's month without a payment for it."""
+    """The decided periods of the commune that cover the run's month without a payment for it: those
+    the rules pay for are added (or paid as arrears); those they pay nothing for (a young person of 16
+    without studies, of 22) wait for the stop, which adding decisions would never make."""
+    from haven.entitlements.amounts import RuleBook
+    from haven.entitlements.services.applications import facts_of
+
     periods = list(
         Entitlement.objects.filter(commune=run.commune, from_month__lte=run.month)
         .filter(Q(until_month__isnull=True) | Q(until_month__gt=run.month))
-        .select_related("child", "decision")
+        .select_related("child", "decision", "commune")
     )
     paid = set(
         PaymentLine.objects.filter(
             child_id__in=[p.child_id for p in periods], month=run.month, kind__in=PAID_KINDS
         ).values_list("child_id", "programme")
     )
+    periods = [p for p in periods if (p.child_id, p.programme) not in paid]
+    book = RuleBook.load()
+    pending = dict(
+        Application.objects.filter(
+            child_id__in=[p.child_id for p in periods],
+            programme=Programme.MONTHLY_ALLOWANCE,
+            state__in=OPEN_STATES,
+        ).values_list("child_id", "kind")
+    )
     closed = run.state in (PayrollState.APPROVED, PayrollState.SENT)
-    return [
-        Issue(
-            "not_on_payroll",
-            p.child,
-            run.month,
-            None,
-            _("Decision %(number)s of %(day)s.")
-            % {
-                "number": p.decision.decision_number,
-                "day": p.decision.decided_on.strftime("%d/%m/%Y") if p.decision.decided_on else "",
-            },
-            _("Paid as arrears in the next payroll.")
-            if closed
-            else _("Add the decisions taken since to this payroll."),
+    found = []
+    for p in periods:
+        decision = _("Decision %(number)s of %(day)s.") % {
+            "number": p.decision.decision_number,
+            "day": p.decision.decided_on.strftime("%d/%m/%Y") if p.decision.decided_on else "",
+        }
+        due = book.amount(facts_of(p), run.month)
+        if due.amount is None:
+            kind = pending.get(p.child_id)
+            found.append(
+                Issue(
+                    "nothing_due",
+                    p.child,
+                    run.month,
+                    None,
+                    f"{decision} {due.missing}",
+                    _(
+                        "The procedure “%(kind)s” is open for this child: once decided, the payroll "
+                        "follows it."
+                    )
+                    % {"kind": Kind(kind).label}
+                    if kind
+                    else _("Prepare a stop on the child's allowance page: the chairman decides it."),
+                )
+            )
+            continue
+        found.append(
+            Issue(
+                "not_on_payroll",
+                p.child,
+                run.month,
+                None,
+                decision,
+                _("Paid as arrears in the next payroll.")
+                if closed
+                else _("Add the decisions taken since to this payroll."),
+            )
         )
-        for p in periods
-        if (p.child_id, p.programme) not in paid
-    ]
+    return found

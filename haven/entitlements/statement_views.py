@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from haven.access import markers
@@ -33,7 +34,10 @@ def statement_pdf(request, child_id):
 def pdf_of(user, found):
     """The printed statement of ``found`` for ``user`` (a page and an API operation), audited."""
     membership = require(user, Verb.CHILD_EXPORT)
-    made = statement_of(user, found)
+    # The paper is in Vietnamese whatever the reader's language: its citations and the reason of the
+    # next change too, which the statement words as it is built.
+    with translation.override("vi"):
+        made = statement_of(user, found)
     record(
         actor=user,
         action="child.export",

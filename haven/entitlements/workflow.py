@@ -127,6 +127,11 @@ def _commune(firing: Firing):
     return authority_for(firing.subject.commune)
 
 
+def _chairman_now(firing: Firing):
+    """The commune, where the chairman decides next; None where the register check comes first."""
+    return None if needs_register_check(firing.subject) else _commune(firing)
+
+
 def _applicant(firing: Firing):
     return firing.subject.applicant_organisation
 
@@ -175,6 +180,16 @@ TRANSITIONS: dict[str, Transition] = {
         closes=("entitlement.proposal",),
         opens=("entitlement.decide",),
         times=("received_on",),
+        # A start waits for the register check, which tells the chairman; a pupil's support, an
+        # adjustment or a stop goes to the chairman at once.
+        tells=(
+            Tell(
+                gettext_lazy(
+                    "Haven's proposal was taken up as an application: decide it within 10 working days"
+                ),
+                to=_chairman_now,
+            ),
+        ),
     ),
     "dismiss": Transition(
         frozenset({S.PROPOSED}),
@@ -281,6 +296,10 @@ def _payroll_reaches(m: Membership, run, user: User) -> bool:
     return m.role == R.MINISTRY_OFFICER
 
 
+def _month(firing: Firing) -> dict:
+    return {"month": firing.subject.month.strftime("%m/%Y")}
+
+
 PAYROLL_TRANSITIONS: dict[str, Transition] = {
     # Decree 20/2021 art. 34: before the 25th of each month the commune sends the provider the payment
     # list of the next month. From the first day of that month Haven opens the commune's payroll, so
@@ -299,6 +318,7 @@ PAYROLL_TRANSITIONS: dict[str, Transition] = {
         gettext_lazy("Prepare the month's payroll"),
         guards=("entitlement.stands_in",),
         opens=("entitlement.provider_list",),
+        tells=(Tell(lambda firing: _("The payroll of %(month)s is prepared: approve it") % _month(firing)),),
     ),
     # Decisions taken since are added; what is already on the list stays as it is.
     "payroll_update": Transition(
@@ -325,6 +345,14 @@ PAYROLL_TRANSITIONS: dict[str, Transition] = {
         confirm=gettext_lazy(
             "The payroll is closed: it never changes again. A payment found wrong later is corrected in a "
             "later month's payroll, referring to this one."
+        ),
+        tells=(
+            Tell(
+                lambda firing: (
+                    _("The payroll of %(month)s is approved: send the provider's list before the 25th")
+                    % _month(firing)
+                )
+            ),
         ),
     ),
     "payroll_send": Transition(

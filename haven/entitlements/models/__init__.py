@@ -15,7 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -433,7 +433,8 @@ class PayrollState(models.TextChoices):
 
 
 class LineKind(models.TextChoices):
-    REGULAR = "regular", _("This month")
+    # The payroll's own month (not the reader's): "a regular monthly payment" in the reader's words.
+    REGULAR = "regular", pgettext_lazy("payroll line", "This month")
     ARREAR = "arrear", _("Arrears of an earlier month")
     RECOVERY = "recovery", _("Recovery of a month paid but not due")
     # A payment the provider could not make (or that came back uncollected), paid again.

@@ -47,6 +47,16 @@ def list_due(month: dt.date) -> dt.date:
     return calendar.add_months(month_of(month), -1).replace(day=LIST_DAY)
 
 
+def month_to_prepare(commune: Area, today: dt.date) -> dt.date:
+    """The month whose payroll the commune prepares next: this month's, unless it is approved and
+    closed already, then next month's (the latest a payroll is prepared for)."""
+    this = month_of(today)
+    closed = PayrollRun.objects.filter(
+        commune=commune, month=this, state__in=(PayrollState.APPROVED, PayrollState.SENT)
+    ).exists()
+    return next_month(this) if closed else this
+
+
 def payee_in_force(on: dt.date):
     """The payment method in force on ``on`` for the line's child (a subquery)."""
     return Subquery(
@@ -238,6 +248,7 @@ def payroll_prepare(*, actor: User, commune: Area, month: dt.date) -> PayrollRun
         run.save(update_fields=["prepared_at", "updated_at"])
         firing.dues["entitlement.provider_list"] = list_due(month)
         firing.data.update({"month": month.isoformat(), "lines_added": len(new)})
+        run.added = len(new)  # what this preparation added, for the page to say
         return run
 
     if not created and run.state in (PayrollState.APPROVED, PayrollState.SENT):

@@ -12,11 +12,13 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from haven.core.errors import Refused
 from haven.entitlements import services
 from haven.entitlements.models import LineKind, Parameter, PaymentLine, PayrollState
 from haven.entitlements.tests.conftest import at, chairman_b, decided, with_pin
+from haven.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +190,56 @@ def test_the_api_prepares_retries_approves_and_exports_a_payroll(world):
         assert officer.post("/entitlements/payrolls", body).json()["code"] == "closed"
         csv = chairman.get(f"/entitlements/payrolls/{first['id']}/provider.csv")
         assert csv.status_code == 200 and child.full_name in csv.content.decode("utf-8-sig")
+
+
+# --- Who is told, and what the pages say ---------------------------------------------------------------
+
+
+def test_the_chairman_is_told_a_payroll_waits_for_approval_and_the_commune_that_it_may_be_sent(world):
+    child = with_pin(world, born=D(2023, 5, 2))
+    decided(world, child, on=D(2025, 8, 12))
+    with translation.override("en"):
+        run = prepare(world, D(2025, 9, 10), D(2025, 9, 1))
+        prepare(world, D(2025, 9, 11), D(2025, 9, 1))  # preparing again tells nobody again
+        with at(D(2025, 9, 12)):
+            services.payroll_approve(actor=world.chairman_a, run=run)
+    told = Notification.objects.filter(kind__startswith="entitlement_payroll.").order_by("created_at")
+    assert [(n.organisation, n.title, n.link) for n in told] == [
+        (
+            world.orgs["committee_a"],
+            "The payroll of 09/2025 is prepared: approve it",
+            f"/entitlements/payroll/{run.pk}/",
+        ),
+        (
+            world.orgs["committee_a"],
+            "The payroll of 09/2025 is approved: send the provider's list before the 25th",
+            f"/entitlements/payroll/{run.pk}/",
+        ),
+    ]
+
+
+def test_the_payroll_page_offers_the_month_still_open_and_says_that_preparing_again_adds_nothing(world):
+    child = with_pin(world, born=D(2023, 5, 2))
+    decided(world, child, on=D(2025, 8, 12))
+    client = Client()
+    client.force_login(world.officer_a)
+    client.cookies["django_language"] = "en"
+    payrolls = reverse("entitlements:payrolls")
+
+    def said(response) -> list[str]:
+        return [str(m) for m in response.context["messages"]]
+
+    with at(D(2025, 9, 10)):
+        assert client.get(payrolls).context["form"]["month"].value() == D(2025, 9, 1)
+        made = client.post(payrolls, {"commune": world.commune_a.pk, "month": "09/2025"}, follow=True)
+        assert said(made) == ["The payroll is prepared. 1 line added to the payroll."]
+        run = made.context["run"]
+        again = client.post(reverse("entitlements:payroll_step", args=[run.pk, "update"]), follow=True)
+        assert said(again) == [
+            "Nothing to add: every month decided is already on this payroll, and none is paid twice."
+        ]
+    assert run.lines.count() == 1
+    with at(D(2025, 9, 12)):
+        services.payroll_approve(actor=world.chairman_a, run=run)
+        # September is closed: the form offers October, the month the commune prepares next.
+        assert client.get(payrolls).context["form"]["month"].value() == D(2025, 10, 1)

@@ -125,7 +125,13 @@ def test_a_found_child_whose_birth_is_registered_is_proposed_and_paid_only_once_
         applicant_name="Lê Thị Hạnh",
     )
     assert Obligation.objects.get(subject_id=proposal.pk, rule="entitlement.proposal").status == Status.MET
+    # A start is checked against the register before the chairman decides: the check tells the
+    # chairman, not the taking up.
+    assert not Notification.objects.filter(kind="entitlement.take_up").exists()
     services.application_verify(actor=world.officer_a, application=proposal)
+    assert Notification.objects.filter(
+        organisation=world.orgs["committee_a"], kind="entitlement.verify"
+    ).exists()
     services.application_decide(
         actor=world.chairman_a,
         application=proposal,
@@ -138,6 +144,19 @@ def test_a_found_child_whose_birth_is_registered_is_proposed_and_paid_only_once_
     assert not Obligation.objects.filter(
         subject_id=case.pk, rule="foundling.allowance", status=Status.OPEN
     ).exists()
+
+
+def test_an_adjustment_taken_up_tells_the_chairman_who_decides_it_next(world):
+    child = with_pin(world, born=D(2021, 9, 15))  # 4 on 15 September 2025, so on 1 October
+    decided(world, child, on=D(2025, 8, 12))
+    sweep_proposals(D(2025, 9, 10))
+    proposal = Application.objects.get(child=child, state=State.PROPOSED)
+    with at(D(2025, 9, 12)):
+        services.application_take_up(actor=world.officer_a, application=proposal, received_on=D(2025, 9, 12))
+    told = Notification.objects.filter(kind="entitlement.take_up")
+    assert [(n.organisation, n.link) for n in told] == [
+        (world.orgs["committee_a"], f"/entitlements/applications/{proposal.pk}/")
+    ]
 
 
 def test_a_child_in_a_facility_is_not_proposed_the_community_allowance(

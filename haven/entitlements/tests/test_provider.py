@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from haven.access.scoping import NotVisible
-from haven.core import calendar
+from haven.core import calendar, clock
 from haven.core.errors import Refused
 from haven.deadlines.models import Obligation, Status
-from haven.entitlements import services
+from haven.entitlements import proposals, services
 from haven.entitlements.models import (
     Confirmation,
     LineKind,
@@ -349,6 +350,26 @@ def test_a_decision_taken_after_the_payroll_was_closed_is_listed_as_decided_but_
     decided(world, late, on=D(2025, 9, 3))
     issue = [i for i in reconcile(run).issues if i.kind == "not_on_payroll"]
     assert [i.child for i in issue] == [late]
+
+
+def test_a_decided_month_the_rules_pay_nothing_for_waits_for_the_stop_not_for_the_payroll(world):
+    """At 16 without studies no rule pays: adding the decisions taken since would add nothing, so the
+    reconciliation does not send the officer there but to the stop."""
+    young = paid_child(world, born=D(2009, 8, 20))  # 15 on 1 August 2025, 16 on 1 September
+    run = sent_run(world, paid_child(world))
+    with translation.override("en"):
+        issues = [i for i in reconcile(run).issues if i.child == young]
+        assert [(i.kind, i.month, i.title) for i in issues] == [
+            ("nothing_due", D(2025, 9, 1), "Decided, but the rules pay nothing this month")
+        ]
+        assert "No benefit rule applies" in issues[0].detail
+        assert issues[0].action == "Prepare a stop on the child's allowance page: the chairman decides it."
+        with at(D(2025, 8, 25)):
+            proposals.proposals_sweep(now=clock.now())  # Haven proposes the stop from September
+        (issue,) = [i for i in reconcile(run).issues if i.child == young]
+        assert issue.action == (
+            "The procedure “Stop the allowance” is open for this child: once decided, the payroll follows it."
+        )
 
 
 def upload(api, run, content: bytes):

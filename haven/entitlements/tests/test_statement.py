@@ -13,6 +13,7 @@ from django.utils import translation
 
 from haven.api.tests.client import ApiClient
 from haven.audit.models import AuditEvent
+from haven.core.tests.test_words import pdf_text
 from haven.entitlements import services
 from haven.entitlements.statement import statement_of
 from haven.entitlements.tests.conftest import at, decided, with_pin
@@ -44,6 +45,30 @@ def test_the_statement_shows_the_months_paid_and_the_next_change_when_the_child_
         assert statement_of(world.officer_a, child).next_sentence == (
             "Từ 06/2027, 750.000 đồng mỗi tháng: trẻ đủ 4 tuổi."
         )
+
+
+def test_a_newborn_s_carer_is_told_of_the_4th_birthday_four_years_ahead(world):
+    """The next change is looked for past the last age the rules name, not a few years only."""
+    child = with_pin(world, born=D(2026, 11, 26))
+    decided(world, child, on=D(2026, 12, 8))
+    with at(D(2026, 12, 10)), translation.override("vi"):
+        found = statement_of(world.officer_a, child)
+        assert found.next_sentence == "Từ 12/2030, 750.000 đồng mỗi tháng: trẻ đủ 4 tuổi."
+    assert (found.next.month, found.next.age) == (D(2030, 12, 1), 4)
+
+
+def test_the_printed_statement_is_in_vietnamese_for_a_reader_of_english_too(world):
+    child = paid_in_september(world)
+    client = Client()
+    client.force_login(world.officer_a)
+    client.cookies["django_language"] = "en"
+    with at(D(2026, 1, 10)):
+        shown = client.get(reverse("entitlements:statement", args=[child.pk])).content.decode()
+        printed = pdf_text(client.get(reverse("entitlements:statement_pdf", args=[child.pk])))
+    assert "the child turns 4" in shown and "Decree 20/2021/NĐ-CP art. 6(1)(a)" in shown
+    assert "Từ 06/2027, 750.000 đồng mỗi tháng: trẻ đủ 4 tuổi." in printed
+    assert "Nghị định 20/2021/NĐ-CP, Điều 6 khoản 1 điểm a" in printed
+    assert "turns" not in printed and "Decree" not in printed
 
 
 def test_the_statement_page_and_its_pdf_are_for_those_who_see_the_child_and_each_read_is_audited(world):
