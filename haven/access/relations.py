@@ -12,6 +12,10 @@ sees. Some people must read one *case* without holding the child's whole record:
   following its report (the state of the case and who answers for the child now), also when the
   child was found in another commune and the case went to that commune (Decree 123/2015 art. 14(1)).
   It reads its report and the case's progress, never the child's record, and takes no step.
+- ``offered_the_case``: the commune a child-protection case is offered to (the child moved) answers
+  the offer before it may see the case (protection/selectors.py, ``transfer_to_answer``): the only
+  thing the relation gives it is the answer's deadline on its task list, which ends when it answers
+  or the sender withdraws the offer.
 
 A relation is declared by field paths, so access/ imports no domain. It is read-only; the steps its
 holder takes are the domain's own to check (the handover answer checks the receiving organisation).
@@ -77,7 +81,15 @@ REPORTED = Relation(
     ),
     lambda organisations: Q(reporting_organisation_id__in=organisations),
 )
-RELATIONS: tuple[Relation, ...] = (ASKED_TO_ACCEPT, REPORTED)
+OFFERED_THE_CASE = Relation(
+    "offered_the_case",
+    "protection.protectioncase",
+    # Those who accept or refuse a case for the receiving commune (protection/workflow.py, COMMUNE).
+    frozenset({R.COMMUNE_CHILD_PROTECTION_OFFICER, R.COMMUNE_CHAIRMAN}),
+    lambda organisations: Q(transfers__status="pending", transfers__to_organisation_id__in=organisations),
+    rules=("protection.transfer_answer",),
+)
+RELATIONS: tuple[Relation, ...] = (ASKED_TO_ACCEPT, REPORTED, OFFERED_THE_CASE)
 
 
 @dataclass(frozen=True)

@@ -799,6 +799,8 @@ class FamilyOut(Schema):
     decided_child_id: uuid.UUID | None
     confirmed_on: dt.date | None
     removal_reason: str
+    decision_withdrawn_on: dt.date | None
+    withdrawal_reason: str
 
 
 class FamilyIn(Schema):
@@ -847,6 +849,8 @@ def _family_out(f) -> dict:
         "decided_child_id": f.decided_child_id,
         "confirmed_on": f.confirmed_on,
         "removal_reason": f.removal_reason,
+        "decision_withdrawn_on": f.withdrawn_on,
+        "withdrawal_reason": f.withdrawal_reason,
     }
 
 
@@ -925,6 +929,19 @@ def decide_family(request, payload: DecideIn, family_id: uuid.UUID):
     return _families.take(
         request, family_id, services.family_decide, child=child, decision_number=payload.decision_number
     )
+
+
+class WithdrawDecisionIn(Schema):
+    reason: Line = Field(..., max_length=300, description="why the decision is withdrawn, in writing")
+
+
+@router.post("/families/{family_id}/withdraw", response=FAMILY_STEP)
+def withdraw_decision(request, payload: WithdrawDecisionIn, family_id: uuid.UUID):
+    """Withdraw a Form 12 decision before the handover, by the commune chairman who took it or the
+    provincial officer of the province, with the reason: the handover is no longer due, and the child
+    may be given another family or another decision. After the handover it is 409 (only Form 16 ends
+    care that has begun); a blank reason is 422."""
+    return _families.take(request, family_id, services.family_withdraw, **payload.dict())
 
 
 @router.post("/families/{family_id}/handover", response=PLACEMENT_STEP)

@@ -26,7 +26,13 @@ def family_decision_pdf(request, family_id):
         .filter(pk=family_id)
         .first()
     )
-    if family is None or family.decided_child_id is None or not family.decision_number:
+    # A withdrawn decision is not printed as if it stood (the family's page says it was withdrawn).
+    if (
+        family is None
+        or family.decided_child_id is None
+        or not family.decision_number
+        or family.withdrawn_on is not None
+    ):
         raise NotVisible
     committee = documents.organisation_of(
         family.decided_by, "commune_chairman", family.decided_on, authority_for(family.commune)

@@ -261,7 +261,14 @@ def suggestions(user: User, child: Child) -> list[Suggestion]:
 
 # The register's steps are services (care/services/families.py); they stay importable from here for the
 # callers that knew them here.
-_MOVED = {"family_register", "family_verify", "family_decide", "family_handover", "family_review"}
+_MOVED = {
+    "family_register",
+    "family_verify",
+    "family_decide",
+    "family_handover",
+    "family_withdraw",
+    "family_review",
+}
 
 
 def __getattr__(name: str):

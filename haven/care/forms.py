@@ -276,6 +276,17 @@ class DecideForm(forms.Form):
         self.fields["child"].queryset = children
 
 
+class WithdrawDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the decision is withdrawn"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: the family no longer agrees to take the child, or its circumstances have changed."
+        ),
+    )
+
+
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=IncidentKind.choices)
     occurred_at = forms.DateTimeField(

@@ -438,6 +438,13 @@ class CareFamily(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     handed_over_on = models.DateField(null=True, blank=True)
+    # The Form 12 decision above was withdrawn before the handover (care/workflow/families.py): it
+    # stays on record, marked withdrawn, until the family is chosen again.
+    withdrawn_on = models.DateField(_("decision withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawing the decision"), max_length=300, blank=True)
     # The quarterly update of the register (families.register_*): when the commune last confirmed the
     # family is still willing and able, or removed it, and why.
     confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)

@@ -643,6 +643,16 @@ FAMILY_STEPS: dict[str, StepPage] = {
         title=gettext_lazy("Quarterly update of the register"),
         fires=("family_confirm", "family_remove"),
     ),
+    # One page whatever state the family goes back to (care/workflow/families.py).
+    "withdraw": StepPage(
+        forms.WithdrawDecisionForm,
+        lambda a, f, d: services.family_withdraw(actor=a, family=f, **d),
+        fires=tuple(workflow.WITHDRAWN_BACK_TO),
+        said=lambda f: _(
+            "The decision (Form 12) is withdrawn: the handover deadline has stopped, and the commune has "
+            "been told to inform the family in writing."
+        ),
+    ),
 }
 FAMILY_PAGE_OF = {
     "family_verify": "verify",
@@ -651,6 +661,7 @@ FAMILY_PAGE_OF = {
     "family_handover": "handover",
     "family_confirm": "review",
     "family_remove": "review",
+    **{action: "withdraw" for action in workflow.WITHDRAWN_BACK_TO},
 }
 FAMILY_BASIS = {
     "verify": gettext_lazy("Decree 56/2017 art. 41; Circular 14/2020, Form 11."),
@@ -661,6 +672,13 @@ FAMILY_BASIS = {
     "handover": gettext_lazy("The handover is due within 15 working days of the decision."),
     "review": gettext_lazy(
         "Decree 56/2017 art. 41: the commune updates its register of families every quarter."
+    ),
+    "withdraw": gettext_lazy(
+        "Haven's reading: the commune chairman who decided, or the province, may withdraw a decision "
+        "(Form 12) before the child is handed over, in writing with the reason. The handover is due "
+        "within 15 working days of the decision (Decree 56/2017 art. 41; administrative procedure); a "
+        "decision ending or changing care that has begun is Form 16 (Law on Children art. 69; Decree "
+        "56/2017 art. 48(2))."
     ),
 }
 
@@ -726,7 +744,9 @@ def family_step(request, family_id, step: str):
             "legal_basis": FAMILY_BASIS[step],
             # The chairman decides on what the officer found at the family's home (Form 11); the
             # officer hands over the child the chairman named.
-            "shown_before_form": "care/_family_facts.html" if step in ("decide", "handover") else None,
+            "shown_before_form": (
+                "care/_family_facts.html" if step in ("decide", "handover", "withdraw") else None
+            ),
         },
     )
 

@@ -161,7 +161,7 @@ class Obligation(TimeStamped):
         """Where the step is taken, as its domain declared it (deadlines/subjects.py)."""
         from haven.deadlines.subjects import subject_page
 
-        return subject_page(self.subject_type, self.subject_id, self.child_id)
+        return subject_page(self.subject_type, self.subject_id, self.child_id, self.rule)
 
     @property
     def subject_name(self) -> str:

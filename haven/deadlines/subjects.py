@@ -9,6 +9,8 @@
   subject through the child, so the steps it owes reach its task list.
 - ``page`` is where the step is taken (``{id}``: the subject's id, ``{child}``: the child's); a task
   list, a notification and an e-mail link there. A subject without a page links to the child's record.
+  ``pages`` names another page for some of its rules: a step taken by someone who does not read the
+  subject (the commune a case is offered to answers the offer, not the case).
 - ``label`` names an obligation that has no child (a payroll, a periodic report) on a task list.
 - ``own_sight``: an obligation of that subject is seen only as its subject is (the subject's own
   ``visible_to``), never through the organisation that answers for it: a complaint about an officer
@@ -20,7 +22,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Expression
 
@@ -35,6 +37,7 @@ class Subject:
     label: str = ""
     case_worker: Callable[[], Expression] | None = None
     own_sight: bool = False
+    pages: dict[str, str] = field(default_factory=dict)
 
 
 SUBJECTS: dict[str, Subject] = {}
@@ -49,10 +52,17 @@ def register(
     label: str = "",
     case_worker: Callable[[], Expression] | None = None,
     own_sight: bool = False,
+    pages: dict[str, str] | None = None,
 ) -> None:
     """Tell the engine about a subject (``app_label.model``)."""
     SUBJECTS[subject_type] = Subject(
-        verb=verb, reader=reader, page=page, label=label, case_worker=case_worker, own_sight=own_sight
+        verb=verb,
+        reader=reader,
+        page=page,
+        label=label,
+        case_worker=case_worker,
+        own_sight=own_sight,
+        pages=dict(pages or {}),
     )
 
 
@@ -76,10 +86,11 @@ def case_workers() -> dict[str, Callable[[], Expression]]:
     return {t: s.case_worker for t, s in SUBJECTS.items() if s.case_worker is not None}
 
 
-def subject_page(subject_type: str, subject_id, child_id) -> str:
+def subject_page(subject_type: str, subject_id, child_id, rule: str = "") -> str:
     found = SUBJECTS.get(subject_type)
-    if found is not None and found.page:
-        return found.page.format(id=subject_id, child=child_id)
+    page = (found.pages.get(rule) or found.page) if found is not None else ""
+    if page:
+        return page.format(id=subject_id, child=child_id)
     return f"/children/{child_id}/"
 
 

@@ -146,7 +146,7 @@ def _escalate_batch(now: dt.datetime, size: int) -> int:
     for row in rows:
         level = row["escalation_level"] + 1
         to = targets(row["responsible_id"], level)
-        link = subject_page(row["subject_type"], row["subject_id"], row["child_id"])
+        link = subject_page(row["subject_type"], row["subject_id"], row["child_id"], row["rule"])
         escalated.append(Escalated(row["id"], row["child_id"], row["rule"], row["due_at"], level, to, link))
         events.append(
             AuditEvent(

@@ -14,8 +14,9 @@ from pydantic import AfterValidator
 from haven.api.errors import Error, api_field_names
 from haven.areas.models import Area
 from haven.core.errors import invalid
+from haven.core.limits import LONG_TEXT
 from haven.people import selectors, services
-from haven.people.models import Child, Sex
+from haven.people.models import Child, ChildOpinion, Sex
 
 router = Router(tags=["children"])
 
@@ -27,7 +28,15 @@ def _printable(value: str) -> str:
     return value
 
 
+def _prose(value: str) -> str:
+    # A child's words may run over several lines; nothing else invisible.
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_printable)]
+Prose = Annotated[str, AfterValidator(_prose)]
 Name = Field(default="", max_length=50)
 
 
@@ -241,3 +250,32 @@ def child_register_link(request, child_id: uuid.UUID):
 def child_access_log(request, child_id: uuid.UUID):
     _child, events = selectors.access_log(user=request.user, child_id=child_id)
     return list(events)
+
+
+class ChildOpinionIn(Schema):
+    """Law on Children art. 34, 60(3): what the child was asked about and what the child said, in the
+    child's own words. A child of 7 or over is heard (within the last 6 months) before a decision on
+    the child's care: placing a found child, choosing a family (Form 12), ending or changing care
+    (Form 16)."""
+
+    heard_on: dt.date = Field(..., description="not in the future, nor before the child was born")
+    subject: Text = Field(..., max_length=200, description="what the child was asked about")
+    opinion: Prose = Field(..., max_length=LONG_TEXT, description="what the child said, in their words")
+
+
+class ChildOpinionOut(Schema):
+    id: int
+    child_id: uuid.UUID
+    heard_on: dt.date
+    subject: str
+    opinion: str
+
+
+@router.post("/{child_id}/views", response={201: ChildOpinionOut, 422: Error, 404: Error})
+def record_child_view(request, child_id: uuid.UUID, payload: ChildOpinionIn):
+    """The child's view, recorded on the child's record by whoever may update it, as on the child's
+    page; a decision that was refused with 409 "child_view_missing" can then be taken. A blank
+    field, a day in the future or before the birth is 422 with every field at once."""
+    child = selectors.child_for_update(user=request.user, child_id=child_id)
+    entry: ChildOpinion = services.opinion_record(actor=request.user, child=child, **payload.dict())
+    return Status(201, entry)

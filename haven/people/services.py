@@ -383,8 +383,24 @@ def sibling_link(
 def opinion_record(
     *, actor: User, child: Child, heard_on: dt.date, subject: str, opinion: str
 ) -> ChildOpinion:
+    """The child's own view (Law on Children art. 34, 60(3)), whichever door it comes through (the
+    child's page, the API, a protection case): what was asked and what the child said are required,
+    the day is not in the future nor before the birth; every problem is said at once."""
     membership = require(actor, Verb.CHILD_UPDATE, child)
-    rules.clean_heard_on(heard_on, child)
+    errors: dict[str, list[ValidationError]] = {
+        name: [ValidationError(_("This field is required."), code="required")]
+        for name, value in (("subject", subject), ("opinion", opinion))
+        if not (value or "").strip()
+    }
+    if heard_on is None:
+        errors["heard_on"] = [ValidationError(_("This field is required."), code="required")]
+    else:
+        try:
+            rules.clean_heard_on(heard_on, child)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
     entry = ChildOpinion.objects.create(
         child=child, heard_on=heard_on, subject=subject.strip(), opinion=opinion.strip(), recorded_by=actor
     )

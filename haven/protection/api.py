@@ -742,6 +742,20 @@ def transfer(request, case_id: uuid.UUID, payload: CaseTransferIn):
         )
 
 
+@router.post("/{case_id}/transfers/{transfer_id}/withdraw", response=STEP)
+def withdraw_transfer(
+    request, case_id: uuid.UUID, payload: ProtectionReasonIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """The commune leading the case takes back an offer the other commune has not answered, with the
+    reason: the other commune is told and its answer is no longer due; the case may be offered again.
+    An offer already answered (or withdrawn) is 409 "already_answered"; a blank reason is 422."""
+    case = _case(request.user, case_id)
+    transfer = case.transfers.filter(pk=transfer_id).first()
+    if transfer is None:
+        raise NotVisible
+    return _steps.take(request, case_id, services.transfer_withdraw, transfer=transfer, **payload.dict())
+
+
 @router.post("/transfers/{transfer_id}/answer", response={200: TransferOut, **STEP_ERRORS})
 def transfer_answer(request, payload: TransferAnswerIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)):
     """Only the receiving commune answers; accepting moves the lead, the open clocks and access."""

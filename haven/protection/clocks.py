@@ -24,6 +24,21 @@ RULES = (
         R,
         dt.timedelta(hours=2),
     ),
+    # Opened when the case is offered to another commune (transfer_request), met by its answer, no
+    # longer needed if the sender withdraws the offer. The receiving commune answers for it.
+    Rule(
+        "protection.transfer_answer",
+        _("Accept or refuse the case offered to your commune"),
+        12,
+        H,
+        _(
+            "No text read sets a period for a commune to answer a case offered to it: 12 hours is "
+            "Haven's default, the period in which a receiver answers the handover of a found child "
+            "(Notice 432-TB/VPTW, part 2: no buck-passing or delay)"
+        ),
+        R,
+        dt.timedelta(hours=6),
+    ),
     # Opened by the report (T0), like the 12-hour emergency clock it serves, not by the commune's
     # acceptance: a commune slow to take a report up must not push the assessment past the 12 hours.
     Rule(
@@ -117,4 +132,11 @@ def register() -> None:
 
     rules.register("protection", RULES)
     # A head's team view groups a protection case's steps under its case worker.
-    subjects.register("protection.protectioncase", page="/protection/{id}/", case_worker=_case_worker)
+    # The commune a case is offered to answers the offer before it may read the case: its task and the
+    # message when it is late lead to the offer (views.offer finds it).
+    subjects.register(
+        "protection.protectioncase",
+        page="/protection/{id}/",
+        case_worker=_case_worker,
+        pages={"protection.transfer_answer": "/protection/{id}/offer/"},
+    )

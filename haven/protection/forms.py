@@ -337,6 +337,15 @@ class TransferForm(forms.Form):
         self.fields["to_organisation"].queryset = receivers  # receivers.transfer_receivers
 
 
+class WithdrawTransferForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the transfer is withdrawn"),
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the family did not move after all, or the other commune does not answer."),
+    )
+
+
 class TransferAnswerForm(forms.Form):
     accept = forms.TypedChoiceField(
         label=_("Answer"),

@@ -222,11 +222,12 @@ class TransferStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting answer")
     ACCEPTED = "accepted", _("Accepted")
     REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Transfer(TimeStamped):
     """Handing the lead of a case to another commune (the child moved): responsibility changes only
-    when the receiving commune accepts."""
+    when the receiving commune accepts. The sender may withdraw it while it waits for the answer."""
 
     child_prefix = "case__child__"
 
@@ -246,6 +247,11 @@ class Transfer(TimeStamped):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawing"), blank=True)
 
     objects = ChildDataQuerySet.as_manager()
 

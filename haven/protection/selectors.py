@@ -3,7 +3,7 @@ referral's receiver, from the referrals addressed to the user's organisations â€
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from haven.access.policy import Verb
 from haven.access.scoping import NotVisible, can, granting, memberships, reaching, require
@@ -11,7 +11,7 @@ from haven.accounts.models import User
 from haven.audit.services import record
 from haven.deadlines.models import Obligation
 from haven.protection import services, workflow
-from haven.protection.models import ProtectionCase, Referral, ReferralStatus, Transfer
+from haven.protection.models import ProtectionCase, Referral, ReferralStatus, Transfer, TransferStatus
 
 
 def cases_visible(user: User) -> QuerySet[ProtectionCase]:
@@ -61,6 +61,7 @@ PAGE_OF = {
     **{action: "emergency_measures" for action in workflow.EMERGENCY_STEPS},
     **{action: "reopen" for action in workflow.REOPEN},
     "transfer_request": "transfer",
+    "transfer_withdraw": "withdraw_transfer",
 }
 # Rows taken elsewhere than on the case: by a referral's receiver, by the commune a case is offered
 # to, or from the known-child box of the case page.
@@ -79,9 +80,31 @@ def actions_for(user: User, case: ProtectionCase) -> list[str]:
         actions = [a for a in actions if a not in ("end_separation", "extend_separation")]
     if "withdraw_referral" in actions and not running_referrals(case).exists():
         actions.remove("withdraw_referral")
-    if "transfer_request" in actions and case.transfers.filter(status="pending").exists():
+    pending = pending_transfer(case) is not None
+    if "transfer_request" in actions and pending:
         actions.remove("transfer_request")
+    if "transfer_withdraw" in actions and not pending:
+        actions.remove("transfer_withdraw")
+    # Only the organisation leading the case offers it to another commune, or takes the offer back.
+    if not any(m.organisation_id == case.responsible_id for m in through):
+        actions = [a for a in actions if a not in ("transfer_request", "transfer_withdraw")]
     return list(dict.fromkeys(PAGE_OF.get(a, a) for a in actions))
+
+
+def pending_transfer(case: ProtectionCase) -> Transfer | None:
+    """The offer of the case to another commune that waits for its answer (at most one)."""
+    return case.transfers.filter(status=TransferStatus.PENDING).select_related("to_organisation").first()
+
+
+def offer_of(*, user: User, case_id) -> Transfer | None:
+    """The latest offer of a case to one of the user's communes (the one still waiting first), for the
+    link of its answer's deadline: the receiver reaches the offer, never the case, through it."""
+    mine = [m.organisation_id for m in granting(user, Verb.CHILD_VIEW) if m.role in workflow.COMMUNE]
+    return (
+        Transfer.objects.filter(case_id=case_id, to_organisation_id__in=mine)
+        .order_by(Case(When(status=TransferStatus.PENDING, then=0), default=1), "-requested_at", "-pk")
+        .first()
+    )
 
 
 def running_referrals(case: ProtectionCase) -> QuerySet[Referral]:

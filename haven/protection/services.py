@@ -845,9 +845,38 @@ def transfer_request(
         )
         firing.note = f"→ {to_organisation}"
         firing.data.update({"transfer": transfer.pk, "to": to_organisation.pk})
+        # The receiving commune answers for its answer (and hears of it when it is late).
+        firing.responsible[workflow.TRANSFER_ANSWER] = to_organisation
         return transfer
 
     return FLOW.fire(case, "transfer_request", actor=actor, effect=effect)
+
+
+@transaction.atomic
+def transfer_withdraw(*, actor: User, case: ProtectionCase, transfer: Transfer, reason: str) -> Transfer:
+    """The commune that offered the case takes the offer back before the other commune has answered,
+    with its reason: the receiver is told, its answer is no longer due (the clock stops as no longer
+    needed, never as met), and the case may be offered again."""
+
+    def effect(firing: Firing) -> Transfer:
+        transfer.refresh_from_db()
+        if transfer.case_id != case.pk or firing.organisation.pk != case.responsible_id:
+            raise NotVisible
+        if transfer.status != TransferStatus.PENDING:
+            raise Refused(_("This transfer has already been answered."), code="already_answered")
+        if errors := _required(reason=(reason, _("Say why the transfer is withdrawn."))):
+            raise ValidationError(errors)
+        transfer.status = TransferStatus.WITHDRAWN
+        transfer.withdrawn_at, transfer.withdrawn_by = firing.now, actor
+        transfer.withdrawal_reason = reason.strip()
+        transfer.save(
+            update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"]
+        )
+        firing.note = f"→ {transfer.to_organisation}: {transfer.withdrawal_reason}"
+        firing.data.update({"transfer": transfer.pk, "to": transfer.to_organisation_id})
+        return transfer
+
+    return FLOW.fire(case, "transfer_withdraw", actor=actor, effect=effect)
 
 
 @transaction.atomic
@@ -861,6 +890,10 @@ def transfer_answer(*, actor: User, transfer: Transfer, accept: bool, reason: st
 
     def effect(firing: Firing) -> Transfer:
         transfer.refresh_from_db()
+        if transfer.status == TransferStatus.WITHDRAWN:
+            raise Refused(
+                _("The sending commune withdrew this transfer: there is nothing to answer."), code="withdrawn"
+            )
         if transfer.status != TransferStatus.PENDING:
             raise Refused(_("This transfer has already been answered."), code="already_answered")
         if not accept and (errors := _required(reason=(reason, _("Give the reason for refusing.")))):

@@ -26,6 +26,15 @@ DUTIES = (
     # the 7-working-day deadline is (walkthrough D14).
     _by("protection.approval", "approve_plan", early=True),
     _by("protection.review", "review"),
+    # The commune a case is offered to answers it, whatever its deadline: the offer waits for it alone
+    # (and its task ends if the sender withdraws the offer).
+    Duty(
+        workflow.TRANSFER_ANSWER,
+        SUBJECT,
+        frozenset(workflow.TRANSITIONS["transfer_accept"].roles),
+        ready=frozenset(s.value for s in workflow.TRANSITIONS["transfer_accept"].sources),
+        early=True,
+    ),
     # Decree 56/2017 art. 32: the commune ends or has extended a separation before day 15.
     Duty(
         "protection.separation_review",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/matches/<int:match_id>/", views.known_child_decide, name="known_child_decide"),
+    path("<uuid:case_id>/offer/", views.offer, name="offer"),
     path("transfers/<int:transfer_id>/", views.transfer_answer, name="transfer_answer"),
     path(
         "<uuid:case_id>/assessments/<int:assessment_id>/print/",

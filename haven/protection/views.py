@@ -107,10 +107,25 @@ STEPS: dict[str, StepPage] = {
         form_kwargs=lambda c: {"receivers": transfer_receivers(case=c)},
         fires=("transfer_request",),
     ),
+    "withdraw_transfer": StepPage(
+        forms.WithdrawTransferForm,
+        lambda a, c, d: services.transfer_withdraw(actor=a, case=c, transfer=_offered(c), **d),
+        fires=("transfer_withdraw",),
+    ),
 }
 # Steps beside the pathway (asking another body, handing the case on, hearing the child): offered at
 # the head of the case page rather than among its next steps.
-SIDE_STEPS = ("hear_child", "refer", "withdraw_referral", "transfer")
+SIDE_STEPS = ("hear_child", "refer", "withdraw_referral", "transfer", "withdraw_transfer")
+
+
+def _offered(case: ProtectionCase):
+    """The offer to another commune still waiting for its answer; none: it was answered meanwhile."""
+    offer = selectors.pending_transfer(case)
+    if offer is None:
+        raise Refused(_("No transfer of this case waits for an answer."), code="out_of_order")
+    return offer
+
+
 LEVEL_BADGE = {"high": "badge-danger", "medium": "badge-warn", "low": "badge-ok"}
 # What the step's page shows of the case before its form: the plan the chairman approves or returns,
 # the review the chairman closes on, the closure a supervisor reopens.
@@ -266,6 +281,9 @@ def case_detail(request, case_id):
             "approvals": case.approvals.select_related("approved_by"),
             "separations": case.separations.select_related("decided_by"),
             "referrals": case.referrals.select_related("to_organisation", "requested_by"),
+            "transfers": case.transfers.select_related("to_organisation", "requested_by").order_by(
+                "-requested_at", "-pk"
+            ),
             "obligations": selectors.obligations_of(case),
             "steps": case.steps.select_related("actor", "organisation"),
             "matches": case.known_child_matches.filter(status="pending").select_related(
@@ -326,6 +344,13 @@ def case_step(request, case_id, step):
     hint = ""
     if step == "transfer":
         hint = _("The case stays with your commune until the other commune accepts it.")
+    if step == "withdraw_transfer":
+        offer = selectors.pending_transfer(case)
+        if offer is not None:
+            hint = _("Offered to %(organisation)s on %(day)s; not answered yet.") % {
+                "organisation": offer.to_organisation,
+                "day": clock.localdate(offer.requested_at).strftime("%d/%m/%Y"),
+            }
     if step in ("approve_plan", "emergency_measures"):
         hint = _(
             "A child aged 7 or over must have their view recorded before the plan is approved or a "
@@ -445,6 +470,18 @@ def referral_detail(request, referral_id):
             "Status": ReferralStatus,
         },
     )
+
+
+@markers.authenticated
+@require_GET
+def offer(request, case_id):
+    """Where the deadline of an offer's answer leads (on a task list, in the message when it is late):
+    the commune the case was offered to, to the offer it answers (it does not read the case); anyone
+    else who reads the case, to the case."""
+    offered = selectors.offer_of(user=request.user, case_id=case_id)
+    if offered is not None:
+        return redirect("protection:transfer_answer", offered.pk)
+    return redirect("protection:detail", selectors.case_for_action(user=request.user, case_id=case_id).pk)
 
 
 @markers.authenticated

@@ -15,7 +15,7 @@ from haven.accounts.models import Organisation, OrganisationKind, Role
 from haven.core import clock
 from haven.core.errors import Refused
 from haven.protection.forms_catalog import FORMS, LEVELS
-from haven.protection.models import CLOSED_STATES, ProtectionCase, ReferralStatus, State
+from haven.protection.models import CLOSED_STATES, ProtectionCase, ReferralStatus, State, TransferStatus
 from haven.workflow.engine import Firing, Tell, Transition, Workflow
 from haven.workflow.guards import guard
 from haven.workflow.standing_in import StandingIn, commune_step
@@ -60,6 +60,8 @@ APPROVAL = "protection.approval"
 SEPARATION = "protection.separation_review"
 REVIEW = "protection.review"
 TRANSFER = "protection.transfer"
+# The answer of the commune a case is offered to (not one of the case's own steps: its receiver's).
+TRANSFER_ANSWER = "protection.transfer_answer"
 EVERY_CLOCK = (TRANSFER, INITIAL, EMERGENCY, PLAN, APPROVAL, SEPARATION, REVIEW)
 
 
@@ -148,7 +150,8 @@ def unfounded_without_risk(firing: Firing) -> None:
 
 @guard(
     "protection.nothing_in_force",
-    "No temporary separation is in force and no service asked of another body is under way.",
+    "No temporary separation is in force, no service asked of another body is under way, and no other "
+    "commune has yet to answer the case offered to it.",
 )
 def nothing_in_force(firing: Firing) -> None:
     """A case does not close while the child is still separated from the family (Decree 56/2017
@@ -168,6 +171,14 @@ def nothing_in_force(firing: Firing) -> None:
             "or withdraw the referral first."
         ) % {"service": referral.get_service_display(), "organisation": referral.to_organisation}
         errors.append(ValidationError(message, code="service_in_progress"))
+    # A case offered to another commune and closed would leave that commune an offer it cannot take.
+    offered = case.transfers.filter(status=TransferStatus.PENDING).select_related("to_organisation")
+    for transfer in offered:
+        message = _(
+            "The case is offered to %(organisation)s, which has not answered: wait for its answer or "
+            "withdraw the transfer first."
+        ) % {"organisation": transfer.to_organisation}
+        errors.append(ValidationError(message, code="transfer_pending"))
     if errors:
         raise ValidationError({"__all__": errors})
 
@@ -580,16 +591,44 @@ TRANSITIONS: dict[str, Transition] = {
             ),
         ),
     ),
-    # The child moved: the lead is offered to the new commune, which must accept before it moves.
+    # The child moved: the lead is offered to the new commune, which must accept before it moves. Its
+    # answer is due within Haven's default period (clocks.py): an offer nobody answers escalates
+    # rather than holding the case, and another transfer, back.
     "transfer_request": Transition(
         OPEN,
         None,
         commune_step(COMMUNE),
         gettext_lazy("Transfer the case to another commune"),
         guards=("protection.stands_in",),
+        opens=(TRANSFER_ANSWER,),
         tells=(
             Tell(
                 gettext_lazy("A child-protection case is offered to your commune: accept or refuse"),
+                to=lambda f: _transfer(f).to_organisation,
+                link=lambda f: f"/protection/transfers/{f.data['transfer']}/",
+            ),
+        ),
+    ),
+    # The sender takes back an offer nobody has answered yet (the child did not move after all, or
+    # another commune should take the case), with its reason: the receiver is told and its task ends,
+    # and the case may be offered again.
+    "transfer_withdraw": Transition(
+        OPEN,
+        None,
+        commune_step(COMMUNE),
+        gettext_lazy("Withdraw the transfer"),
+        guards=("protection.stands_in",),
+        cancels=(TRANSFER_ANSWER,),
+        confirm=gettext_lazy(
+            "The other commune can no longer accept the case: it stays with your commune, and you may "
+            "offer it again."
+        ),
+        tells=(
+            Tell(
+                gettext_lazy(
+                    "A child-protection case offered to your commune was withdrawn: there is nothing to "
+                    "answer"
+                ),
                 to=lambda f: _transfer(f).to_organisation,
                 link=lambda f: f"/protection/transfers/{f.data['transfer']}/",
             ),
@@ -600,6 +639,7 @@ TRANSITIONS: dict[str, Transition] = {
         None,
         COMMUNE,
         gettext_lazy("Accept the case"),
+        closes=(TRANSFER_ANSWER,),
         tells=(
             Tell(
                 gettext_lazy("The other commune accepted the case and now leads it"),
@@ -612,6 +652,7 @@ TRANSITIONS: dict[str, Transition] = {
         None,
         COMMUNE,
         gettext_lazy("Refuse the case"),
+        closes=(TRANSFER_ANSWER,),
         tells=(
             Tell(
                 gettext_lazy("The other commune refused the case: it stays with you"),

@@ -30,6 +30,7 @@ from haven.care.services.families import (
     family_register,
     family_review,
     family_verify,
+    family_withdraw,
     register_update_open,
 )
 from haven.care.services.oversight import incident_report, incident_reporter, inspection_record
@@ -89,6 +90,7 @@ __all__ = [
     "family_register",
     "family_review",
     "family_verify",
+    "family_withdraw",
     "group_add",
     "group_age_band_set",
     "group_breaches",

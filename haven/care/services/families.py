@@ -163,6 +163,7 @@ def family_decide(
         )
         family.decided_child, family.decided_on, family.decided_by = child, clock.today(), actor
         family.handed_over_on = None
+        family.withdrawn_on, family.withdrawn_by, family.withdrawal_reason = None, None, ""
         family.save(
             update_fields=[
                 "decision_number",
@@ -170,6 +171,9 @@ def family_decide(
                 "decided_on",
                 "decided_by",
                 "handed_over_on",
+                "withdrawn_on",
+                "withdrawn_by",
+                "withdrawal_reason",
                 "updated_at",
             ]
         )
@@ -178,6 +182,38 @@ def family_decide(
         return family
 
     return FLOW.fire(family, "family_decide", actor=actor, inputs={"child": child}, effect=effect)
+
+
+def _withdrawal_row(family: CareFamily) -> str:
+    """The row that takes the family back to where it was before it was chosen: still caring for a
+    child (a sibling's family), its care ended, or verified and never yet caring."""
+    placements = Placement.objects.filter(family=family)
+    if placements.filter(ended_on__isnull=True).exists():
+        return "family_withdraw_caring"
+    if placements.exists():
+        return "family_withdraw_ended"
+    return "family_withdraw"
+
+
+@transaction.atomic
+def family_withdraw(*, actor: User, family: CareFamily, reason: str) -> CareFamily:
+    """The commune chairman who decided, or the province above the commune, withdraws a Form 12
+    decision before the handover, with the reason in writing: the handover is no longer due (its clock
+    stops as not needed), the commune (which tells the family) and the facility holding the child are
+    told, and the child may be given another family or another decision. The decision stays on record,
+    marked withdrawn."""
+    FLOW.lock(family)
+    child = family.decided_child
+
+    def effect(firing: Firing) -> CareFamily:
+        why = required("reason", reason, _("Say why the decision is withdrawn."))
+        family.withdrawn_on, family.withdrawn_by, family.withdrawal_reason = clock.today(), actor, why[:300]
+        family.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason", "updated_at"])
+        firing.note = f"{family.decision_number}: {family.withdrawal_reason}"
+        firing.data.update({"decision": family.decision_number, "child": str(child.pk) if child else None})
+        return family
+
+    return FLOW.fire(family, _withdrawal_row(family), actor=actor, inputs={"child": child}, effect=effect)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from haven.care.workflow.families import (
     IN_CARE,
     NOT_CHOSEN,
     NOT_ON_REGISTER,
+    WITHDRAWN_BACK_TO,
 )
 from haven.care.workflow.placements import PLACEMENT_TRANSITIONS, PLACEMENTS
 from haven.care.workflow.roles import (
@@ -48,5 +49,6 @@ __all__ = [
     "NOT_ON_REGISTER",
     "PLACEMENTS",
     "PLACEMENT_TRANSITIONS",
+    "WITHDRAWN_BACK_TO",
     "start_of",
 ]

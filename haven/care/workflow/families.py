@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from haven.accounts.models import Membership, User
+from haven.accounts.models import Membership, Role, User
 from haven.accounts.selectors import authority_for
 from haven.care import families as register
 from haven.care.models import CareFamily, FamilyStatus, Placement
@@ -17,12 +17,24 @@ from haven.workflow.engine import SYSTEM, Firing, Tell, Transition, Workflow
 from haven.workflow.guards import guard
 
 F = FamilyStatus
+R = Role
 ON_REGISTER = frozenset(register.ON_REGISTER)
 # A family that has taken a child may be chosen again, for a sibling (siblings stay together), and one
 # whose care has ended may be chosen again.
 CHOOSABLE = frozenset({F.VERIFIED, F.HANDED_OVER, F.ENDED})
 NOT_CHOSEN = gettext_lazy("Only a verified family can be chosen.")
 NOT_ON_REGISTER = gettext_lazy("This family is not on the register.")
+NO_DECISION = gettext_lazy("No decision (Form 12) of this family awaits the handover.")
+# Who withdraws a Form 12 decision before the handover: the commune chairman who took it, or the
+# province (the provincial Department of Health) above the commune.
+WITHDRAWERS = frozenset({R.COMMUNE_CHAIRMAN, R.PROVINCIAL_OFFICER})
+# The state a family chosen by Form 12 goes back to when the decision is withdrawn, by row: it was
+# verified, it still cares for a sibling, or its care had ended.
+WITHDRAWN_BACK_TO = {
+    "family_withdraw": F.VERIFIED,
+    "family_withdraw_caring": F.HANDED_OVER,
+    "family_withdraw_ended": F.ENDED,
+}
 IN_CARE = gettext_lazy(
     "This family has been chosen for a child or cares for one: end the care by decision (Form 16) first."
 )
@@ -102,6 +114,13 @@ def not_reviewed_this_quarter(firing: Firing) -> None:
 
 def _commune_of(firing: Firing):
     return authority_for(firing.subject.commune)
+
+
+def _withdrawn(firing: Firing) -> str:
+    return _(
+        "The decision (Form 12) to hand a child to family %(name)s was withdrawn: the child is not handed "
+        "over. Tell the family in writing."
+    ) % {"name": firing.subject.applicant_name}
 
 
 def _facility_holding(firing: Firing):
@@ -194,6 +213,47 @@ FAMILY_TRANSITIONS: dict[str, Transition] = {
             "at least every 6 months."
         ),
     ),
+    # A Form 12 decision not yet carried out may be withdrawn by the body that took it (the commune
+    # chairman) or the province above it (the provincial Department of Health), in writing with the
+    # reason (services.family_withdraw). Haven's reading: the rule book sets the handover within 15
+    # working days of the decision and names no procedure for a decision that cannot or should not be
+    # carried out; Form 16 (Law on Children art. 69; Decree 56/2017 art. 48(2)) ends care that has
+    # begun, and before the handover there is none. The handover clock stops as no longer needed
+    # (never as met), and the child may be given another family or another decision. The family goes
+    # back to where it was before it was chosen: verified, still caring for a sibling, or its care
+    # ended — one row for each, the service picks it from the family's placements.
+    **{
+        action: Transition(
+            frozenset({F.CHOSEN}),
+            back_to,
+            WITHDRAWERS,
+            gettext_lazy("Withdraw the decision (Form 12)"),
+            cancels=("care.handover",),
+            refused={
+                F.HANDED_OVER: gettext_lazy(
+                    "The child has been handed over to this family: only a decision ending or changing "
+                    "the care (Form 16) ends it now."
+                ),
+                **{s: NO_DECISION for s in F if s not in (F.CHOSEN, F.HANDED_OVER)},
+            },
+            confirm=gettext_lazy(
+                "The decision is withdrawn: the child is not handed to this family, the handover deadline "
+                "stops, and the child may be given another family or another decision. The commune tells "
+                "the family in writing."
+            ),
+            tells=(
+                Tell(_withdrawn, to=_commune_of),
+                Tell(
+                    gettext_lazy(
+                        "The decision (Form 12) to hand a child of your facility to a family was withdrawn: "
+                        "prepare no handover"
+                    ),
+                    to=_facility_holding,
+                ),
+            ),
+        )
+        for action, back_to in WITHDRAWN_BACK_TO.items()
+    },
     # Form 16 gives the child to a family directly (Law on Children art. 69).
     "family_give": Transition(
         CHOOSABLE,
@@ -235,7 +295,10 @@ FAMILY_TRANSITIONS: dict[str, Transition] = {
 
 
 def _family_reaches(m: Membership, family: CareFamily, user: User) -> bool:
-    """The commune where the family lives registers, verifies and decides (Decree 56/2017 art. 41)."""
+    """The commune where the family lives registers, verifies and decides (Decree 56/2017 art. 41); the
+    province above it (its provincial officer) may withdraw a decision not yet carried out."""
+    if m.role == R.PROVINCIAL_OFFICER:
+        return m.organisation.area_id == family.commune.parent_id
     return m.organisation.area_id == family.commune_id
 
 

@@ -27,6 +27,18 @@ ROWS = (
         law=False,
     ),
     Row(
+        "protection.transfer_answer",
+        "the case is offered to another commune (the child moved): no text sets the answer's period, "
+        "Haven's default is that of the answer to a found child's handover",
+        12,
+        H,
+        cites="Notice 432-TB/VPTW, part 2",
+        vi="Thông báo 432-TB/VPTW, mục 2",
+        start=at(2027, 2, 3, 17, 30),  # the last working day before Tết, at closing time
+        due=at(2027, 2, 4, 5, 30),
+        law=False,
+    ),
+    Row(
         "protection.initial_assessment",
         "the report is received (T0): assessed well within the 12 hours of the emergency measures",
         6,
