@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from haven.api import errors
 from haven.api.auth import TokenAuth
 from haven.api.docs import signed_in_only
+from haven.api.parser import StorableText
 
 api = NinjaAPI(
     title="Haven API",
@@ -13,6 +14,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_decorator=signed_in_only,
+    parser=StorableText(),
 )
 errors.install(api)
 

@@ -60,3 +60,27 @@ def test_an_oversize_body_is_413_even_with_debug_on(world, officer, settings):
     settings.DEBUG = True
     raw = "[" + "1," * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + "1]"
     assert_error(officer.patch(f"/children/{world.child().pk}", raw=raw), 413, "too_large")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # What a fuzzer sent to /education/schools: PostgreSQL stores no NUL, and the write was a 500.
+        '{"name": "Trường Tiểu học Hòa Bình", "commune_code": "\\u00f4\\u0000", "code": "x"}',
+        # A lone surrogate is no character at all.
+        '{"name": "\\ud8c5", "commune_code": "00004", "code": "x"}',
+    ],
+)
+def test_text_no_database_stores_is_malformed_anywhere_in_a_body(world, raw):
+    from haven.education.models import School
+
+    provincial = ApiClient(world.provincial)
+    assert_error(provincial.post("/education/schools", raw=raw), 400, "malformed")
+    assert_error(
+        ApiClient(world.officer_a).post("/children", raw=raw.replace("name", "given_name")), 400, "malformed"
+    )
+    assert not School.objects.exists()
+
+
+def test_a_nul_in_a_query_is_malformed(world, officer):
+    assert_error(officer.get("/children", q="Lan\x00"), 400, "malformed")
