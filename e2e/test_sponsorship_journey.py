@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -268,8 +269,15 @@ def _included(tab: Haven, index: int) -> dict:
     and node hashes of RFC 6962 §2.1, the root recomputed from the audit path, the Ed25519 signature of
     the checkpoint's note under the published key. Written here, not taken from Haven."""
     get = tab.page.request.get
-    checkpoint = get(f"{tab.base_url}/ledger/checkpoint").json()
+    # A line published a moment ago is in the next signed checkpoint (the background sweep signs it):
+    # wait for one that covers it, as a verifier would.
+    for _wait in range(60):
+        checkpoint = get(f"{tab.base_url}/ledger/checkpoint").json()
+        if checkpoint["tree_size"] > index:
+            break
+        time.sleep(1)
     size = checkpoint["tree_size"]
+    assert size > index, f"no signed checkpoint covers line {index} after a minute"
     note = json.loads(checkpoint["note"])
     assert (note["tree_size"], note["root_hash"]) == (size, checkpoint["root_hash"])
     key = get(f"{tab.base_url}/ledger/keys").json()["keys"][str(checkpoint["key_version"])]

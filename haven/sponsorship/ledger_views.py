@@ -88,8 +88,9 @@ def checkpoint_json(checkpoint: Checkpoint) -> dict:
 @_refusing
 def checkpoint(request):
     """The latest signed tree head; ``?tree_size=N`` the latest signed at that size. ``note`` is the
-    exact signed bytes: {"root_hash", "timestamp", "tree_size"} as canonical JSON."""
-    found = Checkpoint.objects.order_by("-timestamp", "-pk")
+    exact signed bytes: {"root_hash", "timestamp", "tree_size"} as canonical JSON. The log only grows,
+    so the latest head is the largest tree's (a head signed under a moved demo clock cannot hide it)."""
+    found = Checkpoint.objects.order_by("-tree_size", "-timestamp", "-pk")
     if "tree_size" in request.GET:
         found = found.filter(tree_size=_number(request, "tree_size"))
     latest = found.first()
@@ -164,7 +165,7 @@ def consistency(request):
 def lookup_lines(reference: str, amount: int) -> list[dict]:
     """A donor's lines, found by the bank reference and the amount, each with its inclusion proof in
     the latest checkpoint (or the note that it waits for the next one)."""
-    latest = Checkpoint.objects.order_by("-timestamp", "-pk").first()
+    latest = Checkpoint.objects.order_by("-tree_size", "-timestamp", "-pk").first()
     found = []
     for line in LedgerLine.objects.filter(bank_reference=reference, amount=amount).order_by("index")[:20]:
         item = {"index": line.index, "entry": line.entry, "published_at": line.published_at.isoformat()}

@@ -131,7 +131,7 @@ def checkpoint_publish(*, at: dt.datetime | None = None) -> Checkpoint:
 
 def checkpoint_daily() -> int:
     """A job of each `haven sweep` pass: one signed checkpoint a day, or as soon as the log grew."""
-    latest = Checkpoint.objects.order_by("-timestamp").first()
+    latest = Checkpoint.objects.order_by("-tree_size", "-timestamp").first()
     today = clock.now()
     if latest is not None and latest.tree_size == tree_size() and latest.timestamp.date() == today.date():
         return 0

@@ -97,7 +97,7 @@ def _names(codes) -> dict[str, str]:
 @require_GET
 def page(request):
     lines = LedgerLine.objects.all()
-    checkpoint = Checkpoint.objects.order_by("-timestamp", "-pk").first()
+    checkpoint = Checkpoint.objects.order_by("-tree_size", "-timestamp", "-pk").first()
     campaigns = {c.code: c for c in Campaign.objects.select_related("organiser")}
     programmes = {p.code: str(p) for p in ProgrammeType.objects.all()}
     by_location = _sums(lines, "location")
@@ -297,7 +297,7 @@ def _grant_json(row: dict) -> dict:
 @require_GET
 def open_data(request, fmt: str):
     if fmt == "json":
-        checkpoint = Checkpoint.objects.order_by("-timestamp", "-pk").first()
+        checkpoint = Checkpoint.objects.order_by("-tree_size", "-timestamp", "-pk").first()
         body = {
             "grants": [_grant_json(row) for row in _grants()],
             "meta": {

@@ -209,7 +209,7 @@ def demo(world: DemoWorld, *, seed: int = 2026) -> str:
     witness = Witness.objects.create(
         name=f"Ủy ban MTTQ Việt Nam {world.province.name}", public_key=signing.public_b64(key.public_key())
     )
-    head = Checkpoint.objects.order_by("-timestamp", "-pk").first()
+    head = Checkpoint.objects.order_by("-tree_size", "-timestamp", "-pk").first()
     Cosignature.objects.create(
         checkpoint=head,
         witness=witness,
