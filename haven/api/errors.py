@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as SchemaError
 
 from haven.access.refusals import record_refusal
 from haven.api.auth import NoRole, TokenRefused
+from haven.api.parser import Unstorable
 from haven.core.errors import Refused, field_errors
 
 
@@ -71,8 +72,24 @@ def install(api: NinjaAPI) -> None:
             response["Retry-After"] = str(exc.retry_after)
         return response
 
+    @api.exception_handler(Unstorable)
+    def unstorable(request, exc: Unstorable):
+        message = _("This text holds a character that cannot be stored.")
+        return api.create_response(
+            request,
+            {
+                "code": "malformed",
+                "message": _("The request is malformed."),
+                "fields": {field: [message] for field in exc.fields},
+            },
+            status=422,
+        )
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        # A body holding text no database stores: ninja wrapped the parser's refusal (api/parser.py).
+        if isinstance(exc.__cause__, Unstorable):
+            return unstorable(request, exc.__cause__)
         # django-ninja's own refusals (a body that is not JSON...) would otherwise answer {"detail"}.
         if exc.status_code == 400:
             body = {"code": "malformed", "message": _("The request is malformed."), "fields": {}}

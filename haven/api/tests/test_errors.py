@@ -71,16 +71,18 @@ def test_an_oversize_body_is_413_even_with_debug_on(world, officer, settings):
         '{"name": "\\ud8c5", "commune_code": "00004", "code": "x"}',
     ],
 )
-def test_text_no_database_stores_is_malformed_anywhere_in_a_body(world, raw):
+def test_text_no_database_stores_is_malformed_anywhere_in_a_body_naming_the_field(world, raw):
     from haven.education.models import School
 
     provincial = ApiClient(world.provincial)
-    assert_error(provincial.post("/education/schools", raw=raw), 400, "malformed")
-    assert_error(
-        ApiClient(world.officer_a).post("/children", raw=raw.replace("name", "given_name")), 400, "malformed"
+    body = assert_error(provincial.post("/education/schools", raw=raw), 422, "malformed")
+    assert body["fields"] and set(body["fields"]) <= {"name", "commune_code"}
+    body = assert_error(
+        ApiClient(world.officer_a).post("/children", raw=raw.replace("name", "given_name")), 422, "malformed"
     )
+    assert body["fields"]
     assert not School.objects.exists()
 
 
 def test_a_nul_in_a_query_is_malformed(world, officer):
-    assert_error(officer.get("/children", q="Lan\x00"), 400, "malformed")
+    assert list(assert_error(officer.get("/children", q="Lan\x00"), 422, "malformed")["fields"]) == ["q"]
